@@ -1,0 +1,192 @@
+import type { AddressInfo } from "node:net";
+import { Appservice, type IAppserviceRegistration } from "matrix-bot-sdk";
+import type { DestinationStream } from "pino";
+import type { CarenetConfig } from "../config/types";
+import { Dispatcher } from "../commands/dispatcher";
+import { builtinCommands } from "../commands/registry";
+import { parseDuration } from "../domain/escalation";
+import { SqliteAppserviceStorage } from "../matrix/appserviceStorage";
+import { EventRouter } from "../matrix/eventRouter";
+import { Homeserver } from "../matrix/homeserver";
+import { createHttpServer } from "../matrix/httpServer";
+import { InboxWorker } from "../matrix/inboxWorker";
+import { OutboxSender } from "../matrix/outboxSender";
+import { loadRegistration, type Registration } from "../matrix/registration";
+import { openDatabase, type Db } from "../store/database";
+import { DmRoomsStore } from "../store/dmRooms";
+import { InboxStore } from "../store/inbox";
+import { OutboxStore } from "../store/outbox";
+import { RegisteredUsersStore } from "../store/registeredUsers";
+import { systemClock, type Clock } from "./clock";
+import type { Failpoints } from "./failpoints";
+import { createLogger, routeSdkLogs, type Logger } from "./logger";
+
+export interface StartOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Where log lines go when no logger is given (tests capture them to check what is logged). */
+  logDestination?: DestinationStream;
+  /** Instead of reading config.appservice.registration. */
+  registration?: Registration;
+  failpoints?: Failpoints;
+  /** How long to keep trying to reach the homeserver at start before giving up. */
+  homeserverWaitMs?: number;
+}
+
+export interface Carenet {
+  readonly config: CarenetConfig;
+  readonly db: Db;
+  readonly botUserId: string;
+  /** The port the appservice listens on (useful when the config says 0). */
+  readonly port: number;
+  readonly log: Logger;
+  stop(): Promise<void>;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+/** Completed transaction ids and handled inbox rows are kept this long, then pruned. */
+const BOOKKEEPING_RETENTION_MS = 7 * DAY;
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+
+/**
+ * Starts carenet: opens the database, listens for the homeserver, registers the bot and
+ * starts working through anything left from before. The CLI and the tests both call this.
+ */
+export async function start(config: CarenetConfig, opts: StartOptions = {}): Promise<Carenet> {
+  const clock = opts.clock ?? systemClock;
+  const log = opts.logger ?? createLogger(config.logging.level, opts.logDestination);
+  routeSdkLogs(log);
+  const failpoints = opts.failpoints ?? new Set();
+  const registration = opts.registration ?? loadRegistration(config.appservice.registration, { localpart: config.bot.localpart });
+  const botUserId = `@${config.bot.localpart}:${config.homeserver.domain}`;
+
+  const db = openDatabase(config.database.path);
+  const inbox = new InboxStore(db);
+  const outbox = new OutboxStore(db);
+  const dmRooms = new DmRoomsStore(db);
+  const registeredUsers = new RegisteredUsersStore(db);
+
+  const appservice = new Appservice({
+    homeserverName: config.homeserver.domain,
+    homeserverUrl: config.homeserver.url,
+    bindAddress: config.appservice.bind,
+    port: config.appservice.port,
+    registration: registration as unknown as IAppserviceRegistration,
+    storage: new SqliteAppserviceStorage(inbox, registeredUsers, clock),
+  });
+  // matrix-bot-sdk adds its catch-all only in begin(), which carenet does not call (it runs its own server).
+  appservice.expressAppInstance.all("*", (_req, res) => {
+    res.status(404).json({ errcode: "M_UNRECOGNIZED", error: "Unrecognized request" });
+  });
+  const homeserver = new Homeserver(appservice.botClient, config.homeserver.url, botUserId);
+
+  const dispatcher = new Dispatcher(builtinCommands(), (err, command) =>
+    log.error({ command, err: (err as Error)?.message }, "a command failed"),
+  );
+  const sender = new OutboxSender(outbox, homeserver, clock, log.child({ component: "outbox" }), failpoints);
+  const router = new EventRouter({
+    db,
+    inbox,
+    outbox,
+    dmRooms,
+    homeserver,
+    dispatcher,
+    clock,
+    log: log.child({ component: "events" }),
+    botUserId,
+    domain: config.homeserver.domain,
+    crisisResources: () => config.crisis_resources,
+    maxEventAgeMs: parseDuration(config.events.max_age) ?? 5 * 60 * 1000,
+    outboxChanged: () => sender.wake(),
+  });
+  const worker = new InboxWorker(inbox, router.handle, clock, log.child({ component: "inbox" }));
+
+  let homeserverReachable = false;
+  const server = createHttpServer({
+    hsToken: registration.hs_token,
+    log,
+    recordTransaction: (txnId, events) =>
+      inbox.recordTransaction(txnId, events, clock.now(), (ev) => EventRouter.isOwn(ev, botUserId, config.bot.localpart)),
+    recorded: () => {
+      if (!failpoints.has("hold-inbox")) worker.wake();
+    },
+    health: async () => {
+      homeserverReachable = await homeserver.reachable();
+      const database = db.open;
+      return {
+        ok: homeserverReachable && database,
+        homeserver: { reachable: homeserverReachable },
+        database: { open: database },
+        inbox: database ? inbox.countByState() : undefined,
+        outbox: database ? outbox.countByState() : undefined,
+      };
+    },
+    fallback: appservice.expressAppInstance,
+  });
+
+  const prune = () => {
+    const cutoff = clock.now() - BOOKKEEPING_RETENTION_MS;
+    const pruned = { ...inbox.prune(cutoff), outbox: outbox.prune(cutoff) };
+    log.debug(pruned, "pruned old bookkeeping");
+  };
+  let pruneTimer: NodeJS.Timeout | undefined;
+
+  const stop = async () => {
+    clearInterval(pruneTimer);
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await worker.stop();
+    await sender.stop();
+    if (db.open) db.close();
+    log.info("carenet stopped");
+  };
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(config.appservice.port, config.appservice.bind, () => resolve());
+    });
+    const port = (server.address() as AddressInfo).port;
+    log.info({ bind: config.appservice.bind, port }, "listening for the homeserver");
+
+    // Events recorded before a crash are handled now; so are messages not yet sent.
+    if (!failpoints.has("hold-inbox")) worker.start();
+    sender.start();
+    prune();
+    pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
+    pruneTimer.unref();
+
+    await waitForHomeserver(homeserver, log, opts.homeserverWaitMs ?? 120_000);
+    const created = await homeserver.ensureBotRegistered(config.bot.localpart);
+    registeredUsers.add(botUserId, clock.now());
+    await homeserver.setDisplayName(config.bot.displayname).catch((err) =>
+      log.warn({ err: (err as Error).message }, "could not set the bot's display name"),
+    );
+    try {
+      const ms = await homeserver.ping(registration.id);
+      log.info({ roundTripMs: ms }, "the homeserver can reach carenet");
+    } catch (err) {
+      log.warn(
+        { err: (err as Error).message, url: registration.url },
+        "the homeserver could not reach carenet: check `url` in the registration file and that Synapse loaded it",
+      );
+    }
+    log.info({ botUserId, bot: created }, "carenet is running");
+    return { config, db, botUserId, port, log, stop };
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function waitForHomeserver(homeserver: Homeserver, log: Logger, maxWaitMs: number): Promise<void> {
+  const deadline = Date.now() + maxWaitMs;
+  for (let attempt = 0; ; attempt++) {
+    if (await homeserver.reachable()) return;
+    if (Date.now() > deadline) {
+      throw new Error(`the homeserver at ${homeserver.url} did not answer for ${Math.round(maxWaitMs / 1000)} s`);
+    }
+    if (attempt % 5 === 0) log.warn({ url: homeserver.url }, "waiting for the homeserver to answer");
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}

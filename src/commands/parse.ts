@@ -1,0 +1,44 @@
+/** A message that looks like a command: `!name arg "quoted arg" …`. */
+export interface ParsedCommand {
+  name: string;
+  args: string[];
+}
+
+export type ParseResult = { ok: true; command: ParsedCommand } | { ok: false; problem: string };
+
+export const PREFIX = "!";
+
+export function looksLikeCommand(body: string): boolean {
+  return body.trimStart().startsWith(PREFIX);
+}
+
+/** Splits a command line; quotes (" or ') group words. Never throws. */
+export function parseCommand(body: string): ParseResult {
+  const text = body.trim();
+  if (!text.startsWith(PREFIX)) return { ok: false, problem: "a command starts with !" };
+  const tokens: string[] = [];
+  let current = "";
+  let quote: string | null = null;
+  let inToken = false;
+  for (const ch of text.slice(PREFIX.length)) {
+    if (quote) {
+      if (ch === quote) quote = null;
+      else current += ch;
+    } else if (ch === '"' || ch === "'" || ch === "“" || ch === "”") {
+      quote = ch === "“" ? "”" : ch;
+      inToken = true;
+    } else if (/\s/.test(ch)) {
+      if (inToken) tokens.push(current);
+      current = "";
+      inToken = false;
+    } else {
+      current += ch;
+      inToken = true;
+    }
+  }
+  if (quote) return { ok: false, problem: `a quote (${quote}) was opened but not closed` };
+  if (inToken) tokens.push(current);
+  const [name, ...args] = tokens;
+  if (!name) return { ok: false, problem: "there is no command name after the !" };
+  return { ok: true, command: { name: name.toLowerCase(), args } };
+}

@@ -1,0 +1,206 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import Ajv, { type ErrorObject } from "ajv";
+import { IANAZone } from "luxon";
+import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import schema from "../../config/config.schema.json";
+import { closest } from "../domain/words";
+import { ConfigError, pathToString, type ConfigProblem } from "./problems";
+import type { CarenetConfig } from "./types";
+
+export interface LoadedConfig {
+  config: CarenetConfig;
+  /** Absolute path of the file it came from. */
+  file: string;
+}
+
+// useDefaults makes the schema the one place where defaults live.
+const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: false });
+const validateSchema = ajv.compile<CarenetConfig>(schema);
+
+/** Reads, parses and validates a config file; throws ConfigError listing every problem. */
+export function loadConfigFile(file: string): LoadedConfig {
+  const absolute = path.resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(absolute, "utf8");
+  } catch (err) {
+    throw new ConfigError([
+      { file: absolute, line: 1, col: 1, path: "", message: `cannot read the file: ${(err as Error).message}` },
+    ]);
+  }
+  return parseConfig(text, absolute);
+}
+
+/** Parses and validates config text; relative paths are resolved against the file's folder. */
+export function parseConfig(text: string, file: string): LoadedConfig {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number | undefined) => {
+    const pos = lines.linePos(offset ?? 0);
+    return { line: pos.line, col: pos.col };
+  };
+
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => ({ file, ...at(e.pos[0]), path: "", message: `YAML syntax: ${firstLine(e.message)}` })),
+    );
+  }
+  const data: unknown = doc.toJS() ?? {};
+  const problems: ConfigProblem[] = [];
+  if (!validateSchema(data)) {
+    for (const e of validateSchema.errors ?? []) {
+      if (isNoise(e)) continue;
+      problems.push(describeSchemaError(e, doc, file, at));
+    }
+  } else {
+    problems.push(...checkMeaning(data, doc, file, at));
+  }
+  if (problems.length > 0) throw new ConfigError(dedupe(problems));
+
+  const config = data as CarenetConfig;
+  const dir = path.dirname(file);
+  config.database.path = path.resolve(dir, config.database.path);
+  config.appservice.registration = path.resolve(dir, config.appservice.registration);
+  config.homeserver.url = config.homeserver.url.replace(/\/+$/, "");
+  return { config, file };
+}
+
+type At = (offset: number | undefined) => { line: number; col: number };
+
+function segmentsOf(instancePath: string): Array<string | number> {
+  if (!instancePath) return [];
+  return instancePath
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function nodeAt(doc: Document, segments: Array<string | number>): Node | undefined {
+  const node = segments.length === 0 ? doc.contents : doc.getIn(segments, true);
+  return (node ?? undefined) as Node | undefined;
+}
+
+/** The key node of `key` in the map at `segments`, so unknown keys point at the key itself. */
+function keyNodeAt(doc: Document, segments: Array<string | number>, key: string): Node | undefined {
+  const map = nodeAt(doc, segments);
+  if (!isMap(map)) return undefined;
+  const pair = map.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
+  return pair && isScalar(pair.key) ? pair.key : undefined;
+}
+
+// `oneOf`/`if` wrappers repeat what the specific errors already say.
+function isNoise(e: ErrorObject): boolean {
+  return e.keyword === "if" || e.keyword === "oneOf" || e.keyword === "anyOf";
+}
+
+function describeSchemaError(e: ErrorObject, doc: Document, file: string, at: At): ConfigProblem {
+  const segments = segmentsOf(e.instancePath);
+  const value = e.data;
+  switch (e.keyword) {
+    case "additionalProperty": // never produced; kept for exhaustiveness of intent
+    case "additionalProperties": {
+      const key = String((e.params as { additionalProperty: string }).additionalProperty);
+      const known = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
+      const hint = closest(key, known);
+      return {
+        file,
+        ...at(keyNodeAt(doc, segments, key)?.range?.[0]),
+        path: pathToString([...segments, key]),
+        message:
+          `unknown key "${key}"` +
+          (hint ? ` (did you mean "${hint}"?)` : known.length ? ` (known keys: ${known.join(", ")})` : ""),
+      };
+    }
+    case "required": {
+      const missing = String((e.params as { missingProperty: string }).missingProperty);
+      return {
+        file,
+        ...at(nodeAt(doc, segments)?.range?.[0]),
+        path: pathToString(segments),
+        message: `"${missing}" is required here`,
+      };
+    }
+    case "pattern":
+    case "enum":
+    case "type":
+    case "minLength":
+    case "minimum":
+    case "maximum":
+    case "minItems":
+    case "uniqueItems": {
+      const described = (e.parentSchema as { description?: string })?.description;
+      let message = `${JSON.stringify(value)} ${e.message ?? "is invalid"}`;
+      if (e.keyword === "enum") {
+        const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
+        message = `${JSON.stringify(value)} is not one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`;
+      } else if (e.keyword === "pattern" && described) {
+        message = `${JSON.stringify(value)} is not valid: expected ${lowerFirst(described)}`;
+      }
+      return { file, ...at(nodeAt(doc, segments)?.range?.[0]), path: pathToString(segments), message };
+    }
+    default:
+      return {
+        file,
+        ...at(nodeAt(doc, segments)?.range?.[0]),
+        path: pathToString(segments),
+        message: e.message ?? "is invalid",
+      };
+  }
+}
+
+/** Checks the schema cannot express: real time zones, sensible windows, unique ids. */
+function checkMeaning(config: CarenetConfig, doc: Document, file: string, at: At): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const flag = (segments: Array<string | number>, message: string) =>
+    problems.push({ file, ...at(nodeAt(doc, segments)?.range?.[0]), path: pathToString(segments), message });
+
+  const seen = new Set<string>();
+  config.communities.forEach((c, i) => {
+    const base: Array<string | number> = ["communities", i];
+    if (seen.has(c.id)) flag([...base, "id"], `the community id "${c.id}" is used twice`);
+    seen.add(c.id);
+    if (!IANAZone.isValidZone(c.timezone)) {
+      flag([...base, "timezone"], `"${c.timezone}" is not a known IANA time zone (e.g. Europe/London)`);
+    }
+    const rooms: Array<[Array<string | number>, { posting_hours?: Array<{ from: string; to: string }> }]> = [
+      [[...base, "rooms", "community"], c.rooms.community],
+      [[...base, "rooms", "staff"], c.rooms.staff],
+      [[...base, "rooms", "alumni"], c.rooms.alumni],
+      ...c.rooms.extra.map((r, j): [Array<string | number>, typeof r] => [[...base, "rooms", "extra", j], r]),
+    ];
+    const roomIds = new Set(["community", "staff", "alumni"]);
+    c.rooms.extra.forEach((r, j) => {
+      if (roomIds.has(r.id)) flag([...base, "rooms", "extra", j, "id"], `the room id "${r.id}" is already used`);
+      roomIds.add(r.id);
+    });
+    for (const [roomPath, room] of rooms) {
+      room.posting_hours?.forEach((w, k) => {
+        if (w.from === "24:00") flag([...roomPath, "posting_hours", k, "from"], `a window cannot start at 24:00`);
+        if (w.from === w.to && !(w.from === "00:00" && w.to === "24:00")) {
+          flag([...roomPath, "posting_hours", k], `"from" and "to" are both ${w.from}: the window would be empty`);
+        }
+      });
+    }
+  });
+  return problems;
+}
+
+function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.line}:${p.col}:${p.path}:${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function firstLine(s: string): string {
+  return s.split("\n")[0];
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}

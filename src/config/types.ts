@@ -1,0 +1,68 @@
+// The configuration as validated by config/config.schema.json, with defaults applied.
+// Keys keep the YAML's spelling so the docs, the sample and the code read alike.
+
+export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+
+export interface PostingWindowConfig {
+  days: Weekday[];
+  from: string;
+  to: string;
+}
+
+export interface PostingExceptionConfig {
+  date: string;
+  open: boolean;
+  from?: string;
+  to?: string;
+  message?: string;
+}
+
+export interface RoomConfig {
+  name: string;
+  topic?: string;
+  posting_hours?: PostingWindowConfig[];
+  exceptions?: PostingExceptionConfig[];
+}
+
+export interface ExtraRoomConfig extends RoomConfig {
+  id: string;
+}
+
+export interface CheckinConfig {
+  id: string;
+  at: string;
+  days?: Weekday[];
+  prompt: string;
+}
+
+export type NotifyTarget = "on_call_peers" | "backup_peers" | "on_call_staff" | "all_staff";
+
+export interface CommunityConfig {
+  id: string;
+  name: string;
+  timezone: string;
+  staff: string[];
+  admins: string[];
+  rooms: {
+    community: RoomConfig;
+    staff: RoomConfig;
+    alumni: RoomConfig;
+    extra: ExtraRoomConfig[];
+  };
+  checkins: CheckinConfig[];
+  paging?: {
+    escalation?: Array<{ notify: NotifyTarget; wait: string }>;
+    digest_at?: string;
+  };
+}
+
+export interface CarenetConfig {
+  homeserver: { url: string; domain: string };
+  appservice: { bind: string; port: number; registration: string };
+  database: { path: string };
+  bot: { localpart: string; displayname: string };
+  logging: { level: "trace" | "debug" | "info" | "warn" | "error" | "fatal" };
+  events: { max_age: string };
+  crisis_resources: string;
+  communities: CommunityConfig[];
+}

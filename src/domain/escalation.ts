@@ -1,0 +1,283 @@
+/**
+ * The page escalation state machine (capability 4). Pure: the caller persists the
+ * returned state, performs the effects (through the outbox) and schedules timers; time is
+ * passed in as epoch milliseconds.
+ *
+ * Safety invariant ("no page is silently dropped"): every page ends with a human who
+ * acknowledged it, or with the member holding the crisis resources. The member gets the
+ * crisis resources when the page opens, and again, with a plain statement that nobody
+ * could be reached, when the last step's wait runs out ("exhausted"). Staff are alerted
+ * then too.
+ *
+ * Lifecycle:
+ *
+ *   (none) --open--> open(step 0) --deadline--> open(step 1) ... --deadline--> exhausted
+ *   open/exhausted --ack--> acknowledged (no more deadlines)
+ *   open/acknowledged/exhausted --resolve--> resolved (debrief for the acknowledger)
+ *
+ * Choices:
+ *
+ * - **Deadlines are idempotent.** A `deadline` event only acts when the page is open and
+ *   `nowMs >= nextDeadlineMs`. An early, duplicate or stale timer (after an ack, a
+ *   resolve, or a step that was already taken) returns the state unchanged, no effects.
+ * - **Catch-up after downtime is one step per deadline event, re-scheduled from now.** If
+ *   the service was down past several deadlines, the first `deadline` event notifies only
+ *   the next step and schedules the following deadline at `now + that step's wait`. No
+ *   step is skipped and every step's people get their full wait to respond; the cost is
+ *   that a page held up by an outage of length D reaches "exhausted" up to D later than
+ *   `openedAtMs + sum(waits)`. The member already has the crisis resources from the
+ *   moment the page opened, so they are never left with nothing while the ladder catches up.
+ * - **Empty ladder**: opening goes straight to "exhausted": the member is told nobody could
+ *   be reached, gets the crisis resources, and staff are alerted.
+ * - **Repeat page** (the same member pages again): on an open page it joins it
+ *   (`repeatCount` + 1, the member is told the page is still going; nobody is re-notified);
+ *   on an acknowledged page the member is reminded someone has it; on an **exhausted**
+ *   page it starts the ladder again from step 0 (nobody was reached last time, so the new
+ *   request must not be swallowed). On a resolved page (or no page) it opens a new page.
+ * - `open` on an existing page is treated as `repeat`, so it can never restart or drop one.
+ * - A second `ack` keeps the first acknowledger and changes nothing. `ack` on an exhausted
+ *   page means a human has arrived late: the page becomes acknowledged.
+ * - `resolve` on a resolved page is a no-op. The debrief goes to the acknowledger; a page
+ *   resolved without an ack has no debrief.
+ * - `ack`, `deadline` and `resolve` need an existing page; with `null` they throw (a caller
+ *   bug: the command layer answers "there is no open page" before calling this).
+ */
+
+export type NotifyTarget = "on_call_peers" | "backup_peers" | "on_call_staff" | "all_staff";
+
+export const NOTIFY_TARGETS: readonly NotifyTarget[] = [
+  "on_call_peers",
+  "backup_peers",
+  "on_call_staff",
+  "all_staff",
+];
+
+export interface EscalationStep {
+  notify: NotifyTarget;
+  waitMs: number;
+}
+
+export type PageStatus = "open" | "acknowledged" | "resolved" | "exhausted";
+
+export interface PageState {
+  status: PageStatus;
+  /** Index of the ladder step last notified; -1 before the first (or with an empty ladder). */
+  step: number;
+  openedAtMs: number;
+  /** When the current step's wait runs out; null unless the page is open. */
+  nextDeadlineMs: number | null;
+  acknowledgedBy?: string;
+  acknowledgedAtMs?: number;
+  resolvedBy?: string;
+  resolvedAtMs?: number;
+  /** Times the member paged again while this page was active. */
+  repeatCount: number;
+  /** When the ladder ran out (the last time, if it was restarted by a repeat page). */
+  exhaustedAtMs?: number;
+}
+
+export type PageEvent =
+  | { kind: "open" }
+  | { kind: "deadline" }
+  | { kind: "ack"; by: string }
+  | { kind: "repeat" }
+  | { kind: "resolve"; by: string };
+
+export type MemberMessage = "paging" | "acknowledged" | "nobody_reached" | "resolved";
+
+export type Effect =
+  | { kind: "notify"; target: NotifyTarget; step: number }
+  | { kind: "tell_member"; what: MemberMessage }
+  | { kind: "send_crisis_resources" }
+  | { kind: "alert_staff"; why: "exhausted" }
+  | { kind: "schedule"; atMs: number }
+  | { kind: "debrief"; userId: string };
+
+export interface StepResult {
+  state: PageState;
+  effects: Effect[];
+}
+
+/** Sum of the ladder's waits: how long after opening a page is exhausted if nobody acks. */
+export function totalEscalationMs(ladder: readonly EscalationStep[]): number {
+  return ladder.reduce((sum, s) => sum + waitOf(s), 0);
+}
+
+function waitOf(s: EscalationStep): number {
+  return Number.isFinite(s.waitMs) && s.waitMs > 0 ? s.waitMs : 0;
+}
+
+/** Pages whose status still needs the service's attention. */
+export function isActive(state: PageState): boolean {
+  return state.status !== "resolved";
+}
+
+/** Advance the page by one event. Never mutates `state`. */
+export function step(
+  state: PageState | null,
+  event: PageEvent,
+  ladder: readonly EscalationStep[],
+  nowMs: number,
+): StepResult {
+  if (state === null || state.status === "resolved") {
+    if (event.kind === "open" || event.kind === "repeat") return openPage(ladder, nowMs);
+    if (state === null) {
+      throw new Error(`Cannot apply "${event.kind}" to a page that does not exist`);
+    }
+    return unchanged(state);
+  }
+  switch (event.kind) {
+    case "open":
+    case "repeat":
+      return repeatPage(state, ladder, nowMs);
+    case "deadline":
+      return deadline(state, ladder, nowMs);
+    case "ack":
+      return acknowledge(state, event.by, nowMs);
+    case "resolve":
+      return resolve(state, event.by, nowMs);
+  }
+}
+
+function unchanged(state: PageState): StepResult {
+  return { state, effects: [] };
+}
+
+function openPage(ladder: readonly EscalationStep[], nowMs: number): StepResult {
+  const fresh: PageState = {
+    status: "open",
+    step: -1,
+    openedAtMs: nowMs,
+    nextDeadlineMs: null,
+    repeatCount: 0,
+  };
+  return startLadder(fresh, ladder, nowMs);
+}
+
+/** Notify step 0 (or exhaust at once for an empty ladder); crisis resources either way. */
+function startLadder(base: PageState, ladder: readonly EscalationStep[], nowMs: number): StepResult {
+  const first = ladder[0];
+  if (first === undefined) {
+    return {
+      state: { ...base, status: "exhausted", step: -1, nextDeadlineMs: null, exhaustedAtMs: nowMs },
+      effects: exhaustedEffects(),
+    };
+  }
+  const atMs = nowMs + waitOf(first);
+  return {
+    state: { ...base, status: "open", step: 0, nextDeadlineMs: atMs },
+    effects: [
+      { kind: "notify", target: first.notify, step: 0 },
+      { kind: "tell_member", what: "paging" },
+      { kind: "send_crisis_resources" },
+      { kind: "schedule", atMs },
+    ],
+  };
+}
+
+function exhaustedEffects(): Effect[] {
+  return [
+    { kind: "tell_member", what: "nobody_reached" },
+    { kind: "send_crisis_resources" },
+    { kind: "alert_staff", why: "exhausted" },
+  ];
+}
+
+function repeatPage(state: PageState, ladder: readonly EscalationStep[], nowMs: number): StepResult {
+  const counted: PageState = { ...state, repeatCount: state.repeatCount + 1 };
+  switch (state.status) {
+    case "open":
+      return { state: counted, effects: [{ kind: "tell_member", what: "paging" }] };
+    case "acknowledged":
+      return { state: counted, effects: [{ kind: "tell_member", what: "acknowledged" }] };
+    case "exhausted":
+      return startLadder(counted, ladder, nowMs);
+    case "resolved":
+      return unchanged(state); // handled by the caller of repeatPage; kept for exhaustiveness
+  }
+}
+
+function deadline(state: PageState, ladder: readonly EscalationStep[], nowMs: number): StepResult {
+  if (state.status !== "open" || state.nextDeadlineMs === null || nowMs < state.nextDeadlineMs) {
+    return unchanged(state);
+  }
+  const nextIndex = state.step + 1;
+  const next = ladder[nextIndex];
+  if (next === undefined) {
+    return {
+      state: { ...state, status: "exhausted", nextDeadlineMs: null, exhaustedAtMs: nowMs },
+      effects: exhaustedEffects(),
+    };
+  }
+  const atMs = nowMs + waitOf(next);
+  return {
+    state: { ...state, step: nextIndex, nextDeadlineMs: atMs },
+    effects: [
+      { kind: "notify", target: next.notify, step: nextIndex },
+      { kind: "schedule", atMs },
+    ],
+  };
+}
+
+function acknowledge(state: PageState, by: string, nowMs: number): StepResult {
+  if (state.status !== "open" && state.status !== "exhausted") return unchanged(state);
+  return {
+    state: {
+      ...state,
+      status: "acknowledged",
+      nextDeadlineMs: null,
+      acknowledgedBy: by,
+      acknowledgedAtMs: nowMs,
+    },
+    effects: [{ kind: "tell_member", what: "acknowledged" }],
+  };
+}
+
+function resolve(state: PageState, by: string, nowMs: number): StepResult {
+  const effects: Effect[] = [{ kind: "tell_member", what: "resolved" }];
+  if (state.acknowledgedBy !== undefined) effects.push({ kind: "debrief", userId: state.acknowledgedBy });
+  return {
+    state: { ...state, status: "resolved", nextDeadlineMs: null, resolvedBy: by, resolvedAtMs: nowMs },
+    effects,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Durations ("10m", "90s", "1h30m") for the config layer.
+
+const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1_000 } as const;
+
+/**
+ * Parses "90s", "10m", "1h", "1h30m", "2d" (units d, h, m, s, each at most once, largest
+ * first, whole numbers, no spaces). Returns milliseconds, or null when not a duration.
+ */
+export function parseDuration(s: string): number | null {
+  if (typeof s !== "string") return null;
+  const m = DURATION.exec(s.trim().toLowerCase());
+  if (!m || m[0] === "") return null;
+  const [, d, h, min, sec] = m;
+  const ms =
+    Number(d ?? 0) * UNIT_MS.d +
+    Number(h ?? 0) * UNIT_MS.h +
+    Number(min ?? 0) * UNIT_MS.m +
+    Number(sec ?? 0) * UNIT_MS.s;
+  return Number.isSafeInteger(ms) ? ms : null;
+}
+
+/** Plain words: 5_400_000 → "1 hour 30 minutes"; under a second rounds down to "0 seconds". */
+export function describeDuration(ms: number): string {
+  let rest = Number.isFinite(ms) && ms > 0 ? Math.floor(ms / 1000) : 0;
+  const parts: string[] = [];
+  for (const [unit, secs] of [
+    ["day", 86_400],
+    ["hour", 3_600],
+    ["minute", 60],
+    ["second", 1],
+  ] as const) {
+    const n = Math.floor(rest / secs);
+    rest -= n * secs;
+    if (n > 0) parts.push(`${n} ${unit}${n === 1 ? "" : "s"}`);
+  }
+  return parts.length === 0 ? "0 seconds" : parts.join(" ");
+}

@@ -1,0 +1,116 @@
+import type { Db } from "./database";
+
+/** The fields of an incoming event that carenet indexes; the rest stays in `json`. */
+export interface IncomingEvent {
+  event_id: string;
+  room_id?: string;
+  sender?: string;
+  type: string;
+  [key: string]: unknown;
+}
+
+export interface InboxRow {
+  seq: number;
+  eventId: string;
+  txnId: string;
+  receivedAt: number;
+  attempts: number;
+  event: IncomingEvent;
+}
+
+export type IgnoreReason = (event: IncomingEvent) => boolean;
+
+/**
+ * The durable inbox. A homeserver transaction is recorded here in one SQLite transaction
+ * (events plus the transaction id) before it is acknowledged; handlers then work from the
+ * rows, so a crash after the acknowledgement loses nothing and a replay adds nothing.
+ */
+export class InboxStore {
+  constructor(private readonly db: Db) {}
+
+  /** Returns false when the transaction was already recorded (a replay: nothing is added). */
+  recordTransaction(txnId: string, events: IncomingEvent[], now: number, ignore: IgnoreReason = () => false): boolean {
+    const already = this.db.prepare("SELECT 1 FROM appservice_transactions WHERE txn_id = ?");
+    const insertEvent = this.db.prepare(
+      `INSERT OR IGNORE INTO inbox (event_id, txn_id, room_id, sender, type, received_at, event_json, state)
+       VALUES (@event_id, @txn_id, @room_id, @sender, @type, @received_at, @event_json, @state)`,
+    );
+    const complete = this.db.prepare("INSERT INTO appservice_transactions (txn_id, completed_at) VALUES (?, ?)");
+    return this.db.transaction(() => {
+      if (already.get(txnId)) return false;
+      for (const ev of events) {
+        if (typeof ev?.event_id !== "string" || typeof ev.type !== "string") continue;
+        const ignored = ignore(ev);
+        insertEvent.run({
+          event_id: ev.event_id,
+          txn_id: txnId,
+          room_id: typeof ev.room_id === "string" ? ev.room_id : null,
+          sender: typeof ev.sender === "string" ? ev.sender : null,
+          type: ev.type,
+          received_at: now,
+          event_json: ignored ? null : JSON.stringify(ev),
+          state: ignored ? "ignored" : "pending",
+        });
+      }
+      complete.run(txnId, now);
+      return true;
+    })();
+  }
+
+  isTransactionRecorded(txnId: string): boolean {
+    return !!this.db.prepare("SELECT 1 FROM appservice_transactions WHERE txn_id = ?").get(txnId);
+  }
+
+  /** Pending events in arrival order. */
+  pending(limit = 50): InboxRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT seq, event_id, txn_id, received_at, attempts, event_json FROM inbox
+         WHERE state = 'pending' ORDER BY seq LIMIT ?`,
+      )
+      .all(limit) as Array<{ seq: number; event_id: string; txn_id: string; received_at: number; attempts: number; event_json: string }>;
+    return rows.map((r) => ({
+      seq: r.seq,
+      eventId: r.event_id,
+      txnId: r.txn_id,
+      receivedAt: r.received_at,
+      attempts: r.attempts,
+      event: JSON.parse(r.event_json) as IncomingEvent,
+    }));
+  }
+
+  /** Marks an event handled and forgets its content. Call inside the handler's transaction. */
+  markDone(seq: number, now: number): void {
+    this.db
+      .prepare("UPDATE inbox SET state = 'done', handled_at = ?, event_json = NULL WHERE seq = ? AND state = 'pending'")
+      .run(now, seq);
+  }
+
+  /** Records a failed attempt; after `maxAttempts` the event is parked as failed. */
+  markAttemptFailed(seq: number, error: string, now: number, maxAttempts: number): "retry" | "failed" {
+    const row = this.db.prepare("SELECT attempts FROM inbox WHERE seq = ?").get(seq) as { attempts: number } | undefined;
+    const attempts = (row?.attempts ?? 0) + 1;
+    const failed = attempts >= maxAttempts;
+    this.db
+      .prepare(
+        `UPDATE inbox SET attempts = ?, error = ?, state = ?, handled_at = ?,
+           event_json = CASE WHEN ? THEN NULL ELSE event_json END
+         WHERE seq = ?`,
+      )
+      .run(attempts, error, failed ? "failed" : "pending", failed ? now : null, failed ? 1 : 0, seq);
+    return failed ? "failed" : "retry";
+  }
+
+  countByState(): Record<string, number> {
+    const rows = this.db.prepare("SELECT state, COUNT(*) AS n FROM inbox GROUP BY state").all() as Array<{ state: string; n: number }>;
+    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+  }
+
+  /** Drops bookkeeping older than `beforeMs`: completed transaction ids and handled rows. */
+  prune(beforeMs: number): { transactions: number; events: number } {
+    return this.db.transaction(() => ({
+      transactions: this.db.prepare("DELETE FROM appservice_transactions WHERE completed_at < ?").run(beforeMs).changes,
+      events: this.db.prepare("DELETE FROM inbox WHERE state != 'pending' AND received_at < ?").run(beforeMs).changes,
+    }))();
+  }
+}

@@ -1,0 +1,99 @@
+import { randomUUID } from "node:crypto";
+import type { Db } from "./database";
+
+export interface OutgoingMessage {
+  /** Identifies what this message is for (e.g. "reply:<event id>"); enqueueing it twice adds nothing. */
+  dedupeKey: string;
+  roomId: string;
+  eventType: string;
+  content: Record<string, unknown>;
+}
+
+export interface OutboxRow extends OutgoingMessage {
+  id: number;
+  txnId: string;
+  attempts: number;
+  createdAt: number;
+}
+
+/**
+ * Messages waiting to be sent. Each row gets its homeserver transaction id when it is
+ * written, and keeps it across retries and restarts, so the homeserver deduplicates a
+ * resend of something it already accepted.
+ */
+export class OutboxStore {
+  constructor(private readonly db: Db) {}
+
+  /** Returns true if the message was new. */
+  enqueue(msg: OutgoingMessage, now: number): boolean {
+    const result = this.db
+      .prepare(
+        `INSERT OR IGNORE INTO outbox (dedupe_key, txn_id, room_id, event_type, content_json, created_at, next_attempt_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(msg.dedupeKey, `carenet.${randomUUID()}`, msg.roomId, msg.eventType, JSON.stringify(msg.content), now, now);
+    return result.changes === 1;
+  }
+
+  due(now: number, limit = 20): OutboxRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, dedupe_key, txn_id, room_id, event_type, content_json, attempts, created_at FROM outbox
+         WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?`,
+      )
+      .all(now, limit) as Array<{
+      id: number;
+      dedupe_key: string;
+      txn_id: string;
+      room_id: string;
+      event_type: string;
+      content_json: string;
+      attempts: number;
+      created_at: number;
+    }>;
+    return rows.map((r) => ({
+      id: r.id,
+      dedupeKey: r.dedupe_key,
+      txnId: r.txn_id,
+      roomId: r.room_id,
+      eventType: r.event_type,
+      content: JSON.parse(r.content_json) as Record<string, unknown>,
+      attempts: r.attempts,
+      createdAt: r.created_at,
+    }));
+  }
+
+  /** The earliest time a pending message is due, or null when nothing waits. */
+  nextDueAt(): number | null {
+    const row = this.db.prepare("SELECT MIN(next_attempt_at) AS t FROM outbox WHERE state = 'pending'").get() as { t: number | null };
+    return row.t;
+  }
+
+  markSent(id: number, eventId: string, now: number): void {
+    this.db.prepare("UPDATE outbox SET state = 'sent', sent_at = ?, event_id = ?, last_error = NULL WHERE id = ?").run(now, eventId, id);
+  }
+
+  /** Schedules another attempt; `permanent` parks the message as failed (e.g. the room is gone). */
+  markFailed(id: number, error: string, nextAttemptAt: number, permanent: boolean): void {
+    this.db
+      .prepare("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, state = ? WHERE id = ?")
+      .run(error, nextAttemptAt, permanent ? "failed" : "pending", id);
+  }
+
+  get(dedupeKey: string): { state: string; attempts: number; eventId: string | null; txnId: string } | undefined {
+    const row = this.db
+      .prepare("SELECT state, attempts, event_id, txn_id FROM outbox WHERE dedupe_key = ?")
+      .get(dedupeKey) as { state: string; attempts: number; event_id: string | null; txn_id: string } | undefined;
+    return row && { state: row.state, attempts: row.attempts, eventId: row.event_id, txnId: row.txn_id };
+  }
+
+  countByState(): Record<string, number> {
+    const rows = this.db.prepare("SELECT state, COUNT(*) AS n FROM outbox GROUP BY state").all() as Array<{ state: string; n: number }>;
+    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+  }
+
+  /** Forgets the content of messages sent before `beforeMs` (the homeserver holds them now). */
+  prune(beforeMs: number): number {
+    return this.db.prepare("DELETE FROM outbox WHERE state = 'sent' AND sent_at < ?").run(beforeMs).changes;
+  }
+}

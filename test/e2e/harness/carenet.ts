@@ -1,0 +1,83 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { stringify } from "yaml";
+import { start, type Carenet, type StartOptions } from "../../../src/app/start";
+import { parseConfig } from "../../../src/config/load";
+import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
+import { loadRegistration } from "../../../src/matrix/registration";
+import { registerUser } from "../../../tools/localSynapse";
+import { MatrixUser } from "./matrixUser";
+import { E2E_ENV_FILE, type E2eEnv } from "./paths";
+
+export function e2eEnv(): E2eEnv {
+  return JSON.parse(readFileSync(E2E_ENV_FILE, "utf8")) as E2eEnv;
+}
+
+export const CRISIS = "In an emergency call 999. Samaritans 116 123 (free, 24/7).";
+
+/** A config as an admin would write it, pointing at the shared test Synapse. */
+export function testConfigYaml(env: E2eEnv, dbPath: string, communities: unknown[] = []): string {
+  return stringify({
+    homeserver: { url: env.hsUrl, domain: env.serverName },
+    appservice: { bind: "127.0.0.1", port: env.asPort, registration: env.registrationPath },
+    database: { path: dbPath },
+    logging: { level: "info" },
+    crisis_resources: CRISIS,
+    communities,
+  });
+}
+
+/** Writes the config to a file in `dir` and returns its path (for CLI runs). */
+export function writeTestConfig(env: E2eEnv, dir: string, communities: unknown[] = []): string {
+  const file = path.join(dir, `config-${randomBytes(3).toString("hex")}.yaml`);
+  writeFileSync(file, testConfigYaml(env, path.join(dir, "carenet.db"), communities));
+  return file;
+}
+
+/** Everything carenet logged, as raw lines, to check what never appears in logs. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    this.lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+    done();
+  }
+  get text(): string {
+    return this.lines.join("\n");
+  }
+}
+
+export interface RunningCarenet {
+  carenet: Carenet;
+  config: CarenetConfig;
+  logs: LogCapture;
+}
+
+/** Starts carenet in-process against the shared Synapse, with its database in `dir`. */
+export async function startCarenet(
+  env: E2eEnv,
+  dir: string,
+  opts: { communities?: CommunityConfig[] | unknown[]; dbPath?: string } & StartOptions = {},
+): Promise<RunningCarenet> {
+  const dbPath = opts.dbPath ?? path.join(dir, "carenet.db");
+  const { config } = parseConfig(testConfigYaml(env, dbPath, opts.communities ?? []), path.join(dir, "config.yaml"));
+  const logs = new LogCapture();
+  const carenet = await start(config, {
+    registration: loadRegistration(env.registrationPath, { localpart: "carenet" }),
+    logDestination: logs,
+    ...opts,
+  });
+  return { carenet, config, logs };
+}
+
+/** A new real user on the test homeserver, with a name unique to this run. */
+export async function newUser(env: E2eEnv, name: string): Promise<MatrixUser> {
+  const username = `${name}-${randomBytes(3).toString("hex")}`;
+  const u = await registerUser(env.hsUrl, env.sharedSecret, username);
+  return new MatrixUser(env.hsUrl, u.userId, u.accessToken);
+}
+
+export function botUserId(env: E2eEnv): string {
+  return `@carenet:${env.serverName}`;
+}
