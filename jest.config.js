@@ -13,7 +13,7 @@ module.exports = {
       testMatch: ["<rootDir>/test/e2e/**/*.test.ts"],
       globalSetup: "<rootDir>/test/e2e/harness/globalSetup.ts",
       globalTeardown: "<rootDir>/test/e2e/harness/globalTeardown.ts",
-      testTimeout: 120000,
+      setupFilesAfterEnv: ["<rootDir>/test/e2e/harness/timeout.ts"],
     },
   ],
 };
