@@ -203,6 +203,15 @@ describe("problems are located by line, column and YAML path", () => {
   });
 });
 
+describe("schema and meaning problems together", () => {
+  it("reports a typo'd key and an unknown time zone in one go", () => {
+    const text = configText([community({ timezone: "Europe/Lundon", extraLines: ["    admns: []"] })]);
+    const problems = problemsOf(text);
+    expect(findProblem(problems, "communities[0].admns").message).toMatch(/did you mean "admins"/);
+    expect(findProblem(problems, "communities[0].timezone").message).toMatch(/not a known IANA time zone/);
+  });
+});
+
 describe("meaning checks", () => {
   it("refuses an unknown IANA time zone", () => {
     const text = configText([community({ timezone: "Mars/Olympus_Mons" })]);

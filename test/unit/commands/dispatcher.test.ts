@@ -1,0 +1,219 @@
+import { Dispatcher, type DispatchContext } from "../../../src/commands/dispatcher";
+import { availableTo, helpCommand, supportNow } from "../../../src/commands/help";
+import { Message } from "../../../src/commands/message";
+import { builtinCommands } from "../../../src/commands/registry";
+import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "../../../src/commands/types";
+
+const CRISIS = "In an emergency call 999.\nSamaritans 116 123 (free, 24/7).";
+
+function ctx(overrides: Partial<DispatchContext> = {}): DispatchContext {
+  return { sender: "@member:example.org", place: "dm", isStaffHere: false, now: 1_000, crisisResources: CRISIS, ...overrides };
+}
+
+function spec(name: string, overrides: Partial<CommandSpec> = {}): CommandSpec {
+  return {
+    name,
+    usage: `!${name} <thing>`,
+    summary: `does ${name}`,
+    audience: "everyone",
+    run: (_c, args) => ({ outcome: "ok", reply: Message.of(`${name} ran with ${args.join("|")}`) }),
+    ...overrides,
+  };
+}
+
+const staffSpec = (run: CommandSpec["run"] = () => ({ outcome: "ok", reply: Message.of("members listed") })) =>
+  spec("member", { audience: "staff", usage: "!member add|remove|list", summary: "manage members", run });
+
+/** The crisis text, line by line, appears in the reply. */
+function expectCrisis(reply: Message): void {
+  for (const line of CRISIS.split("\n")) expect(reply.plain).toContain(line);
+  expect(reply.plain).toContain("If you need support right now:");
+}
+
+describe("Dispatcher", () => {
+  it("runs a known command with its arguments and the context", async () => {
+    const run = jest.fn(
+      (c: CommandContext, args: string[]): CommandResult => ({ outcome: "ok", reply: Message.of(`${c.sender} ${args.join(",")}`) }),
+    );
+    const commands = [spec("page", { run })];
+    const onError = jest.fn();
+    const result = await new Dispatcher(commands, onError).dispatch('!PAGE "not ok" tonight', ctx());
+    expect(result.outcome).toBe("ok");
+    expect(result.reply.plain).toBe("@member:example.org not ok,tonight");
+    expect(run).toHaveBeenCalledTimes(1);
+    const [passed, args] = run.mock.calls[0];
+    expect(args).toEqual(["not ok", "tonight"]);
+    expect(passed.commands).toBe(commands);
+    expect(passed).toMatchObject(ctx());
+    expect(onError).not.toHaveBeenCalled();
+  });
+
+  it("awaits async handlers", async () => {
+    const d = new Dispatcher(
+      [spec("slow", { run: async () => ({ outcome: "ok", reply: Message.of("done later") }) })],
+      jest.fn(),
+    );
+    expect((await d.dispatch("!slow", ctx())).reply.plain).toBe("done later");
+  });
+
+  it("refuses an unknown command, suggests the nearest one and gives the crisis resources", async () => {
+    const d = new Dispatcher([helpCommand, spec("page"), spec("rights")], jest.fn());
+    const result = await d.dispatch("!pgae now", ctx());
+    expect(result.outcome).toBe("refused");
+    expect(result.reply.plain).toContain("I don't know the command `!pgae`.");
+    expect(result.reply.plain).toContain("Did you mean `!page`?");
+    expect(result.reply.plain).toContain("`!help`");
+    expectCrisis(result.reply);
+  });
+
+  it("does not suggest anything for a word far from every command", async () => {
+    const d = new Dispatcher([helpCommand, spec("page")], jest.fn());
+    const result = await d.dispatch("!xylophonequartet", ctx());
+    expect(result.outcome).toBe("refused");
+    expect(result.reply.plain).not.toContain("Did you mean");
+    expectCrisis(result.reply);
+  });
+
+  it("does not suggest a staff command to someone who is not staff here", async () => {
+    const d = new Dispatcher([helpCommand, staffSpec()], jest.fn());
+    const notStaff = await d.dispatch("!membr", ctx());
+    expect(notStaff.reply.plain).not.toContain("Did you mean `!member`?");
+    const staff = await d.dispatch("!membr", ctx({ isStaffHere: true, place: "room" }));
+    expect(staff.reply.plain).toContain("Did you mean `!member`?");
+  });
+
+  it("refuses a staff command outside the staff room without running it", async () => {
+    const run = jest.fn(() => ({ outcome: "ok" as const, reply: Message.of("members listed") }));
+    const d = new Dispatcher([staffSpec(run)], jest.fn());
+    const result = await d.dispatch("!member list", ctx({ place: "room", isStaffHere: false }));
+    expect(result.outcome).toBe("refused");
+    expect(result.reply.plain).toMatch(/`!member` is a staff command: it works only in your community's staff room/);
+    expect(run).not.toHaveBeenCalled();
+
+    const inStaffRoom = await d.dispatch("!member list", ctx({ place: "room", isStaffHere: true }));
+    expect(inStaffRoom).toMatchObject({ outcome: "ok" });
+    expect(run).toHaveBeenCalledTimes(1);
+  });
+
+  it("answers a handler that throws with a generic refusal, reports it, and does not throw", async () => {
+    const onError = jest.fn();
+    const boom = new Error("database is locked: SELECT secret FROM notes");
+    const d = new Dispatcher(
+      [
+        spec("page", {
+          run: () => {
+            throw boom;
+          },
+        }),
+      ],
+      onError,
+    );
+    const result = await d.dispatch("!page help me", ctx());
+    expect(result.outcome).toBe("refused");
+    expect(result.reply.plain).toMatch(/Something went wrong while handling `!page`/);
+    expect(result.reply.plain).not.toContain("database is locked");
+    expect(result.reply.plain).not.toContain("secret");
+    expectCrisis(result.reply);
+    expect(onError).toHaveBeenCalledWith(boom, "page");
+  });
+
+  it("treats a rejected promise like a throw", async () => {
+    const onError = jest.fn();
+    const d = new Dispatcher([spec("page", { run: () => Promise.reject(new Error("nope")) })], onError);
+    await expect(d.dispatch("!page", ctx())).resolves.toMatchObject({ outcome: "refused" });
+    expect(onError).toHaveBeenCalledTimes(1);
+  });
+
+  it("answers a UsageError with its message and the usage line, without reporting an error", async () => {
+    const onError = jest.fn();
+    const d = new Dispatcher(
+      [
+        spec("checkin", {
+          usage: "!checkin <answer> [note]",
+          run: () => {
+            throw new UsageError("Say how you are, e.g. `!checkin ok`.");
+          },
+        }),
+      ],
+      onError,
+    );
+    const result = await d.dispatch("!checkin", ctx());
+    expect(result.outcome).toBe("refused");
+    expect(result.reply.plain).toBe("Say how you are, e.g. `!checkin ok`.\nUsage: `!checkin <answer> [note]`");
+    expect(onError).not.toHaveBeenCalled();
+  });
+
+  it("answers input it cannot parse with a reason, never throwing", async () => {
+    const d = new Dispatcher([helpCommand], jest.fn());
+    const unclosed = await d.dispatch('!help "page', ctx());
+    expect(unclosed.outcome).toBe("refused");
+    expect(unclosed.reply.plain).toMatch(/I could not read that command: a quote \(".*not closed/);
+    expect(unclosed.reply.plain).toContain("`!help`");
+    expect(unclosed.reply.plain).toContain("If you need support right now:");
+
+    const bare = await d.dispatch("!", ctx());
+    expect(bare.outcome).toBe("refused");
+    expect(bare.reply.plain).toMatch(/no command name/);
+  });
+});
+
+describe("!help", () => {
+  const member = spec("page", { usage: "!page [note]", summary: "ask the on-call peers for support", details: "Opens a private room." });
+  const commands = () => [helpCommand, member, staffSpec()];
+
+  it("begins with how to get support now, then lists only the commands the person can use", async () => {
+    const d = new Dispatcher(commands(), jest.fn());
+    const result = await d.dispatch("!help", ctx());
+    expect(result.outcome).toBe("ok");
+    const plain = result.reply.plain;
+    expect(plain.startsWith("If you need support right now:")).toBe(true);
+    expect(plain.indexOf(CRISIS.split("\n")[0])).toBeLessThan(plain.indexOf("Commands you can use here:"));
+    expectCrisis(result.reply);
+    expect(plain).toContain("`!help [command]` — how to get support now");
+    expect(plain).toContain("`!page [note]` — ask the on-call peers for support");
+    expect(plain).not.toContain("!member");
+    expect(result.reply.html.startsWith("<p><strong>If you need support right now:</strong></p>")).toBe(true);
+  });
+
+  it("lists staff commands for staff in their staff room", async () => {
+    const d = new Dispatcher(commands(), jest.fn());
+    const result = await d.dispatch("!help", ctx({ place: "room", isStaffHere: true }));
+    expect(result.reply.plain).toContain("`!member add|remove|list` — manage members");
+    expect(result.reply.plain.startsWith("If you need support right now:")).toBe(true);
+  });
+
+  it("explains one command with !help <command>, with or without the !", async () => {
+    const d = new Dispatcher(commands(), jest.fn());
+    for (const text of ["!help page", "!help !page", "!help PAGE"]) {
+      const result = await d.dispatch(text, ctx());
+      expect(result.outcome).toBe("ok");
+      expect(result.reply.plain).toContain("`!page [note]` — ask the on-call peers for support.");
+      expect(result.reply.plain).toContain("Opens a private room.");
+    }
+  });
+
+  it("refuses !help for a command the person cannot use, with the crisis resources", async () => {
+    const d = new Dispatcher(commands(), jest.fn());
+    for (const text of ["!help member", "!help nosuch"]) {
+      const result = await d.dispatch(text, ctx());
+      expect(result.outcome).toBe("refused");
+      expect(result.reply.plain).toMatch(/There is no command `!(member|nosuch)` you can use here/);
+      expect(result.reply.plain).not.toContain("manage members");
+      expectCrisis(result.reply);
+    }
+  });
+
+  it("is among the built-in commands", () => {
+    expect(builtinCommands().map((c) => c.name)).toContain("help");
+  });
+
+  it("trims the crisis text it shows", () => {
+    expect(supportNow(`\n  ${CRISIS}  \n`).plain).toBe(`If you need support right now:\n\n${CRISIS}`);
+  });
+
+  it("availableTo filters by audience", () => {
+    const all = commands();
+    expect(availableTo({ isStaffHere: false, commands: all }).map((c) => c.name)).toEqual(["help", "page"]);
+    expect(availableTo({ isStaffHere: true, commands: all }).map((c) => c.name)).toEqual(["help", "page", "member"]);
+  });
+});

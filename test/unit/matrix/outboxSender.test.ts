@@ -1,0 +1,330 @@
+import { MatrixError } from "matrix-bot-sdk";
+import type { Failpoint } from "../../../src/app/failpoints";
+import { createLogger } from "../../../src/app/logger";
+import { type Homeserver, retryAdvice } from "../../../src/matrix/homeserver";
+import { OutboxSender } from "../../../src/matrix/outboxSender";
+import { openDatabase, type Db } from "../../../src/store/database";
+import { OutboxStore } from "../../../src/store/outbox";
+
+const T0 = 1_800_000_000_000;
+
+interface SendCall {
+  roomId: string;
+  eventType: string;
+  content: Record<string, unknown>;
+  txnId: string;
+}
+
+/** A fake homeserver whose sendEvent answers from a script, then succeeds. */
+class FakeHomeserver {
+  readonly calls: SendCall[] = [];
+  private readonly script: Array<(call: SendCall) => string> = [];
+
+  /** The next sends throw these (in order), then sends succeed. */
+  failNext(...errors: unknown[]): void {
+    for (const e of errors)
+      this.script.push(() => {
+        throw e;
+      });
+  }
+
+  sendEvent = async (roomId: string, eventType: string, content: object, txnId: string): Promise<string> => {
+    const call = { roomId, eventType, content: content as Record<string, unknown>, txnId };
+    this.calls.push(call);
+    const step = this.script.shift();
+    if (step) return step(call);
+    return `$event-for-${txnId}`;
+  };
+
+  asHomeserver(): Homeserver {
+    return this as unknown as Homeserver;
+  }
+}
+
+let db: Db;
+let outbox: OutboxStore;
+let hs: FakeHomeserver;
+let t: number;
+let sender: OutboxSender | undefined;
+const clock = { now: () => t };
+
+beforeEach(() => {
+  db = openDatabase(":memory:");
+  outbox = new OutboxStore(db);
+  hs = new FakeHomeserver();
+  t = T0;
+  sender = undefined;
+});
+afterEach(async () => {
+  await sender?.stop();
+  db.close();
+});
+
+function startSender(failpoints: Failpoint[] = []): OutboxSender {
+  sender = new OutboxSender(outbox, hs.asHomeserver(), clock, createLogger("silent"), new Set(failpoints));
+  sender.start();
+  return sender;
+}
+
+function enqueue(key: string, text = key, roomId = "!room:example.org"): void {
+  outbox.enqueue({ dedupeKey: key, roomId, eventType: "m.room.message", content: { msgtype: "m.notice", body: text } }, t);
+}
+
+async function waitFor(what: string, cond: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const row = (key: string) =>
+  db.prepare("SELECT state, attempts, next_attempt_at, last_error, event_id, txn_id FROM outbox WHERE dedupe_key = ?").get(key) as {
+    state: string;
+    attempts: number;
+    next_attempt_at: number;
+    last_error: string | null;
+    event_id: string | null;
+    txn_id: string;
+  };
+
+/** Moves the fake clock and pokes the sender, then waits until `cond` holds. */
+async function advanceTo(ms: number, what: string, cond: () => boolean): Promise<void> {
+  t = ms;
+  sender!.wake();
+  await waitFor(what, cond);
+}
+
+describe("sending", () => {
+  it("sends queued messages in order, each with its stored transaction id, and marks them sent", async () => {
+    enqueue("a", "first");
+    enqueue("b", "second");
+    enqueue("c", "third", "!other:example.org");
+    const txn = { a: row("a").txn_id, b: row("b").txn_id, c: row("c").txn_id };
+    startSender();
+    await waitFor("three sends", () => outbox.countByState().sent === 3);
+
+    expect(hs.calls.map((c) => [c.content.body, c.txnId, c.roomId, c.eventType])).toEqual([
+      ["first", txn.a, "!room:example.org", "m.room.message"],
+      ["second", txn.b, "!room:example.org", "m.room.message"],
+      ["third", txn.c, "!other:example.org", "m.room.message"],
+    ]);
+    expect(row("a")).toMatchObject({ state: "sent", event_id: `$event-for-${txn.a}`, attempts: 0 });
+    expect(outbox.nextDueAt()).toBeNull();
+  });
+
+  it("sends what is queued after start when woken, and never sends a message twice", async () => {
+    startSender();
+    await sleep(20);
+    expect(hs.calls).toEqual([]);
+    enqueue("later");
+    sender!.wake();
+    await waitFor("the send", () => row("later").state === "sent");
+    sender!.wake();
+    await sleep(30);
+    expect(hs.calls).toHaveLength(1);
+  });
+
+  it("does not send a message that is not due yet", async () => {
+    t = T0 + 10_000;
+    enqueue("future");
+    t = T0;
+    startSender();
+    await sleep(30);
+    expect(hs.calls).toEqual([]);
+    await advanceTo(T0 + 10_000, "the send", () => row("future").state === "sent");
+  });
+
+  it("keeps sending the others when one fails", async () => {
+    enqueue("a");
+    enqueue("b");
+    hs.failNext(new MatrixError({ errcode: "M_UNKNOWN", error: "oops" }, 500));
+    startSender();
+    await waitFor("b sent", () => row("b").state === "sent");
+    expect(row("a")).toMatchObject({ state: "pending", attempts: 1 });
+  });
+
+  it("sends nothing with the hold-outbox failpoint", async () => {
+    enqueue("a");
+    startSender(["hold-outbox"]);
+    sender!.wake();
+    await sleep(30);
+    expect(hs.calls).toEqual([]);
+    expect(row("a").state).toBe("pending");
+  });
+});
+
+describe("retrying", () => {
+  it("waits exactly retry_after_ms after a 429 and reuses the same transaction id", async () => {
+    enqueue("a");
+    const txnId = row("a").txn_id;
+    hs.failNext(new MatrixError({ errcode: "M_LIMIT_EXCEEDED", error: "slow down", retry_after_ms: 1234 }, 429));
+    startSender();
+    await waitFor("the failed attempt", () => row("a").attempts === 1);
+    expect(row("a")).toMatchObject({ state: "pending", next_attempt_at: T0 + 1234, last_error: "429 M_LIMIT_EXCEEDED" });
+    expect(outbox.nextDueAt()).toBe(T0 + 1234);
+
+    t = T0 + 1233;
+    sender!.wake();
+    await sleep(30);
+    expect(hs.calls).toHaveLength(1);
+
+    await advanceTo(T0 + 1234, "the retry", () => row("a").state === "sent");
+    expect(hs.calls.map((c) => c.txnId)).toEqual([txnId, txnId]);
+    expect(row("a").event_id).toBe(`$event-for-${txnId}`);
+  });
+
+  it("retries a network error with growing backoff, same txn id each time", async () => {
+    enqueue("a");
+    const txnId = row("a").txn_id;
+    const refused = () => Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:8008"), { code: "ECONNREFUSED" });
+    hs.failNext(refused(), refused(), refused());
+    startSender();
+
+    await waitFor("attempt 1", () => row("a").attempts === 1);
+    expect(row("a")).toMatchObject({ state: "pending", next_attempt_at: T0 + 1000, last_error: "ECONNREFUSED" });
+
+    await advanceTo(T0 + 1000, "attempt 2", () => row("a").attempts === 2);
+    expect(row("a").next_attempt_at).toBe(T0 + 1000 + 2000);
+
+    await advanceTo(T0 + 3000, "attempt 3", () => row("a").attempts === 3);
+    expect(row("a").next_attempt_at).toBe(T0 + 3000 + 4000);
+
+    await advanceTo(T0 + 7000, "success", () => row("a").state === "sent");
+    expect(hs.calls).toHaveLength(4);
+    expect(new Set(hs.calls.map((c) => c.txnId))).toEqual(new Set([txnId]));
+  });
+
+  it("keeps retrying server errors rather than giving up", async () => {
+    enqueue("a");
+    const errors = Array.from({ length: 8 }, () => new MatrixError({ errcode: "M_UNKNOWN", error: "bad gateway" }, 502));
+    hs.failNext(...errors);
+    startSender();
+    for (let i = 1; i <= 8; i++) {
+      await waitFor(`attempt ${i}`, () => row("a").attempts === i);
+      expect(row("a").state).toBe("pending");
+      await advanceTo(row("a").next_attempt_at, `attempt ${i + 1}`, () => hs.calls.length === i + 1);
+    }
+    await waitFor("success", () => row("a").state === "sent");
+  });
+
+  it("parks a 403 M_FORBIDDEN as failed after a few attempts", async () => {
+    enqueue("a");
+    const txnId = row("a").txn_id;
+    hs.failNext(...Array.from({ length: 20 }, () => new MatrixError({ errcode: "M_FORBIDDEN", error: "not in room" }, 403)));
+    startSender();
+
+    let attempts = 0;
+    for (;;) {
+      await waitFor(`attempt ${attempts + 1}`, () => row("a").attempts === attempts + 1);
+      attempts++;
+      if (row("a").state !== "pending") break;
+      expect(attempts).toBeLessThan(10);
+      t = row("a").next_attempt_at;
+      sender!.wake();
+    }
+    expect(row("a")).toMatchObject({ state: "failed", last_error: "403 M_FORBIDDEN" });
+    // More than one try (a transient permission glitch heals), but not forever.
+    expect(attempts).toBeGreaterThanOrEqual(2);
+    expect(attempts).toBeLessThanOrEqual(8);
+    expect(hs.calls.map((c) => c.txnId)).toEqual(Array(attempts).fill(txnId));
+    expect(outbox.nextDueAt()).toBeNull();
+
+    // Parked for good: no more sends however late it gets.
+    t += 24 * 60 * 60 * 1000;
+    sender!.wake();
+    await sleep(30);
+    expect(hs.calls).toHaveLength(attempts);
+    expect(row("a").state).toBe("failed");
+  });
+
+  it("with fail-after-send, leaves the row pending with the same txn id and sends it again with that id", async () => {
+    enqueue("a");
+    const txnId = row("a").txn_id;
+    startSender(["fail-after-send"]);
+    await waitFor("the first send", () => row("a").attempts === 1);
+    expect(hs.calls).toHaveLength(1);
+    expect(row("a")).toMatchObject({ state: "pending", txn_id: txnId, event_id: null });
+    expect(row("a").last_error).toMatch(/fail-after-send/);
+
+    await advanceTo(row("a").next_attempt_at, "the resend", () => row("a").attempts === 2);
+    expect(hs.calls.map((c) => c.txnId)).toEqual([txnId, txnId]);
+    expect(row("a").state).toBe("pending");
+  });
+
+  it("after a restart, resends a pending message with its original txn id", async () => {
+    enqueue("a");
+    const txnId = row("a").txn_id;
+    startSender(["fail-after-send"]);
+    await waitFor("the first send", () => row("a").attempts === 1);
+    await sender!.stop();
+
+    t = row("a").next_attempt_at;
+    startSender();
+    await waitFor("sent", () => row("a").state === "sent");
+    expect(hs.calls.map((c) => c.txnId)).toEqual([txnId, txnId]);
+  });
+});
+
+describe("stop", () => {
+  it("waits for a send in progress and then sends nothing more", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const original = hs.sendEvent;
+    let started = 0;
+    hs.sendEvent = async (...args) => {
+      started++;
+      await gate;
+      return original(...args);
+    };
+    enqueue("a");
+    enqueue("b");
+    startSender();
+    await waitFor("the first send to start", () => started === 1);
+    const stopped = sender!.stop();
+    let done = false;
+    void stopped.then(() => (done = true));
+    await sleep(20);
+    expect(done).toBe(false);
+    release();
+    await stopped;
+    // The run in progress finishes what it had (a then b); nothing starts after stop().
+    expect(row("a").state).toBe("sent");
+    const sent = hs.calls.length;
+    sender!.wake();
+    await sleep(30);
+    expect(hs.calls.length).toBe(sent);
+  });
+});
+
+describe("retryAdvice", () => {
+  const limited = (ms?: number) =>
+    new MatrixError({ errcode: "M_LIMIT_EXCEEDED", error: "x", ...(ms === undefined ? {} : { retry_after_ms: ms }) }, 429);
+
+  it("follows retry_after_ms for rate limits, with a floor, and never parks them", () => {
+    expect(retryAdvice(limited(1234), 0)).toEqual({ delayMs: 1234, permanent: false, reason: "429 M_LIMIT_EXCEEDED" });
+    expect(retryAdvice(limited(1234), 50).permanent).toBe(false);
+    expect(retryAdvice(limited(0), 0).delayMs).toBe(100);
+    expect(retryAdvice(limited(), 2).delayMs).toBe(4000);
+  });
+
+  it("backs off exponentially up to a minute", () => {
+    const err = new Error("socket hang up");
+    expect([0, 1, 2, 3, 4, 5, 6, 7, 20].map((a) => retryAdvice(err, a).delayMs)).toEqual([
+      1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000,
+    ]);
+    expect(retryAdvice(err, 100).permanent).toBe(false);
+    expect(retryAdvice(err, 0).reason).toBe("socket hang up");
+  });
+
+  it("parks client errors only after several attempts, but not 408 or 5xx", () => {
+    const forbidden = new MatrixError({ errcode: "M_FORBIDDEN", error: "no" }, 403);
+    expect(retryAdvice(forbidden, 0).permanent).toBe(false);
+    expect(retryAdvice(forbidden, 3).permanent).toBe(false);
+    expect(retryAdvice(forbidden, 4).permanent).toBe(true);
+    expect(retryAdvice(new MatrixError({ errcode: "M_UNKNOWN", error: "t" }, 408), 10).permanent).toBe(false);
+    expect(retryAdvice(new MatrixError({ errcode: "M_UNKNOWN", error: "t" }, 503), 10).permanent).toBe(false);
+  });
+});
