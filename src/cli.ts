@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { existsSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Command, Option } from "commander";
 import { parseFailpoints } from "./app/failpoints";
@@ -72,6 +72,8 @@ program
     }
     const reg = generateRegistration({ url: opts.url, domain: config.homeserver.domain, localpart: config.bot.localpart });
     writeFileSync(opts.output, registrationToYaml(reg), { mode: 0o600 });
+    chmodSync(opts.output, 0o600); // `mode` applies only when the file is new; --force overwrites
+
     // Parse what was written, so a registration that carenet itself would refuse is never left behind.
     loadRegistration(opts.output, { localpart: config.bot.localpart });
     console.log(`wrote ${opts.output} (id ${reg.id}, bot @${reg.sender_localpart}:${config.homeserver.domain}); add it to Synapse's app_service_config_files and restart Synapse`);

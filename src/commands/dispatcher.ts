@@ -20,7 +20,12 @@ export class Dispatcher {
     const ctx: CommandContext = { ...dctx, commands: this.commands };
     const parsed = parseCommand(body);
     if (!parsed.ok) {
-      return refuse(`I could not read that command: ${parsed.problem}. Send \`!help\` to see what you can do.`);
+      return {
+        outcome: "refused",
+        reply: Message.of(`I could not read that command: ${parsed.problem}. Send \`!help\` to see what you can do.`).append(
+          supportNow(ctx.crisisResources),
+        ),
+      };
     }
     const { name, args } = parsed.command;
     const spec = this.commands.find((c) => c.name === name);

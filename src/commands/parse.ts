@@ -12,7 +12,10 @@ export function looksLikeCommand(body: string): boolean {
   return body.trimStart().startsWith(PREFIX);
 }
 
-/** Splits a command line; quotes (" or ') group words. Never throws. */
+/**
+ * Splits a command line; double quotes (straight or curly) group words. Single quotes do
+ * not: they are apostrophes far more often ("!page I'm not ok"). Never throws.
+ */
 export function parseCommand(body: string): ParseResult {
   const text = body.trim();
   if (!text.startsWith(PREFIX)) return { ok: false, problem: "a command starts with !" };
@@ -24,7 +27,7 @@ export function parseCommand(body: string): ParseResult {
     if (quote) {
       if (ch === quote) quote = null;
       else current += ch;
-    } else if (ch === '"' || ch === "'" || ch === "“" || ch === "”") {
+    } else if (ch === '"' || ch === "“" || ch === "”") {
       quote = ch === "“" ? "”" : ch;
       inToken = true;
     } else if (/\s/.test(ch)) {

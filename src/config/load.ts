@@ -53,9 +53,9 @@ export function parseConfig(text: string, file: string): LoadedConfig {
       if (isNoise(e)) continue;
       problems.push(describeSchemaError(e, doc, file, at));
     }
-  } else {
-    problems.push(...checkMeaning(data, doc, file, at));
   }
+  // Checked even when the schema failed, so an admin sees every problem in one go.
+  problems.push(...checkMeaning(data as Partial<CarenetConfig>, doc, file, at));
   if (problems.length > 0) throw new ConfigError(dedupe(problems));
 
   const config = data as CarenetConfig;
@@ -150,33 +150,47 @@ function describeSchemaError(e: ErrorObject, doc: Document, file: string, at: At
   }
 }
 
-/** Checks the schema cannot express: real time zones, sensible windows, unique ids. */
-function checkMeaning(config: CarenetConfig, doc: Document, file: string, at: At): ConfigProblem[] {
+/**
+ * Checks the schema cannot express: real time zones, sensible windows, unique ids. The
+ * data may have failed the schema, so every step checks the shape it relies on.
+ */
+function checkMeaning(config: Partial<CarenetConfig>, doc: Document, file: string, at: At): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const flag = (segments: Array<string | number>, message: string) =>
     problems.push({ file, ...at(nodeAt(doc, segments)?.range?.[0]), path: pathToString(segments), message });
+  const communities = Array.isArray(config.communities) ? config.communities : [];
 
   const seen = new Set<string>();
-  config.communities.forEach((c, i) => {
+  communities.forEach((c, i) => {
+    if (!c || typeof c !== "object") return;
     const base: Array<string | number> = ["communities", i];
-    if (seen.has(c.id)) flag([...base, "id"], `the community id "${c.id}" is used twice`);
-    seen.add(c.id);
-    if (!IANAZone.isValidZone(c.timezone)) {
+    if (typeof c.id === "string") {
+      if (seen.has(c.id)) flag([...base, "id"], `the community id "${c.id}" is used twice`);
+      seen.add(c.id);
+    }
+    if (typeof c.timezone === "string" && !IANAZone.isValidZone(c.timezone)) {
       flag([...base, "timezone"], `"${c.timezone}" is not a known IANA time zone (e.g. Europe/London)`);
     }
-    const rooms: Array<[Array<string | number>, { posting_hours?: Array<{ from: string; to: string }> }]> = [
-      [[...base, "rooms", "community"], c.rooms.community],
-      [[...base, "rooms", "staff"], c.rooms.staff],
-      [[...base, "rooms", "alumni"], c.rooms.alumni],
-      ...c.rooms.extra.map((r, j): [Array<string | number>, typeof r] => [[...base, "rooms", "extra", j], r]),
-    ];
+    const rooms = c.rooms && typeof c.rooms === "object" ? c.rooms : undefined;
+    if (!rooms) return;
+    const extra = Array.isArray(rooms.extra) ? rooms.extra : [];
     const roomIds = new Set(["community", "staff", "alumni"]);
-    c.rooms.extra.forEach((r, j) => {
+    extra.forEach((r, j) => {
+      if (typeof r?.id !== "string") return;
       if (roomIds.has(r.id)) flag([...base, "rooms", "extra", j, "id"], `the room id "${r.id}" is already used`);
       roomIds.add(r.id);
     });
-    for (const [roomPath, room] of rooms) {
-      room.posting_hours?.forEach((w, k) => {
+    const all: Array<[Array<string | number>, unknown]> = [
+      [[...base, "rooms", "community"], rooms.community],
+      [[...base, "rooms", "staff"], rooms.staff],
+      [[...base, "rooms", "alumni"], rooms.alumni],
+      ...extra.map((r, j): [Array<string | number>, unknown] => [[...base, "rooms", "extra", j], r]),
+    ];
+    for (const [roomPath, room] of all) {
+      const windows = (room as { posting_hours?: unknown } | undefined)?.posting_hours;
+      if (!Array.isArray(windows)) continue;
+      windows.forEach((w: { from?: unknown; to?: unknown } | null, k) => {
+        if (!w || typeof w.from !== "string" || typeof w.to !== "string") return;
         if (w.from === "24:00") flag([...roomPath, "posting_hours", k, "from"], `a window cannot start at 24:00`);
         if (w.from === w.to && !(w.from === "00:00" && w.to === "24:00")) {
           flag([...roomPath, "posting_hours", k], `"from" and "to" are both ${w.from}: the window would be empty`);

@@ -41,7 +41,7 @@ export function createHttpServer(d: HttpServerDeps): Server {
 async function route(d: HttpServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = safePath(req);
   const txn = TXN_PATH.exec(path);
-  if (req.method === "PUT" && txn) return onTransaction(d, decodeURIComponent(txn[1]), req, res);
+  if (req.method === "PUT" && txn) return onTransaction(d, txn[1], req, res);
   if (req.method === "POST" && path === "/_matrix/app/v1/ping") {
     if (!authorised(d, req, res)) return;
     await readJson(req).catch(() => undefined);
@@ -54,8 +54,14 @@ async function route(d: HttpServerDeps, req: IncomingMessage, res: ServerRespons
   d.fallback(req, res);
 }
 
-async function onTransaction(d: HttpServerDeps, txnId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function onTransaction(d: HttpServerDeps, rawTxnId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (!authorised(d, req, res)) return;
+  let txnId: string;
+  try {
+    txnId = decodeURIComponent(rawTxnId);
+  } catch {
+    return send(res, 400, { errcode: "M_INVALID_PARAM", error: "the transaction id is not valid percent-encoding" });
+  }
   let body: unknown;
   try {
     body = await readJson(req);

@@ -95,7 +95,7 @@ export class InboxStore {
       .prepare(
         `UPDATE inbox SET attempts = ?, error = ?, state = ?, handled_at = ?,
            event_json = CASE WHEN ? THEN NULL ELSE event_json END
-         WHERE seq = ?`,
+         WHERE seq = ? AND state = 'pending'`,
       )
       .run(attempts, error, failed ? "failed" : "pending", failed ? now : null, failed ? 1 : 0, seq);
     return failed ? "failed" : "retry";
