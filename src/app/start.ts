@@ -11,7 +11,9 @@ import { Homeserver } from "../matrix/homeserver";
 import { createHttpServer } from "../matrix/httpServer";
 import { InboxWorker } from "../matrix/inboxWorker";
 import { OutboxSender } from "../matrix/outboxSender";
-import { loadRegistration, type Registration } from "../matrix/registration";
+import { Provisioner, type ReconcileReport } from "../matrix/provisioning";
+import { aliasPrefix, loadRegistration, type Registration } from "../matrix/registration";
+import { CommunityRoomsStore } from "../store/communityRooms";
 import { openDatabase, type Db } from "../store/database";
 import { DmRoomsStore } from "../store/dmRooms";
 import { InboxStore } from "../store/inbox";
@@ -40,6 +42,13 @@ export interface Carenet {
   /** The port the appservice listens on (useful when the config says 0). */
   readonly port: number;
   readonly log: Logger;
+  /** What provisioning did at start. */
+  readonly provisioning: ReconcileReport;
+  /**
+   * Brings every community's Space and rooms in line with `config` (default: the config
+   * carenet started with). Never throws for a homeserver error: failures are in the report.
+   */
+  reconcile(config?: CarenetConfig): Promise<ReconcileReport>;
   stop(): Promise<void>;
 }
 
@@ -78,6 +87,10 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
   appservice.expressAppInstance.all("*", (_req, res) => {
     res.status(404).json({ errcode: "M_UNRECOGNIZED", error: "Unrecognized request" });
   });
+  // Synapse asks the appservice about an unknown alias in its namespace before answering
+  // "not found"; matrix-bot-sdk leaves that request hanging unless someone answers it.
+  // Provisioning creates its rooms itself, so carenet never makes a room on demand.
+  appservice.on("query.room", (_alias: string, createRoom: (result: false) => void) => createRoom(false));
   const homeserver = new Homeserver(appservice.botClient, config.homeserver.url, botUserId);
 
   const dispatcher = new Dispatcher(builtinCommands(), (err, command) =>
@@ -99,9 +112,21 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     maxEventAgeMs: parseDuration(config.events.max_age) ?? 5 * 60 * 1000,
     outboxChanged: () => sender.wake(),
   });
+  const provisioner = new Provisioner({
+    homeserver,
+    rooms: new CommunityRoomsStore(db),
+    outbox,
+    db,
+    clock,
+    log: log.child({ component: "provisioning" }),
+    botUserId,
+    domain: config.homeserver.domain,
+    aliasPrefix: aliasPrefix(config.bot.localpart),
+    outboxChanged: () => sender.wake(),
+  });
+  const reconcile = (c: CarenetConfig = config) => provisioner.reconcile(c);
   const worker = new InboxWorker(inbox, router.handle, clock, log.child({ component: "inbox" }));
 
-  let homeserverReachable = false;
   const server = createHttpServer({
     hsToken: registration.hs_token,
     log,
@@ -111,7 +136,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
       if (!failpoints.has("hold-inbox")) worker.wake();
     },
     health: async () => {
-      homeserverReachable = await homeserver.reachable();
+      const homeserverReachable = await homeserver.reachable();
       const database = db.open;
       return {
         ok: homeserverReachable && database,
@@ -133,6 +158,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
 
   const stop = async () => {
     clearInterval(pruneTimer);
+    await provisioner.stop();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await worker.stop();
@@ -171,8 +197,10 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
         "the homeserver could not reach carenet: check `url` in the registration file and that Synapse loaded it",
       );
     }
+    // Every community's Space and rooms; a failure is logged and reported, never fatal.
+    const provisioning = await reconcile();
     log.info({ botUserId, bot: created }, "carenet is running");
-    return { config, db, botUserId, port, log, stop };
+    return { config, db, botUserId, port, log, provisioning, reconcile, stop };
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;

@@ -25,6 +25,59 @@ export class Homeserver {
     await this.client.doRequest("POST", `/_matrix/client/v3/rooms/${enc(roomId)}/leave`, null, reason ? { reason } : {});
   }
 
+  /** Creates a room (or a Space, with creation_content.type) and returns its id. */
+  async createRoom(body: Record<string, unknown>): Promise<string> {
+    const res = (await this.client.doRequest("POST", "/_matrix/client/v3/createRoom", null, body)) as { room_id: string };
+    return res.room_id;
+  }
+
+  /** Every current state event of a room the bot is in. */
+  async getRoomState(roomId: string): Promise<StateEvent[]> {
+    return (await this.client.doRequest("GET", `/_matrix/client/v3/rooms/${enc(roomId)}/state`)) as StateEvent[];
+  }
+
+  async sendState(roomId: string, eventType: string, stateKey: string, content: object): Promise<string> {
+    const path = `/_matrix/client/v3/rooms/${enc(roomId)}/state/${enc(eventType)}/${enc(stateKey)}`;
+    const res = (await this.client.doRequest("PUT", path, null, content)) as { event_id: string };
+    return res.event_id;
+  }
+
+  async invite(roomId: string, userId: string, reason?: string): Promise<void> {
+    await this.client.doRequest("POST", `/_matrix/client/v3/rooms/${enc(roomId)}/invite`, null, {
+      user_id: userId,
+      ...(reason ? { reason } : {}),
+    });
+  }
+
+  /**
+   * The room an alias points to, or null if the alias does not exist. Asked directly, not
+   * through matrix-bot-sdk, because the SDK logs every 404 as an error and a missing alias
+   * is the ordinary answer on a first start.
+   */
+  async resolveAlias(alias: string): Promise<string | null> {
+    const res = await fetch(`${this.url}/_matrix/client/v3/directory/room/${enc(alias)}`, {
+      headers: { authorization: `Bearer ${this.client.accessToken}` },
+      signal: AbortSignal.timeout(30_000),
+    });
+    const body = (await res.json().catch(() => ({}))) as { room_id?: string; errcode?: string; error?: string; retry_after_ms?: number };
+    if (res.status === 404 && (body.errcode === "M_NOT_FOUND" || !body.errcode)) return null;
+    if (!res.ok || typeof body.room_id !== "string") {
+      throw new MatrixError(
+        { errcode: body.errcode ?? "M_UNKNOWN", error: body.error ?? `HTTP ${res.status}`, retry_after_ms: body.retry_after_ms },
+        res.status,
+      );
+    }
+    return body.room_id;
+  }
+
+  /** The room version the homeserver gives new rooms (from its capabilities), if it says. */
+  async defaultRoomVersion(): Promise<string | undefined> {
+    const res = (await this.client.doRequest("GET", "/_matrix/client/v3/capabilities")) as {
+      capabilities?: { "m.room_versions"?: { default?: string } };
+    };
+    return res.capabilities?.["m.room_versions"]?.default;
+  }
+
   /**
    * Registers the bot account if it does not exist yet. inhibit_login: an appservice
    * never needs the device and access token a login would create on every start.
@@ -73,6 +126,15 @@ export class Homeserver {
 }
 
 const enc = encodeURIComponent;
+
+/** A state event as GET /rooms/{roomId}/state returns it. */
+export interface StateEvent {
+  type: string;
+  state_key: string;
+  sender: string;
+  content: Record<string, unknown>;
+  event_id?: string;
+}
 
 /** How long to wait before retrying after `err`, and whether retrying can ever help. */
 export function retryAdvice(err: unknown, attempt: number): { delayMs: number; permanent: boolean; reason: string } {
