@@ -28,7 +28,12 @@ export type IgnoreReason = (event: IncomingEvent) => boolean;
 export class InboxStore {
   constructor(private readonly db: Db) {}
 
-  /** Returns false when the transaction was already recorded (a replay: nothing is added). */
+  /**
+   * Records a transaction's events; returns false when nothing new was added (a replay).
+   * A known transaction id is not enough to skip it: Synapse on SQLite numbers
+   * transactions from the highest still-pending one, so after it restarts it reuses ids
+   * with new events. Events are unique by event id, which is what makes a replay a no-op.
+   */
   recordTransaction(txnId: string, events: IncomingEvent[], now: number, ignore: IgnoreReason = () => false): boolean {
     const already = this.db.prepare("SELECT 1 FROM appservice_transactions WHERE txn_id = ?");
     const insertEvent = this.db.prepare(
@@ -37,11 +42,12 @@ export class InboxStore {
     );
     const complete = this.db.prepare("INSERT INTO appservice_transactions (txn_id, completed_at) VALUES (?, ?)");
     return this.db.transaction(() => {
-      if (already.get(txnId)) return false;
+      const known = !!already.get(txnId);
+      let added = 0;
       for (const ev of events) {
         if (typeof ev?.event_id !== "string" || typeof ev.type !== "string") continue;
         const ignored = ignore(ev);
-        insertEvent.run({
+        added += insertEvent.run({
           event_id: ev.event_id,
           txn_id: txnId,
           room_id: typeof ev.room_id === "string" ? ev.room_id : null,
@@ -50,10 +56,10 @@ export class InboxStore {
           received_at: now,
           event_json: ignored ? null : JSON.stringify(ev),
           state: ignored ? "ignored" : "pending",
-        });
+        }).changes;
       }
-      complete.run(txnId, now);
-      return true;
+      if (!known) complete.run(txnId, now);
+      return !known || added > 0;
     })();
   }
 

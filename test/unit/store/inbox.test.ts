@@ -61,10 +61,17 @@ describe("recordTransaction", () => {
     expect(rows()).toEqual([]);
   });
 
-  it("returns false for a replayed txnId and adds nothing", () => {
+  it("returns false for a replayed transaction and adds nothing", () => {
     inbox.recordTransaction("t1", [ev("$a")], T);
-    expect(inbox.recordTransaction("t1", [ev("$a"), ev("$new")], T + 1000)).toBe(false);
+    expect(inbox.recordTransaction("t1", [ev("$a")], T + 1000)).toBe(false);
     expect(rows().map((r) => r.event_id)).toEqual(["$a"]);
+    expect(txns()).toEqual([{ txn_id: "t1", completed_at: T }]);
+  });
+
+  it("records new events under a reused transaction id (Synapse on SQLite reuses ids after a restart)", () => {
+    inbox.recordTransaction("t1", [ev("$a")], T);
+    expect(inbox.recordTransaction("t1", [ev("$a"), ev("$new")], T + 1000)).toBe(true);
+    expect(rows().map((r) => r.event_id)).toEqual(["$a", "$new"]);
     expect(txns()).toEqual([{ txn_id: "t1", completed_at: T }]);
   });
 
