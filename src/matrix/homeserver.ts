@@ -55,19 +55,24 @@ export class Homeserver {
    * is the ordinary answer on a first start.
    */
   async resolveAlias(alias: string): Promise<string | null> {
-    const res = await fetch(`${this.url}/_matrix/client/v3/directory/room/${enc(alias)}`, {
-      headers: { authorization: `Bearer ${this.client.accessToken}` },
+    const { status, body } = await this.quietRequest("GET", `/_matrix/client/v3/directory/room/${enc(alias)}`);
+    if (status === 404 && (body.errcode === "M_NOT_FOUND" || !body.errcode)) return null;
+    if (status >= 300 || typeof body.room_id !== "string") throw toMatrixError(status, body);
+    return body.room_id;
+  }
+
+  /**
+   * A request whose expected failures (an alias that does not exist, a bot that is
+   * registered already) should not be logged as errors, as matrix-bot-sdk would.
+   */
+  private async quietRequest(method: string, path: string, json?: object): Promise<{ status: number; body: QuietBody }> {
+    const res = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.client.accessToken}`, ...(json ? { "content-type": "application/json" } : {}) },
+      body: json ? JSON.stringify(json) : undefined,
       signal: AbortSignal.timeout(30_000),
     });
-    const body = (await res.json().catch(() => ({}))) as { room_id?: string; errcode?: string; error?: string; retry_after_ms?: number };
-    if (res.status === 404 && (body.errcode === "M_NOT_FOUND" || !body.errcode)) return null;
-    if (!res.ok || typeof body.room_id !== "string") {
-      throw new MatrixError(
-        { errcode: body.errcode ?? "M_UNKNOWN", error: body.error ?? `HTTP ${res.status}`, retry_after_ms: body.retry_after_ms },
-        res.status,
-      );
-    }
-    return body.room_id;
+    return { status: res.status, body: (await res.json().catch(() => ({}))) as QuietBody };
   }
 
   /** The room version the homeserver gives new rooms (from its capabilities), if it says. */
@@ -83,17 +88,14 @@ export class Homeserver {
    * never needs the device and access token a login would create on every start.
    */
   async ensureBotRegistered(localpart: string): Promise<"created" | "existed"> {
-    try {
-      await this.client.doRequest("POST", "/_matrix/client/v3/register", null, {
-        type: "m.login.application_service",
-        username: localpart,
-        inhibit_login: true,
-      });
-      return "created";
-    } catch (err) {
-      if (err instanceof MatrixError && err.errcode === "M_USER_IN_USE") return "existed";
-      throw err;
-    }
+    const { status, body } = await this.quietRequest("POST", "/_matrix/client/v3/register", {
+      type: "m.login.application_service",
+      username: localpart,
+      inhibit_login: true,
+    });
+    if (status < 300) return "created";
+    if (body.errcode === "M_USER_IN_USE") return "existed";
+    throw toMatrixError(status, body);
   }
 
   async setDisplayName(name: string): Promise<void> {
@@ -126,6 +128,20 @@ export class Homeserver {
 }
 
 const enc = encodeURIComponent;
+
+interface QuietBody {
+  room_id?: string;
+  errcode?: string;
+  error?: string;
+  retry_after_ms?: number;
+}
+
+function toMatrixError(status: number, body: QuietBody): MatrixError {
+  return new MatrixError(
+    { errcode: body.errcode ?? "M_UNKNOWN", error: body.error ?? `HTTP ${status}`, retry_after_ms: body.retry_after_ms },
+    status,
+  );
+}
 
 /** A state event as GET /rooms/{roomId}/state returns it. */
 export interface StateEvent {
