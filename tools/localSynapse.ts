@@ -36,7 +36,12 @@ export interface StartLocalSynapseOptions {
   persistentDb?: boolean;
 }
 
-const REPO_ROOT = path.resolve(__dirname, "..");
+// The repository root, whether this runs from tools/ (ts-jest) or dist/tools/ (compiled).
+const REPO_ROOT = (() => {
+  let dir = __dirname;
+  while (!existsSync(path.join(dir, "package.json")) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+})();
 const HEALTH_POLL_MS = 200;
 const START_TIMEOUT_MS = 90_000;
 const STOP_GRACE_MS = 10_000;
