@@ -156,10 +156,17 @@ describe("transactions", () => {
 
   it("answers a replay 200 without adding anything or calling recorded again", async () => {
     expect((await putTxn("t1", { events: [ev("$a")] })).status).toBe(200);
-    const replay = await putTxn("t1", { events: [ev("$a"), ev("$b")] });
+    const replay = await putTxn("t1", { events: [ev("$a")] });
     expect(replay.status).toBe(200);
     expect(storedIds()).toEqual(["$a"]);
     expect(recorded).toHaveBeenCalledTimes(1);
+  });
+
+  it("records new events that come under a reused transaction id, and calls recorded", async () => {
+    expect((await putTxn("t1", { events: [ev("$a")] })).status).toBe(200);
+    expect((await putTxn("t1", { events: [ev("$b")] })).status).toBe(200);
+    expect(storedIds()).toEqual(["$a", "$b"]);
+    expect(recorded).toHaveBeenCalledTimes(2);
   });
 
   it("answers 400 to a body that is not JSON, recording nothing", async () => {
