@@ -38,20 +38,12 @@ import { start, type Carenet } from "../src/app/start";
 import { parseConfig } from "../src/config/load";
 import { ConfigError } from "../src/config/problems";
 import { generateRegistration, loadRegistration, registrationToYaml, type Registration } from "../src/matrix/registration";
-import { findFreePort, registerUser, startLocalSynapse, type LocalSynapse } from "./localSynapse";
+import { findFreePort, registerUser, REPO_ROOT, startLocalSynapse, type LocalSynapse } from "./localSynapse";
 
 // ---------------------------------------------------------------------------------------
 // Where things are
 
-/** The repository root: the nearest folder above this file with a package.json (works from tools/ and dist/tools/). */
-function findRepoRoot(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, "package.json")) && existsSync(path.join(dir, "config"))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`cannot find the carenet repository above ${__dirname}`);
-  }
-}
-
-const ROOT = findRepoRoot();
+const ROOT = REPO_ROOT;
 const STATE = path.join(ROOT, ".cache", "demo");
 const SYNAPSE_DIR = path.join(STATE, "synapse");
 const SYNAPSE_CONFIG = path.join(SYNAPSE_DIR, "homeserver.yaml");
@@ -63,7 +55,6 @@ const CARENET_DB = path.join(STATE, "carenet.db");
 const CARENET_LOG = path.join(STATE, "carenet.log");
 const LOCK = path.join(STATE, "demo.pid");
 const DEMO_CONFIG = path.join(ROOT, "config", "demo.yaml");
-const VENV = path.join(ROOT, ".cache", "synapse-venv");
 
 const SERVER_NAME = "localhost";
 const BOT_LOCALPART = "carenet";
@@ -598,10 +589,6 @@ async function main(): Promise<void> {
       }
       say(`demo: forgot the demo's state in ${rel(STATE)}`);
     }
-    if (!existsSync(path.join(VENV, "bin", "python"))) {
-      throw new Error(`no Synapse virtualenv in ${rel(VENV)}: run \`bash scripts/ensure-synapse.sh\` (npm run demo does)`);
-    }
-
     // The config, with the parts that depend on this machine filled in.
     const { config } = parseConfig(readFileSync(DEMO_CONFIG, "utf8"), DEMO_CONFIG);
     const lastPorts = readJson<{ synapse?: number; appservice?: number }>(PORTS) ?? {};
@@ -638,7 +625,6 @@ async function main(): Promise<void> {
         serverName: SERVER_NAME,
         port: hsPort,
         persistentDb: true,
-        venvDir: VENV, // its default is relative to its own file, which is wrong from dist/
         logFile: SYNAPSE_LOG,
       });
     } finally {

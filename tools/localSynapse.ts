@@ -36,8 +36,8 @@ export interface StartLocalSynapseOptions {
   persistentDb?: boolean;
 }
 
-// The repository root, whether this runs from tools/ (ts-jest) or dist/tools/ (compiled).
-const REPO_ROOT = (() => {
+/** The repository root, whether this runs from tools/ (ts-jest) or dist/tools/ (compiled). */
+export const REPO_ROOT = (() => {
   let dir = __dirname;
   while (!existsSync(path.join(dir, "package.json")) && path.dirname(dir) !== dir) dir = path.dirname(dir);
   return dir;
