@@ -3,19 +3,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { loadRegistration } from "../../src/matrix/registration";
-import { botUserId, e2eEnv, newUser, startCarenet, writeTestConfig } from "./harness/carenet";
+import { botReactionTo, botReplyTo, botUserId, e2eEnv, newUser, relatesTo, startCarenet, writeTestConfig } from "./harness/carenet";
 import { CarenetProcess, sleep, waitUntil } from "./harness/child";
 import type { MatrixEvent, MatrixUser } from "./harness/matrixUser";
 
 const env = e2eEnv();
 const bot = botUserId(env);
-
-const relatesTo = (ev: MatrixEvent) =>
-  (ev.content as { "m.relates_to"?: { event_id?: string; "m.in_reply_to"?: { event_id?: string } } })["m.relates_to"];
-const isReplyTo = (eventId: string) => (ev: MatrixEvent) =>
-  ev.sender === bot && ev.type === "m.room.message" && relatesTo(ev)?.["m.in_reply_to"]?.event_id === eventId;
-const isReactionTo = (eventId: string) => (ev: MatrixEvent) =>
-  ev.sender === bot && ev.type === "m.reaction" && relatesTo(ev)?.event_id === eventId;
 
 async function openDm(user: MatrixUser): Promise<string> {
   const dm = await user.createDm(bot);
@@ -66,13 +59,13 @@ test("carenet killed with SIGKILL after the homeserver delivered a command, befo
     db.close();
   }
   await holding.kill("SIGKILL");
-  expect(alice.eventsSoFar(dm).filter(isReplyTo(command))).toHaveLength(0);
+  expect(alice.eventsSoFar(dm).filter(botReplyTo(bot, command))).toHaveLength(0);
 
   const restarted = new CarenetProcess(configPath);
   processes.push(restarted);
   await restarted.ready();
-  expect(await countAfterSettling(alice, dm, isReplyTo(command))).toBe(1);
-  expect(alice.eventsSoFar(dm).filter(isReactionTo(command))).toHaveLength(1);
+  expect(await countAfterSettling(alice, dm, botReplyTo(bot, command))).toBe(1);
+  expect(alice.eventsSoFar(dm).filter(botReactionTo(bot, command))).toHaveLength(1);
   expect(await restarted.kill("SIGTERM")).toBe(0);
 });
 
@@ -83,7 +76,7 @@ test("a reply that reached the homeserver but was not recorded as sent is resent
   let running = await startCarenet(env, dir, { failpoints: new Set(["fail-after-send"]) });
   const dm = await openDm(bob);
   const command = await bob.sendText(dm, "!help");
-  await bob.waitForEvent(dm, isReplyTo(command));
+  await bob.waitForEvent(dm, botReplyTo(bot, command));
   // Every attempt reaches the homeserver and then "fails": wait for at least one resend.
   const db = running.carenet.db;
   await waitUntil("the reply has been retried", () => {
@@ -98,7 +91,7 @@ test("a reply that reached the homeserver but was not recorded as sent is resent
       const row = running.carenet.db.prepare("SELECT state FROM outbox WHERE dedupe_key = ?").get(`reply:${command}`) as { state: string };
       return row.state === "sent";
     });
-    expect(await countAfterSettling(bob, dm, isReplyTo(command))).toBe(1);
+    expect(await countAfterSettling(bob, dm, botReplyTo(bot, command))).toBe(1);
     expect(bob.eventsSoFar(dm).filter((ev) => ev.sender === bot && ev.type === "m.room.message" && !relatesTo(ev))).toHaveLength(1); // one welcome
   } finally {
     await running.carenet.stop();
@@ -113,7 +106,7 @@ test("a transaction the homeserver replays, or an event delivered again in anoth
   try {
     const dm = await openDm(carol);
     const command = await carol.sendText(dm, "!help");
-    await carol.waitForEvent(dm, isReplyTo(command));
+    await carol.waitForEvent(dm, botReplyTo(bot, command));
     const event = await carol.request("GET", `/_matrix/client/v3/rooms/${encodeURIComponent(dm)}/event/${encodeURIComponent(command)}`);
     const { hs_token } = loadRegistration(env.registrationPath, { localpart: "carenet" });
     const put = (txnId: string) =>
@@ -126,7 +119,7 @@ test("a transaction the homeserver replays, or an event delivered again in anoth
     expect((await put(txn)).status).toBe(200);
     expect((await put(txn)).status).toBe(200);
     expect((await put(`${txn}-again`)).status).toBe(200);
-    expect(await countAfterSettling(carol, dm, isReplyTo(command))).toBe(1);
+    expect(await countAfterSettling(carol, dm, botReplyTo(bot, command))).toBe(1);
   } finally {
     await running.carenet.stop();
   }

@@ -2,24 +2,14 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadRegistration } from "../../src/matrix/registration";
-import { botUserId, CRISIS, e2eEnv, newUser, startCarenet, type RunningCarenet } from "./harness/carenet";
-import type { MatrixEvent, MatrixUser } from "./harness/matrixUser";
+import { botReactionTo, botReplyTo, botUserId, CRISIS, e2eEnv, newUser, startCarenet, type RunningCarenet } from "./harness/carenet";
+import type { MatrixUser } from "./harness/matrixUser";
 
 const env = e2eEnv();
 const bot = botUserId(env);
 let running: RunningCarenet;
 let alice: MatrixUser;
 let dm: string;
-
-const replyTo = (eventId: string) => (ev: MatrixEvent) =>
-  ev.sender === bot &&
-  ev.type === "m.room.message" &&
-  (ev.content as { "m.relates_to"?: { "m.in_reply_to"?: { event_id?: string } } })["m.relates_to"]?.["m.in_reply_to"]?.event_id === eventId;
-
-const reactionTo = (eventId: string) => (ev: MatrixEvent) =>
-  ev.sender === bot &&
-  ev.type === "m.reaction" &&
-  (ev.content as { "m.relates_to"?: { event_id?: string } })["m.relates_to"]?.event_id === eventId;
 
 beforeAll(async () => {
   running = await startCarenet(env, mkdtempSync(path.join(tmpdir(), "carenet-help-")));
@@ -42,7 +32,7 @@ test("the bot joins a DM from a local user and greets them with how to get suppo
 
 test("!help is answered with a notice that begins with the crisis resources, and a ✅", async () => {
   const command = await alice.sendText(dm, "!help");
-  const reply = await alice.waitForEvent(dm, replyTo(command));
+  const reply = await alice.waitForEvent(dm, botReplyTo(bot, command));
   expect(reply.content.msgtype).toBe("m.notice");
   const body = String(reply.content.body);
   expect(body.startsWith("If you need support right now:")).toBe(true);
@@ -50,36 +40,36 @@ test("!help is answered with a notice that begins with the crisis resources, and
   expect(body).toContain("!help [command]");
   expect(reply.content.format).toBe("org.matrix.custom.html");
   expect(String(reply.content.formatted_body)).toContain("<code>!help [command]</code>");
-  const reaction = await alice.waitForEvent(dm, reactionTo(command));
+  const reaction = await alice.waitForEvent(dm, botReactionTo(bot, command));
   expect((reaction.content as { "m.relates_to": { key: string } })["m.relates_to"].key).toBe("✅");
 });
 
 test("an unknown command gets a helpful answer and a ⛔, and the service carries on", async () => {
   const command = await alice.sendText(dm, "!nonsense please");
-  const reply = await alice.waitForEvent(dm, replyTo(command));
+  const reply = await alice.waitForEvent(dm, botReplyTo(bot, command));
   expect(String(reply.content.body)).toContain("I don't know the command `!nonsense`");
   expect(String(reply.content.body)).toContain("Send `!help`");
   expect(String(reply.content.body)).toContain(CRISIS);
-  const reaction = await alice.waitForEvent(dm, reactionTo(command));
+  const reaction = await alice.waitForEvent(dm, botReactionTo(bot, command));
   expect((reaction.content as { "m.relates_to": { key: string } })["m.relates_to"].key).toBe("⛔");
 
   const typo = await alice.sendText(dm, "!hlep");
-  expect(String((await alice.waitForEvent(dm, replyTo(typo))).content.body)).toContain("Did you mean `!help`?");
+  expect(String((await alice.waitForEvent(dm, botReplyTo(bot, typo))).content.body)).toContain("Did you mean `!help`?");
 
   const malformed = await alice.sendText(dm, '!help "unclosed');
-  expect(String((await alice.waitForEvent(dm, replyTo(malformed))).content.body)).toContain("was opened but not closed");
+  expect(String((await alice.waitForEvent(dm, botReplyTo(bot, malformed))).content.body)).toContain("was opened but not closed");
 
   const after = await alice.sendText(dm, "!help help");
-  expect(String((await alice.waitForEvent(dm, replyTo(after))).content.body)).toContain("!help [command]");
+  expect(String((await alice.waitForEvent(dm, botReplyTo(bot, after))).content.body)).toContain("!help [command]");
 });
 
 test("a plain message in the DM gets a pointer to !help; its words never reach the logs, nor do tokens", async () => {
   const secret = "my-private-words-" + Math.random().toString(36).slice(2);
   const message = await alice.sendText(dm, `I feel awful tonight ${secret}`);
-  const reply = await alice.waitForEvent(dm, replyTo(message));
+  const reply = await alice.waitForEvent(dm, botReplyTo(bot, message));
   expect(String(reply.content.body)).toContain("!help");
   const command = await alice.sendText(dm, `!nonsense ${secret}`);
-  await alice.waitForEvent(dm, replyTo(command));
+  await alice.waitForEvent(dm, botReplyTo(bot, command));
 
   const logs = running.logs.text;
   expect(logs.length).toBeGreaterThan(0);

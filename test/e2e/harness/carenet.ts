@@ -8,7 +8,7 @@ import { parseConfig } from "../../../src/config/load";
 import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
 import { loadRegistration } from "../../../src/matrix/registration";
 import { registerUser } from "../../../tools/localSynapse";
-import { MatrixUser } from "./matrixUser";
+import { MatrixUser, type MatrixEvent } from "./matrixUser";
 import { E2E_ENV_FILE, type E2eEnv } from "./paths";
 
 export function e2eEnv(): E2eEnv {
@@ -81,3 +81,16 @@ export async function newUser(env: E2eEnv, name: string): Promise<MatrixUser> {
 export function botUserId(env: E2eEnv): string {
   return `@carenet:${env.serverName}`;
 }
+
+type Relation = { event_id?: string; "m.in_reply_to"?: { event_id?: string } };
+
+export const relatesTo = (ev: MatrixEvent): Relation | undefined =>
+  (ev.content as { "m.relates_to"?: Relation })["m.relates_to"];
+
+/** Matches the bot's reply (an m.room.message in reply) to `eventId`. */
+export const botReplyTo = (bot: string, eventId: string) => (ev: MatrixEvent) =>
+  ev.sender === bot && ev.type === "m.room.message" && relatesTo(ev)?.["m.in_reply_to"]?.event_id === eventId;
+
+/** Matches the bot's ✅/⛔ reaction to `eventId`. */
+export const botReactionTo = (bot: string, eventId: string) => (ev: MatrixEvent) =>
+  ev.sender === bot && ev.type === "m.reaction" && relatesTo(ev)?.event_id === eventId;

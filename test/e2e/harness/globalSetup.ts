@@ -1,10 +1,8 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { generateRegistration, registrationToYaml } from "../../../src/matrix/registration";
-import { findFreePort, startLocalSynapse } from "../../../tools/localSynapse";
-import { E2E_ENV_FILE, REPO_ROOT, type E2eEnv } from "./paths";
+import { startHomeserverForCarenet } from "./homeserver";
+import { E2E_ENV_FILE, REPO_ROOT } from "./paths";
 
 /**
  * One real Synapse for the whole e2e run (starting one takes seconds), with carenet's
@@ -18,21 +16,8 @@ export default async function globalSetup(): Promise<void> {
     cwd: REPO_ROOT,
     stdio: "inherit",
   });
-  const dir = mkdtempSync(path.join(tmpdir(), "carenet-e2e-"));
-  const asPort = await findFreePort();
-  const registrationPath = path.join(dir, "registration.yaml");
-  const registration = generateRegistration({ url: `http://127.0.0.1:${asPort}`, domain: "localhost", localpart: "carenet" });
-  writeFileSync(registrationPath, registrationToYaml(registration));
-  const synapse = await startLocalSynapse({ dir: path.join(dir, "synapse"), registrationFiles: [registrationPath] });
+  const { synapse, env } = await startHomeserverForCarenet("carenet-e2e-");
   (globalThis as { __carenetSynapse?: unknown }).__carenetSynapse = synapse;
-  const env: E2eEnv = {
-    dir,
-    hsUrl: synapse.url,
-    serverName: synapse.serverName,
-    sharedSecret: synapse.sharedSecret,
-    asPort,
-    registrationPath,
-  };
   mkdirSync(path.dirname(E2E_ENV_FILE), { recursive: true });
   writeFileSync(E2E_ENV_FILE, JSON.stringify(env, null, 2));
 }

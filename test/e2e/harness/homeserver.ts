@@ -1,0 +1,29 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { generateRegistration, registrationToYaml } from "../../../src/matrix/registration";
+import { findFreePort, startLocalSynapse, type LocalSynapse } from "../../../tools/localSynapse";
+import type { E2eEnv } from "./paths";
+
+/**
+ * A real Synapse in a new temp folder with a fresh carenet registration loaded, pointing at
+ * a free port for carenet to listen on. The shared one (globalSetup) and tests that need a
+ * homeserver of their own (e.g. to restart it) both come from here.
+ */
+export async function startHomeserverForCarenet(prefix: string): Promise<{ synapse: LocalSynapse; env: E2eEnv }> {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  const asPort = await findFreePort();
+  const registrationPath = path.join(dir, "registration.yaml");
+  const registration = generateRegistration({ url: `http://127.0.0.1:${asPort}`, domain: "localhost", localpart: "carenet" });
+  writeFileSync(registrationPath, registrationToYaml(registration));
+  const synapse = await startLocalSynapse({ dir: path.join(dir, "synapse"), registrationFiles: [registrationPath] });
+  const env: E2eEnv = {
+    dir,
+    hsUrl: synapse.url,
+    serverName: synapse.serverName,
+    sharedSecret: synapse.sharedSecret,
+    asPort,
+    registrationPath,
+  };
+  return { synapse, env };
+}
