@@ -3,24 +3,36 @@ import { Appservice, type IAppserviceRegistration } from "matrix-bot-sdk";
 import type { DestinationStream } from "pino";
 import type { CarenetConfig } from "../config/types";
 import { Dispatcher } from "../commands/dispatcher";
-import { builtinCommands } from "../commands/registry";
+import { helpCommand } from "../commands/help";
 import { parseDuration } from "../domain/escalation";
 import { SqliteAppserviceStorage } from "../matrix/appserviceStorage";
 import { EventRouter } from "../matrix/eventRouter";
 import { Homeserver } from "../matrix/homeserver";
+import { retryAdvice } from "../matrix/homeserver";
 import { createHttpServer } from "../matrix/httpServer";
 import { InboxWorker } from "../matrix/inboxWorker";
 import { OutboxSender } from "../matrix/outboxSender";
 import { Provisioner, type ReconcileReport } from "../matrix/provisioning";
 import { aliasPrefix, loadRegistration, type Registration } from "../matrix/registration";
+import { DirectRooms } from "../matrix/directRooms";
+import { registerMembershipJobs } from "../matrix/membershipJobs";
+import { QueuedEffects } from "../matrix/queuedEffects";
+import { Scheduler } from "../scheduler/scheduler";
+import { AuditLog } from "../store/audit";
 import { CommunityRoomsStore } from "../store/communityRooms";
+import { ConsentStore } from "../store/consent";
+import { JobsStore } from "../store/jobs";
+import { MembersStore } from "../store/members";
 import { openDatabase, type Db } from "../store/database";
 import { DmRoomsStore } from "../store/dmRooms";
 import { InboxStore } from "../store/inbox";
 import { OutboxStore } from "../store/outbox";
 import { RegisteredUsersStore } from "../store/registeredUsers";
 import { systemClock, type Clock } from "./clock";
+import { ConfigReloader, type ReloadResult } from "./configReload";
+import type { AppContext } from "./context";
 import type { Failpoints } from "./failpoints";
+import { INSTALLERS } from "./installers";
 import { createLogger, routeSdkLogs, type Logger } from "./logger";
 
 export interface StartOptions {
@@ -33,9 +45,14 @@ export interface StartOptions {
   failpoints?: Failpoints;
   /** How long to keep trying to reach the homeserver at start before giving up. */
   homeserverWaitMs?: number;
+  /** The file the config came from: `reload()` reads it again. */
+  configFile?: string;
+  /** Reload by itself when `configFile` changes (the CLI also reloads on SIGHUP). */
+  watchConfig?: boolean;
 }
 
 export interface Carenet {
+  /** The config in force now (the last good one). */
   readonly config: CarenetConfig;
   readonly db: Db;
   readonly botUserId: string;
@@ -49,6 +66,15 @@ export interface Carenet {
    * carenet started with). Never throws for a homeserver error: failures are in the report.
    */
   reconcile(config?: CarenetConfig): Promise<ReconcileReport>;
+  /**
+   * Reads the config file again: a valid one is applied (rooms reconciled, schedules
+   * redone); an invalid one is refused, carenet keeps the last good config and each
+   * affected staff room is told what is wrong. Never throws for a bad config.
+   */
+  reload(): Promise<ReloadResult>;
+  /** Runs every scheduled job that is due now (tests on a stepped clock use this). */
+  runDueJobs(): Promise<void>;
+  readonly app: AppContext;
   stop(): Promise<void>;
 }
 
@@ -69,11 +95,14 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
   const registration = opts.registration ?? loadRegistration(config.appservice.registration, { localpart: config.bot.localpart });
   const botUserId = `@${config.bot.localpart}:${config.homeserver.domain}`;
 
+  let current = config;
   const db = openDatabase(config.database.path);
   const inbox = new InboxStore(db);
   const outbox = new OutboxStore(db);
   const dmRooms = new DmRoomsStore(db);
   const registeredUsers = new RegisteredUsersStore(db);
+  const jobs = new JobsStore(db);
+  const atomically = <T>(fn: () => T): T => db.transaction(fn)();
 
   const appservice = new Appservice({
     homeserverName: config.homeserver.domain,
@@ -93,10 +122,43 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
   appservice.on("query.room", (_alias: string, createRoom: (result: false) => void) => createRoom(false));
   const homeserver = new Homeserver(appservice.botClient, config.homeserver.url, botUserId);
 
-  const dispatcher = new Dispatcher(builtinCommands(), (err, command) =>
-    log.error({ command, err: (err as Error)?.message }, "a command failed"),
+  const directRooms = new DirectRooms(dmRooms, homeserver, clock);
+  const sender = new OutboxSender(outbox, homeserver, clock, log.child({ component: "outbox" }), failpoints, (u) => directRooms.roomFor(u));
+  const scheduler = new Scheduler({ jobs, clock, log: log.child({ component: "scheduler" }), retryAdvice });
+  registerMembershipJobs(scheduler, homeserver, log.child({ component: "membership" }));
+  const app: AppContext = {
+    db,
+    config: () => current,
+    clock,
+    log,
+    botUserId,
+    domain: config.homeserver.domain,
+    homeserver,
+    directRooms,
+    effects: new QueuedEffects(outbox, jobs, clock, { outbox: () => sender.wake(), scheduler: () => scheduler.wake() }),
+    scheduler,
+    jobs,
+    outbox,
+    dmRooms,
+    rooms: new CommunityRoomsStore(db),
+    members: new MembersStore(db),
+    consent: new ConsentStore(db),
+    audit: new AuditLog(db),
+    atomically,
+    commands: [helpCommand],
+    roomMessageHooks: [],
+    membershipHooks: [],
+    reactionHooks: [],
+    onCall: () => ({ peers: [], backupPeers: [], staff: [] }),
+    afterReconcile: [],
+  };
+  for (const install of INSTALLERS) install(app);
+
+  const dispatcher = new Dispatcher(
+    app.commands,
+    (err, command) => log.error({ command, err: (err as Error)?.message }, "a command failed"),
+    atomically,
   );
-  const sender = new OutboxSender(outbox, homeserver, clock, log.child({ component: "outbox" }), failpoints);
   const router = new EventRouter({
     db,
     inbox,
@@ -108,13 +170,18 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     log: log.child({ component: "events" }),
     botUserId,
     domain: config.homeserver.domain,
-    crisisResources: () => config.crisis_resources,
+    config: () => current,
+    rooms: app.rooms,
+    audit: app.audit,
+    roomMessageHooks: app.roomMessageHooks,
+    membershipHooks: app.membershipHooks,
+    reactionHooks: app.reactionHooks,
     maxEventAgeMs: parseDuration(config.events.max_age) ?? 5 * 60 * 1000,
     outboxChanged: () => sender.wake(),
   });
   const provisioner = new Provisioner({
     homeserver,
-    rooms: new CommunityRoomsStore(db),
+    rooms: app.rooms,
     outbox,
     db,
     clock,
@@ -124,7 +191,29 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     aliasPrefix: aliasPrefix(config.bot.localpart),
     outboxChanged: () => sender.wake(),
   });
-  const reconcile = (c: CarenetConfig = config) => provisioner.reconcile(c);
+  /** Provisioning, then every capability's follow-up (schedules, consent, …). */
+  const reconcileAll = async (c: CarenetConfig, reason: "start" | "reload"): Promise<ReconcileReport> => {
+    const report = await provisioner.reconcile(c);
+    for (const after of app.afterReconcile) {
+      try {
+        await after(c, reason);
+      } catch (err) {
+        log.error({ err: (err as Error).message, reason }, "a step after provisioning failed");
+      }
+    }
+    return report;
+  };
+  const reconcile = (c: CarenetConfig = current) => reconcileAll(c, "reload");
+  const reloader = new ConfigReloader({
+    file: opts.configFile,
+    current: () => current,
+    apply: async (next) => {
+      current = next;
+      await reconcileAll(next, "reload");
+    },
+    app,
+    log: log.child({ component: "config" }),
+  });
   const worker = new InboxWorker(inbox, router.handle, clock, log.child({ component: "inbox" }));
 
   const server = createHttpServer({
@@ -144,6 +233,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
         database: { open: database },
         inbox: database ? inbox.countByState() : undefined,
         outbox: database ? outbox.countByState() : undefined,
+        jobs: database ? jobs.countByState() : undefined,
       };
     },
     fallback: appservice.expressAppInstance,
@@ -151,13 +241,15 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
 
   const prune = () => {
     const cutoff = clock.now() - BOOKKEEPING_RETENTION_MS;
-    const pruned = { ...inbox.prune(cutoff), outbox: outbox.prune(cutoff) };
+    const pruned = { ...inbox.prune(cutoff), outbox: outbox.prune(cutoff), jobs: jobs.prune(cutoff) };
     log.debug(pruned, "pruned old bookkeeping");
   };
   let pruneTimer: NodeJS.Timeout | undefined;
 
   const stop = async () => {
     clearInterval(pruneTimer);
+    reloader.stop();
+    await scheduler.stop();
     await provisioner.stop();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -198,9 +290,28 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
       );
     }
     // Every community's Space and rooms; a failure is logged and reported, never fatal.
-    const provisioning = await reconcile();
+    const provisioning = await reconcileAll(current, "start");
+    // Jobs start after provisioning so that catch-up (computed just now) runs on known rooms.
+    scheduler.start();
+    if (opts.watchConfig) reloader.watch();
     log.info({ botUserId, bot: created }, "carenet is running");
-    return { config, db, botUserId, port, log, provisioning, reconcile, stop };
+    return {
+      get config() {
+        return current;
+      },
+      db,
+      botUserId,
+      port,
+      log,
+      provisioning,
+      reconcile,
+      reload: () => reloader.reload(),
+      runDueJobs: async () => {
+        await scheduler.runDue();
+      },
+      app,
+      stop,
+    };
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;

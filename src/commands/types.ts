@@ -1,3 +1,4 @@
+import type { CommunityConfig } from "../config/types";
 import type { Message } from "./message";
 
 /** Who may use a command. */
@@ -8,7 +9,15 @@ export interface CommandContext {
   sender: string;
   /** Where the command was sent: a direct conversation with the bot, or a room. */
   place: "dm" | "room";
-  /** True when the sender is staff of the community whose staff room this is. */
+  /** The room (or DM) the command was sent in. */
+  roomId: string;
+  /** The command's own event, for dedupe keys of what it causes. */
+  eventId: string;
+  /** The community whose room this is; undefined in a DM or a room carenet does not manage. */
+  community?: CommunityConfig;
+  /** Which of the community's rooms: "community", "staff", "alumni", "space" or an extra room's id. */
+  roomKey?: string;
+  /** True when the sender is staff (or an admin) of the community whose staff room this is. */
   isStaffHere: boolean;
   now: number;
   crisisResources: string;
@@ -20,6 +29,11 @@ export interface CommandResult {
   /** ok: understood and done (✅); refused: understood but not allowed or not valid (⛔). */
   outcome: "ok" | "refused";
   reply: Message;
+  /**
+   * Where the reply goes instead of the room it was asked in, e.g. "dm" so a `!page` note
+   * or someone's data is not echoed in a shared room. The room still gets the reaction.
+   */
+  replyTo?: "dm";
 }
 
 export interface CommandSpec {
@@ -31,7 +45,17 @@ export interface CommandSpec {
   /** A few lines for `!help <command>`. */
   details?: string;
   audience: Audience;
-  run(ctx: CommandContext, args: string[]): CommandResult | Promise<CommandResult>;
+  /**
+   * Optional checks that need the homeserver (e.g. does this user exist?), run before
+   * `run`. Returning a result refuses the command with it.
+   */
+  precheck?(ctx: CommandContext, args: string[]): Promise<CommandResult | undefined>;
+  /**
+   * Does the work. Synchronous on purpose: it only touches SQLite and queues messages and
+   * jobs (see Effects), inside the same transaction that records the reply and marks the
+   * event handled, so a crash leaves a command either wholly done or not done at all.
+   */
+  run(ctx: CommandContext, args: string[]): CommandResult;
 }
 
 export class UsageError extends Error {}

@@ -4,7 +4,10 @@ import type { Dispatcher } from "../commands/dispatcher";
 import { supportNow } from "../commands/help";
 import { Message } from "../commands/message";
 import { looksLikeCommand } from "../commands/parse";
-import type { CommandResult } from "../commands/types";
+import type { CommandResult, CommandSpec } from "../commands/types";
+import type { CarenetConfig, CommunityConfig } from "../config/types";
+import type { AuditLog } from "../store/audit";
+import type { CommunityRoomsStore } from "../store/communityRooms";
 import type { Db } from "../store/database";
 import type { DmRoomsStore } from "../store/dmRooms";
 import type { InboxRow, IncomingEvent } from "../store/inbox";
@@ -24,10 +27,58 @@ export interface EventRouterDeps {
   log: Logger;
   botUserId: string;
   domain: string;
-  crisisResources: () => string;
+  /** The config in force now (it changes on reload). */
+  config: () => CarenetConfig;
+  rooms: CommunityRoomsStore;
+  audit: AuditLog;
+  /** Called, inside the handling transaction, for every message posted in a community room. */
+  roomMessageHooks?: RoomMessageHook[];
+  /**
+   * Called, inside the handling transaction, when someone's membership changes in a room
+   * the bot is in (`place` is set for community rooms).
+   */
+  membershipHooks?: MembershipHook[];
+  /** Called, inside the handling transaction, for every reaction in a room the bot is in. */
+  reactionHooks?: ReactionHook[];
   maxEventAgeMs: number;
   /** Called after messages were queued, so the sender picks them up at once. */
   outboxChanged: () => void;
+}
+
+/** Where an event happened, when it is one of a community's rooms. */
+export interface CommunityPlace {
+  community: CommunityConfig;
+  roomKey: string;
+  roomId: string;
+}
+
+export type RoomMessageHook = (m: { place: CommunityPlace; sender: string; eventId: string; isStaff: boolean; sentAt: number }) => void;
+
+export type MembershipHook = (m: {
+  roomId: string;
+  place: CommunityPlace | undefined;
+  /** Whose membership changed. */
+  userId: string;
+  /** Who changed it: the user themselves when they join or leave on their own. */
+  sender: string;
+  membership: string;
+  previous: string | undefined;
+  eventId: string;
+}) => void;
+
+export type ReactionHook = (r: {
+  roomId: string;
+  sender: string;
+  /** The event reacted to. */
+  targetEventId: string;
+  key: string;
+  eventId: string;
+  /** Set when the reaction was in a community room. */
+  place: CommunityPlace | undefined;
+}) => void;
+
+export function isStaffOf(community: Pick<CommunityConfig, "staff" | "admins">, userId: string): boolean {
+  return community.staff.includes(userId) || community.admins.includes(userId);
 }
 
 /**
@@ -42,8 +93,14 @@ export class EventRouter {
     const ev = row.event;
     if (ev.type === "m.room.member" && ev.state_key === this.d.botUserId) {
       await this.onBotMembership(row, ev);
+    } else if (ev.type === "m.room.member" && typeof ev.state_key === "string") {
+      this.onMembership(row, ev);
+      return;
     } else if (ev.type === "m.room.message") {
       await this.onMessage(row, ev);
+    } else if (ev.type === "m.reaction") {
+      this.onReaction(row, ev);
+      return;
     }
     this.commit(row, []); // events that needed no answer
   };
@@ -68,7 +125,7 @@ export class EventRouter {
       if (content.is_direct) {
         const welcome = new Message()
           .p("Hello — I am the care network's assistant. Send `!help` to see what I can do for you.")
-          .append(supportNow(this.d.crisisResources()));
+          .append(supportNow(this.d.config().crisis_resources));
         this.commit(row, [{ dedupeKey: `welcome:${row.eventId}`, roomId, eventType: "m.room.message", content: noticeContent(welcome) }], () =>
           this.d.dmRooms.record(roomId, sender, this.d.clock.now()),
         );
@@ -79,6 +136,42 @@ export class EventRouter {
     }
   }
 
+  /** Where `roomId` sits in the communities of the config in force, if anywhere. */
+  placeOf(roomId: string): CommunityPlace | undefined {
+    const room = this.d.rooms.byRoomId(roomId);
+    if (!room) return undefined;
+    const community = this.d.config().communities.find((c) => c.id === room.communityId);
+    return community && { community, roomKey: room.roomKey, roomId };
+  }
+
+  private onMembership(row: InboxRow, ev: IncomingEvent): void {
+    const userId = String(ev.state_key);
+    const content = (ev.content ?? {}) as { membership?: string };
+    const previous = (ev.unsigned as { prev_content?: { membership?: string } } | undefined)?.prev_content?.membership;
+    const roomId = String(ev.room_id);
+    const membership = String(content.membership ?? "");
+    const place = this.placeOf(roomId);
+    this.commit(row, [], () => {
+      // Someone who leaves their conversation with the bot gets a new one next time.
+      if ((membership === "leave" || membership === "ban") && this.d.dmRooms.userFor(roomId) === userId) this.d.dmRooms.forget(roomId);
+      for (const hook of this.d.membershipHooks ?? []) {
+        hook({ roomId, place, userId, sender: String(ev.sender), membership, previous, eventId: row.eventId });
+      }
+    });
+  }
+
+  private onReaction(row: InboxRow, ev: IncomingEvent): void {
+    const rel = (ev.content as { "m.relates_to"?: { rel_type?: string; event_id?: unknown; key?: unknown } } | undefined)?.["m.relates_to"];
+    const roomId = String(ev.room_id);
+    this.commit(row, [], () => {
+      if (rel?.rel_type !== "m.annotation" || typeof rel.event_id !== "string" || typeof rel.key !== "string") return;
+      if (this.isStale(row, ev)) return;
+      for (const hook of this.d.reactionHooks ?? []) {
+        hook({ roomId, sender: String(ev.sender), targetEventId: rel.event_id, key: rel.key, eventId: row.eventId, place: this.placeOf(roomId) });
+      }
+    });
+  }
+
   private async onMessage(row: InboxRow, ev: IncomingEvent): Promise<void> {
     const content = (ev.content ?? {}) as { msgtype?: string; body?: unknown; "m.relates_to"?: { rel_type?: string } };
     if (content.msgtype !== "m.text" || typeof content.body !== "string") return;
@@ -87,6 +180,14 @@ export class EventRouter {
     const sender = String(ev.sender);
     const isDm = this.d.dmRooms.userFor(roomId) === sender;
     const body = content.body;
+    const place = isDm ? undefined : this.placeOf(roomId);
+    const isStaff = !!place && isStaffOf(place.community, sender);
+    if (place && this.d.roomMessageHooks?.length) {
+      const sentAt = Number(ev.origin_server_ts);
+      this.d.db.transaction(() => {
+        for (const hook of this.d.roomMessageHooks ?? []) hook({ place, sender, eventId: row.eventId, isStaff, sentAt });
+      })();
+    }
 
     if (!looksLikeCommand(body)) {
       if (isDm && !this.isStale(row, ev)) {
@@ -94,7 +195,7 @@ export class EventRouter {
           outcome: "ok",
           reply: new Message()
             .p("I only understand commands that start with `!` — send `!help` to see them. I am not read by a person.")
-            .append(supportNow(this.d.crisisResources())),
+            .append(supportNow(this.d.config().crisis_resources)),
         }, false);
       }
       return;
@@ -105,18 +206,44 @@ export class EventRouter {
         outcome: "refused",
         reply: new Message()
           .p(`Your command from ${sentAt} UTC reached me late (I was unavailable), so I have not run it. Please send it again if you still need it.`)
-          .append(supportNow(this.d.crisisResources())),
+          .append(supportNow(this.d.config().crisis_resources)),
       });
       return;
     }
-    const result = await this.d.dispatcher.dispatch(body, {
-      sender,
-      place: isDm ? "dm" : "room",
-      isStaffHere: false,
-      now: this.d.clock.now(),
-      crisisResources: this.d.crisisResources(),
-    });
-    this.reply(row, roomId, result);
+    await this.d.dispatcher.dispatch(
+      body,
+      {
+        sender,
+        place: isDm ? "dm" : "room",
+        roomId,
+        eventId: row.eventId,
+        community: place?.community,
+        roomKey: place?.roomKey,
+        isStaffHere: isStaff && place?.roomKey === "staff",
+        now: this.d.clock.now(),
+        crisisResources: this.d.config().crisis_resources,
+      },
+      (result, spec) => {
+        this.auditIfStaff(result, spec, sender, place);
+        this.reply(row, roomId, result, true, sender);
+      },
+    );
+  }
+
+  /** Every staff command, done or refused, goes in the audit log (what, not what was said). */
+  private auditIfStaff(result: CommandResult, spec: CommandSpec | undefined, sender: string, place: CommunityPlace | undefined): void {
+    if (spec?.audience !== "staff") return;
+    const why = result.outcome === "refused" ? `: ${result.reply.plain.split("\n")[0]}` : "";
+    this.d.audit.append(
+      {
+        communityId: place?.community.id ?? null,
+        actor: sender,
+        action: result.outcome === "ok" ? `command.${spec.name}` : "command.refused",
+        subject: null,
+        detail: `!${spec.name} ${result.outcome}${why}`,
+      },
+      this.d.clock.now(),
+    );
   }
 
   private isStale(row: InboxRow, ev: IncomingEvent): boolean {
@@ -124,14 +251,12 @@ export class EventRouter {
     return Number.isFinite(ts) && row.receivedAt - ts > this.d.maxEventAgeMs;
   }
 
-  private reply(row: InboxRow, roomId: string, result: CommandResult, react = true): void {
+  private reply(row: InboxRow, roomId: string, result: CommandResult, react = true, sender?: string): void {
+    const privately = result.replyTo === "dm" && sender !== undefined && this.d.dmRooms.userFor(roomId) !== sender;
     const messages: OutgoingMessage[] = [
-      {
-        dedupeKey: `reply:${row.eventId}`,
-        roomId,
-        eventType: "m.room.message",
-        content: noticeContent(result.reply, row.eventId),
-      },
+      privately
+        ? { dedupeKey: `reply:${row.eventId}`, toUser: sender, eventType: "m.room.message", content: noticeContent(result.reply) }
+        : { dedupeKey: `reply:${row.eventId}`, roomId, eventType: "m.room.message", content: noticeContent(result.reply, row.eventId) },
     ];
     if (react) {
       messages.push({
@@ -144,7 +269,7 @@ export class EventRouter {
     this.commit(row, messages);
   }
 
-  /** Queues messages, runs `also`, and marks the event handled — all or nothing. */
+  /** Queues messages, runs `also`, and marks the event handled — all or nothing (nested: a savepoint). */
   private commit(row: InboxRow, messages: OutgoingMessage[], also?: () => void): void {
     const now = this.d.clock.now();
     this.d.db.transaction(() => {

@@ -49,6 +49,40 @@ export class Homeserver {
     });
   }
 
+  async kick(roomId: string, userId: string, reason: string): Promise<void> {
+    await this.client.doRequest("POST", `/_matrix/client/v3/rooms/${enc(roomId)}/kick`, null, { user_id: userId, reason });
+  }
+
+  /** Removes an event; the reason is shown in its place. */
+  async redact(roomId: string, eventId: string, reason: string, txnId: string): Promise<void> {
+    const path = `/_matrix/client/v3/rooms/${enc(roomId)}/redact/${enc(eventId)}/${enc(txnId)}`;
+    await this.client.doRequest("PUT", path, null, { reason });
+  }
+
+  /** One state event's content, or null when the room has none of that type and key. */
+  async getStateContent(roomId: string, eventType: string, stateKey = ""): Promise<Record<string, unknown> | null> {
+    const path = `/_matrix/client/v3/rooms/${enc(roomId)}/state/${enc(eventType)}/${enc(stateKey)}`;
+    const { status, body } = await this.quietRequest("GET", path);
+    if (status === 404) return null;
+    if (status >= 300) throw toMatrixError(status, body);
+    return body as Record<string, unknown>;
+  }
+
+  /** The user's membership of a room ("join", "invite", "leave", "ban", …), or undefined if never a member. */
+  async membershipOf(roomId: string, userId: string): Promise<string | undefined> {
+    const content = await this.getStateContent(roomId, "m.room.member", userId);
+    const m = content?.membership;
+    return typeof m === "string" ? m : undefined;
+  }
+
+  /** True if the homeserver knows this user (their profile can be read). */
+  async userExists(userId: string): Promise<boolean> {
+    const { status, body } = await this.quietRequest("GET", `/_matrix/client/v3/profile/${enc(userId)}`);
+    if (status === 404) return false;
+    if (status >= 300) throw toMatrixError(status, body);
+    return true;
+  }
+
   /**
    * The room an alias points to, or null if the alias does not exist. Asked directly, not
    * through matrix-bot-sdk, because the SDK logs every 404 as an error and a missing alias

@@ -19,6 +19,8 @@ export class OutboxSender {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly failpoints: Failpoints,
+    /** The conversation for a message addressed to a person (see DirectRooms). */
+    private readonly directRoomFor: (userId: string) => Promise<string>,
   ) {
     this.pump = new Pump(() => this.sendDue(), (err) => this.log.error({ err }, "outbox loop failed"));
   }
@@ -41,6 +43,10 @@ export class OutboxSender {
       if (due.length === 0) break;
       for (const msg of due) {
         try {
+          if (!msg.roomId && msg.toUser) {
+            msg.roomId = await this.directRoomFor(msg.toUser);
+            this.outbox.setRoom(msg.id, msg.roomId);
+          }
           const eventId = await this.homeserver.sendEvent(msg.roomId, msg.eventType, msg.content, msg.txnId);
           if (this.failpoints.has("fail-after-send")) throw new Error("failpoint fail-after-send");
           this.outbox.markSent(msg.id, eventId, this.clock.now());

@@ -4,12 +4,17 @@ import type { Db } from "./database";
 export interface OutgoingMessage {
   /** Identifies what this message is for (e.g. "reply:<event id>"); enqueueing it twice adds nothing. */
   dedupeKey: string;
-  roomId: string;
+  /** The room to send to; or leave it out and name `toUser` to reach a person directly. */
+  roomId?: string;
+  /** A person: the message goes to their direct conversation with the bot (opened if need be). */
+  toUser?: string;
   eventType: string;
   content: Record<string, unknown>;
 }
 
 export interface OutboxRow extends OutgoingMessage {
+  /** Empty while a message for `toUser` has no conversation yet. */
+  roomId: string;
   id: number;
   txnId: string;
   attempts: number;
@@ -26,19 +31,20 @@ export class OutboxStore {
 
   /** Returns true if the message was new. */
   enqueue(msg: OutgoingMessage, now: number): boolean {
+    if (!msg.roomId === !msg.toUser) throw new Error("an outgoing message needs exactly one of roomId and toUser");
     const result = this.db
       .prepare(
-        `INSERT OR IGNORE INTO outbox (dedupe_key, txn_id, room_id, event_type, content_json, created_at, next_attempt_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR IGNORE INTO outbox (dedupe_key, txn_id, room_id, to_user, event_type, content_json, created_at, next_attempt_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(msg.dedupeKey, `carenet.${randomUUID()}`, msg.roomId, msg.eventType, JSON.stringify(msg.content), now, now);
+      .run(msg.dedupeKey, `carenet.${randomUUID()}`, msg.roomId ?? "", msg.toUser ?? null, msg.eventType, JSON.stringify(msg.content), now, now);
     return result.changes === 1;
   }
 
   due(now: number, limit = 20): OutboxRow[] {
     const rows = this.db
       .prepare(
-        `SELECT id, dedupe_key, txn_id, room_id, event_type, content_json, attempts, created_at FROM outbox
+        `SELECT id, dedupe_key, txn_id, room_id, to_user, event_type, content_json, attempts, created_at FROM outbox
          WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?`,
       )
       .all(now, limit) as Array<{
@@ -46,6 +52,7 @@ export class OutboxStore {
       dedupe_key: string;
       txn_id: string;
       room_id: string;
+      to_user: string | null;
       event_type: string;
       content_json: string;
       attempts: number;
@@ -56,6 +63,7 @@ export class OutboxStore {
       dedupeKey: r.dedupe_key,
       txnId: r.txn_id,
       roomId: r.room_id,
+      ...(r.to_user ? { toUser: r.to_user } : {}),
       eventType: r.event_type,
       content: JSON.parse(r.content_json) as Record<string, unknown>,
       attempts: r.attempts,
@@ -67,6 +75,11 @@ export class OutboxStore {
   nextDueAt(): number | null {
     const row = this.db.prepare("SELECT MIN(next_attempt_at) AS t FROM outbox WHERE state = 'pending'").get() as { t: number | null };
     return row.t;
+  }
+
+  /** Records the conversation found or opened for a message addressed to a person. */
+  setRoom(id: number, roomId: string): void {
+    this.db.prepare("UPDATE outbox SET room_id = ? WHERE id = ?").run(roomId, id);
   }
 
   markSent(id: number, eventId: string, now: number): void {

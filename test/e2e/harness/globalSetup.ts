@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { startHomeserverForCarenet } from "./homeserver";
-import { E2E_ENV_FILE, REPO_ROOT } from "./paths";
+import { REPO_ROOT } from "./paths";
 
 /**
  * One real Synapse for the whole e2e run (starting one takes seconds), with carenet's
@@ -18,6 +18,8 @@ export default async function globalSetup(): Promise<void> {
   });
   const { synapse, env } = await startHomeserverForCarenet("carenet-e2e-");
   (globalThis as { __carenetSynapse?: unknown }).__carenetSynapse = synapse;
-  mkdirSync(path.dirname(E2E_ENV_FILE), { recursive: true });
-  writeFileSync(E2E_ENV_FILE, JSON.stringify(env, null, 2));
+  const envFile = path.join(REPO_ROOT, ".cache", `e2e-env-${process.pid}.json`);
+  mkdirSync(path.dirname(envFile), { recursive: true });
+  writeFileSync(envFile, JSON.stringify(env, null, 2));
+  process.env.CARENET_E2E_ENV_FILE = envFile;
 }

@@ -61,7 +61,7 @@ afterEach(async () => {
 });
 
 function startSender(failpoints: Failpoint[] = []): OutboxSender {
-  sender = new OutboxSender(outbox, hs.asHomeserver(), clock, createLogger("silent"), new Set(failpoints));
+  sender = new OutboxSender(outbox, hs.asHomeserver(), clock, createLogger("silent"), new Set(failpoints), async (u) => `!dm-${u}`);
   sender.start();
   return sender;
 }

@@ -1,0 +1,73 @@
+import type { Effects } from "../commands/effects";
+import type { CommandSpec } from "../commands/types";
+import type { CarenetConfig } from "../config/types";
+import type { DirectRooms } from "../matrix/directRooms";
+import type { MembershipHook, ReactionHook, RoomMessageHook } from "../matrix/eventRouter";
+import type { Homeserver } from "../matrix/homeserver";
+import type { Scheduler } from "../scheduler/scheduler";
+import type { AuditLog } from "../store/audit";
+import type { CommunityRoomsStore } from "../store/communityRooms";
+import type { ConsentStore } from "../store/consent";
+import type { Db } from "../store/database";
+import type { DmRoomsStore } from "../store/dmRooms";
+import type { JobsStore } from "../store/jobs";
+import type { MembersStore } from "../store/members";
+import type { OutboxStore } from "../store/outbox";
+import type { Clock } from "./clock";
+import type { Logger } from "./logger";
+
+export interface OnCallNow {
+  /** Peers whose shift covers the moment, in rota order. */
+  peers: string[];
+  /** Peers who agreed to be backup at that moment (the ladder's backup_peers step). */
+  backupPeers: string[];
+  /** Staff on call at that moment (their own shifts on the rota). */
+  staff: string[];
+}
+
+/**
+ * What each capability's installer (communities, posting hours, rota, paging, check-ins)
+ * gets from the composition root: shared stores and services, and the places to plug in
+ * its commands, scheduled-job handlers and event hooks. An installer adds to these; it
+ * never reaches around them.
+ */
+export interface AppContext {
+  db: Db;
+  /** The config in force now; it changes when a reload succeeds. */
+  config: () => CarenetConfig;
+  clock: Clock;
+  log: Logger;
+  botUserId: string;
+  domain: string;
+  homeserver: Homeserver;
+  directRooms: DirectRooms;
+  effects: Effects;
+  scheduler: Scheduler;
+  jobs: JobsStore;
+  outbox: OutboxStore;
+  dmRooms: DmRoomsStore;
+  rooms: CommunityRoomsStore;
+  members: MembersStore;
+  consent: ConsentStore;
+  audit: AuditLog;
+  /** Runs `fn` in one SQLite transaction. */
+  atomically: <T>(fn: () => T) => T;
+
+  /** Add commands here (the order is the order !help lists them). */
+  commands: CommandSpec[];
+  roomMessageHooks: RoomMessageHook[];
+  membershipHooks: MembershipHook[];
+  /** Called for every reaction someone (not the bot) sends in a room the bot is in. */
+  reactionHooks: ReactionHook[];
+  /**
+   * Who is on call in a community at a time; the rota installs it, paging reads it.
+   * Until a rota is installed nobody is on call (paging then escalates straight on).
+   */
+  onCall: (communityId: string, atMs: number) => OnCallNow;
+  /**
+   * Run after provisioning at start and after every successful reload (with the new
+   * config): reschedule what depends on the config, catch up what was missed. Awaited in
+   * order; a failure is logged and does not stop the others.
+   */
+  afterReconcile: Array<(config: CarenetConfig, reason: "start" | "reload") => Promise<void> | void>;
+}

@@ -1,0 +1,4 @@
+import type { AppContext } from "./context";
+
+/** Each capability plugs its commands, jobs and hooks into the app here, in this order. */
+export const INSTALLERS: ReadonlyArray<(app: AppContext) => void> = [];

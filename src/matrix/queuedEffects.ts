@@ -1,0 +1,49 @@
+import type { Clock } from "../app/clock";
+import type { Effects } from "../commands/effects";
+import type { Message } from "../commands/message";
+import type { JobSpec, JobsStore } from "../store/jobs";
+import type { OutboxStore } from "../store/outbox";
+import { noticeContent } from "./content";
+import { INVITE_JOB, KICK_JOB } from "./membershipJobs";
+
+/**
+ * Effects as rows: messages into the outbox, homeserver actions into the jobs table. The
+ * caller's SQLite transaction decides whether they happen at all; the wake-ups after it
+ * only make them happen sooner.
+ */
+export class QueuedEffects implements Effects {
+  constructor(
+    private readonly outbox: OutboxStore,
+    private readonly jobs: JobsStore,
+    private readonly clock: Clock,
+    private readonly wake: { outbox: () => void; scheduler: () => void },
+  ) {}
+
+  tell(userId: string, message: Message, key: string): void {
+    this.outbox.enqueue({ dedupeKey: key, toUser: userId, eventType: "m.room.message", content: noticeContent(message) }, this.clock.now());
+    this.wakeSoon("outbox");
+  }
+
+  post(roomId: string, message: Message, key: string): void {
+    this.outbox.enqueue({ dedupeKey: key, roomId, eventType: "m.room.message", content: noticeContent(message) }, this.clock.now());
+    this.wakeSoon("outbox");
+  }
+
+  invite(roomId: string, userId: string, key: string, reason?: string): void {
+    this.schedule({ kind: INVITE_JOB, key, dueAt: this.clock.now(), payload: { roomId, userId, ...(reason ? { reason } : {}) } });
+  }
+
+  kick(roomId: string, userId: string, reason: string, key: string): void {
+    this.schedule({ kind: KICK_JOB, key, dueAt: this.clock.now(), payload: { roomId, userId, reason } });
+  }
+
+  schedule(job: JobSpec): void {
+    this.jobs.schedule(job, this.clock.now());
+    this.wakeSoon("scheduler");
+  }
+
+  // After the caller's transaction commits: a loop woken inside it would find nothing yet.
+  private wakeSoon(which: "outbox" | "scheduler"): void {
+    setImmediate(which === "outbox" ? this.wake.outbox : this.wake.scheduler);
+  }
+}

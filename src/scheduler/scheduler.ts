@@ -1,0 +1,89 @@
+import type { Clock } from "../app/clock";
+import type { Logger } from "../app/logger";
+import { Pump } from "../app/pump";
+import type { Job, JobsStore } from "../store/jobs";
+
+/** What a handler says when it fails: retry after a delay, or give up (permanent). */
+export interface RetryAdvice {
+  delayMs: number;
+  permanent: boolean;
+  reason: string;
+}
+
+export type JobHandler = (job: Job) => Promise<void> | void;
+
+export interface SchedulerDeps {
+  jobs: JobsStore;
+  clock: Clock;
+  log: Logger;
+  /** How to retry a failed job (the homeserver's 429 advice, backoff, …). */
+  retryAdvice: (err: unknown, attempts: number) => RetryAdvice;
+  /** How often to look even without a wake-up; keeps a fake or stepped clock honest. */
+  maxSleepMs?: number;
+}
+
+/**
+ * The one loop that runs durable jobs when they are due, on the injected clock. A handler
+ * that throws is retried with backoff; a handler for an unknown kind is a bug, so the job
+ * is parked as failed and logged rather than retried for ever. Handlers must be
+ * idempotent: a crash after a handler's effect and before the job is marked done runs it
+ * again (messages carry dedupe keys, homeserver calls tolerate "already done").
+ */
+export class Scheduler {
+  private readonly handlers = new Map<string, JobHandler>();
+  private readonly pump: Pump;
+
+  constructor(private readonly d: SchedulerDeps) {
+    this.pump = new Pump(() => this.runDue(), (err) => d.log.error({ err }, "scheduler loop failed"), d.maxSleepMs ?? 30_000);
+  }
+
+  on(kind: string, handler: JobHandler): this {
+    if (this.handlers.has(kind)) throw new Error(`a handler for ${kind} is already registered`);
+    this.handlers.set(kind, handler);
+    return this;
+  }
+
+  start(): void {
+    this.pump.start();
+  }
+
+  /** Call after scheduling a job so it runs without waiting for the next look. */
+  wake(): void {
+    this.pump.wake();
+  }
+
+  stop(): Promise<void> {
+    return this.pump.stop();
+  }
+
+  /** Runs every job due now; returns how long until the next one (exposed for tests). */
+  async runDue(): Promise<number | null> {
+    for (;;) {
+      const due = this.d.jobs.due(this.d.clock.now());
+      if (due.length === 0) break;
+      for (const job of due) await this.runOne(job);
+    }
+    const next = this.d.jobs.nextDueAt();
+    return next === null ? null : Math.max(0, next - this.d.clock.now());
+  }
+
+  private async runOne(job: Job): Promise<void> {
+    const handler = this.handlers.get(job.kind);
+    if (!handler) {
+      this.d.jobs.markFailed(job.id, `no handler for ${job.kind}`, job.dueAt, true, this.d.clock.now());
+      this.d.log.error({ jobId: job.id, kind: job.kind }, "a job has no handler; parked as failed");
+      return;
+    }
+    try {
+      await handler(job);
+      this.d.jobs.markDone(job.id, job.dueAt, this.d.clock.now());
+    } catch (err) {
+      const advice = this.d.retryAdvice(err, job.attempts);
+      const now = this.d.clock.now();
+      this.d.jobs.markFailed(job.id, advice.reason, now + advice.delayMs, advice.permanent, now);
+      const fields = { jobId: job.id, kind: job.kind, key: job.key, attempts: job.attempts + 1, reason: advice.reason };
+      if (advice.permanent) this.d.log.error(fields, "a job failed and will not be retried");
+      else this.d.log.warn({ ...fields, retryInMs: advice.delayMs }, "a job failed; will retry");
+    }
+  }
+}
