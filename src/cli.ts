@@ -20,13 +20,26 @@ program
 
 program
   .command("start")
-  .description("run the appservice until SIGTERM or SIGINT")
+  .description("run the appservice until SIGTERM or SIGINT; SIGHUP (or saving the config file) reloads the config")
   .addOption(configOption())
   .option("-r, --registration <file>", "the registration file (default: appservice.registration from the config)")
-  .action(async (opts: { config: string; registration?: string }) => {
-    const { config } = loadConfigOrExit(opts.config);
-    if (opts.registration) config.appservice.registration = path.resolve(opts.registration);
-    const carenet = await start(config, { failpoints: parseFailpoints(process.env.CARENET_FAILPOINTS) });
+  .option("--no-watch", "reload the config only on SIGHUP, not when the file changes")
+  .action(async (opts: { config: string; registration?: string; watch: boolean }) => {
+    const { config, file } = loadConfigOrExit(opts.config);
+    const adjust = (c: typeof config) => {
+      if (opts.registration) c.appservice.registration = path.resolve(opts.registration);
+    };
+    adjust(config);
+    const carenet = await start(config, {
+      failpoints: parseFailpoints(process.env.CARENET_FAILPOINTS),
+      configFile: file,
+      adjustConfig: adjust,
+      watchConfig: opts.watch,
+    });
+    process.on("SIGHUP", () => {
+      carenet.log.info("SIGHUP: reloading the config");
+      carenet.reload().catch((err) => carenet.log.error({ err: (err as Error).message }, "config reload failed"));
+    });
     let stopping = false;
     const shutdown = (signal: string) => {
       if (stopping) return;

@@ -18,6 +18,8 @@ export type ReloadResult =
 export interface ConfigReloaderDeps {
   /** Where the config came from; without it there is nothing to reload. */
   file: string | undefined;
+  /** Applied to each config read, as to the first one. */
+  adjust?: (config: CarenetConfig) => void;
   current: () => CarenetConfig;
   /** Makes `next` the config in force and reconciles everything with it. */
   apply: (next: CarenetConfig) => Promise<void>;
@@ -87,6 +89,7 @@ export class ConfigReloader {
     let next: CarenetConfig;
     try {
       next = loadConfigFile(file).config;
+      this.d.adjust?.(next);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       this.lastText = text;

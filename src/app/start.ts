@@ -49,6 +49,8 @@ export interface StartOptions {
   configFile?: string;
   /** Reload by itself when `configFile` changes (the CLI also reloads on SIGHUP). */
   watchConfig?: boolean;
+  /** Applied to every config read again on reload, as it was to the first (e.g. the CLI's --registration). */
+  adjustConfig?: (config: CarenetConfig) => void;
 }
 
 export interface Carenet {
@@ -206,6 +208,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
   const reconcile = (c: CarenetConfig = current) => reconcileAll(c, "reload");
   const reloader = new ConfigReloader({
     file: opts.configFile,
+    adjust: opts.adjustConfig,
     current: () => current,
     apply: async (next) => {
       current = next;

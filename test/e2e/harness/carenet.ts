@@ -4,7 +4,7 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { stringify } from "yaml";
 import { start, type Carenet, type StartOptions } from "../../../src/app/start";
-import { parseConfig } from "../../../src/config/load";
+import { loadConfigFile, parseConfig } from "../../../src/config/load";
 import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
 import { loadRegistration } from "../../../src/matrix/registration";
 import { registerUser } from "../../../tools/localSynapse";
@@ -66,6 +66,19 @@ export async function startCarenet(
   const carenet = await start(config, {
     registration: loadRegistration(env.registrationPath, { localpart: "carenet" }),
     logDestination: logs,
+    ...opts,
+  });
+  return { carenet, config, logs };
+}
+
+/** Starts carenet in-process from a config file, as the CLI does (so `reload()` and the file watch work). */
+export async function startCarenetFromFile(env: E2eEnv, file: string, opts: StartOptions = {}): Promise<RunningCarenet> {
+  const { config } = loadConfigFile(file);
+  const logs = new LogCapture();
+  const carenet = await start(config, {
+    registration: loadRegistration(env.registrationPath, { localpart: "carenet" }),
+    logDestination: logs,
+    configFile: file,
     ...opts,
   });
   return { carenet, config, logs };

@@ -8,8 +8,8 @@ export class CarenetProcess {
   private readonly exited: Promise<number | null>;
   readonly child: ChildProcess;
 
-  constructor(configPath: string, env: Record<string, string> = {}) {
-    this.child = spawn(process.execPath, [path.join(REPO_ROOT, "dist/src/cli.js"), "start", "-c", configPath], {
+  constructor(configPath: string, env: Record<string, string> = {}, args: string[] = []) {
+    this.child = spawn(process.execPath, [path.join(REPO_ROOT, "dist/src/cli.js"), "start", "-c", configPath, ...args], {
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -328,3 +328,36 @@ describe("retryAdvice", () => {
     expect(retryAdvice(new MatrixError({ errcode: "M_UNKNOWN", error: "t" }, 503), 10).permanent).toBe(false);
   });
 });
+
+describe("messages addressed to a person", () => {
+  it("opens (or finds) their conversation once, records it on the row, and sends there with the stored transaction id", async () => {
+    const opened: string[] = [];
+    outbox.enqueue({ dedupeKey: "p1", toUser: "@ann:example.org", eventType: "m.room.message", content: { body: "one" } }, t);
+    const txn = row("p1").txn_id;
+    sender = new OutboxSender(outbox, hs.asHomeserver(), clock, createLogger("silent"), new Set(), async (u) => {
+      opened.push(u);
+      return "!dm-ann:example.org";
+    });
+    sender.start();
+    await waitFor("the send", () => outbox.countByState().sent === 1);
+    expect(opened).toEqual(["@ann:example.org"]);
+    expect(hs.calls).toEqual([expect.objectContaining({ roomId: "!dm-ann:example.org", txnId: txn })]);
+    expect((db.prepare("SELECT room_id FROM outbox WHERE dedupe_key = 'p1'").get() as { room_id: string }).room_id).toBe("!dm-ann:example.org");
+  });
+
+  it("retries a message whose conversation could not be opened yet, and keeps its transaction id", async () => {
+    let fail = true;
+    outbox.enqueue({ dedupeKey: "p2", toUser: "@bob:example.org", eventType: "m.room.message", content: { body: "two" } }, t);
+    const txn = row("p2").txn_id;
+    sender = new OutboxSender(outbox, hs.asHomeserver(), clock, createLogger("silent"), new Set(), async () => {
+      if (fail) throw new MatrixError({ errcode: "M_UNKNOWN", error: "down" }, 502);
+      return "!dm-bob:example.org";
+    });
+    sender.start();
+    await waitFor("a failed attempt", () => row("p2").attempts === 1);
+    expect(row("p2").state).toBe("pending");
+    fail = false;
+    await advanceTo(row("p2").next_attempt_at, "the send", () => row("p2").state === "sent");
+    expect(hs.calls.map((c) => c.txnId)).toEqual([txn]);
+  });
+});
