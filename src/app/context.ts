@@ -65,6 +65,17 @@ export interface AppContext {
    */
   onCall: (communityId: string, atMs: number) => OnCallNow;
   /**
+   * True when the person agreed to the current rights text of that community. Nothing
+   * optional (check-ins, rota) is recorded without it; help and paging never ask for it.
+   * The communities installer sets it; until then nobody has agreed.
+   */
+  hasConsent: (communityId: string, userId: string) => boolean;
+  /**
+   * True while the person is on a break (`!break`): off the rota and off check-in prompts.
+   * The rota installer sets it; until then nobody is on a break.
+   */
+  isOnBreak: (communityId: string, userId: string, atMs: number) => boolean;
+  /**
    * Run after provisioning at start and after every successful reload (with the new
    * config): reschedule what depends on the config, catch up what was missed. Awaited in
    * order; a failure is logged and does not stop the others.

@@ -152,6 +152,8 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     membershipHooks: [],
     reactionHooks: [],
     onCall: () => ({ peers: [], backupPeers: [], staff: [] }),
+    hasConsent: () => false,
+    isOnBreak: () => false,
     afterReconcile: [],
   };
   for (const install of INSTALLERS) install(app);
