@@ -4,6 +4,7 @@ import Ajv, { type ErrorObject } from "ajv";
 import { IANAZone } from "luxon";
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import schema from "../../config/config.schema.json";
+import { validateSchedule, type PostingSchedule } from "../domain/postingHours";
 import { closest } from "../domain/words";
 import { ConfigError, pathToString, type ConfigProblem } from "./problems";
 import type { CarenetConfig } from "./types";
@@ -197,8 +198,25 @@ function checkMeaning(config: Partial<CarenetConfig>, doc: Document, file: strin
         }
       });
     }
+    for (const [roomPath, room] of all) checkExceptions(room, roomPath, flag);
   });
   return problems;
+}
+
+/**
+ * Dated exceptions, checked by the same rules the posting-hours code runs on (a date that
+ * does not exist, a half-given from/to, an extra opening in a room that is always open).
+ */
+function checkExceptions(room: unknown, roomPath: Array<string | number>, flag: (segments: Array<string | number>, message: string) => void): void {
+  const r = room as { posting_hours?: unknown; exceptions?: unknown } | undefined;
+  if (!Array.isArray(r?.exceptions)) return;
+  const windows = Array.isArray(r.posting_hours) ? (r.posting_hours as PostingSchedule["windows"]) : [];
+  const problems = validateSchedule({ timezone: "UTC", windows, exceptions: r.exceptions as PostingSchedule["exceptions"] });
+  for (const problem of problems) {
+    const m = /^exceptions\[(\d+)\](?:\.(\w+))?: (.*)$/.exec(problem);
+    if (!m) continue; // windows are checked above, with their own wording
+    flag([...roomPath, "exceptions", Number(m[1]), ...(m[2] ? [m[2]] : [])], m[3]);
+  }
 }
 
 function dedupe(problems: ConfigProblem[]): ConfigProblem[] {

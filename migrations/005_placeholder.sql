@@ -1,0 +1,1 @@
+-- Placeholder so the numbering has no gap on this branch; renumbered when branches are merged.

@@ -1,0 +1,72 @@
+import type { CarenetConfig, CommunityConfig } from "../config/types";
+import { hoursOf } from "../hours/notices";
+import { roomConfig, scheduleFor } from "../hours/schedules";
+import type { Member, MembersStore } from "../store/members";
+import { supportNow } from "./help";
+import { Message } from "./message";
+import type { CommandSpec } from "./types";
+
+export interface HoursCommandDeps {
+  members: Pick<MembersStore, "communitiesOf">;
+  config: () => CarenetConfig;
+}
+
+/**
+ * `!hours`: when a room is open for posting, in plain words and the community's time zone.
+ * In a community room it is that room's hours; elsewhere (a direct conversation with the
+ * bot) the hours of the rooms of the person's own communities.
+ */
+export function hoursCommand(deps: HoursCommandDeps): CommandSpec {
+  return {
+    name: "hours",
+    usage: "!hours",
+    summary: "when members can post in the community's rooms, and whether a room is open now",
+    details:
+      "In a community room, `!hours` shows that room's posting hours, whether it is open now and when that changes. " +
+      "In a direct conversation with me it shows the hours of your community's rooms. Times are in the community's time zone.",
+    audience: "everyone",
+    run(ctx) {
+      if (ctx.community && ctx.roomKey) {
+        const room = roomConfig(ctx.community, ctx.roomKey);
+        if (room) return { outcome: "ok", reply: hoursOf(room.name, scheduleFor(ctx.community, ctx.roomKey), ctx.now) };
+      }
+      const mine = roomsOf(ctx.sender, deps);
+      if (mine.length === 0) {
+        return {
+          outcome: "refused",
+          reply: new Message()
+            .p("I could not find a community you belong to, so I have no posting hours to show you. Your community's staff can add you.")
+            .append(supportNow(ctx.crisisResources)),
+        };
+      }
+      const reply = new Message();
+      for (const { community, roomKeys } of mine) {
+        const withHours = roomKeys.filter((k) => scheduleFor(community, k));
+        reply.heading(`${community.name}`);
+        if (withHours.length === 0) {
+          reply.p("Its rooms have no posting hours: they are open at all times.");
+          continue;
+        }
+        for (const key of withHours) reply.append(hoursOf(roomConfig(community, key)!.name, scheduleFor(community, key), ctx.now));
+        if (withHours.length < roomKeys.length) reply.p("Its other rooms have no posting hours: they are open at all times.");
+      }
+      return { outcome: "ok", reply };
+    },
+  };
+}
+
+/** The communities someone belongs to, each with the rooms their role gives them. */
+function roomsOf(userId: string, deps: HoursCommandDeps): Array<{ community: CommunityConfig; roomKeys: string[] }> {
+  const byId = new Map(deps.config().communities.map((c) => [c.id, c]));
+  const memberships = new Map<string, Member>(deps.members.communitiesOf(userId, { includeDischarged: true }).map((m) => [m.communityId, m]));
+  const out: Array<{ community: CommunityConfig; roomKeys: string[] }> = [];
+  for (const community of byId.values()) {
+    const extras = (community.rooms.extra ?? []).map((r) => r.id);
+    const isStaff = community.staff.includes(userId) || community.admins.includes(userId);
+    const member = memberships.get(community.id);
+    if (isStaff) out.push({ community, roomKeys: ["community", "staff", "alumni", ...extras] });
+    else if (member?.status === "discharged") out.push({ community, roomKeys: ["alumni"] });
+    else if (member) out.push({ community, roomKeys: ["community", ...extras] });
+  }
+  return out;
+}

@@ -1,0 +1,250 @@
+import type { Clock } from "../app/clock";
+import type { Logger } from "../app/logger";
+import type { Effects } from "../commands/effects";
+import { Message } from "../commands/message";
+import type { CarenetConfig } from "../config/types";
+import { isOpenAt, nextTransition } from "../domain/postingHours";
+import type { RoomMessageHook } from "../matrix/eventRouter";
+import { describeError } from "../matrix/provisioning";
+import { readPowerLevels, redactionTxnId, setPosting, postingIs, type RoomHoursHomeserver } from "../matrix/roomHours";
+import type { CommunityRoomsStore } from "../store/communityRooms";
+import type { Job, JobsStore } from "../store/jobs";
+import type { RoomHoursState, RoomHoursStore } from "../store/roomHours";
+import { closingNotice, noLongerScheduledNotice, openingNotice, RACING_POST_REASON, racingPostExplanation } from "./notices";
+import { periodStart, scheduledRooms, scheduleFor, type ScheduledRoom } from "./schedules";
+
+export const TRANSITION_JOB = "hours.transition";
+export const REDACT_JOB = "hours.redact";
+
+/** One job per scheduled room, due at its next transition. */
+export const transitionJobKey = (communityId: string, roomKey: string) => `hours:${communityId}:${roomKey}`;
+
+/**
+ * A message sent this long after a boundary, before carenet applied it, still counts as
+ * posted after the close. A boundary carenet applies later than this (it was down) counts
+ * from when it applied it: members could post until then, and what they posted stays.
+ */
+const RACE_GRACE_MS = 5 * 60_000;
+/** A schedule with no change in sight (~400 days) is looked at again after this long. */
+const RECHECK_MS = 30 * 24 * 60 * 60_000;
+/** After this many failed attempts at a boundary, wait for the next one (staff were told). */
+const GIVE_UP_AFTER_ATTEMPTS = 4;
+
+export interface PostingHoursDeps {
+  /** The config in force now (job handlers read it; reconcile is given the new one). */
+  config: () => CarenetConfig;
+  clock: Clock;
+  log: Logger;
+  rooms: Pick<CommunityRoomsStore, "get">;
+  hours: RoomHoursStore;
+  jobs: Pick<JobsStore, "reschedule" | "cancel" | "pending">;
+  effects: Effects;
+  atomically: <T>(fn: () => T) => T;
+  homeserver: RoomHoursHomeserver;
+  /** Called after a job was (re)scheduled so the scheduler looks at it. */
+  wakeScheduler: () => void;
+}
+
+type Origin = "start" | "reload" | "job";
+
+/**
+ * Keeps every scheduled room in the state its posting hours say it should be in now.
+ *
+ * One path does it all, so it is idempotent: read the schedule and the clock, decide open or
+ * closed, record that (with a notice if it changed) in one transaction, put the room's
+ * power levels there, and schedule the next transition. The transition job, the catch-up
+ * at start and the reschedule after a reload all run it; they never replay missed
+ * boundaries one by one, so downtime gives at most one notice per room.
+ */
+export class PostingHoursKeeper {
+  /** Per room, the work in progress: a job and a reload never interleave on one room. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly d: PostingHoursDeps) {}
+
+  /** After provisioning (start) and after a reload: every room to its state now, schedules redone. */
+  async reconcile(config: CarenetConfig, origin: "start" | "reload"): Promise<void> {
+    const scheduled = scheduledRooms(config);
+    const wanted = new Set(scheduled.map((r) => transitionJobKey(r.community.id, r.roomKey)));
+    for (const room of scheduled) {
+      await this.serially(room.community.id, room.roomKey, async () => {
+        try {
+          await this.bringInLine(room, config, origin);
+        } catch (err) {
+          this.failed(room, err);
+          // The scheduler retries it (with backoff) from now on.
+          this.schedule(room.community.id, room.roomKey, this.d.clock.now());
+        }
+      });
+    }
+    // Rooms whose posting hours were removed (or whose room or community was): open, forget.
+    for (const state of this.d.hours.list()) {
+      if (wanted.has(transitionJobKey(state.communityId, state.roomKey))) continue;
+      await this.serially(state.communityId, state.roomKey, async () => {
+        try {
+          await this.release(state);
+        } catch (err) {
+          this.d.log.error(
+            { communityId: state.communityId, roomKey: state.roomKey, roomId: state.roomId, err: describeError(err) },
+            "could not open a room whose posting hours were removed; trying again at the next reload or start",
+          );
+        }
+      });
+    }
+    const now = this.d.clock.now();
+    for (const job of this.d.jobs.pending(TRANSITION_JOB)) {
+      if (!wanted.has(job.key)) this.d.jobs.cancel(job.key, now);
+    }
+  }
+
+  /** The transition job: the room to its state now, then the next transition scheduled. */
+  readonly runTransition = async (job: Job): Promise<void> => {
+    const { communityId, roomKey } = job.payload as { communityId: string; roomKey: string };
+    await this.serially(communityId, roomKey, async () => {
+      const config = this.d.config(); // read after waiting: a reload may have come first
+      const room = scheduledRooms(config).find((r) => r.community.id === communityId && r.roomKey === roomKey);
+      if (!room) {
+        const state = this.d.hours.get(communityId, roomKey);
+        if (state) await this.release(state);
+        return;
+      }
+      try {
+        await this.bringInLine(room, config, "job");
+      } catch (err) {
+        this.failed(room, err);
+        if (job.attempts + 1 < GIVE_UP_AFTER_ATTEMPTS) throw err;
+        // Keep the schedule alive: the next boundary (or a reload) tries again.
+        this.d.log.error({ communityId, roomKey, err: describeError(err) }, "gave up on a posting-hours transition; waiting for the next one");
+        this.scheduleNext(room, this.d.clock.now());
+      }
+    });
+  };
+
+  /** A racing post: a member's message that reached a room carenet has closed. */
+  readonly onRoomMessage: RoomMessageHook = ({ place, sender, eventId, isStaff, sentAt }) => {
+    if (isStaff || !Number.isFinite(sentAt)) return;
+    const state = this.d.hours.get(place.community.id, place.roomKey);
+    if (!state || state.open || state.roomId !== place.roomId || sentAt < state.since) return;
+    const schedule = scheduleFor(place.community, place.roomKey);
+    if (!schedule) return;
+    const now = this.d.clock.now();
+    const roomName = this.d.rooms.get(place.community.id, place.roomKey)?.name ?? place.roomKey;
+    this.d.effects.schedule({ kind: REDACT_JOB, key: `hours-redact:${eventId}`, dueAt: now, payload: { roomId: place.roomId, eventId } });
+    this.d.effects.tell(
+      sender,
+      racingPostExplanation(roomName, schedule, sentAt, now, this.d.config().crisis_resources),
+      `hours-redacted:${eventId}`,
+    );
+    this.d.log.info({ communityId: place.community.id, roomKey: place.roomKey, roomId: place.roomId }, "a member posted in a closed room; removing it and telling them privately");
+  };
+
+  /** Removes a racing post; the same transaction id on every attempt, so it happens once. */
+  readonly runRedaction = async (job: Job): Promise<void> => {
+    const { roomId, eventId } = job.payload as { roomId: string; eventId: string };
+    try {
+      await this.d.homeserver.redact(roomId, eventId, RACING_POST_REASON, redactionTxnId(eventId));
+    } catch (err) {
+      // Already gone (deleted by its sender, or the room is gone): nothing left to remove.
+      if ((err as { statusCode?: number }).statusCode === 404) return;
+      throw err;
+    }
+  };
+
+  private async bringInLine(room: ScheduledRoom, config: CarenetConfig, origin: Origin): Promise<void> {
+    const { community, roomKey, schedule } = room;
+    const known = this.d.rooms.get(community.id, roomKey);
+    if (!known) {
+      // Provisioning has not made the room (yet): nothing to enforce; the next run tries again.
+      this.d.log.warn({ communityId: community.id, roomKey }, "a room with posting hours is not provisioned; its hours wait for it");
+      this.scheduleNext(room, this.d.clock.now());
+      return;
+    }
+    const roomId = known.roomId;
+    const powerLevels = await readPowerLevels(this.d.homeserver, roomId);
+    const now = this.d.clock.now();
+    const open = isOpenAt(schedule, now);
+    const boundary = periodStart(schedule, now);
+    const recorded = this.d.hours.get(community.id, roomKey);
+    const name = known.name ?? room.roomName;
+
+    // First sight of a room: a closing is always announced (members need to know why they
+    // cannot post); an opening only if carenet actually lets members post again.
+    const announce = recorded ? recorded.open !== open : !open || !postingIs(powerLevels, open);
+    if (!recorded || recorded.open !== open || recorded.roomId !== roomId) {
+      // Recorded before Matrix is changed: a message that races the change is then seen as
+      // posted after the close. A crash before the change is mended by the next run.
+      const since = boundary !== null && now - boundary <= RACE_GRACE_MS ? boundary : now;
+      this.d.atomically(() => {
+        this.d.hours.set({ communityId: community.id, roomKey, roomId, open, since }, now);
+        if (announce) {
+          const notice = open ? openingNotice(name, schedule, now) : closingNotice(name, schedule, now, config.crisis_resources);
+          this.d.effects.post(roomId, notice, `hours:${community.id}:${roomKey}:${open ? "open" : "closed"}:${boundary ?? now}`);
+        }
+      });
+      this.d.log.info({ communityId: community.id, roomKey, roomId, open, origin, announced: announce }, open ? "opened a room for posting" : "closed a room for posting");
+    }
+    if ((await setPosting(this.d.homeserver, roomId, powerLevels, open)) && recorded?.open === open) {
+      this.d.log.warn({ communityId: community.id, roomKey, roomId, open }, "a room's posting level was not as its hours say (changed by hand, or an earlier attempt failed); put back");
+    }
+    this.scheduleNext(room, now);
+  }
+
+  /** A room no longer scheduled: members may post again, and carenet forgets its hours. */
+  private async release(state: RoomHoursState): Promise<void> {
+    const now = this.d.clock.now();
+    if (!state.open) {
+      const powerLevels = await readPowerLevels(this.d.homeserver, state.roomId);
+      await setPosting(this.d.homeserver, state.roomId, powerLevels, true);
+      const name = this.d.rooms.get(state.communityId, state.roomKey)?.name ?? state.roomKey;
+      this.d.effects.post(state.roomId, noLongerScheduledNotice(name), `hours:${state.communityId}:${state.roomKey}:unscheduled:${state.since}`);
+    }
+    this.d.atomically(() => {
+      this.d.hours.forget(state.communityId, state.roomKey);
+      this.d.jobs.cancel(transitionJobKey(state.communityId, state.roomKey), now);
+    });
+    this.d.log.info({ communityId: state.communityId, roomKey: state.roomKey, roomId: state.roomId, wasOpen: state.open }, "a room no longer has posting hours");
+  }
+
+  private scheduleNext(room: ScheduledRoom, now: number): void {
+    const next = nextTransition(room.schedule, now);
+    this.schedule(room.community.id, room.roomKey, next ? next.atMs : now + RECHECK_MS);
+  }
+
+  private schedule(communityId: string, roomKey: string, dueAt: number): void {
+    this.d.jobs.reschedule({ kind: TRANSITION_JOB, key: transitionJobKey(communityId, roomKey), dueAt, payload: { communityId, roomKey } }, this.d.clock.now());
+    this.d.wakeScheduler();
+  }
+
+  /** Logs a failure and tells the community's staff room once per boundary. */
+  private failed(room: ScheduledRoom, err: unknown): void {
+    const { community, roomKey, schedule } = room;
+    const now = this.d.clock.now();
+    this.d.log.error({ communityId: community.id, roomKey, err: describeError(err) }, "could not apply a room's posting hours");
+    const staffRoom = this.d.rooms.get(community.id, "staff");
+    const roomId = this.d.rooms.get(community.id, roomKey)?.roomId;
+    if (!staffRoom || staffRoom.roomId === roomId) return;
+    let open: boolean;
+    try {
+      open = isOpenAt(schedule, now);
+    } catch {
+      return;
+    }
+    const message = new Message()
+      .p(
+        `I could not ${open ? "open" : "close"} ${room.roomName} for posting as its hours say (${describeError(err)}). ` +
+          "I keep trying. Please check that carenet still has power level 100 in that room.",
+      );
+    this.d.effects.post(staffRoom.roomId, message, `hours-failed:${community.id}:${roomKey}:${periodStart(schedule, now) ?? "none"}`);
+  }
+
+  private serially(communityId: string, roomKey: string, fn: () => Promise<void>): Promise<void> {
+    const key = transitionJobKey(communityId, roomKey);
+    const run = (this.queues.get(key) ?? Promise.resolve()).then(fn);
+    const settled = run.catch(() => undefined);
+    this.queues.set(key, settled);
+    void settled.then(() => {
+      if (this.queues.get(key) === settled) this.queues.delete(key);
+    });
+    return run;
+  }
+}
