@@ -1,6 +1,6 @@
 import type { Db } from "./database";
 
-/** What carenet believes a scheduled room's state is (see migrations/006_posting_hours.sql). */
+/** What carenet believes a scheduled room's state is (see migrations/005_posting_hours.sql). */
 export interface RoomHoursState {
   communityId: string;
   roomKey: string;

@@ -182,6 +182,8 @@ export class World {
       membershipHooks: [],
       reactionHooks: [],
       onCall: () => ({ peers: [], backupPeers: [], staff: [] }),
+      hasConsent: () => false,
+      isOnBreak: () => false,
       afterReconcile: [],
     };
     this.keeper = installHours(this.app);

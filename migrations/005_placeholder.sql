@@ -1,1 +1,0 @@
--- Placeholder so the numbering has no gap on this branch; renumbered when branches are merged.
