@@ -190,6 +190,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     domain: config.homeserver.domain,
     aliasPrefix: aliasPrefix(config.bot.localpart),
     outboxChanged: () => sender.wake(),
+    effects: app.effects,
   });
   /** Provisioning, then every capability's follow-up (schedules, consent, …). */
   const reconcileAll = async (c: CarenetConfig, reason: "start" | "reload"): Promise<ReconcileReport> => {
