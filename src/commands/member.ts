@@ -1,10 +1,10 @@
 import { utcDate, askedDetail, ASKED, currentRightsText, describeConsent, latestDecision, onboardingMessage } from "../communities/consent";
 import type { CommunitiesApp } from "../communities/deps";
+import { isStaffOrAdmin } from "../communities/roles";
 import { allMemberRoomKeys, inviteTo, kickFrom, roomKeysFor, roomName, type InviteOutcome, type PlaceRoom } from "../communities/memberRooms";
 import { readUserId } from "../communities/userIds";
 import type { CommunityConfig } from "../config/types";
 import { closest } from "../domain/words";
-import { isStaffOf } from "../matrix/eventRouter";
 import type { Member } from "../store/members";
 import { supportNow } from "./help";
 import { Message } from "./message";
@@ -135,13 +135,13 @@ function refuseAdd(app: CommunitiesApp, c: CommunityConfig, target: string, spon
   if (target === app.botUserId || target.startsWith(`@${app.botUserId.slice(1).split(":")[0]}_`)) {
     return refused(`\`${target}\` is carenet's own account, not a person.`);
   }
-  if (isStaffOf(c, target)) {
+  if (isStaffOrAdmin(c, target)) {
     return refused(
       `${target} is ${c.admins.includes(target) ? "an admin" : "staff"} of ${c.name} (from carenet's configuration), so they cannot be added as a member. ` +
         "Staff and admins are set in the configuration file.",
     );
   }
-  if (!isStaffOf(c, sponsor)) {
+  if (!isStaffOrAdmin(c, sponsor)) {
     return refused(`${sponsor} is not staff of ${c.name}: a member's sponsor must be one of its staff or admins.`);
   }
   return undefined;
@@ -242,7 +242,7 @@ function discharge(app: CommunitiesApp, ctx: CommandContext, c: CommunityConfig,
 }
 
 function refuseStaffTarget(c: CommunityConfig, target: string, verb: string): CommandResult | undefined {
-  if (!isStaffOf(c, target)) return undefined;
+  if (!isStaffOrAdmin(c, target)) return undefined;
   return refused(
     `${target} is staff or an admin of ${c.name} (from carenet's configuration); \`!member ${verb}\` does not act on staff. ` +
       "Change the configuration file to change who is staff.",
@@ -269,7 +269,7 @@ function list(app: CommunitiesApp, c: CommunityConfig): CommandResult {
 function show(app: CommunitiesApp, c: CommunityConfig, target: string): CommandResult {
   const away = foreign(target, app.domain);
   if (away) return away;
-  if (isStaffOf(c, target)) {
+  if (isStaffOrAdmin(c, target)) {
     return ok(`${target} is ${c.admins.includes(target) ? "an admin" : "staff"} of ${c.name} (from carenet's configuration).`);
   }
   const m = app.members.get(c.id, target);

@@ -1,9 +1,9 @@
 import { currentRightsText, describeConsent, latestDecision, notAMember, utcDate } from "../communities/consent";
 import type { CommunitiesApp } from "../communities/deps";
+import { isStaffOrAdmin } from "../communities/roles";
 import { postingHoursBlock, rulesBlock } from "../communities/rightsText";
 import type { CommunityConfig } from "../config/types";
 import { closest } from "../domain/words";
-import { isStaffOf } from "../matrix/eventRouter";
 import type { ConsentDecision } from "../store/consent";
 import { supportNow } from "./help";
 import { Message } from "./message";
@@ -110,7 +110,7 @@ export function consentCommand(app: CommunitiesApp): CommandSpec {
       if (!Array.isArray(found)) return { ...found, replyTo };
       const mine = found.filter((c) => app.members.get(c.id, ctx.sender));
       if (!mine.length) {
-        if (ctx.community && isStaffOf(ctx.community, ctx.sender)) {
+        if (ctx.community && isStaffOrAdmin(ctx.community, ctx.sender)) {
           return { outcome: "ok", reply: Message.of(`Consent is asked of the members of ${ctx.community.name}; as its staff you are not asked.`), replyTo };
         }
         if (ctx.community) {
