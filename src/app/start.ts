@@ -3,33 +3,21 @@ import { Appservice, type IAppserviceRegistration } from "matrix-bot-sdk";
 import type { DestinationStream } from "pino";
 import type { CarenetConfig } from "../config/types";
 import { Dispatcher } from "../commands/dispatcher";
-import { helpCommand } from "../commands/help";
 import { parseDuration } from "../domain/escalation";
 import { SqliteAppserviceStorage } from "../matrix/appserviceStorage";
 import { EventRouter } from "../matrix/eventRouter";
 import { Homeserver } from "../matrix/homeserver";
-import { retryAdvice } from "../matrix/homeserver";
 import { createHttpServer } from "../matrix/httpServer";
 import { InboxWorker } from "../matrix/inboxWorker";
 import { OutboxSender } from "../matrix/outboxSender";
 import { Provisioner, type ReconcileReport } from "../matrix/provisioning";
 import { aliasPrefix, loadRegistration, type Registration } from "../matrix/registration";
-import { DirectRooms } from "../matrix/directRooms";
-import { registerMembershipJobs } from "../matrix/membershipJobs";
-import { QueuedEffects } from "../matrix/queuedEffects";
-import { Scheduler } from "../scheduler/scheduler";
-import { AuditLog } from "../store/audit";
-import { CommunityRoomsStore } from "../store/communityRooms";
-import { ConsentStore } from "../store/consent";
-import { JobsStore } from "../store/jobs";
-import { MembersStore } from "../store/members";
 import { openDatabase, type Db } from "../store/database";
-import { DmRoomsStore } from "../store/dmRooms";
 import { InboxStore } from "../store/inbox";
-import { OutboxStore } from "../store/outbox";
 import { RegisteredUsersStore } from "../store/registeredUsers";
 import { systemClock, type Clock } from "./clock";
 import { ConfigReloader, type ReloadResult } from "./configReload";
+import { createAppContext } from "./appContext";
 import type { AppContext } from "./context";
 import type { Failpoints } from "./failpoints";
 import { INSTALLERS } from "./installers";
@@ -100,11 +88,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
   let current = config;
   const db = openDatabase(config.database.path);
   const inbox = new InboxStore(db);
-  const outbox = new OutboxStore(db);
-  const dmRooms = new DmRoomsStore(db);
   const registeredUsers = new RegisteredUsersStore(db);
-  const jobs = new JobsStore(db);
-  const atomically = <T>(fn: () => T): T => db.transaction(fn)();
 
   const appservice = new Appservice({
     homeserverName: config.homeserver.domain,
@@ -124,11 +108,8 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
   appservice.on("query.room", (_alias: string, createRoom: (result: false) => void) => createRoom(false));
   const homeserver = new Homeserver(appservice.botClient, config.homeserver.url, botUserId);
 
-  const directRooms = new DirectRooms(dmRooms, homeserver, clock);
-  const sender = new OutboxSender(outbox, homeserver, clock, log.child({ component: "outbox" }), failpoints, (u) => directRooms.roomFor(u));
-  const scheduler = new Scheduler({ jobs, clock, log: log.child({ component: "scheduler" }), retryAdvice });
-  registerMembershipJobs(scheduler, homeserver, log.child({ component: "membership" }));
-  const app: AppContext = {
+  let sender: OutboxSender | undefined;
+  const app = createAppContext({
     db,
     config: () => current,
     clock,
@@ -136,26 +117,10 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     botUserId,
     domain: config.homeserver.domain,
     homeserver,
-    directRooms,
-    effects: new QueuedEffects(outbox, jobs, clock, { outbox: () => sender.wake(), scheduler: () => scheduler.wake() }),
-    scheduler,
-    jobs,
-    outbox,
-    dmRooms,
-    rooms: new CommunityRoomsStore(db),
-    members: new MembersStore(db),
-    consent: new ConsentStore(db),
-    audit: new AuditLog(db),
-    atomically,
-    commands: [helpCommand],
-    roomMessageHooks: [],
-    membershipHooks: [],
-    reactionHooks: [],
-    onCall: () => ({ peers: [], backupPeers: [], staff: [] }),
-    hasConsent: () => false,
-    isOnBreak: () => false,
-    afterReconcile: [],
-  };
+    wakeOutbox: () => sender?.wake(),
+  });
+  const { outbox, dmRooms, jobs, scheduler, directRooms, atomically } = app;
+  sender = new OutboxSender(outbox, homeserver, clock, log.child({ component: "outbox" }), failpoints, (u) => directRooms.roomFor(u));
   for (const install of INSTALLERS) install(app);
 
   const dispatcher = new Dispatcher(
@@ -194,6 +159,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     domain: config.homeserver.domain,
     aliasPrefix: aliasPrefix(config.bot.localpart),
     outboxChanged: () => sender.wake(),
+    effects: app.effects,
   });
   /** Provisioning, then every capability's follow-up (schedules, consent, …). */
   const reconcileAll = async (c: CarenetConfig, reason: "start" | "reload"): Promise<ReconcileReport> => {

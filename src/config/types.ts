@@ -49,6 +49,8 @@ export interface CommunityConfig {
     alumni: RoomConfig;
     extra: ExtraRoomConfig[];
   };
+  /** The community's rules in plain words; shown on onboarding, by !rules and in !rights. */
+  rules?: string[];
   checkins: CheckinConfig[];
   paging?: {
     escalation?: Array<{ notify: NotifyTarget; wait: string }>;

@@ -1,5 +1,6 @@
 import type { Clock } from "../app/clock";
 import type { Logger } from "../app/logger";
+import type { Effects } from "../commands/effects";
 import { Message } from "../commands/message";
 import type { CarenetConfig, CommunityConfig } from "../config/types";
 import type { CommunityRoom, CommunityRoomsStore } from "../store/communityRooms";
@@ -20,7 +21,8 @@ import { type Homeserver, type StateEvent, withRateLimitRetry } from "./homeserv
  *   config's roles in the power levels are compared with the room's state and sent only
  *   when they differ.
  * - Staff and admins are invited once per room; someone who then leaves is not invited
- *   again against their will.
+ *   again against their will. Someone no longer staff or admin loses their power level
+ *   everywhere and is removed from the staff room (the staff room is told).
  * - A room or community no longer in the config is left intact (carenet never deletes rooms
  *   or messages) and reported once per removal in the community's staff room.
  * - A homeserver error fails that room (or that community, if its Space fails), is logged
@@ -47,6 +49,11 @@ export interface ProvisionerDeps {
   aliasPrefix: string;
   /** Called after notices were queued, so the outbox sends them at once. */
   outboxChanged: () => void;
+  /**
+   * Removes people who are no longer staff or admins from the staff room (a durable,
+   * retried job). Without it they only lose their power level.
+   */
+  effects?: Pick<Effects, "kick">;
 }
 
 export type RoomOutcome = "created" | "updated" | "unchanged" | "orphaned" | "failed";
@@ -188,7 +195,13 @@ export class Provisioner {
     ];
     const report: CommunityReport = { communityId: c.id, configured: true, rooms: [] };
     const people = roles(c, this.d.botUserId);
-    this.d.rooms.forgetInvitesExcept(c.id, [...people.keys()].filter((u) => u !== this.d.botUserId));
+    const keep = [...people.keys()].filter((u) => u !== this.d.botUserId);
+    // One transaction: the invitation records are how carenet knows who was staff, so
+    // they are forgotten only together with queueing the removal from the staff room.
+    this.d.db.transaction(() => {
+      this.removeFormerStaff(c, keep);
+      this.d.rooms.forgetInvitesExcept(c.id, keep);
+    })();
 
     const space = await this.reconcileRoom(c, specs[0], people, undefined);
     report.rooms.push(space.report);
@@ -217,6 +230,39 @@ export class Provisioner {
       this.d.log.info({ communityId: c.id, created, updated }, "provisioned a community");
     }
     return report;
+  }
+
+  /**
+   * People carenet invited to the staff room as staff or admins who no longer are: removed
+   * from it with a reason (the job does nothing if they already left), and staff told.
+   */
+  private removeFormerStaff(c: CommunityConfig, keep: string[]): void {
+    const staffRoom = this.d.rooms.get(c.id, "staff");
+    if (!staffRoom || !this.d.effects) return;
+    const former = this.d.rooms.invitesTo(staffRoom.roomId).filter((i) => !keep.includes(i.userId));
+    if (!former.length) return;
+    const now = this.d.clock.now();
+    for (const { userId, invitedAt } of former) {
+      const key = `provisioning:former-staff:${staffRoom.roomId}:${userId}:${invitedAt}`;
+      this.d.effects.kick(staffRoom.roomId, userId, `You are no longer staff or an admin of ${c.name} in carenet's configuration.`, key);
+    }
+    const who = former.map((f) => f.userId);
+    this.d.outbox.enqueue(
+      {
+        dedupeKey: `provisioning:former-staff:${staffRoom.roomId}:${former.map((f) => `${f.userId}@${f.invitedAt}`).join(",")}`,
+        roomId: staffRoom.roomId,
+        eventType: "m.room.message",
+        content: noticeContent(
+          Message.of(
+            `${who.join(", ")} ${who.length === 1 ? "is" : "are"} no longer staff or an admin of ${c.name} in carenet's configuration: ` +
+              `carenet has lowered their power level in the community's rooms and removed them from this room.`,
+          ),
+        ),
+      },
+      now,
+    );
+    this.d.outboxChanged();
+    this.d.log.info({ communityId: c.id, removed: who.length }, "removing people who are no longer staff from the staff room");
   }
 
   private reportRemovedCommunity(communityId: string): CommunityReport {

@@ -73,6 +73,16 @@ export class AuditLog {
     }));
   }
 
+  /**
+   * True if an entry with exactly these fields was ever appended, e.g. "was this person
+   * already asked about this version of the text?" (the log is the durable record of it).
+   */
+  has(e: Required<Pick<AuditEvent, "communityId" | "action" | "subject" | "detail">>): boolean {
+    return !!this.db
+      .prepare("SELECT 1 FROM audit_log WHERE community_id IS ? AND action = ? AND subject IS ? AND detail IS ? LIMIT 1")
+      .get(e.communityId, e.action, e.subject, e.detail);
+  }
+
   count(): number {
     return (this.db.prepare("SELECT COUNT(*) AS n FROM audit_log").get() as { n: number }).n;
   }

@@ -127,6 +127,15 @@ export class CommunityRoomsStore {
       .run(roomId, userId, communityId, now);
   }
 
+  /** Who carenet invited (or found) in a room as staff or admin, and when. */
+  invitesTo(roomId: string): Array<{ userId: string; invitedAt: number }> {
+    const rows = this.db.prepare("SELECT user_id, invited_at FROM community_invites WHERE room_id = ? ORDER BY user_id").all(roomId) as Array<{
+      user_id: string;
+      invited_at: number;
+    }>;
+    return rows.map((r) => ({ userId: r.user_id, invitedAt: r.invited_at }));
+  }
+
   /** Forgets invitations of people who are no longer staff or admins of the community. */
   forgetInvitesExcept(communityId: string, keep: string[]): number {
     const rows = this.db.prepare("SELECT DISTINCT user_id FROM community_invites WHERE community_id = ?").all(communityId) as Array<{

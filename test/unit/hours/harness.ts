@@ -1,22 +1,14 @@
+import { createAppContext } from "../../../src/app/appContext";
 import { Writable } from "node:stream";
 import type { AppContext } from "../../../src/app/context";
 import { installHours } from "../../../src/app/installHours";
 import { createLogger } from "../../../src/app/logger";
 import type { CarenetConfig, CommunityConfig, PostingExceptionConfig, PostingWindowConfig } from "../../../src/config/types";
 import type { PostingHoursKeeper } from "../../../src/hours/keeper";
-import { retryAdvice, type Homeserver } from "../../../src/matrix/homeserver";
+import { type Homeserver } from "../../../src/matrix/homeserver";
 import { powerLevels } from "../../../src/matrix/provisioning";
-import { QueuedEffects } from "../../../src/matrix/queuedEffects";
 import type { RoomHoursHomeserver } from "../../../src/matrix/roomHours";
-import { Scheduler } from "../../../src/scheduler/scheduler";
-import { AuditLog } from "../../../src/store/audit";
-import { CommunityRoomsStore } from "../../../src/store/communityRooms";
-import { ConsentStore } from "../../../src/store/consent";
 import { openDatabase, type Db } from "../../../src/store/database";
-import { DmRoomsStore } from "../../../src/store/dmRooms";
-import { JobsStore } from "../../../src/store/jobs";
-import { MembersStore } from "../../../src/store/members";
-import { OutboxStore } from "../../../src/store/outbox";
 
 export const DOMAIN = "example.org";
 export const BOT = `@carenet:${DOMAIN}`;
@@ -154,11 +146,7 @@ export class World {
     this.db = openDatabase(dbFile);
     const clock = { now: () => this.now };
     const log = createLogger("debug", this.logs);
-    const jobs = new JobsStore(this.db);
-    const outbox = new OutboxStore(this.db);
-    const scheduler = new Scheduler({ jobs, clock, log, retryAdvice });
-    const noop = () => undefined;
-    this.app = {
+    this.app = createAppContext({
       db: this.db,
       config: () => this.cfg,
       clock,
@@ -166,26 +154,7 @@ export class World {
       botUserId: BOT,
       domain: DOMAIN,
       homeserver: hs as unknown as Homeserver,
-      directRooms: undefined as never,
-      effects: new QueuedEffects(outbox, jobs, clock, { outbox: noop, scheduler: noop }),
-      scheduler,
-      jobs,
-      outbox,
-      dmRooms: new DmRoomsStore(this.db),
-      rooms: new CommunityRoomsStore(this.db),
-      members: new MembersStore(this.db),
-      consent: new ConsentStore(this.db),
-      audit: new AuditLog(this.db),
-      atomically: (fn) => this.db.transaction(fn)(),
-      commands: [],
-      roomMessageHooks: [],
-      membershipHooks: [],
-      reactionHooks: [],
-      onCall: () => ({ peers: [], backupPeers: [], staff: [] }),
-      hasConsent: () => false,
-      isOnBreak: () => false,
-      afterReconcile: [],
-    };
+    });
     this.keeper = installHours(this.app);
     this.provision();
   }

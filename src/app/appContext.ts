@@ -1,0 +1,77 @@
+import { helpCommand } from "../commands/help";
+import type { CarenetConfig } from "../config/types";
+import { DirectRooms } from "../matrix/directRooms";
+import { retryAdvice as homeserverRetryAdvice, type Homeserver } from "../matrix/homeserver";
+import { registerMembershipJobs } from "../matrix/membershipJobs";
+import { QueuedEffects } from "../matrix/queuedEffects";
+import { Scheduler, type RetryAdvice } from "../scheduler/scheduler";
+import { AuditLog } from "../store/audit";
+import { CommunityRoomsStore } from "../store/communityRooms";
+import { ConsentStore } from "../store/consent";
+import type { Db } from "../store/database";
+import { DmRoomsStore } from "../store/dmRooms";
+import { JobsStore } from "../store/jobs";
+import { MembersStore } from "../store/members";
+import { OutboxStore } from "../store/outbox";
+import type { Clock } from "./clock";
+import type { AppContext } from "./context";
+import type { Logger } from "./logger";
+
+export interface AppContextDeps {
+  db: Db;
+  config: () => CarenetConfig;
+  clock: Clock;
+  log: Logger;
+  botUserId: string;
+  domain: string;
+  homeserver: Homeserver;
+  /** Pokes the outbox sender after messages were queued (nothing in tests that send by hand). */
+  wakeOutbox?: () => void;
+  retryAdvice?: (err: unknown, attempts: number) => RetryAdvice;
+}
+
+/**
+ * The shared stores and services every capability's installer works with, before any
+ * installer has run. `start()` builds the running service from it, and the tests build
+ * the same thing over an in-memory database and a fake homeserver.
+ */
+export function createAppContext(d: AppContextDeps): AppContext {
+  const jobs = new JobsStore(d.db);
+  const outbox = new OutboxStore(d.db);
+  const dmRooms = new DmRoomsStore(d.db);
+  const scheduler = new Scheduler({
+    jobs,
+    clock: d.clock,
+    log: d.log.child({ component: "scheduler" }),
+    retryAdvice: d.retryAdvice ?? homeserverRetryAdvice,
+  });
+  registerMembershipJobs(scheduler, d.homeserver, d.log.child({ component: "membership" }));
+  return {
+    db: d.db,
+    config: d.config,
+    clock: d.clock,
+    log: d.log,
+    botUserId: d.botUserId,
+    domain: d.domain,
+    homeserver: d.homeserver,
+    directRooms: new DirectRooms(dmRooms, d.homeserver, d.clock),
+    effects: new QueuedEffects(outbox, jobs, d.clock, { outbox: () => d.wakeOutbox?.(), scheduler: () => scheduler.wake() }),
+    scheduler,
+    jobs,
+    outbox,
+    dmRooms,
+    rooms: new CommunityRoomsStore(d.db),
+    members: new MembersStore(d.db),
+    consent: new ConsentStore(d.db),
+    audit: new AuditLog(d.db),
+    atomically: <T>(fn: () => T): T => d.db.transaction(fn)(),
+    commands: [helpCommand],
+    roomMessageHooks: [],
+    membershipHooks: [],
+    reactionHooks: [],
+    onCall: () => ({ peers: [], backupPeers: [], staff: [] }),
+    hasConsent: () => false,
+    isOnBreak: () => false,
+    afterReconcile: [],
+  };
+}

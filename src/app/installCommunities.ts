@@ -1,0 +1,27 @@
+import { auditCommand } from "../commands/audit";
+import { memberCommand } from "../commands/member";
+import { consentCommand, rightsCommand, rulesCommand } from "../commands/rights";
+import { askAgainIfTextChanged, hasCurrentConsent } from "../communities/consent";
+import { leftRoomsHook } from "../communities/leftRooms";
+import { inviteMembersToNewRooms } from "../communities/memberRooms";
+import type { AppContext } from "./context";
+
+/**
+ * Communities: members and roles managed from each staff room (`!member`, `!audit`),
+ * onboarding with rights and choices (`!rights`, `!rules`, `!consent`), rooms people left
+ * on their own remembered, and — after every reconcile — members invited to rooms they
+ * have never been in and asked again when their community's text changed.
+ */
+export function installCommunities(app: AppContext): void {
+  app.hasConsent = (communityId, userId) => hasCurrentConsent(app, communityId, userId);
+  app.commands.push(rightsCommand(app), rulesCommand(app), consentCommand(app), memberCommand(app), auditCommand(app));
+  app.membershipHooks.push(leftRoomsHook(app));
+  app.afterReconcile.push(
+    async (config) => {
+      await inviteMembersToNewRooms(app, config.communities);
+    },
+    (config) => {
+      askAgainIfTextChanged(app, config);
+    },
+  );
+}

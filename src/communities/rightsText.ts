@@ -1,0 +1,144 @@
+import { createHash } from "node:crypto";
+import { supportNow } from "../commands/help";
+import { Message } from "../commands/message";
+import type { CommunityConfig, PostingWindowConfig, Weekday } from "../config/types";
+
+/**
+ * What every member is told, in plain words, before anything optional is recorded about
+ * them: what the network is for (and that it is not a crisis service), the community's
+ * rules, how posting hours and paging work, what carenet keeps and for how long, who can
+ * see it, their choices and how to change them.
+ */
+export interface RightsText {
+  message: Message;
+  /**
+   * `<community id>@<hash of the text>`: consent is recorded against it, so a changed text
+   * (new rules, new crisis numbers, a new capability) asks everyone again.
+   */
+  version: string;
+}
+
+/** Which commands are installed: the text names a command only when people can use it. */
+export type HasCommand = (name: string) => boolean;
+
+export function rightsText(c: CommunityConfig, crisisResources: string, has: HasCommand): RightsText {
+  const m = new Message().heading(`${c.name} on the care network: what it is, your rights and your choices`);
+
+  m.heading("What this network is for");
+  m.p(
+    `It connects the members, peer supporters and staff of ${c.name} out of hours, so that nobody has to struggle alone ` +
+      "and everything can be brought back to the group.",
+  );
+  m.p(
+    "It is NOT a crisis service. Nobody watches it all the time and a message may not be read for a while. " +
+      "If you are in danger or need help now, use these:",
+  );
+  m.append(supportNow(crisisResources));
+
+  m.heading(`The rules of ${c.name}`);
+  m.append(rulesBlock(c));
+
+  m.heading("Posting hours and paging");
+  m.p(
+    "The community room is open for members to post at set hours; outside them you can still read it, and support is still there. " +
+      "The hours are listed at the end of this message" +
+      (has("hours") ? ", and `!hours` shows them at any time." : "."),
+  );
+  m.p(
+    "At any time, day or night, you can send `!page` (with a few words if you like) in your conversation with me. " +
+      "The peers on call are told and one of them joins you in a private room; if nobody answers in time, more people are asked, " +
+      "up to staff. You will always end up either with a person or with the crisis numbers above.",
+  );
+
+  m.heading("What carenet keeps, and for how long");
+  m.list([
+    `That you are a member of ${c.name}: your role, your named staff sponsor, and when you were added, discharged or removed.`,
+    "Your answer to this text (agree, decline or withdraw), with the version you were shown and the date.",
+    "The rooms you left on your own, so that you are never invited back against your will.",
+    "An audit log of what staff and carenet did (for example who added you, and when). It never holds what anyone wrote, and nobody can edit it.",
+    "When you page: when, who was asked and who answered — not what you wrote — so that no call for help is lost. This is kept whether or not you agree.",
+    "Only if you agree: your check-in answers and check-in plan, and your rota shifts if you volunteer as a peer supporter.",
+    "Messages you write in rooms are kept by the Matrix homeserver, not by carenet, and never written into carenet's logs.",
+  ]);
+  m.p(
+    "carenet keeps this while you are a member or alumni of the community. If you are removed it is kept as a closed record, " +
+      (has("forgetme") ? "until you ask for it to be erased with `!forgetme`." : "until you ask your sponsor or the service's admins to erase it."),
+  );
+
+  m.heading("Who can see it");
+  m.list([
+    "You: `!consent` shows your answer" + (has("mydata") ? ", and `!mydata` sends you everything carenet keeps about you." : "; your sponsor can tell you what else is kept."),
+    `The staff and admins of ${c.name}: your membership, role and sponsor, whether you agreed to this text, the audit log, and the pages you sent.`,
+    "The peers on call: the pages you send while they are on call.",
+    "Your check-in answers: nobody, unless your own check-in plan names who hears about them.",
+    "Other members: what you post in the rooms you share with them.",
+    "The people who run the service can read carenet's database to keep it working.",
+  ]);
+
+  m.heading("Your choices");
+  m.list([
+    "Agree to this text, or not. If you do not agree, nothing optional (check-ins, the rota) is recorded about you — and you can still read, post, use `!help` and `!page`. Support is never withheld.",
+    "If you agree: whether to take part in check-ins, and who, if anyone, hears about a missed or low one; whether to volunteer for the rota.",
+    "Leave any room you want: carenet will not invite you back against your will (staff are told that you left).",
+    "Change your mind at any time.",
+  ]);
+
+  m.heading("How to agree or change your mind");
+  m.list([
+    "`!consent agree` — you agree to this text.",
+    "`!consent decline` — you do not agree.",
+    "`!consent withdraw` — you take back an earlier agreement; from then on nothing optional is recorded.",
+    "`!consent` shows your answer, `!rights` shows this text again, `!rules` the community's rules, `!help` everything else.",
+  ]);
+  m.p("If this text changes, I will ask you again.");
+
+  const hash = createHash("sha256").update(JSON.stringify(m.blocks)).digest("hex").slice(0, 12);
+  return { message: m, version: `${c.id}@${hash}` };
+}
+
+/** The community's rules as a list, or a plain sentence when the config has none. */
+export function rulesBlock(c: CommunityConfig): Message {
+  const rules = c.rules ?? [];
+  return rules.length
+    ? new Message().list(rules)
+    : Message.of(`${c.name} has no written rules in carenet; your sponsor will go through the community's agreements with you.`);
+}
+
+/** When the community room is open now (from the config; not part of the versioned text). */
+export function postingHoursBlock(c: CommunityConfig): Message {
+  const windows = c.rooms.community.posting_hours ?? [];
+  const m = new Message().heading(`When “${c.rooms.community.name}” is open for posting (${c.timezone} time)`);
+  if (!windows.length) return m.p("At any time.");
+  return m.list(windows.map(describeWindow)).p("Staff announce any dated change (a holiday, a closure) in the room.");
+}
+
+const DAYS: Weekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+const DAY_NAMES: Record<Weekday, string> = {
+  mon: "Monday",
+  tue: "Tuesday",
+  wed: "Wednesday",
+  thu: "Thursday",
+  fri: "Friday",
+  sat: "Saturday",
+  sun: "Sunday",
+};
+
+export function describeWindow(w: PostingWindowConfig): string {
+  const days = describeDays(w.days);
+  if (w.from === "00:00" && w.to === "24:00") return `${days}: all day`;
+  if (w.to !== "24:00" && w.to <= w.from) return `${days}: from ${w.from} to ${w.to} the next morning`;
+  return `${days}: from ${w.from} to ${w.to === "24:00" ? "midnight" : w.to}`;
+}
+
+/** mon–fri → "Monday to Friday"; sat, sun → "Saturday and Sunday". */
+export function describeDays(days: Weekday[]): string {
+  const sorted = DAYS.filter((d) => days.includes(d));
+  const runs: Weekday[][] = [];
+  for (const d of sorted) {
+    const last = runs[runs.length - 1];
+    if (last && DAYS.indexOf(d) === DAYS.indexOf(last[last.length - 1]) + 1) last.push(d);
+    else runs.push([d]);
+  }
+  const parts = runs.flatMap((r) => (r.length >= 3 ? [`${DAY_NAMES[r[0]]} to ${DAY_NAMES[r[r.length - 1]]}`] : r.map((d) => DAY_NAMES[d])));
+  return parts.length <= 1 ? (parts[0] ?? "") : `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}`;
+}
