@@ -37,6 +37,15 @@ export interface CheckinConfig {
 
 export type NotifyTarget = "on_call_peers" | "backup_peers" | "on_call_staff" | "all_staff";
 
+/** `communities[].rota`; filled with defaults by the schema, optional for configs built in code. */
+export interface RotaConfig {
+  approval_required?: boolean;
+  max_shifts_per_week?: number;
+  /** Read by paging: the most pages one peer is asked to answer in a night. */
+  max_pages_per_night?: number;
+  handoff_reminder?: string;
+}
+
 export interface CommunityConfig {
   id: string;
   name: string;
@@ -50,6 +59,7 @@ export interface CommunityConfig {
     extra: ExtraRoomConfig[];
   };
   checkins: CheckinConfig[];
+  rota?: RotaConfig;
   paging?: {
     escalation?: Array<{ notify: NotifyTarget; wait: string }>;
     digest_at?: string;
