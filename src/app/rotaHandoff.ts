@@ -72,6 +72,7 @@ export class Handoffs {
     const prefix = handoffPrefix(communityId);
     const keep = new Set<string>();
     if (c) {
+      this.d.rota.tidy(communityId, now);
       const reminderMs = rotaSettings(c).handoffReminderMs;
       const stages: Stage[] = reminderMs > 0 ? ["reminder", "start"] : ["start"];
       for (const s of this.d.rota.stretchesStarting(c, now - LONGEST_SHIFT_MS, now + PLAN_AHEAD_MS, now)) {

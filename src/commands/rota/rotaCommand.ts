@@ -64,6 +64,7 @@ function asStaff(deps: RotaCommandDeps, ctx: CommandContext, sub: StaffSub, args
     );
   } else {
     try {
+      deps.rota.tidy(ctx.community.id, ctx.now);
       const out = STAFF[sub](deps, ctx, ctx.community, args);
       result = out.result;
       subject = out.subject ?? null;
@@ -439,6 +440,7 @@ function dayBoundsAt(timezone: string, ms: number): { startMs: number; endMs: nu
 // Everyone
 
 function mine(deps: RotaCommandDeps, ctx: CommandContext): CommandResult {
+  for (const id of new Set(deps.rota.store.ofUser(ctx.sender).map((e) => e.communityId))) deps.rota.tidy(id, ctx.now);
   const msg = new Message();
   const entries = deps.rota.store.ofUser(ctx.sender);
   const breakNow = deps.rota.store.currentBreak(ctx.sender, ctx.now);

@@ -90,6 +90,33 @@ export class RotaService {
   }
 
   /**
+   * A peer's entry counts only if they agreed to it during their current membership: a
+   * member removed or discharged and later added again starts with an empty rota rather
+   * than finding old shifts back in force.
+   */
+  private agreedAsMember(c: CommunityConfig, e: RotaEntry): boolean {
+    if (isStaffOf(c, e.userId)) return true;
+    if (e.role === "staff") return false;
+    const m = this.d.members.get(c.id, e.userId);
+    return !!m && m.status === "active" && (e.agreedAt === null || m.addedAt <= e.agreedAt);
+  }
+
+  /**
+   * Ends the live entries of people who can no longer hold them (a member removed or
+   * discharged, staff no longer in the config), so lists say what is really in force.
+   * On-call answers already leave them out; this keeps the record in line. Returns them.
+   */
+  tidy(communityId: string, now: number): RotaEntry[] {
+    const c = this.community(communityId);
+    if (!c) return [];
+    const ended: RotaEntry[] = [];
+    for (const e of this.d.store.list(c.id)) {
+      if (!this.agreedAsMember(c, e)) ended.push(...this.d.store.end(e.id, "carenet", "removed", now));
+    }
+    return ended;
+  }
+
+  /**
    * The domain's view of a community's rota. `which` picks ordinary or backup slots (covers
    * apply to both); `committed` counts every entry its holder agreed to, approved or not
    * (for load caps); `extra` adds a candidate; `withBreaks` leaves breaks out when false.
@@ -101,7 +128,7 @@ export class RotaService {
   ): RotaInput {
     const stored = this.d.store
       .list(c.id, opts.committed ? ["proposed", "approved"] : ["approved"])
-      .filter((e) => !opts.committed || e.agreedAt !== null);
+      .filter((e) => e.agreedAt !== null && this.agreedAsMember(c, e));
     const all: Array<Candidate & { id: string }> = [
       ...stored.map((e) => ({ ...e, id: String(e.id) })),
       ...(opts.extra ?? []).map((e, i) => ({ ...e, id: `new-${i}` })),

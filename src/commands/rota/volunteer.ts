@@ -101,6 +101,7 @@ function offer(deps: RotaCommandDeps, ctx: CommandContext, args: string[]): Comm
   const found = communityOfMember(deps, ctx, args, "volunteer for");
   if (!("c" in found)) return found;
   const { c, rest } = found;
+  deps.rota.tidy(c.id, ctx.now);
   const backup = rest.some((a) => a.toLowerCase() === "backup");
   const shiftArgs = rest.filter((a) => a.toLowerCase() !== "backup");
   const shift = readShift(shiftArgs, c, ctx.now);

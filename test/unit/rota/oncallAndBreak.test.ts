@@ -184,3 +184,26 @@ describe("!break", () => {
     expect(idIn("#1")).toBe(1);
   });
 });
+
+test("a member removed and added again does not find their old shifts back in force", async () => {
+  await w.ok(ALEX, "!volunteer mon 18:00-22:00");
+  w.members.remove("oak", ALEX, null, w.now);
+  w.now += HOUR;
+  w.addMember(ALEX);
+  expect(w.onCall(MON_EVENING).peers).toEqual([]);
+  await w.reconcile();
+  expect(w.handoffJobs()).toEqual([]);
+  await w.ok(ALEX, "!volunteer mon 18:00-22:00");
+  expect(w.onCall(MON_EVENING).peers).toEqual([ALEX]);
+});
+
+test("shifts of someone no longer entitled to them are ended, and lists say so", async () => {
+  const peer = idIn(await w.ok(ALEX, "!volunteer mon 18:00-22:00"));
+  const staff = idIn(await w.ok(SAM, "!rota add me tue 09:00-17:00", STAFF_ROOM));
+  w.members.discharge("oak", ALEX, w.now);
+  w.config = { ...w.config, communities: [community("oak", { staff: [ELI] }), w.c("elm")] };
+  await w.reconcile();
+  expect(w.rota.get(peer)).toMatchObject({ status: "cancelled", endedBy: "carenet", endReason: "removed" });
+  expect(w.rota.get(staff)).toMatchObject({ status: "cancelled", endedBy: "carenet" });
+  expect(await w.ok(ALEX, "!rota mine")).toContain("You have no shifts on a rota");
+});
