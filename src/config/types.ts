@@ -37,6 +37,15 @@ export interface CheckinConfig {
 
 export type NotifyTarget = "on_call_peers" | "backup_peers" | "on_call_staff" | "all_staff";
 
+/** `communities[].rota`; filled with defaults by the schema, optional for configs built in code. */
+export interface RotaConfig {
+  approval_required?: boolean;
+  max_shifts_per_week?: number;
+  /** Read by paging: the most pages one peer is asked to answer in a night. */
+  max_pages_per_night?: number;
+  handoff_reminder?: string;
+}
+
 export interface CommunityConfig {
   id: string;
   name: string;
@@ -52,6 +61,7 @@ export interface CommunityConfig {
   /** The community's rules in plain words; shown on onboarding, by !rules and in !rights. */
   rules?: string[];
   checkins: CheckinConfig[];
+  rota?: RotaConfig;
   paging?: {
     escalation?: Array<{ notify: NotifyTarget; wait: string }>;
     digest_at?: string;

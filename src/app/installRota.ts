@@ -1,0 +1,47 @@
+import { breakCommand } from "../commands/rota/breakCommand";
+import type { RotaCommandDeps } from "../commands/rota/common";
+import { oncallCommand } from "../commands/rota/oncall";
+import { rotaCommand } from "../commands/rota/rotaCommand";
+import { RotaService } from "../commands/rota/service";
+import { volunteerCommand } from "../commands/rota/volunteer";
+import { isOnBreak } from "../domain/rota";
+import { RotaStore } from "../store/rota";
+import type { AppContext } from "./context";
+import { Handoffs, HANDOFF_JOB, PLAN_JOB } from "./rotaHandoff";
+
+/**
+ * The rota: `!volunteer`, `!rota`, `!break` and `!oncall`; handoff messages as durable
+ * jobs, planned after every reconcile and every change; and `app.onCall`, which paging
+ * asks at page time.
+ */
+export function installRota(app: AppContext): void {
+  const rota = new RotaService({ store: new RotaStore(app.db), members: app.members, config: app.config });
+  const handoffs = new Handoffs({
+    rota,
+    jobs: app.jobs,
+    effects: app.effects,
+    clock: app.clock,
+    log: app.log.child({ component: "rota" }),
+    config: app.config,
+    crisisResources: () => app.config().crisis_resources,
+    atomically: app.atomically,
+    wake: () => app.scheduler.wake(),
+  });
+  const deps: RotaCommandDeps = {
+    rota,
+    members: app.members,
+    rooms: app.rooms,
+    effects: app.effects,
+    audit: app.audit,
+    config: app.config,
+    replan: (communityId, now) => handoffs.plan(communityId, now),
+  };
+  app.commands.push(oncallCommand(deps), volunteerCommand(deps), rotaCommand(deps), breakCommand(deps));
+  app.scheduler.on(HANDOFF_JOB, handoffs.onHandoffJob);
+  app.scheduler.on(PLAN_JOB, handoffs.onPlanJob);
+  app.afterReconcile.push((config) => handoffs.planAll(config, app.clock.now()));
+  app.onCall = (communityId, atMs) => rota.onCall(communityId, atMs);
+  // Breaks are the person's, in every community: off the rota and off check-in prompts.
+  const breaks = new RotaStore(app.db);
+  app.isOnBreak = (_communityId, userId, atMs) => isOnBreak(breaks.breaksFrom(atMs), userId, atMs);
+}

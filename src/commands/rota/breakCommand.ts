@@ -1,0 +1,50 @@
+import { supportNow } from "../help";
+import { Message } from "../message";
+import type { CommandSpec } from "../types";
+import { ok, type RotaCommandDeps } from "./common";
+import { zoneOf } from "./rotaCommand";
+import { breakUntil, moment } from "./when";
+
+/**
+ * `!break [until …]` takes the sender off every rota they are on, at once and with no
+ * questions asked: no reason, no approval, nobody is told why. `!break end` comes back.
+ * Their shifts stay theirs; while the break lasts pages go to the next step of the ladder.
+ */
+export function breakCommand(deps: RotaCommandDeps): CommandSpec {
+  return {
+    name: "break",
+    usage: "!break [until <date|day|time|3d>] | !break end",
+    summary: "take a break from the rota, no questions asked",
+    details:
+      "`!break` is open-ended; `!break until friday`, `!break until 2026-03-10 18:00` or `!break 3d` end by themselves. " +
+      "`!break end` brings you back. Your shifts stay yours; you get no on-call messages while the break lasts.",
+    audience: "everyone",
+    run(ctx, args) {
+      const zone = zoneOf(deps, ctx.sender);
+      const communities = [...new Set(deps.rota.store.ofUser(ctx.sender).map((e) => e.communityId))];
+      if (args[0]?.toLowerCase() === "end") {
+        const ended = deps.rota.store.endBreak(ctx.sender, ctx.now);
+        for (const id of communities) deps.replan(id, ctx.now);
+        return ok(
+          Message.of(
+            ended
+              ? "Welcome back — your break has ended and your shifts count again. `!rota mine` lists them."
+              : "You are not on a break. `!break` starts one whenever you need it.",
+          ),
+          { private: true },
+        );
+      }
+      const until = breakUntil(args, zone, ctx.now);
+      deps.rota.store.startBreak(ctx.sender, until, ctx.now);
+      for (const id of communities) deps.replan(id, ctx.now);
+      const how = until === null ? "until you end it with `!break end`" : `until ${moment(until, zone, ctx.now)} (${zone} time); \`!break end\` ends it sooner`;
+      return ok(
+        new Message()
+          .p(`You are on a break from the rota ${how}.`)
+          .p("You will not be asked to be on call or get shift messages meanwhile. Your shifts stay yours. Take care of yourself.")
+          .append(supportNow(ctx.crisisResources)),
+        { private: true },
+      );
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import type { CarenetConfig, CommunityConfig } from "../../config/types";
+import type { AuditLog } from "../../store/audit";
+import type { CommunityRoomsStore } from "../../store/communityRooms";
+import type { MembersStore } from "../../store/members";
+import type { RotaEntry } from "../../store/rota";
+import type { Effects } from "../effects";
+import { supportNow } from "../help";
+import { Message } from "../message";
+import { UsageError, type CommandContext, type CommandResult } from "../types";
+import type { RotaService } from "./service";
+
+/** What the rota commands need; all of it SQLite or queued effects (commands run synchronously). */
+export interface RotaCommandDeps {
+  rota: RotaService;
+  members: MembersStore;
+  rooms: CommunityRoomsStore;
+  effects: Effects;
+  audit: AuditLog;
+  config: () => CarenetConfig;
+  /** Brings a community's handoff messages in line with its rota (after every change). */
+  replan: (communityId: string, now: number) => void;
+}
+
+export function ok(reply: Message, opts: { private?: boolean } = {}): CommandResult {
+  return { outcome: "ok", reply, ...(opts.private ? { replyTo: "dm" as const } : {}) };
+}
+
+export function refused(reply: Message | string, opts: { private?: boolean } = {}): CommandResult {
+  return { outcome: "refused", reply: typeof reply === "string" ? Message.of(reply) : reply, ...(opts.private ? { replyTo: "dm" as const } : {}) };
+}
+
+/** A refusal for someone who may be struggling: it says how to get support now. */
+export function refusedWithSupport(ctx: CommandContext, text: string, opts: { private?: boolean } = {}): CommandResult {
+  return refused(Message.of(text).append(supportNow(ctx.crisisResources)), opts);
+}
+
+const USER_ID = /^@[^:\s]+:\S+$/;
+
+/** A Matrix user id argument (`me` is the sender). */
+export function userArg(token: string | undefined, ctx: CommandContext, what = "person"): string {
+  if (token === undefined) throw new UsageError(`Say which ${what}, by their full Matrix ID like @alex:example.org.`);
+  if (token.toLowerCase() === "me") return ctx.sender;
+  if (!USER_ID.test(token)) throw new UsageError(`"${token}" is not a Matrix ID: write it in full, like @alex:example.org.`);
+  return token;
+}
+
+/** An entry id argument: "12" or "#12". */
+export function idArg(token: string | undefined): number {
+  if (token === undefined) throw new UsageError("Say which shift, by its number (e.g. 12); `!rota mine` shows yours.");
+  const m = /^#?(\d{1,9})$/.exec(token);
+  if (!m) throw new UsageError(`"${token}" is not a shift number (like 12 or #12).`);
+  return Number(m[1]);
+}
+
+/** Posts in the community's staff room, if it has been provisioned. */
+export function tellStaff(deps: RotaCommandDeps, c: CommunityConfig, message: Message, key: string): void {
+  const room = deps.rooms.get(c.id, "staff");
+  if (room) deps.effects.post(room.roomId, message, key);
+}
+
+/** Volunteering or agreeing makes an active member a peer supporter. */
+export function becomePeer(deps: RotaCommandDeps, c: CommunityConfig, userId: string, now: number): void {
+  const m = deps.members.get(c.id, userId);
+  if (m?.status === "active" && m.role === "member") deps.members.setRole(c.id, userId, "peer", now);
+}
+
+/** Everyone besides `actor` who is on one of these entries, or whose shifts they cover. */
+export function othersConcerned(entries: RotaEntry[], actor: string): string[] {
+  const people = new Set<string>();
+  for (const e of entries) {
+    if (e.userId !== actor) people.add(e.userId);
+    if (e.coveredUserId && e.coveredUserId !== actor) people.add(e.coveredUserId);
+  }
+  return [...people].sort();
+}
+
+export function timesIn(c: CommunityConfig): string {
+  return `Times are in ${c.timezone} time.`;
+}

@@ -1,0 +1,544 @@
+import type { CommunityConfig } from "../../config/types";
+import { isOnBreak, overlappingOverrides, swapOverrides, type Override } from "../../domain/rota";
+import type { NewCover, RotaEntry } from "../../store/rota";
+import { Message } from "../message";
+import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "../types";
+import { becomePeer, idArg, ok, othersConcerned, refused, tellStaff, timesIn, userArg, type RotaCommandDeps } from "./common";
+import { coverRange, describeEntry, describeStatus, entryLine } from "./describe";
+import { LONGEST_SHIFT_MS, type Candidate, type Stretch } from "./service";
+import { clock, dayBounds, dayName, moment, readDate, readWeek, stretch } from "./when";
+import { capRefusal, readShift } from "./volunteer";
+
+const STAFF_SUBCOMMANDS = ["add", "remove", "cover", "swap", "show", "approve"] as const;
+type StaffSub = (typeof STAFF_SUBCOMMANDS)[number];
+
+const STAFF_USAGE: Record<StaffSub, string> = {
+  add: "!rota add <@user|me> <day|date> <from>-<to> [backup]",
+  remove: "!rota remove <number> …",
+  cover: "!rota cover <@covered> <date>[..<date>] <@cover|me>",
+  swap: "!rota swap <@user> <date> <@user> <date>",
+  show: "!rota show [this|next|last|<date>]",
+  approve: "!rota approve <number …|all>",
+};
+
+/**
+ * `!rota`: anyone can see their own shifts (`mine`) and answer a proposal (`accept`,
+ * `decline`); staff, in their staff room, manage the rota (`add`, `remove`, `cover`,
+ * `swap`, `show`, `approve`). The command is open to everyone so peers reach their part;
+ * the staff part checks the staff room itself and is audited like any staff command.
+ */
+export function rotaCommand(deps: RotaCommandDeps): CommandSpec {
+  return {
+    name: "rota",
+    usage: "!rota mine | accept <number> | decline <number> — staff: !rota add|remove|cover|swap|show|approve",
+    summary: "your shifts and the proposals waiting for you; for staff, manage the rota",
+    details:
+      "`!rota mine` lists your shifts. When staff propose a shift for you, `!rota accept 12` agrees and `!rota decline 12` says no (no reason needed). " +
+      "Staff, in the staff room: " +
+      Object.values(STAFF_USAGE)
+        .map((u) => `\`${u}\``)
+        .join(", ") +
+      ".",
+    audience: "everyone",
+    run(ctx, args) {
+      const sub = (args[0] ?? "").toLowerCase();
+      const rest = args.slice(1);
+      if (sub === "mine" || sub === "") return mine(deps, ctx);
+      if (sub === "accept") return accept(deps, ctx, rest);
+      if (sub === "decline") return decline(deps, ctx, rest);
+      if ((STAFF_SUBCOMMANDS as readonly string[]).includes(sub)) return asStaff(deps, ctx, sub as StaffSub, rest);
+      throw new UsageError(`\`!rota ${sub}\` is not something I know.`);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Staff
+
+function asStaff(deps: RotaCommandDeps, ctx: CommandContext, sub: StaffSub, args: string[]): CommandResult {
+  let result: CommandResult;
+  let subject: string | null = null;
+  if (!ctx.isStaffHere || !ctx.community) {
+    result = refused(
+      `\`!rota ${sub}\` is for staff, in their community's staff room. You can use \`!rota mine\`, \`!rota accept <number>\` and \`!rota decline <number>\`.`,
+    );
+  } else {
+    try {
+      deps.rota.tidy(ctx.community.id, ctx.now);
+      const out = STAFF[sub](deps, ctx, ctx.community, args);
+      result = out.result;
+      subject = out.subject ?? null;
+    } catch (err) {
+      // Answered here rather than by the dispatcher so the refusal is audited with the rest.
+      if (!(err instanceof UsageError)) throw err;
+      result = refused(`${err.message}\nUsage: \`${STAFF_USAGE[sub]}\``);
+    }
+  }
+  const why = result.outcome === "refused" ? `: ${result.reply.plain.split("\n")[0]}` : "";
+  deps.audit.append(
+    {
+      communityId: ctx.community?.id ?? null,
+      actor: ctx.sender,
+      action: result.outcome === "ok" ? "command.rota" : "command.refused",
+      subject,
+      detail: `!rota ${sub} ${result.outcome}${why}`,
+    },
+    ctx.now,
+  );
+  return result;
+}
+
+type StaffHandler = (deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig, args: string[]) => { result: CommandResult; subject?: string };
+
+const STAFF: Record<StaffSub, StaffHandler> = { add, remove, cover, swap, show, approve };
+
+/** The role someone can hold on this rota, or a refusal naming why not. */
+function standingOrRefusal(deps: RotaCommandDeps, c: CommunityConfig, userId: string): "staff" | "peer" | CommandResult {
+  const standing = deps.rota.standing(c, userId);
+  if (standing) return standing;
+  return refused(`${userId} is not an active member or staff of ${c.name}, and only they can be on its rota.`);
+}
+
+function askToAccept(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig, entry: RotaEntry, what: string): void {
+  deps.effects.tell(
+    entry.userId,
+    new Message()
+      .p(`${ctx.sender} (staff of ${c.name}) asks whether you will take this on the rota: ${what}. ${timesIn(c)}`)
+      .p(
+        `Nobody is put on the rota without agreeing, and saying no is fine. To agree: \`!rota accept ${entry.id}\`. To say no: \`!rota decline ${entry.id}\`.`,
+      ),
+    `rota:ask:${entry.id}`,
+  );
+}
+
+function add(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig, args: string[]): { result: CommandResult; subject?: string } {
+  const userId = userArg(args[0], ctx);
+  const backup = args.slice(1).some((a) => a.toLowerCase() === "backup");
+  const shiftArgs = args.slice(1).filter((a) => a.toLowerCase() !== "backup");
+  const shift = readShift(shiftArgs, c, ctx.now);
+  if (shiftArgs.length > shift.used) throw new UsageError(`I did not understand "${shiftArgs.slice(shift.used).join(" ")}".`);
+  const standing = standingOrRefusal(deps, c, userId);
+  if (typeof standing !== "string") return { result: standing, subject: userId };
+  const role = standing;
+  const candidate: Candidate = {
+    kind: shift.kind,
+    userId,
+    role,
+    backup,
+    day: shift.kind === "weekly" ? shift.day : null,
+    from: shift.kind === "weekly" ? shift.from : null,
+    to: shift.kind === "weekly" ? shift.to : null,
+    startMs: shift.kind === "once" ? shift.startMs : null,
+    endMs: shift.kind === "once" ? shift.endMs : null,
+    coveredUserId: null,
+  };
+  if (role === "peer") {
+    const over = deps.rota.overCap(c, userId, [candidate], ctx.now);
+    if (over) return { result: refused(capRefusal(c, userId, over)), subject: userId };
+  }
+  const self = userId === ctx.sender;
+  const base = { communityId: c.id, userId, role, proposedBy: ctx.sender, agreed: self, approved: { by: ctx.sender }, backup };
+  const entry =
+    shift.kind === "weekly"
+      ? deps.rota.store.addWeekly({ ...base, day: shift.day, from: shift.from, to: shift.to }, ctx.now)
+      : deps.rota.store.addOnce({ ...base, startMs: shift.startMs, endMs: shift.endMs }, ctx.now);
+  const what = describeEntry(entry, c);
+  if (entry.status === "approved") {
+    deps.replan(c.id, ctx.now);
+    return { result: ok(Message.of(`#${entry.id} ${what} is on the rota for ${userId}. ${timesIn(c)}`)), subject: userId };
+  }
+  askToAccept(deps, ctx, c, entry, what);
+  return {
+    result: ok(Message.of(`#${entry.id} ${what} is proposed to ${userId}; it goes on the rota when they accept. ${timesIn(c)}`)),
+    subject: userId,
+  };
+}
+
+function remove(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig, args: string[]): { result: CommandResult; subject?: string } {
+  if (args.length === 0) throw new UsageError("Say which shift to remove, by its number (`!rota show` lists them).");
+  const entries = args.map((a) => {
+    const id = idArg(a);
+    const e = deps.rota.store.get(id);
+    if (!e || e.communityId !== c.id) throw new UsageError(`There is no shift #${id} on ${c.name}'s rota.`);
+    return e;
+  });
+  const lines: string[] = [];
+  for (const e of entries) {
+    const ended = deps.rota.store.end(e.id, ctx.sender, "removed", ctx.now);
+    if (ended.length === 0) continue;
+    const what = describeEntry(e, c);
+    lines.push(`#${e.id} ${what}`);
+    for (const other of othersConcerned(ended, ctx.sender)) {
+      const wasVolunteered = e.proposedBy === e.userId && e.status === "proposed" && other === e.userId;
+      deps.effects.tell(
+        other,
+        Message.of(
+          wasVolunteered
+            ? `Staff of ${c.name} did not take up #${e.id} ${what} this time. Thank you for offering it.`
+            : `Staff of ${c.name} took #${e.id} ${what} off the rota.`,
+        ),
+        `rota:removed:${e.id}:${other}`,
+      );
+    }
+  }
+  deps.replan(c.id, ctx.now);
+  if (lines.length === 0) return { result: refused("Those shifts were already off the rota.") };
+  return { result: ok(new Message().p("Taken off the rota:").list(lines)), subject: entries[0]?.userId };
+}
+
+function approve(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig, args: string[]): { result: CommandResult; subject?: string } {
+  if (args.length === 0) throw new UsageError("Say which shift to approve, by its number, or `all`.");
+  const waiting = deps.rota.store.list(c.id, ["proposed"]).filter((e) => e.approvedAt === null);
+  const chosen =
+    args.length === 1 && args[0].toLowerCase() === "all"
+      ? waiting
+      : args.map((a) => {
+          const id = idArg(a);
+          const e = waiting.find((x) => x.id === id);
+          if (!e) {
+            const known = deps.rota.store.get(id);
+            if (!known || known.communityId !== c.id) throw new UsageError(`There is no shift #${id} on ${c.name}'s rota.`);
+            throw new UsageError(`#${id} is not waiting for approval: it is ${describeStatus(known)}.`);
+          }
+          return e;
+        });
+  if (chosen.length === 0) return { result: ok(Message.of("Nothing is waiting for approval.")) };
+  const lines: string[] = [];
+  for (const e of chosen) {
+    const now = deps.rota.store.approve(e.id, ctx.sender, ctx.now)!;
+    lines.push(entryLine(now, c));
+    if (now.status === "approved") {
+      deps.effects.tell(
+        e.userId,
+        Message.of(`Staff of ${c.name} approved #${e.id} ${describeEntry(e, c)}: it is on the rota. Thank you. ${timesIn(c)}`),
+        `rota:approved:${e.id}`,
+      );
+    }
+  }
+  deps.replan(c.id, ctx.now);
+  return { result: ok(new Message().p("Approved:").list(lines)), subject: chosen.length === 1 ? chosen[0].userId : undefined };
+}
+
+/** Dates as `<date>`, `<date>..<date>`, `<date> <date>` or `<date> to <date>`: whole local days. */
+function readDateRange(tokens: string[], c: CommunityConfig, now: number): { startMs: number; endMs: number } {
+  const parts = tokens.flatMap((t) => t.split("..")).filter((t) => t !== "" && t.toLowerCase() !== "to");
+  if (parts.length === 0 || parts.length > 2) throw new UsageError("Say the dates to cover, like 2026-03-10 or 2026-03-10..2026-03-12.");
+  const dates = parts.map((p) => {
+    const d = readDate(p, c.timezone, now);
+    if (!d) throw new UsageError(`"${p}" is not a date (YYYY-MM-DD, today or tomorrow).`);
+    return d;
+  });
+  const first = dayBounds(c.timezone, dates[0]);
+  const last = dayBounds(c.timezone, dates[dates.length - 1]);
+  if (last.endMs <= first.startMs) throw new UsageError("The last date comes before the first.");
+  if (last.endMs <= now) throw new UsageError("Those dates are already over.");
+  return { startMs: first.startMs, endMs: last.endMs };
+}
+
+function liveCovers(deps: RotaCommandDeps, c: CommunityConfig): Override[] {
+  return deps.rota.store
+    .list(c.id)
+    .filter((e) => e.kind === "cover")
+    .map((e) => ({ id: String(e.id), coveredUserId: e.coveredUserId, coverUserId: e.userId, startMs: e.startMs!, endMs: e.endMs! }));
+}
+
+/** Who may hold a covered person's shifts: staff shifts only go to staff. */
+function canCover(covered: "staff" | "peer", cover: "staff" | "peer"): boolean {
+  return covered === "peer" || cover === "staff";
+}
+
+function cover(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig, args: string[]): { result: CommandResult; subject?: string } {
+  if (args.length < 3) throw new UsageError("Say whose shifts, which dates, and who covers them.");
+  const covered = userArg(args[0], ctx, "person to cover");
+  const tail = args.slice(1);
+  const coverToken = tail[tail.length - 1];
+  const dateTokens = tail.slice(0, -1).filter((t) => t.toLowerCase() !== "by");
+  const coverId = userArg(coverToken, ctx, "person covering");
+  const range = readDateRange(dateTokens, c, ctx.now);
+  if (covered === coverId) throw new UsageError("The person covering must be someone else.");
+  const coveredStanding = standingOrRefusal(deps, c, covered);
+  if (typeof coveredStanding !== "string") return { result: coveredStanding, subject: covered };
+  const coverStanding = standingOrRefusal(deps, c, coverId);
+  if (typeof coverStanding !== "string") return { result: coverStanding, subject: covered };
+
+  const theirs = deps.rota
+    .stretchesStarting(c, range.startMs - LONGEST_SHIFT_MS, range.endMs, ctx.now, false)
+    .filter((s) => s.userId === covered && s.endMs > range.startMs && s.endMs > ctx.now);
+  if (theirs.length === 0) {
+    return { result: refused(`${covered} has no shifts on the rota ${coverRange(range.startMs, range.endMs, c.timezone)}, so there is nothing to cover.`), subject: covered };
+  }
+  if (theirs.some((s) => !canCover(s.role, coverStanding))) {
+    return { result: refused(`Some of ${covered}'s shifts then are on-call staff shifts, and only staff can cover those.`), subject: covered };
+  }
+  const candidate: Override = { id: "new", coveredUserId: covered, coverUserId: coverId, ...range };
+  const clash = overlappingOverrides([...liveCovers(deps, c), candidate]).find((pair) => pair.includes("new"));
+  if (clash) {
+    const other = clash[0] === "new" ? clash[1] : clash[0];
+    return { result: refused(`#${other} already covers ${covered} for part of that time; remove it first (\`!rota remove ${other}\`).`), subject: covered };
+  }
+  if (coverStanding === "peer") {
+    const over = deps.rota.overCap(c, coverId, [coverCandidate(coverId, covered, range, coveredStanding)], ctx.now);
+    if (over) return { result: refused(capRefusal(c, coverId, over)), subject: covered };
+  }
+  const entry = deps.rota.store.addCover(
+    {
+      communityId: c.id,
+      userId: coverId,
+      role: coveredStanding,
+      coveredUserId: covered,
+      startMs: range.startMs,
+      endMs: range.endMs,
+      proposedBy: ctx.sender,
+      agreed: coverId === ctx.sender,
+      approved: { by: ctx.sender },
+    },
+    ctx.now,
+  );
+  const what = describeEntry(entry, c);
+  if (entry.status === "approved") {
+    deps.replan(c.id, ctx.now);
+    tellCovered(deps, c, entry);
+    return { result: ok(Message.of(`#${entry.id} ${what}: on the rota. ${timesIn(c)}`)), subject: covered };
+  }
+  askToAccept(deps, ctx, c, entry, `covering ${covered}'s shifts ${coverRange(range.startMs, range.endMs, c.timezone)}`);
+  return { result: ok(Message.of(`#${entry.id} ${what}: proposed to ${coverId}; it counts once they accept. ${timesIn(c)}`)), subject: covered };
+}
+
+function coverCandidate(userId: string, covered: string, range: { startMs: number; endMs: number }, role: "staff" | "peer"): Candidate {
+  return { kind: "cover", userId, role, backup: false, day: null, from: null, to: null, startMs: range.startMs, endMs: range.endMs, coveredUserId: covered };
+}
+
+/** The person whose shifts are covered hears of it once the cover is agreed. */
+function tellCovered(deps: RotaCommandDeps, c: CommunityConfig, e: RotaEntry): void {
+  if (!e.coveredUserId || e.coveredUserId === e.proposedBy) return;
+  const text =
+    e.swapWith !== null
+      ? `Swap agreed: ${e.userId} takes your shift ${stretch(e.startMs!, e.endMs!, c.timezone)} (#${e.id}).`
+      : `${e.userId} covers your shifts on the ${c.name} rota ${coverRange(e.startMs!, e.endMs!, c.timezone)} (#${e.id}). You are not on call then.`;
+  deps.effects.tell(e.coveredUserId, Message.of(`${text} ${timesIn(c)}`), `rota:covered:${e.id}`);
+}
+
+/** The one stretch `userId` starts on `date`, or a refusal. */
+function stretchOn(deps: RotaCommandDeps, c: CommunityConfig, userId: string, token: string | undefined, now: number): Stretch | string {
+  const date = token === undefined ? null : readDate(token, c.timezone, now);
+  if (!date) throw new UsageError(`"${token ?? ""}" is not a date (YYYY-MM-DD, today or tomorrow).`);
+  const { startMs, endMs } = dayBounds(c.timezone, date);
+  const found = deps.rota.stretchesStarting(c, startMs, endMs, now, false).filter((s) => s.userId === userId && s.endMs > now);
+  if (found.length === 1) return found[0];
+  if (found.length === 0) return `${userId} has no shift starting on ${dayName(startMs, c.timezone)}.`;
+  return `${userId} has ${found.length} shifts starting on ${dayName(startMs, c.timezone)}; use \`!rota cover\` for each instead.`;
+}
+
+function swap(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig, args: string[]): { result: CommandResult; subject?: string } {
+  if (args.length !== 4) throw new UsageError("Say both people, each with the date of the shift they give away.");
+  const a = userArg(args[0], ctx);
+  const b = userArg(args[2], ctx);
+  if (a === b) throw new UsageError("A swap is between two different people.");
+  for (const u of [a, b]) {
+    const s = standingOrRefusal(deps, c, u);
+    if (typeof s !== "string") return { result: s, subject: a };
+  }
+  const sa = stretchOn(deps, c, a, args[1], ctx.now);
+  if (typeof sa === "string") return { result: refused(sa), subject: a };
+  const sb = stretchOn(deps, c, b, args[3], ctx.now);
+  if (typeof sb === "string") return { result: refused(sb), subject: a };
+  if (!canCover(sa.role, deps.rota.standing(c, b)!) || !canCover(sb.role, deps.rota.standing(c, a)!)) {
+    return { result: refused("On-call staff shifts can only be swapped with staff."), subject: a };
+  }
+  const [ova, ovb] = swapOverrides("new", sa, sb);
+  const clash = overlappingOverrides([...liveCovers(deps, c), ova, ovb]).find((pair) => pair.some((id) => id.startsWith("new")) && !pair.every((id) => id.startsWith("new")));
+  if (clash) {
+    const other = clash.find((id) => !id.startsWith("new"))!;
+    return { result: refused(`#${other} already covers one of those shifts; remove it first (\`!rota remove ${other}\`).`), subject: a };
+  }
+  const halves: Candidate[] = [coverCandidate(b, a, sa, sa.role), coverCandidate(a, b, sb, sb.role)];
+  for (const u of [a, b]) {
+    if (deps.rota.standing(c, u) !== "peer") continue;
+    const over = deps.rota.overCap(c, u, halves, ctx.now);
+    if (over) return { result: refused(capRefusal(c, u, over)), subject: a };
+  }
+  const half = (covered: string, holder: string, s: Stretch): NewCover => ({
+    communityId: c.id,
+    userId: holder,
+    role: s.role,
+    coveredUserId: covered,
+    startMs: s.startMs,
+    endMs: s.endMs,
+    proposedBy: ctx.sender,
+    agreed: holder === ctx.sender,
+    approved: { by: ctx.sender },
+  });
+  const [ea, eb] = deps.rota.store.addSwap(half(a, b, sa), half(b, a, sb), ctx.now);
+  const summary = `${b} takes ${a}'s shift ${stretch(sa.startMs, sa.endMs, c.timezone)}, and ${a} takes ${b}'s shift ${stretch(sb.startMs, sb.endMs, c.timezone)}`;
+  if (ea.status === "approved") {
+    deps.replan(c.id, ctx.now);
+    return { result: ok(Message.of(`Swap #${ea.id}/#${eb.id} is on the rota: ${summary}. ${timesIn(c)}`)), subject: a };
+  }
+  for (const e of [ea, eb]) {
+    if (e.agreedAt === null) askToAccept(deps, ctx, c, e, `a swap — ${summary}; your part is #${e.id}`);
+  }
+  return { result: ok(Message.of(`Swap #${ea.id}/#${eb.id} proposed: ${summary}. It counts once both have accepted. ${timesIn(c)}`)), subject: a };
+}
+
+function show(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig, args: string[]): { result: CommandResult; subject?: string } {
+  if (args.length > 1) throw new UsageError("Say one week at most.");
+  const week = readWeek(args[0], c.timezone, ctx.now);
+  const tz = c.timezone;
+  const breaks = deps.rota.store.breaksFrom(ctx.now);
+  const stretches = deps.rota.stretchesStarting(c, week.startMs, week.endMs, ctx.now, false);
+  const msg = new Message().heading(`${c.name} rota, week starting ${dayName(week.startMs, tz)} (times in ${tz} time)`);
+  const covers = new Map(deps.rota.store.list(c.id, ["approved"]).map((e) => [String(e.id), e]));
+  for (let day = week.startMs; day < week.endMs; ) {
+    const date = dayName(day, tz);
+    const { endMs: dayEnd } = dayBoundsAt(tz, day);
+    const today = stretches.filter((s) => s.startMs >= day && s.startMs < dayEnd);
+    msg.p(date);
+    msg.list(
+      today.length === 0
+        ? ["nobody on the rota"]
+        : today.map((s) => {
+            const notes: string[] = [];
+            if (s.backup) notes.push("backup");
+            if (s.role === "staff") notes.push("on-call staff");
+            if (s.coveringFor) notes.push(`${covers.get(s.overrideId ?? "")?.swapWith ? "swapped with" : "covering for"} ${s.coveringFor}`);
+            if (isOnBreak(breaks, s.userId, Math.max(s.startMs, ctx.now))) notes.push("on a break");
+            return `${untilWords(s.startMs, s.endMs, tz)} ${s.userId}${notes.length ? ` (${notes.join(", ")})` : ""}`;
+          }),
+    );
+    day = dayEnd;
+  }
+  const waiting = deps.rota.store.list(c.id, ["proposed"]);
+  if (waiting.length) msg.heading("Waiting").list(waiting.map((e) => entryLine(e, c)));
+  const resting = [...new Set(breaks.map((b) => b.userId))].filter((u) => deps.rota.standing(c, u) !== null && deps.rota.store.ofUser(u).some((e) => e.communityId === c.id));
+  if (resting.length) {
+    msg.heading("On a break").list(
+      resting.map((u) => {
+        const b = deps.rota.store.currentBreak(u, ctx.now);
+        return b?.untilMs ? `${u} until ${moment(b.untilMs, tz, ctx.now)}` : `${u}, until they end it`;
+      }),
+    );
+  }
+  return { result: ok(msg) };
+}
+
+/** "18:00–22:00", "18:00–24:00", "22:00–06:00 the next day", or with the end's day named. */
+function untilWords(startMs: number, endMs: number, timezone: string): string {
+  const from = clock(startMs, timezone);
+  const to = clock(endMs, timezone);
+  const startDay = dayBoundsAt(timezone, startMs);
+  if (endMs <= startDay.endMs) return `${from}–${endMs === startDay.endMs ? "24:00" : to}`;
+  if (endMs < dayBoundsAt(timezone, startDay.endMs).endMs) return `${from}–${to} the next day`;
+  return `${from} to ${dayName(endMs, timezone)} ${to}`;
+}
+
+function dayBoundsAt(timezone: string, ms: number): { startMs: number; endMs: number } {
+  const date = readDate("today", timezone, ms)!;
+  return dayBounds(timezone, date);
+}
+
+// ---------------------------------------------------------------------------
+// Everyone
+
+function mine(deps: RotaCommandDeps, ctx: CommandContext): CommandResult {
+  for (const id of new Set(deps.rota.store.ofUser(ctx.sender).map((e) => e.communityId))) deps.rota.tidy(id, ctx.now);
+  const msg = new Message();
+  const entries = deps.rota.store.ofUser(ctx.sender);
+  const breakNow = deps.rota.store.currentBreak(ctx.sender, ctx.now);
+  const byCommunity = new Map<string, RotaEntry[]>();
+  for (const e of entries) byCommunity.set(e.communityId, [...(byCommunity.get(e.communityId) ?? []), e]);
+  const coveredBy = deps.rota.store.coveringFor(ctx.sender).filter((e) => e.status === "approved" && e.endMs! > ctx.now);
+  if (breakNow) {
+    msg.p(
+      breakNow.untilMs
+        ? `You are on a break until ${moment(breakNow.untilMs, zoneOf(deps, ctx.sender), ctx.now)} (${zoneOf(deps, ctx.sender)} time). \`!break end\` ends it early.`
+        : "You are on a break until you end it (`!break end`).",
+    );
+  }
+  if (entries.length === 0 && coveredBy.length === 0) {
+    msg.p("You have no shifts on a rota. `!volunteer mon 18:00-22:00` offers one.");
+    return ok(msg, { private: true });
+  }
+  for (const [communityId, list] of byCommunity) {
+    const c = deps.rota.community(communityId);
+    if (!c) continue;
+    msg.heading(`${c.name} (times in ${c.timezone} time)`).list(
+      list.map((e) => {
+        const line = entryLine(e, c);
+        return e.status === "proposed" && e.agreedAt === null ? `${line}: \`!rota accept ${e.id}\` or \`!rota decline ${e.id}\`` : line;
+      }),
+    );
+    const next = deps.rota
+      .stretchesStarting(c, ctx.now - LONGEST_SHIFT_MS, ctx.now + 8 * 24 * 60 * 60 * 1000, ctx.now)
+      .filter((s) => s.userId === ctx.sender && s.endMs > ctx.now)
+      .slice(0, 3);
+    if (next.length) msg.p("Coming up: " + next.map((s) => stretch(s.startMs, s.endMs, c.timezone) + (s.backup ? " (backup)" : "")).join("; ") + ".");
+  }
+  for (const e of coveredBy) {
+    const c = deps.rota.community(e.communityId);
+    if (c) msg.p(`${e.userId} covers you ${e.swapWith !== null ? stretch(e.startMs!, e.endMs!, c.timezone) : coverRange(e.startMs!, e.endMs!, c.timezone)} (#${e.id}).`);
+  }
+  return ok(msg, { private: true });
+}
+
+/** The time zone to speak to a person in: their first community's. */
+export function zoneOf(deps: RotaCommandDeps, userId: string): string {
+  const ids = [...deps.rota.store.ofUser(userId).map((e) => e.communityId), ...deps.members.communitiesOf(userId).map((m) => m.communityId)];
+  const communities = deps.config().communities;
+  for (const id of ids) {
+    const c = communities.find((x) => x.id === id);
+    if (c) return c.timezone;
+  }
+  return communities.find((c) => deps.rota.standing(c, userId) !== null)?.timezone ?? communities[0]?.timezone ?? "UTC";
+}
+
+function proposalFor(deps: RotaCommandDeps, ctx: CommandContext, args: string[], verb: string): { e: RotaEntry; c: CommunityConfig } | CommandResult {
+  if (args.length !== 1) throw new UsageError(`Say which proposal to ${verb}, by its number.`);
+  const id = idArg(args[0]);
+  const e = deps.rota.store.get(id);
+  const c = e && deps.rota.community(e.communityId);
+  if (!e || !c || e.userId !== ctx.sender) return refused(`#${id} is not a proposal for you. \`!rota mine\` lists yours.`, { private: true });
+  if (e.status === "cancelled") return refused(`#${id} is no longer open: it was ${describeStatus(e)}.`, { private: true });
+  if (e.agreedAt !== null) return refused(`You already accepted #${id}: it is ${describeStatus(e)}.`, { private: true });
+  return { e, c };
+}
+
+function accept(deps: RotaCommandDeps, ctx: CommandContext, args: string[]): CommandResult {
+  const found = proposalFor(deps, ctx, args, "accept");
+  if (!("e" in found)) return found;
+  const { e, c } = found;
+  const standing = deps.rota.standing(c, ctx.sender);
+  if (standing === null || (e.role === "staff" && standing !== "staff")) {
+    return refused(`Only active members and staff of ${c.name} can be on its rota, and I don't have you down as one now.`, { private: true });
+  }
+  if (standing === "peer") {
+    const partner = e.swapWith !== null ? deps.rota.store.get(e.swapWith) : undefined;
+    const over = deps.rota.overCap(c, ctx.sender, [e, ...(partner ? [partner] : [])], ctx.now);
+    if (over) return refused(capRefusal(c, "you", over), { private: true });
+    becomePeer(deps, c, ctx.sender, ctx.now);
+  }
+  const now = deps.rota.store.agree(e.id, ctx.now)!;
+  const what = describeEntry(now, c);
+  if (now.status === "approved") {
+    deps.replan(c.id, ctx.now);
+    const live = [now, ...(now.swapWith !== null ? [deps.rota.store.get(now.swapWith)!] : [])];
+    for (const x of live) tellCovered(deps, c, x);
+    tellStaff(deps, c, Message.of(`${ctx.sender} accepted #${e.id} ${what}: it is on the rota.`), `rota:accepted:${e.id}`);
+    return ok(Message.of(`Thank you — #${e.id} ${what} is on the rota. ${timesIn(c)} \`!rota mine\` lists your shifts.`), { private: true });
+  }
+  tellStaff(deps, c, Message.of(`${ctx.sender} accepted #${e.id} ${what}; it is ${describeStatus(now)}.`), `rota:accepted:${e.id}`);
+  return ok(Message.of(`Thank you — you accepted #${e.id} ${what}; it is ${describeStatus(now)}.`), { private: true });
+}
+
+function decline(deps: RotaCommandDeps, ctx: CommandContext, args: string[]): CommandResult {
+  const found = proposalFor(deps, ctx, args, "decline");
+  if (!("e" in found)) return found;
+  const { e, c } = found;
+  const ended = deps.rota.store.end(e.id, ctx.sender, "declined", ctx.now);
+  const what = describeEntry(e, c);
+  tellStaff(deps, c, Message.of(`${ctx.sender} declined #${e.id} ${what}.`), `rota:declined:${e.id}`);
+  for (const other of othersConcerned(ended, ctx.sender)) {
+    if (other === e.coveredUserId && e.swapWith === null) continue; // a cover never agreed changes nothing for them
+    deps.effects.tell(other, Message.of(`The swap ${what} will not happen: ${ctx.sender} declined it. Your shifts are as they were.`), `rota:declined:${e.id}:${other}`);
+  }
+  return ok(Message.of(`Understood — #${e.id} is declined, no reason needed.`), { private: true });
+}

@@ -1,0 +1,237 @@
+/**
+ * Reading and saying rota times in plain words, in a community's time zone. Parsing throws
+ * UsageError with a sentence that says what was wrong, so the reply can teach the format.
+ */
+import { DateTime } from "luxon";
+import { parseDuration } from "../../domain/escalation";
+import { closest } from "../../domain/words";
+import { parseTimeOfDay, shiftsStartingBetween, validateShiftTimes, weekBounds, WEEKDAYS, type Weekday } from "../../domain/rota";
+import { UsageError } from "../types";
+
+export const DAY_NAMES: Record<Weekday, string> = {
+  mon: "Monday",
+  tue: "Tuesday",
+  wed: "Wednesday",
+  thu: "Thursday",
+  fri: "Friday",
+  sat: "Saturday",
+  sun: "Sunday",
+};
+
+const DAY_SPELLINGS: Record<string, Weekday> = {
+  ...Object.fromEntries(WEEKDAYS.map((d) => [d, d])),
+  ...Object.fromEntries(WEEKDAYS.map((d) => [DAY_NAMES[d].toLowerCase(), d])),
+  ...Object.fromEntries(WEEKDAYS.map((d) => [`${DAY_NAMES[d].toLowerCase()}s`, d])),
+  tues: "tue",
+  weds: "wed",
+  thur: "thu",
+  thurs: "thu",
+};
+
+export type DayOrDate = { kind: "day"; day: Weekday } | { kind: "date"; date: string };
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A weekday (mon, Monday, mondays…), `today`, `tomorrow` or a YYYY-MM-DD date; null if none. */
+export function readDayOrDate(token: string, timezone: string, now: number): DayOrDate | null {
+  const t = token.toLowerCase();
+  const day = DAY_SPELLINGS[t];
+  if (day) return { kind: "day", day };
+  const date = readDate(t, timezone, now);
+  return date ? { kind: "date", date } : null;
+}
+
+/** `today`, `tomorrow` or a real YYYY-MM-DD date, as YYYY-MM-DD; null otherwise. */
+export function readDate(token: string, timezone: string, now: number): string | null {
+  const t = token.toLowerCase();
+  const today = DateTime.fromMillis(now, { zone: timezone });
+  if (t === "today") return today.toISODate();
+  if (t === "tomorrow") return today.plus({ days: 1 }).toISODate();
+  if (!ISO_DATE.test(t)) return null;
+  const d = DateTime.fromISO(t, { zone: timezone });
+  return d.isValid ? t : null;
+}
+
+/** Like {@link readDayOrDate}, but explains what it expected when the token is neither. */
+export function dayOrDate(token: string | undefined, timezone: string, now: number): DayOrDate {
+  if (token === undefined) throw new UsageError("Say which day (mon…sun) or date (YYYY-MM-DD, today, tomorrow).");
+  const found = readDayOrDate(token, timezone, now);
+  if (found) return found;
+  if (ISO_DATE.test(token)) throw new UsageError(`"${token}" is not a real date.`);
+  const hint = closest(token.toLowerCase(), Object.keys(DAY_SPELLINGS));
+  throw new UsageError(
+    `"${token}" is not a day or a date: use mon…sun, today, tomorrow or a date like 2026-03-10.` + (hint ? ` Did you mean "${hint}"?` : ""),
+  );
+}
+
+/** "9" → "09:00", "9:30" → "09:30"; anything else is returned as it is (and validated later). */
+function normaliseTime(s: string): string {
+  if (/^\d{1,2}$/.test(s)) return `${s.padStart(2, "0")}:00`;
+  if (/^\d{1,2}:\d{2}$/.test(s)) return s.padStart(5, "0");
+  return s;
+}
+
+/**
+ * A shift's times from the arguments at `i`: "18:00-22:00", "18:00 - 22:00" or
+ * "18:00 to 22:00". Returns the times and how many arguments they took.
+ */
+export function timeRange(args: string[], i: number): { from: string; to: string; used: number } {
+  const first = args[i];
+  if (first === undefined) throw new UsageError("Say the times, like 18:00-22:00.");
+  let from: string;
+  let to: string | undefined;
+  let used: number;
+  const joined = /^([^-–—]+)[-–—]([^-–—]+)$/.exec(first);
+  if (joined) {
+    [from, to, used] = [joined[1], joined[2], 1];
+  } else if (args[i + 1] !== undefined && ["-", "–", "—", "to"].includes(args[i + 1].toLowerCase())) {
+    [from, to, used] = [first, args[i + 2], 3];
+  } else {
+    throw new UsageError(`"${first}" is not a start and end time: write them like 18:00-22:00.`);
+  }
+  if (to === undefined) throw new UsageError("Say when the shift ends, like 18:00-22:00.");
+  from = normaliseTime(from);
+  to = normaliseTime(to);
+  const problem = validateShiftTimes(from, to);
+  if (problem) throw new UsageError(problem);
+  if (parseTimeOfDay(from) === parseTimeOfDay(to)) {
+    throw new UsageError(`The shift starts and ends at ${from}: say when it ends, like 18:00-22:00 (an overnight shift like 22:00-06:00 is fine).`);
+  }
+  return { from, to, used };
+}
+
+/** Local midnight at the start of `date` and of the day after it. */
+export function dayBounds(timezone: string, date: string): { startMs: number; endMs: number } {
+  const start = DateTime.fromISO(date, { zone: timezone }).startOf("day");
+  return { startMs: start.toMillis(), endMs: start.plus({ days: 1 }).startOf("day").toMillis() };
+}
+
+export function weekdayOfDate(timezone: string, date: string): Weekday {
+  return WEEKDAYS[DateTime.fromISO(date, { zone: timezone }).weekday - 1]!;
+}
+
+/**
+ * The instants of a one-off shift on `date` from `from` to `to` (overnight when `to` is
+ * not after `from`), with the domain's DST rules. Null when a DST change leaves it no time.
+ */
+export function oneOffOn(timezone: string, date: string, from: string, to: string): { startMs: number; endMs: number } | null {
+  const { startMs, endMs } = dayBounds(timezone, date);
+  const [occurrence] = shiftsStartingBetween(
+    {
+      timezone,
+      recurring: [{ id: "new", userId: "", role: "peer", day: weekdayOfDate(timezone, date), from, to }],
+      oneOff: [],
+      overrides: [],
+      breaks: [],
+    },
+    startMs,
+    endMs,
+  );
+  return occurrence ? { startMs: occurrence.startMs, endMs: occurrence.endMs } : null;
+}
+
+/** `!rota show [week]`: this (default), next, last, or any date in the week. Returns the week's bounds. */
+export function readWeek(token: string | undefined, timezone: string, now: number): { startMs: number; endMs: number } {
+  const t = token?.toLowerCase();
+  const week = 7 * 24 * 60 * 60 * 1000;
+  if (t === undefined || t === "this") return weekBounds(timezone, now);
+  // Half a week either side of this week's middle lands safely in the neighbour week, DST or not.
+  const middle = (b: { startMs: number; endMs: number }) => (b.startMs + b.endMs) / 2;
+  if (t === "next") return weekBounds(timezone, middle(weekBounds(timezone, now)) + week);
+  if (t === "last" || t === "previous") return weekBounds(timezone, middle(weekBounds(timezone, now)) - week);
+  const date = readDate(t, timezone, now);
+  if (date) return weekBounds(timezone, dayBounds(timezone, date).startMs);
+  throw new UsageError(`"${token}" is not a week: say this, next, last, or a date in the week (YYYY-MM-DD).`);
+}
+
+/**
+ * When a break ends: nothing (until the person ends it), `until` optional, then a date
+ * (its start), a weekday (the next one), a time (its next occurrence), a date and a time,
+ * or a duration (3d, 12h). Null means open-ended.
+ */
+export function breakUntil(args: string[], timezone: string, now: number): number | null {
+  const rest = args[0]?.toLowerCase() === "until" ? args.slice(1) : args;
+  if (rest.length === 0) {
+    if (args.length > 0) throw new UsageError("Say until when, like `!break until 2026-03-10`, or just `!break`.");
+    return null;
+  }
+  if (rest.length > 2) throw new UsageError("Say until when in one go, like `!break until friday` or `!break 3d`.");
+  const local = DateTime.fromMillis(now, { zone: timezone });
+  const [first, second] = rest;
+  let until: number | null = null;
+  const duration = rest.length === 1 ? parseDuration(first) : null;
+  if (duration !== null && duration > 0) {
+    until = now + duration;
+  } else {
+    const time = second ?? (/^\d{1,2}:\d{2}$/.test(first) ? first : undefined);
+    const dayToken = second !== undefined || time === undefined ? first : undefined;
+    let date: string | null = null;
+    if (dayToken !== undefined) {
+      const found = readDayOrDate(dayToken, timezone, now);
+      if (!found) throw new UsageError(`"${dayToken}" is not a date, a day or a length of time (like 2026-03-10, friday, 3d or 12h).`);
+      if (found.kind === "date") date = found.date;
+      else {
+        const ahead = (WEEKDAYS.indexOf(found.day) - (local.weekday - 1) + 7) % 7 || 7;
+        date = local.plus({ days: ahead }).toISODate();
+      }
+    }
+    let minutes = 0;
+    if (time !== undefined) {
+      const t = normaliseTime(time);
+      const m = parseTimeOfDay(t);
+      if (m === null || m === 24 * 60) throw new UsageError(`"${time}" is not a time of day like 09:00 or 18:30.`);
+      minutes = m;
+    }
+    if (date === null) {
+      // A time alone: its next occurrence.
+      const today = local.startOf("day").plus({ minutes }).toMillis();
+      until = today > now ? today : local.startOf("day").plus({ days: 1, minutes }).toMillis();
+    } else {
+      until = DateTime.fromISO(date, { zone: timezone }).startOf("day").plus({ minutes }).toMillis();
+    }
+  }
+  if (until <= now) throw new UsageError("That time has already passed: say a time in the future, or just `!break` for an open-ended break.");
+  return until;
+}
+
+// ---------------------------------------------------------------------------
+// Saying times
+
+const at = (ms: number, timezone: string) => DateTime.fromMillis(ms, { zone: timezone }).setLocale("en-GB");
+
+export function clock(ms: number, timezone: string): string {
+  return at(ms, timezone).toFormat("HH:mm");
+}
+
+/** "Monday 2 March" */
+export function dayName(ms: number, timezone: string): string {
+  return at(ms, timezone).toFormat("cccc d LLLL");
+}
+
+/** "Monday 2 March, 18:00–22:00", or across midnight "Monday 2 March 22:00 to Tuesday 3 March 06:00". */
+export function stretch(startMs: number, endMs: number, timezone: string): string {
+  const s = at(startMs, timezone);
+  const e = at(endMs, timezone);
+  if (s.hasSame(e, "day")) return `${dayName(startMs, timezone)}, ${clock(startMs, timezone)}–${clock(endMs, timezone)}`;
+  if (e.hour === 0 && e.minute === 0 && s.plus({ days: 1 }).hasSame(e, "day")) {
+    return `${dayName(startMs, timezone)}, ${clock(startMs, timezone)}–24:00`;
+  }
+  return `${dayName(startMs, timezone)} ${clock(startMs, timezone)} to ${dayName(endMs, timezone)} ${clock(endMs, timezone)}`;
+}
+
+/** "22:00 today", "06:00 tomorrow", "09:00 on Friday 6 March". */
+export function moment(ms: number, timezone: string, now: number): string {
+  const m = at(ms, timezone);
+  const today = at(now, timezone);
+  if (m.hasSame(today, "day")) return `${clock(ms, timezone)} today`;
+  if (m.hasSame(today.plus({ days: 1 }), "day")) return `${clock(ms, timezone)} tomorrow`;
+  return `${clock(ms, timezone)} on ${dayName(ms, timezone)}`;
+}
+
+/** A weekly slot: "every Monday, 18:00–22:00" or "every Monday 22:00 to Tuesday 06:00". */
+export function weeklySlot(day: Weekday, from: string, to: string): string {
+  const overnight = (parseTimeOfDay(to) ?? 0) <= (parseTimeOfDay(from) ?? 0);
+  if (!overnight) return `every ${DAY_NAMES[day]}, ${from}–${to}`;
+  const next = WEEKDAYS[(WEEKDAYS.indexOf(day) + 1) % 7]!;
+  return `every ${DAY_NAMES[day]} ${from} to ${DAY_NAMES[next]} ${to}`;
+}

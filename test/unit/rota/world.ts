@@ -1,0 +1,208 @@
+import { createAppContext } from "../../../src/app/appContext";
+import pino from "pino";
+import type { AppContext } from "../../../src/app/context";
+import { installRota } from "../../../src/app/installRota";
+import { Dispatcher } from "../../../src/commands/dispatcher";
+import type { CommandResult } from "../../../src/commands/types";
+import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
+import { isStaffOf } from "../../../src/matrix/eventRouter";
+import { AuditLog } from "../../../src/store/audit";
+import { openDatabase, type Db } from "../../../src/store/database";
+import { JobsStore } from "../../../src/store/jobs";
+import { MembersStore } from "../../../src/store/members";
+import { RotaStore } from "../../../src/store/rota";
+
+export const CRISIS = "In an emergency call 999. Samaritans 116 123 (free, 24/7).";
+export const SAM = "@sam:example.org"; // staff of oak
+export const ANN = "@ann:example.org"; // admin of oak
+export const ELI = "@eli:example.org"; // staff of elm
+export const ALEX = "@alex:example.org";
+export const BEA = "@bea:example.org";
+export const CAL = "@cal:example.org";
+export const DEE = "@dee:example.org"; // nobody's member
+
+export const MIN = 60_000;
+export const HOUR = 60 * MIN;
+export const DAY = 24 * HOUR;
+
+/** Monday 2 March 2026, 12:00 in London (GMT = UTC). */
+export const MON_NOON = Date.parse("2026-03-02T12:00:00Z");
+
+export function community(id: string, overrides: Partial<CommunityConfig> = {}): CommunityConfig {
+  return {
+    id,
+    name: `${id[0].toUpperCase()}${id.slice(1)} TC`,
+    timezone: "Europe/London",
+    staff: id === "oak" ? [SAM] : [ELI],
+    admins: id === "oak" ? [ANN] : [],
+    rooms: { community: { name: `${id} community` }, staff: { name: `${id} staff` }, alumni: { name: `${id} alumni` }, extra: [] },
+    checkins: [],
+    rota: { approval_required: true, max_shifts_per_week: 3, max_pages_per_night: 2, handoff_reminder: "30m" },
+    ...overrides,
+  };
+}
+
+export type Where = "dm" | { community: string; room: "community" | "staff" | "alumni" };
+
+export const roomId = (communityId: string, key: string) => `!${key}-${communityId}:example.org`;
+
+interface OutboxRowView {
+  key: string;
+  toUser: string | null;
+  roomId: string;
+  body: string;
+}
+
+/**
+ * carenet's rota capability over an in-memory database, the real stores, effects (as
+ * outbox and job rows) and scheduler, on a clock the test moves. Commands go through the
+ * real dispatcher the way the event router calls it.
+ */
+export class World {
+  now: number;
+  config: CarenetConfig;
+  readonly db: Db;
+  readonly app: AppContext;
+  readonly members: MembersStore;
+  readonly rota: RotaStore;
+  readonly jobs: JobsStore;
+  readonly audit: AuditLog;
+  readonly errors: unknown[] = [];
+  private readonly dispatcher: Dispatcher;
+  private seq = 0;
+
+  constructor(opts: { communities?: CommunityConfig[]; now?: number } = {}) {
+    this.now = opts.now ?? MON_NOON;
+    this.config = {
+      homeserver: { url: "http://127.0.0.1:8008", domain: "example.org" },
+      appservice: { bind: "127.0.0.1", port: 9993, registration: "registration.yaml" },
+      database: { path: ":memory:" },
+      bot: { localpart: "carenet", displayname: "Care Network" },
+      logging: { level: "info" },
+      events: { max_age: "5m" },
+      crisis_resources: CRISIS,
+      communities: opts.communities ?? [community("oak")],
+    };
+    this.db = openDatabase(":memory:");
+    const clock = { now: () => this.now };
+    const log = pino({ level: "silent" });
+    this.app = createAppContext({
+      db: this.db,
+      config: () => this.config,
+      clock,
+      log,
+      botUserId: "@carenet:example.org",
+      domain: "example.org",
+      homeserver: {} as never,
+      retryAdvice: () => ({ delayMs: MIN, permanent: false, reason: "test" }),
+    });
+    this.jobs = this.app.jobs;
+    this.members = this.app.members;
+    this.audit = this.app.audit;
+    this.rota = new RotaStore(this.db);
+    for (const c of this.config.communities) {
+      for (const key of ["community", "staff", "alumni"]) {
+        this.app.rooms.record({ communityId: c.id, roomKey: key, roomId: roomId(c.id, key), alias: `#${c.id}_${key}`, name: key, origin: "created" }, 0);
+      }
+    }
+    installRota(this.app);
+    this.dispatcher = new Dispatcher(this.app.commands, (err) => this.errors.push(err), this.app.atomically);
+  }
+
+  c(id = "oak"): CommunityConfig {
+    return this.config.communities.find((c) => c.id === id)!;
+  }
+
+  addMember(userId: string, communityId = "oak"): void {
+    this.members.add({ communityId, userId, sponsor: null, addedBy: SAM }, this.now);
+  }
+
+  /** Sends a command as `sender`, in a DM or one of a community's rooms. */
+  async send(sender: string, body: string, where: Where = "dm"): Promise<CommandResult> {
+    const c = where === "dm" ? undefined : this.c(where.community);
+    const result = await this.dispatcher.dispatch(body, {
+      sender,
+      place: where === "dm" ? "dm" : "room",
+      roomId: where === "dm" ? `!dm-${sender}` : roomId(where.community, where.room),
+      eventId: `$ev${++this.seq}`,
+      community: c,
+      roomKey: where === "dm" ? undefined : where.room,
+      isStaffHere: !!c && where !== "dm" && where.room === "staff" && isStaffOf(c, sender),
+      now: this.now,
+      crisisResources: CRISIS,
+    });
+    if (this.errors.length) throw this.errors[0];
+    return result;
+  }
+
+  /** Like send, and expects the command to be understood and done; returns the reply text. */
+  async ok(sender: string, body: string, where: Where = "dm"): Promise<string> {
+    const r = await this.send(sender, body, where);
+    if (r.outcome !== "ok") throw new Error(`expected ${body} to be ok, got: ${r.reply.plain}`);
+    return r.reply.plain;
+  }
+
+  /** Like send, and expects a refusal; returns the reply text. */
+  async refused(sender: string, body: string, where: Where = "dm"): Promise<string> {
+    const r = await this.send(sender, body, where);
+    if (r.outcome !== "refused") throw new Error(`expected ${body} to be refused, got: ${r.reply.plain}`);
+    return r.reply.plain;
+  }
+
+  onCall(at = this.now, communityId = "oak") {
+    return this.app.onCall(communityId, at);
+  }
+
+  async reconcile(): Promise<void> {
+    for (const step of this.app.afterReconcile) await step(this.config, "reload");
+  }
+
+  /** Moves the clock and runs whatever jobs are due, as the scheduler loop would. */
+  async at(ms: number): Promise<void> {
+    this.now = ms;
+    await this.app.scheduler.runDue();
+  }
+
+  outbox(): OutboxRowView[] {
+    return (
+      this.db.prepare("SELECT dedupe_key, to_user, room_id, content_json FROM outbox ORDER BY id").all() as Array<{
+        dedupe_key: string;
+        to_user: string | null;
+        room_id: string;
+        content_json: string;
+      }>
+    ).map((r) => ({ key: r.dedupe_key, toUser: r.to_user, roomId: r.room_id, body: String((JSON.parse(r.content_json) as { body: string }).body) }));
+  }
+
+  dmsTo(userId: string): string[] {
+    return this.outbox()
+      .filter((m) => m.toUser === userId)
+      .map((m) => m.body);
+  }
+
+  postsIn(communityId: string, key = "staff"): string[] {
+    return this.outbox()
+      .filter((m) => m.roomId === roomId(communityId, key))
+      .map((m) => m.body);
+  }
+
+  handoffJobs(state = "pending"): Array<{ key: string; dueAt: number }> {
+    return (
+      this.db.prepare("SELECT key, due_at FROM jobs WHERE kind = 'rota.handoff' AND state = ? ORDER BY due_at, key").all(state) as Array<{
+        key: string;
+        due_at: number;
+      }>
+    ).map((r) => ({ key: r.key, dueAt: r.due_at }));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+/** The number in "#12 …" of a reply or message. */
+export function idIn(text: string): number {
+  const m = /#(\d+)/.exec(text);
+  if (!m) throw new Error(`no #id in: ${text}`);
+  return Number(m[1]);
+}
