@@ -1,0 +1,1 @@
+-- Reserved: this number belongs to a migration on another branch (placeholder so numbering has no gap).
