@@ -97,6 +97,7 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
       "with the crisis numbers. Anything you write after `!page` is shown only to the people in the support room. " +
       "Sent in a community room, the answer comes to you privately.",
     audience: "everyone",
+    runWhenLate: true,
     run(ctx, args) {
       const replyTo = ctx.place === "room" ? ("dm" as const) : undefined;
       const c = communityForMember(d, ctx);
