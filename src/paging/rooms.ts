@@ -33,8 +33,11 @@ export interface PagingRoomsDeps {
  * with only the bot in it, and the retry makes another; nobody is ever invited to that one.
  */
 export class PagingRooms {
-  /** Rooms made in this process but not recorded yet (a retry after a failed first message reuses them). */
-  private readonly made = new Map<string, string>();
+  /**
+   * Rooms being made, or made in this process but not recorded yet: a retry after a failed
+   * first message (or a second run of the same job at the same time) reuses them.
+   */
+  private readonly made = new Map<string, Promise<string>>();
 
   constructor(private readonly d: PagingRoomsDeps) {}
 
@@ -61,7 +64,8 @@ export class PagingRooms {
       this.d.atomically(() => {
         if (!this.d.pages.setSupportRoom(pageId, roomId)) return;
         const fresh = this.d.pages.get(pageId)!;
-        const everyone = new Set([fresh.member, ...this.d.pages.contactIds(pageId), ...coming]);
+        const responders = this.d.pages.responses(pageId).map((r) => r.userId);
+        const everyone = new Set([fresh.member, ...this.d.pages.contactIds(pageId), ...responders]);
         for (const u of everyone) this.d.effects.invite(roomId, u, inviteKey(pageId, u));
       });
       this.made.delete(`page:${pageId}`);
@@ -116,10 +120,18 @@ export class PagingRooms {
     );
   }
 
-  private async make(key: string, p: { name: string; topic: string }): Promise<string> {
-    const known = this.made.get(key);
-    if (known) return known;
-    const roomId = await this.d.homeserver.createRoom({
+  private make(key: string, p: { name: string; topic: string }): Promise<string> {
+    let room = this.made.get(key);
+    if (!room) {
+      room = this.create(p);
+      this.made.set(key, room);
+      room.catch(() => this.made.delete(key));
+    }
+    return room;
+  }
+
+  private create(p: { name: string; topic: string }): Promise<string> {
+    return this.d.homeserver.createRoom({
       preset: "private_chat",
       visibility: "private",
       name: p.name,
@@ -132,8 +144,6 @@ export class PagingRooms {
       // Only carenet invites (and removes): the room holds exactly the people a page reached.
       power_level_content_override: { invite: 100, kick: 100, ban: 100, state_default: 100 },
     });
-    this.made.set(key, roomId);
-    return roomId;
   }
 
   private async firstMessage(roomId: string, message: Message): Promise<void> {
