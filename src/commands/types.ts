@@ -46,6 +46,12 @@ export interface CommandSpec {
   details?: string;
   audience: Audience;
   /**
+   * Run even when the command reached carenet later than `events.max_age` (it was down).
+   * Other commands are then answered "send it again"; a `!page` is run, late, instead: a
+   * request for help held up by an outage must not need asking twice.
+   */
+  runWhenLate?: boolean;
+  /**
    * Optional checks that need the homeserver (e.g. does this user exist?), run before
    * `run`. Returning a result refuses the command with it.
    */

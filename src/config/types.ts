@@ -65,6 +65,8 @@ export interface CommunityConfig {
   paging?: {
     escalation?: Array<{ notify: NotifyTarget; wait: string }>;
     digest_at?: string;
+    /** Also post a version of the digest without names in the community room. */
+    digest_to_community?: boolean;
   };
 }
 

@@ -3,7 +3,7 @@ import type { Logger } from "../app/logger";
 import type { Dispatcher } from "../commands/dispatcher";
 import { supportNow } from "../commands/help";
 import { Message } from "../commands/message";
-import { looksLikeCommand } from "../commands/parse";
+import { looksLikeCommand, parseCommand } from "../commands/parse";
 import type { CommandResult, CommandSpec } from "../commands/types";
 import type { CarenetConfig, CommunityConfig } from "../config/types";
 import type { AuditLog } from "../store/audit";
@@ -200,7 +200,7 @@ export class EventRouter {
       }
       return;
     }
-    if (this.isStale(row, ev)) {
+    if (this.isStale(row, ev) && !this.runsWhenLate(body)) {
       const sentAt = new Date(Number(ev.origin_server_ts)).toISOString().slice(0, 16).replace("T", " ");
       this.reply(row, roomId, {
         outcome: "refused",
@@ -244,6 +244,11 @@ export class EventRouter {
       },
       this.d.clock.now(),
     );
+  }
+
+  private runsWhenLate(body: string): boolean {
+    const parsed = parseCommand(body);
+    return parsed.ok && !!this.d.dispatcher.specs.find((c) => c.name === parsed.command.name)?.runWhenLate;
   }
 
   private isStale(row: InboxRow, ev: IncomingEvent): boolean {

@@ -83,6 +83,15 @@ export class Homeserver {
     return true;
   }
 
+  /** The user's display name, or null when they have none (or no profile). */
+  async displayName(userId: string): Promise<string | null> {
+    const { status, body } = await this.quietRequest("GET", `/_matrix/client/v3/profile/${enc(userId)}/displayname`);
+    if (status === 404) return null;
+    if (status >= 300) throw toMatrixError(status, body);
+    const name = (body as { displayname?: unknown }).displayname;
+    return typeof name === "string" && name.trim() !== "" ? name : null;
+  }
+
   /**
    * The room an alias points to, or null if the alias does not exist. Asked directly, not
    * through matrix-bot-sdk, because the SDK logs every 404 as an error and a missing alias

@@ -1,0 +1,90 @@
+import { pagingCommands } from "../commands/page";
+import { DIGEST_JOB } from "../paging/digest";
+import { PagingRooms } from "../paging/rooms";
+import { CRISIS_CLOSE_JOB, CRISIS_ROOM_JOB, DEADLINE_JOB, PagingService, ROOM_JOB } from "../paging/service";
+import { PagesStore } from "../store/pages";
+import type { AppContext } from "./context";
+
+/** Reactions that say "I'm coming" on a page message: a check mark, with or without the emoji variation selector. */
+const ACK_KEYS = new Set(["✅", "✔", "☑"]);
+
+export function isAckReaction(key: string): boolean {
+  return ACK_KEYS.has(key.replace(/\uFE0F/g, "").trim());
+}
+
+/**
+ * Paging (capability 4): `!page`, `!ack`, `!resolve`, `!crisis-meeting`, `!pages`; the
+ * escalation deadlines, support rooms, crisis meeting rooms and the daily contact digest
+ * as durable jobs; a ✅ on a page message and joining a support room as acknowledgements.
+ */
+export function installPaging(app: AppContext): PagingService {
+  const pages = new PagesStore(app.db);
+  const log = app.log.child({ component: "paging" });
+  const service = new PagingService({
+    pages,
+    effects: app.effects,
+    jobs: app.jobs,
+    rooms: app.rooms,
+    audit: app.audit,
+    config: app.config,
+    // Through `app` at every call: the rota may install its own `onCall` after this runs.
+    onCall: (communityId, atMs) => app.onCall(communityId, atMs),
+    clock: app.clock,
+    log,
+    botUserId: app.botUserId,
+  });
+  const rooms = new PagingRooms({
+    homeserver: app.homeserver,
+    pages,
+    effects: app.effects,
+    atomically: app.atomically,
+    config: app.config,
+    clock: app.clock,
+    log,
+  });
+
+  app.commands.push(...pagingCommands({ service, pages, members: app.members, config: app.config }));
+
+  app.scheduler.on(DEADLINE_JOB, (job) => {
+    const { pageId, round, step } = job.payload as { pageId: number; round: number; step: number };
+    app.atomically(() => service.deadline(pageId, round, step, app.clock.now()));
+  });
+  app.scheduler.on(ROOM_JOB, (job) => rooms.supportRoom(Number(job.payload.pageId)));
+  app.scheduler.on(CRISIS_ROOM_JOB, (job) => rooms.crisisRoom(Number(job.payload.meetingId)));
+  app.scheduler.on(CRISIS_CLOSE_JOB, (job) => rooms.closeCrisisRoom(Number(job.payload.meetingId)));
+  app.scheduler.on(DIGEST_JOB, (job) => {
+    const communityId = String(job.payload.communityId);
+    const now = app.clock.now();
+    app.atomically(() => {
+      service.digest(communityId, job.dueAt, now);
+      service.scheduleNextDigest(communityId, Math.max(now, job.dueAt));
+    });
+  });
+
+  app.reactionHooks.push((r) => {
+    if (!isAckReaction(r.key)) return;
+    const pageId = pages.pageOfNotice(r.targetEventId, r.sender);
+    const page = pageId === undefined ? undefined : pages.get(pageId);
+    if (page) service.ack(page, r.sender, "reaction", app.clock.now());
+  });
+
+  app.membershipHooks.push((m) => {
+    // Someone joining a support room on their own: they are coming.
+    if (m.membership !== "join" || m.previous === "join" || m.sender !== m.userId) return;
+    const page = pages.bySupportRoom(m.roomId);
+    if (!page || m.userId === page.member || m.userId === app.botUserId) return;
+    service.ack(page, m.userId, "join", app.clock.now());
+  });
+
+  app.afterReconcile.push((_config, reason) => {
+    const now = app.clock.now();
+    app.atomically(() => {
+      service.scheduleDigests(now);
+      if (reason === "start") {
+        const repaired = service.ensureJobs(now);
+        if (repaired > 0) log.warn({ repaired }, "open pages were missing their jobs; rescheduled them");
+      }
+    });
+  });
+  return service;
+}

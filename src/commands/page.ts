@@ -1,0 +1,215 @@
+import { DateTime } from "luxon";
+import type { CarenetConfig, CommunityConfig } from "../config/types";
+import { parseDuration } from "../domain/escalation";
+import { meetingLine, pageLine, summarise } from "../paging/digest";
+import type { PagingService } from "../paging/service";
+import * as t from "../paging/texts";
+import type { MembersStore } from "../store/members";
+import type { PageRecord, PagesStore } from "../store/pages";
+import { supportNow } from "./help";
+import { Message } from "./message";
+import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "./types";
+
+export interface PagingCommandDeps {
+  service: PagingService;
+  pages: PagesStore;
+  members: MembersStore;
+  config: () => CarenetConfig;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+/** `!pages` lists at most this many, newest last. */
+const PAGES_LIST_MAX = 50;
+
+/**
+ * Which community a member's `!page` or `!crisis-meeting` is for: the community whose room
+ * it was sent in; from a direct message, the one where they already have an open page
+ * (so a repeat joins it), else the community they are an active member of (the most
+ * recently joined if several), else the one they are alumni of. Undefined: not a member.
+ */
+export function communityForMember(d: PagingCommandDeps, ctx: Pick<CommandContext, "sender" | "community">): CommunityConfig | undefined {
+  const configured = (id: string) => d.config().communities.find((c) => c.id === id);
+  const memberships = d.members.communitiesOf(ctx.sender, { includeDischarged: true }).filter((m) => configured(m.communityId));
+  if (ctx.community && memberships.some((m) => m.communityId === ctx.community!.id)) return configured(ctx.community.id);
+  const withPage = memberships.find((m) => d.pages.active(m.communityId, ctx.sender));
+  if (withPage) return configured(withPage.communityId);
+  const byRecency = [...memberships].sort((a, b) => b.addedAt - a.addedAt);
+  const chosen = byRecency.find((m) => m.status === "active") ?? byRecency[0];
+  return chosen && configured(chosen.communityId);
+}
+
+/** A page number argument: "12" or "#12". */
+function pageNumber(arg: string | undefined): number | undefined {
+  if (arg === undefined) return undefined;
+  const m = /^#?(\d{1,12})$/.exec(arg);
+  if (!m) throw new UsageError(`"${arg}" is not a page number.`);
+  return Number(m[1]);
+}
+
+type Found = { page: PageRecord } | { result: CommandResult };
+
+/** The page a `!ack` / `!resolve` means: the number given, the support room it was sent in, or the one open page that fits. */
+function findPage(
+  d: PagingCommandDeps,
+  ctx: CommandContext,
+  args: string[],
+  candidates: () => PageRecord[],
+  command: "ack" | "resolve",
+): Found {
+  const n = pageNumber(args[0]);
+  if (n !== undefined) {
+    const page = d.pages.get(n);
+    return page ? { page } : { result: refused(`There is no page ${n}.`) };
+  }
+  const inRoom = d.pages.bySupportRoom(ctx.roomId);
+  if (inRoom) return { page: inRoom };
+  const open = candidates();
+  if (open.length === 1) return { page: open[0] };
+  if (open.length === 0) {
+    return {
+      result: refused(
+        command === "ack"
+          ? "There is no open page waiting for you. (Staff: name the page, e.g. `!ack 12`.)"
+          : "There is no open page of yours to close. (Staff: name the page, e.g. `!resolve 12`.)",
+      ),
+    };
+  }
+  return {
+    result: refused(
+      `There is more than one open page; please say which: ${open.map((p) => `\`!${command} ${p.id}\` (${p.member})`).join(", ")}.`,
+    ),
+  };
+}
+
+function refused(text: string, crisis?: string): CommandResult {
+  const reply = Message.of(text);
+  if (crisis !== undefined) reply.append(supportNow(crisis));
+  return { outcome: "refused", reply };
+}
+
+export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
+  const page: CommandSpec = {
+    name: "page",
+    usage: "!page [what is happening]",
+    summary: "ask the peer supporters on call (and then staff) to come and support you now",
+    details:
+      "`!page` opens a private support room and asks the people on call to come. You are told at once what is happening, " +
+      "with the crisis numbers. Anything you write after `!page` is shown only to the people in the support room. " +
+      "Sent in a community room, the answer comes to you privately.",
+    audience: "everyone",
+    runWhenLate: true,
+    run(ctx, args) {
+      const replyTo = ctx.place === "room" ? ("dm" as const) : undefined;
+      const c = communityForMember(d, ctx);
+      if (!c) return { outcome: "refused", reply: t.notAMember(ctx.crisisResources), replyTo };
+      const out = d.service.page({ member: ctx.sender, community: c, note: args.join(" "), eventId: ctx.eventId, now: ctx.now });
+      return { outcome: "ok", reply: out.reply, replyTo };
+    },
+  };
+
+  const ack: CommandSpec = {
+    name: "ack",
+    usage: "!ack [page]",
+    summary: "say you are coming to support someone who paged",
+    details:
+      "Send `!ack` in the message about the page or in its support room (reacting ✅ to the message, or joining the room, " +
+      "counts too). Everyone involved is told you are coming. Staff can acknowledge any page of their community: `!ack 12`.",
+    audience: "everyone",
+    run(ctx, args) {
+      const found = findPage(d, ctx, args, () => d.pages.activeAskedOf(ctx.sender), "ack");
+      if ("result" in found) return found.result;
+      const out = d.service.ack(found.page, ctx.sender, "command", ctx.now);
+      const p = out.page;
+      switch (out.kind) {
+        case "first":
+        case "also":
+          return { outcome: "ok", reply: t.ackReply(p.id, p.member, out.kind === "first") };
+        case "already":
+          return { outcome: "ok", reply: Message.of(`You have already said you are coming to page ${p.id}. Thank you.`) };
+        case "resolved":
+          return refused(`Page ${p.id} is already closed.`);
+        case "own_page":
+          return refused(`Page ${p.id} is your own page. If you no longer need it, send \`!resolve\`.`, ctx.crisisResources);
+        case "not_asked":
+          return refused(`You were not asked to come to page ${p.id}, so I cannot record you as coming. Staff of its community can acknowledge any page.`);
+      }
+    },
+  };
+
+  const resolve: CommandSpec = {
+    name: "resolve",
+    usage: "!resolve [page]",
+    summary: "close a page when the support is over (the member, someone who came, or staff)",
+    details:
+      "Closes the page: the support room stays readable for everyone in it, and everyone who came is asked how they are. " +
+      "In the support room or your direct messages with me `!resolve` is enough; staff can name the page: `!resolve 12`.",
+    audience: "everyone",
+    run(ctx, args) {
+      const found = findPage(d, ctx, args, () => d.pages.activeInvolving(ctx.sender), "resolve");
+      if ("result" in found) return found.result;
+      const out = d.service.resolve(found.page, ctx.sender, ctx.now);
+      const p = out.page;
+      switch (out.kind) {
+        case "resolved":
+          return {
+            outcome: "ok",
+            reply: ctx.sender === p.member ? t.closedByMember(p.id, ctx.crisisResources) : Message.of(`Page ${p.id} is closed. Thank you.`),
+          };
+        case "already":
+          return { outcome: "ok", reply: Message.of(`Page ${p.id} was already closed.`) };
+        case "not_allowed":
+          return refused(`Page ${p.id} can be closed by the member who paged, by someone who said they are coming (\`!ack\`), or by staff.`);
+      }
+    },
+  };
+
+  const crisisMeeting: CommandSpec = {
+    name: "crisis-meeting",
+    usage: "!crisis-meeting",
+    summary: "call a crisis meeting with the peers and staff on call, in a temporary room",
+    details:
+      "Any member can call one, as in the community. Everyone on call is invited to a private room for 12 hours; " +
+      "then the room stays readable. It is noted (without content) in the next contact digest.",
+    audience: "everyone",
+    run(ctx) {
+      const c = communityForMember(d, ctx);
+      if (!c) return { outcome: "refused", reply: t.notAMember(ctx.crisisResources) };
+      return { outcome: "ok", reply: d.service.crisisMeeting(ctx.sender, c, ctx.now).reply };
+    },
+  };
+
+  const pages: CommandSpec = {
+    name: "pages",
+    usage: "!pages [since]",
+    summary: "the pages and crisis meetings of this community (who, when, who came, how long, outcome; never content)",
+    details: "`since` is a duration (`24h`, `7d`) or a date (`2026-01-12`); the default is the last 7 days.",
+    audience: "staff",
+    run(ctx, args) {
+      const c = ctx.community!;
+      const since = sinceOf(args[0], c.timezone, ctx.now);
+      const list = d.pages.openedSince(c.id, since);
+      const meetings = d.pages.meetingsSince(c.id, since);
+      const shown = list.slice(-PAGES_LIST_MAX);
+      const reply = new Message().heading(`Pages in ${c.name} since ${DateTime.fromMillis(since, { zone: c.timezone }).toFormat("ccc d LLL yyyy HH:mm")}:`);
+      if (list.length === 0) reply.p("None.");
+      if (list.length > shown.length) reply.p(`Showing the latest ${shown.length} of ${list.length}.`);
+      reply.list(shown.map((p) => pageLine(summarise(d.pages, p), c.timezone)));
+      if (meetings.length > 0) reply.heading("Crisis meetings:").list(meetings.map((m) => meetingLine(m, c.timezone)));
+      return { outcome: "ok", reply };
+    },
+  };
+
+  return [page, ack, resolve, crisisMeeting, pages];
+}
+
+function sinceOf(arg: string | undefined, timezone: string, now: number): number {
+  if (arg === undefined) return now - 7 * DAY;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(arg)) {
+    const day = DateTime.fromISO(arg, { zone: timezone });
+    if (!day.isValid) throw new UsageError(`"${arg}" is not a date.`);
+    return day.toMillis();
+  }
+  const ms = parseDuration(arg);
+  if (ms === null || ms === 0) throw new UsageError(`"${arg}" is neither a duration (like 24h or 7d) nor a date (like 2026-01-12).`);
+  return now - ms;
+}

@@ -1,0 +1,160 @@
+import type { Clock } from "../app/clock";
+import type { Logger } from "../app/logger";
+import type { Effects } from "../commands/effects";
+import { supportNow } from "../commands/help";
+import { Message } from "../commands/message";
+import type { CarenetConfig } from "../config/types";
+import { noticeContent } from "../matrix/content";
+import type { Homeserver } from "../matrix/homeserver";
+import type { PagesStore } from "../store/pages";
+import { inviteKey } from "./service";
+import * as t from "./texts";
+
+export type RoomsHomeserver = Pick<Homeserver, "createRoom" | "sendEvent" | "displayName" | "getStateContent" | "sendState">;
+
+export interface PagingRoomsDeps {
+  homeserver: RoomsHomeserver;
+  pages: PagesStore;
+  effects: Effects;
+  atomically: <T>(fn: () => T) => T;
+  config: () => CarenetConfig;
+  clock: Clock;
+  log: Logger;
+}
+
+/**
+ * The homeserver side of paging, run as durable jobs: the private support room of a page
+ * (made once, then everyone asked is invited and the member's note is shown there) and a
+ * crisis meeting's room.
+ *
+ * Each room's first message is sent right after the room is made and before the room is
+ * recorded, with a transaction id derived from the room id, so a recorded room always has
+ * it exactly once. A crash between making a room and recording it leaves an empty room
+ * with only the bot in it, and the retry makes another; nobody is ever invited to that one.
+ */
+export class PagingRooms {
+  /**
+   * Rooms being made, or made in this process but not recorded yet: a retry after a failed
+   * first message (or a second run of the same job at the same time) reuses them.
+   */
+  private readonly made = new Map<string, Promise<string>>();
+
+  constructor(private readonly d: PagingRoomsDeps) {}
+
+  /** The "page.room" job: make the support room if needed, invite, show pending notes. */
+  async supportRoom(pageId: number): Promise<void> {
+    let page = this.d.pages.get(pageId);
+    if (!page) return;
+    if (!page.supportRoomId) {
+      if (page.state.status === "resolved") {
+        this.d.pages.deleteNotes(pageId); // closed before a room was needed
+        return;
+      }
+      const name = t.supportRoomName(await this.nameOf(page.member));
+      const roomId = await this.make(`page:${pageId}`, {
+        name,
+        topic: "A private support room opened by the care network. Only the people it invites can join.",
+      });
+      const current = this.d.pages.get(pageId)!;
+      const coming = this.d.pages.responses(pageId).map((r) => r.userId);
+      await this.firstMessage(
+        roomId,
+        t.roomIntro({ pageId, member: current.member, asked: this.d.pages.contactIds(pageId).length, coming }, this.d.config().crisis_resources),
+      );
+      this.d.atomically(() => {
+        if (!this.d.pages.setSupportRoom(pageId, roomId)) return;
+        const fresh = this.d.pages.get(pageId)!;
+        const responders = this.d.pages.responses(pageId).map((r) => r.userId);
+        const everyone = new Set([fresh.member, ...this.d.pages.contactIds(pageId), ...responders]);
+        for (const u of everyone) this.d.effects.invite(roomId, u, inviteKey(pageId, u));
+      });
+      this.made.delete(`page:${pageId}`);
+      this.d.log.info({ pageId, roomId }, "opened a support room");
+      page = this.d.pages.get(pageId)!;
+    }
+    const roomId = page.supportRoomId!;
+    for (const note of this.d.pages.pendingNotes(pageId)) {
+      // Straight to the homeserver, not through the outbox, so the note is stored nowhere
+      // once shown; its fixed transaction id makes a resend after a crash show it once.
+      await this.d.homeserver.sendEvent(roomId, "m.room.message", noticeContent(t.noteInRoom(page.member, note.note)), note.txnId);
+      this.d.pages.deleteNote(note.id);
+    }
+  }
+
+  /** The "crisis.room" job: make the meeting room and invite the caller and everyone called. */
+  async crisisRoom(meetingId: number): Promise<void> {
+    const meeting = this.d.pages.meeting(meetingId);
+    if (!meeting || meeting.roomId) return;
+    const community = this.d.config().communities.find((c) => c.id === meeting.communityId);
+    const roomId = await this.make(`crisis:${meetingId}`, {
+      name: `Crisis meeting — ${community?.name ?? meeting.communityId}`,
+      topic: "A crisis meeting called by a member. Think together about how to respond; bring it back to the group.",
+    });
+    await this.firstMessage(
+      roomId,
+      new Message()
+        .p(`${meeting.caller} has called a crisis meeting. I have invited ${t.people(meeting.people.length)} to think together here.`)
+        .p("This room is open for 12 hours, then it stays readable for everyone in it. Please bring what happens back to the next community meeting.")
+        .append(supportNow(this.d.config().crisis_resources)),
+    );
+    this.d.atomically(() => {
+      if (!this.d.pages.setMeetingRoom(meetingId, roomId)) return;
+      for (const u of new Set([meeting.caller, ...meeting.people])) this.d.effects.invite(roomId, u, `crisis:${meetingId}:invite:${u}`);
+    });
+    this.made.delete(`crisis:${meetingId}`);
+    this.d.log.info({ meetingId, roomId }, "opened a crisis meeting room");
+  }
+
+  /** The "crisis.close" job: the meeting room becomes read-only, and says so. */
+  async closeCrisisRoom(meetingId: number): Promise<void> {
+    const meeting = this.d.pages.meeting(meetingId);
+    if (!meeting?.roomId) return;
+    const levels = (await this.d.homeserver.getStateContent(meeting.roomId, "m.room.power_levels")) ?? {};
+    if (levels.events_default !== 100) {
+      await this.d.homeserver.sendState(meeting.roomId, "m.room.power_levels", "", { ...levels, events_default: 100 });
+    }
+    this.d.effects.post(
+      meeting.roomId,
+      Message.of("This crisis meeting has ended. The room stays here, read-only, for everyone in it. Please bring it back to the group."),
+      `crisis:${meetingId}:closed`,
+    );
+  }
+
+  private make(key: string, p: { name: string; topic: string }): Promise<string> {
+    let room = this.made.get(key);
+    if (!room) {
+      room = this.create(p);
+      this.made.set(key, room);
+      room.catch(() => this.made.delete(key));
+    }
+    return room;
+  }
+
+  private create(p: { name: string; topic: string }): Promise<string> {
+    return this.d.homeserver.createRoom({
+      preset: "private_chat",
+      visibility: "private",
+      name: p.name,
+      topic: p.topic,
+      initial_state: [
+        // Responders asked later can read what was said before they came.
+        { type: "m.room.history_visibility", state_key: "", content: { history_visibility: "shared" } },
+        { type: "m.room.guest_access", state_key: "", content: { guest_access: "forbidden" } },
+      ],
+      // Only carenet invites (and removes): the room holds exactly the people a page reached.
+      power_level_content_override: { invite: 100, kick: 100, ban: 100, state_default: 100 },
+    });
+  }
+
+  private async firstMessage(roomId: string, message: Message): Promise<void> {
+    await this.d.homeserver.sendEvent(roomId, "m.room.message", noticeContent(message), `carenet.first.${roomId}`);
+  }
+
+  private async nameOf(userId: string): Promise<string> {
+    try {
+      return (await this.d.homeserver.displayName(userId)) ?? userId;
+    } catch {
+      return userId; // a name is a nicety: never a reason to hold up a support room
+    }
+  }
+}

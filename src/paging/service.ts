@@ -1,0 +1,399 @@
+import { randomUUID } from "node:crypto";
+import type { Clock } from "../app/clock";
+import type { OnCallNow } from "../app/context";
+import type { Logger } from "../app/logger";
+import type { Effects } from "../commands/effects";
+import type { Message } from "../commands/message";
+import type { CarenetConfig, CommunityConfig } from "../config/types";
+import { step, type NotifyTarget, type StepResult } from "../domain/escalation";
+import { isStaffOf } from "../matrix/eventRouter";
+import type { AuditLog } from "../store/audit";
+import type { CommunityRoomsStore } from "../store/communityRooms";
+import type { JobsStore } from "../store/jobs";
+import type { PageRecord, PagesStore, ResponseHow } from "../store/pages";
+import { communityDigest, DIGEST_JOB, digestKey, nextDailyAt, staffDigest, summarise } from "./digest";
+import { allStaffOf, isStaffTarget, ladderOf, recipientsOf } from "./ladder";
+import * as t from "./texts";
+
+export const DEADLINE_JOB = "page.deadline";
+export const ROOM_JOB = "page.room";
+export const CRISIS_ROOM_JOB = "crisis.room";
+export const CRISIS_CLOSE_JOB = "crisis.close";
+
+/** How long a crisis meeting room stays open for talking; then it is kept read-only. */
+export const CRISIS_MEETING_MS = 12 * 60 * 60 * 1000;
+
+export const deadlineKey = (pageId: number, round: number, stepIndex: number) => `page.deadline:${pageId}:${round}:${stepIndex}`;
+export const deadlinePrefix = (pageId: number) => `page.deadline:${pageId}:`;
+export const inviteKey = (pageId: number, userId: string) => `page:${pageId}:invite:${userId}`;
+
+export interface PagingDeps {
+  pages: PagesStore;
+  effects: Effects;
+  jobs: JobsStore;
+  rooms: CommunityRoomsStore;
+  audit: AuditLog;
+  config: () => CarenetConfig;
+  /** Read at every step, never cached: who is on call changes with the rota. */
+  onCall: (communityId: string, atMs: number) => OnCallNow;
+  clock: Clock;
+  log: Logger;
+  botUserId: string;
+}
+
+export interface PageRequest {
+  member: string;
+  community: CommunityConfig;
+  /** What the member wrote after `!page`; shown only in the support room. */
+  note: string;
+  /** The command's event: keys what it causes, so a rerun causes nothing twice. */
+  eventId: string;
+  now: number;
+}
+
+export interface PageOutcome {
+  pageId: number;
+  kind: "opened" | "joined" | "restarted";
+  /** What the member is told at once (with the crisis resources). */
+  reply: Message;
+}
+
+export type AckOutcome =
+  | { kind: "first" | "also"; page: PageRecord }
+  | { kind: "already" | "resolved" | "own_page" | "not_asked"; page: PageRecord };
+
+export type ResolveOutcome = { kind: "resolved" | "already" | "not_allowed"; page: PageRecord };
+
+/** What one run of the state machine did (with empty steps skipped). */
+interface Advance {
+  status: PageRecord["state"]["status"];
+  /** The steps that asked someone, in order. */
+  reached: t.Reached[];
+}
+
+/**
+ * Pages: the escalation state machine (src/domain/escalation.ts) applied to SQLite, with
+ * its effects turned into outbox messages and durable jobs. Every method here is
+ * synchronous and runs inside the caller's SQLite transaction (a command, a hook, a job),
+ * so a page's new state and everything it causes are committed together or not at all.
+ * Every effect carries a key built from the page id, round, step and person, so running
+ * the same step again (after a crash) queues nothing twice.
+ *
+ * A step with nobody to ask (nobody on call for it) is taken at once and escalation moves
+ * straight on to the next step: waiting for nobody helps nobody. A ladder whose every step
+ * is empty therefore ends at once with the crisis resources and a staff alert.
+ */
+export class PagingService {
+  constructor(private readonly d: PagingDeps) {}
+
+  community(id: string): CommunityConfig | undefined {
+    return this.d.config().communities.find((c) => c.id === id);
+  }
+
+  private crisis(): string {
+    return this.d.config().crisis_resources;
+  }
+
+  // --- paging -----------------------------------------------------------------------
+
+  page(req: PageRequest): PageOutcome {
+    const { member, community: c, now } = req;
+    const existing = this.d.pages.active(c.id, member);
+    const note = req.note.trim();
+    let outcome: PageOutcome;
+    if (!existing) {
+      const ladder = ladderOf(c);
+      const r = step(null, { kind: "open" }, ladder, now);
+      const id = this.d.pages.create({ communityId: c.id, member, state: r.state, ladder });
+      this.d.audit.append({ communityId: c.id, actor: member, action: "page.open", subject: member, detail: `page ${id}` }, now);
+      const adv = this.advance(this.d.pages.get(id)!, r, now);
+      outcome = { pageId: id, kind: "opened", reply: adv.status === "exhausted" ? t.nobodyReached(id, this.crisis()) : t.pageOpened(id, adv.reached, this.crisis()) };
+    } else if (existing.state.status === "exhausted") {
+      // Nobody was reached last time: this request starts the ladder again, as it is configured now.
+      const ladder = ladderOf(c);
+      const r = step(existing.state, { kind: "repeat" }, ladder, now);
+      const round = existing.round + 1;
+      this.d.pages.save(existing.id, r.state, { round, ladder });
+      this.d.audit.append({ communityId: c.id, actor: member, action: "page.repeat", subject: member, detail: `page ${existing.id} restarted` }, now);
+      const adv = this.advance({ ...existing, round, ladder, state: r.state }, r, now);
+      const reply = adv.status === "exhausted" ? t.nobodyReached(existing.id, this.crisis()) : t.pageRestarted(existing.id, adv.reached, this.crisis());
+      outcome = { pageId: existing.id, kind: "restarted", reply };
+    } else {
+      const r = step(existing.state, { kind: "repeat" }, existing.ladder, now);
+      this.d.pages.save(existing.id, r.state);
+      const reply =
+        r.state.status === "acknowledged"
+          ? t.pageAlreadyTaken(existing.id, r.state.acknowledgedBy ?? "someone", note !== "", this.crisis())
+          : t.pageStillOpen(existing.id, this.d.pages.contactIds(existing.id).length, note !== "", this.crisis());
+      outcome = { pageId: existing.id, kind: "joined", reply };
+    }
+    if (note !== "") this.d.pages.addNote(outcome.pageId, note, `carenet.note.${randomUUID()}`, now);
+    // The support room (made once), the invitations and the note: work for the homeserver.
+    this.d.effects.schedule({ kind: ROOM_JOB, key: `page.room:${outcome.pageId}:${req.eventId}`, dueAt: now, payload: { pageId: outcome.pageId } });
+    return outcome;
+  }
+
+  /** A ladder step's wait ran out (the "page.deadline" job). */
+  deadline(pageId: number, round: number, stepIndex: number, now: number): void {
+    const page = this.d.pages.get(pageId);
+    if (!page || page.round !== round || page.state.step !== stepIndex || page.state.status !== "open") return;
+    const r = step(page.state, { kind: "deadline" }, page.ladder, now);
+    if (r.effects.length === 0) {
+      // Ran before the deadline (it moved?): run again when it is really due.
+      if (page.state.nextDeadlineMs !== null) this.scheduleDeadline(page, page.state.step, page.state.nextDeadlineMs, true);
+      return;
+    }
+    const adv = this.advance(page, r, now);
+    const key = `page:${page.id}:r${round}:s${stepIndex}`;
+    if (adv.status === "exhausted") this.d.effects.tell(page.member, t.nobodyReached(page.id, this.crisis()), `${key}:member:nobody`);
+    else if (adv.reached.length > 0) this.d.effects.tell(page.member, t.escalated(page.id, adv.reached), `${key}:member:escalated`);
+  }
+
+  /**
+   * Applies one step result: notifies, alerts, and when a step had nobody to ask, takes
+   * the next step at once. Saves the final state and schedules its deadline.
+   */
+  private advance(page: PageRecord, first: StepResult, now: number): Advance {
+    const adv: Advance = { status: first.state.status, reached: [] };
+    let r = first;
+    for (let guard = 0; guard <= page.ladder.length + 1; guard++) {
+      let nobodyAtThisStep = false;
+      for (const e of r.effects) {
+        if (e.kind === "notify") {
+          const users = this.notify(page, e.target, e.step, now);
+          if (users.length === 0) nobodyAtThisStep = true;
+          else adv.reached.push({ target: e.target, users });
+        } else if (e.kind === "alert_staff") this.alertStaff(page, now);
+        // What the member is told (tell_member, send_crisis_resources) is worded by the caller
+        // from the final status, so a page that skips empty steps sends one message, not several.
+        // "schedule" follows from the final state below; "debrief" is done by resolve() for every responder.
+      }
+      if (!nobodyAtThisStep || r.state.status !== "open") break;
+      r = step({ ...r.state, nextDeadlineMs: now }, { kind: "deadline" }, page.ladder, now);
+    }
+    adv.status = r.state.status;
+    this.d.pages.save(page.id, r.state);
+    if (r.state.status === "open" && r.state.nextDeadlineMs !== null) this.scheduleDeadline(page, r.state.step, r.state.nextDeadlineMs);
+    return adv;
+  }
+
+  private scheduleDeadline(page: PageRecord, stepIndex: number, atMs: number, force = false): void {
+    const job = { kind: DEADLINE_JOB, key: deadlineKey(page.id, page.round, stepIndex), dueAt: atMs, payload: { pageId: page.id, round: page.round, step: stepIndex } };
+    if (force) this.d.jobs.reschedule(job, this.d.clock.now());
+    else this.d.effects.schedule(job);
+  }
+
+  /** Asks the people of one ladder step; returns who was asked (none: nobody on call for it). */
+  private notify(page: PageRecord, target: NotifyTarget, stepIndex: number, now: number): string[] {
+    const c = this.community(page.communityId);
+    const users = c ? recipientsOf(target, c, this.onCall(c.id, now), [page.member, this.d.botUserId]) : [];
+    this.d.pages.recordStep(page.id, { round: page.round, step: stepIndex, target, at: now, notified: users.length });
+    const waitedMs = now - page.state.openedAtMs;
+    const fresh = this.d.pages.get(page.id)!;
+    for (const u of users) {
+      const noticeKey = `page:${page.id}:r${page.round}:s${stepIndex}:notice:${u}`;
+      this.d.pages.addContact(page.id, { round: page.round, step: stepIndex, userId: u, notifiedAt: now, noticeKey });
+      this.d.effects.tell(
+        u,
+        t.notice({ pageId: page.id, member: page.member, community: c?.name ?? page.communityId, target, waitedMs }),
+        noticeKey,
+      );
+      if (fresh.supportRoomId) this.d.effects.invite(fresh.supportRoomId, u, inviteKey(page.id, u));
+    }
+    if (c && users.length > 0 && isStaffTarget(target)) {
+      this.postToStaffRoom(page, t.staffRoomEscalated(page.id, page.member, target, users.length, waitedMs), `page:${page.id}:r${page.round}:s${stepIndex}:staffroom`);
+    }
+    if (stepIndex > 0 || page.round > 1) {
+      this.d.audit.append(
+        { communityId: page.communityId, actor: "carenet", action: "page.escalate", subject: page.member, detail: `page ${page.id}: step ${stepIndex + 1} (${target}), ${t.people(users.length)} asked` },
+        now,
+      );
+    }
+    return users;
+  }
+
+  /** The ladder ran out: the staff room and every staff member and admin are told. */
+  private alertStaff(page: PageRecord, now: number): void {
+    const c = this.community(page.communityId);
+    const msg = t.staffExhausted(page.id, page.member, now - page.state.openedAtMs);
+    const key = `page:${page.id}:r${page.round}:exhausted`;
+    this.postToStaffRoom(page, msg, `${key}:staffroom`);
+    for (const s of c ? allStaffOf(c) : []) if (s !== page.member) this.d.effects.tell(s, msg, `${key}:staff:${s}`);
+    this.d.audit.append({ communityId: page.communityId, actor: "carenet", action: "page.exhausted", subject: page.member, detail: `page ${page.id}: nobody acknowledged` }, now);
+  }
+
+  private postToStaffRoom(page: PageRecord, msg: Message, key: string): void {
+    const room = this.d.rooms.get(page.communityId, "staff");
+    this.d.pages.markStaffTold(page.id);
+    if (room) this.d.effects.post(room.roomId, msg, key);
+    else this.d.log.warn({ communityId: page.communityId, pageId: page.id }, "no staff room recorded: a page alert could not be posted there");
+  }
+
+  private onCall(communityId: string, now: number): OnCallNow {
+    try {
+      return this.d.onCall(communityId, now);
+    } catch (err) {
+      // A rota fault must not stall the page: this step asks nobody and the ladder moves on.
+      this.d.log.error({ communityId, err: (err as Error).message }, "could not read who is on call; escalating past this step");
+      return { peers: [], backupPeers: [], staff: [] };
+    }
+  }
+
+  // --- acknowledging and resolving ---------------------------------------------------
+
+  /** Someone says they are coming (by `!ack`, a ✅ on their page message, or joining the room). */
+  ack(page: PageRecord, by: string, how: ResponseHow, now: number): AckOutcome {
+    if (page.state.status === "resolved") return { kind: "resolved", page };
+    if (by === page.member) return { kind: "own_page", page };
+    const c = this.community(page.communityId);
+    // Joining needs an invitation from carenet, so anyone who joined was asked (or is the member).
+    const allowed = how === "join" || this.d.pages.isContact(page.id, by) || (!!c && isStaffOf(c, by));
+    if (!allowed) return { kind: "not_asked", page };
+    const isNew = this.d.pages.addResponse(page.id, by, how, now);
+    const r = step(page.state, { kind: "ack", by }, page.ladder, now);
+    const first = r.effects.some((e) => e.kind === "tell_member" && e.what === "acknowledged");
+    if (!first && !isNew) return { kind: "already", page };
+    if (first) {
+      this.d.pages.save(page.id, r.state);
+      this.d.jobs.cancelPrefix(deadlinePrefix(page.id), now);
+      for (const u of this.d.pages.contactIds(page.id)) {
+        if (u !== by) this.d.effects.tell(u, t.taken(page.id, page.member, by), `page:${page.id}:taken:${u}`);
+      }
+      if (page.staffTold) this.postToStaffRoom(page, t.staffRoomAcknowledged(page.id, page.member, by), `page:${page.id}:staffroom:ack`);
+      this.d.audit.append({ communityId: page.communityId, actor: by, action: "page.ack", subject: page.member, detail: `page ${page.id} (${how})` }, now);
+    }
+    this.d.effects.tell(page.member, t.someoneComing(page.id, by, first), `page:${page.id}:coming:${by}`);
+    if (page.supportRoomId) {
+      this.d.effects.post(page.supportRoomId, t.comingInRoom(by), `page:${page.id}:room:coming:${by}`);
+      this.d.effects.invite(page.supportRoomId, by, inviteKey(page.id, by));
+    }
+    return { kind: first ? "first" : "also", page: this.d.pages.get(page.id)! };
+  }
+
+  /** Who may close a page: the member, anyone who said they were coming, the community's staff. */
+  mayResolve(page: PageRecord, by: string): boolean {
+    if (by === page.member) return true;
+    if (this.d.pages.responses(page.id).some((r) => r.userId === by)) return true;
+    const c = this.community(page.communityId);
+    return !!c && isStaffOf(c, by);
+  }
+
+  resolve(page: PageRecord, by: string, now: number): ResolveOutcome {
+    if (page.state.status === "resolved") return { kind: "already", page };
+    if (!this.mayResolve(page, by)) return { kind: "not_allowed", page };
+    const r = step(page.state, { kind: "resolve", by }, page.ladder, now);
+    this.d.pages.save(page.id, r.state);
+    this.d.jobs.cancelPrefix(deadlinePrefix(page.id), now);
+    this.d.pages.deleteNotes(page.id);
+    if (by !== page.member) this.d.effects.tell(page.member, t.closedForMember(page.id, by, this.crisis()), `page:${page.id}:resolved:member`);
+    if (page.supportRoomId) this.d.effects.post(page.supportRoomId, t.resolvedInRoom(page.id, by), `page:${page.id}:room:resolved`);
+    const responders = new Set(this.d.pages.responses(page.id).map((x) => x.userId));
+    // Every responder is asked how they are, not only the first (the state machine's debrief effect names that one).
+    for (const u of responders) if (u !== page.member) this.d.effects.tell(u, t.debrief(page.id, page.member), `page:${page.id}:debrief:${u}`);
+    for (const u of this.d.pages.contactIds(page.id)) {
+      if (!responders.has(u) && u !== by) this.d.effects.tell(u, t.closedForResponder(page.id, page.member, by), `page:${page.id}:closed:${u}`);
+    }
+    if (page.staffTold) this.postToStaffRoom(page, t.staffRoomResolved(page.id, page.member, by), `page:${page.id}:staffroom:resolved`);
+    this.d.audit.append({ communityId: page.communityId, actor: by, action: "page.resolve", subject: page.member, detail: `page ${page.id}` }, now);
+    return { kind: "resolved", page: this.d.pages.get(page.id)! };
+  }
+
+  // --- crisis meetings ----------------------------------------------------------------
+
+  /**
+   * Any member may call a crisis meeting: a temporary room with the peers and staff on call
+   * (the whole staff team when nobody is on call, so the meeting is never empty).
+   */
+  crisisMeeting(caller: string, c: CommunityConfig, now: number): { meetingId: number; reply: Message } {
+    const recent = this.d.pages.recentMeeting(c.id, caller, now - CRISIS_MEETING_MS);
+    if (recent) return { meetingId: recent.id, reply: t.meetingStillOpen(recent.id, this.crisis()) };
+    const onCall = this.onCall(c.id, now);
+    const exclude = (u: string) => u !== caller && u !== this.d.botUserId;
+    let people = [...new Set([...onCall.peers, ...onCall.staff])].filter(exclude);
+    const fallbackToStaff = people.length === 0;
+    if (fallbackToStaff) people = allStaffOf(c).filter(exclude);
+    const id = this.d.pages.createMeeting({ communityId: c.id, caller, people }, now);
+    this.d.effects.schedule({ kind: CRISIS_ROOM_JOB, key: `crisis.room:${id}`, dueAt: now, payload: { meetingId: id } });
+    this.d.effects.schedule({ kind: CRISIS_CLOSE_JOB, key: `crisis.close:${id}`, dueAt: now + CRISIS_MEETING_MS, payload: { meetingId: id } });
+    for (const u of people) this.d.effects.tell(u, t.meetingNotice(id, caller, c.name), `crisis:${id}:notice:${u}`);
+    const staffRoom = this.d.rooms.get(c.id, "staff");
+    if (staffRoom) this.d.effects.post(staffRoom.roomId, t.staffRoomMeeting(id, caller, people.length), `crisis:${id}:staffroom`);
+    this.d.audit.append({ communityId: c.id, actor: caller, action: "crisis_meeting.call", subject: caller, detail: `meeting ${id}, ${t.people(people.length)} invited` }, now);
+    return { meetingId: id, reply: t.meetingCalled(id, people.length, fallbackToStaff, this.crisis()) };
+  }
+
+  // --- contact digest -----------------------------------------------------------------
+
+  /**
+   * The daily digest due at `atMs` (the "page.digest" job): every page and crisis meeting
+   * no digest has reported yet, to the staff room, and without names to the community room
+   * if the community chose that. Pages not closed yet are reported again next time.
+   */
+  digest(communityId: string, atMs: number, now: number): void {
+    const c = this.community(communityId);
+    if (!c) return;
+    const pages = this.d.pages.undigested(c.id, atMs);
+    const summaries = pages.map((p) => summarise(this.d.pages, p));
+    const meetings = this.d.pages.undigestedMeetings(c.id, atMs);
+    const staffRoom = this.d.rooms.get(c.id, "staff");
+    if (staffRoom) this.d.effects.post(staffRoom.roomId, staffDigest(c, summaries, meetings), `${digestKey(c.id, atMs)}:staff`);
+    else this.d.log.warn({ communityId }, "no staff room recorded: the contact digest could not be posted");
+    const communityRoom = this.d.rooms.get(c.id, "community");
+    if (c.paging?.digest_to_community && communityRoom) {
+      this.d.effects.post(communityRoom.roomId, communityDigest(c, summaries, meetings), `${digestKey(c.id, atMs)}:community`);
+    }
+    this.d.pages.markDigested(pages.filter((p) => p.state.status === "resolved").map((p) => p.id), now);
+    this.d.pages.markMeetingsDigested(meetings.map((m) => m.id), now);
+  }
+
+  /**
+   * Keeps one future digest job per community that has `paging.digest_at`, at that time in
+   * its time zone. Overdue ones (carenet was down at digest time) are kept: they run now.
+   */
+  scheduleDigests(now: number): void {
+    const pending = this.d.jobs.pending(DIGEST_JOB);
+    for (const c of this.d.config().communities) {
+      const mine = pending.filter((j) => j.payload.communityId === c.id);
+      const at = c.paging?.digest_at;
+      const next = at ? nextDailyAt(c.timezone, at, now) : undefined;
+      for (const j of mine) if (j.dueAt > now && j.dueAt !== next) this.d.jobs.cancel(j.key, now);
+      if (next !== undefined) this.scheduleDigest(c.id, next);
+    }
+    const known = new Set(this.d.config().communities.map((c) => c.id));
+    for (const j of pending) if (!known.has(String(j.payload.communityId))) this.d.jobs.cancel(j.key, now);
+  }
+
+  scheduleDigest(communityId: string, atMs: number): void {
+    this.d.effects.schedule({ kind: DIGEST_JOB, key: digestKey(communityId, atMs), dueAt: atMs, payload: { communityId } });
+  }
+
+  /** After a digest ran: the next one, if the community still has a digest time. */
+  scheduleNextDigest(communityId: string, afterMs: number): void {
+    const c = this.community(communityId);
+    if (c?.paging?.digest_at) this.scheduleDigest(c.id, nextDailyAt(c.timezone, c.paging.digest_at, afterMs));
+  }
+
+  /**
+   * Safety net at start and after a reload: every open page has its deadline job pending,
+   * and every page that is not resolved and has no room yet has a room job. Jobs are
+   * durable already; this covers a job lost to a bug or parked as failed.
+   */
+  ensureJobs(now: number): number {
+    let repaired = 0;
+    for (const page of this.d.pages.allActive()) {
+      if (page.state.status === "open" && page.state.nextDeadlineMs !== null) {
+        const job = this.d.jobs.get(deadlineKey(page.id, page.round, page.state.step));
+        if (job?.state !== "pending") {
+          this.scheduleDeadline(page, page.state.step, page.state.nextDeadlineMs, true);
+          repaired++;
+        }
+      }
+      const roomJobPending = this.d.jobs.pending(ROOM_JOB).some((j) => j.payload.pageId === page.id);
+      if (!roomJobPending && (!page.supportRoomId || this.d.pages.pendingNotes(page.id).length > 0)) {
+        this.d.jobs.reschedule({ kind: ROOM_JOB, key: `page.room:${page.id}:repair`, dueAt: now, payload: { pageId: page.id } }, now);
+        repaired++;
+      }
+    }
+    return repaired;
+  }
+}

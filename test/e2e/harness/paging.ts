@@ -1,0 +1,42 @@
+import type { Invite, MatrixEvent, MatrixUser } from "./matrixUser";
+
+/** A community for paging tests: `staff` in the config, the given ladder and digest settings. */
+export function pagingCommunity(id: string, opts: { staff: string[]; escalation: Array<{ notify: string; wait: string }>; name?: string }) {
+  return {
+    id,
+    name: opts.name ?? `Community ${id}`,
+    timezone: "Europe/London",
+    staff: opts.staff,
+    rooms: { community: { name: `${id} community` }, staff: { name: `${id} staff` }, alumni: { name: `${id} alumni` } },
+    paging: { escalation: opts.escalation },
+  };
+}
+
+const stateOf = (inv: Invite, type: string, stateKey?: string) =>
+  inv.state.find((e) => e.type === type && (stateKey === undefined || e.state_key === stateKey));
+
+/** Joins the direct room the bot opened for `user` (when it first had something to tell them). */
+export async function acceptBotDm(user: MatrixUser, bot: string, timeoutMs = 30_000): Promise<string> {
+  const roomId = await user.waitForInvite(
+    (inv) => inv.sender === bot && (stateOf(inv, "m.room.member", user.userId)?.content as { is_direct?: boolean }).is_direct === true,
+    timeoutMs,
+  );
+  await user.joinRoom(roomId);
+  return roomId;
+}
+
+/** The invitation to a room named `name` (e.g. a support room), not yet accepted. */
+export function inviteNamed(user: MatrixUser, prefix: string, timeoutMs = 30_000): Promise<string> {
+  return user.waitForInvite((inv) => String((stateOf(inv, "m.room.name")?.content as { name?: string }).name ?? "").startsWith(prefix), timeoutMs);
+}
+
+export const body = (ev: MatrixEvent): string => String(ev.content.body ?? "");
+
+/** A message from the bot whose body contains `text`. */
+export const botSays = (bot: string, text: string) => (ev: MatrixEvent) =>
+  ev.sender === bot && ev.type === "m.room.message" && body(ev).includes(text);
+
+/** How many bot messages containing `text` `user` has seen in `roomId`. */
+export function countSaid(user: MatrixUser, roomId: string, bot: string, text: string): number {
+  return user.eventsSoFar(roomId).filter(botSays(bot, text)).length;
+}

@@ -1,0 +1,137 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { botReplyTo, botUserId, CRISIS, e2eEnv, newUser, startCarenet, type RunningCarenet } from "./harness/carenet";
+import { sleep } from "./harness/child";
+import type { MatrixUser } from "./harness/matrixUser";
+import { acceptBotDm, body, botSays, countSaid, inviteNamed, pagingCommunity } from "./harness/paging";
+
+/**
+ * Paging on a real Synapse, carenet in-process. Who is on call is set directly on the app
+ * (the rota decides it in production). OAK has long waits, so nothing escalates while a
+ * peer answers; ELM has 2-second waits and nobody answers.
+ */
+
+const env = e2eEnv();
+const bot = botUserId(env);
+const rand = randomBytes(3).toString("hex");
+const OAK = `oak-${rand}`;
+const ELM = `elm-${rand}`;
+const NOTE = `e2e-note-${rand} I can't cope tonight`;
+
+let running: RunningCarenet;
+let amy: MatrixUser; // OAK member
+let bob: MatrixUser; // OAK peer on call
+let sam: MatrixUser; // OAK staff
+let kim: MatrixUser; // ELM member
+let pat: MatrixUser; // ELM peer on call, who never answers
+let stan: MatrixUser; // ELM staff
+
+beforeAll(async () => {
+  [amy, bob, sam, kim, pat, stan] = await Promise.all(["amy", "bob", "sam", "kim", "pat", "stan"].map((n) => newUser(env, n)));
+  running = await startCarenet(env, mkdtempSync(path.join(tmpdir(), "carenet-paging-")), {
+    communities: [
+      pagingCommunity(OAK, { staff: [sam.userId], escalation: [{ notify: "on_call_peers", wait: "10m" }, { notify: "all_staff", wait: "10m" }] }),
+      pagingCommunity(ELM, { staff: [stan.userId], escalation: [{ notify: "on_call_peers", wait: "2s" }, { notify: "all_staff", wait: "2s" }] }),
+    ],
+  });
+  const app = running.carenet.app;
+  app.onCall = (communityId) => ({ peers: [communityId === OAK ? bob.userId : pat.userId], backupPeers: [], staff: [] });
+  app.members.add({ communityId: OAK, userId: amy.userId, sponsor: sam.userId, addedBy: sam.userId }, Date.now());
+  app.members.add({ communityId: ELM, userId: kim.userId, sponsor: stan.userId, addedBy: stan.userId }, Date.now());
+});
+
+afterAll(async () => {
+  for (const u of [amy, bob, sam, kim, pat, stan]) await u?.stop();
+  await running?.carenet.stop();
+});
+
+async function openDm(user: MatrixUser): Promise<string> {
+  const dm = await user.createDm(bot);
+  await user.waitForEvent(dm, (ev) => ev.sender === bot && ev.type === "m.room.message");
+  return dm;
+}
+
+test("a member pages; the on-call peer gets the DM and the support-room invite, acks, the member is told, and the page resolves", async () => {
+  const dm = await openDm(amy);
+  const command = await amy.sendText(dm, `!page ${NOTE}`);
+  const reply = await amy.waitForEvent(dm, botReplyTo(bot, command));
+  expect(body(reply)).toContain("Your page is open");
+  expect(body(reply)).toContain(CRISIS);
+
+  // The peer on call: a direct message naming the member, and an invitation to the support room.
+  const bobDm = await acceptBotDm(bob, bot);
+  const notice = await bob.waitForEvent(bobDm, botSays(bot, "needs support and has paged"));
+  expect(body(notice)).toContain(amy.userId);
+  expect(body(notice)).not.toContain(NOTE);
+  const supportRoom = await inviteNamed(bob, "Support for ");
+  expect(running.carenet.db.prepare("SELECT support_room_id FROM pages WHERE member = ?").get(amy.userId)).toEqual({ support_room_id: supportRoom });
+
+  // The peer acknowledges in their DM; the member is told who is coming.
+  const ack = await bob.sendText(bobDm, "!ack");
+  expect(body(await bob.waitForEvent(bobDm, botReplyTo(bot, ack)))).toContain(`${amy.userId} has been told you are coming`);
+  await amy.waitForEvent(dm, botSays(bot, `${bob.userId} is coming`));
+
+  // In the support room: the introduction and the member's note, shown there only.
+  await bob.joinRoom(supportRoom);
+  await bob.waitForEvent(supportRoom, botSays(bot, "This is a private support room"));
+  await bob.waitForEvent(supportRoom, botSays(bot, NOTE));
+  const amyInvite = await inviteNamed(amy, "Support for ");
+  expect(amyInvite).toBe(supportRoom);
+
+  // The peer closes the page in the support room; the member is told, the peer gets a debrief.
+  const resolve = await bob.sendText(supportRoom, "!resolve");
+  await bob.waitForEvent(supportRoom, botReplyTo(bot, resolve));
+  const closed = await amy.waitForEvent(dm, botSays(bot, `${bob.userId} has closed your page`));
+  expect(body(closed)).toContain(CRISIS);
+  await bob.waitForEvent(bobDm, botSays(bot, "How are you?"));
+  await bob.waitForEvent(supportRoom, botSays(bot, "This room stays here for everyone in it to read"));
+  expect(await bob.getJoinedMembers(supportRoom)).toContain(bob.userId);
+
+  // The note was never logged and is stored nowhere now that it was shown.
+  expect(running.logs.text).not.toContain(`e2e-note-${rand}`);
+  const db = running.carenet.db;
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((t) => t.name);
+  for (const table of tables) expect(JSON.stringify(db.prepare(`SELECT * FROM "${table}"`).all())).not.toContain(`e2e-note-${rand}`);
+  // Nothing was said twice.
+  await sleep(1000);
+  expect(countSaid(amy, dm, bot, "is coming")).toBe(1);
+  expect(countSaid(bob, bobDm, bot, "needs support and has paged")).toBe(1);
+});
+
+test("with nobody acknowledging, the page reaches the staff (and the staff room), then the member gets the crisis resources", async () => {
+  const elmStaffRoom = running.carenet.app.rooms.get(ELM, "staff")!.roomId;
+  await stan.waitForInvite((inv) => inv.roomId === elmStaffRoom);
+  await stan.joinRoom(elmStaffRoom);
+
+  const dm = await openDm(kim);
+  const command = await kim.sendText(dm, "!page");
+  const reply = await kim.waitForEvent(dm, botReplyTo(bot, command));
+  expect(body(reply)).toContain("the peer supporters on call (1 person)");
+
+  const patDm = await acceptBotDm(pat, bot);
+  await pat.waitForEvent(patDm, botSays(bot, "needs support and has paged"));
+
+  // After the peers' 2 seconds: the whole staff team, directly and in the staff room.
+  const stanDm = await acceptBotDm(stan, bot);
+  const staffNotice = await stan.waitForEvent(stanDm, botSays(bot, "needs support and has paged"));
+  expect(body(staffNotice)).toContain(kim.userId);
+  await stan.waitForEvent(elmStaffRoom, botSays(bot, "has not been acknowledged"));
+  await kim.waitForEvent(dm, botSays(bot, "I have now also asked the staff team"));
+
+  // After the staff's 2 seconds: nobody came, so the member gets the crisis resources; staff are alerted.
+  const nobody = await kim.waitForEvent(dm, botSays(bot, "nobody could be reached"));
+  expect(body(nobody)).toContain(CRISIS);
+  expect(nobody.origin_server_ts - reply.origin_server_ts).toBeGreaterThanOrEqual(4000 - 1000);
+  await stan.waitForEvent(elmStaffRoom, botSays(bot, "Nobody acknowledged page"));
+  await stan.waitForEvent(stanDm, botSays(bot, "Nobody acknowledged page"));
+  const page = running.carenet.db.prepare("SELECT status, opened_at, exhausted_at FROM pages WHERE member = ?").get(kim.userId) as {
+    status: string;
+    opened_at: number;
+    exhausted_at: number;
+  };
+  expect(page.status).toBe("exhausted");
+  expect(page.exhausted_at - page.opened_at).toBeGreaterThanOrEqual(4000);
+  expect(page.exhausted_at - page.opened_at).toBeLessThan(4000 + 3000);
+});
