@@ -170,6 +170,10 @@ export class CheckinService implements CheckinPort {
     crisis: string;
   }): CommandResult {
     const { community: c, userId, now } = input;
+    const status = this.app.members.get(c.id, userId)?.status;
+    if (status !== "active" && status !== "discharged") {
+      return refused(Message.of(`You are no longer a member of ${c.name}, so I have not recorded a check-in.`).append(supportNow(input.crisis)));
+    }
     if (!this.app.hasConsent(c.id, userId)) return this.consentPointer(c, input.crisis);
     const s = checkinSettingsOf(c);
     const zone = c.timezone;
@@ -795,7 +799,9 @@ export class CheckinService implements CheckinPort {
         const next = nextOccurrence(w.zone, w.time, now);
         if (next !== null) this.ensureJob(this.slotJob(w.communityId, w.kind, w.checkinId, w.slot, next));
       }
-      for (const c of config.communities) for (const u of this.store.planHolders(c.id)) this.ensureReviewJob(c, u);
+      for (const c of config.communities) {
+        for (const u of this.store.planHolders(c.id)) if (this.app.members.get(c.id, u)?.status === "active") this.ensureReviewJob(c, u);
+      }
     });
   }
 }

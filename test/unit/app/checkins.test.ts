@@ -1,5 +1,6 @@
 import { stringify } from "yaml";
 import type { AppContext } from "../../../src/app/context";
+import type { CheckinService } from "../../../src/app/checkinService";
 import { installCheckins } from "../../../src/app/installCheckins";
 import { createLogger } from "../../../src/app/logger";
 import { Dispatcher } from "../../../src/commands/dispatcher";
@@ -42,6 +43,7 @@ let app: AppContext;
 let clock: { t: number; now(): number };
 let config: CarenetConfig;
 let dispatcher: Dispatcher;
+let service: CheckinService;
 let consenting: Set<string>;
 let onBreak: Set<string>;
 let onCallStaff: string[];
@@ -109,7 +111,7 @@ function setUp(cfg = makeConfig()): void {
     isOnBreak: (_c, u) => onBreak.has(u),
     afterReconcile: [],
   };
-  installCheckins(app);
+  service = installCheckins(app);
   dispatcher = new Dispatcher(app.commands, (err) => { throw err; }, app.atomically);
   app.members.add({ communityId: "oak", userId: ALICE, sponsor: SPONSOR, addedBy: SAM }, T0);
   app.members.add({ communityId: "oak", userId: BOB, sponsor: SPONSOR, addedBy: SAM }, T0);
@@ -210,9 +212,21 @@ describe("prompts", () => {
     // The next occurrence is waiting, and a missed-check-in check for this one.
     expect(app.jobs.pending("checkins.prompt").map((j) => j.dueAt)).toEqual([Z("2026-03-02T21:00:00Z"), Z("2026-03-03T20:00:00Z")]);
     expect(app.jobs.pending("checkins.missed").map((j) => j.dueAt)).toEqual([EVENING + 3 * HOUR]);
-    // Running it again (a crash before it was marked done) sends nothing twice.
-    await at(EVENING + 1000);
+  });
+
+  it("a prompt job run twice (a crash before it was marked done) sends and records nothing twice", async () => {
+    const job = app.jobs.pending("checkins.prompt")[0];
+    clock.t = EVENING + 1000;
+    service.runPrompt(job);
+    service.runPrompt(job);
     expect(prompts(ALICE)).toHaveLength(1);
+    expect(prompts(BOB)).toHaveLength(1);
+    expect(db.prepare("SELECT COUNT(*) AS n FROM checkin_prompts").get()).toEqual({ n: 2 });
+    // The same after a restart past the grace window: the skip is reported once.
+    const late = { ...job, payload: { ...job.payload, occurrenceAt: EVENING - 24 * HOUR } };
+    service.runPrompt(late);
+    service.runPrompt(late);
+    expect(outbox().filter((m) => m.roomId === STAFF_ROOM)).toHaveLength(1);
   });
 
   it("no prompts while on a break or paused; a member's own time and wording are honoured", async () => {
@@ -328,6 +342,13 @@ describe("answers", () => {
     const r = await command(ALICE, "!checkin 2");
     expect(r.reply.plain).toContain("for your evening check-in (Mon 20:00). It counts for Monday 2 March 2026.");
     expect(answers(ALICE)[0].local_date).toBe("2026-03-02");
+  });
+
+  it("records nothing for someone no longer a member", () => {
+    app.members.remove("oak", ALICE, null, clock.now());
+    react(ALICE, promptEvent, "4️⃣");
+    expect(answers(ALICE)).toEqual([]);
+    expect(to(ALICE).at(-1)?.body).toContain("no longer a member of Oakwood");
   });
 
   it("a reaction that is not one of the options gets the options in words", () => {
