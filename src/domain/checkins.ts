@@ -517,9 +517,10 @@ export function editPlan(plan: Plan, args: readonly string[], ctx: PlanEditConte
         t.forEach((x) => targets.add(x));
       }
       const chosen = ALERT_TARGETS.filter((t) => targets.has(t));
-      const before = kinds.map((k) => `${k}: ${describeTargets(plan.alerts[k])}`).join("; ");
+      const say = (p: Plan) => (kinds.length === 1 ? describeTargets(p.alerts[kinds[0]]) : kinds.map((k) => `${k}: ${describeTargets(p.alerts[k])}`).join("; "));
+      const before = say(plan);
       for (const k of kinds) next.alerts[k] = chosen;
-      const after = kinds.map((k) => `${k}: ${describeTargets(chosen)}`).join("; ");
+      const after = say(next);
       return { ok: true, plan: next, setting: kinds.length === 2 ? "alerts" : `alerts ${kinds[0]}`, before, after };
     }
     case "share": {

@@ -162,7 +162,7 @@ test("a low answer with the default plan reaches nobody, and gives the member !p
 });
 
 test("a member changes their plan; then a low answer reaches the sponsor, without the private note", async () => {
-  expect(await command(alice, "!checkin plan alerts low sponsor")).toContain("Changed alerts low: low: nobody → low: your sponsor.");
+  expect(await command(alice, "!checkin plan alerts low sponsor")).toContain("Changed alerts low: nobody → your sponsor.");
   expect(await command(alice, "!checkin plan share answers")).toContain("Changed share: nothing → answers.");
   const plan = await command(alice, "!checkin plan");
   expect(plan).toContain("Who hears about a low answer: your sponsor.");

@@ -526,13 +526,13 @@ describe("plans", () => {
     expect(shown.reply.plain).toContain("evening check-in: on, at 20:00 every day");
     expect(shown.reply.plain).toContain("Who hears about a low answer: nobody.");
     const changed = await command(ALICE, "!checkin plan alerts low sponsor");
-    expect(changed.reply.plain).toContain("Changed alerts low: low: nobody → low: your sponsor.");
+    expect(changed.reply.plain).toContain("Changed alerts low: nobody → your sponsor.");
     const bad = await command(ALICE, "!checkin plan time 23:00");
     expect(bad.outcome).toBe("refused");
     expect(bad.reply.plain).toContain("20:00, 21:00");
     await command(ALICE, "!checkin plan prompts off");
     const history = await command(ALICE, "!checkin plan history");
-    expect(history.reply.plain).toContain("alerts low: low: nobody → low: your sponsor");
+    expect(history.reply.plain).toContain("alerts low: nobody → your sponsor");
     expect(history.reply.plain).toContain("prompts evening: on → off");
   });
 

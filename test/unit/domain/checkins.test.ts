@@ -218,7 +218,7 @@ describe("plans", () => {
 
   it("records who hears, per kind or both, in words", () => {
     const r = editPlan(DEFAULT_PLAN, ["alerts", "low", "sponsor"], ctx());
-    expect(r).toMatchObject({ ok: true, setting: "alerts low", before: "low: nobody", after: "low: your sponsor" });
+    expect(r).toMatchObject({ ok: true, setting: "alerts low", before: "nobody", after: "your sponsor" });
     const both = edit(DEFAULT_PLAN, "alerts", "sponsor", "on-call-staff");
     expect(both.alerts).toEqual({ low: ["sponsor", "on_call_staff"], missed: ["sponsor", "on_call_staff"] });
     expect(edit(both, "alerts", "missed", "nobody").alerts).toEqual({ low: ["sponsor", "on_call_staff"], missed: [] });
