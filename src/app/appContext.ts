@@ -69,6 +69,7 @@ export function createAppContext(d: AppContextDeps): AppContext {
     roomMessageHooks: [],
     membershipHooks: [],
     reactionHooks: [],
+    replyHooks: [],
     onCall: () => ({ peers: [], backupPeers: [], staff: [] }),
     hasConsent: () => false,
     isOnBreak: () => false,

@@ -2,7 +2,7 @@ import type { Effects } from "../commands/effects";
 import type { CommandSpec } from "../commands/types";
 import type { CarenetConfig } from "../config/types";
 import type { DirectRooms } from "../matrix/directRooms";
-import type { MembershipHook, ReactionHook, RoomMessageHook } from "../matrix/eventRouter";
+import type { MembershipHook, ReactionHook, ReplyHook, RoomMessageHook } from "../matrix/eventRouter";
 import type { Homeserver } from "../matrix/homeserver";
 import type { Scheduler } from "../scheduler/scheduler";
 import type { AuditLog } from "../store/audit";
@@ -59,6 +59,8 @@ export interface AppContext {
   membershipHooks: MembershipHook[];
   /** Called for every reaction someone (not the bot) sends in a room the bot is in. */
   reactionHooks: ReactionHook[];
+  /** Offered every plain reply to an earlier event (e.g. an answer to a check-in prompt). */
+  replyHooks: ReplyHook[];
   /**
    * Who is on call in a community at a time; the rota installs it, paging reads it.
    * Until a rota is installed nobody is on call (paging then escalates straight on).

@@ -1,8 +1,13 @@
 import type { AppContext } from "./context";
+import { installCheckins } from "./installCheckins";
 import { installCommunities } from "./installCommunities";
 import { installHours } from "./installHours";
 import { installPaging } from "./installPaging";
 import { installRota } from "./installRota";
 
-/** Each capability plugs its commands, jobs and hooks into the app here, in this order (the rota before paging, which asks it who is on call). */
-export const INSTALLERS: ReadonlyArray<(app: AppContext) => void> = [installCommunities, installHours, installRota, installPaging];
+/**
+ * Each capability plugs its commands, jobs and hooks into the app here, in this order:
+ * communities first (consent, which the others consult), the rota before paging and
+ * check-ins (who is on call, who is on a break).
+ */
+export const INSTALLERS: ReadonlyArray<(app: AppContext) => void> = [installCommunities, installHours, installRota, installPaging, installCheckins];

@@ -145,6 +145,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     roomMessageHooks: app.roomMessageHooks,
     membershipHooks: app.membershipHooks,
     reactionHooks: app.reactionHooks,
+    replyHooks: app.replyHooks,
     maxEventAgeMs: parseDuration(config.events.max_age) ?? 5 * 60 * 1000,
     outboxChanged: () => sender.wake(),
   });

@@ -199,6 +199,7 @@ function checkMeaning(config: Partial<CarenetConfig>, doc: Document, file: strin
       });
     }
     for (const [roomPath, room] of all) checkExceptions(room, roomPath, flag);
+    checkCheckins(c, base, roomIds, flag);
   });
   return problems;
 }
@@ -216,6 +217,51 @@ function checkExceptions(room: unknown, roomPath: Array<string | number>, flag: 
     const m = /^exceptions\[(\d+)\](?:\.(\w+))?: (.*)$/.exec(problem);
     if (!m) continue; // windows are checked above, with their own wording
     flag([...roomPath, "exceptions", Number(m[1]), ...(m[2] ? [m[2]] : [])], m[3]);
+  }
+}
+
+/** Check-in prompts: unique ids, real prompt times, rooms that exist (never the staff room), a scale that fits. */
+function checkCheckins(
+  c: Partial<CarenetConfig["communities"][number]>,
+  base: Array<string | number>,
+  roomIds: Set<string>,
+  flag: (segments: Array<string | number>, message: string) => void,
+): void {
+  const deliverable = [...roomIds].filter((r) => r !== "staff");
+  const checkDelivery = (where: Array<string | number>, delivery: unknown) => {
+    if (typeof delivery !== "string" || delivery === "dm") return;
+    if (delivery === "staff") flag(where, `check-ins are never asked in the staff room: use dm or one of ${deliverable.join(", ")}`);
+    else if (!roomIds.has(delivery)) flag(where, `"${delivery}" is not one of this community's rooms (use dm or one of ${deliverable.join(", ")})`);
+  };
+  const checkins = Array.isArray(c.checkins) ? c.checkins : [];
+  const ids = new Set<string>();
+  checkins.forEach((ck, j) => {
+    if (!ck || typeof ck !== "object") return;
+    const at: Array<string | number> = [...base, "checkins", j];
+    if (typeof ck.id === "string") {
+      if (ck.id === "alumni") flag([...at, "id"], `"alumni" is the name of the alumni check-in; choose another id`);
+      if (ids.has(ck.id)) flag([...at, "id"], `the check-in id "${ck.id}" is used twice`);
+      ids.add(ck.id);
+    }
+    if (ck.at === "24:00") flag([...at, "at"], "a prompt cannot be at 24:00; use 00:00");
+    (Array.isArray(ck.times) ? ck.times : []).forEach((t, k) => {
+      if (t === "24:00") flag([...at, "times", k], "a prompt cannot be at 24:00; use 00:00");
+    });
+    checkDelivery([...at, "delivery"], ck.delivery);
+    if (typeof ck.delivery === "string" && ck.delivery !== "dm" && Array.isArray(ck.times) && ck.times.length > 0) {
+      flag([...at, "times"], "a prompt asked in a room comes at one time for everyone; times are for prompts sent by dm");
+    }
+  });
+  const s = c.checkin_settings;
+  if (s && typeof s === "object") {
+    const scale = Array.isArray(s.scale) ? s.scale : undefined;
+    if (scale && typeof s.low_at_or_below === "number" && s.low_at_or_below >= scale.length) {
+      flag([...base, "checkin_settings", "low_at_or_below"], `with ${scale.length} answers on the scale, ${s.low_at_or_below} would make every answer low`);
+    }
+    if (s.alumni && typeof s.alumni === "object") {
+      checkDelivery([...base, "checkin_settings", "alumni", "delivery"], s.alumni.delivery);
+      if (s.alumni.at === "24:00") flag([...base, "checkin_settings", "alumni", "at"], "a prompt cannot be at 24:00; use 00:00");
+    }
   }
 }
 

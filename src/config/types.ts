@@ -33,6 +33,30 @@ export interface CheckinConfig {
   at: string;
   days?: Weekday[];
   prompt: string;
+  /** Other times a member may choose for this prompt (the default is `at`). */
+  times?: string[];
+  /** "dm" (the default, filled in by the schema) or a room key for one prompt in that room. */
+  delivery?: string;
+}
+
+export type AlumniRhythm = "weekly" | "fortnightly" | "monthly";
+
+export interface CheckinSettingsConfig {
+  /** Worded answers, lowest first: answer 1 is scale[0]. */
+  scale: string[];
+  low_at_or_below: number;
+  grace: string;
+  missed_after: string;
+  /** e.g. "8w" or "30d". */
+  review_every: string;
+  alumni: {
+    enabled: boolean;
+    every: AlumniRhythm;
+    day: Weekday;
+    at: string;
+    prompt: string;
+    delivery: string;
+  };
 }
 
 export type NotifyTarget = "on_call_peers" | "backup_peers" | "on_call_staff" | "all_staff";
@@ -62,6 +86,8 @@ export interface CommunityConfig {
   rules?: string[];
   checkins: CheckinConfig[];
   rota?: RotaConfig;
+  /** Filled in by the schema's defaults; optional so hand-built configs (tests) may leave it out. */
+  checkin_settings?: CheckinSettingsConfig;
   paging?: {
     escalation?: Array<{ notify: NotifyTarget; wait: string }>;
     digest_at?: string;

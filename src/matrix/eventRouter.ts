@@ -40,6 +40,8 @@ export interface EventRouterDeps {
   membershipHooks?: MembershipHook[];
   /** Called, inside the handling transaction, for every reaction in a room the bot is in. */
   reactionHooks?: ReactionHook[];
+  /** Offered, inside the handling transaction, every plain (non-command) reply to an earlier event. */
+  replyHooks?: ReplyHook[];
   maxEventAgeMs: number;
   /** Called after messages were queued, so the sender picks them up at once. */
   outboxChanged: () => void;
@@ -76,6 +78,24 @@ export type ReactionHook = (r: {
   /** Set when the reaction was in a community room. */
   place: CommunityPlace | undefined;
 }) => void;
+
+/**
+ * A plain message (not a command) sent as a reply to an earlier event, e.g. an answer to a
+ * check-in prompt. A hook that recognises the event it replies to returns the answer to
+ * give (with ✅/⛔ like a command); one that does not returns undefined.
+ */
+export type ReplyHook = (r: {
+  roomId: string;
+  sender: string;
+  /** The event replied to. */
+  inReplyTo: string;
+  /** What the person wrote, without the quoted fallback of the event replied to. */
+  text: string;
+  eventId: string;
+  place: CommunityPlace | undefined;
+  now: number;
+  crisisResources: string;
+}) => CommandResult | undefined;
 
 export function isStaffOf(community: Pick<CommunityConfig, "staff" | "admins">, userId: string): boolean {
   return community.staff.includes(userId) || community.admins.includes(userId);
@@ -173,7 +193,11 @@ export class EventRouter {
   }
 
   private async onMessage(row: InboxRow, ev: IncomingEvent): Promise<void> {
-    const content = (ev.content ?? {}) as { msgtype?: string; body?: unknown; "m.relates_to"?: { rel_type?: string } };
+    const content = (ev.content ?? {}) as {
+      msgtype?: string;
+      body?: unknown;
+      "m.relates_to"?: { rel_type?: string; "m.in_reply_to"?: { event_id?: unknown } };
+    };
     if (content.msgtype !== "m.text" || typeof content.body !== "string") return;
     if (content["m.relates_to"]?.rel_type === "m.replace") return; // edits are not new commands
     const roomId = String(ev.room_id);
@@ -189,6 +213,21 @@ export class EventRouter {
       })();
     }
 
+    const inReplyTo = content["m.relates_to"]?.["m.in_reply_to"]?.event_id;
+    if (!looksLikeCommand(body) && typeof inReplyTo === "string" && this.d.replyHooks?.length && !this.isStale(row, ev)) {
+      const text = withoutReplyFallback(body);
+      let answered = false;
+      this.d.db.transaction(() => {
+        for (const hook of this.d.replyHooks ?? []) {
+          const result = hook({ roomId, sender, inReplyTo, text, eventId: row.eventId, place, now: this.d.clock.now(), crisisResources: this.d.config().crisis_resources });
+          if (!result) continue;
+          this.reply(row, roomId, result, true, sender);
+          answered = true;
+          return;
+        }
+      })();
+      if (answered) return;
+    }
     if (!looksLikeCommand(body)) {
       if (isDm && !this.isStale(row, ev)) {
         this.reply(row, roomId, {
@@ -284,6 +323,15 @@ export class EventRouter {
     })();
     if (messages.length) this.d.outboxChanged();
   }
+}
+
+/** A reply's body starts with the quoted event ("> <@bot> …" lines, then a blank line) in older clients. */
+export function withoutReplyFallback(body: string): string {
+  const lines = body.split("\n");
+  let i = 0;
+  while (i < lines.length && lines[i].startsWith(">")) i++;
+  if (i > 0 && i < lines.length && lines[i].trim() === "") i++;
+  return lines.slice(i).join("\n").trim();
 }
 
 function domainOf(userId: string): string {

@@ -1,0 +1,815 @@
+import { supportNow } from "../commands/help";
+import { Message } from "../commands/message";
+import type { CheckinPort, Where } from "../commands/checkin";
+import type { CommandResult } from "../commands/types";
+import type { CarenetConfig, CheckinConfig, CheckinSettingsConfig, CommunityConfig } from "../config/types";
+import {
+  addInterval,
+  alertRecipients,
+  answerLabel,
+  catchUp,
+  dayAndTime,
+  DEFAULT_PLAN,
+  describeInterval,
+  describeRhythm,
+  describePlan,
+  describeTargets,
+  editPlan,
+  getsPrompt,
+  isLow,
+  isPaused,
+  localDate,
+  longDate,
+  nextOccurrence,
+  occurrencesBetween,
+  parseAnswer,
+  rhythmIncludes,
+  scaleLines,
+  timeOptions,
+  valueOfReaction,
+  weekAtAGlance,
+  type AlumniRhythm,
+  type DailyTime,
+  type Plan,
+  ALUMNI_RHYTHMS,
+} from "../domain/checkins";
+import { describeDuration, parseDuration } from "../domain/escalation";
+import type { Job, JobSpec } from "../store/jobs";
+import type { CheckinAnswer, CheckinPrompt, CheckinsStore } from "../store/checkins";
+import type { Member } from "../store/members";
+import type { AppContext } from "./context";
+
+export const PROMPT_JOB = "checkins.prompt";
+export const ALUMNI_JOB = "checkins.alumni";
+export const MISSED_JOB = "checkins.missed";
+export const REVIEW_JOB = "checkins.review";
+/** The checkin id alumni prompts are recorded under. */
+export const ALUMNI_CHECKIN = "alumni";
+
+const DEFAULT_SETTINGS: CheckinSettingsConfig = {
+  scale: ["really struggling", "not great", "okay", "fine", "good"],
+  low_at_or_below: 2,
+  grace: "2h",
+  missed_after: "3h",
+  review_every: "8w",
+  alumni: {
+    enabled: true,
+    every: "monthly",
+    day: "sun",
+    at: "18:00",
+    prompt: "How are things with you? There is no need to answer — the door is always open.",
+    delivery: "dm",
+  },
+};
+
+/** A community's check-in settings with every default filled in (hand-built configs may leave them out). */
+export function checkinSettingsOf(c: CommunityConfig): CheckinSettingsConfig {
+  const s = c.checkin_settings;
+  return { ...DEFAULT_SETTINGS, ...s, alumni: { ...DEFAULT_SETTINGS.alumni, ...s?.alumni } };
+}
+
+const slotKey = (slot: string) => slot.replace(":", "");
+
+
+/**
+ * Check-ins as the member, the people they named and staff meet them: prompts fanned out
+ * from durable jobs, answers however they come (command, reply, reaction), plans, alerts
+ * and the staff view. Everything here runs inside the caller's SQLite transaction and only
+ * queues messages and jobs.
+ */
+export class CheckinService implements CheckinPort {
+  constructor(
+    private readonly app: AppContext,
+    readonly store: CheckinsStore,
+  ) {}
+
+  // ---------------------------------------------------------------------------------------
+  // Who and where
+
+  community(id: string): CommunityConfig | undefined {
+    return this.app.config().communities.find((c) => c.id === id);
+  }
+
+  planOf(communityId: string, userId: string): Plan {
+    return this.store.plan(communityId, userId)?.plan ?? DEFAULT_PLAN;
+  }
+
+  /**
+   * The community a member means: the room's, their only one, or (for an answer) the one
+   * that prompted them last. `named` is a community id they gave explicitly.
+   */
+  where(userId: string, opts: { here?: CommunityConfig; named?: string; preferLatestPrompt?: boolean; now: number; crisis: string }): Where {
+    const configured = new Set(this.app.config().communities.map((c) => c.id));
+    const memberships = this.app.members.communitiesOf(userId, { includeDischarged: true }).filter((m) => configured.has(m.communityId));
+    const pick = (m: Member | undefined): Where | undefined => {
+      const community = m && this.community(m.communityId);
+      return m && community ? { ok: true, community, member: m } : undefined;
+    };
+    for (const wanted of [opts.named, opts.here?.id]) {
+      const found = wanted ? pick(memberships.find((m) => m.communityId === wanted)) : undefined;
+      if (found) return found;
+    }
+    if (memberships.length === 1) return pick(memberships[0]) as Where;
+    if (memberships.length === 0) {
+      return {
+        ok: false,
+        result: refused(
+          Message.of("Check-ins are for members of a community that uses carenet, and I don't have you down as one. If you think you should be, ask your staff team.").append(
+            supportNow(opts.crisis),
+          ),
+        ),
+      };
+    }
+    if (opts.preferLatestPrompt) {
+      const latest = memberships
+        .map((m) => ({ m, p: this.store.latestPrompt(m.communityId, userId, opts.now) }))
+        .filter((x) => x.p)
+        .sort((a, b) => (b.p as CheckinPrompt).occurrenceAt - (a.p as CheckinPrompt).occurrenceAt)[0];
+      if (latest) return pick(latest.m) as Where;
+    }
+    const ids = memberships.map((m) => m.communityId);
+    return {
+      ok: false,
+      result: refused(
+        Message.of(
+          `You are in more than one community (${ids.join(", ")}). Send this in that community's room, or name it first, e.g. \`!checkin plan ${ids[0]}\`.`,
+        ).append(supportNow(opts.crisis)),
+      ),
+    };
+  }
+
+  /** The kind pointer for someone who has not agreed: nothing optional is recorded for them. */
+  consentPointer(c: CommunityConfig, crisis: string): CommandResult {
+    return refused(
+      new Message()
+        .p(
+          `Check-ins are recorded only for members who have agreed to how ${c.name} keeps their information, so I have not recorded anything. ` +
+            "If you would like to, send `!consent` to read it and agree — it is your choice.",
+        )
+        .p("If you need someone now, send `!page` and the peers on call will be asked to join you.")
+        .append(supportNow(crisis)),
+    );
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Answers
+
+  /**
+   * Records an answer. `prompt` is set when the member answered a particular prompt (a
+   * reply or a reaction); a command answers their latest prompt if it is still open or
+   * was answered today, and otherwise counts as an unprompted check-in for today.
+   */
+  answer(input: {
+    community: CommunityConfig;
+    userId: string;
+    value: number;
+    note: string | null;
+    via: "command" | "reply" | "reaction";
+    prompt?: CheckinPrompt;
+    now: number;
+    crisis: string;
+  }): CommandResult {
+    const { community: c, userId, now } = input;
+    const status = this.app.members.get(c.id, userId)?.status;
+    if (status !== "active" && status !== "discharged") {
+      return refused(Message.of(`You are no longer a member of ${c.name}, so I have not recorded a check-in.`).append(supportNow(input.crisis)));
+    }
+    if (!this.app.hasConsent(c.id, userId)) return this.consentPointer(c, input.crisis);
+    const s = checkinSettingsOf(c);
+    const zone = c.timezone;
+    const today = localDate(zone, now);
+    const plan = this.planOf(c.id, userId);
+    let prompt = input.prompt;
+    if (!prompt && input.via === "command") {
+      const latest = this.store.latestPrompt(c.id, userId, now);
+      const answered = latest && this.store.answerToPrompt(latest.id);
+      if (latest && (!answered || answered.answeredDate === today)) prompt = latest;
+    }
+    const saved = this.store.saveAnswer(
+      {
+        communityId: c.id,
+        userId,
+        promptId: prompt?.id ?? null,
+        localDate: prompt?.localDate ?? today,
+        value: input.value,
+        note: input.note && input.note.length > 0 ? input.note.slice(0, 2000) : null,
+        shared: plan.share === "answers",
+        noteShared: plan.notes === "shared",
+        via: input.via,
+        today,
+      },
+      now,
+    );
+    const what = prompt ? this.promptName(c, prompt) : "today's check-in";
+    const reply = new Message();
+    if (saved.outcome === "too_late") {
+      return refused(
+        new Message()
+          .p(
+            `You answered ${what} with ${answerLabel(s.scale, saved.answer.value)} on ${saved.answer.answeredDate}; an answer can be changed only on the day it was given. ` +
+              "To check in now, send `!checkin <answer> [note]`.",
+          )
+          .append(supportNow(input.crisis)),
+      );
+    }
+    if (saved.outcome === "unchanged") {
+      reply.p(`That is already recorded: ${answerLabel(s.scale, saved.answer.value)} for ${what}.`);
+    } else if (saved.outcome === "changed") {
+      reply.p(`Changed ${what} from ${answerLabel(s.scale, saved.previous.value)} to ${answerLabel(s.scale, saved.answer.value)}.`);
+    } else {
+      const late = prompt && localDate(zone, prompt.occurrenceAt) !== today ? ` It counts for ${longDate(zone, prompt.occurrenceAt)}.` : "";
+      reply.p(`Thank you — I have recorded ${answerLabel(s.scale, saved.answer.value)} for ${what}.${late}`);
+    }
+    if (saved.answer.note) {
+      reply.p(
+        plan.notes === "shared"
+          ? "Your note is shared with whoever sees your answers or hears about them, as your plan says."
+          : "Your note is private: only you can see it.",
+      );
+    }
+    const answer = saved.answer;
+    if (saved.outcome === "recorded" && prompt?.missedAt) this.tellMissedOnesAnswered(c, prompt, userId, now);
+    if (isLow(answer.value, s.low_at_or_below)) {
+      const newlyLow = saved.outcome === "recorded" || (saved.outcome === "changed" && !isLow(saved.previous.value, s.low_at_or_below));
+      reply.p("That sounds hard. If you would like someone with you now, send `!page` and the peers on call will be asked to join you.");
+      reply.p(newlyLow ? this.alertLow(c, userId, plan, answer, prompt, now) : this.whoHearsLow(plan));
+      reply.append(supportNow(input.crisis));
+    } else {
+      reply.p("See or change your check-in plan with `!checkin plan`.");
+    }
+    return { outcome: "ok", reply };
+  }
+
+  /** Reads an answer written as words or a number (a command's arguments or a reply). */
+  answerText(input: { community: CommunityConfig; userId: string; text: string; via: "command" | "reply"; prompt?: CheckinPrompt; now: number; crisis: string }): CommandResult {
+    const s = checkinSettingsOf(input.community);
+    const parsed = parseAnswer(input.text, s.scale);
+    if (!parsed.ok) {
+      if (!this.app.hasConsent(input.community.id, input.userId)) return this.consentPointer(input.community, input.crisis);
+      return refused(
+        new Message()
+          .p(`${capitalise(parsed.problem)}. Answer with a number or the words, and a note if you like, e.g. \`!checkin 3 long day\`:`)
+          .list(s.scale.map((w, i) => `${i + 1} — ${w}`))
+          .append(supportNow(input.crisis)),
+      );
+    }
+    return this.answer({ ...input, value: parsed.value, note: parsed.note || null });
+  }
+
+  /** A reaction to a prompt: the reaction's key stands for an answer on the scale. */
+  answerReaction(prompt: CheckinPrompt, key: string, now: number): Message | undefined {
+    const c = this.community(prompt.communityId);
+    if (!c) return undefined;
+    const s = checkinSettingsOf(c);
+    const crisis = this.app.config().crisis_resources;
+    const value = valueOfReaction(key, s.scale.length);
+    if (value === undefined) {
+      return new Message()
+        .p(`I read only these reactions as answers to ${this.promptName(c, prompt)}:`)
+        .list(scaleLines(s.scale))
+        .p("Or reply with a number or the words.");
+    }
+    return this.answer({ community: c, userId: prompt.userId, value, note: null, via: "reaction", prompt, now, crisis }).reply;
+  }
+
+  private promptName(c: CommunityConfig, p: CheckinPrompt): string {
+    const name = p.checkinId === ALUMNI_CHECKIN ? "your alumni check-in" : `your ${p.checkinId} check-in`;
+    return `${name} (${dayAndTime(c.timezone, p.occurrenceAt)})`;
+  }
+
+  private people(c: CommunityConfig, userId: string, now: number) {
+    return { member: userId, sponsor: this.app.members.get(c.id, userId)?.sponsor ?? null, onCallStaff: this.app.onCall(c.id, now).staff };
+  }
+
+  private whoHearsLow(plan: Plan): string {
+    return plan.alerts.low.length === 0
+      ? "Nobody else has been told: your plan says nobody hears about a low answer. You can change that with `!checkin plan alerts low sponsor`."
+      : `Your plan says ${describeTargets(plan.alerts.low)} hear about a low answer.`;
+  }
+
+  /** Tells exactly the people the member named about a low answer; returns what to tell the member. */
+  private alertLow(c: CommunityConfig, userId: string, plan: Plan, answer: CheckinAnswer, prompt: CheckinPrompt | undefined, now: number): string {
+    const routing = alertRecipients(plan, "low", this.people(c, userId, now));
+    const s = checkinSettingsOf(c);
+    const what = prompt ? `the ${prompt.checkinId === ALUMNI_CHECKIN ? "alumni" : prompt.checkinId} check-in (${dayAndTime(c.timezone, prompt.occurrenceAt)})` : "a check-in";
+    for (const r of routing.recipients) {
+      const m = new Message().p(`Check-in from ${userId} (${c.name}): ${answerLabel(s.scale, answer.value)} for ${what}.`);
+      if (answer.note && plan.notes === "shared") m.p(`Their note: ${answer.note}`);
+      m.p(
+        `You are hearing this because ${userId} chose to let you know about a low check-in. They have been given the option to page the peers on call and the crisis resources.`,
+      );
+      this.app.effects.tell(r, m, `checkins:low:${answer.id}:${answer.value}:${r}`);
+    }
+    if (routing.recipients.length) {
+      this.store.recordAlert({ communityId: c.id, userId, kind: "low", promptId: prompt?.id ?? null, answerId: answer.id, recipients: routing.recipients }, now);
+    }
+    return this.toldWords(plan.alerts.low, routing, "a low answer");
+  }
+
+  private toldWords(chosen: Plan["alerts"]["low"], routing: { recipients: string[]; unreachable: string[] }, what: string): string {
+    if (chosen.length === 0) {
+      return `Nobody else has been told: your plan says nobody hears about ${what}. You can change that with \`!checkin plan alerts\`.`;
+    }
+    const parts: string[] = [];
+    if (routing.recipients.length) parts.push(`As your plan asks, I have let ${routing.recipients.join(", ")} know (${describeTargets(chosen)}).`);
+    if (routing.unreachable.includes("sponsor")) parts.push("You have no sponsor named yet, so no sponsor was told.");
+    if (routing.unreachable.includes("on_call_staff")) parts.push("No staff are on call right now, so no on-call staff were told.");
+    return parts.join(" ");
+  }
+
+  private tellMissedOnesAnswered(c: CommunityConfig, prompt: CheckinPrompt, userId: string, _now: number): void {
+    for (const r of this.store.missedAlertRecipients(prompt.id)) {
+      this.app.effects.tell(
+        r,
+        Message.of(`${userId} (${c.name}) has now answered ${prompt.checkinId === ALUMNI_CHECKIN ? "their alumni" : `their ${prompt.checkinId}`} check-in of ${dayAndTime(c.timezone, prompt.occurrenceAt)}.`),
+        `checkins:answered-late:${prompt.id}:${r}`,
+      );
+    }
+  }
+
+  /** `!checkin` alone: how to answer, and what the member has recorded today. */
+  overview(c: CommunityConfig, userId: string, now: number, crisis: string): CommandResult {
+    const s = checkinSettingsOf(c);
+    const today = localDate(c.timezone, now);
+    const reply = new Message()
+      .p("Check in with `!checkin <number or words> [note]`, e.g. `!checkin 3 long day`, or reply or react to a prompt. The answers are:")
+      .list(s.scale.map((w, i) => `${i + 1} — ${w}`));
+    if (!this.app.hasConsent(c.id, userId)) return { outcome: "ok", reply: reply.append(this.consentPointer(c, crisis).reply) };
+    const answers = this.store.answersOf(c.id, userId, today, today);
+    reply.p(
+      answers.length
+        ? `Today you have checked in with ${answers.map((a) => answerLabel(s.scale, a.value)).join(", then ")}. You can change today's answer by checking in again.`
+        : "You have not checked in today.",
+    );
+    reply.p("See or change your plan: `!checkin plan`. If you need someone now, send `!page`.");
+    return { outcome: "ok", reply };
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Plans
+
+  describe(c: CommunityConfig, userId: string): Message {
+    const stored = this.store.plan(c.id, userId);
+    const plan = stored?.plan ?? DEFAULT_PLAN;
+    const s = checkinSettingsOf(c);
+    const m = new Message().heading(`Your check-in plan for ${c.name}:`).list(describePlan(c.checkins, plan, c.timezone));
+    if (stored) {
+      const next = addInterval(c.timezone, stored.reviewedAt, s.review_every);
+      m.p(`Last reviewed ${longDate(c.timezone, stored.reviewedAt)}; it will ask to be reviewed every ${describeInterval(s.review_every)}${next ? ` (next: ${longDate(c.timezone, next)})` : ""}.`);
+    }
+    m.p(
+      "Change any part at any time: `!checkin plan prompts <id> on|off`, `time <id> HH:MM`, `wording <id> <your words>|default`, " +
+        "`alerts [low|missed] nobody|sponsor|on-call-staff`, `share nothing|answers`, `notes private|shared`, `pause [until YYYY-MM-DD|3d|2w]`, `resume`. " +
+        "Keep it as it is: `!checkin plan ok`. Every change is recorded: `!checkin plan history`.",
+    );
+    return m;
+  }
+
+  history(c: CommunityConfig, userId: string): Message {
+    const changes = this.store.changes(c.id, userId);
+    if (changes.length === 0) return Message.of(`Your check-in plan for ${c.name} has not been changed: it is the community's default.`);
+    return new Message()
+      .heading(`Changes to your check-in plan for ${c.name}, oldest first:`)
+      .list(changes.map((ch) => `${longDate(c.timezone, ch.at)} ${dayAndTime(c.timezone, ch.at).slice(4)} — ${ch.setting}: ${ch.before ? `${ch.before} → ` : ""}${ch.after}`));
+  }
+
+  editPlan(c: CommunityConfig, userId: string, args: string[], now: number, crisis: string): CommandResult {
+    if (!this.app.hasConsent(c.id, userId)) return this.consentPointer(c, crisis);
+    const plan = this.planOf(c.id, userId);
+    const edit = editPlan(plan, args, { prompts: c.checkins, zone: c.timezone, now });
+    if (!edit.ok) {
+      return refused(new Message().p(`${capitalise(edit.problem)}.`).p("Send `!checkin plan` to see your plan and how to change it.").append(supportNow(crisis)));
+    }
+    if (edit.reviewedOnly) {
+      this.store.markReviewed(c.id, userId, plan, now);
+      this.ensureReviewJob(c, userId);
+      return { outcome: "ok", reply: Message.of("Thank you — your plan stays as it is, and I have noted that you reviewed it.").append(this.describe(c, userId)) };
+    }
+    if (edit.before === edit.after) {
+      return { outcome: "ok", reply: Message.of(`Your plan already says that (${edit.setting}: ${edit.after}); nothing changed.`) };
+    }
+    this.store.changePlan(c.id, userId, edit.plan, { setting: edit.setting, before: edit.before, after: edit.after }, now);
+    this.ensureReviewJob(c, userId);
+    return { outcome: "ok", reply: Message.of(`Changed ${edit.setting}: ${edit.before} → ${edit.after}.`).append(this.describe(c, userId)) };
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Alumni
+
+  alumniRhythmOf(c: CommunityConfig, userId: string): { enabled: boolean; rhythm: AlumniRhythm } {
+    const s = checkinSettingsOf(c);
+    const choice = this.store.alumni(c.id, userId);
+    return { enabled: s.alumni.enabled && (choice?.enabled ?? true), rhythm: choice?.rhythm ?? s.alumni.every };
+  }
+
+  alumni(c: CommunityConfig, member: Member, args: string[], now: number, crisis: string): CommandResult {
+    const s = checkinSettingsOf(c);
+    const current = this.alumniRhythmOf(c, member.userId);
+    const status = () => {
+      const after = this.alumniRhythmOf(c, member.userId);
+      const when = s.alumni.enabled ? (after.enabled ? `on, ${describeRhythm(after.rhythm, s.alumni.day, s.alumni.at)}` : "off") : "not offered by this community";
+      const m = Message.of(`Alumni check-ins for ${c.name}: ${when}.`);
+      if (member.status !== "discharged") m.p("They start when you leave the community, to keep the door open.");
+      return m.p("Change with `!checkin alumni on|off` or `!checkin alumni weekly|fortnightly|monthly`.");
+    };
+    const v = (args[0] === "every" ? args[1] : args[0])?.toLowerCase();
+    if (!v) return { outcome: "ok", reply: status() };
+    if (!this.app.hasConsent(c.id, member.userId)) return this.consentPointer(c, crisis);
+    let next = { ...current };
+    if (v === "on" || v === "off") next.enabled = v === "on";
+    else if ((ALUMNI_RHYTHMS as readonly string[]).includes(v)) next = { enabled: true, rhythm: v as AlumniRhythm };
+    else {
+      return refused(Message.of("Say on, off, weekly, fortnightly or monthly, e.g. `!checkin alumni monthly`.").append(supportNow(crisis)));
+    }
+    const words = (x: { enabled: boolean; rhythm: AlumniRhythm }) => (x.enabled ? `on, ${x.rhythm}` : "off");
+    if (words(next) === words(current)) return { outcome: "ok", reply: status() };
+    this.store.setAlumni(c.id, member.userId, { enabled: next.enabled, rhythm: next.rhythm }, now);
+    this.store.recordChange(c.id, member.userId, { setting: "alumni", before: words(current), after: words(next) }, now);
+    return { outcome: "ok", reply: Message.of(`Changed alumni check-ins: ${words(current)} → ${words(next)}.`).append(status()) };
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // The staff view: only what each member chose to share
+
+  staffView(c: CommunityConfig, args: string[], now: number): CommandResult {
+    const s = checkinSettingsOf(c);
+    const zone = c.timezone;
+    const today = localDate(zone, now);
+    const weekStart = localDate(zone, now - 6 * 24 * 3600_000);
+    const people = this.app.members.list(c.id).filter((m) => m.status !== "removed");
+    const sharing = people.filter((m) => this.planOf(c.id, m.userId).share === "answers");
+    const visible = (a: CheckinAnswer) => a.shared;
+    const noteOf = (m: Member, a: CheckinAnswer) => (a.note && a.noteShared && this.planOf(c.id, m.userId).notes === "shared" ? ` — note: ${a.note}` : "");
+    const footer = `${sharing.length} of ${people.length} members share their check-ins with staff; the others keep them private, as is their right.`;
+    const arg = (args[0] ?? "today").toLowerCase();
+
+    if (arg.startsWith("@")) {
+      const m = people.find((p) => p.userId.toLowerCase() === arg);
+      if (!m) return refused(Message.of(`${args[0]} is not a member of ${c.name}.`));
+      if (!sharing.includes(m)) return { outcome: "ok", reply: Message.of(`${m.userId} keeps their check-ins private (their choice), so there is nothing to show.`) };
+      const answers = this.store.answersOf(c.id, m.userId, weekStart, today).filter(visible);
+      const reply = new Message().heading(`${m.userId}: the last 7 days`).p(weekAtAGlance(zone, now, answers));
+      reply.list(answers.map((a) => `${a.localDate}: ${answerLabel(s.scale, a.value)}${noteOf(m, a)}`));
+      return { outcome: "ok", reply };
+    }
+    if (arg === "week") {
+      const reply = new Message().heading(`Check-ins shared with staff, the last 7 days (${zone}):`);
+      reply.list(sharing.map((m) => `${m.userId}: ${weekAtAGlance(zone, now, this.store.answersOf(c.id, m.userId, weekStart, today).filter(visible))}`));
+      if (sharing.length === 0) reply.p("No member shares their check-ins with staff.");
+      return { outcome: "ok", reply: reply.p(footer) };
+    }
+    if (arg === "today") {
+      const reply = new Message().heading(`Check-ins shared with staff today (${longDate(zone, now)}):`);
+      const lines: string[] = [];
+      for (const m of sharing) {
+        const answers = this.store.answersOf(c.id, m.userId, today, today).filter(visible);
+        lines.push(`${m.userId}: ${answers.length ? answers.map((a) => `${answerLabel(s.scale, a.value)}${noteOf(m, a)}`).join("; ") : "no check-in yet"}`);
+      }
+      reply.list(lines);
+      if (sharing.length === 0) reply.p("No member shares their check-ins with staff.");
+      return { outcome: "ok", reply: reply.p(footer) };
+    }
+    return refused(Message.of("Say `today`, `week` or a member's user id, e.g. `!checkins week`."));
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Prompts: durable jobs, one per prompt occurrence, fanned out per member
+
+  /** Runs one prompt occurrence (and catches up on any that came due while carenet was down). */
+  runPrompt(job: Job): void {
+    const { communityId, checkinId, slot, occurrenceAt } = job.payload as { communityId: string; checkinId: string; slot: string; occurrenceAt: number };
+    const c = this.community(communityId);
+    const ck = c?.checkins.find((x) => x.id === checkinId);
+    if (!c || !ck || !timeOptions(ck).includes(slot)) return; // no longer configured
+    const time: DailyTime = { at: slot, days: ck.days };
+    this.catchUpAndSend(c, { checkinId, slot, time, occurrenceAt, kind: PROMPT_JOB }, (occ, late, dryRun) => this.fanOut(c, ck, slot, occ, late, dryRun));
+  }
+
+  /** Runs one alumni check-in occurrence. */
+  runAlumni(job: Job): void {
+    const { communityId, occurrenceAt } = job.payload as { communityId: string; occurrenceAt: number };
+    const c = this.community(communityId);
+    if (!c) return;
+    const s = checkinSettingsOf(c);
+    if (!s.alumni.enabled) return;
+    const time: DailyTime = { at: s.alumni.at, days: [s.alumni.day] };
+    this.catchUpAndSend(c, { checkinId: ALUMNI_CHECKIN, slot: s.alumni.at, time, occurrenceAt, kind: ALUMNI_JOB }, (occ, late, dryRun) =>
+      this.fanOutAlumni(c, occ, late, dryRun),
+    );
+  }
+
+  private catchUpAndSend(
+    c: CommunityConfig,
+    j: { checkinId: string; slot: string; time: DailyTime; occurrenceAt: number; kind: string },
+    send: (occurrenceAt: number, late: boolean, dryRun: boolean) => number,
+  ): void {
+    const s = checkinSettingsOf(c);
+    this.app.atomically(() => {
+      const now = this.app.clock.now();
+      const due = occurrencesBetween(c.timezone, j.time, j.occurrenceAt, now + 1);
+      const decision = catchUp(due, now, parseDuration(s.grace) ?? 0);
+      const skipped: Array<{ occ: number; prompts: number }> = [];
+      for (const occ of decision.skipped) {
+        const prompts = send(occ, true, true);
+        if (this.store.recordSkip({ communityId: c.id, checkinId: j.checkinId, slot: j.slot, occurrenceAt: occ, prompts }, now) && prompts > 0) {
+          skipped.push({ occ, prompts });
+        }
+      }
+      if (decision.send !== undefined) send(decision.send, decision.late, false);
+      if (skipped.length) this.reportSkipped(c, j.checkinId, skipped, `${j.kind}:${j.slot}:${j.occurrenceAt}`);
+      const next = nextOccurrence(c.timezone, j.time, now);
+      if (next !== null) this.ensureJob(this.slotJob(c.id, j.kind, j.checkinId, j.slot, next));
+    });
+  }
+
+  private reportSkipped(c: CommunityConfig, checkinId: string, skipped: Array<{ occ: number; prompts: number }>, key: string): void {
+    const staffRoom = this.app.rooms.get(c.id, "staff")?.roomId;
+    const total = skipped.reduce((n, x) => n + x.prompts, 0);
+    const grace = describeDuration(parseDuration(checkinSettingsOf(c).grace) ?? 0);
+    const when = skipped.map((x) => dayAndTime(c.timezone, x.occ)).join(", ");
+    const name = checkinId === ALUMNI_CHECKIN ? "alumni" : checkinId;
+    this.app.log.warn({ communityId: c.id, checkinId, prompts: total }, "check-in prompts skipped after downtime");
+    if (!staffRoom) return;
+    this.app.effects.post(
+      staffRoom,
+      Message.of(
+        `${total} check-in prompt${total === 1 ? " was" : "s were"} not sent (the ${name} check-in of ${when}): carenet was unavailable at the time, ` +
+          `and they are older than the grace window of ${grace}, so they were skipped rather than sent late. Members can still check in at any time with \`!checkin\`.`,
+      ),
+      `checkins:skipped:${c.id}:${key}`,
+    );
+  }
+
+  /** Who gets a community prompt at one occurrence of one slot. */
+  private recipients(c: CommunityConfig, ck: CheckinConfig, slot: string, now: number): Array<{ member: Member; wording: string }> {
+    const out: Array<{ member: Member; wording: string }> = [];
+    for (const m of this.app.members.list(c.id, { status: "active" })) {
+      if (!this.app.hasConsent(c.id, m.userId) || this.app.isOnBreak(c.id, m.userId, now)) continue;
+      const r = getsPrompt(c.checkins, this.planOf(c.id, m.userId), ck.id, slot, now);
+      if (r) out.push({ member: m, wording: r.wording });
+    }
+    return out;
+  }
+
+  /** Sends (or, for a dry run, counts) one occurrence of a community prompt. */
+  private fanOut(c: CommunityConfig, ck: CheckinConfig, slot: string, occ: number, late: boolean, dryRun: boolean): number {
+    const now = this.app.clock.now();
+    const who = this.recipients(c, ck, slot, now);
+    if (dryRun || who.length === 0) return who.length;
+    const s = checkinSettingsOf(c);
+    const delivery = ck.delivery ?? "dm";
+    const base = `checkins:prompt:${c.id}:${ck.id}:${occ}`;
+    const lateLine = late ? `This is your ${ck.id} check-in of ${dayAndTime(c.timezone, occ)}: carenet could not send it on time. An answer now counts for then.` : undefined;
+    let roomKey: string | undefined;
+    if (delivery !== "dm") {
+      const roomId = this.app.rooms.get(c.id, delivery)?.roomId;
+      if (!roomId) {
+        this.app.log.error({ communityId: c.id, checkinId: ck.id, room: delivery }, "a check-in's room is not provisioned; prompt not sent");
+        return 0;
+      }
+      roomKey = `${base}:room`;
+      const m = new Message();
+      if (lateLine) m.p(lateLine);
+      m.p(ck.prompt)
+        .p("Answer with one of these reactions (everyone here sees reactions), or privately with `!checkin <number or words> [note]` in your conversation with me:")
+        .list(scaleLines(s.scale))
+        .p("If you need someone now, send `!page`.");
+      this.app.effects.post(roomId, m, roomKey);
+    }
+    for (const { member, wording } of who) {
+      const outboxKey = roomKey ?? `${base}:${member.userId}`;
+      this.startPlan(c, member.userId, now);
+      this.store.recordPrompt(
+        { communityId: c.id, userId: member.userId, checkinId: ck.id, occurrenceAt: occ, localDate: localDate(c.timezone, occ), late, outboxKey },
+        now,
+      );
+      if (!roomKey) {
+        const m = new Message();
+        if (lateLine) m.p(lateLine);
+        m.p(wording)
+          .p("Answer with one of these reactions, a reply to this message, or `!checkin <number or words> [note]`:")
+          .list(scaleLines(s.scale))
+          .p("Your answer stays between you and carenet unless your plan shares it. See or change your plan: `!checkin plan`. If you need someone now, send `!page`.");
+        this.app.effects.tell(member.userId, m, outboxKey);
+      }
+    }
+    const missedAfter = parseDuration(s.missed_after) ?? 3 * 3600_000;
+    this.app.effects.schedule({
+      kind: MISSED_JOB,
+      key: `checkins:missed:${c.id}:${ck.id}:${occ}`,
+      dueAt: now + missedAfter,
+      payload: { communityId: c.id, checkinId: ck.id, occurrenceAt: occ },
+    });
+    this.app.log.info({ communityId: c.id, checkinId: ck.id, prompts: who.length, late }, "check-in prompts queued");
+    return who.length;
+  }
+
+  private fanOutAlumni(c: CommunityConfig, occ: number, late: boolean, dryRun: boolean): number {
+    const s = checkinSettingsOf(c);
+    const now = this.app.clock.now();
+    const who = this.app.members.list(c.id, { status: "discharged" }).filter((m) => {
+      if (!this.app.hasConsent(c.id, m.userId) || this.app.isOnBreak(c.id, m.userId, now)) return false;
+      const r = this.alumniRhythmOf(c, m.userId);
+      return r.enabled && rhythmIncludes(r.rhythm, c.timezone, occ);
+    });
+    if (dryRun || who.length === 0) return who.length;
+    const base = `checkins:alumni:${c.id}:${occ}`;
+    const delivery = s.alumni.delivery;
+    let roomKey: string | undefined;
+    const body = (m: Message, rhythm?: AlumniRhythm) => {
+      if (late) m.p(`(This is the alumni check-in of ${dayAndTime(c.timezone, occ)}, sent late: carenet was unavailable then.)`);
+      m.p(s.alumni.prompt).p("If you would like to answer, react with one of these or reply:").list(scaleLines(s.scale));
+      m.p("You can still reach the team: send `!page` if you need someone now.");
+      if (rhythm) m.p(`These come ${rhythm}; change with \`!checkin alumni weekly|fortnightly|monthly\`, or stop them with \`!checkin alumni off\`.`);
+      return m;
+    };
+    if (delivery !== "dm") {
+      const roomId = this.app.rooms.get(c.id, delivery)?.roomId;
+      if (!roomId) {
+        this.app.log.error({ communityId: c.id, room: delivery }, "the alumni check-in's room is not provisioned; prompt not sent");
+        return 0;
+      }
+      roomKey = `${base}:room`;
+      this.app.effects.post(roomId, body(new Message()), roomKey);
+    }
+    for (const m of who) {
+      const outboxKey = roomKey ?? `${base}:${m.userId}`;
+      this.store.recordPrompt(
+        { communityId: c.id, userId: m.userId, checkinId: ALUMNI_CHECKIN, occurrenceAt: occ, localDate: localDate(c.timezone, occ), late, outboxKey },
+        now,
+      );
+      if (!roomKey) this.app.effects.tell(m.userId, body(new Message(), this.alumniRhythmOf(c, m.userId).rhythm), outboxKey);
+    }
+    this.app.log.info({ communityId: c.id, prompts: who.length, late }, "alumni check-ins queued");
+    return who.length;
+  }
+
+  /** An unanswered prompt counts as missed: tell exactly the people the member named, if any. */
+  runMissed(job: Job): void {
+    const { communityId, checkinId, occurrenceAt } = job.payload as { communityId: string; checkinId: string; occurrenceAt: number };
+    const c = this.community(communityId);
+    if (!c) return;
+    this.app.atomically(() => {
+      const now = this.app.clock.now();
+      this.store.fillEventIds();
+      for (const p of this.store.promptsOfOccurrence(c.id, checkinId, occurrenceAt)) {
+        if (p.missedAt !== null || this.store.answerToPrompt(p.id)) continue;
+        this.store.markMissed(p.id, now);
+        const member = this.app.members.get(c.id, p.userId);
+        const plan = this.planOf(c.id, p.userId);
+        // A member who stopped being one, paused, went on a break or withdrew consent is not chased.
+        if (member?.status !== "active" || isPaused(plan, now) || this.app.isOnBreak(c.id, p.userId, now) || !this.app.hasConsent(c.id, p.userId)) continue;
+        const routing = alertRecipients(plan, "missed", this.people(c, p.userId, now));
+        for (const r of routing.recipients) {
+          this.app.effects.tell(
+            r,
+            new Message()
+              .p(`Check-in from ${p.userId} (${c.name}): no answer yet to the ${checkinId} check-in of ${dayAndTime(c.timezone, occurrenceAt)}.`)
+              .p(`You are hearing this because ${p.userId} chose to let you know about a missed check-in.`),
+            `checkins:missed:${p.id}:${r}`,
+          );
+        }
+        if (routing.recipients.length) {
+          this.store.recordAlert({ communityId: c.id, userId: p.userId, kind: "missed", promptId: p.id, answerId: null, recipients: routing.recipients }, now);
+          this.app.effects.tell(
+            p.userId,
+            Message.of(
+              `I have let ${routing.recipients.join(", ")} know that your ${checkinId} check-in of ${dayAndTime(c.timezone, occurrenceAt)} has no answer yet, as your plan asks. ` +
+                "You can still answer it; see or change who hears with `!checkin plan`.",
+            ),
+            `checkins:missed:${p.id}:member`,
+          );
+        }
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Plan reviews
+
+  private startPlan(c: CommunityConfig, userId: string, now: number): void {
+    if (this.store.startPlan(c.id, userId, DEFAULT_PLAN, now)) this.ensureReviewJob(c, userId);
+  }
+
+  /** When the member's plan next asks to be reviewed. */
+  reviewDue(c: CommunityConfig, userId: string): number | null {
+    const stored = this.store.plan(c.id, userId);
+    if (!stored) return null;
+    const from = Math.max(stored.reviewedAt, stored.reviewRemindedAt ?? 0);
+    return addInterval(c.timezone, from, checkinSettingsOf(c).review_every);
+  }
+
+  ensureReviewJob(c: CommunityConfig, userId: string): void {
+    const due = this.reviewDue(c, userId);
+    if (due === null) return;
+    const key = `checkins:review:${c.id}:${userId}`;
+    const existing = this.app.jobs.get(key);
+    if (existing?.state === "pending" && existing.dueAt === due) return;
+    this.app.jobs.reschedule({ kind: REVIEW_JOB, key, dueAt: due, payload: { communityId: c.id, userId } }, this.app.clock.now());
+    this.app.scheduler.wake();
+  }
+
+  runReview(job: Job): void {
+    const { communityId, userId } = job.payload as { communityId: string; userId: string };
+    const c = this.community(communityId);
+    if (!c) return;
+    this.app.atomically(() => {
+      const now = this.app.clock.now();
+      const due = this.reviewDue(c, userId);
+      if (due === null || this.app.members.get(c.id, userId)?.status !== "active" || !this.app.hasConsent(c.id, userId)) return;
+      if (due > now) return this.ensureReviewJob(c, userId); // reviewed or changed since: wait for the new date
+      const s = checkinSettingsOf(c);
+      const m = new Message()
+        .p(
+          `It has been ${describeInterval(s.review_every)} since you last looked at your check-in plan for ${c.name}. ` +
+            "If it still suits you, send `!checkin plan ok`; you can change any part of it, now or at any time.",
+        )
+        .append(this.describe(c, userId));
+      this.app.effects.tell(userId, m, `checkins:review:${c.id}:${userId}:${due}`);
+      this.store.markReviewReminded(c.id, userId, now);
+      this.ensureReviewJob(c, userId);
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Scheduling after provisioning and every reload
+
+  private slotJob(communityId: string, kind: string, checkinId: string, slot: string, occurrenceAt: number): JobSpec {
+    return kind === ALUMNI_JOB
+      ? { kind, key: `checkins:alumni:${communityId}:${occurrenceAt}`, dueAt: occurrenceAt, payload: { communityId, occurrenceAt } }
+      : {
+          kind,
+          key: `checkins:prompt:${communityId}:${checkinId}:${slotKey(slot)}:${occurrenceAt}`,
+          dueAt: occurrenceAt,
+          payload: { communityId, checkinId, slot, occurrenceAt },
+        };
+  }
+
+  /** Adds a job unless its key has one (reviving one a reload cancelled). */
+  private ensureJob(spec: JobSpec): void {
+    const existing = this.app.jobs.get(spec.key);
+    const now = this.app.clock.now();
+    if (!existing) this.app.jobs.schedule(spec, now);
+    else if (existing.state === "cancelled") this.app.jobs.reschedule(spec, now);
+    else return;
+    this.app.scheduler.wake();
+  }
+
+  /**
+   * One pending job per prompt slot (community × prompt × time option) and per community's
+   * alumni check-in. A job that is overdue is left alone: it runs next and catches up
+   * (sends late within the grace window, or skips and reports). A future job that no
+   * longer matches the config is moved; one for a slot that is gone is cancelled.
+   */
+  reconcile(config: CarenetConfig): void {
+    this.app.atomically(() => {
+      const now = this.app.clock.now();
+      const wanted = new Map<string, { communityId: string; kind: string; checkinId: string; slot: string; time: DailyTime; zone: string }>();
+      for (const c of config.communities) {
+        for (const ck of c.checkins) {
+          for (const slot of timeOptions(ck)) {
+            wanted.set(`${PROMPT_JOB}|${c.id}|${ck.id}|${slot}`, { communityId: c.id, kind: PROMPT_JOB, checkinId: ck.id, slot, time: { at: slot, days: ck.days }, zone: c.timezone });
+          }
+        }
+        const s = checkinSettingsOf(c);
+        if (s.alumni.enabled) {
+          wanted.set(`${ALUMNI_JOB}|${c.id}|${ALUMNI_CHECKIN}|${s.alumni.at}`, {
+            communityId: c.id,
+            kind: ALUMNI_JOB,
+            checkinId: ALUMNI_CHECKIN,
+            slot: s.alumni.at,
+            time: { at: s.alumni.at, days: [s.alumni.day] },
+            zone: c.timezone,
+          });
+        }
+      }
+      const covered = new Set<string>();
+      for (const job of [...this.app.jobs.pending(PROMPT_JOB), ...this.app.jobs.pending(ALUMNI_JOB)]) {
+        const p = job.payload as { communityId: string; checkinId?: string; slot?: string };
+        const community = config.communities.find((c) => c.id === p.communityId);
+        const slot = job.kind === ALUMNI_JOB ? community && checkinSettingsOf(community).alumni.at : p.slot;
+        const id = `${job.kind}|${p.communityId}|${p.checkinId ?? ALUMNI_CHECKIN}|${slot}`;
+        const w = wanted.get(id);
+        const keep = w && !covered.has(id) && (job.dueAt <= now || nextOccurrence(w.zone, w.time, now) === job.dueAt);
+        if (keep) covered.add(id);
+        else this.app.jobs.cancel(job.key, now);
+      }
+      for (const [id, w] of wanted) {
+        if (covered.has(id)) continue;
+        const next = nextOccurrence(w.zone, w.time, now);
+        if (next !== null) this.ensureJob(this.slotJob(w.communityId, w.kind, w.checkinId, w.slot, next));
+      }
+      for (const c of config.communities) {
+        for (const u of this.store.planHolders(c.id)) if (this.app.members.get(c.id, u)?.status === "active") this.ensureReviewJob(c, u);
+      }
+    });
+  }
+}
+
+function refused(reply: Message): CommandResult {
+  return { outcome: "refused", reply };
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,37 @@
+import { checkinCommand, checkinsCommand } from "../commands/checkin";
+import { CheckinsStore } from "../store/checkins";
+import { ALUMNI_JOB, CheckinService, MISSED_JOB, PROMPT_JOB, REVIEW_JOB } from "./checkinService";
+import type { AppContext } from "./context";
+
+/**
+ * Check-ins: `!checkin` for members, `!checkins` for staff; prompts, missed check-ins and
+ * plan reviews as durable jobs; answers by reply and by reaction to a prompt.
+ */
+export function installCheckins(app: AppContext): CheckinService {
+  const service = new CheckinService(app, new CheckinsStore(app.db));
+  app.commands.push(checkinCommand(service), checkinsCommand(service));
+
+  app.scheduler.on(PROMPT_JOB, (job) => service.runPrompt(job));
+  app.scheduler.on(ALUMNI_JOB, (job) => service.runAlumni(job));
+  app.scheduler.on(MISSED_JOB, (job) => service.runMissed(job));
+  app.scheduler.on(REVIEW_JOB, (job) => service.runReview(job));
+
+  app.replyHooks.push((r) => {
+    const prompt = service.store.promptForEvent(r.inReplyTo, r.sender);
+    const community = prompt && service.community(prompt.communityId);
+    if (!prompt || !community) return undefined;
+    const result = service.answerText({ community, userId: r.sender, text: r.text, via: "reply", prompt, now: r.now, crisis: r.crisisResources });
+    // Said in a shared room (a room prompt): the answer goes back privately.
+    return r.place ? { ...result, replyTo: "dm" } : result;
+  });
+
+  app.reactionHooks.push((r) => {
+    const prompt = service.store.promptForEvent(r.targetEventId, r.sender);
+    if (!prompt) return;
+    const reply = service.answerReaction(prompt, r.key, app.clock.now());
+    if (reply) app.effects.tell(r.sender, reply, `checkins:reaction:${r.eventId}`);
+  });
+
+  app.afterReconcile.push((config) => service.reconcile(config));
+  return service;
+}
