@@ -68,7 +68,7 @@ const roomsOf = (community: string, keys: string[]) => keys.map((k) => roomOf(co
 /** Waits until every queued invitation and removal has been carried out. */
 const jobsDone = () =>
   waitUntil("the queued invitations and removals are done", () => {
-    const { n } = running!.carenet.db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE state = 'pending'").get() as { n: number };
+    const { n } = running!.carenet.db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE state = 'pending' AND kind IN ('matrix.invite', 'matrix.kick')").get() as { n: number };
     return n === 0;
   });
 
