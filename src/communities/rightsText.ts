@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { supportNow } from "../commands/help";
 import { Message } from "../commands/message";
-import type { CommunityConfig, PostingWindowConfig, Weekday } from "../config/types";
+import type { CommunityConfig, PostingWindowConfig } from "../config/types";
+import { DAY_NAMES, WEEKDAYS, type Weekday } from "../domain/localTime";
 
 /**
  * What every member is told, in plain words, before anything optional is recorded about
@@ -112,16 +113,6 @@ export function postingHoursBlock(c: CommunityConfig): Message {
   return m.list(windows.map(describeWindow)).p("Staff announce any dated change (a holiday, a closure) in the room.");
 }
 
-const DAYS: Weekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-const DAY_NAMES: Record<Weekday, string> = {
-  mon: "Monday",
-  tue: "Tuesday",
-  wed: "Wednesday",
-  thu: "Thursday",
-  fri: "Friday",
-  sat: "Saturday",
-  sun: "Sunday",
-};
 
 export function describeWindow(w: PostingWindowConfig): string {
   const days = describeDays(w.days);
@@ -132,11 +123,11 @@ export function describeWindow(w: PostingWindowConfig): string {
 
 /** mon–fri → "Monday to Friday"; sat, sun → "Saturday and Sunday". */
 export function describeDays(days: Weekday[]): string {
-  const sorted = DAYS.filter((d) => days.includes(d));
+  const sorted = WEEKDAYS.filter((d) => days.includes(d));
   const runs: Weekday[][] = [];
   for (const d of sorted) {
     const last = runs[runs.length - 1];
-    if (last && DAYS.indexOf(d) === DAYS.indexOf(last[last.length - 1]) + 1) last.push(d);
+    if (last && WEEKDAYS.indexOf(d) === WEEKDAYS.indexOf(last[last.length - 1]) + 1) last.push(d);
     else runs.push([d]);
   }
   const parts = runs.flatMap((r) => (r.length >= 3 ? [`${DAY_NAMES[r[0]]} to ${DAY_NAMES[r[r.length - 1]]}`] : r.map((d) => DAY_NAMES[d])));

@@ -1,7 +1,9 @@
 // The configuration as validated by config/config.schema.json, with defaults applied.
 // Keys keep the YAML's spelling so the docs, the sample and the code read alike.
 
-export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+import type { Weekday } from "../domain/localTime";
+
+export type { Weekday };
 
 export interface PostingWindowConfig {
   days: Weekday[];

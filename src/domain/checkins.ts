@@ -11,10 +11,10 @@
  * back) goes once, at the first occurrence.
  */
 import { DateTime } from "luxon";
+import { DAY_NAMES, dateIn, localToMs, plusDays, weekdayOf, WEEKDAYS, type Weekday } from "./localTime";
 
-export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
-/** Index i is luxon's weekday i + 1 (Monday = 1). */
-export const WEEKDAYS: readonly Weekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+export { WEEKDAYS, localToMs };
+export type { Weekday };
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -25,53 +25,10 @@ export const LATE_AFTER_MS = MINUTE;
 // ---------------------------------------------------------------------------------------------
 // Local time
 
-interface CalendarDate {
-  year: number;
-  month: number;
-  day: number;
-}
-
 /** Minutes after midnight for "HH:MM" (00:00–23:59), else null. */
 export function parseClock(s: string): number | null {
   const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(s);
   return m ? Number(m[1]) * 60 + Number(m[2]) : null;
-}
-
-function dateOf(zone: string, ms: number): CalendarDate {
-  const dt = DateTime.fromMillis(ms, { zone });
-  return { year: dt.year, month: dt.month, day: dt.day };
-}
-
-function plusDays(d: CalendarDate, n: number): CalendarDate {
-  const dt = DateTime.utc(d.year, d.month, d.day).plus({ days: n });
-  return { year: dt.year, month: dt.month, day: dt.day };
-}
-
-function weekdayOf(d: CalendarDate): Weekday {
-  return WEEKDAYS[DateTime.utc(d.year, d.month, d.day).weekday - 1];
-}
-
-function wallMs(dt: DateTime): number {
-  return dt.setZone("UTC", { keepLocalTime: true }).toMillis();
-}
-
-/** The instant of a local wall-clock time on a date, with the DST rules above. */
-export function localToMs(zone: string, d: CalendarDate, minuteOfDay: number): number {
-  const want = { ...d, hour: Math.floor(minuteOfDay / 60), minute: minuteOfDay % 60 };
-  const dt = DateTime.fromObject(want, { zone });
-  const wantWall = DateTime.utc(want.year, want.month, want.day, want.hour, want.minute).toMillis();
-  if (wallMs(dt) !== wantWall) {
-    // A skipped local time: take the first instant whose local time is at or after it.
-    let lo = dt.toMillis() - DAY;
-    let hi = dt.toMillis();
-    while (hi - lo > 1) {
-      const mid = Math.floor((lo + hi) / 2);
-      if (wallMs(DateTime.fromMillis(mid, { zone })) >= wantWall) hi = mid;
-      else lo = mid;
-    }
-    return hi;
-  }
-  return Math.min(...dt.getPossibleOffsets().map((o) => o.toMillis()));
 }
 
 /** The local calendar date of an instant, YYYY-MM-DD. */
@@ -109,8 +66,8 @@ export function occurrencesBetween(zone: string, t: DailyTime, fromMs: number, t
   const minute = parseClock(t.at);
   if (minute === null || !(toMs > fromMs)) return [];
   const out: number[] = [];
-  const last = dateOf(zone, toMs);
-  for (let d = plusDays(dateOf(zone, fromMs), -1); ; d = plusDays(d, 1)) {
+  const last = dateIn(zone, toMs);
+  for (let d = plusDays(dateIn(zone, fromMs), -1); ; d = plusDays(d, 1)) {
     if (!t.days || t.days.includes(weekdayOf(d))) {
       const ms = localToMs(zone, d, minute);
       if (ms >= fromMs && ms < toMs) out.push(ms);
@@ -149,19 +106,9 @@ export function rhythmIncludes(rhythm: AlumniRhythm, zone: string, occurrenceMs:
   }
 }
 
-const DAY_WORDS: Record<Weekday, string> = {
-  mon: "Monday",
-  tue: "Tuesday",
-  wed: "Wednesday",
-  thu: "Thursday",
-  fri: "Friday",
-  sat: "Saturday",
-  sun: "Sunday",
-};
-
 /** "monthly (the first Sunday of each month at 18:00)". */
 export function describeRhythm(rhythm: AlumniRhythm, day: Weekday, at: string): string {
-  const d = DAY_WORDS[day];
+  const d = DAY_NAMES[day];
   switch (rhythm) {
     case "weekly":
       return `weekly (every ${d} at ${at})`;

@@ -25,9 +25,10 @@
  * - Windows are wall-clock, so an overnight window across a DST change lasts one hour less
  *   (spring) or more (autumn) in real time; a window wholly inside a gap is empty.
  */
+import { DAY_NAMES, localToMs, WEEKDAYS, type Weekday } from "./localTime";
 import { DateTime, Info } from "luxon";
 
-export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+export type { Weekday };
 
 export interface WeeklyWindow {
   days: Weekday[];
@@ -62,17 +63,6 @@ export interface Transition {
   exception?: DatedException;
 }
 
-/** Index i is luxon's weekday i + 1 (Monday = 1). */
-const WEEKDAYS: readonly Weekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-const DAY_NAMES: Record<Weekday, string> = {
-  mon: "Monday",
-  tue: "Tuesday",
-  wed: "Wednesday",
-  thu: "Thursday",
-  fri: "Friday",
-  sat: "Saturday",
-  sun: "Sunday",
-};
 const DAY_MINUTES = 24 * 60;
 /** How far nextTransition looks; growing horizons keep the common case cheap. */
 const HORIZONS_DAYS = [8, 35, 400];
@@ -158,32 +148,9 @@ function localDate(zone: string, atMs: number): DateTime {
   return DateTime.utc(local.year, local.month, local.day);
 }
 
-/** Wall-clock time as comparable milliseconds (its "as if UTC" value). */
-function wallMs(dt: DateTime): number {
-  return dt.setZone("UTC", { keepLocalTime: true }).toMillis();
-}
-
 /** The instant of `minutes` after local midnight on `date` (minutes may reach 24:00 and beyond). */
 function wallToMs(zone: string, date: DateTime, minutes: number): number {
-  const day = date.plus({ days: Math.floor(minutes / DAY_MINUTES) });
-  const m = minutes % DAY_MINUTES;
-  const want = { year: day.year, month: day.month, day: day.day, hour: Math.floor(m / 60), minute: m % 60 };
-  const dt = DateTime.fromObject(want, { zone });
-  const wantWall = DateTime.utc(want.year, want.month, want.day, want.hour, want.minute).toMillis();
-  if (wallMs(dt) !== wantWall) {
-    // Skipped local time: luxon moved it forward by the gap length. Take instead the first instant
-    // whose local time is at or after the wanted one, i.e. the end of the gap.
-    let lo = dt.toMillis() - 24 * 3600_000; // before the gap: local time still earlier than wanted
-    let hi = dt.toMillis(); // after the gap
-    while (hi - lo > 1) {
-      const mid = Math.floor((lo + hi) / 2);
-      if (wallMs(DateTime.fromMillis(mid, { zone })) >= wantWall) hi = mid;
-      else lo = mid;
-    }
-    return hi;
-  }
-  // Repeated local time: both instants are possible; take the first occurrence.
-  return Math.min(...dt.getPossibleOffsets().map((d) => d.toMillis()));
+  return localToMs(zone, { year: date.year, month: date.month, day: date.day }, minutes);
 }
 
 /** A local from–to on `date` as an instant span; to <= from runs into the next day. */

@@ -25,25 +25,25 @@
  *   {@link shiftsStartingBetween}. Breaks do not hand the shift to anyone else: the
  *   escalation ladder (backup peers, staff) is what covers a gap.
  *
- * DST, following GoAlert's rules: a wall-clock time that occurs twice (autumn) means its
- * **first** occurrence; a wall-clock time that does not exist (spring gap) moves forward by
- * the length of the gap, as luxon does (01:30 on 29 March 2026 in London is 02:30 BST).
- * Shifts keep their wall-clock times, so their length in real time changes on DST nights
- * (an overnight 22:00–06:00 lasts 7 hours in spring and 9 in autumn). An occurrence whose
- * end is not after its start once moved (01:30–02:00 on that night: 02:30 → 02:00 BST)
- * has no time that night and does not happen.
+ * DST, as everywhere in carenet (see ./localTime.ts): a wall-clock time that occurs twice
+ * (autumn) means its **first** occurrence; a wall-clock time that does not exist (spring
+ * gap) means the end of the gap (01:30 on 29 March 2026 in London is 02:00 BST), so a shift
+ * and a posting window that both start at 01:30 start together. Shifts keep their
+ * wall-clock times, so their length in real time changes on DST nights (an overnight
+ * 22:00–06:00 lasts 7 hours in spring and 9 in autumn). An occurrence that lies wholly in
+ * the gap (01:15–01:45 on that night) has no time and does not happen.
  *
  * Shifts whose `from`/`to` fail {@link validateShiftTimes}, and intervals with
  * `endMs <= startMs`, are ignored: input is validated before it reaches the rota.
  * An unknown time zone is a programming error (config validation refuses it) and throws.
  */
 import { DateTime, IANAZone } from "luxon";
+import { dateIn, localToMs as wallClockToMs, plusDays, weekdayOf, WEEKDAYS, type CalendarDate, type Weekday } from "./localTime";
 
-export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+export { WEEKDAYS };
+export type { Weekday };
 export type RotaRole = "peer" | "staff";
 
-/** Mon..Sun, indexed by luxon's ISO weekday minus one. */
-export const WEEKDAYS: readonly Weekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 export interface RecurringShift {
   id: string;
@@ -108,9 +108,6 @@ export interface ShiftOccurrence {
   coveringFor?: string;
 }
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-
 // ---------------------------------------------------------------------------
 // Times of day
 
@@ -160,12 +157,6 @@ export function isValidTimezone(tz: string): boolean {
 // ---------------------------------------------------------------------------
 // Local time -> instant (luxon), with GoAlert's DST rules.
 
-interface CalendarDate {
-  year: number;
-  month: number;
-  day: number;
-}
-
 function zoneOf(timezone: string): IANAZone {
   if (!IANAZone.isValidZone(timezone)) {
     throw new RangeError(`Unknown time zone "${timezone}"`);
@@ -173,42 +164,12 @@ function zoneOf(timezone: string): IANAZone {
   return IANAZone.create(timezone);
 }
 
-/**
- * The instant of a wall-clock time on a calendar date in `zone`. Ambiguous (repeated)
- * times resolve to the first occurrence; nonexistent ones move forward by the gap
- * (luxon's behaviour).
- */
 function localToMs(zone: IANAZone, date: CalendarDate, minuteOfDay: number): number {
-  const d = addDays(date, Math.floor(minuteOfDay / 1440));
-  const wall = { hour: Math.floor((minuteOfDay % 1440) / 60), minute: minuteOfDay % 60 };
-  const dt = DateTime.fromObject({ ...d, ...wall }, { zone });
-  const luxonMs = dt.toMillis();
-  if (dt.hour !== wall.hour || dt.minute !== wall.minute) return luxonMs; // spring gap: moved forward
-  // luxon reads an ambiguous time one way; look for an earlier valid reading using the
-  // zone's offsets either side of it (offsets come from the tz database, via luxon).
-  const asUtc = DateTime.fromObject({ ...d, ...wall }, { zone: "UTC" }).toMillis();
-  let best = luxonMs;
-  for (const probe of [luxonMs - 12 * HOUR, luxonMs + 12 * HOUR]) {
-    const offset = zone.offset(probe);
-    const candidate = asUtc - offset * MINUTE;
-    if (zone.offset(candidate) === offset && candidate < best) best = candidate;
-  }
-  return best;
+  return wallClockToMs(zone.name, date, minuteOfDay);
 }
 
 function localDateOf(zone: IANAZone, ms: number): CalendarDate {
-  const dt = DateTime.fromMillis(ms, { zone });
-  return { year: dt.year, month: dt.month, day: dt.day };
-}
-
-/** Calendar arithmetic on plain dates (UTC has no DST, so days are days). */
-function addDays(date: CalendarDate, n: number): CalendarDate {
-  const dt = DateTime.fromObject(date, { zone: "UTC" }).plus({ days: n });
-  return { year: dt.year, month: dt.month, day: dt.day };
-}
-
-function weekdayOf(date: CalendarDate): Weekday {
-  return WEEKDAYS[DateTime.fromObject(date, { zone: "UTC" }).weekday - 1]!;
+  return dateIn(zone.name, ms);
 }
 
 // ---------------------------------------------------------------------------
@@ -227,10 +188,10 @@ function baseOccurrences(input: RotaInput, zone: IANAZone, fromMs: number, toMs:
   const out: BaseOccurrence[] = [];
   // A shift lasts at most 24 wall-clock hours (25 real hours on an autumn night), so
   // one that overlaps the window starts on a local date from two days before it.
-  const first = addDays(localDateOf(zone, fromMs), -2);
+  const first = plusDays(localDateOf(zone, fromMs), -2);
   const last = localDateOf(zone, toMs);
   const valid = input.recurring.filter((s) => validateShiftTimes(s.from, s.to) === null);
-  for (let d = first; compareDates(d, last) <= 0; d = addDays(d, 1)) {
+  for (let d = first; compareDates(d, last) <= 0; d = plusDays(d, 1)) {
     const wd = weekdayOf(d);
     for (const s of valid) {
       if (s.day !== wd) continue;

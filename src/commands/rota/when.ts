@@ -5,18 +5,11 @@
 import { DateTime } from "luxon";
 import { parseDuration } from "../../domain/escalation";
 import { closest } from "../../domain/words";
+import { DAY_NAMES } from "../../domain/localTime";
 import { parseTimeOfDay, shiftsStartingBetween, validateShiftTimes, weekBounds, WEEKDAYS, type Weekday } from "../../domain/rota";
 import { UsageError } from "../types";
 
-export const DAY_NAMES: Record<Weekday, string> = {
-  mon: "Monday",
-  tue: "Tuesday",
-  wed: "Wednesday",
-  thu: "Thursday",
-  fri: "Friday",
-  sat: "Saturday",
-  sun: "Sunday",
-};
+export { DAY_NAMES };
 
 const DAY_SPELLINGS: Record<string, Weekday> = {
   ...Object.fromEntries(WEEKDAYS.map((d) => [d, d])),

@@ -308,7 +308,7 @@ describe("DST weeks in Europe/London", () => {
     expect(onCallAt(input, at("2026-03-29T16:30:00Z")).staff).toEqual([]);
   });
 
-  it("spring forward: a time in the gap moves forward by the gap; a shift left with no time does not happen", () => {
+  it("spring forward: a time in the gap means the end of the gap; a shift wholly in the gap does not happen", () => {
     const input = rota({
       recurring: [
         shift("gap", "@amy:x", "sun", "01:30", "03:00"),
@@ -318,8 +318,7 @@ describe("DST weeks in Europe/London", () => {
     });
     const occ = shiftsStartingBetween(input, at("2026-03-29T00:00:00Z"), at("2026-03-30T00:00:00Z"));
     expect(occ.map((o) => [o.shiftId, iso(o.startMs), iso(o.endMs)])).toEqual([
-      ["inside", "2026-03-29T01:15:00.000Z", "2026-03-29T01:45:00.000Z"], // 02:15–02:45 BST
-      ["gap", "2026-03-29T01:30:00.000Z", "2026-03-29T02:00:00.000Z"], // 02:30–03:00 BST
+      ["gap", "2026-03-29T01:00:00.000Z", "2026-03-29T02:00:00.000Z"], // 02:00–03:00 BST
     ]);
     // The following Sunday all three happen at their wall-clock times (BST).
     expect(
