@@ -15,6 +15,7 @@ import type { InboxStore } from "../store/inbox";
 import type { OutboxStore, OutgoingMessage } from "../store/outbox";
 import type { Homeserver } from "./homeserver";
 import { noticeContent, reactionContent } from "./content";
+import { withMentionIds } from "./mentions";
 
 export interface EventRouterDeps {
   db: Db;
@@ -203,7 +204,7 @@ export class EventRouter {
     const roomId = String(ev.room_id);
     const sender = String(ev.sender);
     const isDm = this.d.dmRooms.userFor(roomId) === sender;
-    const body = content.body;
+    const body = withMentionIds(content.body, (content as { formatted_body?: unknown }).formatted_body);
     const place = isDm ? undefined : this.placeOf(roomId);
     const isStaff = !!place && isStaffOf(place.community, sender);
     if (place && this.d.roomMessageHooks?.length) {
