@@ -510,7 +510,7 @@ function printBox(o: { hsUrl: string; accounts: Accounts; appservicePort: number
     "A walk through (demo-staff is staff of oakwood and was invited to its rooms):",
     `  demo-staff, in "Oakwood staff":   !member add @demo-member:${SERVER_NAME}`,
     "  demo-member, in the bot's DM:     !consent agree, then !hours, !rota mine, !checkin plan",
-    "  demo-member:                      !volunteer <today> <from>-<to>   (demo-staff: !rota approve)",
+    "  demo-member:                      !volunteer today 18:00-23:00   (demo-staff: !rota approve)",
     "  anyone in oakwood:                !oncall, !page I need to talk (opens a support room)",
     "",
     `carenet:  127.0.0.1:${o.appservicePort}, ${rel(DEMO_CONFIG)} (sample community "oakwood")`,
