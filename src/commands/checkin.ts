@@ -25,6 +25,7 @@ function privately(ctx: CommandContext, result: CommandResult): CommandResult {
 export function checkinCommand(port: CheckinPort): CommandSpec {
   return {
     name: "checkin",
+    freeText: true,
     usage: "!checkin <answer> [note] | !checkin plan [setting value] | !checkin alumni [on|off|weekly|fortnightly|monthly]",
     summary: "check in (a number or the words, and a note if you like), or see and change your check-in plan",
     details:

@@ -1,7 +1,7 @@
 import { closest } from "../domain/words";
 import { supportNow, availableTo } from "./help";
 import { Message } from "./message";
-import { parseCommand } from "./parse";
+import { commandName, parseCommand, wordsAfterName } from "./parse";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "./types";
 
 export type DispatchContext = Omit<CommandContext, "commands">;
@@ -36,7 +36,13 @@ export class Dispatcher {
       this.atomically(() => finish(result, spec));
       return result;
     };
-    const parsed = parseCommand(body);
+    let parsed = parseCommand(body);
+    if (!parsed.ok) {
+      const name = commandName(body);
+      if (name && this.commands.find((c) => c.name === name)?.freeText) {
+        parsed = { ok: true, command: { name, args: wordsAfterName(body) } };
+      }
+    }
     if (!parsed.ok) {
       return done({
         outcome: "refused",

@@ -98,6 +98,7 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
       "Sent in a community room, the answer comes to you privately.",
     audience: "everyone",
     runWhenLate: true,
+    freeText: true,
     run(ctx, args) {
       const replyTo = ctx.place === "room" ? ("dm" as const) : undefined;
       const c = communityForMember(d, ctx);

@@ -8,6 +8,20 @@ export type ParseResult = { ok: true; command: ParsedCommand } | { ok: false; pr
 
 export const PREFIX = "!";
 
+/** The command's name alone (lowercase), read even from a line whose quotes do not close. */
+export function commandName(body: string): string | undefined {
+  const m = /^!\s*([^\s"“”]+)/.exec(body.trim());
+  return m ? m[1].toLowerCase() : undefined;
+}
+
+/**
+ * Whitespace-separated words after the command name, quotes kept as written: for commands
+ * whose arguments are free text (a `!page` note), where a stray quote must never stop them.
+ */
+export function wordsAfterName(body: string): string[] {
+  return body.trim().slice(PREFIX.length).trim().split(/\s+/).slice(1).filter(Boolean);
+}
+
 export function looksLikeCommand(body: string): boolean {
   return body.trimStart().startsWith(PREFIX);
 }

@@ -52,6 +52,12 @@ export interface CommandSpec {
    */
   runWhenLate?: boolean;
   /**
+   * Free text follows the command (a `!page` note, a check-in note): a quote that is never
+   * closed ("he said “go away") must not refuse it. Strict parsing is tried first; if its
+   * quotes do not close, the words are taken as written.
+   */
+  freeText?: boolean;
+  /**
    * Optional checks that need the homeserver (e.g. does this user exist?), run before
    * `run`. Returning a result refuses the command with it.
    */

@@ -3,7 +3,7 @@ import type { Logger } from "../app/logger";
 import type { Dispatcher } from "../commands/dispatcher";
 import { supportNow } from "../commands/help";
 import { Message } from "../commands/message";
-import { looksLikeCommand, parseCommand } from "../commands/parse";
+import { commandName, looksLikeCommand } from "../commands/parse";
 import type { CommandResult, CommandSpec } from "../commands/types";
 import type { CarenetConfig, CommunityConfig } from "../config/types";
 import type { AuditLog } from "../store/audit";
@@ -287,8 +287,8 @@ export class EventRouter {
   }
 
   private runsWhenLate(body: string): boolean {
-    const parsed = parseCommand(body);
-    return parsed.ok && !!this.d.dispatcher.specs.find((c) => c.name === parsed.command.name)?.runWhenLate;
+    const name = commandName(body);
+    return !!name && !!this.d.dispatcher.specs.find((c) => c.name === name)?.runWhenLate;
   }
 
   private isStale(row: InboxRow, ev: IncomingEvent): boolean {

@@ -252,3 +252,19 @@ describe("!help", () => {
     expect(availableTo({ isStaffHere: true, commands: all }).map((c) => c.name)).toEqual(["help", "page", "member"]);
   });
 });
+
+describe("free-text commands", () => {
+  it("a stray quote in a !page note never refuses it: the words are taken as written", async () => {
+    const seen: string[][] = [];
+    const page = spec("page", { freeText: true, run: (_c, args) => (seen.push(args), { outcome: "ok", reply: Message.of("paging") }) });
+    const d = new Dispatcher([page, spec("rights")], jest.fn());
+    expect((await d.dispatch('!page my dad said "you\'re useless', ctx())).outcome).toBe("ok");
+    expect((await d.dispatch("!page he said “go away", ctx())).outcome).toBe("ok");
+    expect(seen).toEqual([
+      ["my", "dad", 'said', '"you\'re', "useless"],
+      ["he", "said", "“go", "away"],
+    ]);
+    // Other commands still explain an unclosed quote.
+    expect((await d.dispatch('!rights "oops', ctx())).reply.plain).toContain("was opened but not closed");
+  });
+});
