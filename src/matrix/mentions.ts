@@ -6,8 +6,13 @@
  */
 const PILL = /<a\s[^>]*href\s*=\s*["'](?:https:\/\/matrix\.to\/#\/|matrix:u\/)([^"'?]+)[^"']*["'][^>]*>(.*?)<\/a>/gis;
 
+/** A command with mentions is a line or two; a longer HTML body is not scanned at all. */
+const MAX_SCANNED = 4096;
+
 export function withMentionIds(body: string, formattedBody: unknown): string {
   if (typeof formattedBody !== "string" || !formattedBody.includes("<a")) return body;
+  // The pattern backtracks on pathological HTML; a cap keeps every message cheap to read.
+  if (formattedBody.length > MAX_SCANNED) return body;
   let out = body;
   for (const m of formattedBody.matchAll(PILL)) {
     let target: string;

@@ -18,3 +18,8 @@ describe("withMentionIds", () => {
     expect(withMentionIds("!member add @bob:example.org", '!member add <a href="https://matrix.to/#/@bob:example.org">@bob:example.org</a>')).toBe("!member add @bob:example.org");
   });
 });
+
+it("leaves a long HTML body unscanned (pathological HTML would make the pattern backtrack)", () => {
+  const long = `!member add <a href="https://matrix.to/#/@bob:example.org">Bob</a>${"<a ".repeat(2000)}`;
+  expect(withMentionIds("!member add Bob", long)).toBe("!member add Bob");
+});
