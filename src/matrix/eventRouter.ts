@@ -199,20 +199,22 @@ export class EventRouter {
       body?: unknown;
       "m.relates_to"?: { rel_type?: string; "m.in_reply_to"?: { event_id?: unknown } };
     };
-    if (content.msgtype !== "m.text" || typeof content.body !== "string") return;
-    if (content["m.relates_to"]?.rel_type === "m.replace") return; // edits are not new commands
     const roomId = String(ev.room_id);
     const sender = String(ev.sender);
     const isDm = this.d.dmRooms.userFor(roomId) === sender;
-    const body = withMentionIds(content.body, (content as { formatted_body?: unknown }).formatted_body);
     const place = isDm ? undefined : this.placeOf(roomId);
     const isStaff = !!place && isStaffOf(place.community, sender);
+    // Every message in a community room, whatever its kind (an image, an edit): posting
+    // hours must see them all.
     if (place && this.d.roomMessageHooks?.length) {
       const sentAt = Number(ev.origin_server_ts);
       this.d.db.transaction(() => {
         for (const hook of this.d.roomMessageHooks ?? []) hook({ place, sender, eventId: row.eventId, isStaff, sentAt });
       })();
     }
+    if (content.msgtype !== "m.text" || typeof content.body !== "string") return;
+    if (content["m.relates_to"]?.rel_type === "m.replace") return; // edits are not new commands
+    const body = withMentionIds(content.body, (content as { formatted_body?: unknown }).formatted_body);
 
     const inReplyTo = content["m.relates_to"]?.["m.in_reply_to"]?.event_id;
     if (!looksLikeCommand(body) && typeof inReplyTo === "string" && this.d.replyHooks?.length && !this.isStale(row, ev)) {

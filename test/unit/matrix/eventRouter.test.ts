@@ -167,6 +167,12 @@ describe("hooks", () => {
     expect(messageHook.mock.calls[0][0].eventId).toBe(id);
   });
 
+  it("images and edits reach the message hooks too (a closed room must see every post)", async () => {
+    await deliver({ type: "m.room.message", room_id: "!oak-community:example.org", sender: MIA, content: { msgtype: "m.image", body: "pic.png", url: "mxc://x/y" } });
+    await deliver({ type: "m.room.message", room_id: "!oak-community:example.org", sender: MIA, content: { msgtype: "m.text", body: "* fixed", "m.relates_to": { rel_type: "m.replace", event_id: "$old" } } });
+    expect(messageHook).toHaveBeenCalledTimes(2);
+  });
+
   it("membership changes reach the membership hooks with the room's place; leaving the DM forgets it", async () => {
     await deliver({ type: "m.room.member", room_id: "!oak-community:example.org", sender: MIA, state_key: MIA, content: { membership: "leave" }, unsigned: { prev_content: { membership: "join" } } } as never);
     expect(membershipHook).toHaveBeenCalledWith(expect.objectContaining({ userId: MIA, sender: MIA, membership: "leave", previous: "join", place: expect.objectContaining({ roomKey: "community" }) }));
