@@ -21,8 +21,8 @@ export function installHours(app: AppContext): PostingHoursKeeper {
     wakeScheduler: () => app.scheduler.wake(),
   });
   app.commands.push(hoursCommand({ members: app.members, config: app.config }));
-  app.scheduler.on(TRANSITION_JOB, keeper.runTransition);
-  app.scheduler.on(REDACT_JOB, keeper.runRedaction);
+  app.scheduler.on(TRANSITION_JOB, keeper.runTransition, { usesHomeserver: true });
+  app.scheduler.on(REDACT_JOB, keeper.runRedaction, { usesHomeserver: true });
   app.roomMessageHooks.push(keeper.onRoomMessage);
   app.afterReconcile.push((config, reason) => keeper.reconcile(config, reason));
   return keeper;

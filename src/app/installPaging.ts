@@ -49,9 +49,9 @@ export function installPaging(app: AppContext): PagingService {
     const { pageId, round, step } = job.payload as { pageId: number; round: number; step: number };
     app.atomically(() => service.deadline(pageId, round, step, app.clock.now()));
   });
-  app.scheduler.on(ROOM_JOB, (job) => rooms.supportRoom(Number(job.payload.pageId)));
-  app.scheduler.on(CRISIS_ROOM_JOB, (job) => rooms.crisisRoom(Number(job.payload.meetingId)));
-  app.scheduler.on(CRISIS_CLOSE_JOB, (job) => rooms.closeCrisisRoom(Number(job.payload.meetingId)));
+  app.scheduler.on(ROOM_JOB, (job) => rooms.supportRoom(Number(job.payload.pageId)), { usesHomeserver: true });
+  app.scheduler.on(CRISIS_ROOM_JOB, (job) => rooms.crisisRoom(Number(job.payload.meetingId)), { usesHomeserver: true });
+  app.scheduler.on(CRISIS_CLOSE_JOB, (job) => rooms.closeCrisisRoom(Number(job.payload.meetingId)), { usesHomeserver: true });
   app.scheduler.on(DIGEST_JOB, (job) => {
     const communityId = String(job.payload.communityId);
     const now = app.clock.now();

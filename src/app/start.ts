@@ -31,7 +31,7 @@ export interface StartOptions {
   /** Instead of reading config.appservice.registration. */
   registration?: Registration;
   failpoints?: Failpoints;
-  /** How long to keep trying to reach the homeserver at start before giving up. */
+  /** How long to keep trying to reach the homeserver at start before giving up (default: for ever, with warnings). */
   homeserverWaitMs?: number;
   /** The file the config came from: `reload()` reads it again. */
   configFile?: string;
@@ -242,11 +242,14 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     // Events recorded before a crash are handled now; so are messages not yet sent.
     if (!failpoints.has("hold-inbox")) worker.start();
     sender.start();
+    // Durable jobs run from the first moment, even while the homeserver is unreachable:
+    // an escalation deadline is SQLite work, and its messages wait in the outbox.
+    scheduler.start();
     prune();
     pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
     pruneTimer.unref();
 
-    await waitForHomeserver(homeserver, log, opts.homeserverWaitMs ?? 120_000);
+    await waitForHomeserver(homeserver, log, opts.homeserverWaitMs ?? Number.POSITIVE_INFINITY);
     const created = await homeserver.ensureBotRegistered(config.bot.localpart);
     registeredUsers.add(botUserId, clock.now());
     await homeserver.setDisplayName(config.bot.displayname).catch((err) =>
@@ -263,8 +266,6 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     }
     // Every community's Space and rooms; a failure is logged and reported, never fatal.
     const provisioning = await reconcileAll(current, "start");
-    // Jobs start after provisioning so that catch-up (computed just now) runs on known rooms.
-    scheduler.start();
     if (opts.watchConfig) reloader.watch();
     log.info({ botUserId, bot: created }, "carenet is running");
     return {
@@ -297,7 +298,7 @@ async function waitForHomeserver(homeserver: Homeserver, log: Logger, maxWaitMs:
     if (Date.now() > deadline) {
       throw new Error(`the homeserver at ${homeserver.url} did not answer for ${Math.round(maxWaitMs / 1000)} s`);
     }
-    if (attempt % 5 === 0) log.warn({ url: homeserver.url }, "waiting for the homeserver to answer");
+    if (attempt === 0 || attempt % 60 === 0) log.warn({ url: homeserver.url }, "waiting for the homeserver to answer (scheduled work and the outbox carry on)");
     await new Promise((r) => setTimeout(r, 1000));
   }
 }

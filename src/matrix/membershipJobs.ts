@@ -24,12 +24,12 @@ export function registerMembershipJobs(scheduler: Scheduler, homeserver: Pick<Ho
       throw err;
     }
     log.info({ roomId, userId }, "invited");
-  });
+  }, { usesHomeserver: true });
   scheduler.on(KICK_JOB, async (job: Job) => {
     const { roomId, userId, reason } = job.payload as { roomId: string; userId: string; reason: string };
     const now = await homeserver.membershipOf(roomId, userId);
     if (now !== "join" && now !== "invite" && now !== "knock") return;
     await homeserver.kick(roomId, userId, reason);
     log.info({ roomId, userId }, "removed from a room");
-  });
+  }, { usesHomeserver: true });
 }

@@ -1,7 +1,7 @@
 import type { Clock } from "../app/clock";
 import type { Logger } from "../app/logger";
 import { Pump } from "../app/pump";
-import type { Job, JobsStore } from "../store/jobs";
+import type { Job, JobsStore, KindFilter } from "../store/jobs";
 
 /** What a handler says when it fails: retry after a delay, or give up (permanent). */
 export interface RetryAdvice {
@@ -22,48 +22,71 @@ export interface SchedulerDeps {
   maxSleepMs?: number;
 }
 
+export interface HandlerOptions {
+  /**
+   * The handler calls the homeserver (creates a room, invites, changes power levels). Such
+   * jobs run in a lane of their own, so a homeserver that hangs can never hold up work
+   * that only needs SQLite and the outbox — an escalation deadline above all.
+   */
+  usesHomeserver?: boolean;
+}
+
 /**
- * The one loop that runs durable jobs when they are due, on the injected clock. A handler
- * that throws is retried with backoff; a handler for an unknown kind is a bug, so the job
- * is parked as failed and logged rather than retried for ever. Handlers must be
- * idempotent: a crash after a handler's effect and before the job is marked done runs it
- * again (messages carry dedupe keys, homeserver calls tolerate "already done").
+ * Runs durable jobs when they are due, on the injected clock, in two lanes: jobs that
+ * only touch SQLite (and queue messages) and jobs that wait on the homeserver. Within a
+ * lane jobs run one at a time, earliest first. A handler that throws is retried with
+ * backoff; a job of an unknown kind is a bug, so it is parked as failed and logged rather
+ * than retried for ever. Handlers must be idempotent: a crash after a handler's effect and
+ * before the job is marked done runs it again (messages carry dedupe keys, homeserver
+ * calls tolerate "already done").
  */
 export class Scheduler {
   private readonly handlers = new Map<string, JobHandler>();
-  private readonly pump: Pump;
+  private readonly homeserverKinds: string[] = [];
+  private readonly lanes: Pump[];
 
   constructor(private readonly d: SchedulerDeps) {
-    this.pump = new Pump(() => this.runDue(), (err) => d.log.error({ err }, "scheduler loop failed"), d.maxSleepMs ?? 30_000);
+    const onError = (err: unknown) => d.log.error({ err }, "scheduler loop failed");
+    this.lanes = [
+      new Pump(() => this.runLane({ notIn: this.homeserverKinds }), onError, d.maxSleepMs ?? 30_000),
+      new Pump(() => this.runLane({ in: this.homeserverKinds }), onError, d.maxSleepMs ?? 30_000),
+    ];
   }
 
-  on(kind: string, handler: JobHandler): this {
+  on(kind: string, handler: JobHandler, opts: HandlerOptions = {}): this {
     if (this.handlers.has(kind)) throw new Error(`a handler for ${kind} is already registered`);
     this.handlers.set(kind, handler);
+    if (opts.usesHomeserver) this.homeserverKinds.push(kind);
     return this;
   }
 
   start(): void {
-    this.pump.start();
+    for (const lane of this.lanes) lane.start();
   }
 
   /** Call after scheduling a job so it runs without waiting for the next look. */
   wake(): void {
-    this.pump.wake();
+    for (const lane of this.lanes) lane.wake();
   }
 
-  stop(): Promise<void> {
-    return this.pump.stop();
+  async stop(): Promise<void> {
+    await Promise.all(this.lanes.map((lane) => lane.stop()));
   }
 
-  /** Runs every job due now; returns how long until the next one (exposed for tests). */
+  /** Runs every job due now, in both lanes; returns how long until the next one (for tests). */
   async runDue(): Promise<number | null> {
+    const waits = [await this.runLane({ notIn: this.homeserverKinds }), await this.runLane({ in: this.homeserverKinds })];
+    const known = waits.filter((w): w is number => w !== null);
+    return known.length ? Math.min(...known) : null;
+  }
+
+  private async runLane(kinds: KindFilter): Promise<number | null> {
     for (;;) {
-      const due = this.d.jobs.due(this.d.clock.now());
+      const due = this.d.jobs.due(this.d.clock.now(), 20, kinds);
       if (due.length === 0) break;
       for (const job of due) await this.runOne(job);
     }
-    const next = this.d.jobs.nextDueAt();
+    const next = this.d.jobs.nextDueAt(kinds);
     return next === null ? null : Math.max(0, next - this.d.clock.now());
   }
 

@@ -15,6 +15,15 @@ export interface Job extends Required<JobSpec> {
   createdAt: number;
 }
 
+export type KindFilter = { in: readonly string[] } | { notIn: readonly string[] };
+
+function kindClause(kinds: KindFilter | undefined): { sql: string; params: string[] } {
+  if (!kinds) return { sql: "", params: [] };
+  const list = "in" in kinds ? kinds.in : kinds.notIn;
+  if (list.length === 0) return "in" in kinds ? { sql: " AND 0", params: [] } : { sql: "", params: [] };
+  return { sql: ` AND kind ${"in" in kinds ? "IN" : "NOT IN"} (${list.map(() => "?").join(", ")})`, params: [...list] };
+}
+
 export type JobState = "pending" | "done" | "failed" | "cancelled";
 
 interface JobRow {
@@ -83,10 +92,15 @@ export class JobsStore {
     return row && { ...toJob(row), state: row.state, lastError: row.last_error };
   }
 
-  due(now: number, limit = 20): Job[] {
+  /**
+   * Pending jobs due by `now`, earliest first. `kinds` narrows it to those kinds
+   * (`in`) or to every other kind (`notIn`).
+   */
+  due(now: number, limit = 20, kinds?: KindFilter): Job[] {
+    const { sql, params } = kindClause(kinds);
     const rows = this.db
-      .prepare("SELECT * FROM jobs WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?")
-      .all(now, limit) as JobRow[];
+      .prepare(`SELECT * FROM jobs WHERE state = 'pending' AND due_at <= ?${sql} ORDER BY due_at, id LIMIT ?`)
+      .all(now, ...params, limit) as JobRow[];
     return rows.map(toJob);
   }
 
@@ -99,8 +113,9 @@ export class JobsStore {
     return rows.map(toJob);
   }
 
-  nextDueAt(): number | null {
-    return (this.db.prepare("SELECT MIN(due_at) AS t FROM jobs WHERE state = 'pending'").get() as { t: number | null }).t;
+  nextDueAt(kinds?: KindFilter): number | null {
+    const { sql, params } = kindClause(kinds);
+    return (this.db.prepare(`SELECT MIN(due_at) AS t FROM jobs WHERE state = 'pending'${sql}`).get(...params) as { t: number | null }).t;
   }
 
   /** Marks the job done, unless it was rescheduled or cancelled while it ran. */

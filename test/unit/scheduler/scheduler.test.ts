@@ -84,4 +84,29 @@ describe("Scheduler", () => {
     while (ran.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     expect(ran).toEqual(["now"]);
   });
+
+  it("a homeserver job that hangs never holds up a job that only needs SQLite (an escalation deadline)", async () => {
+    let release!: () => void;
+    const hanging = new Promise<void>((r) => (release = r));
+    const ran: string[] = [];
+    scheduler.on("page.room", async () => {
+      ran.push("room: started");
+      await hanging;
+    }, { usesHomeserver: true });
+    scheduler.on("page.deadline", () => void ran.push("deadline"));
+    jobs.schedule({ kind: "page.room", key: "room", dueAt: T }, T);
+    jobs.schedule({ kind: "page.deadline", key: "deadline", dueAt: T + 1 }, T);
+    t = T + 1;
+    try {
+      scheduler.start();
+      const deadline = Date.now() + 2000;
+      while (ran.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      // The room job is still hanging, and the deadline (due after it) has run regardless.
+      expect(ran.sort()).toEqual(["deadline", "room: started"]);
+      expect(jobs.get("deadline")?.state).toBe("done");
+      expect(jobs.get("room")?.state).toBe("pending");
+    } finally {
+      release();
+    }
+  });
 });
