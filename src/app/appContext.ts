@@ -2,7 +2,11 @@ import { helpCommand } from "../commands/help";
 import type { CarenetConfig } from "../config/types";
 import { DirectRooms } from "../matrix/directRooms";
 import { retryAdvice as homeserverRetryAdvice, type Homeserver } from "../matrix/homeserver";
+import { registerInvitations } from "../matrix/invitations";
 import { registerMembershipJobs } from "../matrix/membershipJobs";
+import { EventRouter } from "../matrix/eventRouter";
+import type { Dispatcher } from "../commands/dispatcher";
+import type { InboxStore } from "../store/inbox";
 import { QueuedEffects } from "../matrix/queuedEffects";
 import { Scheduler, type RetryAdvice } from "../scheduler/scheduler";
 import { AuditLog } from "../store/audit";
@@ -46,6 +50,18 @@ export function createAppContext(d: AppContextDeps): AppContext {
     retryAdvice: d.retryAdvice ?? homeserverRetryAdvice,
   });
   registerMembershipJobs(scheduler, d.homeserver, d.log.child({ component: "membership" }));
+  const atomically = <T>(fn: () => T): T => d.db.transaction(fn)();
+  registerInvitations(scheduler, {
+    homeserver: d.homeserver,
+    dmRooms,
+    outbox,
+    clock: d.clock,
+    log: d.log.child({ component: "events" }),
+    botUserId: d.botUserId,
+    crisisResources: () => d.config().crisis_resources,
+    atomically,
+    wakeOutbox: () => d.wakeOutbox?.(),
+  });
   return {
     db: d.db,
     config: d.config,
@@ -64,7 +80,7 @@ export function createAppContext(d: AppContextDeps): AppContext {
     members: new MembersStore(d.db),
     consent: new ConsentStore(d.db),
     audit: new AuditLog(d.db),
-    atomically: <T>(fn: () => T): T => d.db.transaction(fn)(),
+    atomically,
     commands: [helpCommand],
     roomMessageHooks: [],
     membershipHooks: [],
@@ -75,4 +91,34 @@ export function createAppContext(d: AppContextDeps): AppContext {
     isOnBreak: () => false,
     afterReconcile: [],
   };
+}
+
+/** The event router over an app's stores and hooks (start() and the tests build it alike). */
+export function createEventRouter(
+  app: AppContext,
+  o: { inbox: InboxStore; dispatcher: Dispatcher; maxEventAgeMs: number; outboxChanged?: () => void },
+): EventRouter {
+  return new EventRouter({
+    db: app.db,
+    inbox: o.inbox,
+    outbox: app.outbox,
+    dmRooms: app.dmRooms,
+    homeserver: app.homeserver,
+    dispatcher: o.dispatcher,
+    clock: app.clock,
+    log: app.log.child({ component: "events" }),
+    botUserId: app.botUserId,
+    domain: app.domain,
+    config: app.config,
+    rooms: app.rooms,
+    audit: app.audit,
+    jobs: app.jobs,
+    wakeScheduler: () => app.scheduler.wake(),
+    roomMessageHooks: app.roomMessageHooks,
+    membershipHooks: app.membershipHooks,
+    reactionHooks: app.reactionHooks,
+    replyHooks: app.replyHooks,
+    maxEventAgeMs: o.maxEventAgeMs,
+    outboxChanged: o.outboxChanged ?? (() => undefined),
+  });
 }

@@ -17,7 +17,7 @@ import { InboxStore } from "../store/inbox";
 import { RegisteredUsersStore } from "../store/registeredUsers";
 import { systemClock, type Clock } from "./clock";
 import { ConfigReloader, type ReloadResult } from "./configReload";
-import { createAppContext } from "./appContext";
+import { createAppContext, createEventRouter } from "./appContext";
 import type { AppContext } from "./context";
 import type { Failpoints } from "./failpoints";
 import { INSTALLERS } from "./installers";
@@ -119,7 +119,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     homeserver,
     wakeOutbox: () => sender?.wake(),
   });
-  const { outbox, dmRooms, jobs, scheduler, directRooms, atomically } = app;
+  const { outbox, jobs, scheduler, directRooms, atomically } = app;
   sender = new OutboxSender(outbox, homeserver, clock, log.child({ component: "outbox" }), failpoints, (u) => directRooms.roomFor(u));
   for (const install of INSTALLERS) install(app);
 
@@ -128,26 +128,11 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     (err, command) => log.error({ command, err: (err as Error)?.message }, "a command failed"),
     atomically,
   );
-  const router = new EventRouter({
-    db,
+  const router = createEventRouter(app, {
     inbox,
-    outbox,
-    dmRooms,
-    homeserver,
     dispatcher,
-    clock,
-    log: log.child({ component: "events" }),
-    botUserId,
-    domain: config.homeserver.domain,
-    config: () => current,
-    rooms: app.rooms,
-    audit: app.audit,
-    roomMessageHooks: app.roomMessageHooks,
-    membershipHooks: app.membershipHooks,
-    reactionHooks: app.reactionHooks,
-    replyHooks: app.replyHooks,
     maxEventAgeMs: parseDuration(config.events.max_age) ?? 5 * 60 * 1000,
-    outboxChanged: () => sender.wake(),
+    outboxChanged: () => sender?.wake(),
   });
   const provisioner = new Provisioner({
     homeserver,

@@ -12,9 +12,11 @@ import type { Db } from "../store/database";
 import type { DmRoomsStore } from "../store/dmRooms";
 import type { InboxRow, IncomingEvent } from "../store/inbox";
 import type { InboxStore } from "../store/inbox";
+import type { JobsStore } from "../store/jobs";
 import type { OutboxStore, OutgoingMessage } from "../store/outbox";
 import type { Homeserver } from "./homeserver";
 import { noticeContent, reactionContent } from "./content";
+import { JOIN_JOB } from "./invitations";
 import { withMentionIds } from "./mentions";
 
 export interface EventRouterDeps {
@@ -32,6 +34,9 @@ export interface EventRouterDeps {
   config: () => CarenetConfig;
   rooms: CommunityRoomsStore;
   audit: AuditLog;
+  /** Joining a room on invitation is a durable job (see invitations.ts). */
+  jobs: JobsStore;
+  wakeScheduler: () => void;
   /** Called, inside the handling transaction, for every message posted in a community room. */
   roomMessageHooks?: RoomMessageHook[];
   /**
@@ -142,16 +147,12 @@ export class EventRouter {
         await ignoreGone(() => this.d.homeserver.leaveRoom(roomId, "carenet only serves its own homeserver's users"));
         return;
       }
-      await ignoreGone(() => this.d.homeserver.joinRoom(roomId));
-      if (content.is_direct) {
-        const welcome = new Message()
-          .p("Hello — I am the care network's assistant. Send `!help` to see what I can do for you.")
-          .append(supportNow(this.d.config().crisis_resources));
-        this.commit(row, [{ dedupeKey: `welcome:${row.eventId}`, roomId, eventType: "m.room.message", content: noticeContent(welcome) }], () =>
-          this.d.dmRooms.record(roomId, sender, this.d.clock.now()),
-        );
-      }
-      this.d.log.info({ roomId, direct: !!content.is_direct }, "joined a room on invitation");
+      // Joined (and welcomed) by a durable job, retried through homeserver outages.
+      const payload = { roomId, inviter: sender, direct: !!content.is_direct };
+      this.commit(row, [], () => this.d.jobs.schedule({ kind: JOIN_JOB, key: `join:${row.eventId}`, dueAt: this.d.clock.now(), payload }, this.d.clock.now()));
+      this.d.wakeScheduler();
+      return;
+
     } else if (content.membership === "leave" || content.membership === "ban") {
       this.d.dmRooms.forget(roomId);
     }
@@ -173,8 +174,14 @@ export class EventRouter {
     const membership = String(content.membership ?? "");
     const place = this.placeOf(roomId);
     this.commit(row, [], () => {
-      // Someone who leaves their conversation with the bot gets a new one next time.
-      if ((membership === "leave" || membership === "ban") && this.d.dmRooms.userFor(roomId) === userId) this.d.dmRooms.forget(roomId);
+      const dmUser = this.d.dmRooms.userFor(roomId);
+      // Someone who leaves their conversation with the bot gets a new one next time; and a
+      // conversation someone else is brought into is no longer private, so it stops being one.
+      if ((membership === "leave" || membership === "ban") && dmUser === userId) this.d.dmRooms.forget(roomId);
+      if ((membership === "join" || membership === "invite") && dmUser !== undefined && userId !== dmUser && userId !== this.d.botUserId) {
+        this.d.dmRooms.forget(roomId);
+        this.d.log.info({ roomId }, "a third person joined a direct chat; it is no longer used for private messages");
+      }
       for (const hook of this.d.membershipHooks ?? []) {
         hook({ roomId, place, userId, sender: String(ev.sender), membership, previous, eventId: row.eventId });
       }

@@ -1,4 +1,4 @@
-import { createAppContext } from "../../../src/app/appContext";
+import { createAppContext, createEventRouter } from "../../../src/app/appContext";
 import { Writable } from "node:stream";
 import type { AppContext } from "../../../src/app/context";
 import { createLogger } from "../../../src/app/logger";
@@ -120,26 +120,7 @@ export class Harness {
     const dispatcher = new Dispatcher(this.app.commands, (err) => {
       throw err;
     }, this.app.atomically);
-    this.router = new EventRouter({
-      db: this.db,
-      inbox: this.inbox,
-      outbox: this.app.outbox,
-      dmRooms: this.app.dmRooms,
-      homeserver,
-      dispatcher,
-      clock,
-      log,
-      botUserId: BOT,
-      domain: DOMAIN,
-      config: () => this.config,
-      rooms: this.app.rooms,
-      audit: this.app.audit,
-      roomMessageHooks: this.app.roomMessageHooks,
-      membershipHooks: this.app.membershipHooks,
-      reactionHooks: this.app.reactionHooks,
-      maxEventAgeMs: 5 * 60_000,
-      outboxChanged: () => undefined,
-    });
+    this.router = createEventRouter(this.app, { inbox: this.inbox, dispatcher, maxEventAgeMs: 5 * 60_000 });
   }
 
   /** Records a community's rooms as provisioning would. */

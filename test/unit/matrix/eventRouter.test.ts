@@ -1,3 +1,4 @@
+import { JobsStore } from "../../../src/store/jobs";
 import { createLogger } from "../../../src/app/logger";
 import { Dispatcher } from "../../../src/commands/dispatcher";
 import { helpCommand } from "../../../src/commands/help";
@@ -95,6 +96,8 @@ beforeEach(() => {
     config: () => config,
     rooms,
     audit,
+    jobs: new JobsStore(db),
+    wakeScheduler: () => undefined,
     roomMessageHooks: [messageHook],
     membershipHooks: [membershipHook],
     reactionHooks: [reactionHook],

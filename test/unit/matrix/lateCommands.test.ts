@@ -1,3 +1,4 @@
+import { JobsStore } from "../../../src/store/jobs";
 import pino from "pino";
 import { Dispatcher } from "../../../src/commands/dispatcher";
 import { Message } from "../../../src/commands/message";
@@ -53,6 +54,8 @@ async function handleLate(body: string): Promise<{ ran: string[]; reply: string 
     config: () => ({ crisis_resources: "Call 999.", communities: [] }) as unknown as CarenetConfig,
     rooms: new CommunityRoomsStore(db),
     audit: new AuditLog(db),
+    jobs: new JobsStore(db),
+    wakeScheduler: () => undefined,
     maxEventAgeMs: MAX_AGE,
     outboxChanged: () => undefined,
   });

@@ -1,0 +1,80 @@
+import type { Clock } from "../app/clock";
+import type { Logger } from "../app/logger";
+import { supportNow } from "../commands/help";
+import { Message } from "../commands/message";
+import type { Scheduler } from "../scheduler/scheduler";
+import type { DmRoomsStore } from "../store/dmRooms";
+import type { Job } from "../store/jobs";
+import type { OutboxStore } from "../store/outbox";
+import { noticeContent } from "./content";
+import type { Homeserver } from "./homeserver";
+
+export const JOIN_JOB = "matrix.join";
+
+export interface JoinPayload {
+  roomId: string;
+  inviter: string;
+  direct: boolean;
+}
+
+export interface InvitationDeps {
+  homeserver: Pick<Homeserver, "joinRoom" | "getRoomState">;
+  dmRooms: DmRoomsStore;
+  outbox: OutboxStore;
+  clock: Clock;
+  log: Logger;
+  botUserId: string;
+  crisisResources: () => string;
+  atomically: <T>(fn: () => T) => T;
+  wakeOutbox: () => void;
+}
+
+/**
+ * Accepting an invitation is a durable job: a homeserver that is restarting when a member
+ * opens a chat with the bot must not lose that chat (the next thing said there may be a
+ * `!page`). After joining, a direct chat counts as the person's private conversation with
+ * the bot only if nobody else is in it: carenet says private things there (a page, a
+ * check-in alert), so a "direct" chat with a third person in it is treated as a room.
+ */
+export function registerInvitations(scheduler: Scheduler, d: InvitationDeps): void {
+  scheduler.on(
+    JOIN_JOB,
+    async (job: Job) => {
+      const { roomId, inviter, direct } = job.payload as unknown as JoinPayload;
+      try {
+        await d.homeserver.joinRoom(roomId);
+      } catch (err) {
+        const status = (err as { statusCode?: number }).statusCode;
+        if (status === 403 || status === 404) {
+          d.log.info({ roomId }, "an invitation was withdrawn (or the room is gone) before carenet could join");
+          return;
+        }
+        throw err;
+      }
+      d.log.info({ roomId, direct }, "joined a room on invitation");
+      if (!direct) return;
+      const others = othersIn(await d.homeserver.getRoomState(roomId), d.botUserId);
+      const privateChat = others.length === 1 && others[0] === inviter;
+      const welcome = privateChat
+        ? new Message().p("Hello — I am the care network's assistant. Send `!help` to see what I can do for you.")
+        : new Message().p(
+            "Hello — I am the care network's assistant. There are more people in this chat than you and me, so I will " +
+              "send nothing private here: start a chat with just me for that. Send `!help` to see what I can do.",
+          );
+      welcome.append(supportNow(d.crisisResources()));
+      d.atomically(() => {
+        if (privateChat) d.dmRooms.record(roomId, inviter, d.clock.now());
+        d.outbox.enqueue({ dedupeKey: `welcome:${job.key}`, roomId, eventType: "m.room.message", content: noticeContent(welcome) }, d.clock.now());
+      });
+      d.wakeOutbox();
+    },
+    { usesHomeserver: true },
+  );
+}
+
+/** Everyone joined or invited, apart from the bot. */
+export function othersIn(state: Array<{ type: string; state_key: string; content: Record<string, unknown> }>, botUserId: string): string[] {
+  return state
+    .filter((e) => e.type === "m.room.member" && e.state_key !== botUserId && (e.content.membership === "join" || e.content.membership === "invite"))
+    .map((e) => e.state_key);
+}
