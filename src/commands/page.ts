@@ -96,6 +96,7 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
       "`!page` opens a private support room and asks the people on call to come. You are told at once what is happening, " +
       "with the crisis numbers. Anything you write after `!page` is shown only to the people in the support room. " +
       "Sent in a community room, the answer comes to you privately.",
+    topic: "support",
     audience: "everyone",
     runWhenLate: true,
     run(ctx, args) {
@@ -114,6 +115,7 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
     details:
       "Send `!ack` in the message about the page or in its support room (reacting ✅ to the message, or joining the room, " +
       "counts too). Everyone involved is told you are coming. Staff can acknowledge any page of their community: `!ack 12`.",
+    topic: "page",
     audience: "everyone",
     run(ctx, args) {
       const found = findPage(d, ctx, args, () => d.pages.activeAskedOf(ctx.sender), "ack");
@@ -143,6 +145,7 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
     details:
       "Closes the page: the support room stays readable for everyone in it, and everyone who came is asked how they are. " +
       "In the support room or your direct messages with me `!resolve` is enough; staff can name the page: `!resolve 12`.",
+    topic: "page",
     audience: "everyone",
     run(ctx, args) {
       const found = findPage(d, ctx, args, () => d.pages.activeInvolving(ctx.sender), "resolve");
@@ -170,6 +173,7 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
     details:
       "Any member can call one, as in the community. Everyone on call is invited to a private room for 12 hours; " +
       "then the room stays readable. It is noted (without content) in the next contact digest.",
+    topic: "support",
     audience: "everyone",
     run(ctx) {
       const c = communityForMember(d, ctx);
