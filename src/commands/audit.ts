@@ -57,6 +57,13 @@ const WORDS: Record<string, string> = {
   "consent.decline": "declined the rights text",
   "consent.withdraw": "withdrew their agreement to the rights text",
   "consent.asked": "sent the rights text to {s}, to agree to or not",
+  "page.open": "paged for support",
+  "page.repeat": "paged again",
+  "page.escalate": "asked the next people for the page of {s}",
+  "page.exhausted": "could reach nobody for the page of {s}",
+  "page.ack": "said they are coming to {s}",
+  "page.resolve": "closed the page of {s}",
+  "crisis_meeting.call": "called a crisis meeting",
   "config.reload": "reloaded the configuration",
   "config.refused": "refused a changed configuration that was not valid",
 };
@@ -66,7 +73,13 @@ export function describeEntry(e: AuditEntry): string {
   const when = utcTime(e.at);
   if (e.communityId === null) return `${when} — ${e.actor} ${WORDS[e.action] ?? e.action}`;
   if (e.action === "command.refused") return `${when} — ${e.actor}: ${e.detail ?? "a command"}`;
-  if (e.action.startsWith("command.")) return `${when} — ${e.actor} ran \`!${e.action.slice("command.".length)}\``;
+  if (e.action.startsWith("command.")) {
+    // The detail starts with what was run ("!rota approve ok"): show the subcommand when there is one.
+    const name = e.action.slice("command.".length);
+    const sub = e.detail?.startsWith(`!${name} `) ? e.detail.split(" ")[1] : undefined;
+    const ran = sub && sub !== "ok" ? `!${name} ${sub}` : `!${name}`;
+    return `${when} — ${e.actor} ran \`${ran}\`${e.subject && e.subject !== e.actor ? ` (about ${e.subject})` : ""}`;
+  }
   const words = WORDS[e.action];
   const subject = e.subject ?? "someone";
   const what = words ? words.replace("{s}", subject) : `${e.action}${e.subject && e.subject !== e.actor ? ` ${e.subject}` : ""}`;
