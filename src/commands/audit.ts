@@ -80,7 +80,8 @@ export function describeEntry(e: AuditEntry): string {
     const ran = sub && sub !== "ok" ? `!${name} ${sub}` : `!${name}`;
     return `${when} — ${e.actor} ran \`${ran}\`${e.subject && e.subject !== e.actor ? ` (about ${e.subject})` : ""}`;
   }
-  const words = WORDS[e.action];
+  // "closed their own page" reads better than "closed the page of" the same person.
+  const words = e.subject === e.actor ? WORDS[e.action]?.replace("the page of {s}", "their own page") : WORDS[e.action];
   const subject = e.subject ?? "someone";
   const what = words ? words.replace("{s}", subject) : `${e.action}${e.subject && e.subject !== e.actor ? ` ${e.subject}` : ""}`;
   const about = words && !words.includes("{s}") && e.subject && e.subject !== e.actor ? ` (about ${e.subject})` : "";

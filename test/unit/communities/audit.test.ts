@@ -75,6 +75,8 @@ describe("audit lines for the other capabilities", () => {
       `2025-01-06 12:00 UTC — ${SAM} ran \`!rota approve\` (about ${BOB})`,
     );
     expect(entry({ actor: SAM, action: "command.member", detail: "!member ok" })).toBe(`2025-01-06 12:00 UTC — ${SAM} ran \`!member\``);
+    expect(entry({ actor: BOB, action: "page.resolve", subject: BOB, detail: "page 3" })).toBe(`2025-01-06 12:00 UTC — ${BOB} closed their own page (page 3)`);
+    expect(entry({ actor: SAM, action: "page.resolve", subject: BOB, detail: "page 3" })).toBe(`2025-01-06 12:00 UTC — ${SAM} closed the page of ${BOB} (page 3)`);
     expect(entry({ actor: BOB, action: "page.open", subject: BOB, detail: "page 3" })).toBe(`2025-01-06 12:00 UTC — ${BOB} paged for support (page 3)`);
     expect(entry({ actor: TOM, action: "page.ack", subject: BOB, detail: "page 3 (reaction)" })).toBe(
       `2025-01-06 12:00 UTC — ${TOM} said they are coming to ${BOB} (page 3 (reaction))`,
