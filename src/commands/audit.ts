@@ -8,14 +8,14 @@ import { UsageError, type CommandSpec } from "./types";
 export const AUDIT_DEFAULT = 20;
 
 /**
- * `!audit [n]` in a staff room: the community's latest audit entries in plain words, with
+ * `!audit [number]` in a staff room: the community's latest audit entries in plain words, with
  * UTC times. Service-wide config changes are listed too, without their details (which
  * may concern other communities).
  */
 export function auditCommand(app: Pick<CommunitiesApp, "audit">): CommandSpec {
   return {
     name: "audit",
-    usage: "!audit [n]",
+    usage: "!audit [number]",
     summary: `the latest entries of the community's audit log (default ${AUDIT_DEFAULT}, at most ${AUDIT_LATEST_MAX})`,
     details:
       "Every staff command (done or refused), membership change, consent change and config reload is recorded, with who and when. " +

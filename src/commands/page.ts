@@ -110,7 +110,7 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
 
   const ack: CommandSpec = {
     name: "ack",
-    usage: "!ack [page]",
+    usage: "!ack [page number]",
     summary: "say you are coming to support someone who paged",
     details:
       "Send `!ack` in the message about the page or in its support room (reacting ✅ to the message, or joining the room, " +
@@ -140,7 +140,7 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
 
   const resolve: CommandSpec = {
     name: "resolve",
-    usage: "!resolve [page]",
+    usage: "!resolve [page number]",
     summary: "close a page when the support is over (the member, someone who came, or staff)",
     details:
       "Closes the page: the support room stays readable for everyone in it, and everyone who came is asked how they are. " +
@@ -185,7 +185,7 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
   const pages: CommandSpec = {
     name: "pages",
     usage: "!pages [since]",
-    summary: "the pages and crisis meetings of this community (who, when, who came, how long, outcome; never content)",
+    summary: "the pages and crisis meetings of this community (who, when, who came, how long, outcome; never what anyone wrote)",
     details: "`since` is a duration (`24h`, `7d`) or a date (`2026-01-12`); the default is the last 7 days.",
     audience: "staff",
     run(ctx, args) {

@@ -43,7 +43,7 @@ describe("!audit", () => {
     for (const bad of ["!audit lots", "!audit 0", "!audit -3", "!audit 2 3"]) {
       const r = await h.send(SAM, OAK_STAFF, bad);
       expect(r.outcome).toBe("refused");
-      expect(r.text).toContain("Usage: `!audit [n]`");
+      expect(r.text).toContain("Usage: `!audit [number]`");
     }
   });
 
