@@ -37,6 +37,7 @@ import { describeDuration, parseDuration } from "../domain/escalation";
 import type { Job, JobSpec } from "../store/jobs";
 import type { CheckinAnswer, CheckinPrompt, CheckinsStore } from "../store/checkins";
 import type { Member } from "../store/members";
+import { consentNeeded } from "../communities/consent";
 import type { AppContext } from "./context";
 
 export const PROMPT_JOB = "checkins.prompt";
@@ -139,16 +140,8 @@ export class CheckinService implements CheckinPort {
   }
 
   /** The kind pointer for someone who has not agreed: nothing optional is recorded for them. */
-  consentPointer(c: CommunityConfig, crisis: string): CommandResult {
-    return refused(
-      new Message()
-        .p(
-          `Check-ins are recorded only for members who have agreed to how ${c.name} keeps their information, so I have not recorded anything. ` +
-            "If you would like to, send `!consent` to read it and agree — it is your choice.",
-        )
-        .p("If you need someone now, send `!page` and the peers on call will be asked to join you.")
-        .append(supportNow(crisis)),
-    );
+  consentPointer(c: CommunityConfig, userId: string, crisis: string): CommandResult {
+    return refused(consentNeeded(this.app, c, userId, "Check-ins are", crisis));
   }
 
   // ---------------------------------------------------------------------------------------
@@ -174,7 +167,7 @@ export class CheckinService implements CheckinPort {
     if (status !== "active" && status !== "discharged") {
       return refused(Message.of(`You are no longer a member of ${c.name}, so I have not recorded a check-in.`).append(supportNow(input.crisis)));
     }
-    if (!this.app.hasConsent(c.id, userId)) return this.consentPointer(c, input.crisis);
+    if (!this.app.hasConsent(c.id, userId)) return this.consentPointer(c, userId, input.crisis);
     const s = checkinSettingsOf(c);
     const zone = c.timezone;
     const today = localDate(zone, now);
@@ -245,7 +238,7 @@ export class CheckinService implements CheckinPort {
     const s = checkinSettingsOf(input.community);
     const parsed = parseAnswer(input.text, s.scale);
     if (!parsed.ok) {
-      if (!this.app.hasConsent(input.community.id, input.userId)) return this.consentPointer(input.community, input.crisis);
+      if (!this.app.hasConsent(input.community.id, input.userId)) return this.consentPointer(input.community, input.userId, input.crisis);
       return refused(
         new Message()
           .p(`${capitalise(parsed.problem)}. Answer with a number or the words, and a note if you like, e.g. \`!checkin 3 long day\`:`)
@@ -334,7 +327,7 @@ export class CheckinService implements CheckinPort {
     const reply = new Message()
       .p("Check in with `!checkin <number or words> [note]`, e.g. `!checkin 3 long day`, or reply or react to a prompt. The answers are:")
       .list(s.scale.map((w, i) => `${i + 1} — ${w}`));
-    if (!this.app.hasConsent(c.id, userId)) return { outcome: "ok", reply: reply.append(this.consentPointer(c, crisis).reply) };
+    if (!this.app.hasConsent(c.id, userId)) return { outcome: "ok", reply: reply.append(this.consentPointer(c, userId, crisis).reply) };
     const answers = this.store.answersOf(c.id, userId, today, today);
     reply.p(
       answers.length
@@ -374,7 +367,7 @@ export class CheckinService implements CheckinPort {
   }
 
   editPlan(c: CommunityConfig, userId: string, args: string[], now: number, crisis: string): CommandResult {
-    if (!this.app.hasConsent(c.id, userId)) return this.consentPointer(c, crisis);
+    if (!this.app.hasConsent(c.id, userId)) return this.consentPointer(c, userId, crisis);
     const plan = this.planOf(c.id, userId);
     const edit = editPlan(plan, args, { prompts: c.checkins, zone: c.timezone, now });
     if (!edit.ok) {
@@ -414,7 +407,7 @@ export class CheckinService implements CheckinPort {
     };
     const v = (args[0] === "every" ? args[1] : args[0])?.toLowerCase();
     if (!v) return { outcome: "ok", reply: status() };
-    if (!this.app.hasConsent(c.id, member.userId)) return this.consentPointer(c, crisis);
+    if (!this.app.hasConsent(c.id, member.userId)) return this.consentPointer(c, member.userId, crisis);
     let next = { ...current };
     if (v === "on" || v === "off") next.enabled = v === "on";
     else if ((ALUMNI_RHYTHMS as readonly string[]).includes(v)) next = { enabled: true, rhythm: v as AlumniRhythm };

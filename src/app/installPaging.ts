@@ -2,6 +2,7 @@ import { pagingCommands } from "../commands/page";
 import { DIGEST_JOB } from "../paging/digest";
 import { PagingRooms } from "../paging/rooms";
 import { CRISIS_CLOSE_JOB, CRISIS_ROOM_JOB, DEADLINE_JOB, PagingService, ROOM_JOB } from "../paging/service";
+import * as t from "../paging/texts";
 import { PagesStore } from "../store/pages";
 import type { AppContext } from "./context";
 
@@ -65,7 +66,12 @@ export function installPaging(app: AppContext): PagingService {
     if (!isAckReaction(r.key)) return;
     const pageId = pages.pageOfNotice(r.targetEventId, r.sender);
     const page = pageId === undefined ? undefined : pages.get(pageId);
-    if (page) service.ack(page, r.sender, "reaction", app.clock.now());
+    if (!page) return;
+    const out = service.ack(page, r.sender, "reaction", app.clock.now());
+    // A reaction gets no reply of its own: the person who reacted is thanked and told where to go, as `!ack` is.
+    if (out.kind === "first" || out.kind === "also") {
+      app.effects.tell(r.sender, t.ackReply(page.id, page.member, out.kind === "first"), `page:${page.id}:ack-reply:${r.sender}`);
+    }
   });
 
   app.membershipHooks.push((m) => {

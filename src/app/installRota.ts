@@ -4,6 +4,7 @@ import { oncallCommand } from "../commands/rota/oncall";
 import { rotaCommand } from "../commands/rota/rotaCommand";
 import { RotaService } from "../commands/rota/service";
 import { volunteerCommand } from "../commands/rota/volunteer";
+import { consentNeeded } from "../communities/consent";
 import { isOnBreak } from "../domain/rota";
 import { RotaStore } from "../store/rota";
 import type { AppContext } from "./context";
@@ -15,7 +16,9 @@ import { Handoffs, HANDOFF_JOB, PLAN_JOB } from "./rotaHandoff";
  * asks at page time.
  */
 export function installRota(app: AppContext): void {
-  const rota = new RotaService({ store: new RotaStore(app.db), members: app.members, config: app.config });
+  // Through `app` at every call: consent is the communities capability's, whatever the install order.
+  const hasConsent = (communityId: string, userId: string) => app.hasConsent(communityId, userId);
+  const rota = new RotaService({ store: new RotaStore(app.db), members: app.members, config: app.config, hasConsent });
   const handoffs = new Handoffs({
     rota,
     jobs: app.jobs,
@@ -35,6 +38,8 @@ export function installRota(app: AppContext): void {
     audit: app.audit,
     config: app.config,
     replan: (communityId, now) => handoffs.plan(communityId, now),
+    hasConsent,
+    consentNeeded: (c, userId, what, crisis) => consentNeeded(app, c, userId, what, crisis),
   };
   app.commands.push(oncallCommand(deps), volunteerCommand(deps), rotaCommand(deps), breakCommand(deps));
   app.scheduler.on(HANDOFF_JOB, handoffs.onHandoffJob);

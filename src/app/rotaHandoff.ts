@@ -168,7 +168,7 @@ export class Handoffs {
         this.d.log.info({ key: job.key }, "reminder skipped: the shift has started (the start message says it all)");
         return;
       }
-      this.d.effects.tell(p.userId, this.message(c, current, p.stage, now), job.key);
+      this.d.effects.tell(p.userId, this.message(c, current, p.stage, now, job.createdAt), job.key);
     });
   };
 
@@ -179,7 +179,8 @@ export class Handoffs {
       .find((s) => s.userId === p.userId && s.shiftId === p.shiftId && s.backup === p.backup);
   }
 
-  private message(c: CommunityConfig, s: Stretch, stage: Stage, now: number): Message {
+  /** `plannedAt`: when the job was made — a shift put on the rota after it started is not "late". */
+  private message(c: CommunityConfig, s: Stretch, stage: Stage, now: number, plannedAt: number): Message {
     const tz = c.timezone;
     const as = s.role === "staff" ? "the on-call staff member" : s.backup ? "a backup peer" : "on call";
     const what = `${as} for ${c.name}`;
@@ -190,7 +191,7 @@ export class Handoffs {
           `(in ${describeDuration(Math.max(0, s.startMs - now))}; ${tz} time).`,
       );
     } else {
-      const late = now - s.startMs > LATE_AFTER_MS ? " (This message is late: I could not send it when your shift started.)" : "";
+      const late = now - Math.max(s.startMs, plannedAt) > LATE_AFTER_MS ? " (This message is late: I could not send it when your shift started.)" : "";
       msg.p(`You are ${what} now, until ${moment(s.endMs, tz, now)} (${tz} time).${late}`);
     }
     if (s.backup) msg.p("As a backup you are asked only if the peers on call do not answer a page.");

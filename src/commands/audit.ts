@@ -8,14 +8,14 @@ import { UsageError, type CommandSpec } from "./types";
 export const AUDIT_DEFAULT = 20;
 
 /**
- * `!audit [n]` in a staff room: the community's latest audit entries in plain words, with
+ * `!audit [number]` in a staff room: the community's latest audit entries in plain words, with
  * UTC times. Service-wide config changes are listed too, without their details (which
  * may concern other communities).
  */
 export function auditCommand(app: Pick<CommunitiesApp, "audit">): CommandSpec {
   return {
     name: "audit",
-    usage: "!audit [n]",
+    usage: "!audit [number]",
     summary: `the latest entries of the community's audit log (default ${AUDIT_DEFAULT}, at most ${AUDIT_LATEST_MAX})`,
     details:
       "Every staff command (done or refused), membership change, consent change and config reload is recorded, with who and when. " +
@@ -57,6 +57,13 @@ const WORDS: Record<string, string> = {
   "consent.decline": "declined the rights text",
   "consent.withdraw": "withdrew their agreement to the rights text",
   "consent.asked": "sent the rights text to {s}, to agree to or not",
+  "page.open": "paged for support",
+  "page.repeat": "paged again",
+  "page.escalate": "asked the next people for the page of {s}",
+  "page.exhausted": "could reach nobody for the page of {s}",
+  "page.ack": "said they are coming to {s}",
+  "page.resolve": "closed the page of {s}",
+  "crisis_meeting.call": "called a crisis meeting",
   "config.reload": "reloaded the configuration",
   "config.refused": "refused a changed configuration that was not valid",
 };
@@ -66,8 +73,15 @@ export function describeEntry(e: AuditEntry): string {
   const when = utcTime(e.at);
   if (e.communityId === null) return `${when} — ${e.actor} ${WORDS[e.action] ?? e.action}`;
   if (e.action === "command.refused") return `${when} — ${e.actor}: ${e.detail ?? "a command"}`;
-  if (e.action.startsWith("command.")) return `${when} — ${e.actor} ran \`!${e.action.slice("command.".length)}\``;
-  const words = WORDS[e.action];
+  if (e.action.startsWith("command.")) {
+    // The detail starts with what was run ("!rota approve ok"): show the subcommand when there is one.
+    const name = e.action.slice("command.".length);
+    const sub = e.detail?.startsWith(`!${name} `) ? e.detail.split(" ")[1] : undefined;
+    const ran = sub && sub !== "ok" ? `!${name} ${sub}` : `!${name}`;
+    return `${when} — ${e.actor} ran \`${ran}\`${e.subject && e.subject !== e.actor ? ` (about ${e.subject})` : ""}`;
+  }
+  // "closed their own page" reads better than "closed the page of" the same person.
+  const words = e.subject === e.actor ? WORDS[e.action]?.replace("the page of {s}", "their own page") : WORDS[e.action];
   const subject = e.subject ?? "someone";
   const what = words ? words.replace("{s}", subject) : `${e.action}${e.subject && e.subject !== e.actor ? ` ${e.subject}` : ""}`;
   const about = words && !words.includes("{s}") && e.subject && e.subject !== e.actor ? ` (about ${e.subject})` : "";

@@ -27,13 +27,15 @@ export function checkinCommand(port: CheckinPort): CommandSpec {
     name: "checkin",
     freeText: true,
     usage: "!checkin <answer> [note] | !checkin plan [setting value] | !checkin alumni [on|off|weekly|fortnightly|monthly]",
-    summary: "check in (a number or the words, and a note if you like), or see and change your check-in plan",
+    summary: "check in (a number or the words, and a note if you like); `!checkin plan` shows and changes your check-in plan",
     details:
       "`!checkin 3 long day` or `!checkin okay` answers your latest check-in (you can change it the same day). " +
       "You can also reply to a prompt or react to it with one of the options it lists. " +
       "`!checkin plan` shows your plan in plain words: which prompts you get and when, your own wording, who — if anyone — hears about a missed or low check-in, " +
       "what staff see, and pausing. Your notes are private unless you choose to share them. " +
-      "`!checkin alumni` sets the gentler check-ins you get after leaving the community.",
+      "`!checkin alumni` sets the gentler check-ins you get after leaving the community. " +
+      "Check-ins are recorded only once you have agreed to your community's rights text (`!consent agree`).",
+    topic: "checkins",
     audience: "everyone",
     run(ctx, args) {
       const crisis = ctx.crisisResources;

@@ -24,6 +24,7 @@ export function hoursCommand(deps: HoursCommandDeps): CommandSpec {
     details:
       "In a community room, `!hours` shows that room's posting hours, whether it is open now and when that changes. " +
       "In a direct conversation with me it shows the hours of your community's rooms. Times are in the community's time zone.",
+    topic: "community",
     audience: "everyone",
     run(ctx) {
       if (ctx.community && ctx.roomKey) {

@@ -96,6 +96,7 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
       "`!page` opens a private support room and asks the people on call to come. You are told at once what is happening, " +
       "with the crisis numbers. Anything you write after `!page` is shown only to the people in the support room. " +
       "Sent in a community room, the answer comes to you privately.",
+    topic: "support",
     audience: "everyone",
     runWhenLate: true,
     freeText: true,
@@ -110,11 +111,12 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
 
   const ack: CommandSpec = {
     name: "ack",
-    usage: "!ack [page]",
+    usage: "!ack [page number]",
     summary: "say you are coming to support someone who paged",
     details:
       "Send `!ack` in the message about the page or in its support room (reacting ✅ to the message, or joining the room, " +
       "counts too). Everyone involved is told you are coming. Staff can acknowledge any page of their community: `!ack 12`.",
+    topic: "page",
     audience: "everyone",
     run(ctx, args) {
       const found = findPage(d, ctx, args, () => d.pages.activeAskedOf(ctx.sender), "ack");
@@ -139,11 +141,12 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
 
   const resolve: CommandSpec = {
     name: "resolve",
-    usage: "!resolve [page]",
+    usage: "!resolve [page number]",
     summary: "close a page when the support is over (the member, someone who came, or staff)",
     details:
       "Closes the page: the support room stays readable for everyone in it, and everyone who came is asked how they are. " +
       "In the support room or your direct messages with me `!resolve` is enough; staff can name the page: `!resolve 12`.",
+    topic: "page",
     audience: "everyone",
     run(ctx, args) {
       const found = findPage(d, ctx, args, () => d.pages.activeInvolving(ctx.sender), "resolve");
@@ -171,6 +174,7 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
     details:
       "Any member can call one, as in the community. Everyone on call is invited to a private room for 12 hours; " +
       "then the room stays readable. It is noted (without content) in the next contact digest.",
+    topic: "support",
     audience: "everyone",
     run(ctx) {
       const c = communityForMember(d, ctx);
@@ -182,7 +186,7 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
   const pages: CommandSpec = {
     name: "pages",
     usage: "!pages [since]",
-    summary: "the pages and crisis meetings of this community (who, when, who came, how long, outcome; never content)",
+    summary: "the pages and crisis meetings of this community (who, when, who came, how long, outcome; never what anyone wrote)",
     details: "`since` is a duration (`24h`, `7d`) or a date (`2026-01-12`); the default is the last 7 days.",
     audience: "staff",
     run(ctx, args) {

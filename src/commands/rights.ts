@@ -39,6 +39,7 @@ export function rightsCommand(app: CommunitiesApp): CommandSpec {
     usage: "!rights [community]",
     summary: "what this network is, what carenet keeps about you, who can see it and your choices",
     details: "The full text every member is sent when they join, with the version your answer is recorded against. Asked in a shared room, it comes to you by direct message.",
+    topic: "community",
     audience: "everyone",
     run(ctx, args) {
       if (args.length > 1) throw new UsageError("`!rights` takes at most a community's id.");
@@ -64,6 +65,8 @@ export function rulesCommand(app: CommunitiesApp): CommandSpec {
     name: "rules",
     usage: "!rules [community]",
     summary: "the community's rules",
+    details: "In a community's room, that community's rules; in a direct conversation with me, the rules of each community you belong to (or name one).",
+    topic: "community",
     audience: "everyone",
     run(ctx, args) {
       if (args.length > 1) throw new UsageError("`!rules` takes at most a community's id.");
@@ -95,6 +98,7 @@ export function consentCommand(app: CommunitiesApp): CommandSpec {
       "`!consent` shows your answer. `!consent agree` agrees to the current text (`!rights` shows it); `!consent decline` does not; " +
       "`!consent withdraw` takes back an agreement. Without your agreement nothing optional (check-ins, the rota) is recorded about you, " +
       "and `!help` and `!page` always work. Asked in a shared room, the answer comes to you by direct message.",
+    topic: "community",
     audience: "everyone",
     run(ctx, args) {
       const replyTo = ctx.place === "dm" ? undefined : ("dm" as const);

@@ -4,6 +4,9 @@ import type { Message } from "./message";
 /** Who may use a command. */
 export type Audience = "everyone" | "staff";
 
+/** Where `!help` lists a command, so the list reads by what people want to do (see help.ts). */
+export type HelpTopic = "support" | "page" | "community" | "checkins" | "rota";
+
 /** What a command knows about the request; no Matrix types. */
 export interface CommandContext {
   sender: string;
@@ -44,6 +47,13 @@ export interface CommandSpec {
   summary: string;
   /** A few lines for `!help <command>`. */
   details?: string;
+  /** The `!help` group it is listed in (staff commands are always listed under staff). */
+  topic?: HelpTopic;
+  /**
+   * The part of an everyone-command only staff may use, in their staff room (e.g.
+   * `!rota add`): `!help` shows it only there.
+   */
+  staffPart?: { usage: string; summary: string; details?: string };
   audience: Audience;
   /**
    * Run even when the command reached carenet later than `events.max_age` (it was down).

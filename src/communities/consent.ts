@@ -114,6 +114,32 @@ export function askAgainIfTextChanged(app: CommunitiesApp, config: CarenetConfig
   return asked;
 }
 
+/**
+ * The kind answer to a member who asked for something optional (a check-in, a rota shift)
+ * without having agreed to their community's current text: nothing was recorded, how to
+ * read the text and agree if they want to, that support does not depend on it, and the
+ * crisis resources. `what` is the subject of the first sentence, e.g. "Check-ins are".
+ */
+export function consentNeeded(
+  app: Pick<AppContext, "consent" | "commands">,
+  c: CommunityConfig,
+  userId: string,
+  what: string,
+  crisisResources: string,
+): Message {
+  const latest = latestDecision(app, c.id, userId);
+  const changed = latest?.decision === "agreed" && latest.textVersion !== currentRightsText(app, c, crisisResources).version;
+  return new Message()
+    .p(
+      `${what} recorded only for members who have agreed to how ${c.name} keeps their information` +
+        (changed ? ", and that text has changed since you agreed to it" : "") +
+        ", so I have not recorded anything.",
+    )
+    .p("If you would like to, read it with `!rights` and agree with `!consent agree` — it is your choice, and support never depends on it.")
+    .p("If you need someone now, send `!page` and the peers on call will be asked to join you.")
+    .append(supportNow(crisisResources));
+}
+
 /** What someone who is nobody's member is told by `!rights` and `!consent`. */
 export function notAMember(crisisResources: string): Message {
   return new Message()

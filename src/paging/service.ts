@@ -12,7 +12,9 @@ import type { CommunityRoomsStore } from "../store/communityRooms";
 import type { JobsStore } from "../store/jobs";
 import type { PageRecord, PagesStore, ResponseHow } from "../store/pages";
 import { communityDigest, DIGEST_JOB, digestKey, nextDailyAt, staffDigest, summarise } from "./digest";
+import { rotaSettings } from "../commands/rota/service";
 import { allStaffOf, isStaffTarget, ladderOf, recipientsOf } from "./ladder";
+import { asksPeers, nightBounds, underNightlyCap } from "./nightlyCap";
 import * as t from "./texts";
 
 export const DEADLINE_JOB = "page.deadline";
@@ -186,7 +188,8 @@ export class PagingService {
   /** Asks the people of one ladder step; returns who was asked (none: nobody on call for it). */
   private notify(page: PageRecord, target: NotifyTarget, stepIndex: number, now: number): string[] {
     const c = this.community(page.communityId);
-    const users = c ? recipientsOf(target, c, this.onCall(c.id, now), [page.member, this.d.botUserId]) : [];
+    const onCall = c ? recipientsOf(target, c, this.onCall(c.id, now), [page.member, this.d.botUserId]) : [];
+    const users = c && asksPeers(target) ? this.restedPeersLeftOut(page, c, onCall, now) : onCall;
     this.d.pages.recordStep(page.id, { round: page.round, step: stepIndex, target, at: now, notified: users.length });
     const waitedMs = now - page.state.openedAtMs;
     const fresh = this.d.pages.get(page.id)!;
@@ -210,6 +213,19 @@ export class PagingService {
       );
     }
     return users;
+  }
+
+  /**
+   * The rota's `max_pages_per_night`: a peer who has already been asked that many other
+   * pages this night (midday to midday in the community's time zone) is not asked again;
+   * the step asks the others, or — when that leaves nobody — is passed like an empty step.
+   */
+  private restedPeersLeftOut(page: PageRecord, c: CommunityConfig, peers: string[], now: number): string[] {
+    const cap = rotaSettings(c).maxPagesPerNight;
+    const night = nightBounds(c.timezone, now);
+    const { asked, rested } = underNightlyCap(peers, cap, (u) => this.d.pages.pagesAskedSince(c.id, u, night.startMs, page.id));
+    if (rested.length > 0) this.d.log.info({ pageId: page.id, communityId: c.id, leftOut: rested.length, cap }, "peers at their nightly page limit were not asked");
+    return asked;
   }
 
   /** The ladder ran out: the staff room and every staff member and admin are told. */

@@ -206,7 +206,7 @@ export function comingInRoom(by: string): Message {
 
 export function resolvedInRoom(pageId: number, by: string): Message {
   return Message.of(
-    `Page ${pageId} has been closed by ${by}. This room stays here for everyone in it to read; I will not post here again.`,
+    `Page ${pageId} has been closed by ${by}. This room stays here for everyone in it to read.`,
   );
 }
 

@@ -221,6 +221,20 @@ export class PagesStore {
     return !!this.db.prepare("SELECT 1 FROM page_contacts WHERE page_id = ? AND user_id = ?").get(pageId, userId);
   }
 
+  /**
+   * How many pages of the community, other than `exceptPageId`, `userId` was asked to come
+   * to at or after `sinceMs` (for the rota's nightly cap; a page asked twice counts once).
+   */
+  pagesAskedSince(communityId: string, userId: string, sinceMs: number, exceptPageId: number): number {
+    const row = this.db
+      .prepare(
+        `SELECT COUNT(DISTINCT c.page_id) AS n FROM page_contacts c JOIN pages p ON p.id = c.page_id
+         WHERE p.community_id = ? AND c.user_id = ? AND c.notified_at >= ? AND c.page_id <> ?`,
+      )
+      .get(communityId, userId, sinceMs, exceptPageId) as { n: number };
+    return row.n;
+  }
+
   /** The page whose notice to `userId` was the message `eventId`, if it was one. */
   pageOfNotice(eventId: string, userId: string): number | undefined {
     const row = this.db

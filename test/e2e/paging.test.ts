@@ -6,10 +6,12 @@ import { botReplyTo, botUserId, CRISIS, e2eEnv, newUser, startCarenet, type Runn
 import { sleep } from "./harness/child";
 import type { MatrixUser } from "./harness/matrixUser";
 import { acceptBotDm, body, botSays, countSaid, inviteNamed, pagingCommunity } from "./harness/paging";
+import { onCallNow } from "./harness/rota";
 
 /**
- * Paging on a real Synapse, carenet in-process. Who is on call is set directly on the app
- * (the rota decides it in production). OAK has long waits, so nothing escalates while a
+ * Paging on a real Synapse, carenet in-process, with the real rota: the peer on call is an
+ * active member who agreed to the rights text and volunteered for a shift covering now,
+ * approved by staff in the staff room. OAK has long waits, so nothing escalates while a
  * peer answers; ELM has 2-second waits and nobody answers.
  */
 
@@ -18,6 +20,7 @@ const bot = botUserId(env);
 const rand = randomBytes(3).toString("hex");
 const OAK = `oak-${rand}`;
 const ELM = `elm-${rand}`;
+const TZ = "Europe/London";
 const NOTE = `e2e-note-${rand} I can't cope tonight`;
 
 let running: RunningCarenet;
@@ -27,6 +30,16 @@ let sam: MatrixUser; // OAK staff
 let kim: MatrixUser; // ELM member
 let pat: MatrixUser; // ELM peer on call, who never answers
 let stan: MatrixUser; // ELM staff
+let bobDm: string;
+let patDm: string;
+let elmStaffRoom: string;
+
+async function joinStaffRoom(staff: MatrixUser, community: string): Promise<string> {
+  const roomId = running.carenet.app.rooms.get(community, "staff")!.roomId;
+  await staff.waitForInvite((inv) => inv.roomId === roomId);
+  await staff.joinRoom(roomId);
+  return roomId;
+}
 
 beforeAll(async () => {
   [amy, bob, sam, kim, pat, stan] = await Promise.all(["amy", "bob", "sam", "kim", "pat", "stan"].map((n) => newUser(env, n)));
@@ -37,9 +50,24 @@ beforeAll(async () => {
     ],
   });
   const app = running.carenet.app;
-  app.onCall = (communityId) => ({ peers: [communityId === OAK ? bob.userId : pat.userId], backupPeers: [], staff: [] });
-  app.members.add({ communityId: OAK, userId: amy.userId, sponsor: sam.userId, addedBy: sam.userId }, Date.now());
-  app.members.add({ communityId: ELM, userId: kim.userId, sponsor: stan.userId, addedBy: stan.userId }, Date.now());
+  const now = Date.now();
+  // The members (added by staff with `!member add` in production; see journey.test.ts).
+  for (const [community, member, staff] of [
+    [OAK, amy, sam],
+    [OAK, bob, sam],
+    [ELM, kim, stan],
+    [ELM, pat, stan],
+  ] as const) {
+    app.members.add({ communityId: community, userId: member.userId, sponsor: staff.userId, addedBy: staff.userId }, now);
+  }
+  const oakStaffRoom = await joinStaffRoom(sam, OAK);
+  elmStaffRoom = await joinStaffRoom(stan, ELM);
+  // The peers agree, volunteer for a shift covering now, and staff approve: the real rota.
+  [bobDm, patDm] = await Promise.all([openDm(bob), openDm(pat)]);
+  await onCallNow({ bot, peer: bob, peerDm: bobDm, staff: sam, staffRoom: oakStaffRoom, timezone: TZ });
+  await onCallNow({ bot, peer: pat, peerDm: patDm, staff: stan, staffRoom: elmStaffRoom, timezone: TZ });
+  expect(app.onCall(OAK, Date.now()).peers).toEqual([bob.userId]);
+  expect(app.onCall(ELM, Date.now()).peers).toEqual([pat.userId]);
 });
 
 afterAll(async () => {
@@ -61,7 +89,6 @@ test("a member pages; the on-call peer gets the DM and the support-room invite, 
   expect(body(reply)).toContain(CRISIS);
 
   // The peer on call: a direct message naming the member, and an invitation to the support room.
-  const bobDm = await acceptBotDm(bob, bot);
   const notice = await bob.waitForEvent(bobDm, botSays(bot, "needs support and has paged"));
   expect(body(notice)).toContain(amy.userId);
   expect(body(notice)).not.toContain(NOTE);
@@ -101,16 +128,11 @@ test("a member pages; the on-call peer gets the DM and the support-room invite, 
 });
 
 test("with nobody acknowledging, the page reaches the staff (and the staff room), then the member gets the crisis resources", async () => {
-  const elmStaffRoom = running.carenet.app.rooms.get(ELM, "staff")!.roomId;
-  await stan.waitForInvite((inv) => inv.roomId === elmStaffRoom);
-  await stan.joinRoom(elmStaffRoom);
-
   const dm = await openDm(kim);
   const command = await kim.sendText(dm, "!page");
   const reply = await kim.waitForEvent(dm, botReplyTo(bot, command));
   expect(body(reply)).toContain("the peer supporters on call (1 person)");
 
-  const patDm = await acceptBotDm(pat, bot);
   await pat.waitForEvent(patDm, botSays(bot, "needs support and has paged"));
 
   // After the peers' 2 seconds: the whole staff team, directly and in the staff room.

@@ -8,7 +8,7 @@ import { sleep } from "./harness/child";
 import type { MatrixEvent, MatrixUser } from "./harness/matrixUser";
 
 /**
- * The rota on a real Synapse: a member volunteers in their DM with the bot, staff approve
+ * The rota on a real Synapse: a member who agreed to the rights text volunteers in their DM with the bot, staff approve
  * in the staff room, the member is reminded and then told at the start of the shift that
  * they are on call, and `!oncall` names them to members only.
  *
@@ -69,6 +69,8 @@ beforeAll(async () => {
   // Member commands live elsewhere; the member is put in the table directly.
   running.carenet.app.members.add({ communityId: OAK, userId: alex.userId, sponsor: sam.userId, addedBy: sam.userId }, clock.now());
   alexDm = await openDm(alex);
+  // A shift is recorded only with the member's agreement to the community's rights text.
+  expect((await command(alex, alexDm, "!consent agree")).reaction).toBe("✅");
 });
 
 afterAll(async () => {

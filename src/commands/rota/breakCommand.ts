@@ -14,10 +14,11 @@ export function breakCommand(deps: RotaCommandDeps): CommandSpec {
   return {
     name: "break",
     usage: "!break [until <date|day|time|3d>] | !break end",
-    summary: "take a break from the rota, no questions asked",
+    summary: "take a break from the rota and check-in prompts, no questions asked",
     details:
       "`!break` is open-ended; `!break until friday`, `!break until 2026-03-10 18:00` or `!break 3d` end by themselves. " +
-      "`!break end` brings you back. Your shifts stay yours; you get no on-call messages while the break lasts.",
+      "`!break end` brings you back. Your shifts stay yours; you get no on-call messages and no check-in prompts while the break lasts.",
+    topic: "rota",
     audience: "everyone",
     run(ctx, args) {
       const zone = zoneOf(deps, ctx.sender);
@@ -41,7 +42,7 @@ export function breakCommand(deps: RotaCommandDeps): CommandSpec {
       return ok(
         new Message()
           .p(`You are on a break from the rota ${how}.`)
-          .p("You will not be asked to be on call or get shift messages meanwhile. Your shifts stay yours. Take care of yourself.")
+          .p("You will not be asked to be on call or get shift messages or check-in prompts meanwhile. Your shifts stay yours. Take care of yourself.")
           .append(supportNow(ctx.crisisResources)),
         { private: true },
       );

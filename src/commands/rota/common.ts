@@ -19,6 +19,10 @@ export interface RotaCommandDeps {
   config: () => CarenetConfig;
   /** Brings a community's handoff messages in line with its rota (after every change). */
   replan: (communityId: string, now: number) => void;
+  /** Whether a member agreed to their community's current rights text: no shift is recorded for them otherwise. */
+  hasConsent: (communityId: string, userId: string) => boolean;
+  /** The kind refusal for a member who has not (see src/communities/consent.ts consentNeeded). */
+  consentNeeded: (c: CommunityConfig, userId: string, what: string, crisisResources: string) => Message;
 }
 
 export function ok(reply: Message, opts: { private?: boolean } = {}): CommandResult {
@@ -50,6 +54,23 @@ export function idArg(token: string | undefined): number {
   const m = /^#?(\d{1,9})$/.exec(token);
   if (!m) throw new UsageError(`"${token}" is not a shift number (like 12 or #12).`);
   return Number(m[1]);
+}
+
+/**
+ * A member taking on a shift must have agreed to their community's current text (staff are
+ * not asked). Returns the kind refusal, with how to agree and the crisis resources, or null.
+ */
+export function withoutConsent(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig): CommandResult | null {
+  if (deps.rota.consents(c, ctx.sender)) return null;
+  return refused(deps.consentNeeded(c, ctx.sender, "Shifts on the rota are", ctx.crisisResources), { private: true });
+}
+
+/** What staff are told when they would put a member on the rota who has not agreed to the current text. */
+export function staffConsentRefusal(c: CommunityConfig, userId: string): CommandResult {
+  return refused(
+    `${userId} has not agreed to ${c.name}'s current rights text, so nothing optional — rota shifts included — can be recorded for them. ` +
+      `They can read it with \`!rights\` and agree with \`!consent agree\` if they wish; \`!member show ${userId}\` shows where they stand.`,
+  );
 }
 
 /** Posts in the community's staff room, if it has been provisioned. */

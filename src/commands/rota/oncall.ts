@@ -18,6 +18,10 @@ export function oncallCommand(deps: RotaCommandDeps): CommandSpec {
     name: "oncall",
     usage: "!oncall",
     summary: "who is on call in your community right now",
+    details:
+      "Names the peer supporters (and backup peers and staff) on call now and until when. Names are shown only to members and staff of the community; " +
+      "asked in a room other than the community or staff room, the answer comes to you by direct message.",
+    topic: "support",
     audience: "everyone",
     run(ctx) {
       const communities = ctx.community ? [ctx.community] : deps.config().communities;

@@ -3,7 +3,7 @@ import { isOnBreak, overlappingOverrides, swapOverrides, type Override } from ".
 import type { NewCover, RotaEntry } from "../../store/rota";
 import { Message } from "../message";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "../types";
-import { becomePeer, idArg, ok, othersConcerned, refused, tellStaff, timesIn, userArg, type RotaCommandDeps } from "./common";
+import { becomePeer, idArg, ok, othersConcerned, refused, staffConsentRefusal, tellStaff, timesIn, userArg, withoutConsent, type RotaCommandDeps } from "./common";
 import { coverRange, describeEntry, describeStatus, entryLine } from "./describe";
 import { LONGEST_SHIFT_MS, type Candidate, type Stretch } from "./service";
 import { clock, dayBounds, dayName, moment, readDate, readWeek, stretch } from "./when";
@@ -30,15 +30,19 @@ const STAFF_USAGE: Record<StaffSub, string> = {
 export function rotaCommand(deps: RotaCommandDeps): CommandSpec {
   return {
     name: "rota",
-    usage: "!rota mine | accept <number> | decline <number> — staff: !rota add|remove|cover|swap|show|approve",
-    summary: "your shifts and the proposals waiting for you; for staff, manage the rota",
+    usage: "!rota mine | accept <number> | decline <number>",
+    summary: "your shifts, and the shifts staff have asked you to take",
     details:
-      "`!rota mine` lists your shifts. When staff propose a shift for you, `!rota accept 12` agrees and `!rota decline 12` says no (no reason needed). " +
-      "Staff, in the staff room: " +
-      Object.values(STAFF_USAGE)
+      "`!rota mine` lists your shifts. When staff ask you to take a shift, `!rota accept 12` agrees and `!rota decline 12` says no (no reason needed). " +
+      "Nobody is put on the rota without agreeing.",
+    topic: "rota",
+    staffPart: {
+      usage: "!rota add|remove|cover|swap|show|approve …",
+      summary: "manage the rota: add or remove shifts, arrange cover and swaps, show a week, approve offered shifts",
+      details: Object.values(STAFF_USAGE)
         .map((u) => `\`${u}\``)
-        .join(", ") +
-      ".",
+        .join(", "),
+    },
     audience: "everyone",
     run(ctx, args) {
       const sub = (args[0] ?? "").toLowerCase();
@@ -120,6 +124,7 @@ function add(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig, arg
   const standing = standingOrRefusal(deps, c, userId);
   if (typeof standing !== "string") return { result: standing, subject: userId };
   const role = standing;
+  if (role === "peer" && !deps.rota.consents(c, userId)) return { result: staffConsentRefusal(c, userId), subject: userId };
   const candidate: Candidate = {
     kind: shift.kind,
     userId,
@@ -260,6 +265,7 @@ function cover(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig, a
   if (typeof coveredStanding !== "string") return { result: coveredStanding, subject: covered };
   const coverStanding = standingOrRefusal(deps, c, coverId);
   if (typeof coverStanding !== "string") return { result: coverStanding, subject: covered };
+  if (!deps.rota.consents(c, coverId)) return { result: staffConsentRefusal(c, coverId), subject: covered };
 
   const theirs = deps.rota
     .stretchesStarting(c, range.startMs - LONGEST_SHIFT_MS, range.endMs, ctx.now, false)
@@ -337,6 +343,7 @@ function swap(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig, ar
   for (const u of [a, b]) {
     const s = standingOrRefusal(deps, c, u);
     if (typeof s !== "string") return { result: s, subject: a };
+    if (!deps.rota.consents(c, u)) return { result: staffConsentRefusal(c, u), subject: a };
   }
   const sa = stretchOn(deps, c, a, args[1], ctx.now);
   if (typeof sa === "string") return { result: refused(sa), subject: a };
@@ -402,6 +409,7 @@ function show(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig, ar
             if (s.role === "staff") notes.push("on-call staff");
             if (s.coveringFor) notes.push(`${covers.get(s.overrideId ?? "")?.swapWith ? "swapped with" : "covering for"} ${s.coveringFor}`);
             if (isOnBreak(breaks, s.userId, Math.max(s.startMs, ctx.now))) notes.push("on a break");
+            if (!deps.rota.consents(c, s.userId)) notes.push("not asked until they agree to the current rights text");
             return `${untilWords(s.startMs, s.endMs, tz)} ${s.userId}${notes.length ? ` (${notes.join(", ")})` : ""}`;
           }),
     );
@@ -472,6 +480,9 @@ function mine(deps: RotaCommandDeps, ctx: CommandContext): CommandResult {
       .filter((s) => s.userId === ctx.sender && s.endMs > ctx.now)
       .slice(0, 3);
     if (next.length) msg.p("Coming up: " + next.map((s) => stretch(s.startMs, s.endMs, c.timezone) + (s.backup ? " (backup)" : "")).join("; ") + ".");
+    if (!deps.rota.consents(c, ctx.sender)) {
+      msg.p(`You have not agreed to ${c.name}'s current rights text, so you are not on call during these shifts. \`!rights\` shows it; \`!consent agree\` if you wish.`);
+    }
   }
   for (const e of coveredBy) {
     const c = deps.rota.community(e.communityId);
@@ -511,6 +522,8 @@ function accept(deps: RotaCommandDeps, ctx: CommandContext, args: string[]): Com
     return refused(`Only active members and staff of ${c.name} can be on its rota, and I don't have you down as one now.`, { private: true });
   }
   if (standing === "peer") {
+    const noConsent = withoutConsent(deps, ctx, c);
+    if (noConsent) return noConsent;
     const partner = e.swapWith !== null ? deps.rota.store.get(e.swapWith) : undefined;
     const over = deps.rota.overCap(c, ctx.sender, [e, ...(partner ? [partner] : [])], ctx.now);
     if (over) return refused(capRefusal(c, "you", over), { private: true });

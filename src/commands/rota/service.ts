@@ -63,6 +63,12 @@ export class RotaService {
       store: RotaStore;
       members: MembersStore;
       config: () => CarenetConfig;
+      /**
+       * Whether a member agreed to their community's current rights text. A peer who has not
+       * (or withdrew, or has not yet answered a changed text) keeps their shifts on the plan
+       * but is not on call: nothing optional is recorded about them, pages included.
+       */
+      hasConsent: (communityId: string, userId: string) => boolean;
     },
   ) {}
 
@@ -83,10 +89,19 @@ export class RotaService {
     return this.d.members.get(c.id, userId)?.status === "active" ? "peer" : null;
   }
 
-  /** Still entitled to hold a stretch in this role (a removed member's old shifts lapse). */
-  private eligible(c: CommunityConfig, userId: string, role: "peer" | "staff"): boolean {
+  /**
+   * Still entitled to hold a stretch in this role (a removed member's old shifts lapse);
+   * `inForce` also asks that a member holding it agreed to the current rights text.
+   */
+  private eligible(c: CommunityConfig, userId: string, role: "peer" | "staff", inForce = true): boolean {
     const standing = this.standing(c, userId);
-    return role === "staff" ? standing === "staff" : standing !== null;
+    if (role === "staff" ? standing !== "staff" : standing === null) return false;
+    return !inForce || this.consents(c, userId);
+  }
+
+  /** Staff are not asked for consent; a member is on call only with their current agreement. */
+  consents(c: CommunityConfig, userId: string): boolean {
+    return isStaffOf(c, userId) || this.d.hasConsent(c.id, userId);
   }
 
   /**
@@ -162,13 +177,15 @@ export class RotaService {
 
   /**
    * On-call stretches starting in [fromMs, toMs), ordinary and backup, held by people still
-   * entitled to them; breaks leave stretches out unless `withBreaks` is false.
+   * entitled to them. `inForce` (the default) gives the stretches that really put someone
+   * on call: breaks, and members without current consent, leave theirs out. With `inForce`
+   * false it is the rota as planned (for staff views, covers and swaps).
    */
-  stretchesStarting(c: CommunityConfig, fromMs: number, toMs: number, now: number, withBreaks = true): Stretch[] {
+  stretchesStarting(c: CommunityConfig, fromMs: number, toMs: number, now: number, inForce = true): Stretch[] {
     const out: Stretch[] = [];
     for (const which of ["primary", "backup"] as const) {
-      for (const o of shiftsStartingBetween(this.input(c, now, { which, withBreaks }), fromMs, toMs)) {
-        if (this.eligible(c, o.userId, o.role)) out.push({ ...o, backup: which === "backup" });
+      for (const o of shiftsStartingBetween(this.input(c, now, { which, withBreaks: inForce }), fromMs, toMs)) {
+        if (this.eligible(c, o.userId, o.role, inForce)) out.push({ ...o, backup: which === "backup" });
       }
     }
     return out.sort((a, b) => a.startMs - b.startMs || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));

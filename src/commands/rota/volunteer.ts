@@ -2,7 +2,7 @@ import type { CommunityConfig } from "../../config/types";
 import type { RotaEntry } from "../../store/rota";
 import { Message } from "../message";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "../types";
-import { becomePeer, idArg, ok, othersConcerned, refused, tellStaff, timesIn, type RotaCommandDeps } from "./common";
+import { becomePeer, idArg, ok, othersConcerned, refused, tellStaff, timesIn, withoutConsent, type RotaCommandDeps } from "./common";
 import { describeEntry, entryLine } from "./describe";
 import { rotaSettings, type Candidate } from "./service";
 import { describeDuration } from "../../domain/escalation";
@@ -19,12 +19,13 @@ export function volunteerCommand(deps: RotaCommandDeps): CommandSpec {
   return {
     name: "volunteer",
     usage: VOLUNTEER_USAGE,
-    summary: "offer a shift on your community's rota (weekly or once), or take one back",
+    summary: "offer a shift on your community's rota (weekly or once); `!volunteer cancel` takes one back",
     details:
       "`!volunteer mon 18:00-22:00` offers every Monday evening; `!volunteer 2026-03-10 22:00-06:00` one night. " +
       "Add `backup` to be asked only when the peers on call do not answer. " +
       "If you belong to more than one community, add its id (or ask in its room). " +
-      "`!volunteer cancel 12` (or a day, a date, or `all`) takes shifts back, no questions asked. `!rota mine` lists yours.",
+      "`!volunteer cancel 12` (or a day, a date, or `all`) takes shifts back, no questions asked. `!rota mine` lists yours. You need to have agreed to your community's rights text first (`!consent agree`).",
+    topic: "rota",
     audience: "everyone",
     run(ctx, args) {
       if (args[0]?.toLowerCase() === "cancel") return cancel(deps, ctx, args.slice(1));
@@ -101,6 +102,8 @@ function offer(deps: RotaCommandDeps, ctx: CommandContext, args: string[]): Comm
   const found = communityOfMember(deps, ctx, args, "volunteer for");
   if (!("c" in found)) return found;
   const { c, rest } = found;
+  const noConsent = withoutConsent(deps, ctx, c);
+  if (noConsent) return noConsent;
   deps.rota.tidy(c.id, ctx.now);
   const backup = rest.some((a) => a.toLowerCase() === "backup");
   const shiftArgs = rest.filter((a) => a.toLowerCase() !== "backup");

@@ -43,7 +43,7 @@ describe("!audit", () => {
     for (const bad of ["!audit lots", "!audit 0", "!audit -3", "!audit 2 3"]) {
       const r = await h.send(SAM, OAK_STAFF, bad);
       expect(r.outcome).toBe("refused");
-      expect(r.text).toContain("Usage: `!audit [n]`");
+      expect(r.text).toContain("Usage: `!audit [number]`");
     }
   });
 
@@ -62,5 +62,24 @@ describe("!audit", () => {
   it("says when the log is empty, and is a staff command", async () => {
     expect((await h.send(SAM, OAK_STAFF, "!audit")).text).toBe("The audit log of Oak Community is empty.");
     expect((await h.send(BOB, h.dm(BOB), "!audit")).outcome).toBe("refused");
+  });
+});
+
+describe("audit lines for the other capabilities", () => {
+  it("name the staff subcommand run and the person it was about, and the page steps in words", async () => {
+    const { describeEntry } = await import("../../../src/commands/audit");
+    const at = Date.UTC(2025, 0, 6, 12, 0);
+    const entry = (e: { actor: string; action: string; subject?: string; detail?: string }) =>
+      describeEntry({ id: 1, at, communityId: "oak", subject: null, detail: null, ...e });
+    expect(entry({ actor: SAM, action: "command.rota", subject: BOB, detail: "!rota approve ok" })).toBe(
+      `2025-01-06 12:00 UTC — ${SAM} ran \`!rota approve\` (about ${BOB})`,
+    );
+    expect(entry({ actor: SAM, action: "command.member", detail: "!member ok" })).toBe(`2025-01-06 12:00 UTC — ${SAM} ran \`!member\``);
+    expect(entry({ actor: BOB, action: "page.resolve", subject: BOB, detail: "page 3" })).toBe(`2025-01-06 12:00 UTC — ${BOB} closed their own page (page 3)`);
+    expect(entry({ actor: SAM, action: "page.resolve", subject: BOB, detail: "page 3" })).toBe(`2025-01-06 12:00 UTC — ${SAM} closed the page of ${BOB} (page 3)`);
+    expect(entry({ actor: BOB, action: "page.open", subject: BOB, detail: "page 3" })).toBe(`2025-01-06 12:00 UTC — ${BOB} paged for support (page 3)`);
+    expect(entry({ actor: TOM, action: "page.ack", subject: BOB, detail: "page 3 (reaction)" })).toBe(
+      `2025-01-06 12:00 UTC — ${TOM} said they are coming to ${BOB} (page 3 (reaction))`,
+    );
   });
 });

@@ -153,6 +153,12 @@ describe("acknowledging", () => {
     });
     expect(pageOf().state).toMatchObject({ status: "acknowledged", acknowledgedBy: BOB });
     expect(h.pages.responses(1)).toEqual([{ userId: BOB, how: "reaction", at: T0 }]);
+    // The person who reacted is thanked and told where to go, as a `!ack` would be; once.
+    h.app.atomically(() => {
+      for (const hook of h.app.reactionHooks) hook({ roomId: "!x", sender: BOB, targetEventId: target, key: "✅", eventId: "$r4", place: undefined });
+    });
+    await h.flush();
+    expect(h.hs.dmsTo(BOB).filter((b) => b.includes(`Thank you. ${AMY} has been told you are coming (page 1).`))).toHaveLength(1);
   });
 
   it("joining the support room acknowledges; the member joining does not", async () => {

@@ -156,6 +156,19 @@ describe("sending handoffs", () => {
   });
 });
 
+it("a shift approved after it started gets its start message at once, without saying it is late", async () => {
+  w = world({ approval_required: true });
+  w.now = at("2026-03-02T19:00:00Z");
+  const id = idIn(await w.ok(ALEX, "!volunteer today 18:50-22:00"));
+  w.now = at("2026-03-02T19:20:00Z");
+  await w.ok(SAM, `!rota approve ${id}`, { community: "oak", room: "staff" });
+  await w.at(w.now);
+  const sent = handoffs(ALEX);
+  expect(sent).toHaveLength(1);
+  expect(sent[0]).toContain("You are on call for Oak TC now, until 22:00 today");
+  expect(sent[0]).not.toContain("late");
+});
+
 describe("handoffs after downtime", () => {
   beforeEach(async () => {
     w = world();

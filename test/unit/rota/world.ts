@@ -68,6 +68,8 @@ export class World {
   readonly jobs: JobsStore;
   readonly audit: AuditLog;
   readonly errors: unknown[] = [];
+  /** People who have not agreed to their community's current rights text. */
+  readonly withoutConsent = new Set<string>();
   private readonly dispatcher: Dispatcher;
   private seq = 0;
 
@@ -105,6 +107,8 @@ export class World {
         this.app.rooms.record({ communityId: c.id, roomKey: key, roomId: roomId(c.id, key), alias: `#${c.id}_${key}`, name: key, origin: "created" }, 0);
       }
     }
+    // Members here have agreed to their community's text unless a test says otherwise.
+    this.app.hasConsent = (_communityId, userId) => !this.withoutConsent.has(userId);
     installRota(this.app);
     this.dispatcher = new Dispatcher(this.app.commands, (err) => this.errors.push(err), this.app.atomically);
   }

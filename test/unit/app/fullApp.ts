@@ -1,0 +1,104 @@
+import pino from "pino";
+import { createAppContext } from "../../../src/app/appContext";
+import type { AppContext } from "../../../src/app/context";
+import { INSTALLERS } from "../../../src/app/installers";
+import { Dispatcher } from "../../../src/commands/dispatcher";
+import type { CommandResult } from "../../../src/commands/types";
+import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
+import { isStaffOf } from "../../../src/matrix/eventRouter";
+import type { Homeserver } from "../../../src/matrix/homeserver";
+import { openDatabase, type Db } from "../../../src/store/database";
+
+export const CRISIS = "In an emergency call 999. Samaritans 116 123 (free, 24/7).";
+export const SAM = "@sam:example.org"; // staff of oak
+export const AMY = "@amy:example.org"; // member of oak
+export const BOB = "@bob:example.org"; // member of oak
+/** Monday 12 January 2026, 19:00 in London. */
+export const T0 = Date.parse("2026-01-12T19:00:00Z");
+
+export const roomOf = (key: string) => `!oak-${key}:example.org`;
+
+export function oak(): CommunityConfig {
+  return {
+    id: "oak",
+    name: "Oakwood",
+    timezone: "Europe/London",
+    staff: [SAM],
+    admins: [],
+    rooms: { community: { name: "Oakwood community" }, staff: { name: "Oakwood staff" }, alumni: { name: "Oakwood alumni" }, extra: [] },
+    checkins: [],
+  };
+}
+
+export type Where = "dm" | "community" | "staff";
+
+/**
+ * Every capability installed as start() installs them (src/app/installers.ts), over an
+ * in-memory database, with the community's rooms recorded as provisioning would. Commands
+ * go through the real dispatcher as the event router sends them; nothing is sent.
+ */
+export class FullApp {
+  readonly db: Db = openDatabase(":memory:");
+  now = T0;
+  readonly config: CarenetConfig;
+  readonly app: AppContext;
+  private readonly dispatcher: Dispatcher;
+  private seq = 0;
+
+  constructor(community: CommunityConfig = oak()) {
+    this.config = {
+      homeserver: { url: "http://127.0.0.1:1", domain: "example.org" },
+      appservice: { bind: "127.0.0.1", port: 0, registration: "registration.yaml" },
+      database: { path: ":memory:" },
+      bot: { localpart: "carenet", displayname: "Care Network" },
+      logging: { level: "error" },
+      events: { max_age: "5m" },
+      crisis_resources: CRISIS,
+      communities: [community],
+    };
+    const homeserver = { userExists: async () => true } as unknown as Homeserver;
+    this.app = createAppContext({
+      db: this.db,
+      config: () => this.config,
+      clock: { now: () => this.now },
+      log: pino({ level: "silent" }),
+      botUserId: "@carenet:example.org",
+      domain: "example.org",
+      homeserver,
+    });
+    for (const install of INSTALLERS) install(this.app);
+    for (const key of ["space", "community", "staff", "alumni"]) {
+      this.app.rooms.record({ communityId: "oak", roomKey: key, roomId: roomOf(key), alias: `#carenet_oak_${key}:example.org`, name: key, origin: "created" }, 0);
+    }
+    this.dispatcher = new Dispatcher(this.app.commands, (err) => {
+      throw err;
+    }, this.app.atomically);
+  }
+
+  get community(): CommunityConfig {
+    return this.config.communities[0];
+  }
+
+  addMember(userId: string): void {
+    this.app.members.add({ communityId: "oak", userId, sponsor: SAM, addedBy: SAM }, this.now);
+  }
+
+  send(sender: string, body: string, where: Where = "dm"): Promise<CommandResult> {
+    const inRoom = where !== "dm";
+    return this.dispatcher.dispatch(body, {
+      sender,
+      place: inRoom ? "room" : "dm",
+      roomId: inRoom ? roomOf(where) : `!dm-${sender}`,
+      eventId: `$ev${++this.seq}`,
+      community: inRoom ? this.community : undefined,
+      roomKey: inRoom ? where : undefined,
+      isStaffHere: where === "staff" && isStaffOf(this.community, sender),
+      now: this.now,
+      crisisResources: CRISIS,
+    });
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
