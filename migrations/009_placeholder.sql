@@ -1,0 +1,1 @@
+-- Placeholder so that numbering has no gap on this branch; replaced when branches are merged.
