@@ -58,7 +58,7 @@ export interface HandoffDeps {
 }
 
 export const handoffPrefix = (communityId: string) => `${HANDOFF_JOB}:${communityId}:`;
-const planKey = (communityId: string) => `${PLAN_JOB}:${communityId}`;
+export const planKey = (communityId: string) => `${PLAN_JOB}:${communityId}`;
 
 export class Handoffs {
   constructor(private readonly d: HandoffDeps) {}

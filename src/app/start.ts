@@ -3,6 +3,7 @@ import { Appservice, type IAppserviceRegistration } from "matrix-bot-sdk";
 import type { DestinationStream } from "pino";
 import type { CarenetConfig } from "../config/types";
 import { Dispatcher } from "../commands/dispatcher";
+import { BOOKKEEPING_DAYS } from "../rights/settings";
 import { parseDuration } from "../domain/escalation";
 import { SqliteAppserviceStorage } from "../matrix/appserviceStorage";
 import { EventRouter } from "../matrix/eventRouter";
@@ -70,7 +71,7 @@ export interface Carenet {
 
 const DAY = 24 * 60 * 60 * 1000;
 /** Completed transaction ids and handled inbox rows are kept this long, then pruned. */
-const BOOKKEEPING_RETENTION_MS = 7 * DAY;
+const BOOKKEEPING_RETENTION_MS = BOOKKEEPING_DAYS * DAY;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 /**

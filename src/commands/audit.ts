@@ -64,6 +64,7 @@ const WORDS: Record<string, string> = {
   "page.ack": "said they are coming to {s}",
   "page.resolve": "closed the page of {s}",
   "crisis_meeting.call": "called a crisis meeting",
+  "data.erased": "asked carenet to erase what it kept about them, and it did",
   "config.reload": "reloaded the configuration",
   "config.refused": "refused a changed configuration that was not valid",
 };

@@ -3,6 +3,7 @@ import { supportNow } from "../commands/help";
 import { Message } from "../commands/message";
 import type { CarenetConfig, CommunityConfig } from "../config/types";
 import type { ConsentRecord } from "../store/consent";
+import { retentionOf } from "../rights/settings";
 import type { CommunitiesApp } from "./deps";
 import { postingHoursBlock, rightsText, type RightsText } from "./rightsText";
 
@@ -14,8 +15,8 @@ import { postingHoursBlock, rightsText, type RightsText } from "./rightsText";
 export type ConsentApp = Pick<AppContext, "config" | "consent" | "commands">;
 
 /** The rights text of `c` as it reads now (the commands installed decide a few lines). */
-export function currentRightsText(app: Pick<AppContext, "commands">, c: CommunityConfig, crisisResources: string): RightsText {
-  return rightsText(c, crisisResources, (name) => app.commands.some((cmd) => cmd.name === name));
+export function currentRightsText(app: Pick<AppContext, "commands" | "config">, c: CommunityConfig, crisisResources: string): RightsText {
+  return rightsText(c, crisisResources, (name) => app.commands.some((cmd) => cmd.name === name), retentionOf(app.config()));
 }
 
 /** The person's latest decision about any version of this community's text. */
@@ -121,7 +122,7 @@ export function askAgainIfTextChanged(app: CommunitiesApp, config: CarenetConfig
  * crisis resources. `what` is the subject of the first sentence, e.g. "Check-ins are".
  */
 export function consentNeeded(
-  app: Pick<AppContext, "consent" | "commands">,
+  app: Pick<AppContext, "consent" | "commands" | "config">,
   c: CommunityConfig,
   userId: string,
   what: string,

@@ -3,6 +3,7 @@ import { supportNow } from "../commands/help";
 import { Message } from "../commands/message";
 import type { CommunityConfig, PostingWindowConfig } from "../config/types";
 import { DAY_NAMES, WEEKDAYS, type Weekday } from "../domain/localTime";
+import { BOOKKEEPING_DAYS, daysWord, retentionOf, type RetentionPeriods } from "../rights/settings";
 
 /**
  * What every member is told, in plain words, before anything optional is recorded about
@@ -22,7 +23,7 @@ export interface RightsText {
 /** Which commands are installed: the text names a command only when people can use it. */
 export type HasCommand = (name: string) => boolean;
 
-export function rightsText(c: CommunityConfig, crisisResources: string, has: HasCommand): RightsText {
+export function rightsText(c: CommunityConfig, crisisResources: string, has: HasCommand, retention: RetentionPeriods = retentionOf({})): RightsText {
   const m = new Message().heading(`${c.name} on the care network: what it is, your rights and your choices`);
 
   m.heading("What this network is for");
@@ -52,19 +53,22 @@ export function rightsText(c: CommunityConfig, crisisResources: string, has: Has
   );
 
   m.heading("What carenet keeps, and for how long");
-  m.list([
-    `That you are a member of ${c.name}: your role, your named staff sponsor, and when you were added, discharged or removed.`,
-    "Your answer to this text (agree, decline or withdraw), with the version you were shown and the date.",
-    "The rooms you left on your own, so that you are never invited back against your will.",
-    "An audit log of what staff and carenet did (for example who added you, and when). It never holds what anyone wrote, and nobody can edit it.",
-    "When you page: when, who was asked and who answered — not what you wrote — so that no call for help is lost. This is kept whether or not you agree.",
-    "Only if you agree: your check-in answers and check-in plan, and your rota shifts if you volunteer as a peer supporter.",
-    "Messages you write in rooms are kept by the Matrix homeserver, not by carenet, and never written into carenet's logs.",
-  ]);
-  m.p(
-    "carenet keeps this while you are a member or alumni of the community. If you are removed it is kept as a closed record, " +
-      (has("forgetme") ? "until you ask for it to be erased with `!forgetme`." : "until you ask your sponsor or the service's admins to erase it."),
-  );
+  if (has("mydata") && has("forgetme")) keptWithPeriods(m, c, retention);
+  else {
+    m.list([
+      `That you are a member of ${c.name}: your role, your named staff sponsor, and when you were added, discharged or removed.`,
+      "Your answer to this text (agree, decline or withdraw), with the version you were shown and the date.",
+      "The rooms you left on your own, so that you are never invited back against your will.",
+      "An audit log of what staff and carenet did (for example who added you, and when). It never holds what anyone wrote, and nobody can edit it.",
+      "When you page: when, who was asked and who answered — not what you wrote — so that no call for help is lost. This is kept whether or not you agree.",
+      "Only if you agree: your check-in answers and check-in plan, and your rota shifts if you volunteer as a peer supporter.",
+      "Messages you write in rooms are kept by the Matrix homeserver, not by carenet, and never written into carenet's logs.",
+    ]);
+    m.p(
+      "carenet keeps this while you are a member or alumni of the community. If you are removed it is kept as a closed record, " +
+        (has("forgetme") ? "until you ask for it to be erased with `!forgetme`." : "until you ask your sponsor or the service's admins to erase it."),
+    );
+  }
 
   m.heading("Who can see it");
   m.list([
@@ -81,6 +85,11 @@ export function rightsText(c: CommunityConfig, crisisResources: string, has: Has
     "Agree to this text, or not. If you do not agree, nothing optional (check-ins, the rota) is recorded about you — and you can still read, post, use `!help` and `!page`. Support is never withheld.",
     "If you agree: whether to take part in check-ins, and who, if anyone, hears about a missed or low one; whether to volunteer for the rota.",
     "Leave any room you want: carenet will not invite you back against your will (staff are told that you left).",
+    ...(has("mydata") && has("forgetme")
+      ? [
+          "Ask for a copy of everything carenet keeps about you (`!mydata`), or for it to be erased (`!forgetme`). If you ask to be erased, staff are told that you asked to leave; taking you out of the rooms is their decision.",
+        ]
+      : []),
     "Change your mind at any time.",
   ]);
 
@@ -95,6 +104,32 @@ export function rightsText(c: CommunityConfig, crisisResources: string, has: Has
 
   const hash = createHash("sha256").update(JSON.stringify(m.blocks)).digest("hex").slice(0, 12);
   return { message: m, version: `${c.id}@${hash}` };
+}
+
+/**
+ * What is kept and for how long, exactly as the retention job and `!forgetme` treat it
+ * (src/rights/retention.ts, src/rights/service.ts; docs/data.md says the same at more length).
+ */
+function keptWithPeriods(m: Message, c: CommunityConfig, r: RetentionPeriods): void {
+  const days = (p: keyof RetentionPeriods) => daysWord(r[p]);
+  m.list([
+    `That you are a member of ${c.name}: your role, your named staff sponsor, who added you and when you were added, discharged or removed. ` +
+      `Kept while you are a member or alumni; if staff remove you, for ${days("removed_members")} after that, and then deleted, ` +
+      `together with your answers to this text, the rooms you left and your check-ins and rota shifts in ${c.name}.`,
+    "Your answers to this text (agree, decline or withdraw), with the version you were shown and the date — as long as your membership is kept.",
+    "The rooms you left on your own, so that you are never invited back against your will — as long as your membership is kept.",
+    `When you page or call a crisis meeting: when, who was asked and who came — not what you wrote (a note you add is held only until it is shown in your support room). ` +
+      `This is kept whether or not you agree, so that no call for help is lost, for ${days("pages")}; a page that is not closed yet is never deleted.`,
+    `Only if you agree: your check-in answers (with any notes you add) and who was told about a low or missed one, for ${days("checkins")}; ` +
+      `your check-in plan as long as your membership is kept, and the changes you made to it for ${days("checkins")}.`,
+    `Only if you agree: your rota shifts and breaks if you volunteer as a peer supporter, while they run and for ${days("rota")} after they end.`,
+    "An audit log of what staff and carenet did (for example who added you, and when). It never holds what anyone wrote, nobody can edit it, " +
+      "and it is never deleted — not even when you ask to be forgotten — because it is the record that staff acted properly.",
+    `Messages carenet sends you stay in its database for ${daysWord(BOOKKEEPING_DAYS)} after they are sent, so that none is sent twice; ` +
+      `of the messages you send carenet it keeps only that they arrived, for ${daysWord(BOOKKEEPING_DAYS)}, never what they said.`,
+    "Messages you write in rooms are kept by the Matrix homeserver, not by carenet, and never written into carenet's logs.",
+  ]);
+  m.p("`!mydata` sends you all of it, and `!forgetme` erases it (all but the audit log) whenever you ask.");
 }
 
 /** The community's rules as a list, or a plain sentence when the config has none. */

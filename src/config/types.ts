@@ -105,6 +105,16 @@ export interface CarenetConfig {
   bot: { localpart: string; displayname: string };
   logging: { level: "trace" | "debug" | "info" | "warn" | "error" | "fatal" };
   events: { max_age: string };
+  /** Filled in by the schema's defaults; optional so hand-built configs (tests) may leave it out. */
+  retention?: RetentionConfig;
   crisis_resources: string;
   communities: CommunityConfig[];
+}
+
+/** `retention`: how long records are kept before the daily job deletes them, in days ("365d"). */
+export interface RetentionConfig {
+  checkins?: string;
+  pages?: string;
+  rota?: string;
+  removed_members?: string;
 }

@@ -99,7 +99,8 @@ export class PagingRooms {
     );
     this.d.atomically(() => {
       if (!this.d.pages.setMeetingRoom(meetingId, roomId)) return;
-      for (const u of new Set([meeting.caller, ...meeting.people])) this.d.effects.invite(roomId, u, `crisis:${meetingId}:invite:${u}`);
+      // Only Matrix ids: someone who asked to be forgotten is no longer named here.
+      for (const u of new Set([meeting.caller, ...meeting.people])) if (u.startsWith("@")) this.d.effects.invite(roomId, u, `crisis:${meetingId}:invite:${u}`);
     });
     this.made.delete(`crisis:${meetingId}`);
     this.d.log.info({ meetingId, roomId }, "opened a crisis meeting room");

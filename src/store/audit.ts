@@ -83,6 +83,20 @@ export class AuditLog {
       .get(e.communityId, e.action, e.subject, e.detail);
   }
 
+  /** Every entry whose subject is the person, oldest first (for `!mydata`: what remains after `!forgetme`). */
+  aboutPerson(userId: string): AuditEntry[] {
+    const rows = this.db.prepare(`SELECT ${COLUMNS} FROM audit_log WHERE subject = ? ORDER BY id`).all(userId) as AuditRow[];
+    return rows.map((r) => ({
+      id: r.id,
+      at: r.at,
+      communityId: r.community_id,
+      actor: r.actor,
+      action: r.action,
+      subject: r.subject,
+      detail: r.detail,
+    }));
+  }
+
   count(): number {
     return (this.db.prepare("SELECT COUNT(*) AS n FROM audit_log").get() as { n: number }).n;
   }

@@ -73,6 +73,19 @@ export interface AlumniChoice {
   updatedAt: number;
 }
 
+/** A person's check-in record in one community (see CheckinsStore.aboutPerson). */
+export interface PersonCheckins {
+  communityId: string;
+  prompts: { sent: number; missed: number; firstAt: number | null; lastAt: number | null };
+  /** With the config's prompt id each answered (null: an answer without a prompt). */
+  answers: Array<CheckinAnswer & { checkinId: string | null }>;
+  /** Low or missed check-ins of theirs that someone was told about, and who. */
+  alerts: Array<{ kind: "low" | "missed"; recipients: string[]; at: number }>;
+  plan: StoredPlan | undefined;
+  changes: PlanChange[];
+  alumni: AlumniChoice | undefined;
+}
+
 interface PromptRow {
   id: number;
   community_id: string;
@@ -405,6 +418,90 @@ export class CheckinsStore {
          ON CONFLICT (community_id, user_id) DO UPDATE SET enabled = excluded.enabled, rhythm = excluded.rhythm, updated_at = excluded.updated_at`,
       )
       .run(communityId, userId, choice.enabled ? 1 : 0, choice.rhythm, now);
+  }
+
+  // ----- a person's own data (`!mydata`, `!forgetme`, retention)
+
+  /**
+   * Everything check-ins hold about a person, per community: how many prompts they were
+   * sent (and how many counted as missed), their answers with their notes, who was told
+   * about one, their plan and its history, their alumni choice. Alerts where they were only
+   * a recipient belong to the member who named them and are not included.
+   */
+  aboutPerson(userId: string): PersonCheckins[] {
+    const communities = (
+      this.db
+        .prepare(
+          `SELECT community_id FROM checkin_prompts WHERE user_id = ? UNION SELECT community_id FROM checkin_answers WHERE user_id = ?
+           UNION SELECT community_id FROM checkin_plans WHERE user_id = ? UNION SELECT community_id FROM checkin_plan_changes WHERE user_id = ?
+           UNION SELECT community_id FROM checkin_alumni WHERE user_id = ? UNION SELECT community_id FROM checkin_alerts WHERE user_id = ? ORDER BY 1`,
+        )
+        .all(userId, userId, userId, userId, userId, userId) as Array<{ community_id: string }>
+    ).map((r) => r.community_id);
+    return communities.map((communityId) => {
+      const prompts = this.db
+        .prepare(
+          `SELECT COUNT(*) AS n, MIN(sent_at) AS first, MAX(sent_at) AS last, COUNT(missed_at) AS missed
+           FROM checkin_prompts WHERE community_id = ? AND user_id = ?`,
+        )
+        .get(communityId, userId) as { n: number; first: number | null; last: number | null; missed: number };
+      const answers = (
+        this.db
+          .prepare(
+            `SELECT a.*, p.checkin_id AS checkin_id FROM checkin_answers a LEFT JOIN checkin_prompts p ON p.id = a.prompt_id
+             WHERE a.community_id = ? AND a.user_id = ? ORDER BY a.local_date, a.answered_at, a.id`,
+          )
+          .all(communityId, userId) as Array<AnswerRow & { checkin_id: string | null }>
+      ).map((r) => ({ ...toAnswer(r), checkinId: r.checkin_id }));
+      const alerts = (
+        this.db
+          .prepare("SELECT kind, recipients_json, at FROM checkin_alerts WHERE community_id = ? AND user_id = ? ORDER BY at, id")
+          .all(communityId, userId) as Array<{ kind: "low" | "missed"; recipients_json: string; at: number }>
+      ).map((r) => ({ kind: r.kind, recipients: JSON.parse(r.recipients_json) as string[], at: r.at }));
+      return {
+        communityId,
+        prompts: { sent: prompts.n, missed: prompts.missed, firstAt: prompts.first, lastAt: prompts.last },
+        answers,
+        alerts,
+        plan: this.plan(communityId, userId),
+        changes: this.changes(communityId, userId),
+        alumni: this.alumni(communityId, userId),
+      };
+    });
+  }
+
+  /** Deletes everything check-ins hold about the person, in one community or all. Returns how many rows went. */
+  forget(userId: string, communityId?: string): number {
+    return this.db.transaction(() => {
+      const where = communityId === undefined ? "user_id = ?" : "user_id = ? AND community_id = ?";
+      const args = communityId === undefined ? [userId] : [userId, communityId];
+      let n = 0;
+      // Alerts and answers first: both may point at the prompts.
+      for (const table of ["checkin_alerts", "checkin_answers", "checkin_prompts", "checkin_plans", "checkin_plan_changes", "checkin_alumni"]) {
+        n += this.db.prepare(`DELETE FROM ${table} WHERE ${where}`).run(...args).changes;
+      }
+      return n;
+    })();
+  }
+
+  /**
+   * Deletes prompts sent, answers given, alerts raised and plan changes made before
+   * `beforeMs` (with answers and alerts that belong to an older prompt), and skip records
+   * as old. Current plans and alumni choices stay.
+   */
+  deleteOlderThan(beforeMs: number): { prompts: number; answers: number; alerts: number; changes: number } {
+    return this.db.transaction(() => {
+      const run = (sql: string) => this.db.prepare(sql).run({ before: beforeMs }).changes;
+      const alerts = run(
+        `DELETE FROM checkin_alerts WHERE at < @before OR prompt_id IN (SELECT id FROM checkin_prompts WHERE sent_at < @before)
+         OR answer_id IN (SELECT id FROM checkin_answers WHERE answered_at < @before)`,
+      );
+      const answers = run("DELETE FROM checkin_answers WHERE answered_at < @before OR prompt_id IN (SELECT id FROM checkin_prompts WHERE sent_at < @before)");
+      const prompts = run("DELETE FROM checkin_prompts WHERE sent_at < @before");
+      const changes = run("DELETE FROM checkin_plan_changes WHERE at < @before");
+      run("DELETE FROM checkin_skips WHERE recorded_at < @before");
+      return { prompts, answers, alerts, changes };
+    })();
   }
 
   // ----- prompts skipped after downtime

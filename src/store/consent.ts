@@ -68,6 +68,17 @@ export class ConsentStore {
     return c !== undefined && c.decision === "agreed" && c.textVersion === textVersion;
   }
 
+  /**
+   * Deletes the person's decisions: every one, or those about versions starting with
+   * `versionPrefix` (one community's text, `<id>@`). Returns how many went.
+   */
+  forget(userId: string, versionPrefix?: string): number {
+    if (versionPrefix === undefined) return this.db.prepare("DELETE FROM consent WHERE user_id = ?").run(userId).changes;
+    return this.db
+      .prepare("DELETE FROM consent WHERE user_id = ? AND substr(text_version, 1, ?) = ?")
+      .run(userId, versionPrefix.length, versionPrefix).changes;
+  }
+
   /** Every decision the user made, oldest first (for `!mydata`). */
   history(userId: string): ConsentRecord[] {
     const rows = this.db.prepare(`SELECT ${COLUMNS} FROM consent WHERE user_id = ? ORDER BY id`).all(userId) as ConsentRow[];

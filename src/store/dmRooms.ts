@@ -20,6 +20,20 @@ export class DmRoomsStore {
     return row?.room_id;
   }
 
+  /** The person's conversations with the bot, oldest first. */
+  ofUser(userId: string): Array<{ roomId: string; createdAt: number }> {
+    return this.db
+      .prepare("SELECT room_id AS roomId, created_at AS createdAt FROM dm_rooms WHERE user_id = ? ORDER BY created_at, room_id")
+      .all(userId) as Array<{ roomId: string; createdAt: number }>;
+  }
+
+  /** Forgets every conversation with the person; returns the rooms that were forgotten. */
+  forgetUser(userId: string): string[] {
+    const rooms = this.ofUser(userId).map((r) => r.roomId);
+    this.db.prepare("DELETE FROM dm_rooms WHERE user_id = ?").run(userId);
+    return rooms;
+  }
+
   forget(roomId: string): void {
     this.db.prepare("DELETE FROM dm_rooms WHERE room_id = ?").run(roomId);
   }

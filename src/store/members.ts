@@ -68,7 +68,7 @@ function toMember(r: MemberRow): Member {
 /**
  * Community membership. Removing or discharging changes a member's status rather than
  * deleting the row, so their data and choices stay with them; only an erasure request
- * (elsewhere) deletes.
+ * (`!forgetme`) or retention (a removed member, after the configured time) deletes.
  */
 export class MembersStore {
   constructor(private readonly db: Db) {}
@@ -202,6 +202,39 @@ export class MembersStore {
       .prepare("SELECT room_key, left_at FROM left_rooms WHERE community_id = ? AND user_id = ? ORDER BY room_key")
       .all(communityId, userId) as Array<{ room_key: string; left_at: number }>;
     return rows.map((r) => ({ roomKey: r.room_key, leftAt: r.left_at }));
+  }
+
+  // -------------------------------------------------------------------------
+  // A person's own data (`!mydata`, `!forgetme`, retention)
+
+  /** Every membership record of the person (any status) and every room they left, by community. */
+  aboutPerson(userId: string): { memberships: Member[]; leftRooms: Array<LeftRoom & { communityId: string }> } {
+    const memberships = (this.db.prepare(`SELECT ${COLUMNS} FROM members WHERE user_id = ? ORDER BY community_id`).all(userId) as MemberRow[]).map(toMember);
+    const left = this.db
+      .prepare("SELECT community_id, room_key, left_at FROM left_rooms WHERE user_id = ? ORDER BY community_id, room_key")
+      .all(userId) as Array<{ community_id: string; room_key: string; left_at: number }>;
+    return { memberships, leftRooms: left.map((r) => ({ communityId: r.community_id, roomKey: r.room_key, leftAt: r.left_at })) };
+  }
+
+  /**
+   * Deletes the person's membership records and left-room marks: in one community, or in
+   * every one. Returns how many rows of each went.
+   */
+  forget(userId: string, communityId?: string): { members: number; leftRooms: number } {
+    const where = communityId === undefined ? "user_id = ?" : "user_id = ? AND community_id = ?";
+    const args = communityId === undefined ? [userId] : [userId, communityId];
+    return {
+      members: this.db.prepare(`DELETE FROM members WHERE ${where}`).run(...args).changes,
+      leftRooms: this.db.prepare(`DELETE FROM left_rooms WHERE ${where}`).run(...args).changes,
+    };
+  }
+
+  /** Members removed by staff before `beforeMs` (their last change), for retention. */
+  removedBefore(beforeMs: number): Member[] {
+    const rows = this.db
+      .prepare(`SELECT ${COLUMNS} FROM members WHERE status = 'removed' AND updated_at < ? ORDER BY community_id, user_id`)
+      .all(beforeMs) as MemberRow[];
+    return rows.map(toMember);
   }
 
   /**

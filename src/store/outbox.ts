@@ -105,6 +105,23 @@ export class OutboxStore {
     return Object.fromEntries(rows.map((r) => [r.state, r.n]));
   }
 
+  /** How many messages still wait to be sent to this room (or have not found their room yet, for `toUser`). */
+  pendingIn(roomId: string): number {
+    return (this.db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending' AND room_id = ?").get(roomId) as { n: number }).n;
+  }
+
+  /**
+   * Forgets, at once rather than after the usual days, messages already sent (or given up
+   * on) that were for the person, went to one of `rooms`, or name them. Messages still
+   * waiting are left to be sent.
+   */
+  forgetAbout(userId: string, rooms: string[]): number {
+    const inRooms = rooms.length ? ` OR room_id IN (${rooms.map(() => "?").join(", ")})` : "";
+    return this.db
+      .prepare(`DELETE FROM outbox WHERE state <> 'pending' AND (to_user = ? OR instr(content_json, ?) > 0${inRooms})`)
+      .run(userId, JSON.stringify(userId).slice(1, -1), ...rooms).changes;
+  }
+
   /** Forgets the content of messages sent before `beforeMs` (the homeserver holds them now). */
   prune(beforeMs: number): number {
     return this.db.prepare("DELETE FROM outbox WHERE state = 'sent' AND sent_at < ?").run(beforeMs).changes;

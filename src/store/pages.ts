@@ -56,6 +56,25 @@ export interface CrisisMeeting {
   people: string[];
 }
 
+/** A person's part in pages and crisis meetings (see PagesStore.aboutPerson). */
+export interface PersonPages {
+  /** Pages they sent, with any note of theirs not shown yet. */
+  made: Array<{ page: PageRecord; notes: string[] }>;
+  /** Pages of others they were asked to, or came to: their part only, never whose page it was. */
+  involved: Array<{
+    pageId: number;
+    communityId: string;
+    openedAt: number;
+    asked: Array<{ step: number; at: number }>;
+    response: PageResponse | undefined;
+    acknowledgedFirst: boolean;
+    closed: boolean;
+  }>;
+  meetingsCalled: CrisisMeeting[];
+  /** Meetings others called that they were invited to (without who called them). */
+  meetingsInvited: Array<{ id: number; communityId: string; calledAt: number }>;
+}
+
 interface PageRow {
   id: number;
   community_id: string;
@@ -325,6 +344,103 @@ export class PagesStore {
   markDigested(ids: number[], now: number): void {
     const stmt = this.db.prepare("UPDATE pages SET digested_at = ? WHERE id = ? AND digested_at IS NULL");
     for (const id of ids) stmt.run(now, id);
+  }
+
+  // --- a person's own data (`!mydata`, `!forgetme`, retention) -----------------------
+
+  /**
+   * What the pages hold about a person: the pages they sent; the pages of others they
+   * were asked to come to or came to (only their own part of those); the crisis meetings
+   * they called or were invited to. Oldest first.
+   */
+  aboutPerson(userId: string): PersonPages {
+    const made = (this.db.prepare("SELECT * FROM pages WHERE member = ? ORDER BY id").all(userId) as PageRow[]).map(toRecord);
+    const pageIds = (
+      this.db
+        .prepare(
+          `SELECT page_id FROM page_contacts WHERE user_id = ? UNION SELECT page_id FROM page_responses WHERE user_id = ?
+           UNION SELECT id FROM pages WHERE (acknowledged_by = ? OR resolved_by = ?) AND member <> ? ORDER BY 1`,
+        )
+        .all(userId, userId, userId, userId, userId) as Array<{ page_id: number }>
+    ).map((r) => r.page_id);
+    const involved = pageIds.map((id) => {
+      const page = this.get(id)!;
+      return {
+        pageId: id,
+        communityId: page.communityId,
+        openedAt: page.state.openedAtMs,
+        asked: this.contacts(id).filter((c) => c.userId === userId).map((c) => ({ step: c.step, at: c.notifiedAt })),
+        response: this.responses(id).find((r) => r.userId === userId),
+        acknowledgedFirst: page.state.acknowledgedBy === userId,
+        closed: page.state.resolvedBy === userId,
+      };
+    });
+    const meetingIds = (
+      this.db
+        .prepare("SELECT id FROM crisis_meetings WHERE caller = ? UNION SELECT meeting_id FROM crisis_meeting_people WHERE user_id = ? ORDER BY 1")
+        .all(userId, userId) as Array<{ id: number }>
+    ).map((r) => r.id);
+    const meetings = meetingIds.map((id) => this.meeting(id)!);
+    return {
+      made: made.map((p) => ({ page: p, notes: this.pendingNotes(p.id).map((n) => n.note) })),
+      involved,
+      meetingsCalled: meetings.filter((m) => m.caller === userId),
+      meetingsInvited: meetings.filter((m) => m.caller !== userId).map((m) => ({ id: m.id, communityId: m.communityId, calledAt: m.calledAt })),
+    };
+  }
+
+  /**
+   * Takes the person's name out of every page and crisis meeting, putting `placeholder` in
+   * its place, so the counts the contact digest reports stay right while nothing links the
+   * record to them; their notes not shown yet are deleted, and the link from their pages to
+   * their support rooms is cut. On a page still open (or a crisis meeting whose room is not
+   * made yet) their being asked is deleted instead. A page of theirs still open, or one they
+   * said they would come to, is the caller's to refuse first. Where two people who asked
+   * to be forgotten would become the same row, the second row is deleted.
+   */
+  forget(userId: string, placeholder: string): { pages: number; notes: number; contacts: number; meetings: number } {
+    return this.db.transaction(() => {
+      const mine = (this.db.prepare("SELECT id FROM pages WHERE member = ?").all(userId) as Array<{ id: number }>).map((r) => r.id);
+      let notes = 0;
+      for (const id of mine) notes += this.deleteNotes(id);
+      const run = (sql: string, ...args: unknown[]) => this.db.prepare(sql).run(...args).changes;
+      let pages = run("UPDATE pages SET member = ?, support_room_id = NULL WHERE member = ?", placeholder, userId);
+      pages += run("UPDATE pages SET acknowledged_by = ? WHERE acknowledged_by = ?", placeholder, userId);
+      pages += run("UPDATE pages SET resolved_by = ? WHERE resolved_by = ?", placeholder, userId);
+      // On a page still open, being asked is simply forgotten: nobody there waits for them.
+      let contacts = run("DELETE FROM page_contacts WHERE user_id = ? AND page_id IN (SELECT id FROM pages WHERE status <> 'resolved')", userId);
+      contacts += run("UPDATE OR IGNORE page_contacts SET user_id = ? WHERE user_id = ?", placeholder, userId);
+      contacts += run("DELETE FROM page_contacts WHERE user_id = ?", userId);
+      contacts += run("UPDATE OR IGNORE page_responses SET user_id = ? WHERE user_id = ?", placeholder, userId);
+      contacts += run("DELETE FROM page_responses WHERE user_id = ?", userId);
+      let meetings = run("UPDATE crisis_meetings SET caller = ? WHERE caller = ?", placeholder, userId);
+      // A meeting whose room is not made yet would invite whoever is listed: leave them out.
+      meetings += run("DELETE FROM crisis_meeting_people WHERE user_id = ? AND meeting_id IN (SELECT id FROM crisis_meetings WHERE room_id IS NULL)", userId);
+      meetings += run("UPDATE OR IGNORE crisis_meeting_people SET user_id = ? WHERE user_id = ?", placeholder, userId);
+      meetings += run("DELETE FROM crisis_meeting_people WHERE user_id = ?", userId);
+      return { pages, notes, contacts, meetings };
+    })();
+  }
+
+  /** Closed pages opened, and crisis meetings called, before `beforeMs`, with everything recorded about them. */
+  deleteClosedBefore(beforeMs: number): { pages: number; meetings: number } {
+    return this.db.transaction(() => {
+      const pageIds = (this.db.prepare("SELECT id FROM pages WHERE status = 'resolved' AND opened_at < ?").all(beforeMs) as Array<{ id: number }>).map(
+        (r) => r.id,
+      );
+      let pages = 0;
+      for (const id of pageIds) {
+        for (const table of ["page_steps", "page_contacts", "page_responses", "page_notes"]) this.db.prepare(`DELETE FROM ${table} WHERE page_id = ?`).run(id);
+        pages += this.db.prepare("DELETE FROM pages WHERE id = ?").run(id).changes;
+      }
+      const meetingIds = (this.db.prepare("SELECT id FROM crisis_meetings WHERE called_at < ?").all(beforeMs) as Array<{ id: number }>).map((r) => r.id);
+      let meetings = 0;
+      for (const id of meetingIds) {
+        this.db.prepare("DELETE FROM crisis_meeting_people WHERE meeting_id = ?").run(id);
+        meetings += this.db.prepare("DELETE FROM crisis_meetings WHERE id = ?").run(id).changes;
+      }
+      return { pages, meetings };
+    })();
   }
 
   // --- crisis meetings -------------------------------------------------------------

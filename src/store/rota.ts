@@ -293,6 +293,70 @@ export class RotaStore {
   }
 
   // -------------------------------------------------------------------------
+  // A person's own data (`!mydata`, `!forgetme`, retention)
+
+  /**
+   * Every entry the person is on or whose shifts it covers (any status, every community,
+   * by id), and every break they took, oldest first.
+   */
+  aboutPerson(userId: string): { entries: RotaEntry[]; breaks: RotaBreak[] } {
+    const entries = (this.db.prepare("SELECT * FROM rota_entries WHERE user_id = ? OR covered_user_id = ? ORDER BY id").all(userId, userId) as EntryRow[]).map(
+      toEntry,
+    );
+    const breaks = (this.db.prepare("SELECT id, user_id, started_at, until_ms, ended_at FROM rota_breaks WHERE user_id = ? ORDER BY id").all(userId) as BreakRow[]).map(
+      toBreak,
+    );
+    return { entries, breaks };
+  }
+
+  /**
+   * Deletes the entries the person is on or that cover their shifts (with the other half of
+   * any swap they are part of), in one community or all, and — when no community is named —
+   * their breaks. Returns how many rows went.
+   */
+  forget(userId: string, communityId?: string): { entries: number; breaks: number } {
+    return this.db.transaction(() => {
+      const ids = this.entryIdsOf(userId, communityId);
+      const entries = this.deleteEntries(ids);
+      const breaks = communityId === undefined ? this.db.prepare("DELETE FROM rota_breaks WHERE user_id = ?").run(userId).changes : 0;
+      return { entries, breaks };
+    })();
+  }
+
+  /** Entries that ended, and breaks that ended, before `beforeMs`. */
+  deleteEndedBefore(beforeMs: number): { entries: number; breaks: number } {
+    return this.db.transaction(() => {
+      const rows = this.db.prepare("SELECT id FROM rota_entries WHERE status = 'cancelled' AND ended_at < ?").all(beforeMs) as Array<{ id: number }>;
+      const entries = this.deleteEntries(rows.map((r) => r.id));
+      const breaks = this.db
+        .prepare("DELETE FROM rota_breaks WHERE (ended_at IS NOT NULL AND ended_at < ?) OR (ended_at IS NULL AND until_ms IS NOT NULL AND until_ms < ?)")
+        .run(beforeMs, beforeMs).changes;
+      return { entries, breaks };
+    })();
+  }
+
+  private entryIdsOf(userId: string, communityId?: string): number[] {
+    const rows = (
+      communityId === undefined
+        ? this.db.prepare("SELECT id, swap_with FROM rota_entries WHERE user_id = ? OR covered_user_id = ?").all(userId, userId)
+        : this.db
+            .prepare("SELECT id, swap_with FROM rota_entries WHERE community_id = ? AND (user_id = ? OR covered_user_id = ?)")
+            .all(communityId, userId, userId)
+    ) as Array<{ id: number; swap_with: number | null }>;
+    return [...new Set(rows.flatMap((r) => (r.swap_with === null ? [r.id] : [r.id, r.swap_with])))];
+  }
+
+  /** Deletes entries by id; a swap partner left behind stops pointing at a deleted half. */
+  private deleteEntries(ids: number[]): number {
+    let deleted = 0;
+    const unlink = this.db.prepare("UPDATE rota_entries SET swap_with = NULL WHERE swap_with = ?");
+    const del = this.db.prepare("DELETE FROM rota_entries WHERE id = ?");
+    for (const id of ids) unlink.run(id);
+    for (const id of ids) deleted += del.run(id).changes;
+    return deleted;
+  }
+
+  // -------------------------------------------------------------------------
   // Breaks
 
   /** Starts a break now (ending any break in force); `untilMs` null means until ended. */

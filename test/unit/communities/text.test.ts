@@ -1,5 +1,6 @@
 import { parseConfig } from "../../../src/config/load";
 import { describeDays, describeWindow, rightsText } from "../../../src/communities/rightsText";
+import { retentionOf } from "../../../src/rights/settings";
 import { readUserId } from "../../../src/communities/userIds";
 import { community, CRISIS } from "./harness";
 
@@ -59,8 +60,27 @@ describe("the rights text", () => {
     expect(without).toContain("until you ask your sponsor or the service's admins to erase it");
     const all = rightsText(oak, CRISIS, () => true).message.plain;
     expect(all).toContain("`!mydata` sends you everything carenet keeps about you");
-    expect(all).toContain("until you ask for it to be erased with `!forgetme`");
+    expect(all).toContain("`!mydata` sends you all of it, and `!forgetme` erases it (all but the audit log) whenever you ask.");
     expect(all).toContain("`!hours` shows them at any time");
+  });
+
+  it("says for how long each kind of record is kept, from the deployment's retention periods, once !mydata and !forgetme exist", () => {
+    const oak = community("oak");
+    const all = () => true;
+    const text = rightsText(oak, CRISIS, all, retentionOf({ retention: { checkins: "30d", pages: "400d", rota: "60d", removed_members: "1d" } })).message.plain;
+    expect(text).toContain("if staff remove you, for 1 day after that, and then deleted");
+    expect(text).toContain("so that no call for help is lost, for 400 days; a page that is not closed yet is never deleted");
+    expect(text).toContain("who was told about a low or missed one, for 30 days");
+    expect(text).toContain("while they run and for 60 days after they end");
+    expect(text).toContain("it is never deleted — not even when you ask to be forgotten");
+    expect(text).toContain("Messages carenet sends you stay in its database for 7 days");
+    // The defaults when the config says nothing.
+    expect(rightsText(oak, CRISIS, all).message.plain).toContain("if staff remove you, for 90 days after that");
+    // A changed period is a changed text: members are asked again.
+    const v = rightsText(oak, CRISIS, all).version;
+    expect(rightsText(oak, CRISIS, all, retentionOf({ retention: { checkins: "30d" } })).version).not.toBe(v);
+    // Without the data commands the text promises no periods it could not keep.
+    expect(rightsText(oak, CRISIS, none).message.plain).not.toMatch(/\d+ days?/);
   });
 
   it("says, without colour or emoji, that the network is not a crisis service, with the resources", () => {

@@ -1,0 +1,208 @@
+import type { AppContext } from "../app/context";
+import { PLAN_JOB, planKey } from "../app/rotaHandoff";
+import { Message } from "../commands/message";
+import { coverRange, describeEntry } from "../commands/rota/describe";
+import { stretch } from "../commands/rota/when";
+import type { CommunityConfig } from "../config/types";
+import { isStaffOf } from "../matrix/eventRouter";
+import type { CheckinsStore } from "../store/checkins";
+import type { ForgetRequestsStore } from "../store/forgetRequests";
+import type { Member } from "../store/members";
+import type { PageRecord, PagesStore } from "../store/pages";
+import type { RotaEntry, RotaStore } from "../store/rota";
+import type { PersonData } from "./export";
+
+/** What pages and crisis meetings say instead of the name of someone who asked to be forgotten. */
+export const FORGOTTEN = "someone who asked to be forgotten";
+/** The job that leaves a forgotten person's conversation once everything for it was sent. */
+export const LEAVE_DM_JOB = "data.leave-dm";
+
+export type DataApp = Pick<
+  AppContext,
+  "db" | "config" | "clock" | "log" | "members" | "consent" | "audit" | "dmRooms" | "outbox" | "jobs" | "effects" | "rooms" | "atomically" | "onCall"
+>;
+
+/** The stores of other capabilities that hold data about people. */
+export interface DataStores {
+  checkins: CheckinsStore;
+  rota: RotaStore;
+  pages: PagesStore;
+  requests: ForgetRequestsStore;
+}
+
+/** What an erasure did, for the reply to the person. */
+export interface ErasureReport {
+  /** Their membership records as they were (the staff of the active and alumni ones were told). */
+  memberships: Member[];
+  /** Communities whose staff or admins the configuration names them as (kept: the admins decide). */
+  staffOf: CommunityConfig[];
+  checkins: number;
+  rotaEntries: number;
+  breaks: number;
+  consent: number;
+  leftRooms: number;
+  /** Rows of pages and crisis meetings that no longer name them. */
+  pageRecords: number;
+  conversations: string[];
+  messages: number;
+  /** True when anything at all was erased. */
+  erased: boolean;
+  /** Audit log entries about them, which stay. */
+  auditKept: number;
+}
+
+/**
+ * A person's data across every store: read all of it (`!mydata`), or erase it (`!forgetme`).
+ * Everything here is synchronous SQLite plus queued effects, run in the caller's transaction.
+ */
+export class DataService {
+  constructor(
+    private readonly app: DataApp,
+    readonly stores: DataStores,
+  ) {}
+
+  collect(userId: string): PersonData {
+    const { memberships, leftRooms } = this.app.members.aboutPerson(userId);
+    return {
+      userId,
+      memberships,
+      leftRooms,
+      consent: this.app.consent.history(userId),
+      checkins: this.stores.checkins.aboutPerson(userId),
+      rota: this.stores.rota.aboutPerson(userId),
+      pages: this.stores.pages.aboutPerson(userId),
+      conversations: this.app.dmRooms.ofUser(userId),
+      forgetRequest: this.stores.requests.get(userId),
+      audit: this.app.audit.aboutPerson(userId),
+    };
+  }
+
+  /**
+   * Pages not closed yet that the person sent or said they would come to. While one is
+   * open they cannot be forgotten: a page must end with someone who came or with the
+   * crisis resources, and it needs their name to get there.
+   */
+  openPages(userId: string): PageRecord[] {
+    return this.stores.pages.activeInvolving(userId);
+  }
+
+  /**
+   * Erases what carenet keeps about the person, in one transaction: check-ins, rota entries
+   * and breaks, consent answers, membership records and left-room marks, their name on
+   * pages and crisis meetings, their conversations with the bot (which it then leaves) and
+   * the copies of messages already sent to or about them. The audit log stays (it is
+   * append-only: the record of what staff and carenet did), and the erasure is added to it.
+   * Staff are told that a member asked to leave, and that shifts became uncovered (not why).
+   * Running it again erases nothing more and tells nobody anything.
+   */
+  erase(userId: string, key: string, now: number): ErasureReport {
+    return this.app.atomically(() => {
+      const config = this.app.config();
+      const before = this.collect(userId);
+      if (this.openPages(userId).length) throw new Error("internal: erasure with a page still open");
+
+      this.tellStaffAboutTheRota(userId, before.rota.entries, key, now);
+
+      const checkins = this.stores.checkins.forget(userId);
+      const rota = this.stores.rota.forget(userId);
+      const consent = this.app.consent.forget(userId);
+      const members = this.app.members.forget(userId);
+      const pages = this.stores.pages.forget(userId, FORGOTTEN);
+      const conversations = this.app.dmRooms.forgetUser(userId);
+      const messages = this.app.outbox.forgetAbout(userId, conversations);
+      const request = this.stores.requests.clear(userId);
+
+      // Jobs that would act on what is gone: their plan review reminders; handoffs (the
+      // rota is planned again now, which drops theirs); their conversations (left once
+      // the last message for them there has gone).
+      for (const c of config.communities) this.app.jobs.cancel(`checkins:review:${c.id}:${userId}`, now);
+      for (const id of new Set(before.rota.entries.map((e) => e.communityId))) {
+        if (config.communities.some((c) => c.id === id)) this.app.jobs.reschedule({ kind: PLAN_JOB, key: planKey(id), dueAt: now, payload: { communityId: id } }, now);
+      }
+      for (const roomId of conversations) this.app.effects.schedule({ kind: LEAVE_DM_JOB, key: `${LEAVE_DM_JOB}:${roomId}`, dueAt: now, payload: { roomId } });
+
+      const pageRecords = pages.pages + pages.contacts + pages.meetings + pages.notes;
+      const erased =
+        checkins + rota.entries + rota.breaks + consent + members.members + members.leftRooms + pageRecords + conversations.length + messages > 0 || request;
+
+      for (const m of before.memberships) {
+        if (m.status === "removed") continue;
+        const c = config.communities.find((x) => x.id === m.communityId);
+        const staffRoom = c && this.app.rooms.get(c.id, "staff");
+        if (!c || !staffRoom) continue;
+        this.app.effects.post(
+          staffRoom.roomId,
+          new Message()
+            .p(`${userId} has asked to leave ${c.name}${m.status === "discharged" ? " (they were one of its alumni)" : ""}, and asked carenet to erase what it kept about them; it has done so.`)
+            .p(
+              "They are still in the community's rooms: whether and when to take them out is your decision, from your Matrix client. " +
+                "carenet no longer counts them as a member, so `!member` does not know them; the audit log keeps its record of what staff did.",
+            ),
+          `${key}:staff:${c.id}`,
+        );
+      }
+
+      if (erased) {
+        const touched = new Set<string>([
+          ...before.memberships.map((m) => m.communityId),
+          ...before.leftRooms.map((l) => l.communityId),
+          ...before.checkins.map((c) => c.communityId),
+          ...before.rota.entries.map((e) => e.communityId),
+          ...before.consent.map((r) => r.textVersion.split("@")[0]),
+        ]);
+        const where = touched.size ? [...touched].sort() : [null];
+        // No detail: what was erased is not recorded anywhere, only that it was.
+        for (const communityId of where) this.app.audit.append({ communityId, actor: userId, action: "data.erased", subject: userId, detail: "at their request" }, now);
+        this.app.log.child({ component: "data" }).info({ communities: where.length }, "erased a person's data at their request");
+      }
+
+      return {
+        memberships: before.memberships,
+        staffOf: config.communities.filter((c) => isStaffOf(c, userId)),
+        checkins,
+        rotaEntries: rota.entries,
+        breaks: rota.breaks,
+        consent,
+        leftRooms: members.leftRooms,
+        pageRecords,
+        conversations,
+        messages,
+        erased,
+        auditKept: this.app.audit.aboutPerson(userId).length,
+      };
+    });
+  }
+
+  /**
+   * Before the person's rota entries go: tells each community's staff room which shifts
+   * are now uncovered, and that the shift running now (if it was theirs) has ended. It
+   * does not say why, nor whose they were.
+   */
+  private tellStaffAboutTheRota(userId: string, entries: RotaEntry[], key: string, now: number): void {
+    const config = this.app.config();
+    for (const c of config.communities) {
+      const live = entries.filter((e) => e.communityId === c.id && e.status !== "cancelled" && (e.endMs === null || e.endMs > now));
+      const on = this.app.onCall(c.id, now);
+      const onCallNow = [...on.peers, ...on.backupPeers, ...on.staff].includes(userId);
+      if (!live.length && !onCallNow) continue;
+      const lines = live.map((e) => uncoveredLine(e, userId, c));
+      const m = new Message().p(`Rota of ${c.name}: ${live.length === 1 ? "a shift is" : "some shifts are"} now uncovered. Nobody holds ${live.length === 1 ? "it" : "them"} any more:`);
+      m.list(lines);
+      if (onCallNow) m.p("One of them was running now: it has ended, so that stretch is uncovered from now.");
+      m.p("`!rota show` shows the rota as it is now; `!rota add` or `!rota cover` fills a gap.");
+      const staffRoom = this.app.rooms.get(c.id, "staff");
+      if (staffRoom) this.app.effects.post(staffRoom.roomId, m, `${key}:rota:${c.id}`);
+    }
+  }
+}
+
+/** One ended entry in words, without the name of the person it was taken from. */
+function uncoveredLine(e: RotaEntry, userId: string, c: CommunityConfig): string {
+  if (e.kind !== "cover") return `#${e.id} ${describeEntry(e, c)}`;
+  if (e.userId === userId) {
+    const whose = e.coveredUserId!;
+    const when = e.swapWith !== null ? stretch(e.startMs!, e.endMs!, c.timezone) : coverRange(e.startMs!, e.endMs!, c.timezone);
+    return `#${e.id} a ${e.swapWith !== null ? "swap" : "cover"} of ${whose}'s shifts (${when}) has ended: those shifts are ${whose}'s again`;
+  }
+  return `#${e.id} ${e.userId}'s cover (${coverRange(e.startMs!, e.endMs!, c.timezone)}) has ended with the shifts it covered`;
+}

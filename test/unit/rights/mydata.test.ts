@@ -1,0 +1,108 @@
+import { EXPORT_PART_BYTES } from "../../../src/rights/export";
+import { CheckinsStore } from "../../../src/store/checkins";
+import { AMY, BOB, CAT, DAY, roomOf, SAM, seed, World } from "./world";
+
+let w: World;
+
+beforeEach(async () => {
+  w = new World();
+  await seed(w);
+});
+
+afterEach(() => w.close());
+
+describe("!mydata", () => {
+  it("asked in the community room, answers only by direct message: the room sees the ✅ and nothing else", async () => {
+    const before = w.postedIn(roomOf("oak", "community")).length;
+    const r = await w.send(AMY, "!mydata", roomOf("oak", "community"));
+    expect(r.outcome).toBe("ok");
+    expect(r.to).toBe(`dm:${AMY}`);
+    expect(w.postedIn(roomOf("oak", "community")).length).toBe(before);
+    expect(w.outboxRow(`react:${r.eventId}`)?.roomId).toBe(roomOf("oak", "community"));
+  });
+
+  it("lists the sender's own data in plain words, grouped by community", async () => {
+    const { text } = await w.send(AMY, "!mydata");
+    expect(text).toContain(`Everything carenet keeps about you (${AMY})`);
+    // Memberships and roles, sponsor.
+    expect(text).toContain("Oakwood (oak)");
+    expect(text).toContain("Elmhurst (elm)");
+    expect(text).toContain(`status: active; role: peer supporter; sponsor: ${SAM}`);
+    // Consent history with versions and dates.
+    expect(text).toMatch(/2026-03-02 19:01 UTC: agreed \(version oak@[0-9a-f]{12}\)/);
+    expect(text).toMatch(/agreed \(version elm@[0-9a-f]{12}\)/);
+    // Rooms left.
+    expect(text).toContain("Rooms you left on your own");
+    expect(text).toContain("“Elmhurst community”, on 2026-03-02");
+    // Check-ins with her own note, her plan.
+    expect(text).toContain("2 (not great) — your note: “amy-private-note”");
+    expect(text).toContain("What staff see in their check-in view: your answers.");
+    expect(text).toContain("share nothing → answers");
+    // Rota entries and breaks.
+    expect(text).toMatch(/#\d+ every Monday, 18:00.22:00 — on the rota/);
+    expect(text).toMatch(/#\d+ every Tuesday, 18:00.22:00 — on the rota/);
+    expect(text).toContain("Your breaks from the rota");
+    // Her page (who came), her crisis meeting, her part in another's page.
+    expect(text).toMatch(new RegExp(`Page 1, 2026-03-02 19:01 UTC; ${BOB.replace(/[.@]/g, "\\$&")} came after`));
+    expect(text).toContain("closed by you");
+    expect(text).toContain("Crisis meetings you called:");
+    expect(text).toMatch(/Page 2, opened .*; you were asked at/);
+    // Her conversation, and the audit log's entries about her.
+    expect(text).toContain("Your conversations with carenet");
+    expect(text).toContain(`${AMY} agreed to the rights text (version oak@`);
+    expect(text).toContain(`${BOB} said they are coming to ${AMY} (page 1 (command))`);
+    // A page note is held only until it is shown: carenet no longer has it.
+    expect(text).not.toContain("amy-page-note");
+  });
+
+  it("never shows another member's data, not even of a page the sender was asked to help with", async () => {
+    const { text } = await w.send(AMY, "!mydata");
+    expect(text).toContain("Page 2"); // Cat's page, where Amy was asked
+    expect(text).not.toContain(CAT);
+    expect(text).not.toContain("cat-secret-note");
+    expect(text).not.toContain("cat-page-note");
+    // And the other way round.
+    const cats = (await w.send(CAT, "!mydata")).text;
+    expect(cats).toContain("cat-secret-note");
+    expect(cats).not.toContain(AMY);
+    expect(cats).not.toContain("amy-private-note");
+  });
+
+  it("sends a long export in several direct messages, each small enough for Matrix, the last one as the reply", async () => {
+    const store = new CheckinsStore(w.db);
+    for (let i = 0; i < 120; i++) {
+      const day = new Date(w.clock.now() - (i + 1) * DAY).toISOString().slice(0, 10);
+      store.saveAnswer(
+        { communityId: "oak", userId: AMY, promptId: null, localDate: day, value: 3, note: `note ${i} ${"words ".repeat(40)}`, shared: false, noteShared: false, via: "command", today: day },
+        w.clock.now() - (i + 1) * DAY,
+      );
+    }
+    const r = await w.send(AMY, "!mydata", roomOf("oak", "community"));
+    const parts = w.queued(`mydata:${r.eventId}:`);
+    expect(parts.length).toBeGreaterThan(0);
+    for (const p of parts) expect(p.toUser).toBe(AMY);
+    const all = [...parts.map((p) => p.body), r.text];
+    expect(all[0]).toContain(`(Part 1 of ${all.length}.)`);
+    expect(r.text).toContain(`(Part ${all.length} of ${all.length}.)`);
+    for (const part of [...parts.map((p) => w.outboxRow(`mydata:${r.eventId}:${parts.indexOf(p) + 1}`)!), w.outboxRow(`reply:${r.eventId}`)!]) {
+      const size = Buffer.byteLength(String(part.content.body)) + Buffer.byteLength(String(part.content.formatted_body));
+      expect(size).toBeLessThan(EXPORT_PART_BYTES * 1.1);
+    }
+    const joined = all.join("\n");
+    for (let i = 0; i < 120; i++) expect(joined).toContain(`note ${i} words`);
+  });
+
+  it("tells someone carenet knows nothing about that it keeps nothing", async () => {
+    const r = await w.send("@zed:example.org", "!mydata", roomOf("oak", "community"));
+    expect(r.outcome).toBe("ok");
+    expect(r.to).toBe("dm:@zed:example.org");
+    expect(r.text).toContain("carenet keeps nothing about you.");
+    expect(r.text).not.toContain("Oakwood");
+  });
+
+  it("takes no arguments", async () => {
+    const r = await w.send(AMY, "!mydata please");
+    expect(r.outcome).toBe("refused");
+    expect(r.text).toContain("Usage: `!mydata`");
+  });
+});
