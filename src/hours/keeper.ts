@@ -86,8 +86,12 @@ export class PostingHoursKeeper {
         } catch (err) {
           this.d.log.error(
             { communityId: state.communityId, roomKey: state.roomKey, roomId: state.roomId, err: describeError(err) },
-            "could not open a room whose posting hours were removed; trying again at the next reload or start",
+            "could not open a room whose posting hours were removed; retrying",
           );
+          // Its job opens it (the room has no schedule now) and is retried until it works:
+          // a room must never stay closed because its hours were taken away.
+          wanted.add(transitionJobKey(state.communityId, state.roomKey));
+          this.schedule(state.communityId, state.roomKey, this.d.clock.now());
         }
       });
     }

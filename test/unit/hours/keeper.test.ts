@@ -367,6 +367,22 @@ describe("homeserver failures", () => {
     expect(w.transitionDue(OAK)).toBe(at("2026-03-03T17:00:00Z"));
   });
 
+  it("a room whose hours were removed while it was closed is opened even if the first try fails", async () => {
+    const w = world(oakwood(), at("2026-03-03T12:00:00Z"));
+    await w.reconcile("start");
+    expect(w.hs.eventsDefault(OAK_ROOM)).toBe(50); // closed
+    let failing = true;
+    w.hs.failWith = (method) => (failing && method === "sendState" ? new MatrixError({ errcode: "M_UNKNOWN", error: "boom" }, 502) : undefined);
+    await w.reload(config([community(OAK, undefined)]));
+    expect(w.hs.eventsDefault(OAK_ROOM)).toBe(50);
+    expect(w.app.jobs.get(`hours:${OAK}:community`)?.state).toBe("pending"); // not cancelled: a retry
+    failing = false;
+    await w.advanceTo(at("2026-03-03T12:01:00Z"));
+    expect(w.hs.eventsDefault(OAK_ROOM)).toBe(0);
+    expect(w.notices(OAK_ROOM).at(-1)).toContain("open at all times");
+    expect(w.app.jobs.get(`hours:${OAK}:community`)?.state).not.toBe("pending");
+  });
+
   it("after repeated failures the schedule goes on to the next boundary rather than stopping", async () => {
     const w = world(oakwood(), at("2026-03-03T08:00:00Z"));
     await w.reconcile("start");
