@@ -1,3 +1,4 @@
+import { schemaDefaults } from "../config/load";
 import { supportNow } from "../commands/help";
 import { Message } from "../commands/message";
 import type { CheckinPort, Where } from "../commands/checkin";
@@ -47,21 +48,7 @@ export const REVIEW_JOB = "checkins.review";
 /** The checkin id alumni prompts are recorded under. */
 export const ALUMNI_CHECKIN = "alumni";
 
-const DEFAULT_SETTINGS: CheckinSettingsConfig = {
-  scale: ["really struggling", "not great", "okay", "fine", "good"],
-  low_at_or_below: 2,
-  grace: "2h",
-  missed_after: "3h",
-  review_every: "8w",
-  alumni: {
-    enabled: true,
-    every: "monthly",
-    day: "sun",
-    at: "18:00",
-    prompt: "How are things with you? There is no need to answer — the door is always open.",
-    delivery: "dm",
-  },
-};
+const DEFAULT_SETTINGS = schemaDefaults<CheckinSettingsConfig>("/definitions/checkinSettings");
 
 /** A community's check-in settings with every default filled in (hand-built configs may leave them out). */
 export function checkinSettingsOf(c: CommunityConfig): CheckinSettingsConfig {

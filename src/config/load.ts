@@ -19,6 +19,22 @@ export interface LoadedConfig {
 const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: false });
 const validateSchema = ajv.compile<CarenetConfig>(schema);
 
+/**
+ * The defaults the schema gives one part of the config (a JSON pointer into it, e.g.
+ * "/definitions/checkinSettings"), for code handed a config built by hand (tests, tools)
+ * rather than loaded: the schema stays the one place where defaults are written.
+ */
+export function schemaDefaults<T>(pointer: string): T {
+  const part = pointer
+    .split("/")
+    .slice(1)
+    .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], schema);
+  const validate = new Ajv({ useDefaults: true, strict: false }).compile({ ...(part as object), definitions: schema.definitions });
+  const value = {};
+  validate(value);
+  return value as T;
+}
+
 /** Reads, parses and validates a config file; throws ConfigError listing every problem. */
 export function loadConfigFile(file: string): LoadedConfig {
   const absolute = path.resolve(file);

@@ -7,7 +7,7 @@ import { becomePeer, idArg, ok, othersConcerned, refused, staffConsentRefusal, t
 import { coverRange, describeEntry, describeStatus, entryLine } from "./describe";
 import { LONGEST_SHIFT_MS, type Candidate, type Stretch } from "./service";
 import { clock, dayBounds, dayName, moment, readDate, readWeek, stretch } from "./when";
-import { capRefusal, readShift } from "./volunteer";
+import { candidateOf, capRefusal, readShift } from "./volunteer";
 
 const STAFF_SUBCOMMANDS = ["add", "remove", "cover", "swap", "show", "approve"] as const;
 type StaffSub = (typeof STAFF_SUBCOMMANDS)[number];
@@ -125,18 +125,7 @@ function add(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig, arg
   if (typeof standing !== "string") return { result: standing, subject: userId };
   const role = standing;
   if (role === "peer" && !deps.rota.consents(c, userId)) return { result: staffConsentRefusal(c, userId), subject: userId };
-  const candidate: Candidate = {
-    kind: shift.kind,
-    userId,
-    role,
-    backup,
-    day: shift.kind === "weekly" ? shift.day : null,
-    from: shift.kind === "weekly" ? shift.from : null,
-    to: shift.kind === "weekly" ? shift.to : null,
-    startMs: shift.kind === "once" ? shift.startMs : null,
-    endMs: shift.kind === "once" ? shift.endMs : null,
-    coveredUserId: null,
-  };
+  const candidate = candidateOf(shift, userId, role, backup);
   if (role === "peer") {
     const over = deps.rota.overCap(c, userId, [candidate], ctx.now);
     if (over) return { result: refused(capRefusal(c, userId, over)), subject: userId };

@@ -8,8 +8,9 @@
  * ladder reaches its backup_peers step. Nobody becomes a backup without agreeing to it,
  * so neighbours of a shift are never paged by guesswork.
  */
+import { schemaDefaults } from "../../config/load";
 import type { OnCallNow } from "../../app/context";
-import type { CarenetConfig, CommunityConfig } from "../../config/types";
+import type { CarenetConfig, CommunityConfig, RotaConfig } from "../../config/types";
 import { parseDuration } from "../../domain/escalation";
 import {
   onCallAt,
@@ -35,13 +36,15 @@ export interface RotaSettings {
 }
 
 /** The community's rota settings, with the schema's defaults for configs built in code. */
+const ROTA_DEFAULTS = schemaDefaults<Required<RotaConfig>>("/definitions/community/properties/rota");
+
 export function rotaSettings(c: CommunityConfig): RotaSettings {
-  const r = c.rota ?? {};
+  const r = { ...ROTA_DEFAULTS, ...c.rota };
   return {
-    approvalRequired: r.approval_required ?? true,
-    maxShiftsPerWeek: r.max_shifts_per_week ?? 3,
-    maxPagesPerNight: r.max_pages_per_night ?? 2,
-    handoffReminderMs: parseDuration(r.handoff_reminder ?? "30m") ?? 30 * 60_000,
+    approvalRequired: r.approval_required,
+    maxShiftsPerWeek: r.max_shifts_per_week,
+    maxPagesPerNight: r.max_pages_per_night,
+    handoffReminderMs: parseDuration(r.handoff_reminder) ?? 0,
   };
 }
 

@@ -73,11 +73,25 @@ export function communityOfMember(
 }
 
 /** A shift described by `<day|date> <from>-<to>` at `args[0]`, ready to check and store. */
-export function readShift(
-  args: string[],
-  c: CommunityConfig,
-  now: number,
-): { kind: "weekly"; day: NonNullable<Candidate["day"]>; from: string; to: string; used: number } | { kind: "once"; startMs: number; endMs: number; used: number } {
+export type ReadShift = { kind: "weekly"; day: NonNullable<Candidate["day"]>; from: string; to: string; used: number } | { kind: "once"; startMs: number; endMs: number; used: number };
+
+/** The rota entry a shift read from a command would be, for one person. */
+export function candidateOf(shift: ReadShift, userId: string, role: Candidate["role"], backup: boolean): Candidate {
+  return {
+    kind: shift.kind,
+    userId,
+    role,
+    backup,
+    day: shift.kind === "weekly" ? shift.day : null,
+    from: shift.kind === "weekly" ? shift.from : null,
+    to: shift.kind === "weekly" ? shift.to : null,
+    startMs: shift.kind === "once" ? shift.startMs : null,
+    endMs: shift.kind === "once" ? shift.endMs : null,
+    coveredUserId: null,
+  };
+}
+
+export function readShift(args: string[], c: CommunityConfig, now: number): ReadShift {
   const when = dayOrDate(args[0], c.timezone, now);
   const { from, to, used } = timeRange(args, 1);
   if (when.kind === "day") return { kind: "weekly", day: when.day, from, to, used: used + 1 };
@@ -110,18 +124,7 @@ function offer(deps: RotaCommandDeps, ctx: CommandContext, args: string[]): Comm
   const shift = readShift(shiftArgs, c, ctx.now);
   if (shiftArgs.length > shift.used) throw new UsageError(`I did not understand "${shiftArgs.slice(shift.used).join(" ")}".`);
 
-  const candidate: Candidate = {
-    kind: shift.kind,
-    userId: ctx.sender,
-    role: "peer",
-    backup,
-    day: shift.kind === "weekly" ? shift.day : null,
-    from: shift.kind === "weekly" ? shift.from : null,
-    to: shift.kind === "weekly" ? shift.to : null,
-    startMs: shift.kind === "once" ? shift.startMs : null,
-    endMs: shift.kind === "once" ? shift.endMs : null,
-    coveredUserId: null,
-  };
+  const candidate = candidateOf(shift, ctx.sender, "peer", backup);
   const same = deps.rota.store
     .ofUser(ctx.sender)
     .find(
