@@ -236,6 +236,17 @@ export class CheckinService implements CheckinPort {
     return this.answer({ ...input, value: parsed.value, note: parsed.note || null });
   }
 
+  /**
+   * Whether an answer to `prompt` would still be taken now: nothing answered it yet (a late
+   * answer counts for its prompt), or its answer was given today and may still be changed.
+   */
+  isAnswerable(prompt: CheckinPrompt, now: number): boolean {
+    const c = this.community(prompt.communityId);
+    if (!c) return false;
+    const answered = this.store.answerToPrompt(prompt.id);
+    return !answered || answered.answeredDate === localDate(c.timezone, now);
+  }
+
   /** A reaction to a prompt: the reaction's key stands for an answer on the scale. */
   answerReaction(prompt: CheckinPrompt, key: string, now: number): Message | undefined {
     const c = this.community(prompt.communityId);

@@ -1,4 +1,5 @@
 import { checkinCommand, checkinsCommand } from "../commands/checkin";
+import { acceptingLateReactions } from "../matrix/eventRouter";
 import { CheckinsStore } from "../store/checkins";
 import { ALUMNI_JOB, CheckinService, MISSED_JOB, PROMPT_JOB, REVIEW_JOB } from "./checkinService";
 import type { AppContext } from "./context";
@@ -25,12 +26,17 @@ export function installCheckins(app: AppContext): CheckinService {
     return r.place ? { ...result, replyTo: "dm" } : result;
   });
 
-  app.reactionHooks.push((r) => {
-    const prompt = service.store.promptForEvent(r.targetEventId, r.sender);
-    if (!prompt) return;
-    const reply = service.answerReaction(prompt, r.key, app.clock.now());
-    if (reply) app.effects.tell(r.sender, reply, `checkins:reaction:${r.eventId}`);
-  });
+  // A reaction that reached carenet late (it was down) still answers its prompt, as a late
+  // answer does, but only while the prompt can still take one.
+  app.reactionHooks.push(
+    acceptingLateReactions((r) => {
+      const prompt = service.store.promptForEvent(r.targetEventId, r.sender);
+      if (!prompt) return;
+      if (r.late && !service.isAnswerable(prompt, app.clock.now())) return;
+      const reply = service.answerReaction(prompt, r.key, app.clock.now());
+      if (reply) app.effects.tell(r.sender, reply, `checkins:reaction:${r.eventId}`);
+    }),
+  );
 
   app.afterReconcile.push((config) => service.reconcile(config));
   return service;

@@ -4,6 +4,7 @@ import { PagingRooms } from "../paging/rooms";
 import { CRISIS_CLOSE_JOB, CRISIS_ROOM_JOB, DEADLINE_JOB, PagingService, ROOM_JOB } from "../paging/service";
 import * as t from "../paging/texts";
 import { PagesStore } from "../store/pages";
+import { acceptingLateReactions } from "../matrix/eventRouter";
 import type { AppContext } from "./context";
 
 /** Reactions that say "I'm coming" on a page message: a check mark, with or without the emoji variation selector. */
@@ -47,8 +48,8 @@ export function installPaging(app: AppContext): PagingService {
   app.commands.push(...pagingCommands({ service, pages, members: app.members, config: app.config }));
 
   app.scheduler.on(DEADLINE_JOB, (job) => {
-    const { pageId, round, step } = job.payload as { pageId: number; round: number; step: number };
-    app.atomically(() => service.deadline(pageId, round, step, app.clock.now()));
+    const { pageId, round, step, confirm } = job.payload as { pageId: number; round: number; step?: number; confirm?: boolean };
+    app.atomically(() => (confirm ? service.confirmDeadline(pageId, round, app.clock.now()) : service.deadline(pageId, round, step ?? -1, app.clock.now())));
   });
   app.scheduler.on(ROOM_JOB, (job) => rooms.supportRoom(Number(job.payload.pageId)), { usesHomeserver: true });
   app.scheduler.on(CRISIS_ROOM_JOB, (job) => rooms.crisisRoom(Number(job.payload.meetingId)), { usesHomeserver: true });
@@ -62,17 +63,24 @@ export function installPaging(app: AppContext): PagingService {
     });
   });
 
-  app.reactionHooks.push((r) => {
-    if (!isAckReaction(r.key)) return;
-    const pageId = pages.pageOfNotice(r.targetEventId, r.sender);
-    const page = pageId === undefined ? undefined : pages.get(pageId);
-    if (!page) return;
-    const out = service.ack(page, r.sender, "reaction", app.clock.now());
-    // A reaction gets no reply of its own: the person who reacted is thanked and told where to go, as `!ack` is.
-    if (out.kind === "first" || out.kind === "also") {
-      app.effects.tell(r.sender, t.ackReply(page.id, page.member, out.kind === "first"), `page:${page.id}:ack-reply:${r.sender}`);
-    }
-  });
+  // Late reactions too (carenet was down longer than events.max_age): "I'm coming" is as
+  // true late as on time, and a page waiting for a human must not lose the one who answered.
+  app.reactionHooks.push(
+    acceptingLateReactions((r) => {
+      if (!isAckReaction(r.key)) return;
+      const pageId = pages.pageOfNotice(r.targetEventId, r.sender) ?? pages.pageOfConfirmRequest(r.targetEventId, r.sender);
+      const page = pageId === undefined ? undefined : pages.get(pageId);
+      if (!page) return;
+      const out = service.ack(page, r.sender, "reaction", app.clock.now());
+      // A reaction gets no reply of its own: the person who reacted is thanked and told where to go, as `!ack` is.
+      const round = page.round === 1 ? "" : `:r${page.round}`;
+      if (out.kind === "first" || out.kind === "also") {
+        app.effects.tell(r.sender, t.ackReply(page.id, page.member, out.kind === "first"), `page:${page.id}${round}:ack-reply:${r.sender}`);
+      } else if (out.kind === "confirmed") {
+        app.effects.tell(r.sender, t.confirmReply(page.id, page.member), `page:${page.id}:again${page.state.repeatCount}:confirm-reply:${r.sender}`);
+      }
+    }),
+  );
 
   app.membershipHooks.push((m) => {
     // Someone joining a support room on their own: they are coming.
@@ -88,7 +96,7 @@ export function installPaging(app: AppContext): PagingService {
       service.scheduleDigests(now);
       if (reason === "start") {
         const repaired = service.ensureJobs(now);
-        if (repaired > 0) log.warn({ repaired }, "open pages were missing their jobs; rescheduled them");
+        if (repaired > 0) log.warn({ repaired }, "pages or crisis meetings were missing their jobs; rescheduled them");
       }
     });
   });

@@ -81,6 +81,16 @@ function findPage(
   };
 }
 
+/**
+ * Answers about a page name the member who paged: sent anywhere but the page's own support
+ * room (a community room, the staff room), they go to the sender privately; the room sees
+ * only the ✅/⛔ reaction.
+ */
+function privatelyOutside(ctx: CommandContext, page: PageRecord | undefined, result: CommandResult): CommandResult {
+  const inOwnRoom = page !== undefined && page.supportRoomId === ctx.roomId;
+  return ctx.place === "room" && !inOwnRoom ? { ...result, replyTo: "dm" } : result;
+}
+
 function refused(text: string, crisis?: string): CommandResult {
   const reply = Message.of(text);
   if (crisis !== undefined) reply.append(supportNow(crisis));
@@ -115,27 +125,16 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
     summary: "say you are coming to support someone who paged",
     details:
       "Send `!ack` in the message about the page or in its support room (reacting ✅ to the message, or joining the room, " +
-      "counts too). Everyone involved is told you are coming. Staff can acknowledge any page of their community: `!ack 12`.",
+      "counts too). Everyone involved is told you are coming. Staff can acknowledge any page of their community: `!ack 12`. " +
+      "If the member pages again after you said you were coming, `!ack` (or ✅ on my message) confirms you are still there.",
     topic: "page",
     audience: "everyone",
+    // "I'm coming" is as true late as on time: a page held up by an outage still needs it.
+    runWhenLate: true,
     run(ctx, args) {
       const found = findPage(d, ctx, args, () => d.pages.activeAskedOf(ctx.sender), "ack");
-      if ("result" in found) return found.result;
-      const out = d.service.ack(found.page, ctx.sender, "command", ctx.now);
-      const p = out.page;
-      switch (out.kind) {
-        case "first":
-        case "also":
-          return { outcome: "ok", reply: t.ackReply(p.id, p.member, out.kind === "first") };
-        case "already":
-          return { outcome: "ok", reply: Message.of(`You have already said you are coming to page ${p.id}. Thank you.`) };
-        case "resolved":
-          return refused(`Page ${p.id} is already closed.`);
-        case "own_page":
-          return refused(`Page ${p.id} is your own page. If you no longer need it, send \`!resolve\`.`, ctx.crisisResources);
-        case "not_asked":
-          return refused(`You were not asked to come to page ${p.id}, so I cannot record you as coming. Staff of its community can acknowledge any page.`);
-      }
+      if ("result" in found) return privatelyOutside(ctx, undefined, found.result);
+      return privatelyOutside(ctx, found.page, ackResult(d, ctx, found.page));
     },
   };
 
@@ -150,20 +149,8 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
     audience: "everyone",
     run(ctx, args) {
       const found = findPage(d, ctx, args, () => d.pages.activeInvolving(ctx.sender), "resolve");
-      if ("result" in found) return found.result;
-      const out = d.service.resolve(found.page, ctx.sender, ctx.now);
-      const p = out.page;
-      switch (out.kind) {
-        case "resolved":
-          return {
-            outcome: "ok",
-            reply: ctx.sender === p.member ? t.closedByMember(p.id, ctx.crisisResources) : Message.of(`Page ${p.id} is closed. Thank you.`),
-          };
-        case "already":
-          return { outcome: "ok", reply: Message.of(`Page ${p.id} was already closed.`) };
-        case "not_allowed":
-          return refused(`Page ${p.id} can be closed by the member who paged, by someone who said they are coming (\`!ack\`), or by staff.`);
-      }
+      if ("result" in found) return privatelyOutside(ctx, undefined, found.result);
+      return privatelyOutside(ctx, found.page, resolveResult(d, ctx, found.page));
     },
   };
 
@@ -177,9 +164,11 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
     topic: "support",
     audience: "everyone",
     run(ctx) {
+      // Whoever calls a crisis meeting from a shared room is answered privately, as `!page` is.
+      const replyTo = ctx.place === "room" ? ("dm" as const) : undefined;
       const c = communityForMember(d, ctx);
-      if (!c) return { outcome: "refused", reply: t.notAMember(ctx.crisisResources) };
-      return { outcome: "ok", reply: d.service.crisisMeeting(ctx.sender, c, ctx.now).reply };
+      if (!c) return { outcome: "refused", reply: t.notAMember(ctx.crisisResources), replyTo };
+      return { outcome: "ok", reply: d.service.crisisMeeting(ctx.sender, c, ctx.now).reply, replyTo };
     },
   };
 
@@ -205,6 +194,42 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
   };
 
   return [page, ack, resolve, crisisMeeting, pages];
+}
+
+function ackResult(d: PagingCommandDeps, ctx: CommandContext, page: PageRecord): CommandResult {
+  const out = d.service.ack(page, ctx.sender, "command", ctx.now);
+  const p = out.page;
+  switch (out.kind) {
+    case "first":
+    case "also":
+      return { outcome: "ok", reply: t.ackReply(p.id, p.member, out.kind === "first") };
+    case "confirmed":
+      return { outcome: "ok", reply: t.confirmReply(p.id, p.member) };
+    case "already":
+      return { outcome: "ok", reply: Message.of(`You have already said you are coming to page ${p.id}. Thank you.`) };
+    case "resolved":
+      return refused(`Page ${p.id} is already closed.`);
+    case "own_page":
+      return refused(`Page ${p.id} is your own page. If you no longer need it, send \`!resolve\`.`, ctx.crisisResources);
+    case "not_asked":
+      return refused(`You were not asked to come to page ${p.id}, so I cannot record you as coming. Staff of its community can acknowledge any page.`);
+  }
+}
+
+function resolveResult(d: PagingCommandDeps, ctx: CommandContext, page: PageRecord): CommandResult {
+  const out = d.service.resolve(page, ctx.sender, ctx.now);
+  const p = out.page;
+  switch (out.kind) {
+    case "resolved":
+      return {
+        outcome: "ok",
+        reply: ctx.sender === p.member ? t.closedByMember(p.id, ctx.crisisResources) : Message.of(`Page ${p.id} is closed. Thank you.`),
+      };
+    case "already":
+      return { outcome: "ok", reply: Message.of(`Page ${p.id} was already closed.`) };
+    case "not_allowed":
+      return refused(`Page ${p.id} can be closed by the member who paged, by someone who said they are coming (\`!ack\`), or by staff.`);
+  }
 }
 
 function sinceOf(arg: string | undefined, timezone: string, now: number): number {

@@ -74,7 +74,7 @@ export type MembershipHook = (m: {
   eventId: string;
 }) => void;
 
-export type ReactionHook = (r: {
+export interface ReactionEvent {
   roomId: string;
   sender: string;
   /** The event reacted to. */
@@ -83,7 +83,24 @@ export type ReactionHook = (r: {
   eventId: string;
   /** Set when the reaction was in a community room. */
   place: CommunityPlace | undefined;
-}) => void;
+  /** It reached carenet later than `events.max_age` (carenet was down); only for hooks that accept late reactions. */
+  late?: boolean;
+}
+
+export interface ReactionHook {
+  (r: ReactionEvent): void;
+  /**
+   * Also called for reactions that reached carenet later than `events.max_age`, with
+   * `late: true`, for answers that are still right to apply late (the hook decides which).
+   * Unset: late reactions are not passed to it (an old click must not act).
+   */
+  acceptsLate?: boolean;
+}
+
+/** Marks a reaction hook as wanting late reactions too (see ReactionHook.acceptsLate). */
+export function acceptingLateReactions(hook: (r: ReactionEvent) => void): ReactionHook {
+  return Object.assign(hook, { acceptsLate: true });
+}
 
 /**
  * A plain message (not a command) sent as a reply to an earlier event, e.g. an answer to a
@@ -193,9 +210,10 @@ export class EventRouter {
     const roomId = String(ev.room_id);
     this.commit(row, [], () => {
       if (rel?.rel_type !== "m.annotation" || typeof rel.event_id !== "string" || typeof rel.key !== "string") return;
-      if (this.isStale(row, ev)) return;
+      const late = this.isStale(row, ev);
       for (const hook of this.d.reactionHooks ?? []) {
-        hook({ roomId, sender: String(ev.sender), targetEventId: rel.event_id, key: rel.key, eventId: row.eventId, place: this.placeOf(roomId) });
+        if (late && !hook.acceptsLate) continue;
+        hook({ roomId, sender: String(ev.sender), targetEventId: rel.event_id, key: rel.key, eventId: row.eventId, place: this.placeOf(roomId), late });
       }
     });
   }

@@ -96,9 +96,12 @@ export function pageLine(p: PageSummary, timezone: string): string {
     parts.push(
       `Acknowledged by ${p.acknowledgedBy} after ${roughly(p.acknowledgedAfterMs ?? 0)}` + (others.length ? `; also came: ${others.join(", ")}.` : "."),
     );
+  } else if (p.responders.length > 0) {
+    // A repeat page started a new round, which nobody has acknowledged (yet).
+    parts.push(`Came earlier: ${p.responders.join(", ")}.`);
   }
   if (p.status === "resolved") parts.push(`Closed by ${p.resolvedBy} after ${roughly(p.resolvedAfterMs ?? 0)}.`);
-  else if (p.status === "open") parts.push("Still open: nobody has acknowledged it yet.");
+  else if (p.status === "open") parts.push(p.responders.length > 0 ? "Still open: the member paged again and nobody has acknowledged since." : "Still open: nobody has acknowledged it yet.");
   else parts.push("Not closed yet.");
   return parts.join(" ");
 }

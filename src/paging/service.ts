@@ -5,7 +5,7 @@ import type { Logger } from "../app/logger";
 import type { Effects } from "../commands/effects";
 import type { Message } from "../commands/message";
 import type { CarenetConfig, CommunityConfig } from "../config/types";
-import { step, type NotifyTarget, type StepResult } from "../domain/escalation";
+import { awaitsConfirmation, isAckStale, step, type EscalationStep, type NotifyTarget, type StepResult } from "../domain/escalation";
 import { isStaffOf } from "../matrix/eventRouter";
 import type { AuditLog } from "../store/audit";
 import type { CommunityRoomsStore } from "../store/communityRooms";
@@ -26,7 +26,11 @@ export const CRISIS_CLOSE_JOB = "crisis.close";
 export const CRISIS_MEETING_MS = 12 * 60 * 60 * 1000;
 
 export const deadlineKey = (pageId: number, round: number, stepIndex: number) => `page.deadline:${pageId}:${round}:${stepIndex}`;
+/** The deadline for confirming an acknowledgement after a repeat page (one per acknowledgement). */
+export const confirmKey = (pageId: number, round: number, acknowledgedAtMs: number) => `page.deadline:${pageId}:${round}:confirm${acknowledgedAtMs}`;
 export const deadlinePrefix = (pageId: number) => `page.deadline:${pageId}:`;
+/** The outbox key of the message asking an acknowledger to confirm (a ✅ on it confirms; see PagesStore.pageOfConfirmRequest). */
+export const confirmRequestKey = (pageId: number, repeat: number, userId: string) => `page:${pageId}:again${repeat}:ask:${userId}`;
 export const inviteKey = (pageId: number, userId: string) => `page:${pageId}:invite:${userId}`;
 
 export interface PagingDeps {
@@ -55,13 +59,14 @@ export interface PageRequest {
 
 export interface PageOutcome {
   pageId: number;
-  kind: "opened" | "joined" | "restarted";
+  /** "confirming": the page was acknowledged; whoever acknowledged has been asked to confirm. */
+  kind: "opened" | "joined" | "restarted" | "confirming";
   /** What the member is told at once (with the crisis resources). */
   reply: Message;
 }
 
 export type AckOutcome =
-  | { kind: "first" | "also"; page: PageRecord }
+  | { kind: "first" | "also" | "confirmed"; page: PageRecord }
   | { kind: "already" | "resolved" | "own_page" | "not_asked"; page: PageRecord };
 
 export type ResolveOutcome = { kind: "resolved" | "already" | "not_allowed"; page: PageRecord };
@@ -114,25 +119,102 @@ export class PagingService {
       // Nobody was reached last time: this request starts the ladder again, as it is configured now.
       const ladder = ladderOf(c);
       const r = step(existing.state, { kind: "repeat" }, ladder, now);
-      const round = existing.round + 1;
-      this.d.pages.save(existing.id, r.state, { round, ladder });
       this.d.audit.append({ communityId: c.id, actor: member, action: "page.repeat", subject: member, detail: `page ${existing.id} restarted` }, now);
-      const adv = this.advance({ ...existing, round, ladder, state: r.state }, r, now);
+      const adv = this.startRound(existing, r, ladder, now);
       const reply = adv.status === "exhausted" ? t.nobodyReached(existing.id, this.crisis()) : t.pageRestarted(existing.id, adv.reached, this.crisis());
       outcome = { pageId: existing.id, kind: "restarted", reply };
+    } else if (existing.state.status === "acknowledged") {
+      outcome = this.pagedAgain(existing, c, note !== "", now);
     } else {
       const r = step(existing.state, { kind: "repeat" }, existing.ladder, now);
       this.d.pages.save(existing.id, r.state);
-      const reply =
-        r.state.status === "acknowledged"
-          ? t.pageAlreadyTaken(existing.id, r.state.acknowledgedBy ?? "someone", note !== "", this.crisis())
-          : t.pageStillOpen(existing.id, this.d.pages.contactIds(existing.id).length, note !== "", this.crisis());
+      const reply = t.pageStillOpen(existing.id, this.d.pages.contactIds(existing.id).length, note !== "", this.crisis());
       outcome = { pageId: existing.id, kind: "joined", reply };
     }
     if (note !== "") this.d.pages.addNote(outcome.pageId, note, `carenet.note.${randomUUID()}`, now);
     // The support room (made once), the invitations and the note: work for the homeserver.
     this.d.effects.schedule({ kind: ROOM_JOB, key: `page.room:${outcome.pageId}:${req.eventId}`, dueAt: now, payload: { pageId: outcome.pageId } });
     return outcome;
+  }
+
+  /**
+   * The member paged again while someone had said they were coming. Never swallowed: whoever
+   * acknowledged, the support room (and the staff room, if it knows of the page) hear of it
+   * at once. A stale acknowledgement (older than the ladder's total time) starts a new round
+   * of the ladder now; otherwise the acknowledger has one first-step wait to confirm
+   * (`confirmDeadline`) before a new round starts.
+   */
+  private pagedAgain(existing: PageRecord, c: CommunityConfig, withNote: boolean, now: number): PageOutcome {
+    const ladder = ladderOf(c);
+    const r = step(existing.state, { kind: "repeat" }, ladder, now);
+    const acknowledgedBy = existing.state.acknowledgedBy ?? "someone";
+    const ackedAgoMs = now - (existing.state.acknowledgedAtMs ?? existing.state.openedAtMs);
+    const repeat = r.state.repeatCount;
+    const restarted = r.effects.some((e) => e.kind === "new_round");
+    const stale = isAckStale(existing.state, ladder, now);
+    const confirmWithinMs = restarted || r.state.nextDeadlineMs === null ? null : Math.max(0, r.state.nextDeadlineMs - now);
+    let adv: Advance | undefined;
+    if (restarted) {
+      adv = this.startRound(existing, r, ladder, now);
+    } else {
+      this.d.pages.save(existing.id, r.state);
+      const schedule = r.effects.find((e) => e.kind === "schedule");
+      if (schedule?.kind === "schedule") this.scheduleConfirm({ ...existing, state: r.state }, schedule.atMs);
+    }
+    for (const e of r.effects) {
+      // A name replaced after "forget me" is not someone to write to.
+      if (e.kind !== "ask_acknowledger" || !e.userId.startsWith("@")) continue;
+      this.d.effects.tell(e.userId, t.askAcknowledger({ pageId: existing.id, member: existing.member, ackedAgoMs, stale, confirmWithinMs }), confirmRequestKey(existing.id, repeat, e.userId));
+    }
+    const key = `page:${existing.id}:again${repeat}`;
+    if (existing.supportRoomId) {
+      this.d.effects.post(existing.supportRoomId, t.pagedAgainInRoom({ member: existing.member, acknowledgedBy, restarted, stale, confirmWithinMs }), `${key}:room`);
+    }
+    if (existing.staffTold) this.postToStaffRoom(existing, t.staffRoomPagedAgain(existing.id, existing.member, acknowledgedBy, restarted), `${key}:staffroom`);
+    this.d.audit.append(
+      {
+        communityId: c.id,
+        actor: existing.member,
+        action: "page.repeat",
+        subject: existing.member,
+        detail: `page ${existing.id} ${restarted ? "restarted (acknowledged long ago)" : "acknowledged: asked to confirm"}`,
+      },
+      now,
+    );
+    const reply = adv
+      ? t.pagedAgainRestarted({ pageId: existing.id, acknowledgedBy, ackedAgoMs, stale, reached: adv.reached, withNote }, this.crisis())
+      : t.pagedAgainWaiting({ pageId: existing.id, acknowledgedBy, ackedAgoMs, confirmWithinMs: confirmWithinMs ?? 0, withNote }, this.crisis());
+    return { pageId: existing.id, kind: restarted ? "restarted" : "confirming", reply };
+  }
+
+  /** Nobody confirmed in time after a repeat page (the confirmation's "page.deadline" job): a new round. */
+  confirmDeadline(pageId: number, round: number, now: number): void {
+    const page = this.d.pages.get(pageId);
+    if (!page || page.round !== round || !awaitsConfirmation(page.state)) return;
+    const c = this.community(page.communityId);
+    const ladder = c ? ladderOf(c) : page.ladder;
+    const r = step(page.state, { kind: "deadline" }, ladder, now);
+    if (!r.effects.some((e) => e.kind === "new_round")) {
+      if (page.state.nextDeadlineMs !== null) this.scheduleConfirm(page, page.state.nextDeadlineMs, true); // ran early
+      return;
+    }
+    const acknowledgedBy = page.state.acknowledgedBy ?? "someone";
+    const adv = this.startRound(page, r, ladder, now);
+    const key = `page:${page.id}:r${round}:unconfirmed`;
+    this.d.effects.tell(page.member, t.acknowledgerSilent(page.id, acknowledgedBy, adv.reached, this.crisis()), `${key}:member`);
+    if (acknowledgedBy.startsWith("@")) this.d.effects.tell(acknowledgedBy, t.acknowledgerMissed(page.id, page.member), `${key}:acknowledger`);
+    if (page.supportRoomId) this.d.effects.post(page.supportRoomId, t.acknowledgerSilentInRoom(acknowledgedBy, adv.reached), `${key}:room`);
+    this.d.audit.append(
+      { communityId: page.communityId, actor: "carenet", action: "page.repeat", subject: page.member, detail: `page ${page.id} restarted (not confirmed after a repeat page)` },
+      now,
+    );
+  }
+
+  /** Saves a state the machine moved to a new round (round + 1, following `ladder`), and runs it. */
+  private startRound(page: PageRecord, r: StepResult, ladder: EscalationStep[], now: number): Advance {
+    const round = page.round + 1;
+    this.d.pages.save(page.id, r.state, { round, ladder });
+    return this.advance({ ...page, round, ladder, state: r.state }, r, now);
   }
 
   /** A ladder step's wait ran out (the "page.deadline" job). */
@@ -185,20 +267,34 @@ export class PagingService {
     else this.d.effects.schedule(job);
   }
 
+  private scheduleConfirm(page: PageRecord, atMs: number, force = false): void {
+    const key = confirmKey(page.id, page.round, page.state.acknowledgedAtMs ?? page.state.openedAtMs);
+    const job = { kind: DEADLINE_JOB, key, dueAt: atMs, payload: { pageId: page.id, round: page.round, confirm: true } };
+    if (force) this.d.jobs.reschedule(job, this.d.clock.now());
+    else this.d.effects.schedule(job);
+  }
+
+  /** When the page's current round took its first step (the page's opening for round 1). */
+  private roundStartedAt(page: PageRecord): number {
+    if (page.round === 1) return page.state.openedAtMs;
+    return this.d.pages.steps(page.id).find((s) => s.round === page.round && s.step === 0)?.at ?? page.state.openedAtMs;
+  }
+
   /** Asks the people of one ladder step; returns who was asked (none: nobody on call for it). */
   private notify(page: PageRecord, target: NotifyTarget, stepIndex: number, now: number): string[] {
     const c = this.community(page.communityId);
     const onCall = c ? recipientsOf(target, c, this.onCall(c.id, now), [page.member, this.d.botUserId]) : [];
     const users = c && asksPeers(target) ? this.restedPeersLeftOut(page, c, onCall, now) : onCall;
     this.d.pages.recordStep(page.id, { round: page.round, step: stepIndex, target, at: now, notified: users.length });
-    const waitedMs = now - page.state.openedAtMs;
+    // In a later round, how long this round has waited (not since the page first opened, maybe days ago).
+    const waitedMs = now - this.roundStartedAt(page);
     const fresh = this.d.pages.get(page.id)!;
     for (const u of users) {
       const noticeKey = `page:${page.id}:r${page.round}:s${stepIndex}:notice:${u}`;
       this.d.pages.addContact(page.id, { round: page.round, step: stepIndex, userId: u, notifiedAt: now, noticeKey });
       this.d.effects.tell(
         u,
-        t.notice({ pageId: page.id, member: page.member, community: c?.name ?? page.communityId, target, waitedMs }),
+        t.notice({ pageId: page.id, member: page.member, community: c?.name ?? page.communityId, target, waitedMs, again: page.round > 1 }),
         noticeKey,
       );
       if (fresh.supportRoomId) this.d.effects.invite(fresh.supportRoomId, u, inviteKey(page.id, u));
@@ -231,7 +327,7 @@ export class PagingService {
   /** The ladder ran out: the staff room and every staff member and admin are told. */
   private alertStaff(page: PageRecord, now: number): void {
     const c = this.community(page.communityId);
-    const msg = t.staffExhausted(page.id, page.member, now - page.state.openedAtMs);
+    const msg = t.staffExhausted(page.id, page.member, now - this.roundStartedAt(page), page.round > 1);
     const key = `page:${page.id}:r${page.round}:exhausted`;
     this.postToStaffRoom(page, msg, `${key}:staffroom`);
     for (const s of c ? allStaffOf(c) : []) if (s !== page.member) this.d.effects.tell(s, msg, `${key}:staff:${s}`);
@@ -263,27 +359,53 @@ export class PagingService {
     if (by === page.member) return { kind: "own_page", page };
     const c = this.community(page.communityId);
     // Joining needs an invitation from carenet, so anyone who joined was asked (or is the member).
-    const allowed = how === "join" || this.d.pages.isContact(page.id, by) || (!!c && isStaffOf(c, by));
+    const allowed =
+      how === "join" || this.d.pages.isContact(page.id, by) || (!!c && isStaffOf(c, by)) || this.d.pages.responses(page.id).some((x) => x.userId === by);
     if (!allowed) return { kind: "not_asked", page };
+    if (awaitsConfirmation(page.state)) return this.confirm(page, by, how, now);
     const isNew = this.d.pages.addResponse(page.id, by, how, now);
     const r = step(page.state, { kind: "ack", by }, page.ladder, now);
     const first = r.effects.some((e) => e.kind === "tell_member" && e.what === "acknowledged");
     if (!first && !isNew) return { kind: "already", page };
+    // Keyed by round: in a new round the same people are told again who is coming.
+    const key = page.round === 1 ? `page:${page.id}` : `page:${page.id}:r${page.round}`;
     if (first) {
       this.d.pages.save(page.id, r.state);
       this.d.jobs.cancelPrefix(deadlinePrefix(page.id), now);
       for (const u of this.d.pages.contactIds(page.id)) {
-        if (u !== by) this.d.effects.tell(u, t.taken(page.id, page.member, by), `page:${page.id}:taken:${u}`);
+        if (u !== by) this.d.effects.tell(u, t.taken(page.id, page.member, by), `${key}:taken:${u}`);
       }
-      if (page.staffTold) this.postToStaffRoom(page, t.staffRoomAcknowledged(page.id, page.member, by), `page:${page.id}:staffroom:ack`);
+      if (page.staffTold) this.postToStaffRoom(page, t.staffRoomAcknowledged(page.id, page.member, by), `${key}:staffroom:ack`);
       this.d.audit.append({ communityId: page.communityId, actor: by, action: "page.ack", subject: page.member, detail: `page ${page.id} (${how})` }, now);
     }
-    this.d.effects.tell(page.member, t.someoneComing(page.id, by, first), `page:${page.id}:coming:${by}`);
+    this.d.effects.tell(page.member, t.someoneComing(page.id, by, first), `${key}:coming:${by}`);
     if (page.supportRoomId) {
-      this.d.effects.post(page.supportRoomId, t.comingInRoom(by), `page:${page.id}:room:coming:${by}`);
+      this.d.effects.post(page.supportRoomId, t.comingInRoom(by), `${key}:room:coming:${by}`);
       this.d.effects.invite(page.supportRoomId, by, inviteKey(page.id, by));
     }
     return { kind: first ? "first" : "also", page: this.d.pages.get(page.id)! };
+  }
+
+  /**
+   * An acknowledgement while one is awaited after a repeat page: whoever answers first (the
+   * acknowledger, someone else who came, staff) is the one there now; no new round starts.
+   */
+  private confirm(page: PageRecord, by: string, how: ResponseHow, now: number): AckOutcome {
+    this.d.pages.addResponse(page.id, by, how, now);
+    const r = step(page.state, { kind: "ack", by }, page.ladder, now);
+    this.d.pages.save(page.id, r.state);
+    this.d.jobs.cancelPrefix(deadlinePrefix(page.id), now);
+    const key = `page:${page.id}:again${page.state.repeatCount}`;
+    this.d.effects.tell(page.member, t.stillThere(page.id, by), `${key}:confirmed:member`);
+    const before = page.state.acknowledgedBy;
+    if (before && before !== by && before.startsWith("@")) this.d.effects.tell(before, t.taken(page.id, page.member, by), `${key}:confirmed:${before}`);
+    if (page.supportRoomId) {
+      this.d.effects.post(page.supportRoomId, t.comingInRoom(by), `${key}:confirmed:room`);
+      this.d.effects.invite(page.supportRoomId, by, inviteKey(page.id, by));
+    }
+    if (page.staffTold) this.postToStaffRoom(page, t.staffRoomAcknowledged(page.id, page.member, by), `${key}:confirmed:staffroom`);
+    this.d.audit.append({ communityId: page.communityId, actor: by, action: "page.ack", subject: page.member, detail: `page ${page.id} (${how}, confirmed after a repeat page)` }, now);
+    return { kind: "confirmed", page: this.d.pages.get(page.id)! };
   }
 
   /** Who may close a page: the member, anyone who said they were coming, the community's staff. */
@@ -372,8 +494,13 @@ export class PagingService {
       const mine = pending.filter((j) => j.payload.communityId === c.id);
       const at = c.paging?.digest_at;
       const next = at ? nextDailyAt(c.timezone, at, now) : undefined;
-      for (const j of mine) if (j.dueAt > now && j.dueAt !== next) this.d.jobs.cancel(j.key, now);
-      if (next !== undefined) this.scheduleDigest(c.id, next);
+      const wanted = next === undefined ? undefined : digestKey(c.id, next);
+      for (const j of mine) if (j.dueAt > now && j.key !== wanted) this.d.jobs.cancel(j.key, now);
+      // `reschedule`, not `schedule`: the wanted key may have been cancelled by an earlier
+      // change of digest_at (changed and changed back), and only reschedule revives it.
+      if (next !== undefined && wanted !== undefined && this.d.jobs.get(wanted)?.state !== "pending") {
+        this.d.jobs.reschedule({ kind: DIGEST_JOB, key: wanted, dueAt: next, payload: { communityId: c.id } }, now);
+      }
     }
     const known = new Set(this.d.config().communities.map((c) => c.id));
     for (const j of pending) if (!known.has(String(j.payload.communityId))) this.d.jobs.cancel(j.key, now);
@@ -390,9 +517,11 @@ export class PagingService {
   }
 
   /**
-   * Safety net at start and after a reload: every open page has its deadline job pending,
-   * and every page that is not resolved and has no room yet has a room job. Jobs are
-   * durable already; this covers a job lost to a bug or parked as failed.
+   * Safety net at start: every open page has its deadline job pending (and a page awaiting
+   * confirmation after a repeat page, its confirmation deadline); every page that is not
+   * resolved and has no room yet has a room job; and every crisis meeting still within its
+   * 12 hours without a room has a room job. Jobs are durable already; this covers a job
+   * lost to a bug or parked as failed.
    */
   ensureJobs(now: number): number {
     let repaired = 0;
@@ -404,11 +533,26 @@ export class PagingService {
           repaired++;
         }
       }
+      if (awaitsConfirmation(page.state)) {
+        const job = this.d.jobs.get(confirmKey(page.id, page.round, page.state.acknowledgedAtMs ?? page.state.openedAtMs));
+        if (job?.state !== "pending") {
+          this.scheduleConfirm(page, page.state.nextDeadlineMs!, true);
+          repaired++;
+        }
+      }
       const roomJobPending = this.d.jobs.pending(ROOM_JOB).some((j) => j.payload.pageId === page.id);
       if (!roomJobPending && (!page.supportRoomId || this.d.pages.pendingNotes(page.id).length > 0)) {
         this.d.jobs.reschedule({ kind: ROOM_JOB, key: `page.room:${page.id}:repair`, dueAt: now, payload: { pageId: page.id } }, now);
         repaired++;
       }
+    }
+    // A meeting past its 12 hours without a room is not made late (its close job has run);
+    // the digest still reports it.
+    const meetingJobs = this.d.jobs.pending(CRISIS_ROOM_JOB);
+    for (const m of this.d.pages.meetingsWithoutRoom(now - CRISIS_MEETING_MS)) {
+      if (meetingJobs.some((j) => j.payload.meetingId === m.id)) continue;
+      this.d.jobs.reschedule({ kind: CRISIS_ROOM_JOB, key: `crisis.room:${m.id}:repair`, dueAt: now, payload: { meetingId: m.id } }, now);
+      repaired++;
     }
     return repaired;
   }

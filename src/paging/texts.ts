@@ -35,6 +35,16 @@ export function whoWasAsked(reached: readonly Reached[]): string {
   return `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}`;
 }
 
+/** How long ago, coarsely ("25 minutes", "3 hours", "2 days"): for when someone said they were coming. */
+export function roughAgo(ms: number): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  if (minutes < 1) return "less than a minute";
+  if (minutes < 120) return `${minutes} minute${minutes === 1 ? "" : "s"}`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} hours`;
+  return `${Math.floor(hours / 24)} days`;
+}
+
 export function supportRoomName(memberName: string): string {
   return `Support for ${memberName}`;
 }
@@ -69,12 +79,55 @@ export function pageRestarted(pageId: number, reached: readonly Reached[], crisi
     .append(supportNow(crisis));
 }
 
-export function pageAlreadyTaken(pageId: number, acknowledgedBy: string, withNote: boolean, crisis: string): Message {
-  const m = new Message().p(
-    `${acknowledgedBy} has your page (page ${pageId}) and is coming to support you in the support room.`,
-  );
-  if (withNote) m.p("I have passed your new message on to the support room.");
+/** A repeat page on an acknowledged page: the acknowledger has been asked to confirm. */
+export function pagedAgainWaiting(p: { pageId: number; acknowledgedBy: string; ackedAgoMs: number; confirmWithinMs: number; withNote: boolean }, crisis: string): Message {
+  const m = new Message()
+    .p(
+      `I have heard you: you have paged again (page ${p.pageId}). ${p.acknowledgedBy} said they were coming ${roughAgo(p.ackedAgoMs)} ago; ` +
+        "I have told them and the support room that you paged again, and asked them to confirm they are still there for you.",
+    )
+    .p(`If nobody confirms within ${describeDuration(p.confirmWithinMs)}, I will ask the people on call again, and tell you.`);
+  if (p.withNote) m.p("I have passed your new message on to the support room.");
   return m.append(supportNow(crisis));
+}
+
+/** A repeat page on an acknowledged page that started a new round of the ladder. */
+export function pagedAgainRestarted(
+  p: { pageId: number; acknowledgedBy: string; ackedAgoMs: number; stale: boolean; reached: readonly Reached[]; withNote: boolean },
+  crisis: string,
+): Message {
+  const m = new Message().p(
+    `I have heard you: you have paged again (page ${p.pageId}). ${p.acknowledgedBy} said they were coming ${roughAgo(p.ackedAgoMs)} ago; ` +
+      `I have told them you paged again, and ${p.stale ? "as that was a while ago, " : ""}` +
+      (p.reached.length > 0
+        ? `I have also asked ${whoWasAsked(p.reached)} to come. I will tell you as soon as someone says they are coming.`
+        : "I tried to ask the people on call as well, but nobody could be reached right now. The staff have been alerted. Please use the support below now."),
+  );
+  if (p.withNote) m.p("I have passed your new message on to the support room.");
+  return m.append(supportNow(crisis));
+}
+
+/** Nobody confirmed after the repeat page in time: a new round of the ladder started. */
+export function acknowledgerSilent(pageId: number, acknowledgedBy: string, reached: readonly Reached[], crisis: string): Message {
+  if (reached.length === 0) {
+    return new Message()
+      .p(
+        `${acknowledgedBy} has not answered since you paged again (page ${pageId}), and nobody else could be reached right now. ` +
+          "Please use the support below now; it is there for you at any time of day or night.",
+      )
+      .p("The staff have been alerted and may still come to the support room. You can send `!page` again at any time.")
+      .append(supportNow(crisis));
+  }
+  return new Message()
+    .p(
+      `${acknowledgedBy} has not answered since you paged again (page ${pageId}), so I have asked ${whoWasAsked(reached)} to come as well. ` +
+        "I will tell you as soon as someone says they are coming.",
+    )
+    .append(supportNow(crisis));
+}
+
+export function stillThere(pageId: number, by: string): Message {
+  return Message.of(`${by} has seen that you paged again and is there for you (page ${pageId}). You can talk in the support room.`);
 }
 
 export function nobodyReached(pageId: number, crisis: string): Message {
@@ -116,8 +169,8 @@ export function closedByMember(pageId: number, crisis: string): Message {
 
 // --- to the people asked to come -------------------------------------------------------
 
-export function notice(p: { pageId: number; member: string; community: string; target: NotifyTarget; waitedMs: number }): Message {
-  const m = new Message().p(`${p.member} needs support and has paged ${p.community} (page ${p.pageId}).`);
+export function notice(p: { pageId: number; member: string; community: string; target: NotifyTarget; waitedMs: number; again?: boolean }): Message {
+  const m = new Message().p(`${p.member} needs support and has paged ${p.community}${p.again ? " again" : ""} (page ${p.pageId}).`);
   if (p.waitedMs > 0) {
     m.p(`Nobody has said they are coming yet (${describeDuration(p.waitedMs)} so far), so I am asking ${targetName(p.target)}.`);
   } else {
@@ -148,6 +201,32 @@ export function ackReply(pageId: number, member: string, first: boolean): Messag
     .p("Meet them in the private support room I have invited you to. When it is over, send `!resolve` there.");
 }
 
+export function confirmReply(pageId: number, member: string): Message {
+  return new Message()
+    .p(`Thank you. ${member} has been told you are still there for them (page ${pageId}).`)
+    .p("The private support room is where to meet them. When it is over, send `!resolve` there.");
+}
+
+/** To whoever acknowledged: the member paged again. `confirmWithinMs` null: a new round has started already. */
+export function askAcknowledger(p: { pageId: number; member: string; ackedAgoMs: number; stale: boolean; confirmWithinMs: number | null }): Message {
+  const m = new Message().p(`${p.member} has paged again (page ${p.pageId}). You said you were coming ${roughAgo(p.ackedAgoMs)} ago.`);
+  if (p.confirmWithinMs === null) {
+    m.p(`${p.stale ? "As that was a while ago, I" : "I"} am asking the people on call again as well.`)
+      .p(`If you are with them, please say so: reply \`!ack ${p.pageId}\` here or react ✅ to this message.`);
+  } else {
+    m.p(`Are you still there for them? Please say so: reply \`!ack ${p.pageId}\` here or react ✅ to this message.`)
+      .p(`If nobody confirms within ${describeDuration(p.confirmWithinMs)}, I will ask the people on call again.`);
+  }
+  return m;
+}
+
+export function acknowledgerMissed(pageId: number, member: string): Message {
+  return Message.of(
+    `You did not confirm in time after ${member} paged again (page ${pageId}), so I have asked the people on call as well. ` +
+      `If you are with them, \`!ack ${pageId}\` still says so.`,
+  );
+}
+
 export function debrief(pageId: number, member: string): Message {
   return new Message()
     .p(`Thank you for being there for ${member} (page ${pageId} is closed).`)
@@ -167,9 +246,9 @@ export function staffRoomEscalated(pageId: number, member: string, target: Notif
   );
 }
 
-export function staffExhausted(pageId: number, member: string, waitedMs: number): Message {
+export function staffExhausted(pageId: number, member: string, waitedMs: number, again = false): Message {
   return Message.of(
-    `Nobody acknowledged page ${pageId} from ${member} (${describeDuration(waitedMs)} since it opened). ` +
+    `Nobody acknowledged page ${pageId} from ${member} (${describeDuration(waitedMs)} since ${again ? "they paged again" : "it opened"}). ` +
       `${member} has been told nobody could be reached and given the crisis resources again. ` +
       `Please reach out: \`!ack ${pageId}\` says you are coming and invites you to the support room.`,
   );
@@ -177,6 +256,15 @@ export function staffExhausted(pageId: number, member: string, waitedMs: number)
 
 export function staffRoomAcknowledged(pageId: number, member: string, by: string): Message {
   return Message.of(`Page ${pageId} from ${member}: ${by} has said they are coming.`);
+}
+
+export function staffRoomPagedAgain(pageId: number, member: string, acknowledgedBy: string, restarted: boolean): Message {
+  return Message.of(
+    `Page ${pageId} from ${member}: they have paged again. ` +
+      (restarted
+        ? `${acknowledgedBy} had said they were coming; the people on call are being asked again.`
+        : `${acknowledgedBy}, who said they were coming, has been asked to confirm; if nobody does in time, the people on call are asked again.`),
+  );
 }
 
 export function staffRoomResolved(pageId: number, member: string, by: string): Message {
@@ -198,6 +286,27 @@ export function roomIntro(p: { pageId: number; member: string; asked: number; co
 
 export function noteInRoom(member: string, note: string): Message {
   return new Message().p(`${member} wrote when paging:`).pre(note);
+}
+
+export function pagedAgainInRoom(p: { member: string; acknowledgedBy: string; restarted: boolean; stale: boolean; confirmWithinMs: number | null }): Message {
+  const m = new Message().p(`${p.member} has paged again.`);
+  if (p.restarted) {
+    m.p(p.stale ? `${p.acknowledgedBy} said they were coming a while ago, so I am asking the people on call again as well.` : "I am asking the people on call again as well.");
+  } else {
+    m.p(
+      `${p.acknowledgedBy}, are you still here? Please confirm with \`!ack\`. ` +
+        `If nobody does within ${describeDuration(p.confirmWithinMs ?? 0)}, I will ask the people on call again.`,
+    );
+  }
+  return m;
+}
+
+export function acknowledgerSilentInRoom(acknowledgedBy: string, reached: readonly Reached[]): Message {
+  return Message.of(
+    reached.length > 0
+      ? `${acknowledgedBy} has not confirmed, so I have asked ${whoWasAsked(reached)} to come as well.`
+      : `${acknowledgedBy} has not confirmed, and nobody else could be reached right now: the staff have been alerted.`,
+  );
 }
 
 export function comingInRoom(by: string): Message {

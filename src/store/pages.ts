@@ -265,6 +265,16 @@ export class PagesStore {
     return row?.page_id;
   }
 
+  /**
+   * The page whose "they paged again, please confirm" message to `userId` was the event
+   * `eventId` (its outbox key is built by `confirmRequestKey` in src/paging/service.ts).
+   */
+  pageOfConfirmRequest(eventId: string, userId: string): number | undefined {
+    const row = this.db.prepare("SELECT dedupe_key FROM outbox WHERE event_id = ?").get(eventId) as { dedupe_key: string } | undefined;
+    const m = row && /^page:(\d+):again\d+:ask:(.+)$/.exec(row.dedupe_key);
+    return m && m[2] === userId ? Number(m[1]) : undefined;
+  }
+
   /** Active pages `userId` was asked to come to, newest first. */
   activeAskedOf(userId: string): PageRecord[] {
     return (
@@ -472,6 +482,12 @@ export class PagesStore {
       .prepare("SELECT id FROM crisis_meetings WHERE community_id = ? AND caller = ? AND called_at >= ? ORDER BY id DESC LIMIT 1")
       .get(communityId, caller, sinceMs) as { id: number } | undefined;
     return row && this.meeting(row.id);
+  }
+
+  /** Crisis meetings called at or after `sinceMs` whose room has not been made yet, oldest first. */
+  meetingsWithoutRoom(sinceMs: number): CrisisMeeting[] {
+    const ids = this.db.prepare("SELECT id FROM crisis_meetings WHERE room_id IS NULL AND called_at >= ? ORDER BY id").all(sinceMs) as Array<{ id: number }>;
+    return ids.map((r) => this.meeting(r.id)!);
   }
 
   setMeetingRoom(id: number, roomId: string): boolean {

@@ -22,6 +22,7 @@ const OAK = `oak-${rand}`;
 const ELM = `elm-${rand}`;
 const TZ = "Europe/London";
 const NOTE = `e2e-note-${rand} I can't cope tonight`;
+const NOTE2 = `e2e-note-${rand} still here, still not ok`;
 
 let running: RunningCarenet;
 let amy: MatrixUser; // OAK member
@@ -106,6 +107,18 @@ test("a member pages; the on-call peer gets the DM and the support-room invite, 
   await bob.waitForEvent(supportRoom, botSays(bot, NOTE));
   const amyInvite = await inviteNamed(amy, "Support for ");
   expect(amyInvite).toBe(supportRoom);
+
+  // The member pages again: never swallowed. The peer is asked to confirm, the support room
+  // is told and shows the new note; a ✅ on the request confirms, and the member is told.
+  const again = await amy.sendText(dm, `!page ${NOTE2}`);
+  expect(body(await amy.waitForEvent(dm, botReplyTo(bot, again)))).toContain(`${bob.userId} said they were coming`);
+  const request = await bob.waitForEvent(bobDm, botSays(bot, `${amy.userId} has paged again`));
+  expect(body(request)).not.toContain(NOTE2);
+  await bob.waitForEvent(supportRoom, botSays(bot, `${amy.userId} has paged again.`));
+  await bob.waitForEvent(supportRoom, botSays(bot, NOTE2));
+  await bob.react(bobDm, request.event_id, "✅");
+  await amy.waitForEvent(dm, botSays(bot, `${bob.userId} has seen that you paged again`));
+  await bob.waitForEvent(bobDm, botSays(bot, "told you are still there for them"));
 
   // The peer closes the page in the support room; the member is told, the peer gets a debrief.
   const resolve = await bob.sendText(supportRoom, "!resolve");

@@ -170,9 +170,13 @@ function sent(key: string): string {
   return eventId;
 }
 
-function react(sender: string, targetEventId: string, key: string): void {
+/** A reaction as the router passes it; `late`: it reached carenet after events.max_age (only hooks that accept that see it). */
+function react(sender: string, targetEventId: string, key: string, late = false): void {
   app.atomically(() => {
-    for (const hook of app.reactionHooks) hook({ roomId: `!dm-${sender}`, sender, targetEventId, key, eventId: `$r${++eventSeq}`, place: undefined });
+    for (const hook of app.reactionHooks) {
+      if (late && !hook.acceptsLate) continue;
+      hook({ roomId: `!dm-${sender}`, sender, targetEventId, key, eventId: `$r${++eventSeq}`, place: undefined, late });
+    }
   });
 }
 
@@ -335,6 +339,18 @@ describe("answers", () => {
     const today = await command(ALICE, "!checkin good");
     expect(today.reply.plain).toContain("recorded 5 (good) for today's check-in");
     expect(answers(ALICE).map((a) => [a.local_date, a.value])).toEqual([["2026-03-02", 4], ["2026-03-03", 5]]);
+  });
+
+  it("a reaction that reached carenet late still answers a prompt that can take an answer; not one settled on an earlier day", () => {
+    react(ALICE, promptEvent, "4️⃣", true);
+    expect(answers(ALICE)).toEqual([{ value: 4, note: null, via: "reaction", local_date: "2026-03-02" }]);
+    react(ALICE, promptEvent, "3️⃣", true); // the same day: the answer may still be changed
+    expect(answers(ALICE).map((a) => a.value)).toEqual([3]);
+    const told = to(ALICE).length;
+    clock.t = Z("2026-03-03T09:00:00Z");
+    react(ALICE, promptEvent, "5️⃣", true);
+    expect(answers(ALICE).map((a) => a.value)).toEqual([3]);
+    expect(to(ALICE)).toHaveLength(told); // an old click is not answered with a refusal either
   });
 
   it("a late answer counts for its prompt", async () => {

@@ -1,8 +1,10 @@
 import {
+  awaitsConfirmation,
   describeDuration,
   Effect,
   EscalationStep,
   isActive,
+  isAckStale,
   PageEvent,
   PageState,
   parseDuration,
@@ -179,11 +181,81 @@ describe("repeat pages", () => {
     expect(r.effects).toEqual([{ kind: "tell_member", what: "paging" }]);
   });
 
-  it("on an acknowledged page: reminds the member someone has it", () => {
+  it("on an acknowledged page: never swallowed — the acknowledger is asked to confirm within one first-step wait", () => {
     const acked = step(open().state, { kind: "ack", by: "@bob:x" }, LADDER, T0 + MIN).state;
     const r = step(acked, { kind: "repeat" }, LADDER, T0 + 5 * MIN);
-    expect(r.state).toEqual({ ...acked, repeatCount: 1 });
-    expect(r.effects).toEqual([{ kind: "tell_member", what: "acknowledged" }]);
+    expect(r.state).toEqual({ ...acked, repeatCount: 1, nextDeadlineMs: T0 + 15 * MIN });
+    expect(awaitsConfirmation(r.state)).toBe(true);
+    expect(r.effects).toEqual([
+      { kind: "ask_acknowledger", userId: "@bob:x" },
+      { kind: "tell_member", what: "paged_again" },
+      { kind: "send_crisis_resources" },
+      { kind: "schedule", atMs: T0 + 15 * MIN },
+    ]);
+  });
+
+  it("paging again while a confirmation is awaited asks the acknowledger again and leaves the deadline", () => {
+    const acked = step(open().state, { kind: "ack", by: "@bob:x" }, LADDER, T0 + MIN).state;
+    const waiting = step(acked, { kind: "repeat" }, LADDER, T0 + 5 * MIN).state;
+    const r = step(waiting, { kind: "repeat" }, LADDER, T0 + 8 * MIN);
+    expect(r.state).toEqual({ ...waiting, repeatCount: 2 });
+    expect(r.effects).toEqual([
+      { kind: "ask_acknowledger", userId: "@bob:x" },
+      { kind: "tell_member", what: "paged_again" },
+      { kind: "send_crisis_resources" },
+    ]);
+  });
+
+  it("an ack while a confirmation is awaited confirms: whoever answered is the acknowledger, the deadline is cleared", () => {
+    const acked = step(open().state, { kind: "ack", by: "@bob:x" }, LADDER, T0 + MIN).state;
+    const waiting = step(acked, { kind: "repeat" }, LADDER, T0 + 5 * MIN).state;
+    const byBob = step(waiting, { kind: "ack", by: "@bob:x" }, LADDER, T0 + 7 * MIN);
+    expect(byBob.state).toEqual({ ...waiting, nextDeadlineMs: null, acknowledgedAtMs: T0 + 7 * MIN });
+    expect(byBob.effects).toEqual([{ kind: "tell_member", what: "acknowledged" }]);
+    const byCat = step(waiting, { kind: "ack", by: "@cat:x" }, LADDER, T0 + 7 * MIN);
+    expect(byCat.state).toMatchObject({ status: "acknowledged", acknowledgedBy: "@cat:x", nextDeadlineMs: null });
+    // The confirmation's deadline, fired after it, changes nothing.
+    expect(step(byBob.state, { kind: "deadline" }, LADDER, T0 + 15 * MIN)).toEqual({ state: byBob.state, effects: [] });
+  });
+
+  it("no confirmation by the deadline: a new round from step 0, the old acknowledgement forgotten; an early timer does nothing", () => {
+    const acked = step(open().state, { kind: "ack", by: "@bob:x" }, LADDER, T0 + MIN).state;
+    const waiting = step(acked, { kind: "repeat" }, LADDER, T0 + 5 * MIN).state;
+    expect(step(waiting, { kind: "deadline" }, LADDER, T0 + 15 * MIN - 1)).toEqual({ state: waiting, effects: [] });
+    const r = step(waiting, { kind: "deadline" }, LADDER, T0 + 15 * MIN);
+    expect(r.state).toEqual({ status: "open", step: 0, openedAtMs: T0, nextDeadlineMs: T0 + 25 * MIN, repeatCount: 1 });
+    expect(r.effects).toEqual([
+      { kind: "new_round" },
+      { kind: "notify", target: "on_call_peers", step: 0 },
+      { kind: "tell_member", what: "paging" },
+      { kind: "send_crisis_resources" },
+      { kind: "schedule", atMs: T0 + 25 * MIN },
+    ]);
+  });
+
+  it("on a page acknowledged longer ago than the ladder's total time: a new round at once, and the acknowledger is told", () => {
+    const acked = step(open().state, { kind: "ack", by: "@bob:x" }, LADDER, T0 + MIN).state;
+    const total = totalEscalationMs(LADDER); // 35 minutes
+    expect(isAckStale(acked, LADDER, T0 + MIN + total - 1)).toBe(false);
+    expect(isAckStale(acked, LADDER, T0 + MIN + total)).toBe(true);
+    const thursday = T0 + 3 * 24 * 60 * MIN;
+    const r = step(acked, { kind: "repeat" }, LADDER, thursday);
+    expect(r.state).toEqual({ status: "open", step: 0, openedAtMs: T0, nextDeadlineMs: thursday + 10 * MIN, repeatCount: 1 });
+    expect(r.effects).toEqual([
+      { kind: "ask_acknowledger", userId: "@bob:x" },
+      { kind: "new_round" },
+      { kind: "notify", target: "on_call_peers", step: 0 },
+      { kind: "tell_member", what: "paging" },
+      { kind: "send_crisis_resources" },
+      { kind: "schedule", atMs: thursday + 10 * MIN },
+    ]);
+  });
+
+  it("on an acknowledged page with an empty ladder: nothing to wait for, so a new round that is exhausted at once", () => {
+    const acked = step(open().state, { kind: "ack", by: "@bob:x" }, LADDER, T0 + MIN).state;
+    const r = step(acked, { kind: "repeat" }, [], T0 + 2 * MIN);
+    expect(r.state).toMatchObject({ status: "exhausted", exhaustedAtMs: T0 + 2 * MIN, nextDeadlineMs: null });
+    expect(r.effects).toEqual([{ kind: "ask_acknowledger", userId: "@bob:x" }, { kind: "new_round" }, ...EXHAUSTED_EFFECTS]);
   });
 
   it("on an exhausted page: starts the ladder again from step 0 on the same page", () => {
@@ -198,6 +270,7 @@ describe("repeat pages", () => {
       exhaustedAtMs: T0 + 35 * MIN,
     });
     expect(r.effects).toEqual([
+      { kind: "new_round" },
       { kind: "notify", target: "on_call_peers", step: 0 },
       { kind: "tell_member", what: "paging" },
       { kind: "send_crisis_resources" },
@@ -343,6 +416,51 @@ describe("invariant: without ack or resolve, every page ends exhausted with the 
     );
     // Crisis resources at opening, and again at exhaustion when the ladder was not empty.
     expect(all.filter((e) => e.kind === "send_crisis_resources")).toHaveLength(ladder.length === 0 ? 1 : 2);
+  });
+});
+
+describe("invariant: a repeat page is never swallowed by an acknowledgement nobody stands behind", () => {
+  function rng(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  // Acks and repeats in any order; then the member pages once more and nobody answers: the
+  // page must end exhausted (crisis resources, staff alerted), within a first-step wait plus
+  // the ladder's total time of that last page when timers fire on time.
+  it.each(Array.from({ length: 200 }, (_, i) => i + 1))("random run %i", (seed) => {
+    const rand = rng(seed);
+    const ladder: EscalationStep[] = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => ({
+      notify: "on_call_peers" as const,
+      waitMs: (1 + Math.floor(rand() * 30)) * MIN,
+    }));
+    let now = T0;
+    let r = step(null, { kind: "open" }, ladder, now);
+    for (let i = 0; i < 30; i++) {
+      now += Math.floor(rand() * 90) * MIN;
+      const roll = rand();
+      const ev: PageEvent =
+        roll < 0.35 ? { kind: "ack", by: rand() < 0.5 ? "@bob:x" : "@cat:x" } : roll < 0.7 ? { kind: "repeat" } : { kind: "deadline" };
+      r = step(r.state, ev, ladder, now);
+      if (r.state.status === "resolved") return; // closed by nobody here; kept for exhaustiveness
+    }
+    now += MIN;
+    const lastPage = now;
+    r = step(r.state, { kind: "repeat" }, ladder, now);
+    for (let i = 0; i < 20 && r.state.status !== "exhausted"; i++) {
+      expect(r.state.nextDeadlineMs).not.toBeNull(); // something is always due: never a silent wait
+      now = r.state.nextDeadlineMs!;
+      r = step(r.state, { kind: "deadline" }, ladder, now);
+    }
+    expect(r.state.status).toBe("exhausted");
+    expect(r.effects).toEqual(EXHAUSTED_EFFECTS);
+    expect(r.state.exhaustedAtMs! - lastPage).toBeLessThanOrEqual(ladder[0]!.waitMs + totalEscalationMs(ladder));
   });
 });
 

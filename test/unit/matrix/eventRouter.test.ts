@@ -6,7 +6,7 @@ import { Message } from "../../../src/commands/message";
 import type { CommandContext, CommandSpec } from "../../../src/commands/types";
 import { parseConfig } from "../../../src/config/load";
 import type { CarenetConfig } from "../../../src/config/types";
-import { EventRouter, type MembershipHook, type ReactionHook, type RoomMessageHook } from "../../../src/matrix/eventRouter";
+import { acceptingLateReactions, EventRouter, type MembershipHook, type ReactionHook, type RoomMessageHook } from "../../../src/matrix/eventRouter";
 import type { Homeserver } from "../../../src/matrix/homeserver";
 import { AuditLog } from "../../../src/store/audit";
 import { CommunityRoomsStore } from "../../../src/store/communityRooms";
@@ -31,6 +31,7 @@ let seen: CommandContext[];
 let messageHook: jest.Mock<ReturnType<RoomMessageHook>, Parameters<RoomMessageHook>>;
 let membershipHook: jest.Mock<ReturnType<MembershipHook>, Parameters<MembershipHook>>;
 let reactionHook: jest.Mock<ReturnType<ReactionHook>, Parameters<ReactionHook>>;
+let lateReactionHook: jest.Mock<ReturnType<ReactionHook>, Parameters<ReactionHook>>;
 let seq = 0;
 
 const config: CarenetConfig = parseConfig(
@@ -76,6 +77,7 @@ beforeEach(() => {
   messageHook = jest.fn();
   membershipHook = jest.fn();
   reactionHook = jest.fn();
+  lateReactionHook = jest.fn();
   const rooms = new CommunityRoomsStore(db);
   for (const [c, key] of [["oak", "staff"], ["oak", "community"], ["elm", "staff"]]) {
     rooms.record({ communityId: c, roomKey: key, roomId: `!${c}-${key}:example.org`, alias: `#${c}-${key}:example.org`, name: key, origin: "created" }, T);
@@ -100,7 +102,7 @@ beforeEach(() => {
     wakeScheduler: () => undefined,
     roomMessageHooks: [messageHook],
     membershipHooks: [membershipHook],
-    reactionHooks: [reactionHook],
+    reactionHooks: [reactionHook, acceptingLateReactions(lateReactionHook)],
     maxEventAgeMs: 5 * 60_000,
     outboxChanged: () => undefined,
   });
@@ -185,6 +187,19 @@ describe("hooks", () => {
 
   it("reactions reach the reaction hooks with what they annotate", async () => {
     await deliver({ type: "m.reaction", room_id: "!dm-mia:example.org", sender: MIA, content: { "m.relates_to": { rel_type: "m.annotation", event_id: "$prompt", key: "✅" } } });
-    expect(reactionHook).toHaveBeenCalledWith(expect.objectContaining({ sender: MIA, targetEventId: "$prompt", key: "✅", place: undefined }));
+    expect(reactionHook).toHaveBeenCalledWith(expect.objectContaining({ sender: MIA, targetEventId: "$prompt", key: "✅", place: undefined, late: false }));
+    expect(lateReactionHook).toHaveBeenCalledWith(expect.objectContaining({ targetEventId: "$prompt", late: false }));
+  });
+
+  it("a reaction that reached carenet late (it was down) goes only to the hooks that accept late reactions, marked late", async () => {
+    await deliver({
+      type: "m.reaction",
+      room_id: "!dm-mia:example.org",
+      sender: MIA,
+      origin_server_ts: T - 20 * 60_000,
+      content: { "m.relates_to": { rel_type: "m.annotation", event_id: "$page-notice", key: "✅" } },
+    });
+    expect(reactionHook).not.toHaveBeenCalled();
+    expect(lateReactionHook).toHaveBeenCalledWith(expect.objectContaining({ sender: MIA, targetEventId: "$page-notice", key: "✅", late: true }));
   });
 });

@@ -93,6 +93,39 @@ describe("the daily contact digest", () => {
   });
 });
 
+describe("changing digest_at", () => {
+  const TUE_1000 = Date.parse("2026-01-13T10:00:00Z");
+
+  it("changed and changed back the same day leaves exactly one pending digest, at the time in force", async () => {
+    setUp();
+    await startUp(h);
+    const paging = h.app.config().communities[0].paging!;
+    paging.digest_at = "10:00";
+    await startUp(h);
+    expect(h.app.jobs.pending("page.digest").map((j) => j.dueAt)).toEqual([TUE_1000]);
+    paging.digest_at = "09:30";
+    await startUp(h);
+    expect(h.app.jobs.pending("page.digest").map((j) => j.dueAt)).toEqual([TUE_0930]);
+    await h.at(TUE_0930);
+    expect(digests(STAFF_ROOM)).toHaveLength(1);
+    expect(h.app.jobs.pending("page.digest").map((j) => j.dueAt)).toEqual([WED_0930]);
+  });
+
+  it("removed and restored: the digest comes back", async () => {
+    setUp();
+    await startUp(h);
+    const paging = h.app.config().communities[0].paging!;
+    delete paging.digest_at;
+    await startUp(h);
+    expect(h.app.jobs.pending("page.digest")).toEqual([]);
+    paging.digest_at = "09:30";
+    await startUp(h);
+    expect(h.app.jobs.pending("page.digest").map((j) => j.dueAt)).toEqual([TUE_0930]);
+    await h.at(TUE_0930);
+    expect(digests(STAFF_ROOM)).toHaveLength(1);
+  });
+});
+
 describe("!pages", () => {
   it("lists the community's pages for staff in the staff room, metadata only", async () => {
     setUp();

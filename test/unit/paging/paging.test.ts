@@ -334,12 +334,6 @@ describe("repeat pages", () => {
     expect(h.hs.madeRooms()).toHaveLength(1);
   });
 
-  it("on an acknowledged page: the member is reminded who is coming", async () => {
-    await openPage();
-    await h.command(BOB, "!ack");
-    const r = await h.command(AMY, "!page");
-    expect(r.reply.plain).toContain(`${BOB} has your page (page 1) and is coming`);
-  });
 
   it("on an exhausted page: the ladder starts again (a new round), asking the peers again", async () => {
     await openPage();
@@ -359,6 +353,229 @@ describe("repeat pages", () => {
     await h.command(AMY, "!resolve");
     await h.command(AMY, "!page");
     expect(h.pages.allActive().map((p) => p.id)).toEqual([2]);
+  });
+});
+
+describe("a repeat page on an acknowledged page is never swallowed", () => {
+  /** Monday 22:00 Amy pages and Bob acknowledges; nobody resolves. Thursday 02:00 she pages again. */
+  const THU_0200 = Date.parse("2026-01-15T02:00:00Z");
+  const askedToConfirm = () => h.hs.dmsTo(BOB).filter((b) => b.includes(`${AMY} has paged again (page 1)`));
+
+  beforeEach(() => {
+    h = startHarness({ community: community(LADDER) });
+  });
+
+  async function acknowledgedByBob(at = T0 + 5 * MIN): Promise<string> {
+    await openPage("first words");
+    await h.at(at);
+    expect((await h.command(BOB, "!ack")).outcome).toBe("ok");
+    await h.flush();
+    return pageOf().supportRoomId!;
+  }
+
+  it("days later: the acknowledger and the support room are told at once, and the ladder runs again to the end", async () => {
+    const roomId = await acknowledgedByBob();
+    h.onCall = { peers: [CAT], backupPeers: [], staff: [DAN] };
+    await h.at(THU_0200);
+    const r = await h.command(AMY, "!page it is happening again");
+    expect(r.outcome).toBe("ok");
+    expect(r.reply.plain).toContain(`${BOB} said they were coming 2 days ago`);
+    expect(r.reply.plain).toContain("I have also asked the peer supporters on call (1 person) to come");
+    expect(r.reply.plain).toContain(CRISIS);
+    await h.flush();
+    expect(pageOf()).toMatchObject({ round: 2, state: { status: "open", step: 0, nextDeadlineMs: THU_0200 + 10 * MIN, repeatCount: 1 } });
+    expect(pageOf().state.acknowledgedBy).toBeUndefined();
+    expect(h.app.jobs.pending("page.deadline").map((j) => j.key)).toEqual(["page.deadline:1:2:0"]);
+    expect(askedToConfirm()).toHaveLength(1);
+    expect(askedToConfirm()[0]).toContain("I am asking the people on call again as well");
+    expect(askedToConfirm()[0]).toContain("`!ack 1`");
+    const posts = h.hs.postsIn(roomId);
+    expect(posts.filter((b) => b.startsWith(`${AMY} has paged again.`))).toHaveLength(1);
+    expect(posts.filter((b) => b.includes("it is happening again"))).toHaveLength(1); // the new note, shown as the first was
+    expect(notices(CAT)).toHaveLength(1);
+    expect(notices(CAT)[0]).toContain("has paged Oakwood again (page 1)");
+    // Nobody answers: the ladder runs on (the empty backup step passed at once) and ends with the crisis resources.
+    await h.at(THU_0200 + 10 * MIN);
+    expect(notices(DAN)).toHaveLength(1);
+    expect(notices(DAN)[0]).toContain("(10 minutes so far)");
+    await h.at(THU_0200 + 25 * MIN);
+    expect(pageOf().state).toMatchObject({ status: "exhausted", exhaustedAtMs: THU_0200 + 25 * MIN });
+    const last = h.hs.dmsTo(AMY).filter((b) => b.includes("nobody could be reached"));
+    expect(last).toHaveLength(1);
+    expect(last[0]).toContain(CRISIS);
+    expect(h.hs.postsIn(STAFF_ROOM).filter((b) => b.includes("Nobody acknowledged page 1") && b.includes("25 minutes since they paged again"))).toHaveLength(1);
+  });
+
+  it("in a new round, whoever comes is announced to the member and to everyone asked, even if they were told before", async () => {
+    await acknowledgedByBob();
+    await h.at(THU_0200);
+    await h.command(AMY, "!page");
+    await h.flush();
+    expect((await h.command(BOB, "!ack")).outcome).toBe("ok");
+    await h.flush();
+    expect(pageOf().state).toMatchObject({ status: "acknowledged", acknowledgedBy: BOB, nextDeadlineMs: null });
+    expect(h.hs.dmsTo(AMY).filter((b) => b.includes(`${BOB} is coming: they have said they will support you`))).toHaveLength(2);
+    expect(h.app.jobs.pending("page.deadline")).toEqual([]);
+  });
+
+  it("soon after the acknowledgement: the acknowledger is asked to confirm; their `!ack` confirms and nobody else is asked", async () => {
+    const roomId = await acknowledgedByBob();
+    await h.at(T0 + 20 * MIN);
+    const r = await h.command(AMY, "!page still scared");
+    expect(r.reply.plain).toContain(`${BOB} said they were coming 15 minutes ago`);
+    expect(r.reply.plain).toContain("If nobody confirms within 10 minutes, I will ask the people on call again");
+    expect(r.reply.plain).toContain("passed your new message on to the support room");
+    expect(r.reply.plain).toContain(CRISIS);
+    await h.flush();
+    expect(pageOf().state).toMatchObject({ status: "acknowledged", acknowledgedBy: BOB, nextDeadlineMs: T0 + 30 * MIN, repeatCount: 1 });
+    expect(h.app.jobs.pending("page.deadline")).toMatchObject([{ dueAt: T0 + 30 * MIN }]);
+    expect(askedToConfirm()).toHaveLength(1);
+    expect(askedToConfirm()[0]).toContain("Are you still there for them?");
+    const posts = h.hs.postsIn(roomId);
+    expect(posts.filter((b) => b.startsWith(`${AMY} has paged again.`) && b.includes(`${BOB}, are you still here?`))).toHaveLength(1);
+    expect(posts.filter((b) => b.includes("still scared"))).toHaveLength(1);
+
+    await h.at(T0 + 25 * MIN);
+    const ok = await h.command(BOB, "!ack");
+    expect(ok.outcome).toBe("ok");
+    expect(ok.reply.plain).toContain(`${AMY} has been told you are still there for them (page 1)`);
+    await h.flush();
+    expect(pageOf().state).toMatchObject({ status: "acknowledged", acknowledgedBy: BOB, acknowledgedAtMs: T0 + 25 * MIN, nextDeadlineMs: null });
+    expect(h.hs.dmsTo(AMY).filter((b) => b.includes(`${BOB} has seen that you paged again`))).toHaveLength(1);
+    expect(h.app.jobs.pending("page.deadline")).toEqual([]);
+    await h.at(T0 + 120 * MIN);
+    expect(notices(CAT)).toEqual([]);
+    expect(notices(BOB)).toHaveLength(1);
+    expect(pageOf().round).toBe(1);
+  });
+
+  it("a ✅ on the message asking to confirm confirms, and the reaction is thanked", async () => {
+    await acknowledgedByBob();
+    await h.at(T0 + 20 * MIN);
+    await h.command(AMY, "!page");
+    await h.flush();
+    const target = h.hs.dmEventId(BOB, "has paged again");
+    h.app.atomically(() => {
+      for (const hook of h.app.reactionHooks) hook({ roomId: "!x", sender: BOB, targetEventId: target, key: "✅", eventId: "$c1", place: undefined });
+    });
+    await h.flush();
+    expect(pageOf().state).toMatchObject({ status: "acknowledged", nextDeadlineMs: null, acknowledgedAtMs: T0 + 20 * MIN });
+    expect(h.hs.dmsTo(BOB).filter((b) => b.includes("told you are still there"))).toHaveLength(1);
+    // Someone else's ✅ on Bob's message does nothing.
+    expect(h.pages.pageOfConfirmRequest(target, CAT)).toBeUndefined();
+  });
+
+  it("no confirmation within the first step's wait: a new round, and the member is told why, with the crisis resources", async () => {
+    const roomId = await acknowledgedByBob();
+    await h.at(T0 + 20 * MIN);
+    await h.command(AMY, "!page");
+    await h.flush();
+    await h.at(T0 + 30 * MIN - 1);
+    expect(pageOf().round).toBe(1);
+    await h.at(T0 + 30 * MIN);
+    expect(pageOf()).toMatchObject({ round: 2, state: { status: "open", step: 0, nextDeadlineMs: T0 + 40 * MIN } });
+    expect(notices(BOB)).toHaveLength(2); // Bob is the peer on call: asked again in the new round
+    const told = h.hs.dmsTo(AMY).filter((b) => b.includes(`${BOB} has not answered since you paged again`));
+    expect(told).toHaveLength(1);
+    expect(told[0]).toContain("I have asked the peer supporters on call (1 person) to come as well");
+    expect(told[0]).toContain(CRISIS);
+    expect(h.hs.dmsTo(BOB).filter((b) => b.includes("You did not confirm in time"))).toHaveLength(1);
+    expect(h.hs.postsIn(roomId).filter((b) => b.includes(`${BOB} has not confirmed`))).toHaveLength(1);
+    for (const t of [40, 50]) await h.at(T0 + t * MIN);
+    expect(notices(CAT)).toHaveLength(1);
+    expect(notices(DAN)).toHaveLength(1);
+    await h.at(T0 + 65 * MIN);
+    expect(pageOf().state.status).toBe("exhausted");
+    expect(h.hs.dmsTo(AMY).filter((b) => b.includes("nobody could be reached"))).toHaveLength(1);
+  });
+
+  it("paging yet again while a confirmation is awaited tells the acknowledger again and keeps the deadline", async () => {
+    await acknowledgedByBob();
+    await h.at(T0 + 20 * MIN);
+    await h.command(AMY, "!page");
+    await h.at(T0 + 24 * MIN);
+    const r = await h.command(AMY, "!page");
+    expect(r.reply.plain).toContain("If nobody confirms within 6 minutes");
+    await h.flush();
+    expect(askedToConfirm()).toHaveLength(2);
+    expect(pageOf().state).toMatchObject({ repeatCount: 2, nextDeadlineMs: T0 + 30 * MIN });
+    await h.at(T0 + 30 * MIN);
+    expect(pageOf().round).toBe(2);
+  });
+
+  it("a confirmation deadline lost or parked as failed is put back at start", async () => {
+    await acknowledgedByBob();
+    await h.at(T0 + 20 * MIN);
+    await h.command(AMY, "!page");
+    await h.flush();
+    const [job] = h.app.jobs.pending("page.deadline");
+    h.app.jobs.cancel(job.key, h.clock.now());
+    await startUp(h);
+    expect(h.app.jobs.get(job.key)).toMatchObject({ state: "pending", dueAt: T0 + 30 * MIN });
+    await h.at(T0 + 30 * MIN);
+    expect(pageOf().round).toBe(2);
+  });
+});
+
+describe("acknowledging late", () => {
+  beforeEach(() => {
+    h = startHarness({ community: community(LADDER) });
+  });
+
+  it("`!ack` runs even when it reaches carenet late, as `!page` does", () => {
+    expect(h.app.commands.find((c) => c.name === "ack")?.runWhenLate).toBe(true);
+  });
+
+  it("the ✅ hook takes reactions that reached carenet late (it was down): an acknowledgement is as true late", async () => {
+    await openPage();
+    const hook = h.app.reactionHooks.find((x) => x.acceptsLate);
+    expect(hook).toBeDefined();
+    const target = h.hs.dmEventId(BOB, "needs support");
+    h.app.atomically(() => hook!({ roomId: "!x", sender: BOB, targetEventId: target, key: "✅", eventId: "$late", place: undefined, late: true }));
+    expect(pageOf().state).toMatchObject({ status: "acknowledged", acknowledgedBy: BOB });
+  });
+});
+
+describe("answers that name the member stay out of shared rooms", () => {
+  beforeEach(() => {
+    h = startHarness({ community: community(LADDER) });
+  });
+
+  it("`!ack` and `!resolve` sent in a community or staff room are answered privately; in the page's support room, there", async () => {
+    await openPage();
+    const ack = await h.command(BOB, "!ack 1", { roomId: COMMUNITY_ROOM });
+    expect(ack.outcome).toBe("ok");
+    expect(ack.reply.plain).toContain(AMY);
+    expect(ack.replyTo).toBe("dm");
+    const inSupportRoom = await h.command(BOB, "!ack", { roomId: pageOf().supportRoomId! });
+    expect(inSupportRoom.reply.plain).toContain("already said you are coming");
+    expect(inSupportRoom.replyTo).toBeUndefined();
+    const resolve = await h.command(SAM, "!resolve 1", { roomId: STAFF_ROOM });
+    expect(resolve.outcome).toBe("ok");
+    expect(resolve.replyTo).toBe("dm");
+    const closed = await h.command(BOB, "!ack 1", { roomId: COMMUNITY_ROOM });
+    expect(closed.outcome).toBe("refused");
+    expect(closed.replyTo).toBe("dm");
+    // In a direct conversation the answer stays where it was asked.
+    expect((await h.command(BOB, "!ack 1")).replyTo).toBeUndefined();
+  });
+
+  it("a refusal that lists whose pages are open is answered privately too", async () => {
+    const KIT = "@kit:example.org";
+    h.app.members.add({ communityId: "oak", userId: KIT, sponsor: SAM, addedBy: SAM }, T0);
+    await openPage();
+    await h.command(KIT, "!page");
+    await h.flush();
+    const r = await h.command(BOB, "!ack", { roomId: COMMUNITY_ROOM });
+    expect(r.outcome).toBe("refused");
+    expect(r.reply.plain).toContain(AMY);
+    expect(r.replyTo).toBe("dm");
+  });
+
+  it("`!crisis-meeting` from a community room is answered privately", async () => {
+    const r = await h.command(AMY, "!crisis-meeting", { roomId: COMMUNITY_ROOM });
+    expect(r.outcome).toBe("ok");
+    expect(r.replyTo).toBe("dm");
   });
 });
 
@@ -549,6 +766,31 @@ describe("crisis meetings", () => {
     await h.at(T0 + 12 * 60 * MIN);
     expect(h.hs.rooms.get(roomId)!.power.events_default).toBe(100);
     expect(h.hs.postsIn(roomId).some((b) => b.includes("This crisis meeting has ended"))).toBe(true);
+  });
+
+  it("a meeting whose room job failed for good gets its room at the next start; one past its 12 hours does not", async () => {
+    h = startHarness();
+    await h.command(AMY, "!crisis-meeting");
+    h.db.prepare("UPDATE jobs SET state = 'failed', finished_at = ? WHERE key = 'crisis.room:1'").run(T0);
+    await h.flush();
+    expect(h.hs.madeRooms()).toEqual([]);
+    await startUp(h);
+    await h.flush();
+    const [roomId] = h.hs.madeRooms();
+    expect(roomId).toBeDefined();
+    expect(h.pages.meeting(1)!.roomId).toBe(roomId);
+    expect(h.hs.membersOf(roomId)).toMatchObject({ [AMY]: "invite", [BOB]: "invite", [DAN]: "invite" });
+    // A second start finds nothing to repair.
+    await startUp(h);
+    await h.flush();
+    expect(h.hs.madeRooms()).toHaveLength(1);
+
+    await h.command(BOB, "!crisis-meeting");
+    h.db.prepare("UPDATE jobs SET state = 'failed', finished_at = ? WHERE key = 'crisis.room:2'").run(T0);
+    await h.at(T0 + 12 * 60 * MIN + 1);
+    await startUp(h);
+    await h.flush();
+    expect(h.hs.madeRooms()).toHaveLength(1);
   });
 
   it("with nobody on call, the staff team is invited so the meeting is never empty", async () => {
