@@ -12,7 +12,11 @@ export interface Effects {
   tell(userId: string, message: Message, key: string): void;
   /** A notice in a room. */
   post(roomId: string, message: Message, key: string): void;
-  /** Invites someone to a room (nothing if they are already in it). */
+  /**
+   * Invites someone to a room (nothing if they are already in it). Unlike the others, an
+   * invitation asked for again under the same key is carried out again: someone who
+   * declined or left may be wanted back (a repeat page, a late acknowledgement).
+   */
   invite(roomId: string, userId: string, key: string, reason?: string): void;
   /** Removes someone from a room, with the reason they will see (nothing if they are not in it). */
   kick(roomId: string, userId: string, reason: string, key: string): void;

@@ -30,7 +30,10 @@ export class QueuedEffects implements Effects {
   }
 
   invite(roomId: string, userId: string, key: string, reason?: string): void {
-    this.schedule({ kind: INVITE_JOB, key, dueAt: this.clock.now(), payload: { roomId, userId, ...(reason ? { reason } : {}) } });
+    // Asked again under the same key (a peer who declined now says they are coming), the
+    // invitation runs again: the job itself does nothing for someone already in the room.
+    this.jobs.reschedule({ kind: INVITE_JOB, key, dueAt: this.clock.now(), payload: { roomId, userId, ...(reason ? { reason } : {}) } }, this.clock.now());
+    this.wakeSoon("scheduler");
   }
 
   kick(roomId: string, userId: string, reason: string, key: string): void {

@@ -132,6 +132,9 @@ export class PagingService {
       outcome = { pageId: existing.id, kind: "joined", reply };
     }
     if (note !== "") this.d.pages.addNote(outcome.pageId, note, `carenet.note.${randomUUID()}`, now);
+    // A member who left their support room and pages again is brought back into it.
+    const roomId = existing?.supportRoomId;
+    if (roomId) this.d.effects.invite(roomId, member, inviteKey(outcome.pageId, member));
     // The support room (made once), the invitations and the note: work for the homeserver.
     this.d.effects.schedule({ kind: ROOM_JOB, key: `page.room:${outcome.pageId}:${req.eventId}`, dueAt: now, payload: { pageId: outcome.pageId } });
     return outcome;

@@ -84,6 +84,18 @@ describe("opening a page", () => {
     expect(JSON.stringify(everyoneElse)).not.toContain("not ok tonight");
   });
 
+  it("someone who declined or left the support room is invited again when they are wanted back", async () => {
+    await openPage("help");
+    const roomId = pageOf().supportRoomId!;
+    // The peer declines the invitation and the member leaves the room.
+    h.hs.rooms.get(roomId)!.members.set(BOB, "leave");
+    h.hs.rooms.get(roomId)!.members.set(AMY, "leave");
+    await h.command(AMY, "!page please");
+    await h.command(BOB, "!ack 1");
+    await h.flush();
+    expect(h.hs.membersOf(roomId)).toMatchObject({ [AMY]: "invite", [BOB]: "invite" });
+  });
+
   it("from a community room: the answer goes to the member privately", async () => {
     const r = await h.command(AMY, "!page please", { roomId: COMMUNITY_ROOM });
     expect(r.outcome).toBe("ok");
