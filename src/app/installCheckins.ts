@@ -22,8 +22,9 @@ export function installCheckins(app: AppContext): CheckinService {
     const community = prompt && service.community(prompt.communityId);
     if (!prompt || !community) return undefined;
     const result = service.answerText({ community, userId: r.sender, text: r.text, via: "reply", prompt, now: r.now, crisis: r.crisisResources });
-    // Said in a shared room (a room prompt): the answer goes back privately.
-    return r.place ? { ...result, replyTo: "dm" } : result;
+    // Always privately: in the person's own DM this stays where it is (the router keeps it
+    // there); in any other room — a room prompt, a chat someone else has joined — it does not.
+    return { ...result, replyTo: "dm" };
   });
 
   // A reaction that reached carenet late (it was down) still answers its prompt, as a late

@@ -29,7 +29,7 @@ export function installData(app: AppContext): DataService {
   const deps = { service, effects: app.effects, config: app.config };
   app.commands.push(mydataCommand(deps), forgetmeCommand(deps));
   app.scheduler.on(RETENTION_JOB, retention.onJob);
-  app.scheduler.on(LEAVE_DM_JOB, (job) => leaveConversation(app, job));
+  app.scheduler.on(LEAVE_DM_JOB, (job) => leaveConversation(app, job), { usesHomeserver: true });
   app.afterReconcile.push(retention.afterReconcile);
   return service;
 }

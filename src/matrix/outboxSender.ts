@@ -43,9 +43,12 @@ export class OutboxSender {
       if (due.length === 0) break;
       for (const msg of due) {
         try {
-          if (!msg.roomId && msg.toUser) {
-            msg.roomId = await this.directRoomFor(msg.toUser);
-            this.outbox.setRoom(msg.id, msg.roomId);
+          if (msg.toUser) {
+            // Looked up on every attempt, not only the first: if the person left that chat,
+            // or someone else was brought into it, a retry must not send there.
+            const roomId = await this.directRoomFor(msg.toUser);
+            if (roomId !== msg.roomId) this.outbox.setRoom(msg.id, roomId);
+            msg.roomId = roomId;
           }
           const eventId = await this.homeserver.sendEvent(msg.roomId, msg.eventType, msg.content, msg.txnId);
           if (this.failpoints.has("fail-after-send")) throw new Error("failpoint fail-after-send");

@@ -361,3 +361,17 @@ describe("messages addressed to a person", () => {
     expect(hs.calls.map((c) => c.txnId)).toEqual([txn]);
   });
 });
+
+describe("a message for a person whose chat changed between attempts", () => {
+  it("is sent to the chat that is theirs now, not the one the first attempt chose", async () => {
+    let current = "!first-dm:example.org";
+    outbox.enqueue({ dedupeKey: "p3", toUser: "@cy:example.org", eventType: "m.room.message", content: { body: "private" } }, t);
+    hs.failNext(new MatrixError({ errcode: "M_UNKNOWN", error: "busy" }, 502));
+    sender = new OutboxSender(outbox, hs.asHomeserver(), clock, createLogger("silent"), new Set(), async () => current);
+    sender.start();
+    await waitFor("a failed attempt", () => row("p3").attempts === 1);
+    current = "!new-dm:example.org"; // someone else joined the first chat, so it is no longer theirs
+    await advanceTo(row("p3").next_attempt_at, "the send", () => row("p3").state === "sent");
+    expect(hs.calls.map((c) => c.roomId)).toEqual(["!first-dm:example.org", "!new-dm:example.org"]);
+  });
+});
