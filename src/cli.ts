@@ -30,16 +30,26 @@ program
       if (opts.registration) c.appservice.registration = path.resolve(opts.registration);
     };
     adjust(config);
+    // Installed before start(), which can wait a long time for the homeserver: SIGHUP's
+    // default is to end the process, and scheduled work (escalations) runs during that wait.
+    let running: Awaited<ReturnType<typeof start>> | undefined;
+    let reloadWhenRunning = false;
+    const reload = (c: NonNullable<typeof running>) => {
+      c.log.info("SIGHUP: reloading the config");
+      c.reload().catch((err) => c.log.error({ err: (err as Error).message }, "config reload failed"));
+    };
+    process.on("SIGHUP", () => {
+      if (running) reload(running);
+      else reloadWhenRunning = true;
+    });
     const carenet = await start(config, {
       failpoints: parseFailpoints(process.env.CARENET_FAILPOINTS),
       configFile: file,
       adjustConfig: adjust,
       watchConfig: opts.watch,
     });
-    process.on("SIGHUP", () => {
-      carenet.log.info("SIGHUP: reloading the config");
-      carenet.reload().catch((err) => carenet.log.error({ err: (err as Error).message }, "config reload failed"));
-    });
+    running = carenet;
+    if (reloadWhenRunning) reload(carenet);
     let stopping = false;
     const shutdown = (signal: string) => {
       if (stopping) return;

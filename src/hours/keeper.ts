@@ -27,8 +27,10 @@ export const transitionJobKey = (communityId: string, roomKey: string) => `hours
 const RACE_GRACE_MS = 5 * 60_000;
 /** A schedule with no change in sight (~400 days) is looked at again after this long. */
 const RECHECK_MS = 30 * 24 * 60 * 60_000;
-/** After this many failed attempts at a boundary, wait for the next one (staff were told). */
+/** After this many refusals (4xx) at a boundary, wait for the next one (staff were told). */
 const GIVE_UP_AFTER_ATTEMPTS = 4;
+/** Retrying a failed boundary stops this close to the next one, which then takes over. */
+const BOUNDARY_TAKES_OVER_MS = 60_000;
 
 export interface PostingHoursDeps {
   /** The config in force now (job handlers read it; reconcile is given the new one). */
@@ -116,10 +118,17 @@ export class PostingHoursKeeper {
         await this.bringInLine(room, config, "job");
       } catch (err) {
         this.failed(room, err);
-        if (job.attempts + 1 < GIVE_UP_AFTER_ATTEMPTS) throw err;
+        const now = this.d.clock.now();
+        // An outage (5xx, no answer) is retried until the next boundary is near: the room
+        // must not stay shut all evening because the homeserver restarted at opening time.
+        // A refusal (4xx: carenet lost its power in the room) will not heal by retrying.
+        const refused = typeof (err as { statusCode?: number }).statusCode === "number" && (err as { statusCode: number }).statusCode < 500;
+        const next = nextTransition(room.schedule, now);
+        const boundarySoon = next !== null && next.atMs - now <= BOUNDARY_TAKES_OVER_MS;
+        if (!(refused && job.attempts + 1 >= GIVE_UP_AFTER_ATTEMPTS) && !boundarySoon) throw err;
         // Keep the schedule alive: the next boundary (or a reload) tries again.
         this.d.log.error({ communityId, roomKey, err: describeError(err) }, "gave up on a posting-hours transition; waiting for the next one");
-        this.scheduleNext(room, this.d.clock.now());
+        this.scheduleNext(room, now);
       }
     });
   };

@@ -391,6 +391,20 @@ describe("homeserver failures", () => {
     expect(w.transitionDue(OAK)).toBe(at("2026-03-03T17:00:00Z"));
     expect(w.notices(OAK_STAFF)).toHaveLength(1);
   });
+
+  it("an outage at a boundary is retried for as long as it lasts, not given up after a few seconds", async () => {
+    const w = world(oakwood(), at("2026-03-03T08:00:00Z"));
+    await w.reconcile("start");
+    let down = true;
+    w.hs.failWith = (method) => (down && method === "sendState" ? new MatrixError({ errcode: "M_UNKNOWN", error: "restarting" }, 502) : undefined);
+    await w.advanceTo(at("2026-03-03T09:20:00Z")); // many attempts over 20 minutes
+    expect(w.hs.eventsDefault(OAK_ROOM)).toBe(0);
+    expect(w.app.jobs.get(`hours:${OAK}:community`)?.dueAt).toBeLessThan(at("2026-03-03T17:00:00Z")); // still retrying
+    down = false;
+    await w.advanceTo(at("2026-03-03T09:22:00Z"));
+    expect(w.hs.eventsDefault(OAK_ROOM)).toBe(50);
+    expect(w.transitionDue(OAK)).toBe(at("2026-03-03T17:00:00Z"));
+  });
 });
 
 describe("racing posts", () => {
