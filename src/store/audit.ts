@@ -40,6 +40,16 @@ interface AuditRow {
 
 const COLUMNS = "id, at, community_id, actor, action, subject, detail";
 
+const toEntry = (r: AuditRow): AuditEntry => ({
+  id: r.id,
+  at: r.at,
+  communityId: r.community_id,
+  actor: r.actor,
+  action: r.action,
+  subject: r.subject,
+  detail: r.detail,
+});
+
 /** The append-only record of staff actions and service events (SQLite triggers refuse edits). */
 export class AuditLog {
   constructor(private readonly db: Db) {}
@@ -62,15 +72,7 @@ export class AuditLog {
     const rows = this.db
       .prepare(`SELECT ${COLUMNS} FROM audit_log WHERE community_id IS ? ORDER BY id DESC LIMIT ?`)
       .all(communityId, limit) as AuditRow[];
-    return rows.map((r) => ({
-      id: r.id,
-      at: r.at,
-      communityId: r.community_id,
-      actor: r.actor,
-      action: r.action,
-      subject: r.subject,
-      detail: r.detail,
-    }));
+    return rows.map(toEntry);
   }
 
   /**
@@ -86,15 +88,7 @@ export class AuditLog {
   /** Every entry whose subject is the person, oldest first (for `!mydata`: what remains after `!forgetme`). */
   aboutPerson(userId: string): AuditEntry[] {
     const rows = this.db.prepare(`SELECT ${COLUMNS} FROM audit_log WHERE subject = ? ORDER BY id`).all(userId) as AuditRow[];
-    return rows.map((r) => ({
-      id: r.id,
-      at: r.at,
-      communityId: r.community_id,
-      actor: r.actor,
-      action: r.action,
-      subject: r.subject,
-      detail: r.detail,
-    }));
+    return rows.map(toEntry);
   }
 
   count(): number {

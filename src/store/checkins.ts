@@ -36,16 +36,7 @@ export interface CheckinAnswer {
   changedAt: number | null;
 }
 
-export interface NewAnswer {
-  communityId: string;
-  userId: string;
-  promptId: number | null;
-  localDate: string;
-  value: number;
-  note: string | null;
-  shared: boolean;
-  noteShared: boolean;
-  via: AnswerVia;
+export interface NewAnswer extends Omit<CheckinAnswer, "id" | "answeredAt" | "answeredDate" | "changedAt"> {
   /** The local date now, in the community's zone: the day the answer may still be changed. */
   today: string;
 }

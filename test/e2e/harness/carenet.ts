@@ -1,7 +1,7 @@
+import { LogCapture } from "../../support/logCapture";
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { Writable } from "node:stream";
 import { stringify } from "yaml";
 import { start, type Carenet, type StartOptions } from "../../../src/app/start";
 import { loadConfigFile, parseConfig } from "../../../src/config/load";
@@ -36,17 +36,7 @@ export function writeTestConfig(env: E2eEnv, dir: string, communities: unknown[]
   return file;
 }
 
-/** Everything carenet logged, as raw lines, to check what never appears in logs. */
-export class LogCapture extends Writable {
-  readonly lines: string[] = [];
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
-    this.lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
-    done();
-  }
-  get text(): string {
-    return this.lines.join("\n");
-  }
-}
+export { LogCapture };
 
 export interface RunningCarenet {
   carenet: Carenet;

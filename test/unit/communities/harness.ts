@@ -1,5 +1,5 @@
+import { LogCapture } from "../../support/logCapture";
 import { createAppContext, createEventRouter } from "../../../src/app/appContext";
-import { Writable } from "node:stream";
 import type { AppContext } from "../../../src/app/context";
 import { createLogger } from "../../../src/app/logger";
 import { installCommunities } from "../../../src/app/installCommunities";
@@ -64,13 +64,6 @@ export function twoCommunities(): CarenetConfig {
 /** Room id of a community's room in these tests. */
 export const roomOf = (communityId: string, key: string) => `!${communityId}-${key}:${DOMAIN}`;
 
-class Lines extends Writable {
-  readonly lines: string[] = [];
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
-    this.lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
-    done();
-  }
-}
 
 export interface Answer {
   outcome: "ok" | "refused" | undefined;
@@ -91,7 +84,7 @@ export class Harness {
   config: CarenetConfig;
   readonly knownUsers = new Set<string>([SAM, ANN, TOM, BOB, CAROL, DAVE]);
   readonly roomState = new Map<string, StateEvent[]>();
-  readonly logs = new Lines();
+  readonly logs = new LogCapture();
   readonly app: AppContext;
   readonly router: EventRouter;
   private readonly inbox = new InboxStore(this.db);

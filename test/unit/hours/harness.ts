@@ -1,5 +1,5 @@
+import { LogCapture } from "../../support/logCapture";
 import { createAppContext } from "../../../src/app/appContext";
-import { Writable } from "node:stream";
 import type { AppContext } from "../../../src/app/context";
 import { installHours } from "../../../src/app/installHours";
 import { createLogger } from "../../../src/app/logger";
@@ -108,13 +108,6 @@ export class FakeHoursHomeserver implements RoomHoursHomeserver {
   }
 }
 
-class Sink extends Writable {
-  readonly lines: Array<Record<string, any>> = [];
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
-    for (const l of chunk.toString("utf8").split("\n").filter(Boolean)) this.lines.push(JSON.parse(l));
-    done();
-  }
-}
 
 export interface OutboxMessage {
   dedupeKey: string;
@@ -131,7 +124,7 @@ export class World {
   readonly db: Db;
   readonly app: AppContext;
   readonly keeper: PostingHoursKeeper;
-  readonly logs = new Sink();
+  readonly logs = new LogCapture();
   now: number;
   cfg: CarenetConfig;
 

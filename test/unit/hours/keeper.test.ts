@@ -341,7 +341,7 @@ describe("config reload", () => {
     await w.reload(oakwood());
     expect(w.hs.eventsDefault(OAK_ROOM)).toBe(50);
     expect(w.notices(OAK_ROOM)).toHaveLength(1);
-    expect(w.logs.lines.some((l) => l.msg.includes("changed by hand"))).toBe(true);
+    expect(w.logs.records.some((l) => l.msg.includes("changed by hand"))).toBe(true);
   });
 });
 

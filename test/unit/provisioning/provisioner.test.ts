@@ -1,4 +1,4 @@
-import { Writable } from "node:stream";
+import { LogCapture } from "../../support/logCapture";
 import { createLogger } from "../../../src/app/logger";
 import type { CommunityConfig } from "../../../src/config/types";
 import { creatorsHavePower, desiredUsers, Provisioner, type ReconcileReport } from "../../../src/matrix/provisioning";
@@ -32,19 +32,12 @@ function community(id: string, over: Partial<CommunityConfig> = {}): CommunityCo
   };
 }
 
-class Lines extends Writable {
-  readonly lines: Array<Record<string, any>> = [];
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
-    for (const l of chunk.toString("utf8").split("\n").filter(Boolean)) this.lines.push(JSON.parse(l));
-    done();
-  }
-}
 
 let db: Db;
 let hs: FakeHomeserver;
 let rooms: CommunityRoomsStore;
 let outbox: OutboxStore;
-let logs: Lines;
+let logs: LogCapture;
 let now: number;
 let woken: number;
 
@@ -77,7 +70,7 @@ beforeEach(() => {
   hs = new FakeHomeserver(BOT, DOMAIN);
   rooms = new CommunityRoomsStore(db);
   outbox = new OutboxStore(db);
-  logs = new Lines();
+  logs = new LogCapture();
   now = Date.parse("2025-03-01T10:00:00Z");
   woken = 0;
 });
@@ -155,7 +148,7 @@ describe("first start", () => {
 
   it("logs a one-line summary", async () => {
     await reconcile([community("oak"), community("elm")]);
-    const summary = logs.lines.filter((l) => String(l.msg).startsWith("provisioning:"));
+    const summary = logs.records.filter((l) => String(l.msg).startsWith("provisioning:"));
     expect(summary).toHaveLength(1);
     expect(summary[0].msg).toBe(
       "provisioning: 2 communities, 10 rooms: 10 created, 0 updated, 0 unchanged, 0 no longer configured, 0 failed; 20 invitations",
@@ -273,7 +266,7 @@ describe("rooms and communities no longer in the config", () => {
     expect(orphanNotices()).toEqual([{ roomId: staffRoom, body: expect.stringContaining("“oak creative corner” (#carenet_oak_creative:example.org)") }]);
     expect(orphanNotices()[0].body).toContain("never deletes rooms or messages");
     expect(woken).toBeGreaterThan(0);
-    expect(logs.lines.some((l) => l.msg === "rooms are no longer in the config: they are left intact")).toBe(true);
+    expect(logs.records.some((l) => l.msg === "rooms are no longer in the config: they are left intact")).toBe(true);
 
     now += 60_000;
     await reconcile([without]);
@@ -319,7 +312,7 @@ describe("failures", () => {
     expect(oak.error).toContain("500 M_UNKNOWN");
     expect(oak.rooms.every((r) => r.outcome === "failed")).toBe(true);
     expect(report.communities.find((c) => c.communityId === "elm")!.rooms.every((r) => r.outcome === "created")).toBe(true);
-    expect(logs.lines.some((l) => l.level === 50 && l.communityId === "oak")).toBe(true);
+    expect(logs.records.some((l) => l.level === 50 && l.communityId === "oak")).toBe(true);
 
     // Next start, the homeserver is fine again: oak is created, elm untouched.
     hs.failWith = () => undefined;

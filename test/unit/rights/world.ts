@@ -1,4 +1,4 @@
-import { Writable } from "node:stream";
+import { LogCapture } from "../../support/logCapture";
 import { createAppContext, createEventRouter } from "../../../src/app/appContext";
 import type { AppContext } from "../../../src/app/context";
 import { installData } from "../../../src/app/installData";
@@ -76,13 +76,6 @@ export class DataHomeserver extends RecordingHomeserver {
   }
 }
 
-class Lines extends Writable {
-  readonly lines: string[] = [];
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
-    this.lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
-    done();
-  }
-}
 
 export interface Answer {
   outcome: "ok" | "refused" | undefined;
@@ -102,7 +95,7 @@ export class World {
   readonly db: Db = openDatabase(":memory:");
   readonly clock = { t: T0, now: () => this.clock.t };
   readonly hs = new DataHomeserver();
-  readonly logs = new Lines();
+  readonly logs = new LogCapture();
   readonly app: AppContext;
   readonly data: DataService;
   readonly router: EventRouter;
