@@ -10,6 +10,12 @@ export type Block =
 
 export class Message {
   readonly blocks: Block[] = [];
+  /**
+   * The people this message must wake (docs/paging.md, "what rings"). Empty for an ordinary
+   * reply or room notice, which stays a quiet m.notice; non-empty makes it an m.text that
+   * mentions exactly these people, so Synapse's default push rules notify them.
+   */
+  readonly alertFor: string[] = [];
 
   static of(text: string): Message {
     return new Message().p(text);
@@ -37,6 +43,13 @@ export class Message {
 
   append(other: Message): this {
     this.blocks.push(...other.blocks);
+    for (const u of other.alertFor) if (!this.alertFor.includes(u)) this.alertFor.push(u);
+    return this;
+  }
+
+  /** Marks this message as one that must wake `userIds` (and only them). */
+  alert(...userIds: string[]): this {
+    for (const u of userIds) if (!this.alertFor.includes(u)) this.alertFor.push(u);
     return this;
   }
 
