@@ -10,6 +10,8 @@ import { generateRegistration, loadRegistration, registrationToYaml } from "./ma
 import { loadMigrations, migrate, openUnmigrated } from "./store/database";
 
 const program = new Command();
+/** After SIGTERM or SIGINT the process is gone within this long, however stopping goes (systemd waits 15 s). */
+const STOP_DEADLINE_MS = 8000;
 const configOption = () =>
   new Option("-c, --config <file>", "the carenet config file").env("CARENET_CONFIG").default("config.yaml");
 
@@ -42,29 +44,47 @@ program
       if (running) reload(running);
       else reloadWhenRunning = true;
     });
-    const carenet = await start(config, {
-      failpoints: parseFailpoints(process.env.CARENET_FAILPOINTS),
-      configFile: file,
-      adjustConfig: adjust,
-      watchConfig: opts.watch,
-    });
-    running = carenet;
-    if (reloadWhenRunning) reload(carenet);
+    // Also installed before start(): a stop asked for while carenet waits for the homeserver
+    // must end that wait, not the process halfway through something.
+    const aborted = new AbortController();
     let stopping = false;
     const shutdown = (signal: string) => {
       if (stopping) return;
       stopping = true;
-      carenet.log.info({ signal }, "shutting down");
-      carenet.stop().then(
+      running?.log.info({ signal }, "shutting down");
+      // Whatever the homeserver does, the process ends within STOP_DEADLINE_MS: all pending
+      // work is in SQLite already and is picked up at the next start.
+      setTimeout(() => {
+        running?.log.error({ deadlineMs: STOP_DEADLINE_MS }, "stopping took too long; exiting now (pending work stays queued)");
+        process.exit(1);
+      }, STOP_DEADLINE_MS).unref();
+      if (!running) return aborted.abort();
+      running.stop().then(
         () => process.exit(0),
         (err) => {
-          carenet.log.error({ err: (err as Error).message }, "shutdown failed");
+          running?.log.error({ err: (err as Error).message }, "shutdown failed");
           process.exit(1);
         },
       );
     };
     process.on("SIGTERM", () => shutdown("SIGTERM"));
     process.on("SIGINT", () => shutdown("SIGINT"));
+    let carenet: Awaited<ReturnType<typeof start>>;
+    try {
+      carenet = await start(config, {
+        failpoints: parseFailpoints(process.env.CARENET_FAILPOINTS),
+        configFile: file,
+        adjustConfig: adjust,
+        watchConfig: opts.watch,
+        signal: aborted.signal,
+      });
+    } catch (err) {
+      if (aborted.signal.aborted) process.exit(0); // stopped while starting: nothing is lost
+      throw err;
+    }
+    running = carenet;
+    if (stopping) return void carenet.stop().finally(() => process.exit(0)); // asked to stop as start() ended
+    if (reloadWhenRunning) reload(carenet);
   });
 
 program

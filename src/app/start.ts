@@ -23,6 +23,7 @@ import type { AppContext } from "./context";
 import type { Failpoints } from "./failpoints";
 import { INSTALLERS } from "./installers";
 import { createLogger, routeSdkLogs, type Logger } from "./logger";
+import { Health } from "./health";
 
 export interface StartOptions {
   clock?: Clock;
@@ -40,6 +41,8 @@ export interface StartOptions {
   watchConfig?: boolean;
   /** Applied to every config read again on reload, as it was to the first (e.g. the CLI's --registration). */
   adjustConfig?: (config: CarenetConfig) => void;
+  /** Aborting it while start() waits (for the homeserver, above all) makes start() stop what it started and reject. */
+  signal?: AbortSignal;
 }
 
 export interface Carenet {
@@ -99,14 +102,8 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     registration: registration as unknown as IAppserviceRegistration,
     storage: new SqliteAppserviceStorage(inbox, registeredUsers, clock),
   });
-  // matrix-bot-sdk adds its catch-all only in begin(), which carenet does not call (it runs its own server).
-  appservice.expressAppInstance.all("*", (_req, res) => {
-    res.status(404).json({ errcode: "M_UNRECOGNIZED", error: "Unrecognized request" });
-  });
-  // Synapse asks the appservice about an unknown alias in its namespace before answering
-  // "not found"; matrix-bot-sdk leaves that request hanging unless someone answers it.
-  // Provisioning creates its rooms itself, so carenet never makes a room on demand.
-  appservice.on("query.room", (_alias: string, createRoom: (result: false) => void) => createRoom(false));
+  // Only its client is used: carenet serves the homeserver's requests itself (httpServer.ts),
+  // so none reaches matrix-bot-sdk's express app, which reads any body whole before checking a token.
   const homeserver = new Homeserver(appservice.botClient, config.homeserver.url, botUserId);
 
   let sender: OutboxSender | undefined;
@@ -174,6 +171,16 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
   });
   const worker = new InboxWorker(inbox, router.handle, clock, log.child({ component: "inbox" }));
 
+  const health = new Health({
+    db,
+    clock,
+    log: log.child({ component: "health" }),
+    databasePath: config.database.path,
+    homeserverReachable: () => homeserver.reachable(),
+    details: () => ({ counts: { inbox: inbox.countByState(), outbox: outbox.countByState(), jobs: jobs.countByState() } }),
+    // Synapse backs off for minutes after failed transactions; a ping makes it resend now.
+    onWritable: () => void homeserver.ping(registration.id).catch(() => undefined),
+  });
   const server = createHttpServer({
     hsToken: registration.hs_token,
     log,
@@ -182,19 +189,8 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     recorded: () => {
       if (!failpoints.has("hold-inbox")) worker.wake();
     },
-    health: async () => {
-      const homeserverReachable = await homeserver.reachable();
-      const database = db.open;
-      return {
-        ok: homeserverReachable && database,
-        homeserver: { reachable: homeserverReachable },
-        database: { open: database },
-        inbox: database ? inbox.countByState() : undefined,
-        outbox: database ? outbox.countByState() : undefined,
-        jobs: database ? jobs.countByState() : undefined,
-      };
-    },
-    fallback: appservice.expressAppInstance,
+    recordOutcome: (ok, err) => health.recordOutcome(ok, err),
+    health: () => health.report(),
   });
 
   const prune = () => {
@@ -204,18 +200,24 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
   };
   let pruneTimer: NodeJS.Timeout | undefined;
 
-  const stop = async () => {
-    clearInterval(pruneTimer);
-    reloader.stop();
-    await scheduler.stop();
-    await provisioner.stop();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await worker.stop();
-    await sender.stop();
-    if (db.open) db.close();
-    log.info("carenet stopped");
-  };
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      clearInterval(pruneTimer);
+      health.stop();
+      reloader.stop();
+      server.close();
+      server.closeAllConnections();
+      // Each loop finishes the step it is in, unless that step waits on the homeserver for
+      // longer than the grace: every step's effects are in SQLite, so one cut short now is
+      // done again at the next start.
+      const loops = Promise.all([scheduler.stop(), provisioner.stop(), worker.stop(), sender.stop()]);
+      if (!(await settlesWithin(loops, STOP_GRACE_MS))) {
+        log.warn({ graceMs: STOP_GRACE_MS }, "stopping without waiting for the homeserver; unfinished work stays queued for the next start");
+      }
+      if (db.open) db.close();
+      log.info("carenet stopped");
+    })());
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -235,7 +237,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
     pruneTimer.unref();
 
-    await waitForHomeserver(homeserver, log, opts.homeserverWaitMs ?? Number.POSITIVE_INFINITY);
+    await waitForHomeserver(homeserver, log, opts.homeserverWaitMs ?? Number.POSITIVE_INFINITY, opts.signal);
     const created = await homeserver.ensureBotRegistered(config.bot.localpart);
     registeredUsers.add(botUserId, clock.now());
     await homeserver.setDisplayName(config.bot.displayname).catch((err) =>
@@ -251,7 +253,9 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
       );
     }
     // Every community's Space and rooms; a failure is logged and reported, never fatal.
+    opts.signal?.throwIfAborted();
     const provisioning = await reconcileAll(current, "start");
+    opts.signal?.throwIfAborted();
     if (opts.watchConfig) reloader.watch();
     log.info({ botUserId, bot: created }, "carenet is running");
     return {
@@ -277,14 +281,35 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
   }
 }
 
-async function waitForHomeserver(homeserver: Homeserver, log: Logger, maxWaitMs: number): Promise<void> {
+async function waitForHomeserver(homeserver: Homeserver, log: Logger, maxWaitMs: number, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + maxWaitMs;
   for (let attempt = 0; ; attempt++) {
+    signal?.throwIfAborted();
     if (await homeserver.reachable()) return;
     if (Date.now() > deadline) {
       throw new Error(`the homeserver at ${homeserver.url} did not answer for ${Math.round(maxWaitMs / 1000)} s`);
     }
     if (attempt === 0 || attempt % 60 === 0) log.warn({ url: homeserver.url }, "waiting for the homeserver to answer (scheduled work and the outbox carry on)");
-    await new Promise((r) => setTimeout(r, 1000));
+    await settlesWithin(new Promise<never>(() => undefined), 1000, signal);
+  }
+}
+
+/** How long stop() waits for work in progress before closing the database regardless. */
+const STOP_GRACE_MS = 4000;
+
+/** True if `p` settled within `ms` (false after `ms`, or at once when `signal` aborts). */
+async function settlesWithin(p: Promise<unknown>, ms: number, signal?: AbortSignal): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+    onAbort = () => resolve(false);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([p.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
   }
 }

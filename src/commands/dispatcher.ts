@@ -1,6 +1,7 @@
 import { closest } from "../domain/words";
 import { supportNow, availableTo } from "./help";
 import { Message } from "./message";
+import { echoableCommand, withoutQuotedInput } from "./echo";
 import { commandName, parseCommand, wordsAfterName } from "./parse";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "./types";
 
@@ -60,7 +61,7 @@ export class Dispatcher {
         outcome: "refused",
         reply: new Message()
           .p(
-            `I don't know the command \`!${name}\`.` +
+            `I don't know ${echoableCommand(name) ? `the command ${echoableCommand(name)}` : "that command"}.` +
               (hint ? ` Did you mean \`!${hint}\`?` : "") +
               " Send `!help` to see the commands you can use.",
           )
@@ -80,7 +81,7 @@ export class Dispatcher {
         return result;
       });
     } catch (err) {
-      if (err instanceof UsageError) return done(refuse(`${err.message}\nUsage: \`${spec.usage}\``), spec);
+      if (err instanceof UsageError) return done(refuse(`${withoutQuotedInput(err.message)}\nUsage: \`${spec.usage}\``), spec);
       this.onError(err, name);
       return done(
         {

@@ -59,7 +59,9 @@ function findPage(
   const n = pageNumber(args[0]);
   if (n !== undefined) {
     const page = d.pages.get(n);
-    return page ? { page } : { result: refused(`There is no page ${n}.`) };
+    // One answer whether the page does not exist, is closed or is someone else's: a number
+    // must not tell a stranger that page N exists, or that it is over.
+    return page && involved(d, page, ctx.sender) ? { page } : { result: refused(notYours(n, command)) };
   }
   const inRoom = d.pages.bySupportRoom(ctx.roomId);
   if (inRoom) return { page: inRoom };
@@ -79,6 +81,17 @@ function findPage(
       `There is more than one open page; please say which: ${open.map((p) => `\`!${command} ${p.id}\` (${p.member})`).join(", ")}.`,
     ),
   };
+}
+
+/** The member who paged, anyone asked to come or who came, and the community's staff. */
+function involved(d: PagingCommandDeps, page: PageRecord, userId: string): boolean {
+  return d.service.mayResolve(page, userId) || d.pages.isContact(page.id, userId);
+}
+
+function notYours(n: number, command: "ack" | "resolve"): string {
+  return command === "ack"
+    ? `There is no page ${n} that you can acknowledge: only people asked to come and the community's staff can.`
+    : `There is no page ${n} that you can close: only the member who paged, someone who came and the community's staff can.`;
 }
 
 /**

@@ -232,16 +232,18 @@ export class EventRouter {
     // Every message in a community room, whatever its kind (an image, an edit): posting
     // hours must see them all.
     if (place && this.d.roomMessageHooks?.length) {
-      const sentAt = Number(ev.origin_server_ts);
+      const sentAt = sentAtOf(row, ev);
       this.d.db.transaction(() => {
         for (const hook of this.d.roomMessageHooks ?? []) hook({ place, sender, eventId: row.eventId, isStaff, sentAt });
       })();
     }
     if (content.msgtype !== "m.text" || typeof content.body !== "string") return;
     if (content["m.relates_to"]?.rel_type === "m.replace") return; // edits are not new commands
-    const body = withMentionIds(content.body, (content as { formatted_body?: unknown }).formatted_body);
-
     const inReplyTo = content["m.relates_to"]?.["m.in_reply_to"]?.event_id;
+    const written = withMentionIds(content.body, (content as { formatted_body?: unknown }).formatted_body);
+    // A reply quotes what it answers ("> <@bot:…> …", a blank line) before what was written: `!hours` sent as a reply is still `!hours`.
+    const body = typeof inReplyTo === "string" ? withoutReplyFallback(written) : written;
+
     if (!looksLikeCommand(body) && typeof inReplyTo === "string" && this.d.replyHooks?.length && !this.isStale(row, ev)) {
       const text = withoutReplyFallback(body);
       let answered = false;
@@ -268,7 +270,7 @@ export class EventRouter {
       return;
     }
     if (this.isStale(row, ev) && !this.runsWhenLate(body)) {
-      const sentAt = new Date(Number(ev.origin_server_ts)).toISOString().slice(0, 16).replace("T", " ");
+      const sentAt = new Date(sentAtOf(row, ev)).toISOString().slice(0, 16).replace("T", " ");
       this.reply(row, roomId, {
         outcome: "refused",
         reply: new Message()
@@ -319,8 +321,7 @@ export class EventRouter {
   }
 
   private isStale(row: InboxRow, ev: IncomingEvent): boolean {
-    const ts = Number(ev.origin_server_ts);
-    return Number.isFinite(ts) && row.receivedAt - ts > this.d.maxEventAgeMs;
+    return row.receivedAt - sentAtOf(row, ev) > this.d.maxEventAgeMs;
   }
 
   private reply(row: InboxRow, roomId: string, result: CommandResult, react = true, sender?: string): void {
@@ -360,6 +361,16 @@ export function withoutReplyFallback(body: string): string {
   while (i < lines.length && lines[i].startsWith(">")) i++;
   if (i > 0 && i < lines.length && lines[i].trim() === "") i++;
   return lines.slice(i).join("\n").trim();
+}
+
+/**
+ * When an event was sent, as far as carenet can trust it. `origin_server_ts` is the word of
+ * the sender's server: one that is not a time at all (a string, NaN, negative, beyond any
+ * date) counts as the moment the event arrived, and one after that moment is taken as it.
+ */
+export function sentAtOf(row: Pick<InboxRow, "receivedAt">, ev: IncomingEvent): number {
+  const ts = ev.origin_server_ts;
+  return typeof ts === "number" && Number.isSafeInteger(ts) && ts >= 0 ? Math.min(ts, row.receivedAt) : row.receivedAt;
 }
 
 function domainOf(userId: string): string {

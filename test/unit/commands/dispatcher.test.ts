@@ -105,6 +105,17 @@ describe("Dispatcher", () => {
     expectCrisis(result.reply);
   });
 
+  it("does not repeat an unknown command name someone chose for the bot to post", async () => {
+    const d = new Dispatcher([helpCommand, spec("page")], jest.fn());
+    for (const body of ["!call-0900-555-1234-now", "!visit-evil.example", `!${"a".repeat(60_000)}`, "!<b>gratis</b>"]) {
+      const result = await d.dispatch(body, ctx());
+      expect(result.outcome).toBe("refused");
+      expect(result.reply.plain).toContain("I don't know that command.");
+      expect(result.reply.plain).not.toMatch(/0900|evil|aaaaaaaaaaaaaaaaaaaaaaaaa|gratis/);
+      expect(result.reply.plain.length).toBeLessThan(1000);
+    }
+  });
+
   it("does not suggest anything for a word far from every command", async () => {
     const d = new Dispatcher([helpCommand, spec("page")], jest.fn());
     const result = await d.dispatch("!xylophonequartet", ctx());

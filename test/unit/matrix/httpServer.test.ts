@@ -1,8 +1,8 @@
 import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
+import { request, type Server } from "node:http";
 import { Writable } from "node:stream";
 import { createLogger } from "../../../src/app/logger";
-import { createHttpServer, type HealthReport } from "../../../src/matrix/httpServer";
+import { createHttpServer, MAX_TRANSACTION_BYTES, type HealthReport } from "../../../src/matrix/httpServer";
 import { openDatabase, type Db } from "../../../src/store/database";
 import { InboxStore, type IncomingEvent } from "../../../src/store/inbox";
 
@@ -21,6 +21,7 @@ const recorded = jest.fn(() => {
   order.push("recorded");
 });
 const recordCalls = jest.fn();
+const outcomes = jest.fn();
 
 beforeEach(async () => {
   db = openDatabase(":memory:");
@@ -31,6 +32,7 @@ beforeEach(async () => {
   logLines = [];
   recorded.mockClear();
   recordCalls.mockClear();
+  outcomes.mockClear();
   const sink = new Writable({
     write(chunk, _enc, cb) {
       logLines.push(String(chunk));
@@ -51,11 +53,8 @@ beforeEach(async () => {
       return fresh;
     },
     recorded,
+    recordOutcome: (ok) => outcomes(ok),
     health: async () => healthReport,
-    fallback: (req, res) => {
-      res.writeHead(418, { "content-type": "text/plain" });
-      res.end(`fallback ${req.method} ${req.url}`);
-    },
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -124,14 +123,24 @@ describe("transactions", () => {
     expect(order).toEqual(["record:t1", "recorded"]);
   });
 
-  it("accepts the token as an access_token query parameter and the legacy path", async () => {
-    const res = await fetch(`${base}/transactions/legacy?access_token=${HS_TOKEN}`, {
+  it("accepts the token as an access_token query parameter", async () => {
+    const res = await fetch(`${base}/_matrix/app/v1/transactions/q1?access_token=${HS_TOKEN}`, {
       method: "PUT",
       body: JSON.stringify({ events: [ev("$q")] }),
     });
     expect(res.status).toBe(200);
     expect(storedIds()).toEqual(["$q"]);
-    expect(inbox.isTransactionRecorded("legacy")).toBe(true);
+    expect(inbox.isTransactionRecorded("q1")).toBe(true);
+  });
+
+  it("serves only the exact path: the legacy unprefixed one and other letter cases are 404 M_UNRECOGNIZED and record nothing", async () => {
+    for (const path of ["/transactions/", "/_matrix/app/v1/Transactions/", "/_MATRIX/app/v1/transactions/", "/_matrix/app/v1/transactions/x/", "/_matrix/app/v2/transactions/"]) {
+      const res = await putTxn("t1", { events: [ev("$a")] }, HS_TOKEN, path);
+      expect([path, res.status]).toEqual([path, 404]);
+      expect(await res.json()).toMatchObject({ errcode: "M_UNRECOGNIZED" });
+    }
+    expect(recordCalls).not.toHaveBeenCalled();
+    expect(storedIds()).toEqual([]);
   });
 
   it("decodes the transaction id from the path", async () => {
@@ -147,11 +156,13 @@ describe("transactions", () => {
     expect(storedIds()).toEqual([]);
     expect(inbox.isTransactionRecorded("t1")).toBe(false);
     expect(recorded).not.toHaveBeenCalled();
+    expect(outcomes.mock.calls).toEqual([[false]]);
 
     const retry = await putTxn("t1", { events: [ev("$a")] });
     expect(retry.status).toBe(200);
     expect(storedIds()).toEqual(["$a"]);
     expect(recorded).toHaveBeenCalledTimes(1);
+    expect(outcomes.mock.calls).toEqual([[false], [true]]);
   });
 
   it("answers a replay 200 without adding anything or calling recorded again", async () => {
@@ -169,12 +180,14 @@ describe("transactions", () => {
     expect(recorded).toHaveBeenCalledTimes(2);
   });
 
-  it("answers 400 to a body that is not JSON, recording nothing", async () => {
-    const res = await putTxn("t1", "{not json");
+  it("answers 400 to a body that is not JSON, recording nothing and logging none of it", async () => {
+    const res = await putTxn("t1", "{not json secret-junk");
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ errcode: "M_NOT_JSON" });
     expect(recordCalls).not.toHaveBeenCalled();
     expect(inbox.isTransactionRecorded("t1")).toBe(false);
+    expect(logLines.join("")).toContain("request body is not JSON");
+    expect(logLines.join("")).not.toContain("secret-junk");
   });
 
   it("answers 400 when events is not an array", async () => {
@@ -188,14 +201,15 @@ describe("transactions", () => {
 
   it("does not treat other methods on the transaction path as transactions", async () => {
     const res = await fetch(`${base}/_matrix/app/v1/transactions/t1`, { headers: { authorization: `Bearer ${HS_TOKEN}` } });
-    expect(res.status).toBe(418);
+    expect(res.status).toBe(405);
+    expect(await res.json()).toMatchObject({ errcode: "M_UNRECOGNIZED" });
     expect(recordCalls).not.toHaveBeenCalled();
   });
 
   it("never logs message content or the token", async () => {
     failRecordOnce = true;
     await putTxn("t1", { events: [ev("$a")] });
-    await fetch(`${base}/transactions/t2?access_token=${HS_TOKEN}`, { method: "PUT", body: JSON.stringify({ events: [ev("$b")] }) });
+    await fetch(`${base}/_matrix/app/v1/transactions/t2?access_token=${HS_TOKEN}`, { method: "PUT", body: JSON.stringify({ events: [ev("$b")] }) });
     const logs = logLines.join("");
     expect(logs).toContain("HTTP request failed");
     expect(logs).not.toContain("secret words");
@@ -221,24 +235,108 @@ describe("other routes", () => {
     ).toBe(403);
   });
 
-  it("reports health as 200 when ok and 503 when not, with the report as the body", async () => {
+  it("reports only the status to anyone, and the details with the token", async () => {
     const good = await fetch(`${base}/health`);
     expect(good.status).toBe(200);
-    expect(await good.json()).toEqual({ ok: true, homeserver: { reachable: true } });
+    expect(await good.json()).toEqual({ status: "ok" });
+    const detailed = await fetch(`${base}/health`, { headers: { authorization: `Bearer ${HS_TOKEN}` } });
+    expect(await detailed.json()).toEqual({ status: "ok", ok: true, homeserver: { reachable: true } });
 
     healthReport = { ok: false, homeserver: { reachable: false } };
     const bad = await fetch(`${base}/health`);
     expect(bad.status).toBe(503);
-    expect(await bad.json()).toEqual({ ok: false, homeserver: { reachable: false } });
+    expect(await bad.json()).toEqual({ status: "unavailable" });
+    const wrongToken = await fetch(`${base}/health?access_token=nope`);
+    expect(wrongToken.status).toBe(503);
+    expect(await wrongToken.json()).toEqual({ status: "unavailable" });
   });
 
-  it("sends everything else to the fallback", async () => {
-    const user = await fetch(`${base}/_matrix/app/v1/users/%40carenet_x%3Aexample.org?x=1`);
-    expect(user.status).toBe(418);
-    expect(await user.text()).toBe("fallback GET /_matrix/app/v1/users/%40carenet_x%3Aexample.org?x=1");
+  it("answers the homeserver's user and alias queries 404 with the token, 401/403 without", async () => {
+    for (const path of ["/_matrix/app/v1/users/%40carenet_x%3Aexample.org", "/_matrix/app/v1/rooms/%23carenet_x%3Aexample.org"]) {
+      const ok = await fetch(`${base}${path}?access_token=${HS_TOKEN}`);
+      expect(ok.status).toBe(404);
+      expect(await ok.json()).toMatchObject({ errcode: "M_NOT_FOUND" });
+      expect((await fetch(`${base}${path}`)).status).toBe(401);
+      expect((await fetch(`${base}${path}?access_token=nope`)).status).toBe(403);
+    }
+  });
 
-    const postHealth = await fetch(`${base}/health`, { method: "POST" });
-    expect(postHealth.status).toBe(418);
-    expect(await postHealth.text()).toBe("fallback POST /health");
+  it("answers anything else 404 (or 405 for another method on a known path) without reaching a handler", async () => {
+    for (const path of ["/", "/_matrix/app/v1/nothing", "/_matrix/app/v1/thirdparty/protocol/x", "/_matrix/app/unstable/org.matrix.msc3983/keys/claim", "/users/x", "/HEALTH"]) {
+      const res = await fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      expect([path, res.status]).toEqual([path, 404]);
+      expect(await res.json()).toMatchObject({ errcode: "M_UNRECOGNIZED" });
+    }
+    expect((await fetch(`${base}/health`, { method: "POST" })).status).toBe(405);
+  });
+});
+
+/** A request whose body is sent in chunks (or only announced), to see what is refused before it is read. */
+function rawRequest(
+  method: string,
+  path: string,
+  headers: Record<string, string | number>,
+  chunks: number,
+  chunkBytes = 64 * 1024,
+): Promise<{ status: number | "reset"; body: string; sent: number }> {
+  return new Promise((resolve) => {
+    let sent = 0;
+    const req = request(`${base}${path}`, { method, headers }, (res) => {
+      let body = "";
+      res.on("data", (c) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode!, body, sent }));
+      res.on("error", () => resolve({ status: res.statusCode!, body, sent }));
+    });
+    req.on("error", () => resolve({ status: "reset", body: "", sent }));
+    const chunk = Buffer.alloc(chunkBytes, "a");
+    const pump = () => {
+      while (sent < chunks) {
+        sent++;
+        if (!req.write(chunk)) return void req.once("drain", pump);
+      }
+      req.end();
+    };
+    if (chunks > 0) pump();
+    else if (headers["content-length"] === undefined) req.end();
+    else req.flushHeaders();
+  });
+}
+
+describe("request bodies", () => {
+  it("refuses an unauthenticated body before reading it, and closes the connection", async () => {
+    const res = await rawRequest("PUT", "/_matrix/app/v1/transactions/t1", { "content-length": 300 * 1024 * 1024 }, 0);
+    expect(res.status).toBe(401);
+    const chunked = await rawRequest("POST", "/_matrix/app/v1/ping", { "transfer-encoding": "chunked" }, 2000);
+    expect([401, "reset"]).toContain(chunked.status);
+    expect(chunked.sent).toBeLessThan(2000); // it stopped being read long before the end
+    expect(recordCalls).not.toHaveBeenCalled();
+  });
+
+  it("refuses 413 a transaction announced larger than the limit, without reading it", async () => {
+    const res = await rawRequest("PUT", `/_matrix/app/v1/transactions/t1?access_token=${HS_TOKEN}`, { "content-length": MAX_TRANSACTION_BYTES + 1 }, 0);
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body)).toMatchObject({ errcode: "M_TOO_LARGE" });
+    expect(recordCalls).not.toHaveBeenCalled();
+  });
+
+  it("stops reading a body that grows past its route's limit (413), and closes the connection", async () => {
+    const res = await rawRequest("POST", `/_matrix/app/v1/ping?access_token=${HS_TOKEN}`, { "transfer-encoding": "chunked" }, 2000);
+    expect([413, "reset"]).toContain(res.status);
+    expect(res.sent).toBeLessThan(2000);
+    expect(logLines.join("")).toContain("request body too large");
+  });
+
+  it("has a limit that fits Synapse's largest transaction, and accepts a large one", async () => {
+    // 100 events of 64 KiB, each with as much again in `unsigned`, at Synapse's 3× ASCII escaping.
+    expect(MAX_TRANSACTION_BYTES).toBeGreaterThanOrEqual(100 * 2 * 64 * 1024 * 3);
+    const events = Array.from({ length: 100 }, (_, i) => ({ ...ev(`$e${i}`), content: { body: "é".repeat(20_000) } }));
+    const res = await putTxn("big", { events });
+    expect(res.status).toBe(200);
+    expect(storedIds()).toHaveLength(100);
+  });
+
+  it("refuses a body on a request that takes none", async () => {
+    const res = await rawRequest("GET", `/_matrix/app/v1/users/%40a%3Ab?access_token=${HS_TOKEN}`, { "content-length": 10 }, 1, 10);
+    expect(res.status).toBe(413);
   });
 });

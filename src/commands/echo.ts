@@ -1,0 +1,24 @@
+/**
+ * What carenet repeats back of what someone wrote. Anyone can invite the bot to a room and
+ * make it say things, so it repeats only a short, plain name: never a phone number, a link
+ * or a long text someone chose for it to post.
+ */
+const SAFE_NAME = /^[a-z-]{1,24}$/;
+const SAFE_WORD = /^[A-Za-z-]{1,24}$/;
+
+/** `!name` in code marks, if the name is short and only letters and hyphens; otherwise undefined. */
+export function echoableCommand(name: string): string | undefined {
+  return SAFE_NAME.test(name) ? `\`!${name}\`` : undefined;
+}
+
+/**
+ * A refusal that quotes what was written (`"xyz" is not a date.`) with every quoted part
+ * that is not such a plain word replaced by "that": digits could be a phone number. The
+ * person sees what they wrote just above the answer.
+ */
+export function withoutQuotedInput(text: string): string {
+  return text.replace(/"([^"]*)"/g, (whole, inner: string, offset: number) => {
+    if (SAFE_WORD.test(inner)) return whole;
+    return offset === 0 || /[.!?:]\s*$/.test(text.slice(0, offset)) ? "That" : "that";
+  });
+}

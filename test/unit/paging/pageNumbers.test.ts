@@ -1,0 +1,44 @@
+import { AMY, BOB, community, type Harness, SAM, startHarness, ZOE } from "./harness";
+
+/** peers 10m → staff 15m. */
+const LADDER = {
+  escalation: [
+    { notify: "on_call_peers" as const, wait: "10m" },
+    { notify: "on_call_staff" as const, wait: "15m" },
+  ],
+};
+
+let h: Harness;
+afterEach(() => h?.close());
+
+describe("`!ack N` and `!resolve N` from someone with nothing to do with page N", () => {
+  beforeEach(() => {
+    h = startHarness({ community: community(LADDER) });
+  });
+
+  it("get the same answer whether page N does not exist, is open, or is closed", async () => {
+    await h.command(AMY, "!page not ok");
+    await h.flush();
+    const answers = async (n: number) => [(await h.command(ZOE, `!ack ${n}`)).reply.plain, (await h.command(ZOE, `!resolve ${n}`)).reply.plain];
+    const open = await answers(1);
+    const missing = await answers(99);
+    await h.command(SAM, "!resolve 1");
+    await h.flush();
+    const closed = await answers(1);
+    const asNumber = (texts: string[], n: number) => texts.map((t) => t.replace(`page ${n} `, "page N "));
+    expect(asNumber(open, 1)).toEqual(asNumber(missing, 99));
+    expect(asNumber(closed, 1)).toEqual(asNumber(missing, 99));
+    expect(open[0]).toContain("There is no page 1 that you can acknowledge");
+    expect(open[1]).toContain("There is no page 1 that you can close");
+    expect(h.pages.get(1)!.state.status).toBe("resolved");
+  });
+
+  it("the people involved are still told the truth", async () => {
+    await h.command(AMY, "!page not ok");
+    await h.flush();
+    expect((await h.command(BOB, "!ack 1")).outcome).toBe("ok");
+    await h.command(AMY, "!resolve 1");
+    expect((await h.command(BOB, "!ack 1")).reply.plain).toContain("Page 1 is already closed");
+    expect((await h.command(SAM, "!resolve 1")).reply.plain).toContain("Page 1 was already closed");
+  });
+});
