@@ -17,6 +17,11 @@ export interface LocalSynapse {
   dir: string;
   stop(): Promise<void>;
   restart(): Promise<void>;
+  /** Starts it again after stop() (same config, database and keys). */
+  start(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a homeserver that accepts connections and never answers, then answers again. */
+  freeze(): void;
+  thaw(): void;
 }
 
 export interface StartLocalSynapseOptions {
@@ -271,6 +276,15 @@ export async function startLocalSynapse(opts: StartLocalSynapseOptions): Promise
     async restart() {
       await stop();
       await launch();
+    },
+    async start() {
+      if (!child) await launch();
+    },
+    freeze() {
+      if (child) killGroup(child, "SIGSTOP");
+    },
+    thaw() {
+      if (child) killGroup(child, "SIGCONT");
     },
   };
 }
