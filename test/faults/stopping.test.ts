@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { LocalSynapse } from "../../tools/localSynapse";
+import { REPO_ROOT, type LocalSynapse } from "../../tools/localSynapse";
 import { openDatabase } from "../../src/store/database";
 import { MembersStore } from "../../src/store/members";
 import { botReplyTo, botUserId, newUser, writeTestConfig } from "../e2e/harness/carenet";
@@ -117,4 +118,17 @@ test("Synapse never came up: SIGTERM during the wait for it exits within 10 s, c
   } finally {
     await synapse.start();
   }
+});
+
+test("deploy/carenet.service restarts on failure, is hardened, and passes systemd-analyze verify", () => {
+  const unit = readFileSync(path.join(REPO_ROOT, "deploy/carenet.service"), "utf8");
+  for (const line of ["Restart=on-failure", "NoNewPrivileges=yes", "ProtectSystem=strict", "PrivateTmp=yes", "StateDirectory=carenet", "ReadWritePaths=/var/lib/carenet", "TimeoutStopSec=15s"]) {
+    expect(unit.split("\n")).toContain(line);
+  }
+  const check = spawnSync("bash", [path.join(REPO_ROOT, "scripts/verify-systemd-unit.sh")], { encoding: "utf8" });
+  if (check.status === 77) {
+    process.stderr.write(`stopping: systemd-analyze verify skipped: ${check.stderr.trim()}\n`);
+    return;
+  }
+  expect({ status: check.status, output: check.stderr }).toEqual({ status: 0, output: expect.stringContaining("verify passed") });
 });
