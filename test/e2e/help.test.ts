@@ -81,9 +81,18 @@ test("a plain message in the DM gets a pointer to !help; its words never reach t
   expect(logs).not.toContain(hs_token);
 });
 
-test("the health endpoint reports the homeserver reachable and the database open", async () => {
+test("the health endpoint tells anyone only the status, and the homeserver's token the details", async () => {
   const res = await fetch(`http://127.0.0.1:${env.asPort}/health`);
   expect(res.status).toBe(200);
-  const report = (await res.json()) as { ok: boolean; homeserver: { reachable: boolean }; database: { open: boolean } };
-  expect(report).toMatchObject({ ok: true, homeserver: { reachable: true }, database: { open: true } });
+  expect(await res.json()).toEqual({ status: "ok" });
+  const { hs_token } = loadRegistration(env.registrationPath, { localpart: "carenet" });
+  const detailed = await fetch(`http://127.0.0.1:${env.asPort}/health`, { headers: { authorization: `Bearer ${hs_token}` } });
+  expect(await detailed.json()).toMatchObject({
+    status: "ok",
+    ok: true,
+    homeserver: { reachable: true },
+    database: { open: true, writable: true },
+    disk: { full: false },
+    inbox: { stuck: false },
+  });
 });
