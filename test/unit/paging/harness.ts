@@ -145,6 +145,17 @@ export class RecordingHomeserver {
     return userId === AMY ? "Amy" : null;
   }
 
+  /** A room as carenet makes it: invite only, history shared, and its members. */
+  async getRoomState(roomId: string): Promise<Array<{ type: string; state_key: string; sender: string; content: Record<string, unknown> }>> {
+    this.check("getRoomState");
+    const r = this.room(roomId);
+    return [
+      { type: "m.room.join_rules", state_key: "", sender: this.botUserId, content: { join_rule: "invite" } },
+      { type: "m.room.history_visibility", state_key: "", sender: this.botUserId, content: { history_visibility: "shared" } },
+      ...[...r.members].map(([u, m]) => ({ type: "m.room.member", state_key: u, sender: this.botUserId, content: { membership: m } })),
+    ];
+  }
+
   async getStateContent(roomId: string, type: string): Promise<Record<string, unknown> | null> {
     this.check("getStateContent");
     return type === "m.room.power_levels" ? { ...this.room(roomId).power } : null;
