@@ -119,6 +119,8 @@ export class RecordingHomeserver {
     const known = this.byTxn.get(txnId);
     if (known) return known;
     this.room(roomId);
+    // As Synapse: an event over 64 KiB is refused (the content alone is measured here).
+    if (Buffer.byteLength(JSON.stringify(content)) > 65_536) throw new MatrixError({ errcode: "M_TOO_LARGE", error: "event too large" }, 413);
     const eventId = `$ev${this.next++}`;
     this.byTxn.set(txnId, eventId);
     this.events.push({ roomId, type, content: structuredClone(content) as Record<string, any>, txnId, eventId });
