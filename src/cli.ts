@@ -5,7 +5,7 @@ import { Command, Option } from "commander";
 import { parseFailpoints } from "./app/failpoints";
 import { start } from "./app/start";
 import { loadConfigFile } from "./config/load";
-import { ConfigError } from "./config/problems";
+import { ConfigError, formatProblem } from "./config/problems";
 import { generateRegistration, loadRegistration, registrationToYaml } from "./matrix/registration";
 import { loadMigrations, migrate, openUnmigrated } from "./store/database";
 
@@ -146,7 +146,9 @@ program
 
 function loadConfigOrExit(file: string) {
   try {
-    return loadConfigFile(file);
+    const loaded = loadConfigFile(file);
+    for (const w of loaded.warnings) console.error(formatProblem(w));
+    return loaded;
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);

@@ -70,7 +70,7 @@ export function createAppContext(d: AppContextDeps): AppContext {
     botUserId: d.botUserId,
     domain: d.domain,
     homeserver: d.homeserver,
-    directRooms: new DirectRooms(dmRooms, d.homeserver, d.clock),
+    directRooms: new DirectRooms(dmRooms, d.homeserver, d.clock, d.botUserId, d.log.child({ component: "events" })),
     effects: new QueuedEffects(outbox, jobs, d.clock, { outbox: () => d.wakeOutbox?.(), scheduler: () => scheduler.wake() }),
     scheduler,
     jobs,

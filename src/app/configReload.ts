@@ -88,7 +88,9 @@ export class ConfigReloader {
     const now = this.d.app.clock.now();
     let next: CarenetConfig;
     try {
-      next = loadConfigFile(file).config;
+      const loaded = loadConfigFile(file);
+      next = loaded.config;
+      if (loaded.warnings.length) this.d.log.warn({ warnings: loaded.warnings.map(formatProblem) }, "the changed config has unusual values (applied all the same)");
       this.d.adjust?.(next);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;

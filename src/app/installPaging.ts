@@ -1,6 +1,7 @@
 import { pagingCommands } from "../commands/page";
 import { DIGEST_JOB } from "../paging/digest";
 import { PagingRooms } from "../paging/rooms";
+import { removeOldVersions } from "../store/database";
 import { CRISIS_CLOSE_JOB, CRISIS_ROOM_JOB, DEADLINE_JOB, PagingService, ROOM_JOB } from "../paging/service";
 import * as t from "../paging/texts";
 import { PagesStore } from "../store/pages";
@@ -43,6 +44,7 @@ export function installPaging(app: AppContext): PagingService {
     config: app.config,
     clock: app.clock,
     log,
+    afterErasure: () => removeOldVersions(app.db),
   });
 
   app.commands.push(...pagingCommands({ service, pages, members: app.members, config: app.config }));

@@ -13,7 +13,7 @@ import { InboxWorker } from "../matrix/inboxWorker";
 import { OutboxSender } from "../matrix/outboxSender";
 import { Provisioner, type ReconcileReport } from "../matrix/provisioning";
 import { aliasPrefix, loadRegistration, type Registration } from "../matrix/registration";
-import { openDatabase, type Db } from "../store/database";
+import { openDatabase, removeOldVersions, type Db } from "../store/database";
 import { InboxStore } from "../store/inbox";
 import { RegisteredUsersStore } from "../store/registeredUsers";
 import { systemClock, type Clock } from "./clock";
@@ -90,7 +90,9 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
   const botUserId = `@${config.bot.localpart}:${config.homeserver.domain}`;
 
   let current = config;
-  const db = openDatabase(config.database.path);
+  const db = openDatabase(config.database.path, undefined, (files) =>
+    log.warn({ files }, "the database files were readable by other users; they are now readable by carenet's user only (0600)"),
+  );
   const inbox = new InboxStore(db);
   const registeredUsers = new RegisteredUsersStore(db);
 
@@ -118,7 +120,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     wakeOutbox: () => sender?.wake(),
   });
   const { outbox, jobs, scheduler, directRooms, atomically } = app;
-  sender = new OutboxSender(outbox, homeserver, clock, log.child({ component: "outbox" }), failpoints, (u) => directRooms.roomFor(u));
+  sender = new OutboxSender(outbox, homeserver, clock, log.child({ component: "outbox" }), failpoints, (u) => directRooms.roomFor(u), (r) => directRooms.privateRoomFor(r));
   for (const install of INSTALLERS) install(app);
 
   const dispatcher = new Dispatcher(
@@ -169,7 +171,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     app,
     log: log.child({ component: "config" }),
   });
-  const worker = new InboxWorker(inbox, router.handle, clock, log.child({ component: "inbox" }));
+  const worker = new InboxWorker(inbox, router.handle, clock, log.child({ component: "inbox" }), () => removeOldVersions(db));
 
   const health = new Health({
     db,

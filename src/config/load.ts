@@ -2,18 +2,27 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import Ajv, { type ErrorObject } from "ajv";
 import { IANAZone } from "luxon";
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from "yaml";
 import schema from "../../config/config.schema.json";
 import { validateSchedule, type PostingSchedule } from "../domain/postingHours";
 import { closest } from "../domain/words";
 import { ConfigError, pathToString, type ConfigProblem } from "./problems";
+import { checkSafety } from "./safety";
 import type { CarenetConfig } from "./types";
 
 export interface LoadedConfig {
   config: CarenetConfig;
   /** Absolute path of the file it came from. */
   file: string;
+  /** Values that are legal but unusual (see safety.ts): worth a look, not a refusal. */
+  warnings: ConfigProblem[];
 }
+
+/**
+ * The most aliases a config may use. Each alias is expanded in place, so a few nested
+ * ones can make a file of a few hundred bytes expand to gigabytes ("billion laughs").
+ */
+const MAX_ALIAS_COUNT = 100;
 
 // useDefaults makes the schema the one place where defaults live.
 const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: false });
@@ -63,7 +72,13 @@ export function parseConfig(text: string, file: string): LoadedConfig {
       doc.errors.map((e) => ({ file, ...at(e.pos[0]), path: "", message: `YAML syntax: ${firstLine(e.message)}` })),
     );
   }
-  const data: unknown = doc.toJS() ?? {};
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (err) {
+    if (!/alias/i.test((err as Error).message)) throw err;
+    throw new ConfigError([{ file, ...at(firstAlias(doc)?.range?.[0]), path: "", message: `YAML aliases expand too much (more than ${MAX_ALIAS_COUNT} expansions, as in a "billion laughs" file): write the values out instead` }]);
+  }
   const problems: ConfigProblem[] = [];
   if (!validateSchema(data)) {
     for (const e of validateSchema.errors ?? []) {
@@ -73,14 +88,19 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   }
   // Checked even when the schema failed, so an admin sees every problem in one go.
   problems.push(...checkMeaning(data as Partial<CarenetConfig>, doc, file, at));
-  if (problems.length > 0) throw new ConfigError(dedupe(problems));
+  checkSafety(data as Partial<CarenetConfig>, (segments, message, severity) =>
+    problems.push({ file, ...at(nodeAt(doc, segments)?.range?.[0]), path: pathToString(segments), message, ...(severity ? { severity } : {}) }),
+  );
+  const warnings = dedupe(problems.filter((p) => p.severity === "warning"));
+  const errors = dedupe(problems.filter((p) => p.severity !== "warning"));
+  if (errors.length > 0) throw new ConfigError(errors);
 
   const config = data as CarenetConfig;
   const dir = path.dirname(file);
   config.database.path = path.resolve(dir, config.database.path);
   config.appservice.registration = path.resolve(dir, config.appservice.registration);
   config.homeserver.url = config.homeserver.url.replace(/\/+$/, "");
-  return { config, file };
+  return { config, file, warnings };
 }
 
 type At = (offset: number | undefined) => { line: number; col: number };
@@ -148,12 +168,12 @@ function describeSchemaError(e: ErrorObject, doc: Document, file: string, at: At
     case "minItems":
     case "uniqueItems": {
       const described = (e.parentSchema as { description?: string })?.description;
-      let message = `${JSON.stringify(value)} ${e.message ?? "is invalid"}`;
+      let message = `${shown(value)} ${e.message ?? "is invalid"}`;
       if (e.keyword === "enum") {
         const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
-        message = `${JSON.stringify(value)} is not one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`;
+        message = `${shown(value)} is not one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`;
       } else if (e.keyword === "pattern" && described) {
-        message = `${JSON.stringify(value)} is not valid: expected ${lowerFirst(described)}`;
+        message = `${shown(value)} is not valid: expected ${lowerFirst(described)}`;
       }
       return { file, ...at(nodeAt(doc, segments)?.range?.[0]), path: pathToString(segments), message };
     }
@@ -289,6 +309,24 @@ function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
     seen.add(key);
     return true;
   });
+}
+
+/** The first alias in the document, where an alias bomb shows itself. */
+function firstAlias(doc: Document): Node | undefined {
+  let found: Node | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      found = node;
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
+/** A value as shown in a message: JSON, cut short (a 20 MB value must not make a 20 MB message). */
+function shown(value: unknown): string {
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > 80 ? `${json.slice(0, 77)}…` : json;
 }
 
 function firstLine(s: string): string {

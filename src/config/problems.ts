@@ -6,10 +6,12 @@ export interface ConfigProblem {
   /** The YAML path, e.g. communities[0].rooms.community.posting_hours[1].to */
   path: string;
   message: string;
+  /** Set for a value that is legal but unusual: reported, and the config is still used. */
+  severity?: "warning";
 }
 
 export function formatProblem(p: ConfigProblem): string {
-  return `${p.file}:${p.line}:${p.col}: ${p.path || "(top level)"}: ${p.message}`;
+  return `${p.file}:${p.line}:${p.col}: ${p.severity === "warning" ? "warning: " : ""}${p.path || "(top level)"}: ${p.message}`;
 }
 
 export class ConfigError extends Error {

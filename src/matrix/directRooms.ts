@@ -1,28 +1,85 @@
 import type { Clock } from "../app/clock";
+import type { Logger } from "../app/logger";
 import type { DmRoomsStore } from "../store/dmRooms";
 import type { Homeserver } from "./homeserver";
+import { privacyProblem } from "./privateRoom";
 
 /**
  * The bot's one-to-one conversation with each person: the one they opened with the bot,
  * or one the bot opens (and invites them to) the first time it has something to tell them.
  * The room is recorded as soon as the homeserver returns it, so the next message reuses it.
+ *
+ * Before anything is sent to a person's conversation, its state is read again and checked
+ * (privateRoom.ts): a chat that has become readable by others (or always was) stops being
+ * their conversation, and a proper private one is opened, saying why, in its place.
  */
 export class DirectRooms {
   constructor(
     private readonly dmRooms: DmRoomsStore,
-    private readonly homeserver: Pick<Homeserver, "createRoom">,
+    private readonly homeserver: Pick<Homeserver, "createRoom" | "getRoomState" | "sendEvent">,
     private readonly clock: Clock,
+    private readonly botUserId = "",
+    private readonly log?: Logger,
   ) {}
 
   async roomFor(userId: string): Promise<string> {
     const known = this.dmRooms.roomFor(userId);
-    if (known) return known;
+    if (known) {
+      const problem = await this.problemWith(known, userId);
+      if (!problem) return known;
+      return this.replace(known, userId, problem);
+    }
+    return this.open(userId);
+  }
+
+  /**
+   * For a message queued for `roomId`: that room, unless it is someone's conversation with
+   * the bot that is no longer private to them — then their private conversation (opened if
+   * need be).
+   */
+  async privateRoomFor(roomId: string): Promise<string> {
+    const userId = this.dmRooms.userFor(roomId);
+    if (!userId) return roomId;
+    const problem = await this.problemWith(roomId, userId);
+    if (!problem) return roomId;
+    return this.replace(roomId, userId, problem);
+  }
+
+  private async problemWith(roomId: string, userId: string): Promise<string | undefined> {
+    let state;
+    try {
+      state = await this.homeserver.getRoomState(roomId);
+    } catch (err) {
+      const status = (err as { statusCode?: number }).statusCode;
+      // The bot is no longer in the room, or it is gone: not a conversation any more.
+      if (status === 403 || status === 404) return "carenet can no longer read it";
+      throw err; // the homeserver is unreachable: the send is retried later
+    }
+    return privacyProblem(state, userId, this.botUserId);
+  }
+
+  private async replace(roomId: string, userId: string, problem: string): Promise<string> {
+    this.dmRooms.forget(roomId);
+    this.log?.warn({ roomId, problem }, "a direct chat is not private; private messages go to a new private chat");
+    const next = await this.open(userId);
+    const text =
+      `I opened this private chat because the other chat you had with me is not private (${problem}). ` +
+      "I send private things — your data, check-ins, pages — only here, where nobody but you and me can read them.";
+    // A fixed transaction id: a resend after a crash shows this once.
+    await this.homeserver.sendEvent(next, "m.room.message", { msgtype: "m.notice", body: text, "m.mentions": {} }, `carenet.private.${next}`);
+    return next;
+  }
+
+  private async open(userId: string): Promise<string> {
     const roomId = await this.homeserver.createRoom({
       preset: "trusted_private_chat",
       is_direct: true,
       invite: [userId],
       // Joined members (including the invitee once they accept) read everything said here.
-      initial_state: [{ type: "m.room.history_visibility", state_key: "", content: { history_visibility: "shared" } }],
+      initial_state: [
+        { type: "m.room.history_visibility", state_key: "", content: { history_visibility: "shared" } },
+        { type: "m.room.guest_access", state_key: "", content: { guest_access: "forbidden" } },
+      ],
     });
     this.dmRooms.record(roomId, userId, this.clock.now());
     return roomId;

@@ -22,6 +22,11 @@ export class InboxWorker {
     private readonly handle: EventHandler,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /**
+     * Called when the inbox is drained after handling something: handled events' content
+     * is cleared in their rows, and this lets the old copies go from the file too.
+     */
+    private readonly afterDrained: () => void = () => undefined,
   ) {
     this.pump = new Pump(() => this.drain(), (err) => this.log.error({ err }, "inbox loop failed"));
   }
@@ -40,11 +45,13 @@ export class InboxWorker {
 
   private async drain(): Promise<number | null> {
     let soonest: number | null = null;
+    let handled = 0;
     for (;;) {
       const now = this.clock.now();
       const rows = this.inbox.pending(200).filter((r) => (this.notBefore.get(r.seq) ?? 0) <= now);
       if (rows.length === 0) break;
       for (const row of rows) {
+        handled++;
         try {
           await this.handle(row);
           // A handler that forgot to mark its row would otherwise be handled forever.
@@ -63,6 +70,13 @@ export class InboxWorker {
             this.log.warn({ ...fields, retryInMs: delay }, "handling an event failed; will retry");
           }
         }
+      }
+    }
+    if (handled > 0) {
+      try {
+        this.afterDrained();
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message }, "could not clear handled events from the write-ahead log; will try after the next ones");
       }
     }
     for (const t of this.notBefore.values()) soonest = soonest === null ? t : Math.min(soonest, t);

@@ -8,6 +8,7 @@ import type { Job } from "../store/jobs";
 import type { OutboxStore } from "../store/outbox";
 import { noticeContent } from "./content";
 import type { Homeserver } from "./homeserver";
+import { privacyProblem } from "./privateRoom";
 
 export const JOIN_JOB = "matrix.join";
 
@@ -53,13 +54,16 @@ export function registerInvitations(scheduler: Scheduler, d: InvitationDeps): vo
       }
       d.log.info({ roomId, direct }, "joined a room on invitation");
       if (!direct) return;
-      const others = othersIn(await d.homeserver.getRoomState(roomId), d.botUserId);
-      const privateChat = others.length === 1 && others[0] === inviter;
+      // The same test as before every private message (privateRoom.ts): a "direct" chat
+      // that others can read (a public room, world-readable history, a third person) is
+      // never recorded as the person's conversation.
+      const problem = privacyProblem(await d.homeserver.getRoomState(roomId), inviter, d.botUserId);
+      const privateChat = problem === undefined;
       const welcome = privateChat
         ? new Message().p("Hello — I am the care network's assistant. Send `!help` to see what I can do for you.")
         : new Message().p(
-            "Hello — I am the care network's assistant. There are more people in this chat than you and me, so I will " +
-              "send nothing private here: start a chat with just me for that. Send `!help` to see what I can do.",
+            `Hello — I am the care network's assistant. This chat is not private (${problem}), so I will ` +
+              "send nothing private here: start a chat with just me for that, or I open one when I have something private for you. Send `!help` to see what I can do.",
           );
       welcome.append(supportNow(d.crisisResources()));
       d.atomically(() => {

@@ -5,6 +5,7 @@ import { supportNow } from "../commands/help";
 import { Message } from "../commands/message";
 import type { CarenetConfig } from "../config/types";
 import { noticeContent } from "../matrix/content";
+import { fitContent } from "../matrix/fitContent";
 import type { Homeserver } from "../matrix/homeserver";
 import type { PagesStore } from "../store/pages";
 import { inviteKey } from "./service";
@@ -20,6 +21,8 @@ export interface PagingRoomsDeps {
   config: () => CarenetConfig;
   clock: Clock;
   log: Logger;
+  /** Called once a shown note is deleted, so its text leaves the database file too (see database.ts). */
+  afterErasure?: () => void;
 }
 
 /**
@@ -75,9 +78,29 @@ export class PagingRooms {
     const roomId = page.supportRoomId!;
     for (const note of this.d.pages.pendingNotes(pageId)) {
       // Straight to the homeserver, not through the outbox, so the note is stored nowhere
-      // once shown; its fixed transaction id makes a resend after a crash show it once.
-      await this.d.homeserver.sendEvent(roomId, "m.room.message", noticeContent(t.noteInRoom(page.member, note.note)), note.txnId);
+      // once shown; its fixed transaction ids make a resend after a crash show it once.
+      // A long note goes as several messages (fitContent), so it always fits.
+      try {
+        const parts = fitContent(noticeContent(t.noteInRoom(page.member, note.note)));
+        for (const [i, part] of parts.entries()) {
+          await this.d.homeserver.sendEvent(roomId, "m.room.message", part, i === 0 ? note.txnId : `${note.txnId}.${i}`);
+        }
+      } catch (err) {
+        // Only a refusal that no retry can fix gives the note up; anything else (the
+        // homeserver is down, a rate limit) fails the job, which is retried. Either way one
+        // bad note never holds back the notes after it for good.
+        if (!refusedForGood(err)) throw err;
+        this.d.log.error({ pageId, reason: reasonOf(err) }, "the homeserver refused a page note; the member and the room are told");
+        this.d.atomically(() => {
+          this.d.effects.post(roomId, t.noteNotShownInRoom(page!.member), `page:${pageId}:note-not-shown:${note.id}`);
+          this.d.effects.tell(page!.member, t.noteNotShown(pageId), `page:${pageId}:note-not-shown-member:${note.id}`);
+          this.d.pages.deleteNote(note.id);
+        });
+        this.d.afterErasure?.();
+        continue;
+      }
       this.d.pages.deleteNote(note.id);
+      this.d.afterErasure?.();
     }
   }
 
@@ -158,4 +181,15 @@ export class PagingRooms {
       return userId; // a name is a nicety: never a reason to hold up a support room
     }
   }
+}
+
+/** A client error other than a rate limit or a timeout: sending the same thing again will fail again. */
+function refusedForGood(err: unknown): boolean {
+  const status = (err as { statusCode?: number })?.statusCode;
+  return typeof status === "number" && status >= 400 && status < 500 && status !== 429 && status !== 408;
+}
+
+function reasonOf(err: unknown): string {
+  const e = err as { statusCode?: number; errcode?: string };
+  return `${e?.statusCode ?? "?"} ${e?.errcode ?? ""}`.trim();
 }

@@ -288,6 +288,19 @@ export function noteInRoom(member: string, note: string): Message {
   return new Message().p(`${member} wrote when paging:`).pre(note);
 }
 
+/** In the support room, in place of a note the homeserver would not take. */
+export function noteNotShownInRoom(member: string): Message {
+  return new Message().p(`${member} wrote a note when paging, but the homeserver would not accept it here, so it cannot be shown. Please ask them directly.`);
+}
+
+/** To the member whose note could not be shown. */
+export function noteNotShown(pageId: number): Message {
+  return new Message().p(
+    `Your note for page ${pageId} could not be shown in the support room: the homeserver would not accept it. ` +
+      "The people helping you have been told. Please tell them in the support room what you wanted to say.",
+  );
+}
+
 export function pagedAgainInRoom(p: { member: string; acknowledgedBy: string; restarted: boolean; stale: boolean; confirmWithinMs: number | null }): Message {
   const m = new Message().p(`${p.member} has paged again.`);
   if (p.restarted) {

@@ -1,4 +1,5 @@
 import type { CarenetConfig } from "../config/types";
+import { removeOldVersions } from "../store/database";
 import type { Job } from "../store/jobs";
 import type { DataApp, DataStores } from "./service";
 import { retentionOf } from "./settings";
@@ -62,6 +63,7 @@ export class Retention {
       };
     });
     this.app.log.child({ component: "data" }).info({ ...counts }, "retention: deleted records older than their retention period");
+    removeOldVersions(this.app.db); // what was deleted leaves the file's write-ahead log too
     return counts;
   }
 

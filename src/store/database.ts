@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 
@@ -37,8 +37,8 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
  * Opens (creating if needed) the SQLite database and brings its schema up to date.
  * `:memory:` gives a private in-memory database for tests.
  */
-export function openDatabase(file: string, migrations = loadMigrations()): Db {
-  const db = openUnmigrated(file);
+export function openDatabase(file: string, migrations = loadMigrations(), onTightened?: (files: string[]) => void): Db {
+  const db = openUnmigrated(file, onTightened);
   try {
     migrate(db, migrations);
   } catch (err) {
@@ -48,16 +48,77 @@ export function openDatabase(file: string, migrations = loadMigrations()): Db {
   return db;
 }
 
-/** Opens the file with carenet's settings but leaves the schema as it is. */
-export function openUnmigrated(file: string): Db {
-  if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
-  const db = new BetterSqlite3(file);
+/**
+ * Opens the file with carenet's settings but leaves the schema as it is.
+ *
+ * The database holds health data, so only carenet's own user may read it: the folder is
+ * created 0700 and the files 0600 (the umask is narrowed while SQLite creates them; it gives
+ * -wal and -shm the database's own mode), and files an older carenet left readable by
+ * others are narrowed at open, which `onTightened` hears about (for a log line).
+ */
+export function openUnmigrated(file: string, onTightened?: (files: string[]) => void): Db {
+  let db: Db;
+  if (file === ":memory:") {
+    db = new BetterSqlite3(file);
+  } else {
+    const tightened = tightenModes(file);
+    const previous = process.umask(0o077);
+    try {
+      db = new BetterSqlite3(file);
+      applySettings(db);
+    } finally {
+      process.umask(previous);
+    }
+    if (tightened.length) onTightened?.(tightened);
+    return db;
+  }
+  applySettings(db);
+  return db;
+}
+
+function applySettings(db: Db): void {
   db.pragma("journal_mode = WAL");
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
   // FULL: an acknowledged transaction must survive a power cut, not only a process crash.
   db.pragma("synchronous = FULL");
-  return db;
+  // Deleted rows are overwritten with zeros, not left in free space: erased notes and
+  // handled messages must not stay readable in the file (docs/data.md).
+  db.pragma("secure_delete = ON");
+  // Whatever an earlier run left in the write-ahead log (old page versions, holding what
+  // has since been erased) goes now.
+  removeOldVersions(db);
+}
+
+/**
+ * Copies the write-ahead log into the database and empties it (a TRUNCATE checkpoint).
+ * With secure_delete, the database pages already hold zeros where erased rows were; the
+ * log still holds the older versions of those pages until this runs. Called after
+ * erasure, retention and handling incoming messages. Harmless when another reader holds
+ * an old snapshot (the log is then emptied at the next call).
+ */
+export function removeOldVersions(db: Db): void {
+  if (!db.open || db.memory || db.inTransaction) return;
+  db.pragma("wal_checkpoint(TRUNCATE)");
+}
+
+/** Creates the database's folder 0700, and narrows existing files to 0600; returns those it narrowed. */
+function tightenModes(file: string): string[] {
+  const dir = path.dirname(file);
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const tightened: string[] = [];
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) {
+    try {
+      const mode = statSync(f).mode & 0o777;
+      if (mode & 0o077) {
+        chmodSync(f, mode & 0o700);
+        tightened.push(f);
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    }
+  }
+  return tightened;
 }
 
 /** Applies pending migrations, each in its own transaction; returns the resulting version. */

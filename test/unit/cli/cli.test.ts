@@ -63,7 +63,7 @@ const GOOD = [
   "  - id: oakwood",
   "    name: Oakwood",
   "    timezone: Europe/London",
-  "    staff: []",
+  "    staff: [\"@sam:example.org\"]",
   "    rooms:",
   "      community:",
   "        name: C",

@@ -11,7 +11,7 @@ function text(roomLines: string[]): string {
     "  - id: oakwood",
     "    name: Oakwood",
     "    timezone: Europe/London",
-    "    staff: []",
+    "    staff: [\"@sam:example.org\"]",
     "    rooms:",
     "      community:",
     "        name: Oakwood community",

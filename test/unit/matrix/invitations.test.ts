@@ -23,6 +23,8 @@ let joins: string[];
 let failJoins: number;
 let members: Map<string, string[]>;
 let seq = 0;
+/** State beyond the join rule (invite) and the members, per room; later events win. */
+let roomState: Map<string, StateEvent[]>;
 
 beforeEach(() => {
   db = openDatabase(":memory:");
@@ -30,6 +32,7 @@ beforeEach(() => {
   joins = [];
   failJoins = 0;
   members = new Map();
+  roomState = new Map();
   const homeserver = {
     joinRoom: async (roomId: string) => {
       if (failJoins > 0) {
@@ -38,8 +41,11 @@ beforeEach(() => {
       }
       joins.push(roomId);
     },
-    getRoomState: async (roomId: string): Promise<StateEvent[]> =>
-      [BOT, ...(members.get(roomId) ?? [])].map((u) => ({ type: "m.room.member", state_key: u, sender: u, content: { membership: "join" } })),
+    getRoomState: async (roomId: string): Promise<StateEvent[]> => [
+      { type: "m.room.join_rules", state_key: "", sender: AMY, content: { join_rule: "invite" } },
+      ...(roomState.get(roomId) ?? []),
+      ...[BOT, ...(members.get(roomId) ?? [])].map((u) => ({ type: "m.room.member", state_key: u, sender: u, content: { membership: "join" } })),
+    ],
   } as unknown as Homeserver;
   const config = { crisis_resources: "Call 999.", communities: [] } as unknown as CarenetConfig;
   app = createAppContext({ db, config: () => config, clock: { now: () => t }, log: createLogger("silent"), botUserId: BOT, domain: "example.org", homeserver });
@@ -96,5 +102,14 @@ describe("invitations", () => {
     app.dmRooms.record("!dm:example.org", AMY, T);
     await deliver({ type: "m.room.member", room_id: "!dm:example.org", sender: AMY, state_key: ZED, content: { membership: "invite" } });
     expect(app.dmRooms.userFor("!dm:example.org")).toBeUndefined();
+  });
+
+  it("a 'direct' chat whose history anyone can read is not used for private messages, and says why", async () => {
+    await invite("!public:example.org");
+    members.set("!public:example.org", [AMY]);
+    roomState.set("!public:example.org", [{ type: "m.room.history_visibility", state_key: "", sender: AMY, content: { history_visibility: "world_readable" } }]);
+    await app.scheduler.runDue();
+    expect(app.dmRooms.userFor("!public:example.org")).toBeUndefined();
+    expect(welcomes()[0].body).toContain("its history can be read by anyone");
   });
 });

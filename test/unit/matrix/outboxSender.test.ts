@@ -375,3 +375,37 @@ describe("a message for a person whose chat changed between attempts", () => {
     expect(hs.calls.map((c) => c.roomId)).toEqual(["!first-dm:example.org", "!new-dm:example.org"]);
   });
 });
+
+describe("messages too large for one event", () => {
+  it("are sent as several events, in order, each with its own fixed transaction id, and none is refused", async () => {
+    const send = hs.sendEvent;
+    hs.sendEvent = async (roomId, eventType, content, txnId) => {
+      if (Buffer.byteLength(JSON.stringify(content)) > 65_536) throw new MatrixError({ errcode: "M_TOO_LARGE", error: "too large" }, 413);
+      return send(roomId, eventType, content, txnId);
+    };
+    const body = "<".repeat(14_000);
+    outbox.enqueue({ dedupeKey: "big", roomId: "!room:example.org", eventType: "m.room.message", content: { msgtype: "m.notice", body, format: "org.matrix.custom.html", formatted_body: "&lt;".repeat(14_000) } }, t);
+    enqueue("after");
+    const txn = row("big").txn_id;
+    startSender();
+    await waitFor("both sent", () => row("big").state === "sent" && row("after").state === "sent");
+    const parts = hs.calls.filter((c) => c.txnId.startsWith(txn));
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.map((c) => c.txnId)).toEqual(parts.map((_, i) => (i === 0 ? txn : `${txn}.${i}`)));
+    expect(parts.map((c) => String(c.content.body)).join("").split("<").length - 1).toBe(14_000);
+    expect(hs.calls[hs.calls.length - 1].content.body).toBe("after");
+  });
+});
+
+describe("a reply queued for a person's direct chat", () => {
+  it("goes to their private chat instead when that chat is no longer private, without the reply relation", async () => {
+    outbox.enqueue({ dedupeKey: "r1", roomId: "!public-dm:example.org", eventType: "m.room.message", content: { msgtype: "m.notice", body: "your data", "m.relates_to": { "m.in_reply_to": { event_id: "$cmd" } } } }, t);
+    sender = new OutboxSender(outbox, hs.asHomeserver(), clock, createLogger("silent"), new Set(), async (u) => `!dm-${u}`, async (roomId) => (roomId === "!public-dm:example.org" ? "!private:example.org" : roomId));
+    sender.start();
+    await waitFor("the send", () => row("r1").state === "sent");
+    expect(hs.calls).toHaveLength(1);
+    expect(hs.calls[0].roomId).toBe("!private:example.org");
+    expect(hs.calls[0].content["m.relates_to"]).toBeUndefined();
+    expect(db.prepare("SELECT room_id FROM outbox WHERE dedupe_key = ?").get("r1")).toEqual({ room_id: "!private:example.org" });
+  });
+});

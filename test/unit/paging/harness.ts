@@ -119,6 +119,8 @@ export class RecordingHomeserver {
     const known = this.byTxn.get(txnId);
     if (known) return known;
     this.room(roomId);
+    // As Synapse: an event over 64 KiB is refused (the content alone is measured here).
+    if (Buffer.byteLength(JSON.stringify(content)) > 65_536) throw new MatrixError({ errcode: "M_TOO_LARGE", error: "event too large" }, 413);
     const eventId = `$ev${this.next++}`;
     this.byTxn.set(txnId, eventId);
     this.events.push({ roomId, type, content: structuredClone(content) as Record<string, any>, txnId, eventId });
@@ -143,6 +145,17 @@ export class RecordingHomeserver {
   async displayName(userId: string): Promise<string | null> {
     this.check("displayName");
     return userId === AMY ? "Amy" : null;
+  }
+
+  /** A room as carenet makes it: invite only, history shared, and its members. */
+  async getRoomState(roomId: string): Promise<Array<{ type: string; state_key: string; sender: string; content: Record<string, unknown> }>> {
+    this.check("getRoomState");
+    const r = this.room(roomId);
+    return [
+      { type: "m.room.join_rules", state_key: "", sender: this.botUserId, content: { join_rule: "invite" } },
+      { type: "m.room.history_visibility", state_key: "", sender: this.botUserId, content: { history_visibility: "shared" } },
+      ...[...r.members].map(([u, m]) => ({ type: "m.room.member", state_key: u, sender: this.botUserId, content: { membership: m } })),
+    ];
   }
 
   async getStateContent(roomId: string, type: string): Promise<Record<string, unknown> | null> {

@@ -71,9 +71,6 @@ export class DataHomeserver extends RecordingHomeserver {
     return true;
   }
 
-  async getRoomState(): Promise<[]> {
-    return [];
-  }
 }
 
 

@@ -13,7 +13,7 @@ function yamlWith(rotaLines: string[] = []): string {
     "  - id: oak",
     "    name: Oak",
     "    timezone: Europe/London",
-    "    staff: []",
+    "    staff: [\"@sam:example.org\"]",
     "    rooms: { community: { name: c }, staff: { name: s }, alumni: { name: a } }",
     ...rotaLines,
     "",

@@ -7,6 +7,7 @@ import {
   loadMigrations,
   migrate,
   openDatabase,
+  removeOldVersions,
   openUnmigrated,
   schemaVersion,
   type Migration,
@@ -168,5 +169,55 @@ describe("openDatabase on a file", () => {
     expect(a.pragma("foreign_keys", { simple: true })).toBe(1);
     a.close();
     b.close();
+  });
+});
+
+describe("the database file holds health data", () => {
+  const modeOf = (f: string) => fs.statSync(f).mode & 0o777;
+
+  it("is created 0600, with -wal and -shm 0600, in a folder created 0700", () => {
+    const file = path.join(tmp, "private", "carenet.db");
+    const db = openDatabase(file);
+    try {
+      db.prepare("INSERT INTO dm_rooms (room_id, user_id, created_at) VALUES ('!r:x', '@u:x', 1)").run();
+      expect(modeOf(path.dirname(file))).toBe(0o700);
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) expect([f, modeOf(f)]).toEqual([f, 0o600]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("files left readable by others (0644) are narrowed to 0600 when opened, and the caller hears which", () => {
+    const file = path.join(tmp, "old", "carenet.db");
+    openDatabase(file).close();
+    const wal = `${file}-wal`;
+    fs.writeFileSync(wal, "");
+    for (const f of [file, wal]) fs.chmodSync(f, 0o644);
+    const told: string[][] = [];
+    const db = openDatabase(file, undefined, (files) => told.push(files));
+    try {
+      expect(told).toEqual([[file, wal]]);
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) expect(modeOf(f)).toBe(0o600);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("deleted content is zeroed, and gone from the file and its write-ahead log after removeOldVersions", () => {
+    const file = path.join(tmp, "erase", "carenet.db");
+    const db = openDatabase(file);
+    const marker = "MARKER-erased-note-7f3a";
+    try {
+      expect(db.pragma("secure_delete", { simple: true })).toBe(1);
+      db.prepare("INSERT INTO dm_rooms (room_id, user_id, created_at) VALUES (?, ?, 1)").run(`!${marker}:x`, `@${marker.repeat(50)}:x`);
+      db.pragma("wal_checkpoint(PASSIVE)");
+      db.prepare("DELETE FROM dm_rooms").run();
+      const bytes = () => Buffer.concat([fs.readFileSync(file), fs.existsSync(`${file}-wal`) ? fs.readFileSync(`${file}-wal`) : Buffer.alloc(0)]);
+      expect(bytes().includes(marker)).toBe(true); // still in the log's older page versions
+      removeOldVersions(db);
+      expect(bytes().includes(marker)).toBe(false);
+    } finally {
+      db.close();
+    }
   });
 });

@@ -1,0 +1,106 @@
+import { MatrixError } from "matrix-bot-sdk";
+import { DirectRooms } from "../../../src/matrix/directRooms";
+import type { StateEvent } from "../../../src/matrix/homeserver";
+import { privacyProblem } from "../../../src/matrix/privateRoom";
+import { openDatabase, type Db } from "../../../src/store/database";
+import { DmRoomsStore } from "../../../src/store/dmRooms";
+
+const BOT = "@carenet:example.org";
+const AMY = "@amy:example.org";
+const ZED = "@zed:example.org";
+
+function state(o: { join?: string; history?: string; members?: Record<string, string> } = {}): StateEvent[] {
+  return [
+    ...(o.join === "" ? [] : [{ type: "m.room.join_rules", state_key: "", sender: AMY, content: { join_rule: o.join ?? "invite" } }]),
+    ...(o.history ? [{ type: "m.room.history_visibility", state_key: "", sender: AMY, content: { history_visibility: o.history } }] : []),
+    ...Object.entries(o.members ?? { [AMY]: "join", [BOT]: "join" }).map(([u, m]) => ({ type: "m.room.member", state_key: u, sender: u, content: { membership: m } })),
+  ];
+}
+
+describe("privacyProblem", () => {
+  it.each([
+    ["an invite-only chat of the person and the bot", state({ history: "shared" }), undefined],
+    ["history invited/joined", state({ history: "joined" }), undefined],
+    ["the person only invited so far", state({ members: { [AMY]: "invite", [BOT]: "join" } }), undefined],
+    ["a public room", state({ join: "public" }), /anyone can join/],
+    ["a knock room", state({ join: "knock" }), /anyone can join/],
+    ["no join rule at all", state({ join: "" }), /anyone can join/],
+    ["world-readable history", state({ history: "world_readable" }), /read by anyone/],
+    ["a third person joined", state({ members: { [AMY]: "join", [BOT]: "join", [ZED]: "join" } }), /someone else/],
+    ["a third person who has left", state({ members: { [AMY]: "join", [BOT]: "join", [ZED]: "leave" } }), /someone else/],
+    ["the person has left", state({ members: { [AMY]: "leave", [BOT]: "join" } }), /no longer in it/],
+  ])("%s", (_name, s, expected) => {
+    const problem = privacyProblem(s, AMY, BOT);
+    if (expected === undefined) expect(problem).toBeUndefined();
+    else expect(problem).toMatch(expected);
+  });
+});
+
+describe("DirectRooms checks the chat before anything private is sent", () => {
+  let db: Db;
+  let dmRooms: DmRoomsStore;
+  let roomState: Map<string, StateEvent[]>;
+  let created: Array<Record<string, unknown>>;
+  let sent: Array<{ roomId: string; body: string }>;
+  let rooms: DirectRooms;
+
+  beforeEach(() => {
+    db = openDatabase(":memory:");
+    dmRooms = new DmRoomsStore(db);
+    roomState = new Map();
+    created = [];
+    sent = [];
+    const hs = {
+      createRoom: async (body: Record<string, unknown>) => {
+        created.push(body);
+        const id = `!new${created.length}:example.org`;
+        roomState.set(id, state({ history: "shared", members: { [BOT]: "join", [AMY]: "invite" } }));
+        return id;
+      },
+      getRoomState: async (roomId: string) => {
+        const s = roomState.get(roomId);
+        if (!s) throw new MatrixError({ errcode: "M_FORBIDDEN", error: "not in room" }, 403);
+        return s;
+      },
+      sendEvent: async (roomId: string, _t: string, content: { body: string }) => {
+        sent.push({ roomId, body: content.body });
+        return "$x";
+      },
+    };
+    rooms = new DirectRooms(dmRooms, hs, { now: () => 1 }, BOT);
+  });
+  afterEach(() => db.close());
+
+  it("a private DM is used as it is", async () => {
+    dmRooms.record("!dm:example.org", AMY, 1);
+    roomState.set("!dm:example.org", state({ history: "shared" }));
+    expect(await rooms.roomFor(AMY)).toBe("!dm:example.org");
+    expect(await rooms.privateRoomFor("!dm:example.org")).toBe("!dm:example.org");
+    expect(created).toEqual([]);
+  });
+
+  it("a DM that became world-readable is dropped: a private room is made, invite only, and says why", async () => {
+    dmRooms.record("!dm:example.org", AMY, 1);
+    roomState.set("!dm:example.org", state({ join: "public", history: "world_readable" }));
+    const next = await rooms.privateRoomFor("!dm:example.org");
+    expect(next).toBe("!new1:example.org");
+    expect(created[0]).toMatchObject({ preset: "trusted_private_chat", is_direct: true, invite: [AMY] });
+    expect(dmRooms.userFor("!dm:example.org")).toBeUndefined();
+    expect(dmRooms.roomFor(AMY)).toBe(next);
+    expect(sent).toEqual([{ roomId: next, body: expect.stringContaining("is not private") }]);
+    // The next message goes straight to the new room.
+    expect(await rooms.roomFor(AMY)).toBe(next);
+    expect(created).toHaveLength(1);
+  });
+
+  it("a room that is not anyone's DM is left alone (no state read)", async () => {
+    expect(await rooms.privateRoomFor("!community:example.org")).toBe("!community:example.org");
+  });
+
+  it("a homeserver that cannot be reached fails the send (it is retried), rather than giving up the DM", async () => {
+    dmRooms.record("!dm:example.org", AMY, 1);
+    const failing = new DirectRooms(dmRooms, { createRoom: async () => "!x", sendEvent: async () => "$x", getRoomState: async () => Promise.reject(Object.assign(new Error("down"), { code: "ECONNREFUSED" })) }, { now: () => 1 }, BOT);
+    await expect(failing.roomFor(AMY)).rejects.toThrow("down");
+    expect(dmRooms.roomFor(AMY)).toBe("!dm:example.org");
+  });
+});
