@@ -6,6 +6,7 @@ import { Dispatcher } from "../commands/dispatcher";
 import { BOOKKEEPING_DAYS } from "../rights/settings";
 import { parseDuration } from "../domain/escalation";
 import { SqliteAppserviceStorage } from "../matrix/appserviceStorage";
+import { CatchUp } from "../matrix/catchUp";
 import { EventRouter } from "../matrix/eventRouter";
 import { Homeserver } from "../matrix/homeserver";
 import { createHttpServer } from "../matrix/httpServer";
@@ -15,6 +16,7 @@ import { Provisioner, type ReconcileReport } from "../matrix/provisioning";
 import { aliasPrefix, loadRegistration, type Registration } from "../matrix/registration";
 import { openDatabase, type Db } from "../store/database";
 import { InboxStore } from "../store/inbox";
+import { ReadPositionsStore } from "../store/readPositions";
 import { RegisteredUsersStore } from "../store/registeredUsers";
 import { systemClock, type Clock } from "./clock";
 import { ConfigReloader, type ReloadResult } from "./configReload";
@@ -66,6 +68,8 @@ export interface Carenet {
   /** Runs every scheduled job that is due now (tests on a stepped clock use this). */
   runDueJobs(): Promise<void>;
   readonly app: AppContext;
+  /** Reads room timelines for events the homeserver did not deliver (src/matrix/catchUp.ts). */
+  readonly catchUp: CatchUp;
   stop(): Promise<void>;
 }
 
@@ -173,17 +177,38 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     log: log.child({ component: "config" }),
   });
   const worker = new InboxWorker(inbox, router.handle, clock, log.child({ component: "inbox" }));
+  const isOwn = (ev: Parameters<typeof EventRouter.isOwn>[0]) => EventRouter.isOwn(ev, botUserId, config.bot.localpart);
+  // Events the homeserver never pushed (it lost them in a restart) are read back from the
+  // room timelines at start and after every outage carenet notices.
+  const catchUp = new CatchUp({
+    homeserver,
+    db,
+    inbox,
+    positions: new ReadPositionsStore(db),
+    clock,
+    log: log.child({ component: "catch-up" }),
+    ignore: isOwn,
+    maxAgeMs: parseDuration(config.events.max_age) ?? 5 * 60 * 1000,
+    recorded: () => {
+      if (!failpoints.has("hold-inbox")) worker.wake();
+    },
+  });
+  homeserver.onUnreachable = (reason) => catchUp.noteTrouble(reason);
 
   const server = createHttpServer({
     hsToken: registration.hs_token,
     log,
-    recordTransaction: (txnId, events) =>
-      inbox.recordTransaction(txnId, events, clock.now(), (ev) => EventRouter.isOwn(ev, botUserId, config.bot.localpart)),
+    recordTransaction: (txnId, events) => {
+      const fresh = inbox.recordTransaction(txnId, events, clock.now(), isOwn);
+      catchUp.noteTransaction(txnId);
+      return fresh;
+    },
     recorded: () => {
       if (!failpoints.has("hold-inbox")) worker.wake();
     },
     health: async () => {
       const homeserverReachable = await homeserver.reachable();
+      catchUp.noteReachable(homeserverReachable);
       const database = db.open;
       return {
         ok: homeserverReachable && database,
@@ -207,6 +232,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
   const stop = async () => {
     clearInterval(pruneTimer);
     reloader.stop();
+    await catchUp.stop();
     await scheduler.stop();
     await provisioner.stop();
     server.closeAllConnections();
@@ -238,6 +264,8 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     await waitForHomeserver(homeserver, log, opts.homeserverWaitMs ?? Number.POSITIVE_INFINITY);
     const created = await homeserver.ensureBotRegistered(config.bot.localpart);
     registeredUsers.add(botUserId, clock.now());
+    // In the background: pages first, provisioning need not wait for hundreds of rooms.
+    if (!failpoints.has("no-catch-up")) catchUp.start();
     await homeserver.setDisplayName(config.bot.displayname).catch((err) =>
       log.warn({ err: (err as Error).message }, "could not set the bot's display name"),
     );
@@ -269,6 +297,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
         await scheduler.runDue();
       },
       app,
+      catchUp,
       stop,
     };
   } catch (err) {
