@@ -17,6 +17,10 @@ export interface LocalSynapse {
   dir: string;
   stop(): Promise<void>;
   restart(): Promise<void>;
+  /** SIGKILL, as a crash would: no graceful shutdown. */
+  crash(): Promise<void>;
+  /** Starts it again after stop() or crash(), with the same config and database. */
+  start(): Promise<void>;
 }
 
 export interface StartLocalSynapseOptions {
@@ -271,6 +275,16 @@ export async function startLocalSynapse(opts: StartLocalSynapseOptions): Promise
     async restart() {
       await stop();
       await launch();
+    },
+    async crash() {
+      const proc = child;
+      if (!proc) return;
+      child = undefined;
+      killGroup(proc, "SIGKILL");
+      await exited;
+    },
+    async start() {
+      if (!child) await launch();
     },
   };
 }

@@ -1,6 +1,7 @@
+import { MatrixError, type MatrixClient } from "matrix-bot-sdk";
 import { createLogger } from "../../../src/app/logger";
 import { CATCH_UP_SOURCE, CatchUp } from "../../../src/matrix/catchUp";
-import type { TimelinePage } from "../../../src/matrix/homeserver";
+import { Homeserver, looksLikeOutage, type TimelinePage } from "../../../src/matrix/homeserver";
 import { openDatabase, type Db } from "../../../src/store/database";
 import { InboxStore, type IncomingEvent } from "../../../src/store/inbox";
 import { ReadPositionsStore } from "../../../src/store/readPositions";
@@ -267,5 +268,29 @@ describe("noticing an outage", () => {
     await c.idle();
     expect(c.last).toBeUndefined();
     expect(hs.requests).toBe(0);
+  });
+});
+
+describe("what counts as the homeserver failing", () => {
+  test("a connection error or a 5xx is an outage; a refusal (4xx) is not", () => {
+    expect(looksLikeOutage(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:8008"), { code: "ECONNREFUSED" }))).toBe(true);
+    expect(looksLikeOutage(new MatrixError({ errcode: "M_UNKNOWN", error: "bad gateway" }, 502))).toBe(true);
+    expect(looksLikeOutage(new MatrixError({ errcode: "M_FORBIDDEN", error: "not in room" }, 403))).toBe(false);
+    expect(looksLikeOutage(new MatrixError({ errcode: "M_LIMIT_EXCEEDED", error: "slow down" }, 429))).toBe(false);
+  });
+
+  test("a send that cannot reach the homeserver tells whoever listens, and still fails", async () => {
+    const refused = Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+    const client = { doRequest: async () => Promise.reject(refused) } as unknown as MatrixClient;
+    const hs = new Homeserver(client, "http://127.0.0.1:1", BOT);
+    const heard: string[] = [];
+    hs.onUnreachable = (reason) => heard.push(reason);
+    await expect(hs.sendEvent("!r:example.org", "m.room.message", {}, "t1")).rejects.toBe(refused);
+    expect(heard).toEqual(["a send failed: ECONNREFUSED"]);
+
+    const forbidden = new MatrixError({ errcode: "M_FORBIDDEN", error: "no" }, 403);
+    (client as unknown as { doRequest: () => Promise<never> }).doRequest = async () => Promise.reject(forbidden);
+    await expect(hs.sendEvent("!r:example.org", "m.room.message", {}, "t2")).rejects.toBe(forbidden);
+    expect(heard).toHaveLength(1);
   });
 });
