@@ -133,10 +133,11 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     (err, command) => log.error({ command, err: (err as Error)?.message }, "a command failed"),
     atomically,
   );
+  const maxEventAgeMs = parseDuration(config.events.max_age) ?? 5 * 60 * 1000;
   const router = createEventRouter(app, {
     inbox,
     dispatcher,
-    maxEventAgeMs: parseDuration(config.events.max_age) ?? 5 * 60 * 1000,
+    maxEventAgeMs,
     outboxChanged: () => sender?.wake(),
   });
   const provisioner = new Provisioner({
@@ -188,7 +189,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     clock,
     log: log.child({ component: "catch-up" }),
     ignore: isOwn,
-    maxAgeMs: parseDuration(config.events.max_age) ?? 5 * 60 * 1000,
+    maxAgeMs: maxEventAgeMs,
     recorded: () => {
       if (!failpoints.has("hold-inbox")) worker.wake();
     },
