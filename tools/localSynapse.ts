@@ -22,6 +22,8 @@ export interface LocalSynapse {
   /** SIGSTOP / SIGCONT: a homeserver that accepts connections and never answers, then answers again. */
   freeze(): void;
   thaw(): void;
+  /** SIGKILL, as a crash would: no graceful shutdown. */
+  crash(): Promise<void>;
 }
 
 export interface StartLocalSynapseOptions {
@@ -285,6 +287,13 @@ export async function startLocalSynapse(opts: StartLocalSynapseOptions): Promise
     },
     thaw() {
       if (child) killGroup(child, "SIGCONT");
+    },
+    async crash() {
+      const proc = child;
+      if (!proc) return;
+      child = undefined;
+      killGroup(proc, "SIGKILL");
+      await exited;
     },
   };
 }

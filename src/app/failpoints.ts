@@ -9,11 +9,13 @@ export type Failpoint =
   /** Queue outgoing messages but never send them. */
   | "hold-outbox"
   /** Send a message, then fail before recording that it was sent. */
-  | "fail-after-send";
+  | "fail-after-send"
+  /** Never read room timelines (shows what is lost without catch-up, src/matrix/catchUp.ts). */
+  | "no-catch-up";
 
 export type Failpoints = ReadonlySet<Failpoint>;
 
-const KNOWN: Failpoint[] = ["hold-inbox", "hold-outbox", "fail-after-send"];
+const KNOWN: Failpoint[] = ["hold-inbox", "hold-outbox", "fail-after-send", "no-catch-up"];
 
 export function parseFailpoints(value: string | undefined): Failpoints {
   const names = (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);

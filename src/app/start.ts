@@ -6,6 +6,7 @@ import { Dispatcher } from "../commands/dispatcher";
 import { BOOKKEEPING_DAYS } from "../rights/settings";
 import { parseDuration } from "../domain/escalation";
 import { SqliteAppserviceStorage } from "../matrix/appserviceStorage";
+import { CatchUp } from "../matrix/catchUp";
 import { EventRouter } from "../matrix/eventRouter";
 import { Homeserver } from "../matrix/homeserver";
 import { createHttpServer } from "../matrix/httpServer";
@@ -15,6 +16,7 @@ import { Provisioner, type ReconcileReport } from "../matrix/provisioning";
 import { aliasPrefix, loadRegistration, type Registration } from "../matrix/registration";
 import { openDatabase, removeOldVersions, type Db } from "../store/database";
 import { InboxStore } from "../store/inbox";
+import { ReadPositionsStore } from "../store/readPositions";
 import { RegisteredUsersStore } from "../store/registeredUsers";
 import { systemClock, type Clock } from "./clock";
 import { ConfigReloader, type ReloadResult } from "./configReload";
@@ -69,6 +71,8 @@ export interface Carenet {
   /** Runs every scheduled job that is due now (tests on a stepped clock use this). */
   runDueJobs(): Promise<void>;
   readonly app: AppContext;
+  /** Reads room timelines for events the homeserver did not deliver (src/matrix/catchUp.ts). */
+  readonly catchUp: CatchUp;
   stop(): Promise<void>;
 }
 
@@ -128,10 +132,11 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     (err, command) => log.error({ command, err: (err as Error)?.message }, "a command failed"),
     atomically,
   );
+  const maxEventAgeMs = parseDuration(config.events.max_age) ?? 5 * 60 * 1000;
   const router = createEventRouter(app, {
     inbox,
     dispatcher,
-    maxEventAgeMs: parseDuration(config.events.max_age) ?? 5 * 60 * 1000,
+    maxEventAgeMs,
     outboxChanged: () => sender?.wake(),
   });
   const provisioner = new Provisioner({
@@ -172,13 +177,34 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     log: log.child({ component: "config" }),
   });
   const worker = new InboxWorker(inbox, router.handle, clock, log.child({ component: "inbox" }), () => removeOldVersions(db));
+  const isOwn = (ev: Parameters<typeof EventRouter.isOwn>[0]) => EventRouter.isOwn(ev, botUserId, config.bot.localpart);
+  // Events the homeserver never pushed (it lost them in a restart) are read back from the
+  // room timelines at start and after every outage carenet notices.
+  const catchUp = new CatchUp({
+    homeserver,
+    db,
+    inbox,
+    positions: new ReadPositionsStore(db),
+    clock,
+    log: log.child({ component: "catch-up" }),
+    ignore: isOwn,
+    maxAgeMs: maxEventAgeMs,
+    recorded: () => {
+      if (!failpoints.has("hold-inbox")) worker.wake();
+    },
+  });
+  homeserver.onUnreachable = (reason) => catchUp.noteTrouble(reason);
 
   const health = new Health({
     db,
     clock,
     log: log.child({ component: "health" }),
     databasePath: config.database.path,
-    homeserverReachable: () => homeserver.reachable(),
+    homeserverReachable: async () => {
+      const reachable = await homeserver.reachable();
+      catchUp.noteReachable(reachable);
+      return reachable;
+    },
     details: () => ({ counts: { inbox: inbox.countByState(), outbox: outbox.countByState(), jobs: jobs.countByState() } }),
     // Synapse backs off for minutes after failed transactions; a ping makes it resend now.
     onWritable: () => void homeserver.ping(registration.id).catch(() => undefined),
@@ -186,8 +212,11 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
   const server = createHttpServer({
     hsToken: registration.hs_token,
     log,
-    recordTransaction: (txnId, events) =>
-      inbox.recordTransaction(txnId, events, clock.now(), (ev) => EventRouter.isOwn(ev, botUserId, config.bot.localpart)),
+    recordTransaction: (txnId, events) => {
+      const fresh = inbox.recordTransaction(txnId, events, clock.now(), isOwn);
+      catchUp.noteTransaction(txnId);
+      return fresh;
+    },
     recorded: () => {
       if (!failpoints.has("hold-inbox")) worker.wake();
     },
@@ -213,7 +242,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
       // Each loop finishes the step it is in, unless that step waits on the homeserver for
       // longer than the grace: every step's effects are in SQLite, so one cut short now is
       // done again at the next start.
-      const loops = Promise.all([scheduler.stop(), provisioner.stop(), worker.stop(), sender.stop()]);
+      const loops = Promise.all([catchUp.stop(), scheduler.stop(), provisioner.stop(), worker.stop(), sender.stop()]);
       if (!(await settlesWithin(loops, STOP_GRACE_MS))) {
         log.warn({ graceMs: STOP_GRACE_MS }, "stopping without waiting for the homeserver; unfinished work stays queued for the next start");
       }
@@ -242,6 +271,8 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     await waitForHomeserver(homeserver, log, opts.homeserverWaitMs ?? Number.POSITIVE_INFINITY, opts.signal);
     const created = await homeserver.ensureBotRegistered(config.bot.localpart);
     registeredUsers.add(botUserId, clock.now());
+    // In the background: pages first, provisioning need not wait for hundreds of rooms.
+    if (!failpoints.has("no-catch-up")) catchUp.start();
     await homeserver.setDisplayName(config.bot.displayname).catch((err) =>
       log.warn({ err: (err as Error).message }, "could not set the bot's display name"),
     );
@@ -275,6 +306,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
         await scheduler.runDue();
       },
       app,
+      catchUp,
       stop,
     };
   } catch (err) {

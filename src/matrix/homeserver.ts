@@ -11,10 +11,39 @@ export class Homeserver {
     readonly botUserId: string,
   ) {}
 
+  /**
+   * Called when a send fails in a way that says the homeserver itself is unwell (it could
+   * not be reached, or answered 5xx): catch-up then reads the timelines once it is back.
+   */
+  onUnreachable: ((reason: string) => void) | undefined;
+
   async sendEvent(roomId: string, eventType: string, content: object, txnId: string): Promise<string> {
     const path = `/_matrix/client/v3/rooms/${enc(roomId)}/send/${enc(eventType)}/${enc(txnId)}`;
-    const res = (await this.client.doRequest("PUT", path, null, content)) as { event_id: string };
-    return res.event_id;
+    try {
+      const res = (await this.client.doRequest("PUT", path, null, content)) as { event_id: string };
+      return res.event_id;
+    } catch (err) {
+      if (looksLikeOutage(err)) this.onUnreachable?.(`a send failed: ${retryAdvice(err, 0).reason}`);
+      throw err;
+    }
+  }
+
+  /** The rooms the bot is joined to. */
+  async joinedRooms(): Promise<string[]> {
+    const res = (await this.client.doRequest("GET", "/_matrix/client/v3/joined_rooms")) as { joined_rooms?: unknown };
+    return Array.isArray(res.joined_rooms) ? res.joined_rooms.filter((r): r is string => typeof r === "string") : [];
+  }
+
+  /**
+   * One page of a room's timeline (`GET /rooms/{id}/messages`), read as the bot. Without
+   * `from` it starts at the room's present end; `to` stops at an earlier position.
+   */
+  async roomMessages(roomId: string, q: { dir: "b" | "f"; from?: string; to?: string; limit: number }): Promise<TimelinePage> {
+    const qs: Record<string, string> = { dir: q.dir, limit: String(q.limit) };
+    if (q.from) qs.from = q.from;
+    if (q.to) qs.to = q.to;
+    const res = (await this.client.doRequest("GET", `/_matrix/client/v3/rooms/${enc(roomId)}/messages`, qs)) as Partial<TimelinePage>;
+    return { start: String(res.start ?? ""), end: typeof res.end === "string" ? res.end : undefined, chunk: Array.isArray(res.chunk) ? res.chunk : [] };
   }
 
   async joinRoom(roomId: string): Promise<void> {
@@ -184,6 +213,20 @@ function toMatrixError(status: number, body: QuietBody): MatrixError {
     { errcode: body.errcode ?? "M_UNKNOWN", error: body.error ?? `HTTP ${status}`, retry_after_ms: body.retry_after_ms },
     status,
   );
+}
+
+/** A page of `GET /rooms/{id}/messages`: `start` is where it began, `end` (if any) where the next page starts. */
+export interface TimelinePage {
+  start: string;
+  end?: string;
+  chunk: Array<Record<string, unknown>>;
+}
+
+/** A failure that says the homeserver is down or unwell rather than that it refused this request. */
+export function looksLikeOutage(err: unknown): boolean {
+  if (err instanceof MatrixError) return err.statusCode >= 500;
+  const status = (err as { statusCode?: number })?.statusCode;
+  return status === undefined || status >= 500;
 }
 
 /** A state event as GET /rooms/{roomId}/state returns it. */

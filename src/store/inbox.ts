@@ -36,20 +36,34 @@ export class InboxStore {
    */
   recordTransaction(txnId: string, events: IncomingEvent[], now: number, ignore: IgnoreReason = () => false): boolean {
     const already = this.db.prepare("SELECT 1 FROM appservice_transactions WHERE txn_id = ?");
+    const complete = this.db.prepare("INSERT INTO appservice_transactions (txn_id, completed_at) VALUES (?, ?)");
+    return this.db.transaction(() => {
+      const known = !!already.get(txnId);
+      const added = this.recordEvents(txnId, events, now, ignore);
+      if (!known) complete.run(txnId, now);
+      return !known || added > 0;
+    })();
+  }
+
+  /**
+   * Records events that did not come in a homeserver transaction — read back from room
+   * timelines by catch-up (src/matrix/catchUp.ts) — under `source` in place of a
+   * transaction id. The same rule as for transactions: an event already here (pending,
+   * handled or ignored, by either path) is not added again. Returns how many were new.
+   */
+  recordEvents(source: string, events: IncomingEvent[], now: number, ignore: IgnoreReason = () => false): number {
     const insertEvent = this.db.prepare(
       `INSERT OR IGNORE INTO inbox (event_id, txn_id, room_id, sender, type, received_at, event_json, state)
        VALUES (@event_id, @txn_id, @room_id, @sender, @type, @received_at, @event_json, @state)`,
     );
-    const complete = this.db.prepare("INSERT INTO appservice_transactions (txn_id, completed_at) VALUES (?, ?)");
     return this.db.transaction(() => {
-      const known = !!already.get(txnId);
       let added = 0;
       for (const ev of events) {
         if (typeof ev?.event_id !== "string" || typeof ev.type !== "string") continue;
         const ignored = ignore(ev);
         added += insertEvent.run({
           event_id: ev.event_id,
-          txn_id: txnId,
+          txn_id: source,
           room_id: typeof ev.room_id === "string" ? ev.room_id : null,
           sender: typeof ev.sender === "string" ? ev.sender : null,
           type: ev.type,
@@ -58,9 +72,13 @@ export class InboxStore {
           state: ignored ? "ignored" : "pending",
         }).changes;
       }
-      if (!known) complete.run(txnId, now);
-      return !known || added > 0;
+      return added;
     })();
+  }
+
+  /** True if the event is in the inbox already, in any state. */
+  has(eventId: string): boolean {
+    return !!this.db.prepare("SELECT 1 FROM inbox WHERE event_id = ?").get(eventId);
   }
 
   isTransactionRecorded(txnId: string): boolean {

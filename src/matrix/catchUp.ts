@@ -1,0 +1,251 @@
+import type { Clock } from "../app/clock";
+import type { Logger } from "../app/logger";
+import type { Db } from "../store/database";
+import type { IgnoreReason, IncomingEvent, InboxStore } from "../store/inbox";
+import type { ReadPositionsStore } from "../store/readPositions";
+import { looksLikeOutage, type Homeserver } from "./homeserver";
+
+/**
+ * Bounds of a catch-up, chosen so that a deployment with hundreds of rooms and a long
+ * outage is read quickly without flooding the homeserver (docs/operations.md).
+ */
+export const CATCH_UP_LIMITS = {
+  /** Rooms read at the same time. */
+  concurrency: 4,
+  /** Events asked for per /messages request. */
+  pageSize: 100,
+  /** Requests per room and catch-up: at most pageSize × maxPages events (the newest) are read. */
+  maxPages: 5,
+  /** Never read further back than this, whatever events.max_age says: handled events are kept 7 days. */
+  maxWindowMs: 24 * 60 * 60 * 1000,
+  /** How often the homeserver is probed to notice an outage nothing else noticed. */
+  probeEveryMs: 2000,
+};
+
+/** The inbox "transaction id" of events found by catch-up (there is no transaction). */
+export const CATCH_UP_SOURCE = "catch-up";
+
+export interface CatchUpDeps {
+  homeserver: Pick<Homeserver, "joinedRooms" | "roomMessages" | "reachable">;
+  db: Db;
+  inbox: InboxStore;
+  positions: ReadPositionsStore;
+  clock: Clock;
+  log: Logger;
+  /** Events carenet never acts on (its own): recorded as ignored, as from a transaction. */
+  ignore: IgnoreReason;
+  /** events.max_age: how far back a room is read at most. */
+  maxAgeMs: number;
+  /** Called after new events were recorded, so the inbox worker handles them. */
+  recorded: () => void;
+  limits?: Partial<typeof CATCH_UP_LIMITS>;
+}
+
+export interface CatchUpReport {
+  reason: string;
+  rooms: number;
+  /** Events read from timelines (including ones already in the inbox). */
+  read: number;
+  /** Events that were not in the inbox yet: the homeserver never pushed them (or not yet). */
+  added: number;
+  /** Rooms whose gap was longer than the page bound: older events in them were not read. */
+  truncated: number;
+  /** Rooms that could not be read (they are read again at the next catch-up). */
+  failed: number;
+}
+
+/**
+ * Catch-up that never relies on the homeserver's memory. Synapse holds the events it has
+ * not yet pushed to an appservice in memory only, so a restart or crash can lose them for
+ * good. At start, and whenever carenet has seen the homeserver fail (a failed send or
+ * health check, a gap in transaction ids), this reads the timeline of every room the bot
+ * is in — newest first, from the present back to where it last read, never further back
+ * than events.max_age — and records what it finds in the durable inbox, where events are
+ * unique by id. An event that arrives both ways is therefore handled once, whichever
+ * path records it first.
+ */
+export class CatchUp {
+  private readonly limits: typeof CATCH_UP_LIMITS;
+  private running: Promise<void> | undefined;
+  private again: string | undefined;
+  private troubled = false;
+  private lastTxn: number | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private probing = false;
+  /** Nothing runs before start(): with catch-up switched off, trouble is noted but never acted on. */
+  private started = false;
+  private stopped = false;
+  /** The latest finished run (tests and /health read it). */
+  last: (CatchUpReport & { at: number }) | undefined;
+
+  constructor(private readonly d: CatchUpDeps) {
+    this.limits = { ...CATCH_UP_LIMITS, ...d.limits };
+  }
+
+  /** Runs a first catch-up now and starts watching for outages. */
+  start(): void {
+    this.started = true;
+    this.stopped = false;
+    this.request("start");
+    this.scheduleProbe();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.probeTimer);
+    while (this.running) await this.running;
+  }
+
+  /** Something saw the homeserver fail: catch up as soon as it answers again. */
+  noteTrouble(reason: string): void {
+    if (!this.troubled) this.d.log.warn({ reason }, "the homeserver seems unavailable; its timelines will be read when it is back");
+    this.troubled = true;
+  }
+
+  /** A health check's result: a failure is trouble, and the first success after it starts a catch-up. */
+  noteReachable(reachable: boolean): void {
+    if (!reachable) return this.noteTrouble("the homeserver did not answer a health check");
+    if (this.troubled) {
+      this.troubled = false;
+      this.request("the homeserver is back");
+    }
+  }
+
+  /**
+   * Synapse numbers its transactions to an appservice 1, 2, 3 …; a number that is not the
+   * next one (a jump, or numbering started again after Synapse restarted) means it may
+   * have dropped events in between. A repeated number is a retry, not a gap.
+   */
+  noteTransaction(txnId: string): void {
+    const n = /^\d+$/.test(txnId) ? Number(txnId) : NaN;
+    if (!Number.isSafeInteger(n)) return;
+    const last = this.lastTxn;
+    this.lastTxn = n;
+    if (last === undefined || n === last || n === last + 1) return;
+    this.d.log.warn({ previous: last, txnId: n }, "a gap in the homeserver's transaction ids; reading timelines");
+    this.request("a gap in transaction ids");
+  }
+
+  /** Runs a catch-up now, or right after the one running (requests meanwhile are merged). */
+  request(reason: string): void {
+    if (!this.started || this.stopped) return;
+    if (this.running) {
+      this.again = reason;
+      return;
+    }
+    this.running = (async () => {
+      let next: string | undefined = reason;
+      while (next !== undefined && !this.stopped) {
+        this.again = undefined;
+        try {
+          await this.runOnce(next);
+        } catch (err) {
+          this.noteTrouble(`catch-up failed: ${(err as Error)?.message ?? String(err)}`);
+        }
+        next = this.again;
+      }
+    })().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  /** Resolves when no catch-up is running or asked for. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  /** One catch-up over every room the bot is in. */
+  async runOnce(reason: string): Promise<CatchUpReport> {
+    const started = this.d.clock.now();
+    const rooms = await this.d.homeserver.joinedRooms();
+    const baseline = this.d.positions.baseline(started);
+    const report: CatchUpReport = { reason, rooms: rooms.length, read: 0, added: 0, truncated: 0, failed: 0 };
+    let next = 0;
+    const worker = async () => {
+      while (next < rooms.length && !this.stopped) {
+        const roomId = rooms[next++];
+        try {
+          const r = await this.catchUpRoom(roomId, baseline);
+          report.read += r.read;
+          report.added += r.added;
+          if (r.truncated) report.truncated++;
+        } catch (err) {
+          report.failed++;
+          if (looksLikeOutage(err)) this.noteTrouble(`reading a timeline failed: ${(err as Error)?.message ?? "unknown error"}`);
+          else this.d.log.warn({ roomId, err: (err as Error)?.message }, "could not read a room's timeline");
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.limits.concurrency, rooms.length) }, worker));
+    if (report.failed === 0) this.d.positions.keepOnly(rooms);
+    this.last = { ...report, at: this.d.clock.now() };
+    const level = report.added > 0 || report.truncated > 0 || report.failed > 0 ? "warn" : "info";
+    this.d.log[level]({ ...report, tookMs: this.d.clock.now() - started }, report.added > 0 ? "catch-up found events the homeserver had not delivered" : "caught up with room timelines");
+    return report;
+  }
+
+  /**
+   * Reads one room from its present end back to the last position read (or max_age, or
+   * the baseline for a room never read), newest first, and records the events oldest first
+   * together with the new position.
+   */
+  private async catchUpRoom(roomId: string, baseline: number): Promise<{ read: number; added: number; truncated: boolean }> {
+    const now = this.d.clock.now();
+    const stopAt = this.d.positions.get(roomId);
+    const window = Math.min(this.d.maxAgeMs, this.limits.maxWindowMs);
+    const notBefore = stopAt === undefined ? Math.max(now - window, baseline) : now - window;
+    const found: IncomingEvent[] = [];
+    let head: string | undefined;
+    let from: string | undefined;
+    let truncated = true;
+    for (let page = 0; page < this.limits.maxPages; page++) {
+      const res = await this.d.homeserver.roomMessages(roomId, { dir: "b", from, to: stopAt, limit: this.limits.pageSize });
+      head ??= res.start;
+      let old = false;
+      for (const raw of res.chunk) {
+        const ev = { ...raw, room_id: typeof raw.room_id === "string" ? raw.room_id : roomId } as IncomingEvent;
+        if (Number(ev.origin_server_ts) < notBefore) {
+          old = true;
+          break;
+        }
+        found.push(ev);
+      }
+      if (old || res.chunk.length === 0 || !res.end || res.end === from) {
+        truncated = false;
+        break;
+      }
+      from = res.end;
+    }
+    if (truncated) {
+      this.d.log.warn({ roomId, read: found.length }, "a room's gap was longer than catch-up reads; older events in it were not read");
+    }
+    found.reverse();
+    const added = this.d.db.transaction(() => {
+      const n = this.d.inbox.recordEvents(CATCH_UP_SOURCE, found, this.d.clock.now(), this.d.ignore);
+      if (head) this.d.positions.set(roomId, head, this.d.clock.now());
+      return n;
+    })();
+    if (added > 0) {
+      this.d.log.info({ roomId, added }, "recorded events found in a room's timeline");
+      this.d.recorded();
+    }
+    return { read: found.length, added, truncated };
+  }
+
+  private scheduleProbe(): void {
+    if (this.stopped) return;
+    this.probeTimer = setTimeout(() => void this.probe(), this.limits.probeEveryMs);
+    this.probeTimer.unref();
+  }
+
+  private async probe(): Promise<void> {
+    if (this.probing || this.stopped) return;
+    this.probing = true;
+    try {
+      this.noteReachable(await this.d.homeserver.reachable());
+    } finally {
+      this.probing = false;
+      this.scheduleProbe();
+    }
+  }
+}

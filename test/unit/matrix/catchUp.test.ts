@@ -1,0 +1,296 @@
+import { MatrixError, type MatrixClient } from "matrix-bot-sdk";
+import { createLogger } from "../../../src/app/logger";
+import { CATCH_UP_SOURCE, CatchUp } from "../../../src/matrix/catchUp";
+import { Homeserver, looksLikeOutage, type TimelinePage } from "../../../src/matrix/homeserver";
+import { openDatabase, type Db } from "../../../src/store/database";
+import { InboxStore, type IncomingEvent } from "../../../src/store/inbox";
+import { ReadPositionsStore } from "../../../src/store/readPositions";
+
+const T0 = 1_800_000_000_000;
+const BOT = "@carenet:example.org";
+const MAX_AGE = 5 * 60 * 1000;
+
+/**
+ * A homeserver whose rooms are lists of events; a pagination token "s<N>" is the position
+ * after the room's first N events, as Synapse's stream tokens are positions in its stream.
+ */
+class FakeTimelines {
+  readonly rooms = new Map<string, IncomingEvent[]>();
+  requests = 0;
+  inFlight = 0;
+  maxInFlight = 0;
+  down = false;
+  failRoom: string | undefined;
+
+  post(roomId: string, sender: string, body: string, ts: number): IncomingEvent {
+    const list = this.rooms.get(roomId) ?? [];
+    this.rooms.set(roomId, list);
+    const ev: IncomingEvent = {
+      event_id: `$${roomId.slice(1, 6)}-${list.length}`,
+      room_id: roomId,
+      sender,
+      type: "m.room.message",
+      origin_server_ts: ts,
+      content: { msgtype: "m.text", body },
+    };
+    list.push(ev);
+    return ev;
+  }
+
+  joinedRooms = async (): Promise<string[]> => {
+    if (this.down) throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+    return [...this.rooms.keys()];
+  };
+
+  reachable = async (): Promise<boolean> => !this.down;
+
+  roomMessages = async (roomId: string, q: { dir: "b" | "f"; from?: string; to?: string; limit: number }): Promise<TimelinePage> => {
+    this.requests++;
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      await new Promise((r) => setTimeout(r, 2));
+      if (this.down || this.failRoom === roomId) throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+      const list = this.rooms.get(roomId) ?? [];
+      const from = q.from ? Number(q.from.slice(1)) : list.length;
+      const to = q.to ? Number(q.to.slice(1)) : 0;
+      const lowest = Math.max(to, from - q.limit);
+      const chunk = list.slice(lowest, from).reverse();
+      return { start: `s${from}`, end: lowest > to ? `s${lowest}` : undefined, chunk: chunk.map((e) => ({ ...e })) };
+    } finally {
+      this.inFlight--;
+    }
+  };
+}
+
+let db: Db;
+let inbox: InboxStore;
+let positions: ReadPositionsStore;
+let hs: FakeTimelines;
+let t: number;
+let recordedCalls: number;
+
+function catchUp(limits: Record<string, number> = {}): CatchUp {
+  return new CatchUp({
+    homeserver: hs,
+    db,
+    inbox,
+    positions,
+    clock: { now: () => t },
+    log: createLogger("silent"),
+    ignore: (ev) => ev.sender === BOT,
+    maxAgeMs: MAX_AGE,
+    recorded: () => recordedCalls++,
+    limits: { probeEveryMs: 60_000, ...limits },
+  });
+}
+
+const pendingIds = () => inbox.pending(1000).map((r) => r.eventId);
+
+beforeEach(() => {
+  db = openDatabase(":memory:");
+  inbox = new InboxStore(db);
+  positions = new ReadPositionsStore(db);
+  hs = new FakeTimelines();
+  t = T0;
+  recordedCalls = 0;
+});
+afterEach(() => db.close());
+
+test("a fresh database reads nothing from before its first catch-up, then records what the homeserver never pushed, oldest first", async () => {
+  hs.post("!dm:example.org", "@amy:example.org", "!help from an earlier installation", T0 - 1000);
+  const c = catchUp();
+  expect((await c.runOnce("start")).added).toBe(0);
+  expect(positions.get("!dm:example.org")).toBe("s1");
+
+  t = T0 + 60_000;
+  const page = hs.post("!dm:example.org", "@amy:example.org", "!page", T0 + 10_000);
+  const after = hs.post("!dm:example.org", "@amy:example.org", "are you there?", T0 + 20_000);
+  const report = await c.runOnce("the homeserver is back");
+  expect(report).toMatchObject({ rooms: 1, read: 2, added: 2, truncated: 0, failed: 0 });
+  expect(pendingIds()).toEqual([page.event_id, after.event_id]);
+  expect(inbox.pending(10)[0]).toMatchObject({ txnId: CATCH_UP_SOURCE, event: { content: { body: "!page" } } });
+  expect(recordedCalls).toBe(1);
+  expect(positions.get("!dm:example.org")).toBe("s3");
+
+  // Nothing new: the room is read from its position, and nothing is added.
+  const again = await c.runOnce("again");
+  expect(again).toMatchObject({ read: 0, added: 0 });
+});
+
+test("an event that arrives both by a transaction and by catch-up is recorded once, whichever comes first", async () => {
+  const c = catchUp();
+  await c.runOnce("start");
+  t = T0 + 30_000;
+  const first = hs.post("!dm:example.org", "@amy:example.org", "!page", T0 + 1000);
+  const second = hs.post("!dm:example.org", "@amy:example.org", "!ack", T0 + 2000);
+
+  // The transaction path recorded (and the worker handled) the first one already.
+  expect(inbox.recordTransaction("41", [{ ...first }], t)).toBe(true);
+  inbox.markDone(inbox.pending(1)[0].seq, t);
+  expect((await c.runOnce("gap")).added).toBe(1);
+  expect(pendingIds()).toEqual([second.event_id]);
+
+  // Then the homeserver delivers the second one late, by transaction: nothing new.
+  expect(inbox.recordTransaction("42", [{ ...second }], t)).toBe(true); // a new id is still acknowledged
+  expect(pendingIds()).toEqual([second.event_id]);
+  expect(db.prepare("SELECT COUNT(*) AS n FROM inbox").get()).toEqual({ n: 2 });
+  expect(db.prepare("SELECT state FROM inbox WHERE event_id = ?").get(first.event_id)).toEqual({ state: "done" });
+});
+
+test("a room never read is read back to the baseline; a long gap no further than events.max_age", async () => {
+  const c = catchUp();
+  await c.runOnce("start"); // baseline T0, no rooms yet
+  // A room the bot joined since: read back to the baseline (it has no position yet).
+  t = T0 + 3 * 60_000;
+  hs.post("!new:example.org", "@amy:example.org", "before the baseline", T0 - 1);
+  const since = hs.post("!new:example.org", "@amy:example.org", "!page", T0 + 60_000);
+  expect((await c.runOnce("outage")).added).toBe(1);
+  expect(pendingIds()).toEqual([since.event_id]);
+
+  // An hour later, after a long gap with no catch-up: only the last max_age is read.
+  t = T0 + 60 * 60_000;
+  hs.post("!new:example.org", "@amy:example.org", "too old", t - MAX_AGE - 1000);
+  const recent = hs.post("!new:example.org", "@amy:example.org", "recent", t - MAX_AGE + 1000);
+  const report = await c.runOnce("outage");
+  expect(report).toMatchObject({ read: 1, added: 1 });
+  expect(pendingIds()).toEqual([since.event_id, recent.event_id]);
+});
+
+test("a gap longer than the page bound reads the newest events only, and says so", async () => {
+  const c = catchUp({ pageSize: 10, maxPages: 3 });
+  await c.runOnce("start");
+  t = T0 + 60_000;
+  const posted = Array.from({ length: 45 }, (_, i) => hs.post("!busy:example.org", "@amy:example.org", `message ${i}`, T0 + i));
+  const report = await c.runOnce("outage");
+  expect(report).toMatchObject({ read: 30, added: 30, truncated: 1 });
+  expect(pendingIds()).toEqual(posted.slice(15).map((e) => e.event_id));
+  expect(hs.requests).toBe(3);
+});
+
+test("carenet's own events are recorded as ignored, without content", async () => {
+  const c = catchUp();
+  await c.runOnce("start");
+  t = T0 + 1000;
+  const own = hs.post("!dm:example.org", BOT, "a reply of carenet's", T0 + 500);
+  await c.runOnce("outage");
+  expect(pendingIds()).toEqual([]);
+  expect(db.prepare("SELECT state, event_json FROM inbox WHERE event_id = ?").get(own.event_id)).toEqual({ state: "ignored", event_json: null });
+});
+
+test("rooms are read a few at a time, however many there are", async () => {
+  const c = catchUp({ concurrency: 4 });
+  for (let i = 0; i < 40; i++) hs.post(`!room${i}:example.org`, "@amy:example.org", "hello", T0 - 10);
+  const report = await c.runOnce("start");
+  expect(report.rooms).toBe(40);
+  expect(hs.maxInFlight).toBe(4);
+});
+
+test("a room that could not be read keeps its position and is read in full at the next catch-up", async () => {
+  const c = catchUp();
+  await c.runOnce("start");
+  hs.post("!a:example.org", "@amy:example.org", "x", T0 - 5);
+  hs.post("!b:example.org", "@bob:example.org", "x", T0 - 5);
+  await c.runOnce("start again");
+  t = T0 + 10_000;
+  const lost = hs.post("!b:example.org", "@bob:example.org", "!page", T0 + 5000);
+  hs.failRoom = "!b:example.org";
+  expect(await c.runOnce("outage")).toMatchObject({ failed: 1, added: 0 });
+  expect(positions.get("!b:example.org")).toBe("s1");
+  hs.failRoom = undefined;
+  expect(await c.runOnce("back")).toMatchObject({ failed: 0, added: 1 });
+  expect(pendingIds()).toEqual([lost.event_id]);
+});
+
+test("positions of rooms the bot has left are dropped", async () => {
+  const c = catchUp();
+  hs.post("!gone:example.org", "@amy:example.org", "x", T0 - 5);
+  await c.runOnce("start");
+  expect(positions.get("!gone:example.org")).toBe("s1");
+  hs.rooms.delete("!gone:example.org");
+  await c.runOnce("again");
+  expect(positions.get("!gone:example.org")).toBeUndefined();
+});
+
+describe("noticing an outage", () => {
+  test("a gap in transaction ids starts a catch-up; the next id or a retried one does not", async () => {
+    const c = catchUp();
+    c.start();
+    await c.idle();
+    const runs = () => c.last?.reason;
+    c.noteTransaction("7");
+    c.noteTransaction("8");
+    c.noteTransaction("8"); // Synapse retrying the same transaction
+    c.noteTransaction("9");
+    await c.idle();
+    expect(runs()).toBe("start");
+    c.noteTransaction("3"); // numbering started again: Synapse restarted
+    await c.idle();
+    expect(runs()).toBe("a gap in transaction ids");
+    await c.stop();
+  });
+
+  test("a failed health check and then a good one start a catch-up; good ones alone do not", async () => {
+    const c = catchUp();
+    c.start();
+    await c.idle();
+    const at = c.last!.at;
+    t += 1000;
+    c.noteReachable(true);
+    await c.idle();
+    expect(c.last!.at).toBe(at);
+    c.noteTrouble("a send failed: ECONNREFUSED");
+    c.noteReachable(true);
+    await c.idle();
+    expect(c.last).toMatchObject({ reason: "the homeserver is back", at: at + 1000 });
+    await c.stop();
+  });
+
+  test("a catch-up that fails because the homeserver is down runs again when a probe finds it back", async () => {
+    const c = catchUp({ probeEveryMs: 20 });
+    hs.down = true;
+    c.start();
+    await c.idle();
+    expect(c.last).toBeUndefined();
+    hs.down = false;
+    const deadline = Date.now() + 5000;
+    while (!c.last && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(c.last?.reason).toBe("the homeserver is back");
+    await c.stop();
+  });
+
+  test("nothing runs unless started (catch-up switched off)", async () => {
+    const c = catchUp();
+    c.noteTrouble("x");
+    c.noteReachable(true);
+    c.noteTransaction("1");
+    c.noteTransaction("5");
+    await c.idle();
+    expect(c.last).toBeUndefined();
+    expect(hs.requests).toBe(0);
+  });
+});
+
+describe("what counts as the homeserver failing", () => {
+  test("a connection error or a 5xx is an outage; a refusal (4xx) is not", () => {
+    expect(looksLikeOutage(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:8008"), { code: "ECONNREFUSED" }))).toBe(true);
+    expect(looksLikeOutage(new MatrixError({ errcode: "M_UNKNOWN", error: "bad gateway" }, 502))).toBe(true);
+    expect(looksLikeOutage(new MatrixError({ errcode: "M_FORBIDDEN", error: "not in room" }, 403))).toBe(false);
+    expect(looksLikeOutage(new MatrixError({ errcode: "M_LIMIT_EXCEEDED", error: "slow down" }, 429))).toBe(false);
+  });
+
+  test("a send that cannot reach the homeserver tells whoever listens, and still fails", async () => {
+    const refused = Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+    const client = { doRequest: async () => Promise.reject(refused) } as unknown as MatrixClient;
+    const hs = new Homeserver(client, "http://127.0.0.1:1", BOT);
+    const heard: string[] = [];
+    hs.onUnreachable = (reason) => heard.push(reason);
+    await expect(hs.sendEvent("!r:example.org", "m.room.message", {}, "t1")).rejects.toBe(refused);
+    expect(heard).toEqual(["a send failed: ECONNREFUSED"]);
+
+    const forbidden = new MatrixError({ errcode: "M_FORBIDDEN", error: "no" }, 403);
+    (client as unknown as { doRequest: () => Promise<never> }).doRequest = async () => Promise.reject(forbidden);
+    await expect(hs.sendEvent("!r:example.org", "m.room.message", {}, "t2")).rejects.toBe(forbidden);
+    expect(heard).toHaveLength(1);
+  });
+});
