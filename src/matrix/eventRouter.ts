@@ -4,6 +4,7 @@ import type { Dispatcher } from "../commands/dispatcher";
 import { supportNow } from "../commands/help";
 import { Message } from "../commands/message";
 import { commandName, looksLikeCommand } from "../commands/parse";
+import { plainWordsReply, withPageAliases } from "../commands/plainWords";
 import type { CommandResult, CommandSpec } from "../commands/types";
 import type { CarenetConfig, CommunityConfig } from "../config/types";
 import type { AuditLog } from "../store/audit";
@@ -72,6 +73,8 @@ export type MembershipHook = (m: {
   membership: string;
   previous: string | undefined;
   eventId: string;
+  /** The `displayname` in the event's content, as sent (unchecked: anyone can choose any). */
+  displayName?: unknown;
 }) => void;
 
 export interface ReactionEvent {
@@ -185,7 +188,7 @@ export class EventRouter {
 
   private onMembership(row: InboxRow, ev: IncomingEvent): void {
     const userId = String(ev.state_key);
-    const content = (ev.content ?? {}) as { membership?: string };
+    const content = (ev.content ?? {}) as { membership?: string; displayname?: unknown };
     const previous = (ev.unsigned as { prev_content?: { membership?: string } } | undefined)?.prev_content?.membership;
     const roomId = String(ev.room_id);
     const membership = String(content.membership ?? "");
@@ -200,7 +203,7 @@ export class EventRouter {
         this.d.log.info({ roomId }, "a third person joined a direct chat; it is no longer used for private messages");
       }
       for (const hook of this.d.membershipHooks ?? []) {
-        hook({ roomId, place, userId, sender: String(ev.sender), membership, previous, eventId: row.eventId });
+        hook({ roomId, place, userId, sender: String(ev.sender), membership, previous, eventId: row.eventId, displayName: content.displayname });
       }
     });
   }
@@ -239,7 +242,7 @@ export class EventRouter {
     }
     if (content.msgtype !== "m.text" || typeof content.body !== "string") return;
     if (content["m.relates_to"]?.rel_type === "m.replace") return; // edits are not new commands
-    const body = withMentionIds(content.body, (content as { formatted_body?: unknown }).formatted_body);
+    const body = withPageAliases(withMentionIds(content.body, (content as { formatted_body?: unknown }).formatted_body));
 
     const inReplyTo = content["m.relates_to"]?.["m.in_reply_to"]?.event_id;
     if (!looksLikeCommand(body) && typeof inReplyTo === "string" && this.d.replyHooks?.length && !this.isStale(row, ev)) {
@@ -257,14 +260,9 @@ export class EventRouter {
       if (answered) return;
     }
     if (!looksLikeCommand(body)) {
-      if (isDm && !this.isStale(row, ev)) {
-        this.reply(row, roomId, {
-          outcome: "ok",
-          reply: new Message()
-            .p("I only understand commands that start with `!` — send `!help` to see them. I am not read by a person.")
-            .append(supportNow(this.d.config().crisis_resources)),
-        }, false);
-      }
+      // Plain words in the DM: how to reach a person first. Answered even when they reached
+      // carenet late — whoever wrote them may still need someone. The text is not kept.
+      if (isDm) this.reply(row, roomId, { outcome: "ok", reply: plainWordsReply(this.d.config().crisis_resources) }, false);
       return;
     }
     if (this.isStale(row, ev) && !this.runsWhenLate(body)) {
