@@ -100,6 +100,7 @@ export function createEventRouter(
   app: AppContext,
   o: { inbox: InboxStore; dispatcher: Dispatcher; maxEventAgeMs: number; outboxChanged?: () => void },
 ): EventRouter {
+  const names = new DisplayNamesStore(app.db);
   return new EventRouter({
     db: app.db,
     inbox: o.inbox,
@@ -122,5 +123,6 @@ export function createEventRouter(
     replyHooks: app.replyHooks,
     maxEventAgeMs: o.maxEventAgeMs,
     outboxChanged: o.outboxChanged ?? (() => undefined),
+    names: (u) => names.get(u),
   });
 }

@@ -16,7 +16,7 @@ import type { InboxStore } from "../store/inbox";
 import type { JobsStore } from "../store/jobs";
 import type { OutboxStore, OutgoingMessage } from "../store/outbox";
 import type { Homeserver } from "./homeserver";
-import { noticeContent, reactionContent } from "./content";
+import { noticeContent, reactionContent, type NameLookup } from "./content";
 import { JOIN_JOB } from "./invitations";
 import { withMentionIds } from "./mentions";
 
@@ -52,6 +52,8 @@ export interface EventRouterDeps {
   maxEventAgeMs: number;
   /** Called after messages were queued, so the sender picks them up at once. */
   outboxChanged: () => void;
+  /** Names to address an alerting reply's people by (none: their Matrix IDs). */
+  names?: NameLookup;
 }
 
 /** Where an event happened, when it is one of a community's rooms. */
@@ -325,8 +327,8 @@ export class EventRouter {
     const privately = result.replyTo === "dm" && sender !== undefined && this.d.dmRooms.userFor(roomId) !== sender;
     const messages: OutgoingMessage[] = [
       privately
-        ? { dedupeKey: `reply:${row.eventId}`, toUser: sender, eventType: "m.room.message", content: noticeContent(result.reply) }
-        : { dedupeKey: `reply:${row.eventId}`, roomId, eventType: "m.room.message", content: noticeContent(result.reply, row.eventId) },
+        ? { dedupeKey: `reply:${row.eventId}`, toUser: sender, eventType: "m.room.message", content: noticeContent(result.reply, undefined, this.d.names) }
+        : { dedupeKey: `reply:${row.eventId}`, roomId, eventType: "m.room.message", content: noticeContent(result.reply, row.eventId, this.d.names) },
     ];
     if (react) {
       messages.push({
