@@ -74,6 +74,7 @@ export class DataService {
       pages: this.stores.pages.aboutPerson(userId),
       conversations: this.app.dmRooms.ofUser(userId),
       forgetRequest: this.stores.requests.get(userId),
+      displayName: new DisplayNamesStore(this.app.db).get(userId),
       audit: this.app.audit.aboutPerson(userId),
     };
   }
