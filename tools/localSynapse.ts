@@ -176,11 +176,24 @@ function writeConfig(o: {
     presence: { enabled: false },
     url_preview_enabled: false,
     default_room_version: "11", // the default changes between releases; pin for determinism
+    // Tests run a push gateway on loopback (test/e2e/harness/pushGateway.ts); Synapse refuses
+    // to call private addresses unless allowed here. The block list itself stays the default.
+    ip_range_whitelist: ["127.0.0.1/32"],
     ...(o.realRateLimits ? {} : rateLimits()),
   };
   const configPath = path.join(o.dir, "homeserver.yaml");
   writeFileSync(configPath, stringify(config));
   return configPath;
+}
+
+/**
+ * The environment for the Synapse child: ours without proxy settings. Synapse sends pushes
+ * through a proxy when these are set, and a proxy cannot reach the test's loopback gateway.
+ */
+export function synapseEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) if (!/^(https?|all|no)_proxy$/i.test(k)) out[k] = v;
+  return out;
 }
 
 export async function startLocalSynapse(opts: StartLocalSynapseOptions): Promise<LocalSynapse> {
@@ -216,7 +229,7 @@ export async function startLocalSynapse(opts: StartLocalSynapseOptions): Promise
       cwd: dir,
       detached: true, // own session: no tty, no Ctrl-C from the terminal's process group
       stdio: ["ignore", logFd, logFd], // never the test's stdout
-      env: { ...process.env, PYTHONUNBUFFERED: "1" },
+      env: { ...synapseEnv(), PYTHONUNBUFFERED: "1" },
     });
     closeSync(logFd); // the child holds its own copy
     child = proc;

@@ -13,6 +13,7 @@ import { AuditLog } from "../store/audit";
 import { CommunityRoomsStore } from "../store/communityRooms";
 import { ConsentStore } from "../store/consent";
 import type { Db } from "../store/database";
+import { DisplayNamesStore } from "../store/displayNames";
 import { DmRoomsStore } from "../store/dmRooms";
 import { JobsStore } from "../store/jobs";
 import { MembersStore } from "../store/members";
@@ -43,6 +44,7 @@ export function createAppContext(d: AppContextDeps): AppContext {
   const jobs = new JobsStore(d.db);
   const outbox = new OutboxStore(d.db);
   const dmRooms = new DmRoomsStore(d.db);
+  const names = new DisplayNamesStore(d.db);
   const scheduler = new Scheduler({
     jobs,
     clock: d.clock,
@@ -71,7 +73,7 @@ export function createAppContext(d: AppContextDeps): AppContext {
     domain: d.domain,
     homeserver: d.homeserver,
     directRooms: new DirectRooms(dmRooms, d.homeserver, d.clock, d.botUserId, d.log.child({ component: "events" })),
-    effects: new QueuedEffects(outbox, jobs, d.clock, { outbox: () => d.wakeOutbox?.(), scheduler: () => scheduler.wake() }),
+    effects: new QueuedEffects(outbox, jobs, d.clock, { outbox: () => d.wakeOutbox?.(), scheduler: () => scheduler.wake() }, (u) => names.get(u)),
     scheduler,
     jobs,
     outbox,
@@ -98,6 +100,7 @@ export function createEventRouter(
   app: AppContext,
   o: { inbox: InboxStore; dispatcher: Dispatcher; maxEventAgeMs: number; outboxChanged?: () => void },
 ): EventRouter {
+  const names = new DisplayNamesStore(app.db);
   return new EventRouter({
     db: app.db,
     inbox: o.inbox,
@@ -120,5 +123,6 @@ export function createEventRouter(
     replyHooks: app.replyHooks,
     maxEventAgeMs: o.maxEventAgeMs,
     outboxChanged: o.outboxChanged ?? (() => undefined),
+    names: (u) => names.get(u),
   });
 }

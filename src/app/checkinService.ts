@@ -289,7 +289,8 @@ export class CheckinService implements CheckinPort {
       m.p(
         `You are hearing this because ${userId} chose to let you know about a low check-in. They have been given the option to page the peers on call and the crisis resources.`,
       );
-      this.app.effects.tell(r, m, `checkins:low:${answer.id}:${answer.value}:${r}`);
+      // Someone the member chose to hear about a low answer: it rings for them.
+      this.app.effects.tell(r, m.alert(r), `checkins:low:${answer.id}:${answer.value}:${r}`);
     }
     if (routing.recipients.length) {
       this.store.recordAlert({ communityId: c.id, userId, kind: "low", promptId: prompt?.id ?? null, answerId: answer.id, recipients: routing.recipients }, now);
@@ -386,6 +387,12 @@ export class CheckinService implements CheckinPort {
 
   // ---------------------------------------------------------------------------------------
   // Alumni
+
+  /** True when the member's plan holds a choice of their own about this prompt (and it is on). */
+  private choseToBePrompted(communityId: string, userId: string, checkinId: string): boolean {
+    const choice = this.planOf(communityId, userId).prompts[checkinId];
+    return choice !== undefined && choice.enabled !== false && (choice.enabled === true || choice.at !== undefined || choice.wording !== undefined);
+  }
 
   alumniRhythmOf(c: CommunityConfig, userId: string): { enabled: boolean; rhythm: AlumniRhythm } {
     const s = checkinSettingsOf(c);
@@ -581,7 +588,10 @@ export class CheckinService implements CheckinPort {
           .p("Answer with one of these reactions, a reply to this message, or `!checkin <number or words> [note]`:")
           .list(scaleLines(s.scale))
           .p("Your answer stays between you and carenet unless your plan shares it. See or change your plan: `!checkin plan`. If you need someone now, send `!page`.");
-        this.app.effects.tell(member.userId, m, outboxKey);
+        // A prompt the member chose in their plan (turned on, or given a time or wording of
+        // their own) rings for them; one they only have by the community's default, and one
+        // posted in a shared room, stay quiet (docs/paging.md, "what rings").
+        this.app.effects.tell(member.userId, this.choseToBePrompted(c.id, member.userId, ck.id) ? m.alert(member.userId) : m, outboxKey);
       }
     }
     const missedAfter = parseDuration(s.missed_after) ?? 3 * 3600_000;
@@ -629,7 +639,11 @@ export class CheckinService implements CheckinPort {
         { communityId: c.id, userId: m.userId, checkinId: ALUMNI_CHECKIN, occurrenceAt: occ, localDate: localDate(c.timezone, occ), late, outboxKey },
         now,
       );
-      if (!roomKey) this.app.effects.tell(m.userId, body(new Message(), this.alumniRhythmOf(c, m.userId).rhythm), outboxKey);
+      if (!roomKey) {
+        const prompt = body(new Message(), this.alumniRhythmOf(c, m.userId).rhythm);
+        // Rings only for alumni who asked for these themselves (`!checkin alumni weekly` …).
+        this.app.effects.tell(m.userId, this.store.alumni(c.id, m.userId)?.enabled === true ? prompt.alert(m.userId) : prompt, outboxKey);
+      }
     }
     this.app.log.info({ communityId: c.id, prompts: who.length, late }, "alumni check-ins queued");
     return who.length;
@@ -656,7 +670,8 @@ export class CheckinService implements CheckinPort {
             r,
             new Message()
               .p(`Check-in from ${p.userId} (${c.name}): no answer yet to the ${checkinId} check-in of ${dayAndTime(c.timezone, occurrenceAt)}.`)
-              .p(`You are hearing this because ${p.userId} chose to let you know about a missed check-in.`),
+              .p(`You are hearing this because ${p.userId} chose to let you know about a missed check-in.`)
+              .alert(r),
             `checkins:missed:${p.id}:${r}`,
           );
         }

@@ -3,6 +3,7 @@ import { installCheckins } from "./installCheckins";
 import { installCommunities } from "./installCommunities";
 import { installData } from "./installData";
 import { installHours } from "./installHours";
+import { installNames } from "./installNames";
 import { installPaging } from "./installPaging";
 import { installRota } from "./installRota";
 
@@ -11,4 +12,4 @@ import { installRota } from "./installRota";
  * communities first (consent, which the others consult), the rota before paging and
  * check-ins (who is on call, who is on a break); rights and data last (it reads every store).
  */
-export const INSTALLERS: ReadonlyArray<(app: AppContext) => void> = [installCommunities, installHours, installRota, installPaging, installCheckins, installData];
+export const INSTALLERS: ReadonlyArray<(app: AppContext) => void> = [installCommunities, installHours, installRota, installPaging, installCheckins, installData, installNames];

@@ -168,7 +168,9 @@ export class Handoffs {
         this.d.log.info({ key: job.key }, "reminder skipped: the shift has started (the start message says it all)");
         return;
       }
-      this.d.effects.tell(p.userId, this.message(c, current, p.stage, now, job.createdAt), job.key);
+      const message = this.message(c, current, p.stage, now, job.createdAt);
+      // "You are on call now" rings: from now a page may come. The reminder ahead of it stays quiet.
+      this.d.effects.tell(p.userId, p.stage === "start" ? message.alert(p.userId) : message, job.key);
     });
   };
 

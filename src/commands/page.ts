@@ -118,7 +118,8 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
     details:
       "`!page` opens a private support room and asks the people on call to come. You are told at once what is happening, " +
       "with the crisis numbers. Anything you write after `!page` is shown only to the people in the support room. " +
-      "Sent in a community room, the answer comes to you privately.",
+      "Sent in a community room, the answer comes to you privately. " +
+      "`!crisis`, `!sos`, `!urgent` and `!help me` do exactly the same.",
     topic: "support",
     audience: "everyone",
     runWhenLate: true,

@@ -4,6 +4,7 @@ import type { Dispatcher } from "../commands/dispatcher";
 import { supportNow } from "../commands/help";
 import { Message } from "../commands/message";
 import { commandName, looksLikeCommand } from "../commands/parse";
+import { plainWordsReply, withPageAliases } from "../commands/plainWords";
 import type { CommandResult, CommandSpec } from "../commands/types";
 import type { CarenetConfig, CommunityConfig } from "../config/types";
 import type { AuditLog } from "../store/audit";
@@ -15,7 +16,7 @@ import type { InboxStore } from "../store/inbox";
 import type { JobsStore } from "../store/jobs";
 import type { OutboxStore, OutgoingMessage } from "../store/outbox";
 import type { Homeserver } from "./homeserver";
-import { noticeContent, reactionContent } from "./content";
+import { noticeContent, reactionContent, type NameLookup } from "./content";
 import { JOIN_JOB } from "./invitations";
 import { withMentionIds } from "./mentions";
 
@@ -51,6 +52,8 @@ export interface EventRouterDeps {
   maxEventAgeMs: number;
   /** Called after messages were queued, so the sender picks them up at once. */
   outboxChanged: () => void;
+  /** Names to address an alerting reply's people by (none: their Matrix IDs). */
+  names?: NameLookup;
 }
 
 /** Where an event happened, when it is one of a community's rooms. */
@@ -72,6 +75,8 @@ export type MembershipHook = (m: {
   membership: string;
   previous: string | undefined;
   eventId: string;
+  /** The `displayname` in the event's content, as sent (unchecked: anyone can choose any). */
+  displayName?: unknown;
 }) => void;
 
 export interface ReactionEvent {
@@ -185,7 +190,7 @@ export class EventRouter {
 
   private onMembership(row: InboxRow, ev: IncomingEvent): void {
     const userId = String(ev.state_key);
-    const content = (ev.content ?? {}) as { membership?: string };
+    const content = (ev.content ?? {}) as { membership?: string; displayname?: unknown };
     const previous = (ev.unsigned as { prev_content?: { membership?: string } } | undefined)?.prev_content?.membership;
     const roomId = String(ev.room_id);
     const membership = String(content.membership ?? "");
@@ -200,7 +205,7 @@ export class EventRouter {
         this.d.log.info({ roomId }, "a third person joined a direct chat; it is no longer used for private messages");
       }
       for (const hook of this.d.membershipHooks ?? []) {
-        hook({ roomId, place, userId, sender: String(ev.sender), membership, previous, eventId: row.eventId });
+        hook({ roomId, place, userId, sender: String(ev.sender), membership, previous, eventId: row.eventId, displayName: content.displayname });
       }
     });
   }
@@ -242,7 +247,7 @@ export class EventRouter {
     const inReplyTo = content["m.relates_to"]?.["m.in_reply_to"]?.event_id;
     const written = withMentionIds(content.body, (content as { formatted_body?: unknown }).formatted_body);
     // A reply quotes what it answers ("> <@bot:…> …", a blank line) before what was written: `!hours` sent as a reply is still `!hours`.
-    const body = typeof inReplyTo === "string" ? withoutReplyFallback(written) : written;
+    const body = withPageAliases(typeof inReplyTo === "string" ? withoutReplyFallback(written) : written);
 
     if (!looksLikeCommand(body) && typeof inReplyTo === "string" && this.d.replyHooks?.length && !this.isStale(row, ev)) {
       const text = withoutReplyFallback(body);
@@ -259,14 +264,9 @@ export class EventRouter {
       if (answered) return;
     }
     if (!looksLikeCommand(body)) {
-      if (isDm && !this.isStale(row, ev)) {
-        this.reply(row, roomId, {
-          outcome: "ok",
-          reply: new Message()
-            .p("I only understand commands that start with `!` — send `!help` to see them. I am not read by a person.")
-            .append(supportNow(this.d.config().crisis_resources)),
-        }, false);
-      }
+      // Plain words in the DM: how to reach a person first. Answered even when they reached
+      // carenet late — whoever wrote them may still need someone. The text is not kept.
+      if (isDm) this.reply(row, roomId, { outcome: "ok", reply: plainWordsReply(this.d.config().crisis_resources) }, false);
       return;
     }
     if (this.isStale(row, ev) && !this.runsWhenLate(body)) {
@@ -328,8 +328,8 @@ export class EventRouter {
     const privately = result.replyTo === "dm" && sender !== undefined && this.d.dmRooms.userFor(roomId) !== sender;
     const messages: OutgoingMessage[] = [
       privately
-        ? { dedupeKey: `reply:${row.eventId}`, toUser: sender, eventType: "m.room.message", content: noticeContent(result.reply) }
-        : { dedupeKey: `reply:${row.eventId}`, roomId, eventType: "m.room.message", content: noticeContent(result.reply, row.eventId) },
+        ? { dedupeKey: `reply:${row.eventId}`, toUser: sender, eventType: "m.room.message", content: noticeContent(result.reply, undefined, this.d.names) }
+        : { dedupeKey: `reply:${row.eventId}`, roomId, eventType: "m.room.message", content: noticeContent(result.reply, row.eventId, this.d.names) },
     ];
     if (react) {
       messages.push({

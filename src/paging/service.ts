@@ -167,7 +167,7 @@ export class PagingService {
     for (const e of r.effects) {
       // A name replaced after "forget me" is not someone to write to.
       if (e.kind !== "ask_acknowledger" || !e.userId.startsWith("@")) continue;
-      this.d.effects.tell(e.userId, t.askAcknowledger({ pageId: existing.id, member: existing.member, ackedAgoMs, stale, confirmWithinMs }), confirmRequestKey(existing.id, repeat, e.userId));
+      this.d.effects.tell(e.userId, t.askAcknowledger({ pageId: existing.id, member: existing.member, ackedAgoMs, stale, confirmWithinMs }).alert(e.userId), confirmRequestKey(existing.id, repeat, e.userId));
     }
     const key = `page:${existing.id}:again${repeat}`;
     if (existing.supportRoomId) {
@@ -204,7 +204,9 @@ export class PagingService {
     const acknowledgedBy = page.state.acknowledgedBy ?? "someone";
     const adv = this.startRound(page, r, ladder, now);
     const key = `page:${page.id}:r${round}:unconfirmed`;
-    this.d.effects.tell(page.member, t.acknowledgerSilent(page.id, acknowledgedBy, adv.reached, this.crisis()), `${key}:member`);
+    // "Nobody else could be reached" rings (docs/paging.md, "what rings"); "I have asked more people" does not.
+    const silent = t.acknowledgerSilent(page.id, acknowledgedBy, adv.reached, this.crisis());
+    this.d.effects.tell(page.member, adv.reached.length === 0 ? silent.alert(page.member) : silent, `${key}:member`);
     if (acknowledgedBy.startsWith("@")) this.d.effects.tell(acknowledgedBy, t.acknowledgerMissed(page.id, page.member), `${key}:acknowledger`);
     if (page.supportRoomId) this.d.effects.post(page.supportRoomId, t.acknowledgerSilentInRoom(acknowledgedBy, adv.reached), `${key}:room`);
     this.d.audit.append(
@@ -232,7 +234,7 @@ export class PagingService {
     }
     const adv = this.advance(page, r, now);
     const key = `page:${page.id}:r${round}:s${stepIndex}`;
-    if (adv.status === "exhausted") this.d.effects.tell(page.member, t.nobodyReached(page.id, this.crisis()), `${key}:member:nobody`);
+    if (adv.status === "exhausted") this.d.effects.tell(page.member, t.nobodyReached(page.id, this.crisis()).alert(page.member), `${key}:member:nobody`);
     else if (adv.reached.length > 0) this.d.effects.tell(page.member, t.escalated(page.id, adv.reached), `${key}:member:escalated`);
   }
 
@@ -297,7 +299,7 @@ export class PagingService {
       this.d.pages.addContact(page.id, { round: page.round, step: stepIndex, userId: u, notifiedAt: now, noticeKey });
       this.d.effects.tell(
         u,
-        t.notice({ pageId: page.id, member: page.member, community: c?.name ?? page.communityId, target, waitedMs, again: page.round > 1 }),
+        t.notice({ pageId: page.id, member: page.member, community: c?.name ?? page.communityId, target, waitedMs, again: page.round > 1 }).alert(u),
         noticeKey,
       );
       if (fresh.supportRoomId) this.d.effects.invite(fresh.supportRoomId, u, inviteKey(page.id, u));
@@ -330,10 +332,11 @@ export class PagingService {
   /** The ladder ran out: the staff room and every staff member and admin are told. */
   private alertStaff(page: PageRecord, now: number): void {
     const c = this.community(page.communityId);
-    const msg = t.staffExhausted(page.id, page.member, now - this.roundStartedAt(page), page.round > 1);
+    const msg = () => t.staffExhausted(page.id, page.member, now - this.roundStartedAt(page), page.round > 1);
     const key = `page:${page.id}:r${page.round}:exhausted`;
-    this.postToStaffRoom(page, msg, `${key}:staffroom`);
-    for (const s of c ? allStaffOf(c) : []) if (s !== page.member) this.d.effects.tell(s, msg, `${key}:staff:${s}`);
+    // The staff room's copy is the team's record; each staff member's own copy is what rings.
+    this.postToStaffRoom(page, msg(), `${key}:staffroom`);
+    for (const s of c ? allStaffOf(c) : []) if (s !== page.member) this.d.effects.tell(s, msg().alert(s), `${key}:staff:${s}`);
     this.d.audit.append({ communityId: page.communityId, actor: "carenet", action: "page.exhausted", subject: page.member, detail: `page ${page.id}: nobody acknowledged` }, now);
   }
 
@@ -381,7 +384,7 @@ export class PagingService {
       if (page.staffTold) this.postToStaffRoom(page, t.staffRoomAcknowledged(page.id, page.member, by), `${key}:staffroom:ack`);
       this.d.audit.append({ communityId: page.communityId, actor: by, action: "page.ack", subject: page.member, detail: `page ${page.id} (${how})` }, now);
     }
-    this.d.effects.tell(page.member, t.someoneComing(page.id, by, first), `${key}:coming:${by}`);
+    this.d.effects.tell(page.member, t.someoneComing(page.id, by, first).alert(page.member), `${key}:coming:${by}`);
     if (page.supportRoomId) {
       this.d.effects.post(page.supportRoomId, t.comingInRoom(by), `${key}:room:coming:${by}`);
       this.d.effects.invite(page.supportRoomId, by, inviteKey(page.id, by));
@@ -399,7 +402,7 @@ export class PagingService {
     this.d.pages.save(page.id, r.state);
     this.d.jobs.cancelPrefix(deadlinePrefix(page.id), now);
     const key = `page:${page.id}:again${page.state.repeatCount}`;
-    this.d.effects.tell(page.member, t.stillThere(page.id, by), `${key}:confirmed:member`);
+    this.d.effects.tell(page.member, t.stillThere(page.id, by).alert(page.member), `${key}:confirmed:member`);
     const before = page.state.acknowledgedBy;
     if (before && before !== by && before.startsWith("@")) this.d.effects.tell(before, t.taken(page.id, page.member, by), `${key}:confirmed:${before}`);
     if (page.supportRoomId) {
@@ -456,7 +459,7 @@ export class PagingService {
     const id = this.d.pages.createMeeting({ communityId: c.id, caller, people }, now);
     this.d.effects.schedule({ kind: CRISIS_ROOM_JOB, key: `crisis.room:${id}`, dueAt: now, payload: { meetingId: id } });
     this.d.effects.schedule({ kind: CRISIS_CLOSE_JOB, key: `crisis.close:${id}`, dueAt: now + CRISIS_MEETING_MS, payload: { meetingId: id } });
-    for (const u of people) this.d.effects.tell(u, t.meetingNotice(id, caller, c.name), `crisis:${id}:notice:${u}`);
+    for (const u of people) this.d.effects.tell(u, t.meetingNotice(id, caller, c.name).alert(u), `crisis:${id}:notice:${u}`);
     const staffRoom = this.d.rooms.get(c.id, "staff");
     if (staffRoom) this.d.effects.post(staffRoom.roomId, t.staffRoomMeeting(id, caller, people.length), `crisis:${id}:staffroom`);
     this.d.audit.append({ communityId: c.id, actor: caller, action: "crisis_meeting.call", subject: caller, detail: `meeting ${id}, ${t.people(people.length)} invited` }, now);

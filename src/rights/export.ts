@@ -28,6 +28,8 @@ export interface PersonData {
   pages: PersonPages;
   conversations: Array<{ roomId: string; createdAt: number }>;
   forgetRequest: ForgetRequest | undefined;
+  /** The display name kept to address alerts to them (from their Matrix profile), if any. */
+  displayName?: string;
   /** Audit entries whose subject is the person (never deleted). */
   audit: AuditEntry[];
 }
@@ -264,6 +266,9 @@ function generalSection(d: PersonData): Message {
     m.p("Your conversations with carenet (which room is your direct conversation):").list(
       d.conversations.map((x) => `${x.roomId}, since ${utcDate(x.createdAt)}`),
     );
+  }
+  if (d.displayName !== undefined) {
+    m.p("The name I address you by when I must wake you (as your Matrix profile showed it):").list([d.displayName]);
   }
   if (d.forgetRequest) {
     m.p("Your request to be forgotten:").list([

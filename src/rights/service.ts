@@ -6,6 +6,7 @@ import { stretch } from "../commands/rota/when";
 import type { CommunityConfig } from "../config/types";
 import { isStaffOf } from "../matrix/eventRouter";
 import type { CheckinsStore } from "../store/checkins";
+import { DisplayNamesStore } from "../store/displayNames";
 import type { ForgetRequestsStore } from "../store/forgetRequests";
 import type { Member } from "../store/members";
 import type { PageRecord, PagesStore } from "../store/pages";
@@ -73,6 +74,7 @@ export class DataService {
       pages: this.stores.pages.aboutPerson(userId),
       conversations: this.app.dmRooms.ofUser(userId),
       forgetRequest: this.stores.requests.get(userId),
+      displayName: new DisplayNamesStore(this.app.db).get(userId),
       audit: this.app.audit.aboutPerson(userId),
     };
   }
@@ -111,6 +113,8 @@ export class DataService {
       const conversations = this.app.dmRooms.forgetUser(userId);
       const messages = this.app.outbox.forgetAbout(userId, conversations);
       const request = this.stores.requests.clear(userId);
+      // The display name kept to address alerts by (not counted as "erased": it is their public profile name).
+      new DisplayNamesStore(this.app.db).forget(userId);
 
       // Jobs that would act on what is gone: their plan review reminders; handoffs (the
       // rota is planned again now, which drops theirs); their conversations (left once

@@ -150,6 +150,8 @@ interface Sent {
   toUser: string | null;
   roomId: string;
   body: string;
+  msgtype: string;
+  mentions: string[];
 }
 function outbox(): Sent[] {
   return (db.prepare("SELECT dedupe_key, to_user, room_id, content_json FROM outbox ORDER BY id").all() as Array<Record<string, string>>).map((r) => ({
@@ -157,6 +159,8 @@ function outbox(): Sent[] {
     toUser: r.to_user,
     roomId: r.room_id,
     body: String((JSON.parse(r.content_json) as { body?: string }).body ?? ""),
+    msgtype: String((JSON.parse(r.content_json) as { msgtype?: string }).msgtype),
+    mentions: (JSON.parse(r.content_json) as { "m.mentions"?: { user_ids?: string[] } })["m.mentions"]?.user_ids ?? [],
   }));
 }
 const to = (user: string) => outbox().filter((m) => m.toUser === user);
@@ -225,6 +229,8 @@ describe("prompts", () => {
     service.runPrompt(job);
     expect(prompts(ALICE)).toHaveLength(1);
     expect(prompts(BOB)).toHaveLength(1);
+    // Prompts they have only by the community's default do not ring (docs/paging.md, "what rings").
+    expect(prompts(ALICE).map((m) => [m.msgtype, m.mentions])).toEqual([["m.notice", []]]);
     expect(db.prepare("SELECT COUNT(*) AS n FROM checkin_prompts").get()).toEqual({ n: 2 });
     // The same after a restart past the grace window: the skip is reported once.
     const late = { ...job, payload: { ...job.payload, occurrenceAt: EVENING - 24 * HOUR } };
@@ -241,7 +247,9 @@ describe("prompts", () => {
     expect(prompts(BOB)).toEqual([]);
     expect(prompts(ALICE)).toEqual([]);
     await at(Z("2026-03-02T21:00:00Z"));
-    expect(prompts(ALICE).map((m) => m.body.split("\n")[0])).toEqual(["How's your evening, Alice?"]);
+    // A prompt the member chose (their own time and wording) rings: an m.text addressed to them alone.
+    expect(prompts(ALICE).map((m) => m.body.split("\n")[0])).toEqual([`${ALICE}: How's your evening, Alice?`]);
+    expect(prompts(ALICE).map((m) => [m.msgtype, m.mentions])).toEqual([["m.text", [ALICE]]]);
     await command(ALICE, "!checkin plan pause");
     await at(Z("2026-03-03T21:00:00Z"));
     expect(prompts(ALICE)).toHaveLength(1);
@@ -442,6 +450,8 @@ describe("alerts go exactly where the member chose", () => {
     const [alert] = alertsTo(SPONSOR);
     expect(alert.body).toContain(`Check-in from ${ALICE} (Oakwood): 1 (really struggling)`);
     expect(alert.body).not.toContain("too much");
+    // An alert the member's plan sends rings for the sponsor, and names nobody else.
+    expect([alert.msgtype, alert.mentions]).toEqual(["m.text", [SPONSOR]]);
     expect(alertsTo(ONCALL)).toEqual([]);
     expect(outbox().filter((m) => m.roomId === STAFF_ROOM)).toEqual([]);
     // Bob kept the default: his low answer goes nowhere.

@@ -203,3 +203,44 @@ describe("hooks", () => {
     expect(lateReactionHook).toHaveBeenCalledWith(expect.objectContaining({ sender: MIA, targetEventId: "$page-notice", key: "✅", late: true }));
   });
 });
+
+describe("plain words and the words for !page", () => {
+  const DM = "!dm-mia:example.org";
+  const bodies = () => outgoing().filter((m) => m.dedupe_key.startsWith("reply:")).map((m) => String(JSON.parse(m.content_json).body));
+
+  it("plain words in the DM: the first line is how to reach a person (!page), then the crisis resources, then !help; nothing of them is repeated", async () => {
+    await say(DM, MIA, "i can't do this anymore");
+    const [reply] = bodies();
+    expect(reply.split("\n")[0]).toContain("`!page`");
+    expect(reply.indexOf("Call 999.")).toBeGreaterThan(0);
+    expect(reply.trimEnd().endsWith("`!help` for everything else.")).toBe(true);
+    expect(reply).not.toContain("anymore");
+    expect(outgoing().some((m) => m.dedupe_key.startsWith("react:"))).toBe(false);
+    expect(seen).toEqual([]);
+  });
+
+  it("plain words that reached carenet late are answered too; in a shared room they are not", async () => {
+    await deliver({ type: "m.room.message", room_id: DM, sender: MIA, origin_server_ts: T - 60 * 60_000, content: { msgtype: "m.text", body: "help" } });
+    expect(bodies()).toHaveLength(1);
+    await say("!oak-community:example.org", MIA, "hello everyone");
+    expect(bodies()).toHaveLength(1);
+  });
+
+  it("!crisis, !sos, !urgent and !help me run !page, with what follows as its words", async () => {
+    for (const words of ["!crisis", "!SOS!", "!urgent please", "!help me", "! help  me now"]) await say(DM, MIA, words);
+    expect(seen).toHaveLength(5);
+    expect(bodies().every((b) => b === "someone is coming")).toBe(true);
+  });
+
+  it("look-alikes are not !page", async () => {
+    for (const words of ["!help", "!help meeting", "!sosa", "!crisis-meeting"]) await say(DM, MIA, words);
+    expect(seen).toEqual([]);
+  });
+});
+
+describe("names", () => {
+  it("a membership change passes on the display name it carries", async () => {
+    await deliver({ type: "m.room.member", room_id: "!oak-community:example.org", sender: MIA, state_key: MIA, content: { membership: "join", displayname: "Mia" } });
+    expect(membershipHook).toHaveBeenCalledWith(expect.objectContaining({ userId: MIA, membership: "join", displayName: "Mia" }));
+  });
+});

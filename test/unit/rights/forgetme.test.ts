@@ -1,3 +1,4 @@
+import { DisplayNamesStore } from "../../../src/store/displayNames";
 import { FORGOTTEN, LEAVE_DM_JOB } from "../../../src/rights/service";
 import { PagesStore } from "../../../src/store/pages";
 import { AMY, BOB, CAT, CRISIS, MIN, roomOf, seed, World } from "./world";
@@ -33,6 +34,7 @@ const PERSONAL_TABLES = [
   "crisis_meeting_people",
   "dm_rooms",
   "forget_requests",
+  "display_names",
 ];
 
 async function forget(user = AMY): Promise<{ asked: string; done: string; eventId: string }> {
@@ -105,6 +107,7 @@ describe("!forgetme asks first", () => {
 
 describe("!forgetme confirm", () => {
   it("erases everything carenet kept about the person, in every community, and nothing of anyone else's", async () => {
+    for (const [u, name] of [[AMY, "Amy"], [CAT, "Cat"], [BOB, "Bob"]]) new DisplayNamesStore(w.db).set(u, name, "member", 0);
     const catBefore = Object.fromEntries(PERSONAL_TABLES.map((t) => [t, w.rowsMentioning(t, CAT)]));
     const bobBefore = Object.fromEntries(PERSONAL_TABLES.map((t) => [t, w.rowsMentioning(t, BOB)]));
     const pagesBefore = (w.db.prepare("SELECT COUNT(*) AS n FROM pages").get() as { n: number }).n;

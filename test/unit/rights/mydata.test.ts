@@ -1,3 +1,4 @@
+import { DisplayNamesStore } from "../../../src/store/displayNames";
 import { EXPORT_PART_BYTES } from "../../../src/rights/export";
 import { CheckinsStore } from "../../../src/store/checkins";
 import { AMY, BOB, CAT, DAY, roomOf, SAM, seed, World } from "./world";
@@ -22,7 +23,11 @@ describe("!mydata", () => {
   });
 
   it("lists the sender's own data in plain words, grouped by community", async () => {
+    new DisplayNamesStore(w.db).set(AMY, "Amy Example", "member", 0);
     const { text } = await w.send(AMY, "!mydata");
+    // The name carenet addresses alerts to her by.
+    expect(text).toContain("The name I address you by when I must wake you");
+    expect(text).toContain("Amy Example");
     expect(text).toContain(`Everything carenet keeps about you (${AMY})`);
     // Memberships and roles, sponsor.
     expect(text).toContain("Oakwood (oak)");

@@ -94,6 +94,19 @@ describe("sending handoffs", () => {
     expect(w.handoffJobs("done")).toHaveLength(2);
   });
 
+  it("'you are on call now' rings for the person on call alone; the reminder before it stays quiet", async () => {
+    await w.at(MON_1730);
+    await w.at(MON_1800);
+    const rows = (w.db.prepare("SELECT dedupe_key AS key, content_json AS json FROM outbox WHERE to_user = ? ORDER BY id").all(ALEX) as Array<{ key: string; json: string }>)
+      .filter((r) => r.key.startsWith("rota.handoff:"))
+      .map((r) => ({ stage: r.key.split(":").pop(), content: JSON.parse(r.json) as Record<string, unknown> }));
+    expect(rows.map((r) => [r.stage, r.content.msgtype, r.content["m.mentions"]])).toEqual([
+      ["reminder", "m.notice", {}],
+      ["start", "m.text", { user_ids: [ALEX] }],
+    ]);
+    expect(String(rows[1].content.body).startsWith(`${ALEX}: You are on call for Oak TC now`)).toBe(true);
+  });
+
   it("sends each message once, even when its job runs again (a crash before it was marked done)", async () => {
     await w.at(MON_1800);
     const start = w.jobs.get(`rota.handoff:oak:1@${MON_1800}:${ALEX}:start`)!;
