@@ -34,6 +34,8 @@ export interface StartLocalSynapseOptions {
   logFile?: string;
   /** Default true: sqlite file in dir, so restart() keeps state. False: ":memory:". */
   persistentDb?: boolean;
+  /** Top-level homeserver.yaml keys set over the defaults, e.g. `{ encryption_enabled_by_default_for_room_type: "all" }`. */
+  extraConfig?: Record<string, unknown>;
 }
 
 /** The repository root, whether this runs from tools/ (ts-jest) or dist/tools/ (compiled). */
@@ -118,6 +120,7 @@ function rateLimits(): Record<string, unknown> {
 function writeConfig(o: {
   dir: string; port: number; serverName: string; sharedSecret: string; logFile: string;
   registrationFiles: string[]; realRateLimits: boolean; persistentDb: boolean;
+  extraConfig?: Record<string, unknown>;
 }): string {
   const logConfigPath = path.join(o.dir, "log.config.yaml");
   writeFileSync(
@@ -170,6 +173,7 @@ function writeConfig(o: {
     url_preview_enabled: false,
     default_room_version: "11", // the default changes between releases; pin for determinism
     ...(o.realRateLimits ? {} : rateLimits()),
+    ...o.extraConfig,
   };
   const configPath = path.join(o.dir, "homeserver.yaml");
   writeFileSync(configPath, stringify(config));
@@ -197,6 +201,7 @@ export async function startLocalSynapse(opts: StartLocalSynapseOptions): Promise
     registrationFiles: opts.registrationFiles,
     realRateLimits: opts.realRateLimits ?? false,
     persistentDb: opts.persistentDb ?? true,
+    extraConfig: opts.extraConfig,
   });
 
   let child: ChildProcess | undefined;

@@ -14,6 +14,7 @@ import { CommunityRoomsStore } from "../store/communityRooms";
 import { ConsentStore } from "../store/consent";
 import type { Db } from "../store/database";
 import { DmRoomsStore } from "../store/dmRooms";
+import { EncryptionStore } from "../store/encryption";
 import { JobsStore } from "../store/jobs";
 import { MembersStore } from "../store/members";
 import { OutboxStore } from "../store/outbox";
@@ -61,6 +62,7 @@ export function createAppContext(d: AppContextDeps): AppContext {
     crisisResources: () => d.config().crisis_resources,
     atomically,
     wakeOutbox: () => d.wakeOutbox?.(),
+    encryption: new EncryptionStore(d.db),
   });
   return {
     db: d.db,
@@ -86,6 +88,7 @@ export function createAppContext(d: AppContextDeps): AppContext {
     membershipHooks: [],
     reactionHooks: [],
     replyHooks: [],
+    encryptedHooks: [],
     onCall: () => ({ peers: [], backupPeers: [], staff: [] }),
     hasConsent: () => false,
     isOnBreak: () => false,
@@ -118,6 +121,7 @@ export function createEventRouter(
     membershipHooks: app.membershipHooks,
     reactionHooks: app.reactionHooks,
     replyHooks: app.replyHooks,
+    encryptedHooks: app.encryptedHooks,
     maxEventAgeMs: o.maxEventAgeMs,
     outboxChanged: o.outboxChanged ?? (() => undefined),
   });

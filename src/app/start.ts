@@ -6,6 +6,7 @@ import { Dispatcher } from "../commands/dispatcher";
 import { BOOKKEEPING_DAYS } from "../rights/settings";
 import { parseDuration } from "../domain/escalation";
 import { SqliteAppserviceStorage } from "../matrix/appserviceStorage";
+import { encryptionHealth } from "../matrix/encryptedRooms";
 import { EventRouter } from "../matrix/eventRouter";
 import { Homeserver } from "../matrix/homeserver";
 import { createHttpServer } from "../matrix/httpServer";
@@ -14,6 +15,7 @@ import { OutboxSender } from "../matrix/outboxSender";
 import { Provisioner, type ReconcileReport } from "../matrix/provisioning";
 import { aliasPrefix, loadRegistration, type Registration } from "../matrix/registration";
 import { openDatabase, type Db } from "../store/database";
+import { EncryptionStore } from "../store/encryption";
 import { InboxStore } from "../store/inbox";
 import { RegisteredUsersStore } from "../store/registeredUsers";
 import { systemClock, type Clock } from "./clock";
@@ -192,6 +194,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
         inbox: database ? inbox.countByState() : undefined,
         outbox: database ? outbox.countByState() : undefined,
         jobs: database ? jobs.countByState() : undefined,
+        encryption: database ? encryptionHealth(new EncryptionStore(db)) : undefined,
       };
     },
     fallback: appservice.expressAppInstance,

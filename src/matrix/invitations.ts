@@ -4,9 +4,11 @@ import { supportNow } from "../commands/help";
 import { Message } from "../commands/message";
 import type { Scheduler } from "../scheduler/scheduler";
 import type { DmRoomsStore } from "../store/dmRooms";
+import type { EncryptionStore } from "../store/encryption";
 import type { Job } from "../store/jobs";
 import type { OutboxStore } from "../store/outbox";
 import { noticeContent } from "./content";
+import { encryptedChatWelcome } from "./encryptedRooms";
 import type { Homeserver } from "./homeserver";
 
 export const JOIN_JOB = "matrix.join";
@@ -27,6 +29,8 @@ export interface InvitationDeps {
   crisisResources: () => string;
   atomically: <T>(fn: () => T) => T;
   wakeOutbox: () => void;
+  /** Set: a private chat that is end-to-end encrypted is told so in the welcome, which a reaction then turns into a page. */
+  encryption?: EncryptionStore;
 }
 
 /**
@@ -53,17 +57,21 @@ export function registerInvitations(scheduler: Scheduler, d: InvitationDeps): vo
       }
       d.log.info({ roomId, direct }, "joined a room on invitation");
       if (!direct) return;
-      const others = othersIn(await d.homeserver.getRoomState(roomId), d.botUserId);
+      const state = await d.homeserver.getRoomState(roomId);
+      const others = othersIn(state, d.botUserId);
       const privateChat = others.length === 1 && others[0] === inviter;
+      const encrypted = privateChat && !!d.encryption && state.some((e) => e.type === "m.room.encryption" && e.state_key === "");
       const welcome = privateChat
         ? new Message().p("Hello — I am the care network's assistant. Send `!help` to see what I can do for you.")
         : new Message().p(
             "Hello — I am the care network's assistant. There are more people in this chat than you and me, so I will " +
               "send nothing private here: start a chat with just me for that. Send `!help` to see what I can do.",
           );
+      if (encrypted) welcome.append(encryptedChatWelcome());
       welcome.append(supportNow(d.crisisResources()));
       d.atomically(() => {
         if (privateChat) d.dmRooms.record(roomId, inviter, d.clock.now());
+        if (encrypted) d.encryption!.addTapNotice(`welcome:${job.key}`, roomId, d.clock.now());
         d.outbox.enqueue({ dedupeKey: `welcome:${job.key}`, roomId, eventType: "m.room.message", content: noticeContent(welcome) }, d.clock.now());
       });
       d.wakeOutbox();
