@@ -29,6 +29,7 @@ let dir: string;
 let running: RunningCarenet | undefined;
 let alice: MatrixUser; // member
 let sam: MatrixUser; // staff
+let bob: MatrixUser; // another member
 const OAK = `oak-${randomBytes(3).toString("hex")}`;
 let community: ReturnType<typeof pagingCommunity>;
 
@@ -53,14 +54,14 @@ beforeAll(async () => {
   ({ synapse, env } = await startHomeserverForCarenet("carenet-encryption-", { extraConfig: { [ENCRYPTION_SETTING]: "all" } }));
   bot = botUserId(env);
   dir = mkdtempSync(path.join(tmpdir(), "carenet-encryption-db-"));
-  [alice, sam] = await Promise.all([newUser(env, "alice"), newUser(env, "sam")]);
+  [alice, sam, bob] = await Promise.all([newUser(env, "alice"), newUser(env, "sam"), newUser(env, "bob")]);
   community = pagingCommunity(OAK, { staff: [sam.userId], escalation: [{ notify: "all_staff", wait: "10m" }] });
   running = await startCarenet(env, dir, { communities: [community] });
-  running.carenet.app.members.add({ communityId: OAK, userId: alice.userId, sponsor: sam.userId, addedBy: sam.userId }, Date.now());
+  for (const member of [alice, bob]) running.carenet.app.members.add({ communityId: OAK, userId: member.userId, sponsor: sam.userId, addedBy: sam.userId }, Date.now());
 });
 
 afterAll(async () => {
-  for (const u of [alice, sam]) await u?.stop();
+  for (const u of [alice, sam, bob]) await u?.stop();
   await running?.carenet.stop();
   await synapse?.stop();
 });
@@ -150,4 +151,13 @@ test("an encrypted command in the staff room is answered too, and a reaction the
   await sam.react(staffRoom, answer.event_id, "🆘");
   await sleep(1500);
   expect((running!.carenet.db.prepare("SELECT COUNT(*) AS n FROM pages").get() as { n: number }).n).toBe(pagesBefore);
+});
+
+test("a member who has not written yet can page with one reaction to carenet's welcome in their encrypted chat", async () => {
+  const dm = await bob.createDm(bot);
+  const welcome = await bob.waitForEvent(dm, botSays(bot, "This chat is end-to-end encrypted"));
+  await bob.react(dm, welcome.event_id, "🆘");
+  const opened = await bob.waitForEvent(dm, botSays(bot, "Your page is open"));
+  expect(body(opened)).toContain(CRISIS);
+  expect(running!.carenet.db.prepare("SELECT COUNT(*) AS n FROM pages WHERE member = ?").get(bob.userId)).toEqual({ n: 1 });
 });
