@@ -6,6 +6,7 @@ import * as sdk from "@matrix-org/matrix-sdk-crypto-wasm";
 import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 const idb = require("./idbfile.cjs");
+const idbsqlite = require("./idbsqlite.cjs");
 const STORE = "carenet-crypto";
 const DBS = [STORE, `${STORE}::matrix-sdk-crypto`, `${STORE}::matrix-sdk-crypto-meta`];
 
@@ -27,13 +28,21 @@ export class CryptoBot {
     await sdk.initAsync();
     // MSC4190: the appservice creates its bot's device itself (no login).
     await this.req("PUT", `/_matrix/client/v3/devices/${encodeURIComponent(this.deviceId)}`, { display_name: "carenet" }, false);
-    await idb.load(this.storeFile, this.storeKey);
+    // Two ways to keep the store: a sealed snapshot file, or write-through into SQLite (*.sqlite).
+    this.writeThrough = this.storeFile.endsWith(".sqlite");
+    if (this.writeThrough) {
+      this.sqlite = idbsqlite.install(this.storeFile, Buffer.from(this.storeKey));
+      await this.sqlite.restore();
+    } else await idb.load(this.storeFile, this.storeKey);
     const handle = await sdk.StoreHandle.openWithKey(STORE, this.storeKey);
     this.machine = await sdk.OlmMachine.initFromStore(new sdk.UserId(this.userId), new sdk.DeviceId(this.deviceId), handle);
     await this.flush();
     this.log("device", this.deviceId, this.machine.identityKeys.ed25519.toBase64());
   }
-  async persist() { await idb.save(DBS, this.storeFile, this.storeKey); }
+  async persist() {
+    if (this.writeThrough) return; // every committed IndexedDB transaction is in SQLite already
+    await idb.save(DBS, this.storeFile, this.storeKey);
+  }
   /** Sends every outgoing crypto request and marks it sent; persists after. */
   async flush() {
     for (let round = 0; round < 5; round++) {

@@ -44,5 +44,9 @@ server.listen(Number(asPort), "127.0.0.1", async () => {
   await bot.start();
   log("ready in", Date.now() - t, "ms; store", statSync(storeFile).size, "bytes");
   ready();
-  setInterval(() => { if (persistTimes.length) log("persist ms", JSON.stringify(persistTimes.splice(0)), "store bytes", statSync(storeFile).size); }, 1000).unref();
+  setInterval(() => {
+    const st = bot.sqlite?.stats;
+    if (st && st.ms.length) log("sqlite write-through: commits", st.commits, "rows", st.rows, "ms per commit", JSON.stringify(st.ms.splice(0)));
+  }, 1000).unref();
+  setInterval(() => { if (!bot.writeThrough && persistTimes.length) log("persist ms", JSON.stringify(persistTimes.splice(0)), "store bytes", statSync(storeFile).size); }, 1000).unref();
 });

@@ -27,7 +27,7 @@ const synapse = await startLocalSynapse({ dir: path.join(dir, "synapse"), regist
   experimental_features: { msc2409_to_device_messages_enabled: true, msc3202_transaction_extensions: true } } });
 const BOT = "@carenet:localhost";
 await fetch(`${synapse.url}/_matrix/client/v3/register`, { method: "POST", headers: { authorization: `Bearer ${reg.as_token}`, "content-type": "application/json" }, body: JSON.stringify({ type: "m.login.application_service", username: "carenet", inhibit_login: true }) });
-const storeFile = path.join(dir, "crypto-store.bin");
+const storeFile = path.join(dir, process.env.STORE === "sqlite" ? "crypto-store.sqlite" : "crypto-store.bin");
 const keyFile = path.join(dir, "crypto-store.key");
 const startBot = () => fork(path.join(HERE, "botproc.mjs"), [synapse.url, reg.as_token, String(asPort), storeFile, keyFile], { stdio: "inherit" });
 let child = startBot();
