@@ -41,6 +41,8 @@ export interface StartLocalSynapseOptions {
   logFile?: string;
   /** Default true: sqlite file in dir, so restart() keeps state. False: ":memory:". */
   persistentDb?: boolean;
+  /** Top-level homeserver.yaml keys set over the defaults, e.g. `{ encryption_enabled_by_default_for_room_type: "all" }`. */
+  extraConfig?: Record<string, unknown>;
 }
 
 /** The repository root, whether this runs from tools/ (ts-jest) or dist/tools/ (compiled). */
@@ -125,6 +127,7 @@ function rateLimits(): Record<string, unknown> {
 function writeConfig(o: {
   dir: string; port: number; serverName: string; sharedSecret: string; logFile: string;
   registrationFiles: string[]; realRateLimits: boolean; persistentDb: boolean;
+  extraConfig?: Record<string, unknown>;
 }): string {
   const logConfigPath = path.join(o.dir, "log.config.yaml");
   writeFileSync(
@@ -180,6 +183,7 @@ function writeConfig(o: {
     // to call private addresses unless allowed here. The block list itself stays the default.
     ip_range_whitelist: ["127.0.0.1/32"],
     ...(o.realRateLimits ? {} : rateLimits()),
+    ...o.extraConfig,
   };
   const configPath = path.join(o.dir, "homeserver.yaml");
   writeFileSync(configPath, stringify(config));
@@ -217,6 +221,7 @@ export async function startLocalSynapse(opts: StartLocalSynapseOptions): Promise
     registrationFiles: opts.registrationFiles,
     realRateLimits: opts.realRateLimits ?? false,
     persistentDb: opts.persistentDb ?? true,
+    extraConfig: opts.extraConfig,
   });
 
   let child: ChildProcess | undefined;

@@ -15,6 +15,7 @@ import { ConsentStore } from "../store/consent";
 import type { Db } from "../store/database";
 import { DisplayNamesStore } from "../store/displayNames";
 import { DmRoomsStore } from "../store/dmRooms";
+import { EncryptionStore } from "../store/encryption";
 import { JobsStore } from "../store/jobs";
 import { MembersStore } from "../store/members";
 import { OutboxStore } from "../store/outbox";
@@ -63,6 +64,7 @@ export function createAppContext(d: AppContextDeps): AppContext {
     crisisResources: () => d.config().crisis_resources,
     atomically,
     wakeOutbox: () => d.wakeOutbox?.(),
+    encryption: new EncryptionStore(d.db),
   });
   return {
     db: d.db,
@@ -88,6 +90,7 @@ export function createAppContext(d: AppContextDeps): AppContext {
     membershipHooks: [],
     reactionHooks: [],
     replyHooks: [],
+    encryptedHooks: [],
     onCall: () => ({ peers: [], backupPeers: [], staff: [] }),
     hasConsent: () => false,
     isOnBreak: () => false,
@@ -121,6 +124,7 @@ export function createEventRouter(
     membershipHooks: app.membershipHooks,
     reactionHooks: app.reactionHooks,
     replyHooks: app.replyHooks,
+    encryptedHooks: app.encryptedHooks,
     maxEventAgeMs: o.maxEventAgeMs,
     outboxChanged: o.outboxChanged ?? (() => undefined),
     names: (u) => names.get(u),

@@ -2,6 +2,7 @@ import type { Effects } from "../commands/effects";
 import type { CommandSpec } from "../commands/types";
 import type { CarenetConfig } from "../config/types";
 import type { DirectRooms } from "../matrix/directRooms";
+import type { EncryptedEvent } from "../matrix/encryptedRooms";
 import type { MembershipHook, ReactionHook, ReplyHook, RoomMessageHook } from "../matrix/eventRouter";
 import type { Homeserver } from "../matrix/homeserver";
 import type { Scheduler } from "../scheduler/scheduler";
@@ -61,6 +62,8 @@ export interface AppContext {
   reactionHooks: ReactionHook[];
   /** Offered every plain reply to an earlier event (e.g. an answer to a check-in prompt). */
   replyHooks: ReplyHook[];
+  /** Called for every end-to-end encrypted event (which carenet cannot read) in a room the bot is in. */
+  encryptedHooks?: Array<(e: EncryptedEvent) => void>;
   /**
    * Who is on call in a community at a time; the rota installs it, paging reads it.
    * Until a rota is installed nobody is on call (paging then escalates straight on).

@@ -2,6 +2,7 @@ import type { AppContext } from "./context";
 import { installCheckins } from "./installCheckins";
 import { installCommunities } from "./installCommunities";
 import { installData } from "./installData";
+import { installEncryption } from "./installEncryption";
 import { installHours } from "./installHours";
 import { installNames } from "./installNames";
 import { installPaging } from "./installPaging";
@@ -10,6 +11,6 @@ import { installRota } from "./installRota";
 /**
  * Each capability plugs its commands, jobs and hooks into the app here, in this order:
  * communities first (consent, which the others consult), the rota before paging and
- * check-ins (who is on call, who is on a break); rights and data last (it reads every store).
+ * check-ins (who is on call, who is on a break); rights and data after them (it reads every store); encryption last (it runs `!page` from a reaction).
  */
-export const INSTALLERS: ReadonlyArray<(app: AppContext) => void> = [installCommunities, installHours, installRota, installPaging, installCheckins, installData, installNames];
+export const INSTALLERS: ReadonlyArray<(app: AppContext) => void> = [installCommunities, installHours, installRota, installPaging, installCheckins, installData, installNames, installEncryption];

@@ -7,6 +7,7 @@ import { BOOKKEEPING_DAYS } from "../rights/settings";
 import { parseDuration } from "../domain/escalation";
 import { SqliteAppserviceStorage } from "../matrix/appserviceStorage";
 import { CatchUp } from "../matrix/catchUp";
+import { encryptionHealth } from "../matrix/encryptedRooms";
 import { EventRouter } from "../matrix/eventRouter";
 import { Homeserver } from "../matrix/homeserver";
 import { createHttpServer } from "../matrix/httpServer";
@@ -15,6 +16,7 @@ import { OutboxSender } from "../matrix/outboxSender";
 import { Provisioner, type ReconcileReport } from "../matrix/provisioning";
 import { aliasPrefix, loadRegistration, type Registration } from "../matrix/registration";
 import { openDatabase, removeOldVersions, type Db } from "../store/database";
+import { EncryptionStore } from "../store/encryption";
 import { InboxStore } from "../store/inbox";
 import { ReadPositionsStore } from "../store/readPositions";
 import { RegisteredUsersStore } from "../store/registeredUsers";
@@ -205,7 +207,10 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
       catchUp.noteReachable(reachable);
       return reachable;
     },
-    details: () => ({ counts: { inbox: inbox.countByState(), outbox: outbox.countByState(), jobs: jobs.countByState() } }),
+    details: () => ({
+      counts: { inbox: inbox.countByState(), outbox: outbox.countByState(), jobs: jobs.countByState() },
+      encryption: encryptionHealth(new EncryptionStore(db)),
+    }),
     // Synapse backs off for minutes after failed transactions; a ping makes it resend now.
     onWritable: () => void homeserver.ping(registration.id).catch(() => undefined),
   });

@@ -17,6 +17,7 @@ import type { JobsStore } from "../store/jobs";
 import type { OutboxStore, OutgoingMessage } from "../store/outbox";
 import type { Homeserver } from "./homeserver";
 import { noticeContent, reactionContent, type NameLookup } from "./content";
+import type { EncryptedEvent } from "./encryptedRooms";
 import { JOIN_JOB } from "./invitations";
 import { withMentionIds } from "./mentions";
 
@@ -49,6 +50,8 @@ export interface EventRouterDeps {
   reactionHooks?: ReactionHook[];
   /** Offered, inside the handling transaction, every plain (non-command) reply to an earlier event. */
   replyHooks?: ReplyHook[];
+  /** Called, inside the handling transaction, for every m.room.encrypted event (carenet cannot read them). */
+  encryptedHooks?: Array<(e: EncryptedEvent) => void>;
   maxEventAgeMs: number;
   /** Called after messages were queued, so the sender picks them up at once. */
   outboxChanged: () => void;
@@ -149,6 +152,9 @@ export class EventRouter {
     } else if (ev.type === "m.reaction") {
       this.onReaction(row, ev);
       return;
+    } else if (ev.type === "m.room.encrypted") {
+      this.onEncrypted(row, ev);
+      return;
     }
     this.commit(row, []); // events that needed no answer
   };
@@ -221,6 +227,16 @@ export class EventRouter {
         hook({ roomId, sender: String(ev.sender), targetEventId: rel.event_id, key: rel.key, eventId: row.eventId, place: this.placeOf(roomId), late });
       }
     });
+  }
+
+  private onEncrypted(row: InboxRow, ev: IncomingEvent): void {
+    const roomId = String(ev.room_id);
+    const relatesTo = (ev.content as { "m.relates_to"?: EncryptedEvent["relatesTo"] } | undefined)?.["m.relates_to"];
+    const e: EncryptedEvent = { roomId, sender: String(ev.sender), eventId: row.eventId, place: this.placeOf(roomId), relatesTo };
+    this.commit(row, [], () => {
+      for (const hook of this.d.encryptedHooks ?? []) hook(e);
+    });
+    this.d.outboxChanged();
   }
 
   private async onMessage(row: InboxRow, ev: IncomingEvent): Promise<void> {

@@ -97,6 +97,15 @@ export class Homeserver {
     return body as Record<string, unknown>;
   }
 
+  /** One state event (with its sender), or null when the room has none of that type and key. */
+  async getStateEvent(roomId: string, eventType: string, stateKey = ""): Promise<StateEvent | null> {
+    const path = `/_matrix/client/v3/rooms/${enc(roomId)}/state/${enc(eventType)}/${enc(stateKey)}?format=event`;
+    const { status, body } = await this.quietRequest("GET", path);
+    if (status === 404) return null;
+    if (status >= 300) throw toMatrixError(status, body);
+    return body as unknown as StateEvent;
+  }
+
   /** The user's membership of a room ("join", "invite", "leave", "ban", …), or undefined if never a member. */
   async membershipOf(roomId: string, userId: string): Promise<string | undefined> {
     const content = await this.getStateContent(roomId, "m.room.member", userId);
