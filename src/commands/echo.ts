@@ -4,7 +4,8 @@
  * or a long text someone chose for it to post.
  */
 const SAFE_NAME = /^[a-z-]{1,24}$/;
-const SAFE_WORD = /^[A-Za-z-]{1,24}$/;
+/** A plain word, or something in a strict format carenet asked for: a date, a time or range, a short number. */
+const SAFE_WORD = /^(?:[A-Za-z-]{1,24}|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}(?:[-–]\d{1,2}:\d{2})?|#?\d{1,6})$/;
 
 /** `!name` in code marks, if the name is short and only letters and hyphens; otherwise undefined. */
 export function echoableCommand(name: string): string | undefined {
@@ -13,8 +14,8 @@ export function echoableCommand(name: string): string | undefined {
 
 /**
  * A refusal that quotes what was written (`"xyz" is not a date.`) with every quoted part
- * that is not such a plain word replaced by "that": digits could be a phone number. The
- * person sees what they wrote just above the answer.
+ * that is not such a plain word replaced by "that": longer digits could be a phone number,
+ * other text a link. The person sees what they wrote just above the answer.
  */
 export function withoutQuotedInput(text: string): string {
   return text.replace(/"([^"]*)"/g, (whole, inner: string, offset: number) => {

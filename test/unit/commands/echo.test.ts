@@ -13,5 +13,9 @@ describe("what carenet repeats of what someone wrote", () => {
     expect(withoutQuotedInput('"someday" is not a date.')).toBe('"someday" is not a date.');
     expect(withoutQuotedInput('"0900-555-1234" is not a page number.')).toBe("That is not a page number.");
     expect(withoutQuotedInput('I did not understand "call us at www.evil.example".')).toBe("I did not understand that.");
+    expect(withoutQuotedInput('"2026-02-30" is not a real date; "24:00" is late; "18:00-22:00" ok; "#12" and "123456"')).toBe(
+      '"2026-02-30" is not a real date; "24:00" is late; "18:00-22:00" ok; "#12" and "123456"',
+    );
+    expect(withoutQuotedInput('"1234567" is not a shift number.')).toBe("That is not a shift number.");
   });
 });
