@@ -61,6 +61,7 @@ function asHtml(text: string): string {
 
 /** What one character costs in a part: once in body, once escaped in formatted_body. */
 function costOf(ch: string): number {
+  if (/^[A-Za-z0-9 .,;:!?()-]$/.test(ch)) return 2; // the common case, unchanged by either escaping
   const inBody = Buffer.byteLength(JSON.stringify(ch), "utf8") - 2;
   const inHtml = ch === "\n" ? 4 : Buffer.byteLength(JSON.stringify(escapeHtml(ch)), "utf8") - 2;
   return inBody + inHtml;
@@ -73,12 +74,18 @@ function costOf(ch: string): number {
  */
 export function splitText(text: string, budget: number): string[] {
   const chars = [...text];
+  const known = new Map<string, number>();
+  const costs = chars.map((ch) => {
+    let c = known.get(ch);
+    if (c === undefined) known.set(ch, (c = costOf(ch)));
+    return c;
+  });
   const chunks: string[] = [];
   let start = 0;
   while (start < chars.length) {
     let used = 0;
     let end = start;
-    while (end < chars.length && used + costOf(chars[end]) <= budget) used += costOf(chars[end++]);
+    while (end < chars.length && used + costs[end] <= budget) used += costs[end++];
     if (end < chars.length) {
       const floor = start + Math.floor((end - start) * 0.8);
       const boundary = lastBoundary(chars, floor, end);

@@ -409,3 +409,22 @@ describe("a reply queued for a person's direct chat", () => {
     expect(db.prepare("SELECT room_id FROM outbox WHERE dedupe_key = ?").get("r1")).toEqual({ room_id: "!private:example.org" });
   });
 });
+
+describe("a message the homeserver refuses as too large", () => {
+  it("is given up, and the room is told that a message could not be shown; the next message is not held up", async () => {
+    const send = hs.sendEvent;
+    hs.sendEvent = async (roomId, eventType, content, txnId) => {
+      if (Buffer.byteLength(JSON.stringify(content)) > 65_536) throw new MatrixError({ errcode: "M_TOO_LARGE", error: "too large" }, 413);
+      return send(roomId, eventType, content, txnId);
+    };
+    // Nothing fitContent can split (no plain body): only the homeserver's refusal tells.
+    outbox.enqueue({ dedupeKey: "odd", roomId: "!room:example.org", eventType: "m.room.message", content: { msgtype: "m.notice", formatted_body: "x".repeat(70_000) } }, t);
+    enqueue("next");
+    startSender();
+    await waitFor("the next message", () => row("next").state === "sent");
+    for (let i = 0; i < 6 && row("odd").state !== "failed"; i++) await advanceTo(row("odd").next_attempt_at, "another attempt", () => row("odd").attempts > i);
+    expect(row("odd").state).toBe("failed");
+    await waitFor("the word about it", () => row("odd:not-shown")?.state === "sent");
+    expect(String(hs.calls[hs.calls.length - 1].content.body)).toContain("could not be shown");
+  });
+});
