@@ -23,6 +23,12 @@ import type { AppContext } from "./context";
 import type { Failpoints } from "./failpoints";
 import { INSTALLERS } from "./installers";
 import { createLogger, routeSdkLogs, type Logger } from "./logger";
+import { CarenetMetrics } from "../metrics/registry";
+import { serveMetrics, type MetricsServer } from "../metrics/server";
+import { pageOfPush } from "../metrics/pushes";
+import { timeRequests } from "../matrix/requestTiming";
+import { PagesStore } from "../store/pages";
+import { metricsSources } from "./metricsSources";
 
 export interface StartOptions {
   clock?: Clock;
@@ -49,6 +55,8 @@ export interface Carenet {
   readonly botUserId: string;
   /** The port the appservice listens on (useful when the config says 0). */
   readonly port: number;
+  /** The port GET /metrics listens on, when `metrics` is configured. */
+  readonly metricsPort?: number;
   readonly log: Logger;
   /** What provisioning did at start. */
   readonly provisioning: ReconcileReport;
@@ -107,6 +115,8 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
   // "not found"; matrix-bot-sdk leaves that request hanging unless someone answers it.
   // Provisioning creates its rooms itself, so carenet never makes a room on demand.
   appservice.on("query.room", (_alias: string, createRoom: (result: false) => void) => createRoom(false));
+  const metrics = new CarenetMetrics();
+  timeRequests(appservice.botClient, (method, ms, ok) => metrics.homeserverRequest(method, ms, ok));
   const homeserver = new Homeserver(appservice.botClient, config.homeserver.url, botUserId);
 
   let sender: OutboxSender | undefined;
@@ -119,10 +129,18 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     domain: config.homeserver.domain,
     homeserver,
     wakeOutbox: () => sender?.wake(),
+    metrics,
   });
   const { outbox, jobs, scheduler, directRooms, atomically } = app;
-  sender = new OutboxSender(outbox, homeserver, clock, log.child({ component: "outbox" }), failpoints, (u) => directRooms.roomFor(u));
+  const pagesForMetrics = new PagesStore(db);
+  sender = new OutboxSender(outbox, homeserver, clock, log.child({ component: "outbox" }), failpoints, (u) => directRooms.roomFor(u), (msg, outcome) => {
+    const pageId = pageOfPush(msg);
+    const community = pageId === undefined ? undefined : pagesForMetrics.get(pageId)?.communityId;
+    if (community !== undefined) (outcome === "sent" ? metrics.offMatrixSent : metrics.offMatrixFailed).call(metrics, community, "push");
+  });
   for (const install of INSTALLERS) install(app);
+  metrics.useSources(metricsSources(app));
+  let metricsServer: MetricsServer | undefined;
 
   const dispatcher = new Dispatcher(
     app.commands,
@@ -172,7 +190,17 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     app,
     log: log.child({ component: "config" }),
   });
-  const worker = new InboxWorker(inbox, router.handle, clock, log.child({ component: "inbox" }));
+  const worker = new InboxWorker(
+    inbox,
+    (row) => {
+      // Inbox lag: how old the event was when carenet got to it (first attempt only).
+      const sentAt = Number(row.event.origin_server_ts);
+      if (row.attempts === 0 && Number.isFinite(sentAt)) metrics.inboxEventHandled(clock.now() - sentAt);
+      return router.handle(row);
+    },
+    clock,
+    log.child({ component: "inbox" }),
+  );
 
   const server = createHttpServer({
     hsToken: registration.hs_token,
@@ -206,6 +234,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
 
   const stop = async () => {
     clearInterval(pruneTimer);
+    await metricsServer?.close();
     reloader.stop();
     await scheduler.stop();
     await provisioner.stop();
@@ -224,6 +253,9 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     });
     const port = (server.address() as AddressInfo).port;
     log.info({ bind: config.appservice.bind, port }, "listening for the homeserver");
+    if (config.metrics) {
+      metricsServer = await serveMetrics({ bind: config.metrics.bind ?? "127.0.0.1", port: config.metrics.port, token: config.metrics.token, metrics, log: log.child({ component: "metrics" }) });
+    }
 
     // Events recorded before a crash are handled now; so are messages not yet sent.
     if (!failpoints.has("hold-inbox")) worker.start();
@@ -261,6 +293,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
       db,
       botUserId,
       port,
+      metricsPort: metricsServer?.port,
       log,
       provisioning,
       reconcile,

@@ -107,8 +107,17 @@ export interface CarenetConfig {
   events: { max_age: string };
   /** Filled in by the schema's defaults; optional so hand-built configs (tests) may leave it out. */
   retention?: RetentionConfig;
+  /** Prometheus metrics on a listener of their own; absent: no metrics listener. */
+  metrics?: MetricsConfig;
   crisis_resources: string;
   communities: CommunityConfig[];
+}
+
+/** `metrics`: where GET /metrics listens (loopback by default) and the optional bearer token. */
+export interface MetricsConfig {
+  bind?: string;
+  port: number;
+  token?: string;
 }
 
 /** `retention`: how long records are kept before the daily job deletes them, in days ("365d"). */

@@ -2,7 +2,7 @@ import type { Clock } from "../app/clock";
 import type { Failpoints } from "../app/failpoints";
 import type { Logger } from "../app/logger";
 import { Pump } from "../app/pump";
-import type { OutboxStore } from "../store/outbox";
+import type { OutboxRow, OutboxStore } from "../store/outbox";
 import { type Homeserver, retryAdvice } from "./homeserver";
 
 /**
@@ -21,6 +21,8 @@ export class OutboxSender {
     private readonly failpoints: Failpoints,
     /** The conversation for a message addressed to a person (see DirectRooms). */
     private readonly directRoomFor: (userId: string) => Promise<string>,
+    /** Told when the homeserver took a message, and when one was given up on (for the metrics). */
+    private readonly observe?: (msg: OutboxRow, outcome: "sent" | "failed") => void,
   ) {
     this.pump = new Pump(() => this.sendDue(), (err) => this.log.error({ err }, "outbox loop failed"));
   }
@@ -53,10 +55,12 @@ export class OutboxSender {
           const eventId = await this.homeserver.sendEvent(msg.roomId, msg.eventType, msg.content, msg.txnId);
           if (this.failpoints.has("fail-after-send")) throw new Error("failpoint fail-after-send");
           this.outbox.markSent(msg.id, eventId, this.clock.now());
+          this.observe?.(msg, "sent");
         } catch (err) {
           const advice = retryAdvice(err, msg.attempts);
           this.outbox.markFailed(msg.id, advice.reason, this.clock.now() + advice.delayMs, advice.permanent);
           const fields = { outboxId: msg.id, roomId: msg.roomId, attempts: msg.attempts + 1, reason: advice.reason };
+          if (advice.permanent) this.observe?.(msg, "failed");
           if (advice.permanent) this.log.error(fields, "gave up sending a message: the homeserver refused it");
           else this.log.warn({ ...fields, retryInMs: advice.delayMs }, "sending failed; will retry");
         }
