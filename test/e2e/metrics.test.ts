@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { botReplyTo, botUserId, e2eEnv, newUser, startCarenet, type RunningCarenet } from "./harness/carenet";
@@ -93,4 +93,14 @@ test("Prometheus scrapes carenet and reads back a page opened and acknowledged, 
 
   // Without the token carenet refuses the scrape.
   expect((await fetch(`http://127.0.0.1:${running.carenet.metricsPort}/metrics`)).status).toBe(401);
+});
+
+test("every query of the shipped Grafana dashboard is valid PromQL that Prometheus evaluates against carenet's series", async () => {
+  const dashboard = JSON.parse(readFileSync(path.join(REPO_ROOT, "deploy/grafana/carenet.json"), "utf8")) as { panels: Array<{ title: string; targets?: Array<{ expr: string }> }> };
+  const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr.replace(/\$community/g, ".*")));
+  expect(exprs.length).toBeGreaterThan(10);
+  for (const expr of exprs) await expect(prometheus.query(expr)).resolves.toBeDefined();
+  // A query that reads carenet's own series returns data for the community.
+  const opened = await prometheus.query(exprs.find((e) => e.includes("carenet_pages_opened_total"))!);
+  expect(opened.map((r) => r.metric.community)).toContain(OAK);
 });
