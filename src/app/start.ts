@@ -29,6 +29,7 @@ import { pageOfPush } from "../metrics/pushes";
 import { timeRequests } from "../matrix/requestTiming";
 import { PagesStore } from "../store/pages";
 import { metricsSources } from "./metricsSources";
+import { calendarHttp } from "./calendarHttp";
 
 export interface StartOptions {
   clock?: Clock;
@@ -222,7 +223,9 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
         jobs: database ? jobs.countByState() : undefined,
       };
     },
-    fallback: appservice.expressAppInstance,
+    fallback: ((calendar) => (req, res) => {
+      if (!calendar(req, res)) appservice.expressAppInstance(req, res);
+    })(calendarHttp(app)),
   });
 
   const prune = () => {

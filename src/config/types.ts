@@ -109,6 +109,8 @@ export interface CarenetConfig {
   retention?: RetentionConfig;
   /** Prometheus metrics on a listener of their own; absent: no metrics listener. */
   metrics?: MetricsConfig;
+  /** Rota calendar feeds (`!rota calendar`); absent: the command says they are not set up. */
+  calendar?: { public_url: string };
   crisis_resources: string;
   communities: CommunityConfig[];
 }
