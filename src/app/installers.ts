@@ -5,10 +5,11 @@ import { installData } from "./installData";
 import { installHours } from "./installHours";
 import { installPaging } from "./installPaging";
 import { installRota } from "./installRota";
+import { installReports } from "./installReports";
 
 /**
  * Each capability plugs its commands, jobs and hooks into the app here, in this order:
  * communities first (consent, which the others consult), the rota before paging and
  * check-ins (who is on call, who is on a break); rights and data last (it reads every store).
  */
-export const INSTALLERS: ReadonlyArray<(app: AppContext) => void> = [installCommunities, installHours, installRota, installPaging, installCheckins, installData];
+export const INSTALLERS: ReadonlyArray<(app: AppContext) => void> = [installCommunities, installHours, installRota, installPaging, installCheckins, installData, installReports];

@@ -96,6 +96,8 @@ export interface CommunityConfig {
     /** Also post a version of the digest without names in the community room. */
     digest_to_community?: boolean;
   };
+  /** The weekly report to the staff room (day and time in the community's zone); absent: none. */
+  weekly_report?: { day: Weekday; at: string };
 }
 
 export interface CarenetConfig {
