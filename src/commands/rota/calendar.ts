@@ -19,7 +19,11 @@ export function calendar(deps: RotaCommandDeps, ctx: CommandContext, args: strin
     return refused("Calendar links are not set up on this carenet (the admin sets `calendar.public_url` in the config).", { private: true });
   }
   const sub = (args[0] ?? "").toLowerCase();
-  if (sub !== "" && sub !== "reset") throw new UsageError(`\`!rota calendar ${args[0]}\` is not something I know: \`!rota calendar\` or \`!rota calendar reset\`.`);
+  if (sub !== "" && sub !== "reset") {
+    // Echo at most a little of what was sent: an oversized argument is not repeated back.
+    const what = args[0].length > 40 ? `${args[0].slice(0, 40)}…` : args[0];
+    throw new UsageError(`\`!rota calendar ${what}\` is not something I know: \`!rota calendar\` or \`!rota calendar reset\`.`);
+  }
   const staffFeed = ctx.isStaffHere && ctx.community ? ctx.community : undefined;
   const kind = staffFeed ? "community" : "person";
   const communityId = staffFeed?.id ?? null;
