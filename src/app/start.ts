@@ -24,7 +24,7 @@ import type { Failpoints } from "./failpoints";
 import { INSTALLERS } from "./installers";
 import { createLogger, routeSdkLogs, type Logger } from "./logger";
 import { CarenetMetrics } from "../metrics/registry";
-import { serveMetrics, type MetricsServer } from "../metrics/server";
+import { startMetricsListener, type MetricsServer } from "../metrics/server";
 import { pageOfPush } from "../metrics/pushes";
 import { timeRequests } from "../matrix/requestTiming";
 import { PagesStore } from "../store/pages";
@@ -256,9 +256,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     });
     const port = (server.address() as AddressInfo).port;
     log.info({ bind: config.appservice.bind, port }, "listening for the homeserver");
-    if (config.metrics) {
-      metricsServer = await serveMetrics({ bind: config.metrics.bind ?? "127.0.0.1", port: config.metrics.port, token: config.metrics.token, metrics, log: log.child({ component: "metrics" }) });
-    }
+    metricsServer = await startMetricsListener(config.metrics, metrics, log.child({ component: "metrics" }));
 
     // Events recorded before a crash are handled now; so are messages not yet sent.
     if (!failpoints.has("hold-inbox")) worker.start();

@@ -70,3 +70,22 @@ export async function serveMetrics(o: { bind: string; port: number; token?: stri
       }),
   };
 }
+
+/**
+ * Starts the metrics listener if the config asks for one. A listener that cannot start (its
+ * port taken, a bad address) is logged and carenet runs on without it: metrics must never
+ * keep a care service from running.
+ */
+export async function startMetricsListener(
+  config: { bind?: string; port: number; token?: string } | undefined,
+  metrics: MetricsEndpoint,
+  log: Logger,
+): Promise<MetricsServer | undefined> {
+  if (!config) return undefined;
+  try {
+    return await serveMetrics({ bind: config.bind ?? "127.0.0.1", port: config.port, token: config.token, metrics, log });
+  } catch (err) {
+    log.error({ err: (err as Error).message, bind: config.bind ?? "127.0.0.1", port: config.port }, "the metrics listener could not start; carenet runs without it");
+    return undefined;
+  }
+}

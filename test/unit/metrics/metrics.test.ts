@@ -1,5 +1,5 @@
 import { CarenetMetrics } from "../../../src/metrics/registry";
-import { serveMetrics, type MetricsServer } from "../../../src/metrics/server";
+import { serveMetrics, startMetricsListener, type MetricsServer } from "../../../src/metrics/server";
 import { pageOfPush } from "../../../src/metrics/pushes";
 import { createLogger } from "../../../src/app/logger";
 
@@ -118,4 +118,17 @@ describe("the metrics listener", () => {
     server = await serveMetrics({ bind: "127.0.0.1", port: 0, metrics: metricsWith(), log: createLogger("silent") });
     expect((await fetch(`http://127.0.0.1:${server.port}/metrics`)).status).toBe(200);
   });
+});
+
+test("a metrics port already taken is logged and carenet goes on without metrics; no config, no listener", async () => {
+  const first = await serveMetrics({ bind: "127.0.0.1", port: 0, metrics: metricsWith(), log: createLogger("silent") });
+  try {
+    const lines: string[] = [];
+    const log = createLogger("info", { write: (l: string) => void lines.push(l) });
+    expect(await startMetricsListener({ port: first.port }, metricsWith(), log)).toBeUndefined();
+    expect(lines.join("")).toContain("the metrics listener could not start");
+    expect(await startMetricsListener(undefined, metricsWith(), log)).toBeUndefined();
+  } finally {
+    await first.close();
+  }
 });
