@@ -20,6 +20,8 @@ const env = e2eEnv();
 const bot = botUserId(env);
 const rand = randomBytes(3).toString("hex");
 const OAK = `oak-${rand}`;
+/** A community with no ladder: every page ends at once with the crisis resources (exhausted). */
+const ELM = `elm-${rand}`;
 const TOKEN = `scrape-${randomBytes(12).toString("hex")}`;
 
 let running: RunningCarenet;
@@ -27,6 +29,7 @@ let prometheus: TestPrometheus;
 let amy: MatrixUser;
 let bob: MatrixUser;
 let sam: MatrixUser;
+let kim: MatrixUser;
 let bobDm: string;
 
 async function openDm(user: MatrixUser): Promise<string> {
@@ -37,24 +40,29 @@ async function openDm(user: MatrixUser): Promise<string> {
 
 beforeAll(async () => {
   execFileSync("bash", [path.join(REPO_ROOT, "scripts/ensure-prometheus.sh")], { stdio: "inherit" });
-  [amy, bob, sam] = await Promise.all(["amy", "bob", "sam"].map((n) => newUser(env, n)));
+  [amy, bob, sam, kim] = await Promise.all(["amy", "bob", "sam", "kim"].map((n) => newUser(env, n)));
   running = await startCarenet(env, mkdtempSync(path.join(tmpdir(), "carenet-metrics-")), {
-    communities: [pagingCommunity(OAK, { staff: [sam.userId], escalation: [{ notify: "on_call_peers", wait: "10m" }, { notify: "all_staff", wait: "10m" }] })],
+    communities: [
+      pagingCommunity(OAK, { staff: [sam.userId], escalation: [{ notify: "on_call_peers", wait: "10m" }, { notify: "all_staff", wait: "10m" }] }),
+      pagingCommunity(ELM, { staff: [sam.userId], escalation: [] }),
+    ],
     extraConfig: { metrics: { bind: "127.0.0.1", port: 0, token: TOKEN } },
   });
   const app = running.carenet.app;
   for (const m of [amy, bob]) app.members.add({ communityId: OAK, userId: m.userId, sponsor: sam.userId, addedBy: sam.userId }, Date.now());
+  app.members.add({ communityId: ELM, userId: kim.userId, sponsor: sam.userId, addedBy: sam.userId }, Date.now());
   const staffRoom = app.rooms.get(OAK, "staff")!.roomId;
   await sam.waitForInvite((inv) => inv.roomId === staffRoom);
   await sam.joinRoom(staffRoom);
   bobDm = await openDm(bob);
   await onCallNow({ bot, peer: bob, peerDm: bobDm, staff: sam, staffRoom, timezone: "Europe/London" });
-  prometheus = await TestPrometheus.start({ port: running.carenet.metricsPort!, token: TOKEN });
+  // With the shipped alert rules loaded, evaluated every second.
+  prometheus = await TestPrometheus.start({ port: running.carenet.metricsPort!, token: TOKEN }, { ruleFiles: [path.join(REPO_ROOT, "deploy/prometheus/alerts.yml")] });
 });
 
 afterAll(async () => {
   await prometheus?.stop();
-  for (const u of [amy, bob, sam]) await u?.stop();
+  for (const u of [amy, bob, sam, kim]) await u?.stop();
   await running?.carenet.stop();
 });
 
@@ -103,4 +111,19 @@ test("every query of the shipped Grafana dashboard is valid PromQL that Promethe
   // A query that reads carenet's own series returns data for the community.
   const opened = await prometheus.query(exprs.find((e) => e.includes("carenet_pages_opened_total"))!);
   expect(opened.map((r) => r.metric.community)).toContain(OAK);
+});
+
+test("the shipped alert fires in Prometheus when a page is exhausted, for that community only", async () => {
+  await prometheus.waitFor(`carenet_pages_exhausted_total{community="${ELM}"}`, (v) => v === 0);
+  const dm = await openDm(kim);
+  const command = await kim.sendText(dm, "!page");
+  expect(body(await kim.waitForEvent(dm, botReplyTo(bot, command)))).toContain("nobody could be reached");
+  await prometheus.waitFor(`carenet_pages_exhausted_total{community="${ELM}"}`, (v) => v === 1);
+  await prometheus.waitFor(`ALERTS{alertname="CarenetPageExhausted",alertstate="firing",community="${ELM}"}`, (v) => v === 1);
+  expect(await prometheus.query(`ALERTS{alertname="CarenetPageExhausted",community="${OAK}"}`)).toEqual([]);
+  // The rest of the rules loaded and are healthy against carenet's real series.
+  const rules = (await (await fetch(`${prometheus.url}/api/v1/rules`)).json()) as { data: { groups: Array<{ rules: Array<{ name: string; health: string }> }> } };
+  const loaded = rules.data.groups.flatMap((g) => g.rules);
+  expect(loaded.map((r) => r.name)).toEqual(expect.arrayContaining(["CarenetPageExhausted", "CarenetOutboxStuck", "CarenetNoPeerOnCallSoon", "CarenetDown"]));
+  for (const r of loaded) expect(r.health).not.toBe("err");
 });

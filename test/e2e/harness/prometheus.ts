@@ -22,13 +22,13 @@ export class TestPrometheus {
     child.stderr!.on("data", (c: Buffer) => (this.output += c.toString()));
   }
 
-  static async start(target: { port: number; token?: string }): Promise<TestPrometheus> {
+  static async start(target: { port: number; token?: string }, opts: { ruleFiles?: string[] } = {}): Promise<TestPrometheus> {
     const dir = mkdtempSync(path.join(tmpdir(), "carenet-prometheus-"));
     const port = await findFreePort();
     const auth = target.token ? `    authorization:\n      type: Bearer\n      credentials: ${JSON.stringify(target.token)}\n` : "";
     writeFileSync(
       path.join(dir, "prometheus.yml"),
-      `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: carenet\n    scrape_interval: 1s\n    static_configs:\n      - targets: ["127.0.0.1:${target.port}"]\n${auth}`,
+      `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n${opts.ruleFiles?.length ? `rule_files:\n${opts.ruleFiles.map((f) => `  - ${JSON.stringify(f)}\n`).join("")}` : ""}scrape_configs:\n  - job_name: carenet\n    scrape_interval: 1s\n    static_configs:\n      - targets: ["127.0.0.1:${target.port}"]\n${auth}`,
     );
     const child = spawn(
       PROMETHEUS,
