@@ -19,6 +19,7 @@ import { EncryptionStore } from "../store/encryption";
 import { JobsStore } from "../store/jobs";
 import { MembersStore } from "../store/members";
 import { OutboxStore } from "../store/outbox";
+import { noMetrics, type MetricsPort } from "../metrics/port";
 import type { Clock } from "./clock";
 import type { AppContext } from "./context";
 import type { Logger } from "./logger";
@@ -34,6 +35,8 @@ export interface AppContextDeps {
   /** Pokes the outbox sender after messages were queued (nothing in tests that send by hand). */
   wakeOutbox?: () => void;
   retryAdvice?: (err: unknown, attempts: number) => RetryAdvice;
+  /** Where counts go (default: nowhere). */
+  metrics?: MetricsPort;
 }
 
 /**
@@ -42,6 +45,7 @@ export interface AppContextDeps {
  * the same thing over an in-memory database and a fake homeserver.
  */
 export function createAppContext(d: AppContextDeps): AppContext {
+  const metrics = d.metrics ?? noMetrics;
   const jobs = new JobsStore(d.db);
   const outbox = new OutboxStore(d.db);
   const dmRooms = new DmRoomsStore(d.db);
@@ -51,6 +55,7 @@ export function createAppContext(d: AppContextDeps): AppContext {
     clock: d.clock,
     log: d.log.child({ component: "scheduler" }),
     retryAdvice: d.retryAdvice ?? homeserverRetryAdvice,
+    observeRun: (kind, lagMs) => metrics.jobRan(kind, lagMs),
   });
   registerMembershipJobs(scheduler, d.homeserver, d.log.child({ component: "membership" }));
   const atomically = <T>(fn: () => T): T => d.db.transaction(fn)();
@@ -85,6 +90,7 @@ export function createAppContext(d: AppContextDeps): AppContext {
     consent: new ConsentStore(d.db),
     audit: new AuditLog(d.db),
     atomically,
+    metrics,
     commands: [helpCommand],
     roomMessageHooks: [],
     membershipHooks: [],

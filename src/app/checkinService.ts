@@ -180,6 +180,8 @@ export class CheckinService implements CheckinPort {
       },
       now,
     );
+    // An answer to a prompt counts once, when first recorded (a change of mind is not another answer).
+    if (saved.outcome === "recorded" && saved.answer.promptId !== null) this.app.metrics.checkinAnswered(c.id);
     const what = prompt ? this.promptName(c, prompt) : "today's check-in";
     const reply = new Message();
     if (saved.outcome === "too_late") {
@@ -602,6 +604,7 @@ export class CheckinService implements CheckinPort {
       payload: { communityId: c.id, checkinId: ck.id, occurrenceAt: occ },
     });
     this.app.log.info({ communityId: c.id, checkinId: ck.id, prompts: who.length, late }, "check-in prompts queued");
+    this.app.metrics.checkinPromptsSent(c.id, who.length);
     return who.length;
   }
 
@@ -646,6 +649,7 @@ export class CheckinService implements CheckinPort {
       }
     }
     this.app.log.info({ communityId: c.id, prompts: who.length, late }, "alumni check-ins queued");
+    this.app.metrics.checkinPromptsSent(c.id, who.length);
     return who.length;
   }
 
@@ -660,6 +664,7 @@ export class CheckinService implements CheckinPort {
       for (const p of this.store.promptsOfOccurrence(c.id, checkinId, occurrenceAt)) {
         if (p.missedAt !== null || this.store.answerToPrompt(p.id)) continue;
         this.store.markMissed(p.id, now);
+        this.app.metrics.checkinMissed(c.id);
         const member = this.app.members.get(c.id, p.userId);
         const plan = this.planOf(c.id, p.userId);
         // A member who stopped being one, paused, went on a break or withdrew consent is not chased.

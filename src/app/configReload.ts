@@ -28,7 +28,7 @@ export interface ConfigReloaderDeps {
 }
 
 /** Settings read once at start: a change to them is reported and waits for a restart. */
-const RESTART_ONLY = ["homeserver", "appservice", "database", "bot", "events", "logging"] as const;
+const RESTART_ONLY = ["homeserver", "appservice", "database", "bot", "events", "logging", "metrics"] as const;
 
 /** Editors save in bursts (write, rename, chmod); one reload after the burst is enough. */
 const DEBOUNCE_MS = 300;

@@ -14,6 +14,7 @@ import type { DmRoomsStore } from "../store/dmRooms";
 import type { JobsStore } from "../store/jobs";
 import type { MembersStore } from "../store/members";
 import type { OutboxStore } from "../store/outbox";
+import type { MetricsPort } from "../metrics/port";
 import type { Clock } from "./clock";
 import type { Logger } from "./logger";
 
@@ -51,6 +52,8 @@ export interface AppContext {
   members: MembersStore;
   consent: ConsentStore;
   audit: AuditLog;
+  /** Counts for the service manager's view (Prometheus); per community, never per person. */
+  metrics: MetricsPort;
   /** Runs `fn` in one SQLite transaction. */
   atomically: <T>(fn: () => T) => T;
 

@@ -35,6 +35,7 @@ export function installPaging(app: AppContext): PagingService {
     clock: app.clock,
     log,
     botUserId: app.botUserId,
+    metrics: app.metrics,
   });
   const rooms = new PagingRooms({
     homeserver: app.homeserver,

@@ -7,6 +7,7 @@ import { volunteerCommand } from "../commands/rota/volunteer";
 import { consentNeeded } from "../communities/consent";
 import { isOnBreak } from "../domain/rota";
 import { RotaStore } from "../store/rota";
+import { CalendarFeedsStore } from "../store/calendarFeeds";
 import type { AppContext } from "./context";
 import { Handoffs, HANDOFF_JOB, PLAN_JOB } from "./rotaHandoff";
 
@@ -40,6 +41,7 @@ export function installRota(app: AppContext): void {
     replan: (communityId, now) => handoffs.plan(communityId, now),
     hasConsent,
     consentNeeded: (c, userId, what, crisis) => consentNeeded(app, c, userId, what, crisis),
+    calendarFeeds: new CalendarFeedsStore(app.db),
   };
   app.commands.push(oncallCommand(deps), volunteerCommand(deps), rotaCommand(deps), breakCommand(deps));
   app.scheduler.on(HANDOFF_JOB, handoffs.onHandoffJob);

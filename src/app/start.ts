@@ -28,6 +28,13 @@ import type { Failpoints } from "./failpoints";
 import { INSTALLERS } from "./installers";
 import { createLogger, routeSdkLogs, type Logger } from "./logger";
 import { Health } from "./health";
+import { CarenetMetrics } from "../metrics/registry";
+import { startMetricsListener, type MetricsServer } from "../metrics/server";
+import { pageOfPush } from "../metrics/pushes";
+import { timeRequests } from "../matrix/requestTiming";
+import { PagesStore } from "../store/pages";
+import { metricsSources } from "./metricsSources";
+import { calendarHttp } from "./calendarHttp";
 
 export interface StartOptions {
   clock?: Clock;
@@ -56,6 +63,8 @@ export interface Carenet {
   readonly botUserId: string;
   /** The port the appservice listens on (useful when the config says 0). */
   readonly port: number;
+  /** The port GET /metrics listens on, when `metrics` is configured. */
+  readonly metricsPort?: number;
   readonly log: Logger;
   /** What provisioning did at start. */
   readonly provisioning: ReconcileReport;
@@ -112,6 +121,8 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
   });
   // Only its client is used: carenet serves the homeserver's requests itself (httpServer.ts),
   // so none reaches matrix-bot-sdk's express app, which reads any body whole before checking a token.
+  const metrics = new CarenetMetrics();
+  timeRequests(appservice.botClient, (method, ms, ok) => metrics.homeserverRequest(method, ms, ok));
   const homeserver = new Homeserver(appservice.botClient, config.homeserver.url, botUserId);
 
   let sender: OutboxSender | undefined;
@@ -124,10 +135,27 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     domain: config.homeserver.domain,
     homeserver,
     wakeOutbox: () => sender?.wake(),
+    metrics,
   });
   const { outbox, jobs, scheduler, directRooms, atomically } = app;
-  sender = new OutboxSender(outbox, homeserver, clock, log.child({ component: "outbox" }), failpoints, (u) => directRooms.roomFor(u), (r) => directRooms.privateRoomFor(r));
+  const pagesForMetrics = new PagesStore(db);
+  sender = new OutboxSender(
+    outbox,
+    homeserver,
+    clock,
+    log.child({ component: "outbox" }),
+    failpoints,
+    (u) => directRooms.roomFor(u),
+    (r) => directRooms.privateRoomFor(r),
+    (msg, outcome) => {
+      const pageId = pageOfPush(msg);
+      const community = pageId === undefined ? undefined : pagesForMetrics.get(pageId)?.communityId;
+      if (community !== undefined) (outcome === "sent" ? metrics.offMatrixSent : metrics.offMatrixFailed).call(metrics, community, "push");
+    },
+  );
   for (const install of INSTALLERS) install(app);
+  metrics.useSources(metricsSources(app));
+  let metricsServer: MetricsServer | undefined;
 
   const dispatcher = new Dispatcher(
     app.commands,
@@ -178,7 +206,18 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     app,
     log: log.child({ component: "config" }),
   });
-  const worker = new InboxWorker(inbox, router.handle, clock, log.child({ component: "inbox" }), () => removeOldVersions(db));
+  const worker = new InboxWorker(
+    inbox,
+    (row) => {
+      // Inbox lag: how old the event was when carenet got to it (first attempt only).
+      const sentAt = Number(row.event.origin_server_ts);
+      if (row.attempts === 0 && Number.isFinite(sentAt)) metrics.inboxEventHandled(clock.now() - sentAt);
+      return router.handle(row);
+    },
+    clock,
+    log.child({ component: "inbox" }),
+    () => removeOldVersions(db),
+  );
   const isOwn = (ev: Parameters<typeof EventRouter.isOwn>[0]) => EventRouter.isOwn(ev, botUserId, config.bot.localpart);
   // Events the homeserver never pushed (it lost them in a restart) are read back from the
   // room timelines at start and after every outage carenet notices.
@@ -227,6 +266,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     },
     recordOutcome: (ok, err) => health.recordOutcome(ok, err),
     health: () => health.report(),
+    calendar: calendarHttp(app),
   });
 
   const prune = () => {
@@ -247,7 +287,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
       // Each loop finishes the step it is in, unless that step waits on the homeserver for
       // longer than the grace: every step's effects are in SQLite, so one cut short now is
       // done again at the next start.
-      const loops = Promise.all([catchUp.stop(), scheduler.stop(), provisioner.stop(), worker.stop(), sender.stop()]);
+      const loops = Promise.all([metricsServer?.close(), catchUp.stop(), scheduler.stop(), provisioner.stop(), worker.stop(), sender.stop()]);
       if (!(await settlesWithin(loops, STOP_GRACE_MS))) {
         log.warn({ graceMs: STOP_GRACE_MS }, "stopping without waiting for the homeserver; unfinished work stays queued for the next start");
       }
@@ -262,6 +302,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     });
     const port = (server.address() as AddressInfo).port;
     log.info({ bind: config.appservice.bind, port }, "listening for the homeserver");
+    metricsServer = await startMetricsListener(config.metrics, metrics, log.child({ component: "metrics" }));
 
     // Events recorded before a crash are handled now; so are messages not yet sent.
     if (!failpoints.has("hold-inbox")) worker.start();
@@ -303,6 +344,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
       db,
       botUserId,
       port,
+      metricsPort: metricsServer?.port,
       log,
       provisioning,
       reconcile,

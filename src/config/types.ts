@@ -96,6 +96,8 @@ export interface CommunityConfig {
     /** Also post a version of the digest without names in the community room. */
     digest_to_community?: boolean;
   };
+  /** The weekly report to the staff room (day and time in the community's zone); absent: none. */
+  weekly_report?: { day: Weekday; at: string };
 }
 
 export interface CarenetConfig {
@@ -107,8 +109,19 @@ export interface CarenetConfig {
   events: { max_age: string };
   /** Filled in by the schema's defaults; optional so hand-built configs (tests) may leave it out. */
   retention?: RetentionConfig;
+  /** Prometheus metrics on a listener of their own; absent: no metrics listener. */
+  metrics?: MetricsConfig;
+  /** Rota calendar feeds (`!rota calendar`); absent: the command says they are not set up. */
+  calendar?: { public_url: string };
   crisis_resources: string;
   communities: CommunityConfig[];
+}
+
+/** `metrics`: where GET /metrics listens (loopback by default) and the optional bearer token. */
+export interface MetricsConfig {
+  bind?: string;
+  port: number;
+  token?: string;
 }
 
 /** `retention`: how long records are kept before the daily job deletes them, in days ("365d"). */

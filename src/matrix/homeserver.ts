@@ -46,6 +46,11 @@ export class Homeserver {
     return { start: String(res.start ?? ""), end: typeof res.end === "string" ? res.end : undefined, chunk: Array.isArray(res.chunk) ? res.chunk : [] };
   }
 
+  /** Uploads a file to the homeserver's media repository; returns its mxc:// URL. */
+  async uploadMedia(data: Buffer, contentType: string, filename: string): Promise<string> {
+    return this.client.uploadContent(data, contentType, filename);
+  }
+
   async joinRoom(roomId: string): Promise<void> {
     await this.client.doRequest("POST", `/_matrix/client/v3/rooms/${enc(roomId)}/join`, null, {});
   }

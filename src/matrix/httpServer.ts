@@ -18,6 +18,8 @@ export interface HttpServerDeps {
   /** Told when recording a transaction failed (health reports it), and when it worked again. */
   recordOutcome?: (ok: boolean, err?: unknown) => void;
   health: () => Promise<HealthReport>;
+  /** Serves a rota calendar feed (`GET /_carenet/calendar/<token>.ics`); false if it did not answer. */
+  calendar?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 /**
@@ -68,6 +70,8 @@ const ROUTES: Route[] = [
   { method: "GET", path: /^\/_matrix\/app\/v1\/rooms\/([^/]+)$/, auth: "required", maxBody: 0, handle: notHere("M_NOT_FOUND", "no such room alias") },
   { method: "POST", path: /^\/_matrix\/app\/v1\/ping$/, auth: "required", maxBody: MAX_PING_BYTES, handle: onPing },
   { method: "GET", path: /^\/health$/, auth: "optional", maxBody: 0, handle: onHealth },
+  // Calendar apps fetch rota feeds by a secret in the path (docs/rota.md); no token, no body.
+  { method: "GET", path: /^\/_carenet\/calendar\/([^/]+)$/, auth: "optional", maxBody: 0, handle: onCalendar },
 ];
 
 class HttpProblem extends Error {
@@ -155,6 +159,10 @@ async function onTransaction(d: HttpServerDeps, req: IncomingMessage, res: Serve
 async function onPing(_d: HttpServerDeps, _req: IncomingMessage, res: ServerResponse, call: Call): Promise<void> {
   await call.json();
   send(res, 200, {});
+}
+
+async function onCalendar(d: HttpServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (!d.calendar?.(req, res)) send(res, 404, { errcode: "M_NOT_FOUND", error: "not found" });
 }
 
 function notHere(errcode: string, error: string): Handler {

@@ -28,6 +28,8 @@ export class OutboxSender {
      * that is; any other room is returned as it is.
      */
     private readonly privateRoomFor: (roomId: string) => Promise<string> = async (roomId) => roomId,
+    /** Told when the homeserver took a message, and when one was given up on (for the metrics). */
+    private readonly observe?: (msg: OutboxRow, outcome: "sent" | "failed") => void,
   ) {
     this.pump = new Pump(() => this.sendDue(), (err) => this.log.error({ err }, "outbox loop failed"));
   }
@@ -75,11 +77,13 @@ export class OutboxSender {
           }
           if (this.failpoints.has("fail-after-send")) throw new Error("failpoint fail-after-send");
           this.outbox.markSent(msg.id, eventId, this.clock.now());
+          this.observe?.(msg, "sent");
         } catch (err) {
           const advice = retryAdvice(err, msg.attempts);
           this.outbox.markFailed(msg.id, advice.reason, this.clock.now() + advice.delayMs, advice.permanent);
           const fields = { outboxId: msg.id, roomId: msg.roomId, attempts: msg.attempts + 1, reason: advice.reason };
           if (advice.permanent) {
+            this.observe?.(msg, "failed");
             this.log.error(fields, "gave up sending a message: the homeserver refused it");
             this.sayNotShown(msg, err);
           }

@@ -11,6 +11,7 @@ import type { AuditLog } from "../store/audit";
 import type { CommunityRoomsStore } from "../store/communityRooms";
 import type { JobsStore } from "../store/jobs";
 import type { PageRecord, PagesStore, ResponseHow } from "../store/pages";
+import { noMetrics, type MetricsPort } from "../metrics/port";
 import { communityDigest, DIGEST_JOB, digestKey, nextDailyAt, staffDigest, summarise } from "./digest";
 import { rotaSettings } from "../commands/rota/service";
 import { allStaffOf, isStaffTarget, ladderOf, recipientsOf } from "./ladder";
@@ -45,6 +46,8 @@ export interface PagingDeps {
   clock: Clock;
   log: Logger;
   botUserId: string;
+  /** Counts of pages opened, escalated, acknowledged, exhausted (per community). */
+  metrics?: MetricsPort;
 }
 
 export interface PageRequest {
@@ -93,6 +96,10 @@ interface Advance {
 export class PagingService {
   constructor(private readonly d: PagingDeps) {}
 
+  private get metrics(): MetricsPort {
+    return this.d.metrics ?? noMetrics;
+  }
+
   community(id: string): CommunityConfig | undefined {
     return this.d.config().communities.find((c) => c.id === id);
   }
@@ -113,6 +120,7 @@ export class PagingService {
       const r = step(null, { kind: "open" }, ladder, now);
       const id = this.d.pages.create({ communityId: c.id, member, state: r.state, ladder });
       this.d.audit.append({ communityId: c.id, actor: member, action: "page.open", subject: member, detail: `page ${id}` }, now);
+      this.metrics.pageOpened(c.id);
       const adv = this.advance(this.d.pages.get(id)!, r, now);
       outcome = { pageId: id, kind: "opened", reply: adv.status === "exhausted" ? t.nobodyReached(id, this.crisis()) : t.pageOpened(id, adv.reached, this.crisis()) };
     } else if (existing.state.status === "exhausted") {
@@ -308,6 +316,7 @@ export class PagingService {
       this.postToStaffRoom(page, t.staffRoomEscalated(page.id, page.member, target, users.length, waitedMs), `page:${page.id}:r${page.round}:s${stepIndex}:staffroom`);
     }
     if (stepIndex > 0 || page.round > 1) {
+      this.metrics.pageEscalated(page.communityId, stepIndex + 1, target);
       this.d.audit.append(
         { communityId: page.communityId, actor: "carenet", action: "page.escalate", subject: page.member, detail: `page ${page.id}: step ${stepIndex + 1} (${target}), ${t.people(users.length)} asked` },
         now,
@@ -338,6 +347,7 @@ export class PagingService {
     this.postToStaffRoom(page, msg(), `${key}:staffroom`);
     for (const s of c ? allStaffOf(c) : []) if (s !== page.member) this.d.effects.tell(s, msg().alert(s), `${key}:staff:${s}`);
     this.d.audit.append({ communityId: page.communityId, actor: "carenet", action: "page.exhausted", subject: page.member, detail: `page ${page.id}: nobody acknowledged` }, now);
+    this.metrics.pageExhausted(page.communityId);
   }
 
   private postToStaffRoom(page: PageRecord, msg: Message, key: string): void {
@@ -383,6 +393,7 @@ export class PagingService {
       }
       if (page.staffTold) this.postToStaffRoom(page, t.staffRoomAcknowledged(page.id, page.member, by), `${key}:staffroom:ack`);
       this.d.audit.append({ communityId: page.communityId, actor: by, action: "page.ack", subject: page.member, detail: `page ${page.id} (${how})` }, now);
+      this.metrics.pageAcknowledged(page.communityId, now - this.roundStartedAt(page));
     }
     this.d.effects.tell(page.member, t.someoneComing(page.id, by, first).alert(page.member), `${key}:coming:${by}`);
     if (page.supportRoomId) {

@@ -20,6 +20,8 @@ export interface SchedulerDeps {
   retryAdvice: (err: unknown, attempts: number) => RetryAdvice;
   /** How often to look even without a wake-up; keeps a fake or stepped clock honest. */
   maxSleepMs?: number;
+  /** Told how late each job started against its due time (the job-lag metric). */
+  observeRun?: (kind: string, lagMs: number) => void;
 }
 
 export interface HandlerOptions {
@@ -97,6 +99,7 @@ export class Scheduler {
       this.d.log.error({ jobId: job.id, kind: job.kind }, "a job has no handler; parked as failed");
       return;
     }
+    this.d.observeRun?.(job.kind, this.d.clock.now() - job.dueAt);
     try {
       await handler(job);
       this.d.jobs.markDone(job.id, job.dueAt, this.d.clock.now());

@@ -132,6 +132,12 @@ export class JobsStore {
       .run(error, nextAttemptAt, permanent ? "failed" : "pending", permanent ? now : null, id);
   }
 
+  /** Pending jobs already due at `now`, and the earliest due time among them (for the job-lag metrics). */
+  overdueStats(now: number): { overdue: number; oldestDueAt: number | null } {
+    const row = this.db.prepare("SELECT COUNT(*) AS n, MIN(due_at) AS oldest FROM jobs WHERE state = 'pending' AND due_at <= ?").get(now) as { n: number; oldest: number | null };
+    return { overdue: row.n, oldestDueAt: row.oldest };
+  }
+
   countByState(): Record<string, number> {
     const rows = this.db.prepare("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").all() as Array<{ state: string; n: number }>;
     return Object.fromEntries(rows.map((r) => [r.state, r.n]));

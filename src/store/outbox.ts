@@ -100,6 +100,17 @@ export class OutboxStore {
     return row && { state: row.state, attempts: row.attempts, eventId: row.event_id, txnId: row.txn_id };
   }
 
+  /** Whether a message with this key was ever queued (a rerun then skips work it would only repeat). */
+  has(dedupeKey: string): boolean {
+    return this.db.prepare("SELECT 1 FROM outbox WHERE dedupe_key = ?").get(dedupeKey) !== undefined;
+  }
+
+  /** How many messages wait to be sent and when the oldest was queued (for the outbox metrics). */
+  pendingStats(): { pending: number; oldestCreatedAt: number | null } {
+    const row = this.db.prepare("SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox WHERE state = 'pending'").get() as { n: number; oldest: number | null };
+    return { pending: row.n, oldestCreatedAt: row.oldest };
+  }
+
   countByState(): Record<string, number> {
     const rows = this.db.prepare("SELECT state, COUNT(*) AS n FROM outbox GROUP BY state").all() as Array<{ state: string; n: number }>;
     return Object.fromEntries(rows.map((r) => [r.state, r.n]));

@@ -319,6 +319,8 @@ export class RotaStore {
       const ids = this.entryIdsOf(userId, communityId);
       const entries = this.deleteEntries(ids);
       const breaks = communityId === undefined ? this.db.prepare("DELETE FROM rota_breaks WHERE user_id = ?").run(userId).changes : 0;
+      // Their rota calendar links (`!rota calendar`) go with the rest of their rota.
+      if (communityId === undefined) this.db.prepare("DELETE FROM calendar_feeds WHERE user_id = ?").run(userId);
       return { entries, breaks };
     })();
   }

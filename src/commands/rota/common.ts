@@ -3,6 +3,7 @@ import type { AuditLog } from "../../store/audit";
 import type { CommunityRoomsStore } from "../../store/communityRooms";
 import type { MembersStore } from "../../store/members";
 import type { RotaEntry } from "../../store/rota";
+import type { CalendarFeedsStore } from "../../store/calendarFeeds";
 import type { Effects } from "../effects";
 import { supportNow } from "../help";
 import { Message } from "../message";
@@ -23,6 +24,8 @@ export interface RotaCommandDeps {
   hasConsent: (communityId: string, userId: string) => boolean;
   /** The kind refusal for a member who has not (see src/communities/consent.ts consentNeeded). */
   consentNeeded: (c: CommunityConfig, userId: string, what: string, crisisResources: string) => Message;
+  /** Secret calendar URLs (`!rota calendar`); without it the subcommand says calendars are not set up. */
+  calendarFeeds?: CalendarFeedsStore;
 }
 
 export function ok(reply: Message, opts: { private?: boolean } = {}): CommandResult {

@@ -1,4 +1,5 @@
 import type { CommunityConfig } from "../../config/types";
+import { calendar } from "./calendar";
 import { isOnBreak, overlappingOverrides, swapOverrides, type Override } from "../../domain/rota";
 import type { NewCover, RotaEntry } from "../../store/rota";
 import { Message } from "../message";
@@ -30,11 +31,12 @@ const STAFF_USAGE: Record<StaffSub, string> = {
 export function rotaCommand(deps: RotaCommandDeps): CommandSpec {
   return {
     name: "rota",
-    usage: "!rota mine | accept <number> | decline <number>",
+    usage: "!rota mine | accept <number> | decline <number> | calendar [reset]",
     summary: "your shifts, and the shifts staff have asked you to take",
     details:
       "`!rota mine` lists your shifts. When staff ask you to take a shift, `!rota accept 12` agrees and `!rota decline 12` says no (no reason needed). " +
-      "Nobody is put on the rota without agreeing.",
+      "Nobody is put on the rota without agreeing. `!rota calendar` sends you, privately, a link to subscribe to your shifts in your own calendar app " +
+      "(in a staff room: the community's whole rota and its gaps); `!rota calendar reset` stops the links.",
     topic: "rota",
     staffPart: {
       usage: "!rota add|remove|cover|swap|show|approve …",
@@ -50,6 +52,7 @@ export function rotaCommand(deps: RotaCommandDeps): CommandSpec {
       if (sub === "mine" || sub === "") return mine(deps, ctx);
       if (sub === "accept") return accept(deps, ctx, rest);
       if (sub === "decline") return decline(deps, ctx, rest);
+      if (sub === "calendar") return calendar(deps, ctx, rest);
       if ((STAFF_SUBCOMMANDS as readonly string[]).includes(sub)) return asStaff(deps, ctx, sub as StaffSub, rest);
       throw new UsageError(`\`!rota ${sub}\` is not something I know.`);
     },

@@ -11,6 +11,8 @@ import { REPO_ROOT } from "./paths";
  */
 export default async function globalSetup(): Promise<void> {
   execFileSync("bash", [path.join(REPO_ROOT, "scripts/ensure-synapse.sh")], { stdio: "inherit" });
+  // Prometheus and promtool (Debian's package) for the metrics tests and the alert-rule checks.
+  execFileSync("bash", [path.join(REPO_ROOT, "scripts/ensure-prometheus.sh")], { stdio: "inherit" });
   // The crash tests run carenet's CLI from dist/ as a child process, so it must be current.
   execFileSync(process.execPath, [path.join(REPO_ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], {
     cwd: REPO_ROOT,

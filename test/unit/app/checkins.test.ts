@@ -18,6 +18,7 @@ import { DmRoomsStore } from "../../../src/store/dmRooms";
 import { JobsStore } from "../../../src/store/jobs";
 import { MembersStore } from "../../../src/store/members";
 import { OutboxStore } from "../../../src/store/outbox";
+import { noMetrics } from "../../../src/metrics/port";
 
 /**
  * Check-ins end to end inside carenet, on a fake clock: real stores, effects, scheduler and
@@ -88,6 +89,7 @@ function setUp(cfg = makeConfig()): void {
     clock,
     log,
     botUserId: "@carenet:example.org",
+    metrics: noMetrics,
     domain: "example.org",
     homeserver: {} as AppContext["homeserver"],
     directRooms: {} as AppContext["directRooms"],

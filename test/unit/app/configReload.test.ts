@@ -101,6 +101,13 @@ describe("ConfigReloader", () => {
     expect(current.communities[1].name).toBe("Elm new");
   });
 
+  it("the metrics listener (bind, port, token) is read once at start: a change waits for a restart and is not audited", async () => {
+    write([community("oak"), community("elm")], { metrics: { port: 9994, token: "a-new-secret-token-0123" } });
+    expect(await reloader.reload()).toEqual({ outcome: "unchanged" });
+    expect(current.metrics).toBeUndefined();
+    expect(JSON.stringify(db.prepare("SELECT * FROM audit_log").all())).not.toContain("a-new-secret-token-0123");
+  });
+
   it("does nothing when the file says what is already in force", async () => {
     expect(await reloader.reload()).toEqual({ outcome: "unchanged" });
     expect(new AuditLog(db).count()).toBe(0);

@@ -1,4 +1,5 @@
 import { createAppContext } from "../../../src/app/appContext";
+import type { MetricsPort } from "../../../src/metrics/port";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -221,7 +222,7 @@ let eventCounter = 0;
  * Opening it again on the same file (after `close`) is a restart.
  */
 export function startHarness(
-  opts: { file?: string; clock?: FakeClock; hs?: RecordingHomeserver; community?: CommunityConfig; onCall?: OnCallNow; seed?: boolean } = {},
+  opts: { file?: string; clock?: FakeClock; hs?: RecordingHomeserver; community?: CommunityConfig; onCall?: OnCallNow; seed?: boolean; metrics?: MetricsPort } = {},
 ): Harness & { file: string } {
   const file = opts.file ?? path.join(mkdtempSync(path.join(tmpdir(), "carenet-paging-")), "carenet.db");
   const clock = opts.clock ?? new FakeClock(T0);
@@ -231,7 +232,7 @@ export function startHarness(
   const log = pino({ level: "silent" });
   const homeserver = hs as unknown as Homeserver;
   const state = { onCall: opts.onCall ?? { peers: [BOB], backupPeers: [CAT], staff: [DAN] } };
-  const app = createAppContext({ db, config: () => cfg, clock, log, botUserId: BOT, domain: "example.org", homeserver });
+  const app = createAppContext({ db, config: () => cfg, clock, log, botUserId: BOT, domain: "example.org", homeserver, metrics: opts.metrics });
   app.onCall = () => state.onCall;
   const { outbox, directRooms, scheduler, jobs } = app;
   const sender = new OutboxSender(outbox, homeserver, clock, log, new Set(), (u) => directRooms.roomFor(u));
