@@ -41,7 +41,7 @@ describe("fitContent", () => {
   });
 
   it("text beyond the most parts is cut with a marker saying how much is not shown", () => {
-    const parts = fitContent({ msgtype: "m.notice", body: "a".repeat(1_000_000) });
+    const parts = fitContent({ msgtype: "m.notice", body: "a".repeat(400_000) });
     expect(parts).toHaveLength(MAX_PARTS);
     expect(String(parts[MAX_PARTS - 1].body)).toMatch(/more characters not shown/);
     for (const p of parts) expect(contentBytes(p)).toBeLessThanOrEqual(CONTENT_BUDGET_BYTES);
