@@ -20,6 +20,7 @@ const dir = mkdtempSync(path.join(tmpdir(), "carenet-faults-config-"));
 const file = path.join(dir, "config.yaml");
 const CLI = path.join(REPO_ROOT, "dist", "src", "cli.js");
 const OAK = `oak${Date.now().toString(36)}`;
+const HUGE_MB = process.env.CARENET_FAULTS_FULL === "1" ? 20 : 2;
 
 let running: RunningCarenet;
 let sam: MatrixUser;
@@ -67,7 +68,8 @@ function cases(): Array<[string, () => string, string]> {
     ["crisis_resources of only whitespace", edit((d) => (d.crisis_resources = "   \t  ")), "crisis_resources"],
     ["crisis_resources of only newlines", edit((d) => (d.crisis_resources = "\n\n\n")), "crisis_resources"],
     ["crisis_resources of a zero-width space", edit((d) => (d.crisis_resources = "\u200b")), "crisis_resources"],
-    ["crisis_resources of 20 MB", edit((d) => (d.crisis_resources = "Call 999. ".repeat(2 * 1024 * 1024))), "crisis_resources"],
+    // 20 MB with CARENET_FAULTS_FULL=1; 2 MB otherwise (a thousand times the bound either way).
+    [`crisis_resources of ${HUGE_MB} MB`, edit((d) => (d.crisis_resources = "Call 999. ".repeat((HUGE_MB * 1024 * 1024) / 10))), "crisis_resources"],
     ["a community with no staff and no admins", edit((d) => (d.communities[0].staff = [])), "communities[0].staff"],
     ["an escalation wait of 999999h", edit((d) => (d.communities[0].paging = { escalation: [{ notify: "all_staff", wait: "999999h" }] })), "communities[0].paging.escalation[0].wait"],
     ["events.max_age: 0s", edit((d) => (d.events = { max_age: "0s" })), "events.max_age"],
