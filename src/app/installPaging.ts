@@ -1,7 +1,7 @@
 import { pagingCommands } from "../commands/page";
 import { DIGEST_JOB } from "../paging/digest";
 import { PagingRooms } from "../paging/rooms";
-import { CRISIS_CLOSE_JOB, CRISIS_ROOM_JOB, DEADLINE_JOB, PagingService, ROOM_JOB } from "../paging/service";
+import { CRISIS_CLOSE_JOB, CRISIS_ROOM_JOB, DEADLINE_JOB, PagingService, ROOM_JOB, STAFF_ALERT_JOB } from "../paging/service";
 import * as t from "../paging/texts";
 import { PagesStore } from "../store/pages";
 import { ContactsStore } from "../store/contacts";
@@ -81,6 +81,10 @@ export function installPaging(app: AppContext): PagingService {
   app.scheduler.on(ROOM_JOB, (job) => rooms.supportRoom(Number(job.payload.pageId)), { usesHomeserver: true });
   app.scheduler.on(CRISIS_ROOM_JOB, (job) => rooms.crisisRoom(Number(job.payload.meetingId)), { usesHomeserver: true });
   app.scheduler.on(CRISIS_CLOSE_JOB, (job) => rooms.closeCrisisRoom(Number(job.payload.meetingId)), { usesHomeserver: true });
+  app.scheduler.on(STAFF_ALERT_JOB, (job) => {
+    const { pageId, round } = job.payload as { pageId: number; round: number };
+    app.atomically(() => service.staffAlertDue(pageId, round, app.clock.now()));
+  });
   // Off-Matrix sends wait on other servers: they run in the lane that may wait, never holding up a deadline.
   app.scheduler.on(OFF_MATRIX_JOB, (job) => offMatrix.run(job), { usesHomeserver: true });
   app.scheduler.on(CONTACT_CODE_JOB, (job) => offMatrix.sendCode(job), { usesHomeserver: true });

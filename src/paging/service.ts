@@ -23,6 +23,8 @@ export const DEADLINE_JOB = "page.deadline";
 export const ROOM_JOB = "page.room";
 export const CRISIS_ROOM_JOB = "crisis.room";
 export const CRISIS_CLOSE_JOB = "crisis.close";
+/** The staff alert when a ladder ran out: a job, so the member's own answer is queued (and sent) first. */
+export const STAFF_ALERT_JOB = "page.staff-alert";
 
 /** How long a crisis meeting room stays open for talking; then it is kept read-only. */
 export const CRISIS_MEETING_MS = 12 * 60 * 60 * 1000;
@@ -282,7 +284,7 @@ export class PagingService {
           const users = this.notify(page, e.target, e.step, now);
           if (users.length === 0) nobodyAtThisStep = true;
           else adv.reached.push({ target: e.target, users });
-        } else if (e.kind === "alert_staff") this.alertStaff(page, now);
+        } else if (e.kind === "alert_staff") this.scheduleStaffAlert(page, now);
         // What the member is told (tell_member, send_crisis_resources) is worded by the caller
         // from the final status, so a page that skips empty steps sends one message, not several.
         // "schedule" follows from the final state below; "debrief" is done by resolve() for every responder.
@@ -373,6 +375,23 @@ export class PagingService {
       if (l.slot !== slot || exclude.includes(l.userId)) continue;
       this.d.pages.addSkip(page.id, { round: page.round, step: stepIndex, userId: l.userId, reason: l.reason, at: now });
     }
+  }
+
+  /**
+   * The staff alert goes out from a job that runs right after this transaction: opening a
+   * direct conversation with a staff member can take the homeserver seconds, and the
+   * member's answer ("nobody is on call…") must not wait behind it.
+   */
+  private scheduleStaffAlert(page: PageRecord, now: number): void {
+    this.d.effects.schedule({ kind: STAFF_ALERT_JOB, key: `page.staff-alert:${page.id}:r${page.round}`, dueAt: now, payload: { pageId: page.id, round: page.round } });
+  }
+
+  /** The STAFF_ALERT_JOB: alerts the staff if the round it was for is still the page's and ran out. */
+  staffAlertDue(pageId: number, round: number, now: number): void {
+    const page = this.d.pages.get(pageId);
+    // Someone came in the moment between (or the page was closed): nobody needs waking.
+    if (!page || page.round !== round || page.state.status !== "exhausted") return;
+    this.alertStaff(page, now);
   }
 
   /** The ladder ran out: the staff room and every staff member and admin are told. */

@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import nodemailer, { type Transporter } from "nodemailer";
 import type { OffMatrixConfig } from "../../config/types";
 import type { ContactKind } from "../../store/contacts";
@@ -60,7 +60,8 @@ export class EmailChannel implements Channel {
       subject: m.subject,
       text: m.text,
       // The same id on a retry, so a mailbox can tell a repeat from a new page.
-      messageId: `<${m.deliveryId.replace(/[^A-Za-z0-9.:_-]/g, "_")}@carenet>`,
+      // (A hash: the key holds a Matrix id, which has no business in mail headers.)
+      messageId: `<${createHash("sha256").update(m.deliveryId).digest("hex").slice(0, 32)}@carenet>`,
     });
   }
 

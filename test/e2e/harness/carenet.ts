@@ -18,8 +18,9 @@ export function e2eEnv(): E2eEnv {
 export const CRISIS = "In an emergency call 999. Samaritans 116 123 (free, 24/7).";
 
 /** A config as an admin would write it, pointing at the shared test Synapse. */
-export function testConfigYaml(env: E2eEnv, dbPath: string, communities: unknown[] = []): string {
+export function testConfigYaml(env: E2eEnv, dbPath: string, communities: unknown[] = [], extra: Record<string, unknown> = {}): string {
   return stringify({
+    ...extra,
     homeserver: { url: env.hsUrl, domain: env.serverName },
     appservice: { bind: "127.0.0.1", port: env.asPort, registration: env.registrationPath },
     database: { path: dbPath },
@@ -48,10 +49,10 @@ export interface RunningCarenet {
 export async function startCarenet(
   env: E2eEnv,
   dir: string,
-  opts: { communities?: CommunityConfig[] | unknown[]; dbPath?: string } & StartOptions = {},
+  opts: { communities?: CommunityConfig[] | unknown[]; dbPath?: string; extraConfig?: Record<string, unknown> } & StartOptions = {},
 ): Promise<RunningCarenet> {
   const dbPath = opts.dbPath ?? path.join(dir, "carenet.db");
-  const { config } = parseConfig(testConfigYaml(env, dbPath, opts.communities ?? []), path.join(dir, "config.yaml"));
+  const { config } = parseConfig(testConfigYaml(env, dbPath, opts.communities ?? [], opts.extraConfig), path.join(dir, "config.yaml"));
   const logs = new LogCapture();
   const carenet = await start(config, {
     registration: loadRegistration(env.registrationPath, { localpart: "carenet" }),
