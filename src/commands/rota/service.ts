@@ -173,7 +173,8 @@ export class RotaService {
     const peers = primary.peers.filter((u) => this.eligible(c, u, "peer"));
     const backupPeers = backup.peers.filter((u) => !peers.includes(u) && this.eligible(c, u, "peer"));
     const staff = [...new Set([...primary.staff, ...backup.staff])].filter((u) => this.eligible(c, u, "staff")).sort();
-    return { peers, backupPeers, staff, leftOut: this.leftOut(c, atMs, { peers, backupPeers, staff }) };
+    const leftOut = this.leftOut(c, atMs, { peers, backupPeers, staff });
+    return leftOut.length > 0 ? { peers, backupPeers, staff, leftOut } : { peers, backupPeers, staff };
   }
 
   /** Who would be on call at `atMs` but for a break or (peers) missing consent: paging records them as skipped. */

@@ -22,7 +22,11 @@ describe("!mydata", () => {
   });
 
   it("lists the sender's own data in plain words, grouped by community", async () => {
+    w.data.stores.contacts!.proposeEmail(AMY, "amy@example.org", w.clock.now());
     const { text } = await w.send(AMY, "!mydata");
+    // Her off-Matrix contact (`!contact`), not confirmed yet.
+    expect(text).toContain("Email address amy@example.org, set 2026-03-02");
+    expect(text).toContain("not confirmed yet");
     expect(text).toContain(`Everything carenet keeps about you (${AMY})`);
     // Memberships and roles, sponsor.
     expect(text).toContain("Oakwood (oak)");

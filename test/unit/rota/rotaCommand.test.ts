@@ -67,7 +67,7 @@ describe("!rota add and the proposal the person must accept", () => {
   it("staff put themselves on directly, as on-call staff", async () => {
     const id = idIn(await w.ok(SAM, "!rota add me sat 09:00-17:00", STAFF_ROOM));
     expect(w.rota.get(id)).toMatchObject({ status: "approved", role: "staff", userId: SAM });
-    expect(w.onCall(at("2026-03-07T10:00:00Z"))).toEqual({ peers: [], backupPeers: [], staff: [SAM], leftOut: [] });
+    expect(w.onCall(at("2026-03-07T10:00:00Z"))).toEqual({ peers: [], backupPeers: [], staff: [SAM] });
     expect(w.dmsTo(SAM)).toEqual([]);
   });
 
