@@ -6,7 +6,7 @@ import type { EscalationStep } from "../../domain/escalation";
 import type { ContactKind, ContactsStore } from "../../store/contacts";
 import type { Job } from "../../store/jobs";
 import type { PageRecord, PagesStore } from "../../store/pages";
-import { codeMessage, EmailChannel, WebhookChannel, type Channel } from "./channels";
+import { codeMessage, EmailChannel, WebhookChannel, type Channel, type OffMatrixMessage } from "./channels";
 
 export const OFF_MATRIX_JOB = "page.offmatrix";
 export const CONTACT_CODE_JOB = "contact.code";
@@ -115,7 +115,7 @@ export class OffMatrix {
     const c = this.d.config().communities.find((x) => x.id === page.communityId);
     const name = c?.name ?? page.communityId;
     const link = this.d.config().off_matrix?.link ?? `https://matrix.to/#/${this.d.botUserId}`;
-    await channel.send({
+    await sendQuietly(channel, {
       deliveryId: job.key,
       userId,
       address: target.address,
@@ -139,6 +139,21 @@ export class OffMatrix {
       this.d.log.error({ attempts: job.attempts }, "gave up sending a confirmation code");
       return;
     }
-    await channel.send(codeMessage(to, code, job.key));
+    await sendQuietly(channel, codeMessage(to, code, job.key));
+  }
+}
+
+/**
+ * Sends, and on failure throws an error that says only which channel failed and its error
+ * code: an SMTP server's answer can quote the address, and the error is logged and kept
+ * with the job.
+ */
+async function sendQuietly(channel: Channel, m: OffMatrixMessage): Promise<void> {
+  try {
+    await channel.send(m);
+  } catch (err) {
+    const e = err as { code?: unknown; responseCode?: unknown };
+    const code = typeof e.responseCode === "number" ? `SMTP ${e.responseCode}` : typeof e.code === "string" ? e.code : "error";
+    throw Object.assign(new Error(`${channel.kind} delivery failed (${code})`), { code: typeof e.code === "string" ? e.code : undefined });
   }
 }

@@ -207,7 +207,7 @@ class StandIn implements Channel {
   async send(m: OffMatrixMessage): Promise<void> {
     if (this.failNext > 0) {
       this.failNext--;
-      throw new Error("connection refused");
+      throw new Error(`550 <${m.address ?? m.userId}> recipient rejected`);
     }
     this.sent.push(m);
   }
@@ -254,6 +254,10 @@ describe("off Matrix", () => {
     await h.at(T0 + 10 * MIN);
     await h.at(T0 + 20 * MIN);
     expect(email.sent).toHaveLength(0);
+    // What failed is kept with the job and logged without the address the server quoted.
+    const failed = h.app.jobs.get(`page.offmatrix:1:r1:s2:email:${SAM}`)!;
+    expect(failed).toMatchObject({ state: "pending", attempts: 1 });
+    expect(failed.lastError).toBe("email delivery failed (error)");
     await h.at(T0 + 20 * MIN + 5_000);
     expect(email.sent).toHaveLength(1);
     // A new page whose delivery failed once, then acknowledged before the retry: no email saying someone needs support.
