@@ -253,6 +253,20 @@ test("an empty rota: the member gets a true answer within a second, and staff a 
   expect(roomAlert.content["m.mentions"].user_ids).toContain(sue.userId);
 });
 
+test("`!contact email` is confirmed by a code emailed through the real SMTP server, and shows in `!mydata`", async () => {
+  const address = `pat-${rand}@example.org`;
+  const set = await pat.sendText(patDm, `!contact email ${address}`);
+  expect(body(await pat.waitForEvent(patDm, botReplyTo(bot, set)))).toContain(`I have sent a 6-digit code to ${address}`);
+  const mail = await waitUntil("the code", () => mails.find((m) => m.to.includes(address)));
+  const code = /confirmation code is (\d{6})/.exec(mail.raw)![1];
+  const confirm = await pat.sendText(patDm, `!contact confirm ${code}`);
+  expect(body(await pat.waitForEvent(patDm, botReplyTo(bot, confirm)))).toContain(`I will also email ${address}`);
+  const mine = await pat.sendText(patDm, "!mydata");
+  expect(body(await pat.waitForEvent(patDm, botReplyTo(bot, mine)))).toContain(`Email address ${address}`);
+  // The code is never logged.
+  expect(running.logs.text).not.toContain(code);
+});
+
 test("the gap warning arrives at its time and lists the uncovered hours; `!oncall` shows the gaps too", async () => {
   const warning = await sue.waitForEvent(birchStaffRoom, botSays(bot, "hours with nobody on call"), 200_000);
   // At its minute (the scheduler looks at least every 30 s), not before.
