@@ -25,6 +25,11 @@ export interface OnCallNow {
   backupPeers: string[];
   /** Staff on call at that moment (their own shifts on the rota). */
   staff: string[];
+  /**
+   * People whose shift covers the moment but who are not on call: on a break, or (peers)
+   * without agreement to the current rights text. Paging records them as skipped.
+   */
+  leftOut?: Array<{ userId: string; slot: "peers" | "backupPeers" | "staff"; reason: "break" | "no_consent" }>;
 }
 
 /**
@@ -54,6 +59,8 @@ export interface AppContext {
   audit: AuditLog;
   /** Counts for the service manager's view (Prometheus); per community, never per person. */
   metrics: MetricsPort;
+  /** For tests: off-Matrix channels other than those the config describes (src/paging/offMatrix). */
+  offMatrixChannels?: (cfg: import("../config/types").OffMatrixConfig | undefined) => import("../paging/offMatrix/channels").Channel[];
   /** Runs `fn` in one SQLite transaction. */
   atomically: <T>(fn: () => T) => T;
 

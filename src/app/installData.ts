@@ -2,6 +2,7 @@ import { forgetmeCommand, mydataCommand } from "../commands/data";
 import { Retention, RETENTION_JOB } from "../rights/retention";
 import { DataService, LEAVE_DM_JOB, type DataStores } from "../rights/service";
 import { CheckinsStore } from "../store/checkins";
+import { ContactsStore } from "../store/contacts";
 import { ForgetRequestsStore } from "../store/forgetRequests";
 import type { Job } from "../store/jobs";
 import { PagesStore } from "../store/pages";
@@ -23,6 +24,7 @@ export function installData(app: AppContext): DataService {
     rota: new RotaStore(app.db),
     pages: new PagesStore(app.db),
     requests: new ForgetRequestsStore(app.db),
+    contacts: new ContactsStore(app.db),
   };
   const service = new DataService(app, stores);
   const retention = new Retention(app, stores);

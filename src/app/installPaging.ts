@@ -2,9 +2,13 @@ import { pagingCommands } from "../commands/page";
 import { DIGEST_JOB } from "../paging/digest";
 import { PagingRooms } from "../paging/rooms";
 import { removeOldVersions } from "../store/database";
-import { CRISIS_CLOSE_JOB, CRISIS_ROOM_JOB, DEADLINE_JOB, PagingService, ROOM_JOB } from "../paging/service";
+import { CRISIS_CLOSE_JOB, CRISIS_ROOM_JOB, DEADLINE_JOB, PagingService, ROOM_JOB, STAFF_ALERT_JOB } from "../paging/service";
 import * as t from "../paging/texts";
 import { PagesStore } from "../store/pages";
+import { ContactsStore } from "../store/contacts";
+import { contactCommand } from "../commands/contact";
+import { GAP_JOB } from "../paging/gaps";
+import { CONTACT_CODE_JOB, OFF_MATRIX_JOB, OffMatrix } from "../paging/offMatrix/service";
 import { acceptingLateReactions } from "../matrix/eventRouter";
 import type { AppContext } from "./context";
 
@@ -15,6 +19,16 @@ export function isAckReaction(key: string): boolean {
   return ACK_KEYS.has(key.replace(/\uFE0F/g, "").trim());
 }
 
+/** Reactions that say "I cannot come" on a page request: no entry, or the prohibited sign. */
+const DECLINE_KEYS = new Set(["⛔", "🚫"]);
+
+export function isDeclineReaction(key: string): boolean {
+  return DECLINE_KEYS.has(key.replace(/\uFE0F/g, "").trim());
+}
+
+/** The outbox key of a page request (see PagingService.notify): page, round, step, person. */
+const NOTICE_KEY = /^page:(\d+):r(\d+):s(\d+):notice:(.+)$/;
+
 /**
  * Paging (capability 4): `!page`, `!ack`, `!resolve`, `!crisis-meeting`, `!pages`; the
  * escalation deadlines, support rooms, crisis meeting rooms and the daily contact digest
@@ -23,7 +37,20 @@ export function isAckReaction(key: string): boolean {
 export function installPaging(app: AppContext): PagingService {
   const pages = new PagesStore(app.db);
   const log = app.log.child({ component: "paging" });
+  const contacts = new ContactsStore(app.db);
+  const offMatrix = new OffMatrix({
+    config: app.config,
+    contacts,
+    pages,
+    effects: app.effects,
+    clock: app.clock,
+    log: app.log.child({ component: "off-matrix" }),
+    botUserId: app.botUserId,
+    channels: app.offMatrixChannels,
+    metrics: app.metrics,
+  });
   const service = new PagingService({
+    offMatrix,
     pages,
     effects: app.effects,
     jobs: app.jobs,
@@ -49,6 +76,7 @@ export function installPaging(app: AppContext): PagingService {
   });
 
   app.commands.push(...pagingCommands({ service, pages, members: app.members, config: app.config }));
+  app.commands.push(contactCommand({ contacts, offMatrix, effects: app.effects, config: app.config }));
 
   app.scheduler.on(DEADLINE_JOB, (job) => {
     const { pageId, round, step, confirm } = job.payload as { pageId: number; round: number; step?: number; confirm?: boolean };
@@ -57,6 +85,29 @@ export function installPaging(app: AppContext): PagingService {
   app.scheduler.on(ROOM_JOB, (job) => rooms.supportRoom(Number(job.payload.pageId)), { usesHomeserver: true });
   app.scheduler.on(CRISIS_ROOM_JOB, (job) => rooms.crisisRoom(Number(job.payload.meetingId)), { usesHomeserver: true });
   app.scheduler.on(CRISIS_CLOSE_JOB, (job) => rooms.closeCrisisRoom(Number(job.payload.meetingId)), { usesHomeserver: true });
+  app.scheduler.on(STAFF_ALERT_JOB, (job) => {
+    const { pageId, round } = job.payload as { pageId: number; round: number };
+    app.atomically(() => service.staffAlertDue(pageId, round, app.clock.now()));
+  });
+  // Off-Matrix sends wait on other servers: they run in the lane that may wait, never holding up a deadline.
+  app.scheduler.on(OFF_MATRIX_JOB, (job) => offMatrix.run(job), { usesHomeserver: true });
+  app.scheduler.on(CONTACT_CODE_JOB, (job) => offMatrix.sendCode(job), { usesHomeserver: true });
+  app.scheduler.on(GAP_JOB, (job) => {
+    const communityId = String(job.payload.communityId);
+    const now = app.clock.now();
+    app.atomically(() => {
+      service.gapWarning(communityId, job.dueAt, now);
+      service.scheduleNextGapWarning(communityId, Math.max(now, job.dueAt));
+    });
+  });
+  // A page request that could not be delivered on Matrix: the person is tried off Matrix at once.
+  app.outbox.failureHooks.push((key) => {
+    const m = NOTICE_KEY.exec(key);
+    if (!m) return;
+    const page = pages.get(Number(m[1]));
+    if (!page || page.round !== Number(m[2]) || page.state.status !== "open") return;
+    offMatrix.deliver(page, Number(m[3]), m[4], "matrix_failed");
+  });
   app.scheduler.on(DIGEST_JOB, (job) => {
     const communityId = String(job.payload.communityId);
     const now = app.clock.now();
@@ -70,6 +121,14 @@ export function installPaging(app: AppContext): PagingService {
   // true late as on time, and a page waiting for a human must not lose the one who answered.
   app.reactionHooks.push(
     acceptingLateReactions((r) => {
+      if (isDeclineReaction(r.key)) {
+        const pageId = pages.pageOfNotice(r.targetEventId, r.sender);
+        const page = pageId === undefined ? undefined : pages.get(pageId);
+        if (!page) return;
+        const out = service.decline(page, r.sender, "reaction", app.clock.now());
+        if (out.kind === "declined") app.effects.tell(r.sender, t.declineReply(page.id, out.movedOn), `page:${page.id}:r${page.round}:decline-reply:${r.sender}`);
+        return;
+      }
       if (!isAckReaction(r.key)) return;
       const pageId = pages.pageOfNotice(r.targetEventId, r.sender) ?? pages.pageOfConfirmRequest(r.targetEventId, r.sender);
       const page = pageId === undefined ? undefined : pages.get(pageId);
@@ -97,6 +156,7 @@ export function installPaging(app: AppContext): PagingService {
     const now = app.clock.now();
     app.atomically(() => {
       service.scheduleDigests(now);
+      service.scheduleGapWarnings(now);
       if (reason === "start") {
         const repaired = service.ensureJobs(now);
         if (repaired > 0) log.warn({ repaired }, "pages or crisis meetings were missing their jobs; rescheduled them");

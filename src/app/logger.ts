@@ -22,6 +22,8 @@ const REDACT = [
   "*.as_token",
   "*.hs_token",
   "*.access_token",
+  "*.secret",
+  "*.pass",
   "headers.authorization",
   "req.headers.authorization",
 ];

@@ -186,6 +186,54 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
     },
   };
 
+  const decline: CommandSpec = {
+    name: "decline",
+    usage: "!decline [page number]",
+    summary: "say you cannot come to a page you were asked to (the next people are asked at once)",
+    details:
+      "Send `!decline` in reply to my message asking you to come (reacting ⛔ to it counts too). You are out of that page, " +
+      "and if nobody else asked with you is left, I ask the next people at once. Nobody is told who declined; " +
+      "the contact digest only counts declines. If you can come after all, `!ack` still says so.",
+    topic: "page",
+    audience: "everyone",
+    runWhenLate: true,
+    run(ctx, args) {
+      const n = pageNumber(args[0]);
+      let page: PageRecord | undefined;
+      if (n !== undefined) {
+        page = d.pages.get(n);
+        if (!page) return { ...refused(`There is no page ${n}.`), replyTo: "dm" as const };
+      } else {
+        const open = d.pages.activeAskedOf(ctx.sender).filter((p) => p.state.status === "open");
+        if (open.length === 0) return { ...refused("There is no open page you were asked to."), replyTo: ctx.place === "room" ? ("dm" as const) : undefined };
+        if (open.length > 1) {
+          return {
+            ...refused(`You were asked to more than one open page; please say which: ${open.map((p) => `\`!decline ${p.id}\``).join(", ")}.`),
+            replyTo: ctx.place === "room" ? ("dm" as const) : undefined,
+          };
+        }
+        page = open[0];
+      }
+      const out = d.service.decline(page, ctx.sender, "command", ctx.now);
+      // Always answered privately: a decline is nobody else's business.
+      const replyTo = ctx.place === "room" ? ("dm" as const) : undefined;
+      switch (out.kind) {
+        case "declined":
+          return { outcome: "ok", reply: t.declineReply(page.id, out.movedOn), replyTo };
+        case "already":
+          return { outcome: "ok", reply: Message.of(`You have already declined page ${page.id}. Thank you for saying so.`), replyTo };
+        case "taken":
+          return { outcome: "ok", reply: Message.of(`Someone has already said they are coming to page ${page.id}: nothing more is needed from you.`), replyTo };
+        case "resolved":
+          return { ...refused(`Page ${page.id} is already closed.`), replyTo };
+        case "own_page":
+          return { ...refused(`Page ${page.id} is your own page. If you no longer need it, send \`!resolve\`.`, ctx.crisisResources), replyTo };
+        case "not_asked":
+          return { ...refused(`You were not asked to come to page ${page.id} (this time), so there is nothing to decline.`), replyTo };
+      }
+    },
+  };
+
   const pages: CommandSpec = {
     name: "pages",
     usage: "!pages [since]",
@@ -207,7 +255,7 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
     },
   };
 
-  return [page, ack, resolve, crisisMeeting, pages];
+  return [page, ack, decline, resolve, crisisMeeting, pages];
 }
 
 function ackResult(d: PagingCommandDeps, ctx: CommandContext, page: PageRecord): CommandResult {

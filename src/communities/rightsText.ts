@@ -48,12 +48,12 @@ export function rightsText(c: CommunityConfig, crisisResources: string, has: Has
   );
   m.p(
     "At any time, day or night, you can send `!page` (with a few words if you like) in your conversation with me. " +
-      "The peers on call are told and one of them joins you in a private room; if nobody answers in time, more people are asked, " +
-      "up to staff. You will always end up either with a person or with the crisis numbers above.",
+      "The peers on call are told and one of them joins you in a private room; if nobody answers in time, more people are asked in turn, " +
+      "as your community has arranged, and I tell you truthfully who was asked. You will always end up either with a person or with the crisis numbers above.",
   );
 
   m.heading("What carenet keeps, and for how long");
-  if (has("mydata") && has("forgetme")) keptWithPeriods(m, c, retention);
+  if (has("mydata") && has("forgetme")) keptWithPeriods(m, c, retention, has);
   else {
     m.list([
       `That you are a member of ${c.name}: your role, your named staff sponsor, and when you were added, discharged or removed.`,
@@ -62,6 +62,12 @@ export function rightsText(c: CommunityConfig, crisisResources: string, has: Has
       "An audit log of what staff and carenet did (for example who added you, and when). It never holds what anyone wrote, and nobody can edit it.",
       "When you page: when, who was asked and who answered — not what you wrote — so that no call for help is lost. This is kept whether or not you agree.",
       "Only if you agree: your check-in answers and check-in plan, and your rota shifts if you volunteer as a peer supporter.",
+    ...(has("contact")
+      ? [
+          "Only if you set it yourself with `!contact` (or an admin sets it in the configuration): an email address, or your choice to be reached through your community's webhook (an SMS or paging gateway), used only when you are asked to come to a page. " +
+            "Kept until you remove it (`!contact remove email`) or ask to be forgotten.",
+        ]
+      : []),
       "Messages you write in rooms are kept by the Matrix homeserver, not by carenet, and never written into carenet's logs.",
     ]);
     m.p(
@@ -110,7 +116,7 @@ export function rightsText(c: CommunityConfig, crisisResources: string, has: Has
  * What is kept and for how long, exactly as the retention job and `!forgetme` treat it
  * (src/rights/retention.ts, src/rights/service.ts; docs/data.md says the same at more length).
  */
-function keptWithPeriods(m: Message, c: CommunityConfig, r: RetentionPeriods): void {
+function keptWithPeriods(m: Message, c: CommunityConfig, r: RetentionPeriods, has: HasCommand): void {
   const days = (p: keyof RetentionPeriods) => daysWord(r[p]);
   m.list([
     `That you are a member of ${c.name}: your role, your named staff sponsor, who added you and when you were added, discharged or removed. ` +
@@ -123,6 +129,12 @@ function keptWithPeriods(m: Message, c: CommunityConfig, r: RetentionPeriods): v
     `Only if you agree: your check-in answers (with any notes you add) and who was told about a low or missed one, for ${days("checkins")}; ` +
       `your check-in plan as long as your membership is kept, and the changes you made to it for ${days("checkins")}.`,
     `Only if you agree: your rota shifts and breaks if you volunteer as a peer supporter, while they run and for ${days("rota")} after they end.`,
+    ...(has("contact")
+      ? [
+          "Only if you set it yourself with `!contact` (or an admin sets it in the configuration): an email address, or your choice to be reached through your community's webhook (an SMS or paging gateway), used only when you are asked to come to a page. " +
+            "Kept until you remove it (`!contact remove email`) or ask to be forgotten.",
+        ]
+      : []),
     "An audit log of what staff and carenet did (for example who added you, and when). It never holds what anyone wrote, nobody can edit it, " +
       "and it is never deleted — not even when you ask to be forgotten — because it is the record that staff acted properly.",
     `Messages carenet sends you stay in its database for ${daysWord(BOOKKEEPING_DAYS)} after they are sent, so that none is sent twice; ` +

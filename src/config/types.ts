@@ -95,6 +95,10 @@ export interface CommunityConfig {
     digest_at?: string;
     /** Also post a version of the digest without names in the community room. */
     digest_to_community?: boolean;
+    /** Community time of the daily warning about hours tonight with nobody on call at a ladder step. */
+    gap_warning_at?: string;
+    /** The ladder step (1-based) from which off-Matrix channels are used too; default the last. */
+    off_matrix_at_step?: number;
   };
   /** The weekly report to the staff room (day and time in the community's zone); absent: none. */
   weekly_report?: { day: Weekday; at: string };
@@ -115,6 +119,22 @@ export interface CarenetConfig {
   calendar?: { public_url: string };
   crisis_resources: string;
   communities: CommunityConfig[];
+  /** Off-Matrix channels for pages (email, a signed webhook); none without it. */
+  off_matrix?: OffMatrixConfig;
+}
+
+export interface OffMatrixConfig {
+  link?: string;
+  email?: {
+    host: string;
+    port?: number;
+    secure?: boolean;
+    require_tls?: boolean;
+    auth?: { user: string; pass: string };
+    from: string;
+  };
+  webhook?: { url: string; secret: string };
+  contacts?: Array<{ user: string; email?: string; webhook?: boolean }>;
 }
 
 /** `metrics`: where GET /metrics listens (loopback by default) and the optional bearer token. */

@@ -2,7 +2,7 @@ import { DateTime } from "luxon";
 import { Message } from "../commands/message";
 import type { CommunityConfig } from "../config/types";
 import { describeDuration, type NotifyTarget, type PageStatus } from "../domain/escalation";
-import type { CrisisMeeting, PageRecord, PagesStore } from "../store/pages";
+import type { CrisisMeeting, PageRecord, PagesStore, SkipReason } from "../store/pages";
 import { people, targetName } from "./texts";
 
 /**
@@ -47,6 +47,30 @@ export interface PageSummary {
   resolvedAfterMs?: number;
   /** When the ladder ran out with nobody acknowledging. */
   exhaustedAfterMs?: number;
+  /** How many times a step left someone out, by reason (never who, in the community's version). */
+  skipped: Record<SkipReason, number>;
+}
+
+const SKIP_WORDS: Record<SkipReason, string> = {
+  nightly_cap: "at their nightly page limit",
+  break: "on a break from the rota",
+  no_consent: "without agreement to the current rights text",
+  declined: "declined",
+};
+
+/** "Not asked: 1 at their nightly page limit, 2 on a break from the rota. Declined: 1." (empty when nothing was skipped) */
+export function skipsLine(skipped: Record<SkipReason, number>): string {
+  const notAsked = (["nightly_cap", "break", "no_consent"] as const).filter((r) => skipped[r] > 0).map((r) => `${skipped[r]} ${SKIP_WORDS[r]}`);
+  const parts: string[] = [];
+  if (notAsked.length) parts.push(`Not asked: ${notAsked.join(", ")}.`);
+  if (skipped.declined > 0) parts.push(`Declined: ${skipped.declined}.`);
+  return parts.join(" ");
+}
+
+function countSkips(pages: PagesStore, pageId: number): Record<SkipReason, number> {
+  const out: Record<SkipReason, number> = { nightly_cap: 0, break: 0, no_consent: 0, declined: 0 };
+  for (const s of pages.skips(pageId)) out[s.reason]++;
+  return out;
 }
 
 export function summarise(pages: PagesStore, page: PageRecord): PageSummary {
@@ -68,6 +92,7 @@ export function summarise(pages: PagesStore, page: PageRecord): PageSummary {
     resolvedBy: s.resolvedBy,
     resolvedAfterMs: s.resolvedAtMs === undefined ? undefined : s.resolvedAtMs - s.openedAtMs,
     exhaustedAfterMs: s.exhaustedAtMs === undefined ? undefined : s.exhaustedAtMs - s.openedAtMs,
+    skipped: countSkips(pages, page.id),
   };
 }
 
@@ -88,6 +113,8 @@ export function pageLine(p: PageSummary, timezone: string): string {
       ? `Asked: ${p.asked.map((a) => `${targetName(a.target)} (${people(a.count)})`).join(", ")}.`
       : "Nobody was on call to ask.",
   );
+  const skips = skipsLine(p.skipped);
+  if (skips) parts.push(skips);
   if (p.exhaustedAfterMs !== undefined) {
     parts.push(`Nobody acknowledged in time: after ${roughly(p.exhaustedAfterMs)} the member was given the crisis resources again and staff were alerted.`);
   }
@@ -138,6 +165,8 @@ export function communityDigest(c: CommunityConfig, pages: PageSummary[], meetin
     );
   }
   if (nobody.length > 0) lines.push(`For ${nobody.length}, nobody could be reached in time; the crisis resources were given and staff were alerted.`);
+  const declines = pages.reduce((n, p) => n + p.skipped.declined, 0);
+  if (declines > 0) lines.push(`${declines} ${declines === 1 ? "time" : "times"} someone asked said they could not come, so the next people were asked at once.`);
   if (meetings.length > 0) lines.push(`${meetings.length} crisis ${meetings.length === 1 ? "meeting" : "meetings"}.`);
   return m.list(lines).p("Thank you to everyone who responded. Let's bring it back to the group.");
 }

@@ -16,12 +16,16 @@ import { communityDigest, DIGEST_JOB, digestKey, nextDailyAt, staffDigest, summa
 import { rotaSettings } from "../commands/rota/service";
 import { allStaffOf, isStaffTarget, ladderOf, recipientsOf } from "./ladder";
 import { asksPeers, nightBounds, underNightlyCap } from "./nightlyCap";
+import { GAP_JOB, gapLines, ladderGaps, tonight, windowText } from "./gaps";
+import { offMatrixFromStep, type OffMatrix } from "./offMatrix/service";
 import * as t from "./texts";
 
 export const DEADLINE_JOB = "page.deadline";
 export const ROOM_JOB = "page.room";
 export const CRISIS_ROOM_JOB = "crisis.room";
 export const CRISIS_CLOSE_JOB = "crisis.close";
+/** The staff alert when a ladder ran out: a job, so the member's own answer is queued (and sent) first. */
+export const STAFF_ALERT_JOB = "page.staff-alert";
 
 /** How long a crisis meeting room stays open for talking; then it is kept read-only. */
 export const CRISIS_MEETING_MS = 12 * 60 * 60 * 1000;
@@ -48,6 +52,8 @@ export interface PagingDeps {
   botUserId: string;
   /** Counts of pages opened, escalated, acknowledged, exhausted (per community). */
   metrics?: MetricsPort;
+  /** Email and webhook for the people asked, from the configured step on (issue 16, item 5). */
+  offMatrix?: OffMatrix;
 }
 
 export interface PageRequest {
@@ -73,6 +79,13 @@ export type AckOutcome =
   | { kind: "already" | "resolved" | "own_page" | "not_asked"; page: PageRecord };
 
 export type ResolveOutcome = { kind: "resolved" | "already" | "not_allowed"; page: PageRecord };
+
+/** `!decline` / ⛔: "declined" (and whether the ladder moved on at once because of it). */
+export type DeclineOutcome =
+  | { kind: "declined"; movedOn: boolean; page: PageRecord }
+  | { kind: "already" | "taken" | "resolved" | "own_page" | "not_asked"; page: PageRecord };
+
+export const gapKey = (communityId: string, atMs: number) => `page.gaps:${communityId}:${atMs}`;
 
 /** What one run of the state machine did (with empty steps skipped). */
 interface Advance {
@@ -122,14 +135,15 @@ export class PagingService {
       this.d.audit.append({ communityId: c.id, actor: member, action: "page.open", subject: member, detail: `page ${id}` }, now);
       this.metrics.pageOpened(c.id);
       const adv = this.advance(this.d.pages.get(id)!, r, now);
-      outcome = { pageId: id, kind: "opened", reply: adv.status === "exhausted" ? t.nobodyReached(id, this.crisis()) : t.pageOpened(id, adv.reached, this.crisis()) };
+      const page = this.d.pages.get(id)!;
+      outcome = { pageId: id, kind: "opened", reply: adv.status === "exhausted" ? this.endedText(page) : t.pageOpened(id, adv.reached, this.crisis(), this.whatNext(page, now)) };
     } else if (existing.state.status === "exhausted") {
       // Nobody was reached last time: this request starts the ladder again, as it is configured now.
       const ladder = ladderOf(c);
       const r = step(existing.state, { kind: "repeat" }, ladder, now);
       this.d.audit.append({ communityId: c.id, actor: member, action: "page.repeat", subject: member, detail: `page ${existing.id} restarted` }, now);
       const adv = this.startRound(existing, r, ladder, now);
-      const reply = adv.status === "exhausted" ? t.nobodyReached(existing.id, this.crisis()) : t.pageRestarted(existing.id, adv.reached, this.crisis());
+      const reply = adv.status === "exhausted" ? this.endedText(this.d.pages.get(existing.id)!) : t.pageRestarted(existing.id, adv.reached, this.crisis());
       outcome = { pageId: existing.id, kind: "restarted", reply };
     } else if (existing.state.status === "acknowledged") {
       outcome = this.pagedAgain(existing, c, note !== "", now);
@@ -240,10 +254,30 @@ export class PagingService {
       if (page.state.nextDeadlineMs !== null) this.scheduleDeadline(page, page.state.step, page.state.nextDeadlineMs, true);
       return;
     }
+    this.stepped(page, r, now);
+  }
+
+  /** A step's wait ended (its deadline, or everyone asked in it declined): the next step, and the member is told. */
+  private stepped(page: PageRecord, r: StepResult, now: number): void {
     const adv = this.advance(page, r, now);
-    const key = `page:${page.id}:r${round}:s${stepIndex}`;
-    if (adv.status === "exhausted") this.d.effects.tell(page.member, t.nobodyReached(page.id, this.crisis()).alert(page.member), `${key}:member:nobody`);
+    const key = `page:${page.id}:r${page.round}:s${page.state.step}`;
+    if (adv.status === "exhausted") this.d.effects.tell(page.member, this.endedText(this.d.pages.get(page.id)!).alert(page.member), `${key}:member:nobody`);
     else if (adv.reached.length > 0) this.d.effects.tell(page.member, t.escalated(page.id, adv.reached), `${key}:member:escalated`);
+  }
+
+  /** Nobody asked in this round at all (nobody on call at any step), or asked and nobody came: told as it is. */
+  private endedText(page: PageRecord): Message {
+    return this.askedThisRound(page) ? t.nobodyReached(page.id, this.crisis()) : t.nobodyOnCall(page.id, this.crisis());
+  }
+
+  private askedThisRound(page: PageRecord): boolean {
+    return this.d.pages.contacts(page.id).some((c) => c.round === page.round);
+  }
+
+  /** What happens next if nobody answers the current step: for the member's first answer. */
+  private whatNext(page: PageRecord, now: number): t.WhatNext {
+    const s = page.state;
+    return { after: page.ladder.slice(s.step + 1).map((x) => x.notify), waitMs: Math.max(0, (s.nextDeadlineMs ?? now) - now) };
   }
 
   /**
@@ -260,7 +294,7 @@ export class PagingService {
           const users = this.notify(page, e.target, e.step, now);
           if (users.length === 0) nobodyAtThisStep = true;
           else adv.reached.push({ target: e.target, users });
-        } else if (e.kind === "alert_staff") this.alertStaff(page, now);
+        } else if (e.kind === "alert_staff") this.scheduleStaffAlert(page, now);
         // What the member is told (tell_member, send_crisis_resources) is worded by the caller
         // from the final status, so a page that skips empty steps sends one message, not several.
         // "schedule" follows from the final state below; "debrief" is done by resolve() for every responder.
@@ -296,8 +330,13 @@ export class PagingService {
   /** Asks the people of one ladder step; returns who was asked (none: nobody on call for it). */
   private notify(page: PageRecord, target: NotifyTarget, stepIndex: number, now: number): string[] {
     const c = this.community(page.communityId);
-    const onCall = c ? recipientsOf(target, c, this.onCall(c.id, now), [page.member, this.d.botUserId]) : [];
-    const users = c && asksPeers(target) ? this.restedPeersLeftOut(page, c, onCall, now) : onCall;
+    const on = c ? this.onCall(c.id, now) : undefined;
+    const declined = this.d.pages.decliners(page.id, page.round);
+    const onCall = c && on ? recipientsOf(target, c, on, [page.member, this.d.botUserId, ...declined]) : [];
+    const users = c && asksPeers(target) ? this.restedPeersLeftOut(page, c, onCall, stepIndex, now) : onCall;
+    this.recordLeftOut(page, target, stepIndex, on, [page.member, ...declined], now);
+    const last = stepIndex === page.ladder.length - 1;
+    const offFrom = c ? offMatrixFromStep(c, page.ladder) : Infinity;
     this.d.pages.recordStep(page.id, { round: page.round, step: stepIndex, target, at: now, notified: users.length });
     // In a later round, how long this round has waited (not since the page first opened, maybe days ago).
     const waitedMs = now - this.roundStartedAt(page);
@@ -307,9 +346,10 @@ export class PagingService {
       this.d.pages.addContact(page.id, { round: page.round, step: stepIndex, userId: u, notifiedAt: now, noticeKey });
       this.d.effects.tell(
         u,
-        t.notice({ pageId: page.id, member: page.member, community: c?.name ?? page.communityId, target, waitedMs, again: page.round > 1 }).alert(u),
+        t.notice({ pageId: page.id, member: page.member, community: c?.name ?? page.communityId, target, waitedMs, again: page.round > 1, last }).alert(u),
         noticeKey,
       );
+      if (stepIndex >= offFrom) this.d.offMatrix?.deliver(page, stepIndex, u, "step");
       if (fresh.supportRoomId) this.d.effects.invite(fresh.supportRoomId, u, inviteKey(page.id, u));
     }
     if (c && users.length > 0 && isStaffTarget(target)) {
@@ -330,22 +370,59 @@ export class PagingService {
    * pages this night (midday to midday in the community's time zone) is not asked again;
    * the step asks the others, or — when that leaves nobody — is passed like an empty step.
    */
-  private restedPeersLeftOut(page: PageRecord, c: CommunityConfig, peers: string[], now: number): string[] {
+  private restedPeersLeftOut(page: PageRecord, c: CommunityConfig, peers: string[], stepIndex: number, now: number): string[] {
     const cap = rotaSettings(c).maxPagesPerNight;
     const night = nightBounds(c.timezone, now);
     const { asked, rested } = underNightlyCap(peers, cap, (u) => this.d.pages.pagesAskedSince(c.id, u, night.startMs, page.id));
     if (rested.length > 0) this.d.log.info({ pageId: page.id, communityId: c.id, leftOut: rested.length, cap }, "peers at their nightly page limit were not asked");
+    for (const u of rested) this.d.pages.addSkip(page.id, { round: page.round, step: stepIndex, userId: u, reason: "nightly_cap", at: now });
     return asked;
+  }
+
+  /** Records who this step's rota slot left out (a break, no consent), for `!pages` and the digest. */
+  private recordLeftOut(page: PageRecord, target: NotifyTarget, stepIndex: number, on: OnCallNow | undefined, exclude: string[], now: number): void {
+    const slot = target === "on_call_peers" ? "peers" : target === "backup_peers" ? "backupPeers" : target === "on_call_staff" ? "staff" : undefined;
+    for (const l of on?.leftOut ?? []) {
+      if (l.slot !== slot || exclude.includes(l.userId)) continue;
+      this.d.pages.addSkip(page.id, { round: page.round, step: stepIndex, userId: l.userId, reason: l.reason, at: now });
+    }
+  }
+
+  /**
+   * The staff alert goes out from a job that runs right after this transaction: opening a
+   * direct conversation with a staff member can take the homeserver seconds, and the
+   * member's answer ("nobody is on call…") must not wait behind it.
+   */
+  private scheduleStaffAlert(page: PageRecord, now: number): void {
+    this.d.effects.schedule({ kind: STAFF_ALERT_JOB, key: `page.staff-alert:${page.id}:r${page.round}`, dueAt: now, payload: { pageId: page.id, round: page.round } });
+  }
+
+  /** The STAFF_ALERT_JOB: alerts the staff if the round it was for is still the page's and ran out. */
+  staffAlertDue(pageId: number, round: number, now: number): void {
+    const page = this.d.pages.get(pageId);
+    // Someone came in the moment between (or the page was closed): nobody needs waking.
+    if (!page || page.round !== round || page.state.status !== "exhausted") return;
+    this.alertStaff(page, now);
   }
 
   /** The ladder ran out: the staff room and every staff member and admin are told. */
   private alertStaff(page: PageRecord, now: number): void {
     const c = this.community(page.communityId);
-    const msg = () => t.staffExhausted(page.id, page.member, now - this.roundStartedAt(page), page.round > 1);
     const key = `page:${page.id}:r${page.round}:exhausted`;
+    const staff = (c ? allStaffOf(c) : []).filter((s) => s !== page.member);
+    if (!this.askedThisRound(page)) {
+      // Nobody was on call at any step: nobody has been asked at all, so every staff member is woken.
+      const loud = () => t.staffNobodyAsked(page.id, page.member, c?.name ?? page.communityId);
+      this.postToStaffRoom(page, loud().alert(...staff), `${key}:staffroom`);
+      for (const s of staff) this.d.effects.tell(s, loud().alert(s), `${key}:staff:${s}`);
+      this.d.audit.append({ communityId: page.communityId, actor: "carenet", action: "page.exhausted", subject: page.member, detail: `page ${page.id}: nobody on call to ask` }, now);
+      this.metrics.pageExhausted(page.communityId);
+      return;
+    }
+    const msg = () => t.staffExhausted(page.id, page.member, now - this.roundStartedAt(page), page.round > 1);
     // The staff room's copy is the team's record; each staff member's own copy is what rings.
     this.postToStaffRoom(page, msg(), `${key}:staffroom`);
-    for (const s of c ? allStaffOf(c) : []) if (s !== page.member) this.d.effects.tell(s, msg().alert(s), `${key}:staff:${s}`);
+    for (const s of staff) this.d.effects.tell(s, msg().alert(s), `${key}:staff:${s}`);
     this.d.audit.append({ communityId: page.communityId, actor: "carenet", action: "page.exhausted", subject: page.member, detail: `page ${page.id}: nobody acknowledged` }, now);
     this.metrics.pageExhausted(page.communityId);
   }
@@ -423,6 +500,37 @@ export class PagingService {
     if (page.staffTold) this.postToStaffRoom(page, t.staffRoomAcknowledged(page.id, page.member, by), `${key}:confirmed:staffroom`);
     this.d.audit.append({ communityId: page.communityId, actor: by, action: "page.ack", subject: page.member, detail: `page ${page.id} (${how}, confirmed after a repeat page)` }, now);
     return { kind: "confirmed", page: this.d.pages.get(page.id)! };
+  }
+
+  /**
+   * Someone asked says they cannot come (`!decline`, or ⛔ on the request): they are out of
+   * this round of the page (not asked again in it; `!ack` still works if they can come after
+   * all). If nobody asked at the current step is left, the next step starts at once. The
+   * member is never told who declined.
+   */
+  decline(page: PageRecord, by: string, how: "command" | "reaction", now: number): DeclineOutcome {
+    if (page.state.status === "resolved") return { kind: "resolved", page };
+    if (by === page.member) return { kind: "own_page", page };
+    const mine = this.d.pages.contacts(page.id).filter((x) => x.round === page.round && x.userId === by);
+    if (mine.length === 0) return { kind: "not_asked", page };
+    if (page.state.status === "acknowledged") return { kind: "taken", page };
+    if (this.d.pages.decliners(page.id, page.round).includes(by)) return { kind: "already", page };
+    const atStep = mine[mine.length - 1].step;
+    this.d.pages.addSkip(page.id, { round: page.round, step: atStep, userId: by, reason: "declined", at: now });
+    this.d.audit.append({ communityId: page.communityId, actor: by, action: "page.decline", subject: page.member, detail: `page ${page.id} (${how})` }, now);
+    this.metrics.pageDeclined(page.communityId);
+    const s = page.state;
+    let movedOn = false;
+    if (s.status === "open" && atStep === s.step) {
+      const declined = new Set(this.d.pages.decliners(page.id, page.round));
+      const left = this.d.pages.contacts(page.id).filter((x) => x.round === page.round && x.step === s.step && !declined.has(x.userId));
+      if (left.length === 0) {
+        this.d.jobs.cancel(deadlineKey(page.id, page.round, s.step), now);
+        this.stepped(page, step({ ...s, nextDeadlineMs: now }, { kind: "deadline" }, page.ladder, now), now);
+        movedOn = true;
+      }
+    }
+    return { kind: "declined", movedOn, page: this.d.pages.get(page.id)! };
   }
 
   /** Who may close a page: the member, anyone who said they were coming, the community's staff. */
@@ -521,6 +629,49 @@ export class PagingService {
     }
     const known = new Set(this.d.config().communities.map((c) => c.id));
     for (const j of pending) if (!known.has(String(j.payload.communityId))) this.d.jobs.cancel(j.key, now);
+  }
+
+  // --- gap warning -------------------------------------------------------------------
+
+  /**
+   * The daily gap warning due at `atMs` (the "page.gaps" job): the staff room is told of the
+   * stretches from now until the midday after tonight in which a ladder step has nobody on
+   * call (so a page then passes it at once). Nothing is posted when every step is covered.
+   */
+  gapWarning(communityId: string, atMs: number, now: number): string[] {
+    const c = this.community(communityId);
+    if (!c) return [];
+    const window = tonight(c.timezone, Math.max(atMs, now));
+    const lines = gapLines(ladderGaps(ladderOf(c), c, (at) => this.onCall(c.id, at), window), c.timezone);
+    if (lines.length === 0) return lines;
+    const staffRoom = this.d.rooms.get(c.id, "staff");
+    if (staffRoom) this.d.effects.post(staffRoom.roomId, t.gapWarning(c.name, lines, windowText(window, c.timezone)), `${gapKey(c.id, atMs)}:staff`);
+    else this.d.log.warn({ communityId }, "no staff room recorded: the gap warning could not be posted");
+    return lines;
+  }
+
+  /** One future gap-warning job per community with `paging.gap_warning_at` (as scheduleDigests does for digests). */
+  scheduleGapWarnings(now: number): void {
+    const pending = this.d.jobs.pending(GAP_JOB);
+    for (const c of this.d.config().communities) {
+      const at = c.paging?.gap_warning_at;
+      const next = at ? nextDailyAt(c.timezone, at, now) : undefined;
+      const wanted = next === undefined ? undefined : gapKey(c.id, next);
+      for (const j of pending) if (j.payload.communityId === c.id && j.dueAt > now && j.key !== wanted) this.d.jobs.cancel(j.key, now);
+      if (next !== undefined && wanted !== undefined && this.d.jobs.get(wanted)?.state !== "pending") {
+        this.d.jobs.reschedule({ kind: GAP_JOB, key: wanted, dueAt: next, payload: { communityId: c.id } }, now);
+      }
+    }
+    const known = new Set(this.d.config().communities.map((c) => c.id));
+    for (const j of pending) if (!known.has(String(j.payload.communityId))) this.d.jobs.cancel(j.key, now);
+  }
+
+  /** After a gap warning ran: the next one, if the community still has a time for it. */
+  scheduleNextGapWarning(communityId: string, afterMs: number): void {
+    const at = this.community(communityId)?.paging?.gap_warning_at;
+    if (!at) return;
+    const next = nextDailyAt(this.community(communityId)!.timezone, at, afterMs);
+    this.d.effects.schedule({ kind: GAP_JOB, key: gapKey(communityId, next), dueAt: next, payload: { communityId } });
   }
 
   scheduleDigest(communityId: string, atMs: number): void {

@@ -51,13 +51,46 @@ export function supportRoomName(memberName: string): string {
 
 // --- to the member ------------------------------------------------------------------
 
-export function pageOpened(pageId: number, reached: readonly Reached[], crisis: string): Message {
+export function pageOpened(pageId: number, reached: readonly Reached[], crisis: string, next: WhatNext = { after: [], waitMs: 0 }): Message {
   return new Message()
     .p(
       `Your page is open (page ${pageId}). I have asked ${whoWasAsked(reached)} to come and support you, ` +
         "in a private support room I am inviting you to now. I will tell you as soon as someone says they are coming.",
     )
-    .p("If nobody answers in time, I ask more people in turn, up to the staff, and I will tell you what is happening.")
+    .p(whatNext(next))
+    .append(supportNow(crisis));
+}
+
+/** What the ladder does if nobody answers: the steps still to come, and how long the current one waits. */
+export interface WhatNext {
+  after: NotifyTarget[];
+  waitMs: number;
+}
+
+/** The truth about what happens if nobody answers: who comes next, or that these were the last people to ask. */
+export function whatNext(n: WhatNext): string {
+  if (n.after.length === 0) {
+    return (
+      `They are the last people I can ask. If nobody answers within ${describeDuration(n.waitMs)}, I will tell you straight away, ` +
+      "and the staff team will be alerted."
+    );
+  }
+  const names = [...new Set(n.after.map(targetName))];
+  const order = names.length === 1 ? names[0] : `${names.slice(0, -1).join(", then ")}, then ${names[names.length - 1]}`;
+  return `If nobody answers within ${describeDuration(n.waitMs)}, I ask ${order} (if anyone is on call for them), and I will tell you what is happening.`;
+}
+
+/**
+ * The ladder ended without anybody to ask (nobody on call at any step): the member is told
+ * so plainly, at once, and what happens now.
+ */
+export function nobodyOnCall(pageId: number, crisis: string): Message {
+  return new Message()
+    .p(
+      `I am sorry: nobody is on call to ask right now (page ${pageId}), so I could not ask anyone to come. ` +
+        "Please use the support below now; it is there for you at any time of day or night.",
+    )
+    .p("I have sent the staff team an urgent alert; they may still come to the support room. You can send `!page` again at any time.")
     .append(supportNow(crisis));
 }
 
@@ -169,7 +202,7 @@ export function closedByMember(pageId: number, crisis: string): Message {
 
 // --- to the people asked to come -------------------------------------------------------
 
-export function notice(p: { pageId: number; member: string; community: string; target: NotifyTarget; waitedMs: number; again?: boolean }): Message {
+export function notice(p: { pageId: number; member: string; community: string; target: NotifyTarget; waitedMs: number; again?: boolean; last?: boolean }): Message {
   const m = new Message().p(`${p.member} needs support and has paged ${p.community}${p.again ? " again" : ""} (page ${p.pageId}).`);
   if (p.waitedMs > 0) {
     m.p(`Nobody has said they are coming yet (${describeDuration(p.waitedMs)} so far), so I am asking ${targetName(p.target)}.`);
@@ -180,7 +213,11 @@ export function notice(p: { pageId: number; member: string; community: string; t
     .p(
       "To say you are coming: reply `!ack` here, react ✅ to this message, or join the private support room I am inviting you to.",
     )
-    .p("If you cannot come, you do not need to do anything: I ask the next people in turn.");
+    .p(
+      p.last
+        ? `You are the last people I ask for this page: nobody comes after you. If you cannot come, please say so with \`!decline ${p.pageId}\` (or react ⛔), so ${p.member} is not left waiting.`
+        : "If you cannot come, reply `!decline` here (or react ⛔): I ask the next people at once. Nobody is told who declined.",
+    );
 }
 
 export function taken(pageId: number, member: string, by: string): Message {
@@ -252,6 +289,30 @@ export function staffExhausted(pageId: number, member: string, waitedMs: number,
       `${member} has been told nobody could be reached and given the crisis resources again. ` +
       `Please reach out: \`!ack ${pageId}\` says you are coming and invites you to the support room.`,
   );
+}
+
+/** Loud, to each staff member: the ladder ended without anybody on call to ask. */
+export function staffNobodyAsked(pageId: number, member: string, community: string): Message {
+  return new Message()
+    .p(`Urgent: ${member} has paged ${community} (page ${pageId}) and nobody was on call at any step of the ladder, so nobody has been asked.`)
+    .p(`${member} has been told so and given the crisis resources. Please reach out now: \`!ack ${pageId}\` says you are coming and invites you to the support room.`);
+}
+
+/** To someone who declined. */
+export function declineReply(pageId: number, movedOn: boolean): Message {
+  return Message.of(
+    `Thank you for saying so. You are out of page ${pageId}` +
+      (movedOn ? "; I have asked the next people at once." : "; the others asked can still come.") +
+      " Nobody is told who declined. If you can come after all, `!ack` still says so.",
+  );
+}
+
+/** The daily gap warning to the staff room. */
+export function gapWarning(community: string, lines: string[], windowText: string): Message {
+  return new Message()
+    .heading(`${community}: hours with nobody on call, ${windowText}`)
+    .list(lines)
+    .p("A page in these hours passes those steps at once. `!rota add` or `!rota cover` fills a gap; `!oncall` shows this too.");
 }
 
 export function staffRoomAcknowledged(pageId: number, member: string, by: string): Message {

@@ -15,6 +15,7 @@ import type { ForgetRequest } from "../store/forgetRequests";
 import type { LeftRoom, Member } from "../store/members";
 import type { PersonPages } from "../store/pages";
 import type { RotaBreak, RotaEntry } from "../store/rota";
+import type { ContactChannel } from "../store/contacts";
 import { BOOKKEEPING_DAYS, daysWord } from "./settings";
 
 /** Everything carenet keeps about one person, as read from every store. */
@@ -32,6 +33,10 @@ export interface PersonData {
   displayName?: string;
   /** Audit entries whose subject is the person (never deleted). */
   audit: AuditEntry[];
+  /** Off-Matrix addresses they set with `!contact` (optional for data built in tests). */
+  contacts?: ContactChannel[];
+  /** What an admin set for them in the configuration's off_matrix.contacts. */
+  adminContact?: { email?: string; webhook?: boolean };
 }
 
 /** True when nothing is kept about the person but the audit log's entries. */
@@ -48,6 +53,7 @@ export function onlyAuditRemains(d: PersonData): boolean {
     d.pages.meetingsCalled.length === 0 &&
     d.pages.meetingsInvited.length === 0 &&
     d.conversations.length === 0 &&
+    (d.contacts ?? []).length === 0 &&
     d.forgetRequest === undefined
   );
 }
@@ -253,6 +259,14 @@ function involvedLine(p: PersonPages["involved"][number]): string {
 
 function generalSection(d: PersonData): Message {
   const m = new Message();
+  const contacts = (d.contacts ?? []).map((c) =>
+    c.kind === "email"
+      ? `Email address ${c.address}, set ${utcTime(c.createdAt)}${c.confirmedAt !== null ? `, confirmed ${utcTime(c.confirmedAt)}` : ", not confirmed yet (a code was sent to it)"}`
+      : `Reached through the webhook when asked to a page, since ${utcTime(c.createdAt)}`,
+  );
+  if (d.adminContact?.email) contacts.push(`Email address ${d.adminContact.email}, set by an admin in the configuration (\`!forgetme\` cannot erase it: ask them)`);
+  if (d.adminContact?.webhook) contacts.push("Reached through the webhook, set by an admin in the configuration");
+  if (contacts.length) m.p("How carenet may reach you off Matrix when you are asked to come to a page (`!contact`):").list(contacts);
   if (d.rota.breaks.length) {
     m.p("Your breaks from the rota (every community):").list(
       d.rota.breaks.map((b) => {

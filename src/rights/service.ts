@@ -10,6 +10,7 @@ import { DisplayNamesStore } from "../store/displayNames";
 import type { ForgetRequestsStore } from "../store/forgetRequests";
 import type { Member } from "../store/members";
 import type { PageRecord, PagesStore } from "../store/pages";
+import type { ContactsStore } from "../store/contacts";
 import type { RotaEntry, RotaStore } from "../store/rota";
 import type { PersonData } from "./export";
 
@@ -29,6 +30,8 @@ export interface DataStores {
   rota: RotaStore;
   pages: PagesStore;
   requests: ForgetRequestsStore;
+  /** Off-Matrix addresses the person set (`!contact`); optional for hand-built stores in tests. */
+  contacts?: ContactsStore;
 }
 
 /** What an erasure did, for the reply to the person. */
@@ -75,6 +78,8 @@ export class DataService {
       conversations: this.app.dmRooms.ofUser(userId),
       forgetRequest: this.stores.requests.get(userId),
       displayName: new DisplayNamesStore(this.app.db).get(userId),
+      contacts: this.stores.contacts?.of(userId) ?? [],
+      adminContact: this.app.config().off_matrix?.contacts?.find((c) => c.user === userId),
       audit: this.app.audit.aboutPerson(userId),
     };
   }
@@ -110,6 +115,7 @@ export class DataService {
       const consent = this.app.consent.forget(userId);
       const members = this.app.members.forget(userId);
       const pages = this.stores.pages.forget(userId, FORGOTTEN);
+      const contacts = this.stores.contacts?.forget(userId) ?? 0;
       const conversations = this.app.dmRooms.forgetUser(userId);
       const messages = this.app.outbox.forgetAbout(userId, conversations);
       const request = this.stores.requests.clear(userId);
@@ -127,7 +133,7 @@ export class DataService {
 
       const pageRecords = pages.pages + pages.contacts + pages.meetings + pages.notes;
       const erased =
-        checkins + rota.entries + rota.breaks + consent + members.members + members.leftRooms + pageRecords + conversations.length + messages > 0 || request;
+        checkins + rota.entries + rota.breaks + consent + members.members + members.leftRooms + pageRecords + contacts + conversations.length + messages > 0 || request;
 
       for (const m of before.memberships) {
         if (m.status === "removed") continue;

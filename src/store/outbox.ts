@@ -91,7 +91,14 @@ export class OutboxStore {
     this.db
       .prepare("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, state = ? WHERE id = ?")
       .run(error, nextAttemptAt, permanent ? "failed" : "pending", id);
+    if (this.failureHooks.length === 0) return;
+    const row = this.db.prepare("SELECT dedupe_key, attempts FROM outbox WHERE id = ?").get(id) as { dedupe_key: string; attempts: number } | undefined;
+    // A hook's fault must not stop the sender: it only adds a fallback (paging's off-Matrix channels).
+    if (row) for (const hook of this.failureHooks) try { hook(row.dedupe_key, row.attempts); } catch { /* the hook logs its own faults */ }
   }
+
+  /** Called after every failed send attempt with the message's key and attempts so far. */
+  readonly failureHooks: Array<(dedupeKey: string, attempts: number) => void> = [];
 
   get(dedupeKey: string): { state: string; attempts: number; eventId: string | null; txnId: string } | undefined {
     const row = this.db

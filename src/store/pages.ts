@@ -25,6 +25,17 @@ export interface PageStepRecord {
   notified: number;
 }
 
+/** Why a ladder step left someone out (see migrations/011_paging_ladder.sql). */
+export type SkipReason = "nightly_cap" | "break" | "no_consent" | "declined";
+
+export interface PageSkip {
+  round: number;
+  step: number;
+  userId: string;
+  reason: SkipReason;
+  at: number;
+}
+
 export interface PageContact {
   round: number;
   step: number;
@@ -213,6 +224,30 @@ export class PagesStore {
     return this.db
       .prepare("SELECT round, step, target, at, notified FROM page_steps WHERE page_id = ? ORDER BY round, step")
       .all(pageId) as PageStepRecord[];
+  }
+
+  /** Records that a step left someone out, and why (once per page, round, step, person and reason). */
+  addSkip(pageId: number, s: PageSkip): boolean {
+    return (
+      this.db
+        .prepare("INSERT OR IGNORE INTO page_skips (page_id, round, step, user_id, reason, at) VALUES (?, ?, ?, ?, ?, ?)")
+        .run(pageId, s.round, s.step, s.userId, s.reason, s.at).changes === 1
+    );
+  }
+
+  skips(pageId: number): PageSkip[] {
+    return this.db
+      .prepare("SELECT round, step, user_id AS userId, reason, at FROM page_skips WHERE page_id = ? ORDER BY at, round, step, user_id")
+      .all(pageId) as PageSkip[];
+  }
+
+  /** Who declined this round of the page (`!decline`, ⛔): they are not asked again in it. */
+  decliners(pageId: number, round: number): string[] {
+    return (
+      this.db.prepare("SELECT DISTINCT user_id FROM page_skips WHERE page_id = ? AND round = ? AND reason = 'declined'").all(pageId, round) as Array<{
+        user_id: string;
+      }>
+    ).map((r) => r.user_id);
   }
 
   addContact(pageId: number, c: PageContact): void {
@@ -421,6 +456,8 @@ export class PagesStore {
       let contacts = run("DELETE FROM page_contacts WHERE user_id = ? AND page_id IN (SELECT id FROM pages WHERE status <> 'resolved')", userId);
       contacts += run("UPDATE OR IGNORE page_contacts SET user_id = ? WHERE user_id = ?", placeholder, userId);
       contacts += run("DELETE FROM page_contacts WHERE user_id = ?", userId);
+      contacts += run("UPDATE OR IGNORE page_skips SET user_id = ? WHERE user_id = ?", placeholder, userId);
+      contacts += run("DELETE FROM page_skips WHERE user_id = ?", userId);
       contacts += run("UPDATE OR IGNORE page_responses SET user_id = ? WHERE user_id = ?", placeholder, userId);
       contacts += run("DELETE FROM page_responses WHERE user_id = ?", userId);
       let meetings = run("UPDATE crisis_meetings SET caller = ? WHERE caller = ?", placeholder, userId);
@@ -440,7 +477,7 @@ export class PagesStore {
       );
       let pages = 0;
       for (const id of pageIds) {
-        for (const table of ["page_steps", "page_contacts", "page_responses", "page_notes"]) this.db.prepare(`DELETE FROM ${table} WHERE page_id = ?`).run(id);
+        for (const table of ["page_steps", "page_contacts", "page_skips", "page_responses", "page_notes"]) this.db.prepare(`DELETE FROM ${table} WHERE page_id = ?`).run(id);
         pages += this.db.prepare("DELETE FROM pages WHERE id = ?").run(id).changes;
       }
       const meetingIds = (this.db.prepare("SELECT id FROM crisis_meetings WHERE called_at < ?").all(beforeMs) as Array<{ id: number }>).map((r) => r.id);

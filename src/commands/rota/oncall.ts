@@ -1,4 +1,6 @@
 import type { CommunityConfig } from "../../config/types";
+import { gapLines, ladderGaps, tonight, windowText } from "../../paging/gaps";
+import { ladderOf } from "../../paging/ladder";
 import { supportNow } from "../help";
 import { Message } from "../message";
 import type { CommandSpec } from "../types";
@@ -52,8 +54,14 @@ function describe(deps: RotaCommandDeps, c: CommunityConfig, now: number, msg: M
     return s ? `${u} until ${moment(s.endMs, tz, now)}` : u;
   };
   msg.heading(`On call in ${c.name} now (${clock(now, tz)}, ${tz} time):`);
+  const window = tonight(tz, now);
+  const gaps = gapLines(ladderGaps(ladderOf(c), c, (at) => deps.rota.onCall(c.id, at), window), tz);
+  const showGaps = () => {
+    if (gaps.length) msg.p(`Gaps, ${windowText(window, tz)} (a page then passes these steps at once):`).list(gaps);
+  };
   if (on.peers.length + on.backupPeers.length + on.staff.length === 0) {
     msg.p("Nobody is on the rota right now.");
+    showGaps();
     return false;
   }
   msg.list([
@@ -61,5 +69,6 @@ function describe(deps: RotaCommandDeps, c: CommunityConfig, now: number, msg: M
     ...(on.backupPeers.length ? [`Backup peers: ${on.backupPeers.map(until).join("; ")}`] : []),
     on.staff.length ? `Staff: ${on.staff.map(until).join("; ")}` : "Staff: nobody on call right now",
   ]);
+  showGaps();
   return on.peers.length > 0;
 }

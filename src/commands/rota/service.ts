@@ -171,11 +171,28 @@ export class RotaService {
     const primary = onCallAt(this.input(c, atMs, { which: "primary" }), atMs);
     const backup = onCallAt(this.input(c, atMs, { which: "backup" }), atMs);
     const peers = primary.peers.filter((u) => this.eligible(c, u, "peer"));
-    return {
-      peers,
-      backupPeers: backup.peers.filter((u) => !peers.includes(u) && this.eligible(c, u, "peer")),
-      staff: [...new Set([...primary.staff, ...backup.staff])].filter((u) => this.eligible(c, u, "staff")).sort(),
+    const backupPeers = backup.peers.filter((u) => !peers.includes(u) && this.eligible(c, u, "peer"));
+    const staff = [...new Set([...primary.staff, ...backup.staff])].filter((u) => this.eligible(c, u, "staff")).sort();
+    const leftOut = this.leftOut(c, atMs, { peers, backupPeers, staff });
+    return leftOut.length > 0 ? { peers, backupPeers, staff, leftOut } : { peers, backupPeers, staff };
+  }
+
+  /** Who would be on call at `atMs` but for a break or (peers) missing consent: paging records them as skipped. */
+  private leftOut(c: CommunityConfig, atMs: number, on: Omit<OnCallNow, "leftOut">): NonNullable<OnCallNow["leftOut"]> {
+    const planned = (which: "primary" | "backup") => onCallAt(this.input(c, atMs, { which, withBreaks: false }), atMs);
+    const primary = planned("primary");
+    const backup = planned("backup");
+    const out: NonNullable<OnCallNow["leftOut"]> = [];
+    const seen = new Set<string>();
+    const add = (userId: string, slot: "peers" | "backupPeers" | "staff", role: "peer" | "staff") => {
+      if (seen.has(`${slot}:${userId}`) || on[slot].includes(userId) || !this.eligible(c, userId, role, false)) return;
+      seen.add(`${slot}:${userId}`);
+      out.push({ userId, slot, reason: role === "peer" && !this.consents(c, userId) ? "no_consent" : "break" });
     };
+    for (const u of primary.peers) add(u, "peers", "peer");
+    for (const u of backup.peers) if (!on.peers.includes(u)) add(u, "backupPeers", "peer");
+    for (const u of [...primary.staff, ...backup.staff]) add(u, "staff", "staff");
+    return out;
   }
 
   /**

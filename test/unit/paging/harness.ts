@@ -222,12 +222,23 @@ let eventCounter = 0;
  * Opening it again on the same file (after `close`) is a restart.
  */
 export function startHarness(
-  opts: { file?: string; clock?: FakeClock; hs?: RecordingHomeserver; community?: CommunityConfig; onCall?: OnCallNow; seed?: boolean; metrics?: MetricsPort } = {},
+  opts: {
+    file?: string;
+    clock?: FakeClock;
+    hs?: RecordingHomeserver;
+    community?: CommunityConfig;
+    onCall?: OnCallNow;
+    seed?: boolean;
+    metrics?: MetricsPort;
+    /** Off-Matrix config and stand-in channels (src/paging/offMatrix). */
+    offMatrix?: CarenetConfig["off_matrix"];
+    offMatrixChannels?: AppContext["offMatrixChannels"];
+  } = {},
 ): Harness & { file: string } {
   const file = opts.file ?? path.join(mkdtempSync(path.join(tmpdir(), "carenet-paging-")), "carenet.db");
   const clock = opts.clock ?? new FakeClock(T0);
   const hs = opts.hs ?? new RecordingHomeserver();
-  const cfg = config(opts.community ?? community());
+  const cfg = { ...config(opts.community ?? community()), ...(opts.offMatrix ? { off_matrix: opts.offMatrix } : {}) };
   const db = openDatabase(file);
   const log = pino({ level: "silent" });
   const homeserver = hs as unknown as Homeserver;
@@ -244,6 +255,7 @@ export function startHarness(
     app.members.add({ communityId: "oak", userId: AMY, sponsor: SAM, addedBy: SAM }, T0 - 1000);
     app.members.add({ communityId: "oak", userId: BOB, role: "peer", sponsor: SAM, addedBy: SAM }, T0 - 1000);
   }
+  if (opts.offMatrixChannels) app.offMatrixChannels = opts.offMatrixChannels;
   const service = installPaging(app) as PagingService;
   const dispatcher = new Dispatcher(app.commands, (err) => {
     throw err;

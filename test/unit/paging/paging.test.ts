@@ -304,12 +304,13 @@ describe("a step with nobody to ask", () => {
     h = startHarness({ community: community({ escalation: [{ notify: "on_call_peers", wait: "10m" }] }), onCall: { peers: [], backupPeers: [], staff: [] } });
     const r = await h.command(AMY, "!page");
     expect(r.outcome).toBe("ok");
-    expect(r.reply.plain).toContain("nobody could be reached");
+    // The truth: nobody was on call to ask (not "nobody could be reached", which suggests someone was asked).
+    expect(r.reply.plain).toContain("nobody is on call to ask right now");
     expect(r.reply.plain).toContain(CRISIS);
     await h.flush();
     expect(pageOf().state.status).toBe("exhausted");
-    expect(h.hs.postsIn(STAFF_ROOM).filter((b) => b.includes("Nobody acknowledged page 1"))).toHaveLength(1);
-    expect(h.hs.dmsTo(SAM).filter((b) => b.includes("Nobody acknowledged page 1"))).toHaveLength(1);
+    expect(h.hs.postsIn(STAFF_ROOM).filter((b) => b.includes("nobody has been asked"))).toHaveLength(1);
+    expect(h.hs.dmsTo(SAM).filter((b) => b.includes("nobody has been asked"))).toHaveLength(1);
   });
 
   it("a rota that fails to answer does not stall the page: the step asks nobody and the ladder moves on", async () => {

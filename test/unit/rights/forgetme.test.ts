@@ -30,6 +30,8 @@ const PERSONAL_TABLES = [
   "page_contacts",
   "page_responses",
   "page_notes",
+  "page_skips",
+  "contact_channels",
   "crisis_meetings",
   "crisis_meeting_people",
   "dm_rooms",
@@ -111,6 +113,10 @@ describe("!forgetme confirm", () => {
     const catBefore = Object.fromEntries(PERSONAL_TABLES.map((t) => [t, w.rowsMentioning(t, CAT)]));
     const bobBefore = Object.fromEntries(PERSONAL_TABLES.map((t) => [t, w.rowsMentioning(t, BOB)]));
     const pagesBefore = (w.db.prepare("SELECT COUNT(*) AS n FROM pages").get() as { n: number }).n;
+    // Her off-Matrix contact (personal data, `!contact`) goes too.
+    w.data.stores.contacts!.setWebhook(AMY, true, w.clock.now());
+    w.data.stores.contacts!.proposeEmail(AMY, "amy@example.org", w.clock.now());
+    expect(w.rowsMentioning("contact_channels", AMY)).toBe(2);
     const { done } = await forget();
 
     expect(done).toContain("Done: carenet has erased what it kept about you");

@@ -24,10 +24,14 @@ describe("!mydata", () => {
 
   it("lists the sender's own data in plain words, grouped by community", async () => {
     new DisplayNamesStore(w.db).set(AMY, "Amy Example", "member", 0);
+    w.data.stores.contacts!.proposeEmail(AMY, "amy@example.org", w.clock.now());
     const { text } = await w.send(AMY, "!mydata");
     // The name carenet addresses alerts to her by.
     expect(text).toContain("The name I address you by when I must wake you");
     expect(text).toContain("Amy Example");
+    // Her off-Matrix contact (`!contact`), not confirmed yet.
+    expect(text).toContain("Email address amy@example.org, set 2026-03-02");
+    expect(text).toContain("not confirmed yet");
     expect(text).toContain(`Everything carenet keeps about you (${AMY})`);
     // Memberships and roles, sponsor.
     expect(text).toContain("Oakwood (oak)");

@@ -68,6 +68,8 @@ it("a peer who withdraws is no longer on call (nor named by !oncall); their shif
 
   w.withoutConsent.add(ALEX);
   expect(w.onCall().peers).toEqual([]);
+  // Paging is told who was left out and why (recorded as a skip on the page).
+  expect(w.onCall().leftOut).toEqual([{ userId: ALEX, slot: "peers", reason: "no_consent" }]);
   expect(await w.ok(BEA, "!oncall", { community: "oak", room: "community" })).not.toContain(ALEX);
   const show = await w.ok(SAM, "!rota show", STAFF_ROOM);
   expect(show).toContain(`${ALEX} (not asked until they agree to the current rights text)`);

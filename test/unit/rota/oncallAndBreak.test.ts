@@ -39,7 +39,8 @@ describe("app.onCall, which paging reads at page time", () => {
     await w.ok(ALEX, "!break");
     w.members.remove("oak", BEA, null, w.now);
     w.config = { ...w.config, communities: [community("oak", { staff: [ELI] }), w.c("elm")] };
-    expect(w.onCall(MON_EVENING)).toEqual({ peers: [], backupPeers: [], staff: [] });
+    // The peer on a break is named as left out (paging records the skip); the removed member and former staff are not.
+    expect(w.onCall(MON_EVENING)).toEqual({ peers: [], backupPeers: [], staff: [], leftOut: [{ userId: ALEX, slot: "peers", reason: "break" }] });
   });
 
   it("follows an overnight shift across midnight and through the spring DST change", async () => {

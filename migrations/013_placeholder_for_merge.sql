@@ -1,3 +1,0 @@
--- Placeholder so that this branch's migration 014 follows 009 without a gap. It changes
--- nothing. At merge, the real 013 replaces this file.
-SELECT 1;
