@@ -140,7 +140,10 @@ test("a page rings the peer within 2 s, each staff member within 2 s of the step
   expect(gateway.ofEvent(amy.userId, opened.event_id)).toEqual([]);
   expect(gateway.ofEvent(sue.userId, taken.event_id)).toEqual([]);
   // Every message push was exactly one of the alerts above, once.
-  const messagePushes = (u: MatrixUser) => gateway.to(u.userId).filter((p) => p.notification.type === "m.room.message").length;
+  // (Bob's "You are on call now" rings too, by design, whenever the rota job that sends it
+  // runs — on a loaded machine that can be after the pushers were registered: not counted.)
+  const messagePushes = (u: MatrixUser) =>
+    gateway.to(u.userId).filter((p) => p.notification.type === "m.room.message" && !String(p.notification.content?.body ?? "").includes(" now, until ")).length;
   await waitUntil("no further pushes", () => messagePushes(bob) === 1 && messagePushes(sam) === 1 && messagePushes(sue) === 1 && messagePushes(amy) === 1, 5000);
   // For the report: how long each took (docs/testing.md quotes these).
   console.log(`push latency: peer ${peerLatency} ms after !page; staff ${JSON.stringify(staffLatency)} ms after the deadline; member ${comingLatency} ms after !ack`);
