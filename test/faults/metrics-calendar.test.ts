@@ -22,14 +22,16 @@ const TOKEN = `scrape-${randomBytes(12).toString("hex")}`;
 
 let running: RunningCarenet;
 let alex: MatrixUser;
+let staff: MatrixUser;
 let alexDm: string;
 let appUrl: string;
 let metricsUrl: string;
 
 beforeAll(async () => {
   alex = await newUser(env, "alex");
+  staff = await newUser(env, "staff"); // a community needs someone at the end of its ladder
   running = await startCarenet(env, mkdtempSync(path.join(tmpdir(), "carenet-faults-mc-")), {
-    communities: [pagingCommunity(OAK, { staff: [], escalation: [] })],
+    communities: [pagingCommunity(OAK, { staff: [staff.userId], escalation: [] })],
     extraConfig: { metrics: { port: 0, token: TOKEN }, calendar: { public_url: `http://127.0.0.1:${env.asPort}` } },
   });
   running.carenet.app.members.add({ communityId: OAK, userId: alex.userId, sponsor: null, addedBy: "@staff:example.org" }, Date.now());
@@ -41,6 +43,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await alex?.stop();
+  await staff?.stop();
   await running?.carenet.stop();
 });
 
