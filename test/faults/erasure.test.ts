@@ -69,7 +69,7 @@ it("a page note, once shown in the support room, is gone from the database and i
 
 it("a plain message in a DM is gone once handled", async () => {
   await amy.sendText(dm, `${DM_MARKER} just saying hello`);
-  await amy.waitForEvent(dm, botSays(bot, "I only understand commands"), 30_000);
+  await amy.waitForEvent(dm, botSays(bot, "To reach a person now"), 30_000);
   await waitUntil("the DM text is gone from the file", () => !fileBytes().includes(DM_MARKER), 15_000);
 });
 
