@@ -271,7 +271,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
 
   const prune = () => {
     const cutoff = clock.now() - BOOKKEEPING_RETENTION_MS;
-    const pruned = { ...inbox.prune(cutoff), outbox: outbox.prune(cutoff), jobs: jobs.prune(cutoff) };
+    const pruned = { ...inbox.prune(cutoff), outbox: outbox.prune(cutoff), jobs: jobs.prune(cutoff), formerDirectChats: app.dmRooms.pruneFormer(cutoff) };
     log.debug(pruned, "pruned old bookkeeping");
   };
   let pruneTimer: NodeJS.Timeout | undefined;

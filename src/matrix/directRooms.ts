@@ -38,6 +38,10 @@ export class DirectRooms {
    * need be).
    */
   async privateRoomFor(roomId: string): Promise<string> {
+    // A room that stopped being their conversation after this message was queued (someone
+    // else was brought in): never the room as it is now, always their private chat.
+    const former = this.dmRooms.formerUserFor(roomId);
+    if (former && !this.dmRooms.userFor(roomId)) return this.roomFor(former);
     const userId = this.dmRooms.userFor(roomId);
     if (!userId) return roomId;
     const problem = await this.problemWith(roomId, userId);
@@ -59,7 +63,7 @@ export class DirectRooms {
   }
 
   private async replace(roomId: string, userId: string, problem: string): Promise<string> {
-    this.dmRooms.forget(roomId);
+    this.dmRooms.forget(roomId, this.clock.now());
     this.log?.warn({ roomId, problem }, "a direct chat is not private; private messages go to a new private chat");
     const next = await this.open(userId);
     const text =

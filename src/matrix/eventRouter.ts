@@ -182,7 +182,7 @@ export class EventRouter {
       return;
 
     } else if (content.membership === "leave" || content.membership === "ban") {
-      this.d.dmRooms.forget(roomId);
+      this.d.dmRooms.forget(roomId, this.d.clock.now());
     }
   }
 
@@ -205,9 +205,9 @@ export class EventRouter {
       const dmUser = this.d.dmRooms.userFor(roomId);
       // Someone who leaves their conversation with the bot gets a new one next time; and a
       // conversation someone else is brought into is no longer private, so it stops being one.
-      if ((membership === "leave" || membership === "ban") && dmUser === userId) this.d.dmRooms.forget(roomId);
+      if ((membership === "leave" || membership === "ban") && dmUser === userId) this.d.dmRooms.forget(roomId, this.d.clock.now());
       if ((membership === "join" || membership === "invite") && dmUser !== undefined && userId !== dmUser && userId !== this.d.botUserId) {
-        this.d.dmRooms.forget(roomId);
+        this.d.dmRooms.forget(roomId, this.d.clock.now());
         this.d.log.info({ roomId }, "a third person joined a direct chat; it is no longer used for private messages");
       }
       for (const hook of this.d.membershipHooks ?? []) {

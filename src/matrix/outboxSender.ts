@@ -63,9 +63,9 @@ export class OutboxSender {
             // A reply in a person's direct chat is private too: checked when it is sent.
             const roomId = await this.privateRoomFor(msg.roomId);
             if (roomId !== msg.roomId) {
-              this.outbox.setRoom(msg.id, roomId);
-              msg.roomId = roomId;
               content = withoutReplyRelation(content); // the event replied to is in the other room
+              this.outbox.setRoom(msg.id, roomId, content);
+              msg.roomId = roomId;
             }
           }
           // Too large for one event: several, in order, each with its own fixed transaction id.

@@ -78,8 +78,10 @@ export class OutboxStore {
   }
 
   /** Records the conversation found or opened for a message addressed to a person. */
-  setRoom(id: number, roomId: string): void {
-    this.db.prepare("UPDATE outbox SET room_id = ? WHERE id = ?").run(roomId, id);
+  /** Moves a message to another room; `content` replaces what it says (e.g. without a reply relation that pointed into the old room). */
+  setRoom(id: number, roomId: string, content?: Record<string, unknown>): void {
+    if (content) this.db.prepare("UPDATE outbox SET room_id = ?, content_json = ? WHERE id = ?").run(roomId, JSON.stringify(content), id);
+    else this.db.prepare("UPDATE outbox SET room_id = ? WHERE id = ?").run(roomId, id);
   }
 
   markSent(id: number, eventId: string, now: number): void {

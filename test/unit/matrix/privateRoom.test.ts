@@ -4,6 +4,9 @@ import type { StateEvent } from "../../../src/matrix/homeserver";
 import { privacyProblem } from "../../../src/matrix/privateRoom";
 import { openDatabase, type Db } from "../../../src/store/database";
 import { DmRoomsStore } from "../../../src/store/dmRooms";
+import { createLogger } from "../../../src/app/logger";
+import { OutboxSender } from "../../../src/matrix/outboxSender";
+import { OutboxStore } from "../../../src/store/outbox";
 
 const BOT = "@carenet:example.org";
 const AMY = "@amy:example.org";
@@ -102,5 +105,38 @@ describe("DirectRooms checks the chat before anything private is sent", () => {
     const failing = new DirectRooms(dmRooms, { createRoom: async () => "!x", sendEvent: async () => "$x", getRoomState: async () => Promise.reject(Object.assign(new Error("down"), { code: "ECONNREFUSED" })) }, { now: () => 1 }, BOT);
     await expect(failing.roomFor(AMY)).rejects.toThrow("down");
     expect(dmRooms.roomFor(AMY)).toBe("!dm:example.org");
+  });
+
+  it("a reply queued in a DM that someone else joins before it is sent goes to a new private chat, never to that room", async () => {
+    dmRooms.record("!dm:example.org", AMY, 1);
+    roomState.set("!dm:example.org", state({ history: "shared" }));
+    const outbox = new OutboxStore(db);
+    // As the event router queues a reply to a command in Amy's DM.
+    outbox.enqueue(
+      { dedupeKey: "reply:$cmd", roomId: "!dm:example.org", eventType: "m.room.message", content: { msgtype: "m.notice", body: "your data", "m.relates_to": { "m.in_reply_to": { event_id: "$cmd" } } } },
+      1,
+    );
+    // Zed is brought in; the event router forgets the room as Amy's DM at once.
+    roomState.set("!dm:example.org", state({ history: "shared", members: { [AMY]: "join", [BOT]: "join", [ZED]: "join" } }));
+    dmRooms.forget("!dm:example.org", 1);
+    const sends: Array<{ roomId: string; content: Record<string, unknown> }> = [];
+    const hs = {
+      sendEvent: async (roomId: string, _t: string, content: Record<string, unknown>) => {
+        sends.push({ roomId, content });
+        return "$sent";
+      },
+    };
+    const sender = new OutboxSender(outbox, hs as never, { now: () => 2 }, createLogger("silent"), new Set(), (u) => rooms.roomFor(u), (r) => rooms.privateRoomFor(r));
+    sender.start();
+    for (let i = 0; i < 100 && !sends.some((x) => x.content.body === "your data"); i++) await new Promise((r) => setTimeout(r, 10));
+    await sender.stop();
+    const reply = sends.filter((x) => x.content.body === "your data");
+    expect(reply).toHaveLength(1);
+    expect(reply[0].roomId).toBe("!new1:example.org");
+    expect(reply[0].content["m.relates_to"]).toBeUndefined(); // the command it answers is in the other room
+    // The former chat is kept only as long as anything queued could still be waiting for it.
+    expect(dmRooms.pruneFormer(3)).toBe(1);
+    expect(dmRooms.formerUserFor("!dm:example.org")).toBeUndefined();
+    expect(sends.some((x) => x.roomId === "!dm:example.org")).toBe(false);
   });
 });
