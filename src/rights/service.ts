@@ -83,6 +83,7 @@ export class DataService {
       forgetRequest: this.stores.requests.get(userId),
       displayName: new DisplayNamesStore(this.app.db).get(userId),
       contacts: this.stores.contacts?.of(userId) ?? [],
+      calendarFeeds: this.stores.calendarFeeds?.aboutPerson(userId) ?? [],
       adminContact: this.app.config().off_matrix?.contacts?.find((c) => c.user === userId),
       audit: this.app.audit.aboutPerson(userId),
     };
