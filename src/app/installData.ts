@@ -1,5 +1,6 @@
 import { forgetmeCommand, mydataCommand } from "../commands/data";
 import { Retention, RETENTION_JOB } from "../rights/retention";
+import { CalendarFeedsStore } from "../store/calendarFeeds";
 import { DataService, LEAVE_DM_JOB, type DataStores } from "../rights/service";
 import { CheckinsStore } from "../store/checkins";
 import { ContactsStore } from "../store/contacts";
@@ -25,6 +26,7 @@ export function installData(app: AppContext): DataService {
     pages: new PagesStore(app.db),
     requests: new ForgetRequestsStore(app.db),
     contacts: new ContactsStore(app.db),
+    calendarFeeds: new CalendarFeedsStore(app.db),
   };
   const service = new DataService(app, stores);
   const retention = new Retention(app, stores);

@@ -12,6 +12,11 @@ export function echoableCommand(name: string): string | undefined {
   return SAFE_NAME.test(name) ? `\`!${name}\`` : undefined;
 }
 
+/** The word itself if it is such a plain word (see SAFE_WORD); otherwise undefined. */
+export function echoableWord(word: string): string | undefined {
+  return SAFE_WORD.test(word) ? word : undefined;
+}
+
 /**
  * A refusal that quotes what was written (`"xyz" is not a date.`) with every quoted part
  * that is not such a plain word replaced by "that": longer digits could be a phone number,

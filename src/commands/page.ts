@@ -88,7 +88,8 @@ function involved(d: PagingCommandDeps, page: PageRecord, userId: string): boole
   return d.service.mayResolve(page, userId) || d.pages.isContact(page.id, userId);
 }
 
-function notYours(n: number, command: "ack" | "resolve"): string {
+function notYours(n: number, command: "ack" | "resolve" | "decline"): string {
+  if (command === "decline") return `There is no open page ${n} that you can decline: only people asked to come to it can.`;
   return command === "ack"
     ? `There is no page ${n} that you can acknowledge: only people asked to come and the community's staff can.`
     : `There is no page ${n} that you can close: only the member who paged, someone who came and the community's staff can.`;
@@ -199,10 +200,15 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
     runWhenLate: true,
     run(ctx, args) {
       const n = pageNumber(args[0]);
+      // Always answered privately: a decline is nobody else's business.
+      const replyTo = ctx.place === "room" ? ("dm" as const) : undefined;
+      // One answer whether page N does not exist, is closed or was never asked of this person:
+      // a number must not tell a stranger that page N exists, or that it is over.
+      const notYoursToDecline = (id: number) => ({ ...refused(notYours(id, "decline")), replyTo });
       let page: PageRecord | undefined;
       if (n !== undefined) {
         page = d.pages.get(n);
-        if (!page) return { ...refused(`There is no page ${n}.`), replyTo: "dm" as const };
+        if (!page) return notYoursToDecline(n);
       } else {
         const open = d.pages.activeAskedOf(ctx.sender).filter((p) => p.state.status === "open");
         if (open.length === 0) return { ...refused("There is no open page you were asked to."), replyTo: ctx.place === "room" ? ("dm" as const) : undefined };
@@ -215,8 +221,6 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
         page = open[0];
       }
       const out = d.service.decline(page, ctx.sender, "command", ctx.now);
-      // Always answered privately: a decline is nobody else's business.
-      const replyTo = ctx.place === "room" ? ("dm" as const) : undefined;
       switch (out.kind) {
         case "declined":
           return { outcome: "ok", reply: t.declineReply(page.id, out.movedOn), replyTo };
@@ -225,11 +229,10 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
         case "taken":
           return { outcome: "ok", reply: Message.of(`Someone has already said they are coming to page ${page.id}: nothing more is needed from you.`), replyTo };
         case "resolved":
-          return { ...refused(`Page ${page.id} is already closed.`), replyTo };
+        case "not_asked":
+          return notYoursToDecline(page.id);
         case "own_page":
           return { ...refused(`Page ${page.id} is your own page. If you no longer need it, send \`!resolve\`.`, ctx.crisisResources), replyTo };
-        case "not_asked":
-          return { ...refused(`You were not asked to come to page ${page.id} (this time), so there is nothing to decline.`), replyTo };
       }
     },
   };

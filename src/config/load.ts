@@ -168,6 +168,7 @@ function describeSchemaError(e: ErrorObject, doc: Document, file: string, at: At
     case "minItems":
     case "uniqueItems": {
       const described = (e.parentSchema as { description?: string })?.description;
+      const shown = (v: unknown) => (isSecretPath(segments) ? "(hidden)" : shownValue(v));
       let message = `${shown(value)} ${e.message ?? "is invalid"}`;
       if (e.keyword === "enum") {
         const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
@@ -323,8 +324,16 @@ function firstAlias(doc: Document): Node | undefined {
   return found;
 }
 
+/** Keys whose values are secrets: a problem with one never quotes the value (problems reach logs, the audit log and staff rooms). */
+const SECRET_KEYS = new Set(["token", "secret", "pass", "password", "hs_token", "as_token"]);
+
+function isSecretPath(segments: Array<string | number>): boolean {
+  const last = segments[segments.length - 1];
+  return typeof last === "string" && SECRET_KEYS.has(last);
+}
+
 /** A value as shown in a message: JSON, cut short (a 20 MB value must not make a 20 MB message). */
-function shown(value: unknown): string {
+function shownValue(value: unknown): string {
   const json = JSON.stringify(value) ?? String(value);
   return json.length > 80 ? `${json.slice(0, 77)}…` : json;
 }

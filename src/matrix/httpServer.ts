@@ -48,7 +48,7 @@ interface Call {
 type Handler = (d: HttpServerDeps, req: IncomingMessage, res: ServerResponse, call: Call) => Promise<void>;
 
 interface Route {
-  method: string;
+  methods: readonly string[];
   path: RegExp;
   /** Whether the hs_token is required; checked before any of the body is read. */
   auth: "required" | "optional";
@@ -64,14 +64,14 @@ interface Route {
  * anything else is 404 M_UNRECOGNIZED and reaches no handler.
  */
 const ROUTES: Route[] = [
-  { method: "PUT", path: /^\/_matrix\/app\/v1\/transactions\/([^/]+)$/, auth: "required", maxBody: MAX_TRANSACTION_BYTES, handle: onTransaction },
+  { methods: ["PUT"], path: /^\/_matrix\/app\/v1\/transactions\/([^/]+)$/, auth: "required", maxBody: MAX_TRANSACTION_BYTES, handle: onTransaction },
   // carenet makes its users and rooms itself; it never creates one because the homeserver asked.
-  { method: "GET", path: /^\/_matrix\/app\/v1\/users\/([^/]+)$/, auth: "required", maxBody: 0, handle: notHere("M_NOT_FOUND", "no such user") },
-  { method: "GET", path: /^\/_matrix\/app\/v1\/rooms\/([^/]+)$/, auth: "required", maxBody: 0, handle: notHere("M_NOT_FOUND", "no such room alias") },
-  { method: "POST", path: /^\/_matrix\/app\/v1\/ping$/, auth: "required", maxBody: MAX_PING_BYTES, handle: onPing },
-  { method: "GET", path: /^\/health$/, auth: "optional", maxBody: 0, handle: onHealth },
+  { methods: ["GET"], path: /^\/_matrix\/app\/v1\/users\/([^/]+)$/, auth: "required", maxBody: 0, handle: notHere("M_NOT_FOUND", "no such user") },
+  { methods: ["GET"], path: /^\/_matrix\/app\/v1\/rooms\/([^/]+)$/, auth: "required", maxBody: 0, handle: notHere("M_NOT_FOUND", "no such room alias") },
+  { methods: ["POST"], path: /^\/_matrix\/app\/v1\/ping$/, auth: "required", maxBody: MAX_PING_BYTES, handle: onPing },
+  { methods: ["GET"], path: /^\/health$/, auth: "optional", maxBody: 0, handle: onHealth },
   // Calendar apps fetch rota feeds by a secret in the path (docs/rota.md); no token, no body.
-  { method: "GET", path: /^\/_carenet\/calendar\/([^/]+)$/, auth: "optional", maxBody: 0, handle: onCalendar },
+  { methods: ["GET", "HEAD"], path: /^\/_carenet\/calendar\/([^/]+)$/, auth: "optional", maxBody: 0, handle: onCalendar },
 ];
 
 class HttpProblem extends Error {
@@ -115,7 +115,7 @@ async function route(d: HttpServerDeps, budget: { buffered: number }, req: Incom
   const path = safePath(req);
   const matches = ROUTES.map((r) => ({ r, m: r.path.exec(path) })).filter((x) => x.m);
   if (matches.length === 0) return refuse(req, res, 404, "M_UNRECOGNIZED", "Unrecognized request");
-  const hit = matches.find((x) => x.r.method === req.method);
+  const hit = matches.find((x) => x.r.methods.includes(req.method ?? ""));
   if (!hit) return refuse(req, res, 405, "M_UNRECOGNIZED", "Unrecognized request method");
   const { r, m } = hit;
 
@@ -247,13 +247,20 @@ function refuse(req: IncomingMessage, res: ServerResponse, status: number, errco
   });
 }
 
+const CALENDAR_PREFIX = "/_carenet/calendar/";
+
 /** The path without the query string, which may carry a token. */
-function safePath(req: IncomingMessage): string {
+function safePath(req: Pick<IncomingMessage, "url">): string {
   return (req.url ?? "/").split("?")[0];
 }
 
-/** The path for a log line: without the query, and short, since anyone can choose it. */
-function shortPath(req: IncomingMessage): string {
-  const p = safePath(req);
+/**
+ * The path for a log line: without the query, and short, since anyone can choose it. A
+ * calendar path loses its token (the token is the feed's only key).
+ */
+export function shortPath(req: Pick<IncomingMessage, "url">): string {
+  const full = safePath(req);
+  const at = full.indexOf(CALENDAR_PREFIX);
+  const p = at >= 0 && full.length > at + CALENDAR_PREFIX.length ? `${full.slice(0, at + CALENDAR_PREFIX.length)}…` : full;
   return p.length > 80 ? `${p.slice(0, 80)}…` : p;
 }

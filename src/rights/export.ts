@@ -15,6 +15,7 @@ import type { ForgetRequest } from "../store/forgetRequests";
 import type { LeftRoom, Member } from "../store/members";
 import type { PersonPages } from "../store/pages";
 import type { RotaBreak, RotaEntry } from "../store/rota";
+import type { PersonFeeds } from "../store/calendarFeeds";
 import type { ContactChannel } from "../store/contacts";
 import { BOOKKEEPING_DAYS, daysWord } from "./settings";
 
@@ -35,6 +36,8 @@ export interface PersonData {
   audit: AuditEntry[];
   /** Off-Matrix addresses they set with `!contact` (optional for data built in tests). */
   contacts?: ContactChannel[];
+  /** Their rota calendar links (`!rota calendar`), counted: the tokens are not kept (optional for data built in tests). */
+  calendarFeeds?: PersonFeeds[];
   /** What an admin set for them in the configuration's off_matrix.contacts. */
   adminContact?: { email?: string; webhook?: boolean };
 }
@@ -54,6 +57,7 @@ export function onlyAuditRemains(d: PersonData): boolean {
     d.pages.meetingsInvited.length === 0 &&
     d.conversations.length === 0 &&
     (d.contacts ?? []).length === 0 &&
+    (d.calendarFeeds ?? []).length === 0 &&
     d.forgetRequest === undefined
   );
 }
@@ -267,6 +271,14 @@ function generalSection(d: PersonData): Message {
   if (d.adminContact?.email) contacts.push(`Email address ${d.adminContact.email}, set by an admin in the configuration (\`!forgetme\` cannot erase it: ask them)`);
   if (d.adminContact?.webhook) contacts.push("Reached through the webhook, set by an admin in the configuration");
   if (contacts.length) m.p("How carenet may reach you off Matrix when you are asked to come to a page (`!contact`):").list(contacts);
+  const feeds = (d.calendarFeeds ?? []).map((f) => {
+    const links = (n: number) => `${n} ${n === 1 ? "link" : "links"}`;
+    const what = f.kind === "person" ? "your own shifts" : `the rota of community ${f.communityId} (as its staff)`;
+    return `${what}: ${links(f.live)} that work${f.revoked ? `, ${links(f.revoked)} revoked` : ""}`;
+  });
+  if (feeds.length) {
+    m.p("Your rota calendar links (`!rota calendar`; `!rota calendar reset` revokes them). Only a fingerprint of each link is kept, never the link:").list(feeds);
+  }
   if (d.rota.breaks.length) {
     m.p("Your breaks from the rota (every community):").list(
       d.rota.breaks.map((b) => {

@@ -5,11 +5,13 @@ import { coverRange, describeEntry } from "../commands/rota/describe";
 import { stretch } from "../commands/rota/when";
 import type { CommunityConfig } from "../config/types";
 import { isStaffOf } from "../matrix/eventRouter";
+import { CONTACT_CODE_JOB, OFF_MATRIX_JOB } from "../paging/offMatrix/service";
 import type { CheckinsStore } from "../store/checkins";
 import { DisplayNamesStore } from "../store/displayNames";
 import type { ForgetRequestsStore } from "../store/forgetRequests";
 import type { Member } from "../store/members";
 import type { PageRecord, PagesStore } from "../store/pages";
+import type { CalendarFeedsStore } from "../store/calendarFeeds";
 import type { ContactsStore } from "../store/contacts";
 import type { RotaEntry, RotaStore } from "../store/rota";
 import type { PersonData } from "./export";
@@ -32,6 +34,8 @@ export interface DataStores {
   requests: ForgetRequestsStore;
   /** Off-Matrix addresses the person set (`!contact`); optional for hand-built stores in tests. */
   contacts?: ContactsStore;
+  /** Rota calendar feeds they were given (`!rota calendar`); optional for hand-built stores in tests. */
+  calendarFeeds?: CalendarFeedsStore;
 }
 
 /** What an erasure did, for the reply to the person. */
@@ -79,6 +83,7 @@ export class DataService {
       forgetRequest: this.stores.requests.get(userId),
       displayName: new DisplayNamesStore(this.app.db).get(userId),
       contacts: this.stores.contacts?.of(userId) ?? [],
+      calendarFeeds: this.stores.calendarFeeds?.aboutPerson(userId) ?? [],
       adminContact: this.app.config().off_matrix?.contacts?.find((c) => c.user === userId),
       audit: this.app.audit.aboutPerson(userId),
     };
@@ -116,6 +121,7 @@ export class DataService {
       const members = this.app.members.forget(userId);
       const pages = this.stores.pages.forget(userId, FORGOTTEN);
       const contacts = this.stores.contacts?.forget(userId) ?? 0;
+      const calendarFeeds = this.stores.calendarFeeds?.deleteUser(userId) ?? 0;
       const conversations = this.app.dmRooms.forgetUser(userId);
       const messages = this.app.outbox.forgetAbout(userId, conversations);
       const request = this.stores.requests.clear(userId);
@@ -126,6 +132,10 @@ export class DataService {
       // rota is planned again now, which drops theirs); their conversations (left once
       // the last message for them there has gone).
       for (const c of config.communities) this.app.jobs.cancel(`checkins:review:${c.id}:${userId}`, now);
+      // Jobs that carry or reach their off-Matrix address: confirmation codes not sent yet
+      // (`contact.code:<user>:<time>`) and deliveries for pages (`page.offmatrix:…:<kind>:<user>`).
+      this.app.jobs.cancelMatching(`${CONTACT_CODE_JOB}:${userId}:`, (k) => /^\d+$/.test(k.slice(CONTACT_CODE_JOB.length + userId.length + 2)), now);
+      this.app.jobs.cancelMatching(`${OFF_MATRIX_JOB}:`, (k) => /^page\.offmatrix:\d+:r\d+:s\d+:[a-z]+:(.*)$/.exec(k)?.[1] === userId, now);
       for (const id of new Set(before.rota.entries.map((e) => e.communityId))) {
         if (config.communities.some((c) => c.id === id)) this.app.jobs.reschedule({ kind: PLAN_JOB, key: planKey(id), dueAt: now, payload: { communityId: id } }, now);
       }
@@ -133,7 +143,7 @@ export class DataService {
 
       const pageRecords = pages.pages + pages.contacts + pages.meetings + pages.notes;
       const erased =
-        checkins + rota.entries + rota.breaks + consent + members.members + members.leftRooms + pageRecords + contacts + conversations.length + messages > 0 || request;
+        checkins + rota.entries + rota.breaks + consent + members.members + members.leftRooms + pageRecords + contacts + calendarFeeds + conversations.length + messages > 0 || request;
 
       for (const m of before.memberships) {
         if (m.status === "removed") continue;

@@ -11,6 +11,14 @@ export interface CalendarFeed {
   createdAt: number;
 }
 
+/** One of a person's feeds as `!mydata` shows it. */
+export interface PersonFeeds {
+  kind: FeedKind;
+  communityId: string | null;
+  live: number;
+  revoked: number;
+}
+
 /** How many live URLs one person may hold per feed (one per device is plenty); older ones lapse. */
 export const MAX_LIVE_FEEDS = 5;
 
@@ -55,6 +63,17 @@ export class CalendarFeedsStore {
     return this.db
       .prepare("SELECT id FROM calendar_feeds WHERE kind = ? AND user_id = ? AND community_id IS ? AND revoked_at IS NULL ORDER BY id")
       .all(kind, userId, kind === "community" ? communityId : null) as Array<{ id: number }>;
+  }
+
+  /** The person's feeds for `!mydata`: how many links per feed, live and revoked (never a token, which is not kept). */
+  aboutPerson(userId: string): PersonFeeds[] {
+    return (
+      this.db
+        .prepare(
+          "SELECT kind, community_id, SUM(revoked_at IS NULL) AS live, SUM(revoked_at IS NOT NULL) AS revoked FROM calendar_feeds WHERE user_id = ? GROUP BY kind, community_id ORDER BY kind DESC, community_id",
+        )
+        .all(userId) as Array<{ kind: FeedKind; community_id: string | null; live: number; revoked: number }>
+    ).map((r) => ({ kind: r.kind, communityId: r.community_id, live: r.live, revoked: r.revoked }));
   }
 
   /** Everything about a person (for "forget me"): their feeds go. */

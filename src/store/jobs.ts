@@ -85,6 +85,20 @@ export class JobsStore {
       .run(now, prefix.length, prefix).changes;
   }
 
+  /**
+   * Cancels every pending job whose key starts with `prefix` and whose key `matches` (for
+   * keys a plain prefix cannot tell apart, e.g. ones ending in a user id); returns how many.
+   */
+  cancelMatching(prefix: string, matches: (key: string) => boolean, now: number): number {
+    const rows = this.db
+      .prepare("SELECT id, key FROM jobs WHERE state = 'pending' AND substr(key, 1, ?) = ?")
+      .all(prefix.length, prefix) as Array<{ id: number; key: string }>;
+    const cancel = this.db.prepare("UPDATE jobs SET state = 'cancelled', finished_at = ? WHERE id = ? AND state = 'pending'");
+    let n = 0;
+    for (const r of rows) if (matches(r.key)) n += cancel.run(now, r.id).changes;
+    return n;
+  }
+
   get(key: string): (Job & { state: JobState; lastError: string | null }) | undefined {
     const row = this.db.prepare("SELECT *, state, last_error FROM jobs WHERE key = ?").get(key) as
       | (JobRow & { state: JobState; last_error: string | null })

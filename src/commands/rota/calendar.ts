@@ -1,5 +1,6 @@
 import { feedUrl } from "../../calendar/service";
 import { FEED_AHEAD_MS, FEED_PAST_MS } from "../../calendar/feed";
+import { echoableWord } from "../echo";
 import { Message } from "../message";
 import { UsageError, type CommandContext, type CommandResult } from "../types";
 import { ok, refused, type RotaCommandDeps } from "./common";
@@ -20,9 +21,11 @@ export function calendar(deps: RotaCommandDeps, ctx: CommandContext, args: strin
   }
   const sub = (args[0] ?? "").toLowerCase();
   if (sub !== "" && sub !== "reset") {
-    // Echo at most a little of what was sent: an oversized argument is not repeated back.
-    const what = args[0].length > 40 ? `${args[0].slice(0, 40)}…` : args[0];
-    throw new UsageError(`\`!rota calendar ${what}\` is not something I know: \`!rota calendar\` or \`!rota calendar reset\`.`);
+    // Repeat the argument only if it is a plain word: never a link, a number or a long text.
+    const what = echoableWord(args[0]);
+    throw new UsageError(
+      `${what ? `\`!rota calendar ${what}\` is` : "That is"} not something I know: \`!rota calendar\` or \`!rota calendar reset\`.`,
+    );
   }
   const staffFeed = ctx.isStaffHere && ctx.community ? ctx.community : undefined;
   const kind = staffFeed ? "community" : "person";

@@ -129,3 +129,28 @@ describe("configs that would switch safety off are refused with file:line:column
     expect(parseConfig(configText({ wait: "10m", maxAge: "5m" }), FILE).warnings).toEqual([]);
   });
 });
+
+describe("a problem with a secret never quotes the secret", () => {
+  const secrets: Array<[string, string, string]> = [
+    ["a short metrics.token", "metrics: { token: shortsecret42 }\n", "metrics.token"],
+    ["a short off_matrix.webhook.secret", "off_matrix: { webhook: { url: https://hook.example.org, secret: hunter2x } }\n", "off_matrix.webhook.secret"],
+    [
+      "a numeric off_matrix.email.auth.pass",
+      "off_matrix: { email: { host: smtp.example.org, from: c@example.org, auth: { user: c, pass: 73190552 } } }\n",
+      "off_matrix.email.auth.pass",
+    ],
+  ];
+  it.each(secrets)("%s", (_name, extra, path) => {
+    const problems = refused(configText() + extra);
+    const p = problems.find((x) => x.path === path);
+    if (!p) throw new Error(`no problem at ${path}; got:\n${problems.map(formatProblem).join("\n")}`);
+    expect(p.message).toMatch(/^\(hidden\) /);
+    const all = problems.map(formatProblem).join("\n");
+    for (const value of ["shortsecret42", "hunter2x", "73190552"]) expect(all).not.toContain(value);
+  });
+
+  it("other values are still quoted", () => {
+    const p = refused(configText() + "metrics: { bind: '' }\n").find((x) => x.path === "metrics.bind");
+    expect(p?.message).toMatch(/^"" /);
+  });
+});

@@ -340,3 +340,53 @@ describe("request bodies", () => {
     expect(res.status).toBe(413);
   });
 });
+
+describe("calendar feeds", () => {
+  const TOKEN = "cal0123456789abcdefTOKEN";
+  let cal: Server;
+  let calBase: string;
+  let calLog: string[];
+  const seen: string[] = [];
+
+  beforeEach(async () => {
+    calLog = [];
+    seen.length = 0;
+    cal = createHttpServer({
+      hsToken: HS_TOKEN,
+      log: createLogger("info", new Writable({ write: (c, _e, cb) => (calLog.push(String(c)), cb()) })),
+      recordTransaction: () => true,
+      recorded: () => undefined,
+      health: async () => ({ ok: true }),
+      calendar: (req, res) => {
+        seen.push(req.method ?? "");
+        if (req.url?.includes("boom")) throw new Error("feed failed");
+        res.writeHead(200, { "content-type": "text/calendar" });
+        res.end(req.method === "HEAD" ? undefined : "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n");
+        return true;
+      },
+    });
+    await new Promise<void>((resolve) => cal.listen(0, "127.0.0.1", () => resolve()));
+    calBase = `http://127.0.0.1:${(cal.address() as AddressInfo).port}`;
+  });
+
+  afterEach(async () => {
+    cal.closeAllConnections();
+    await new Promise<void>((resolve) => cal.close(() => resolve()));
+  });
+
+  it("answers HEAD as well as GET (calendar apps check a feed with HEAD)", async () => {
+    expect((await fetch(`${calBase}/_carenet/calendar/${TOKEN}.ics`, { method: "HEAD" })).status).toBe(200);
+    expect((await fetch(`${calBase}/_carenet/calendar/${TOKEN}.ics`)).status).toBe(200);
+    expect(seen).toEqual(["HEAD", "GET"]);
+    expect((await fetch(`${calBase}/_carenet/calendar/${TOKEN}.ics`, { method: "POST" })).status).toBe(405);
+  });
+
+  it("never logs the token in a calendar path", async () => {
+    const res = await fetch(`${calBase}/_carenet/calendar/${TOKEN}boom.ics`);
+    expect(res.status).toBe(500);
+    const logged = calLog.join("");
+    expect(logged).toContain("HTTP request failed");
+    expect(logged).toContain("/_carenet/calendar/…");
+    expect(logged).not.toContain(TOKEN);
+  });
+});

@@ -42,3 +42,30 @@ describe("`!ack N` and `!resolve N` from someone with nothing to do with page N"
     expect((await h.command(SAM, "!resolve 1")).reply.plain).toContain("Page 1 was already closed");
   });
 });
+
+describe("`!decline N` from someone not asked to page N", () => {
+  beforeEach(() => {
+    h = startHarness({ community: community(LADDER) });
+  });
+
+  it("gets the same answer whether page N does not exist, is open, or is closed", async () => {
+    await h.command(AMY, "!page not ok");
+    await h.flush();
+    const answer = async (who: string, n: number) => {
+      const r = await h.command(who, `!decline ${n}`);
+      return { outcome: r.outcome, replyTo: r.replyTo, text: r.reply.plain.replace(`page ${n} `, "page N ") };
+    };
+    const open = await answer(ZOE, 1);
+    const missing = await answer(ZOE, 99);
+    await h.command(SAM, "!resolve 1");
+    await h.flush();
+    const closed = await answer(ZOE, 1);
+    // Even someone who was asked learns nothing more from a number once the page is over.
+    const closedAsked = await answer(BOB, 1);
+    expect(open).toEqual(missing);
+    expect(closed).toEqual(missing);
+    expect(closedAsked).toEqual(missing);
+    expect(missing.text).toContain("There is no open page N that you can decline");
+    expect(h.pages.get(1)!.state.status).toBe("resolved");
+  });
+});

@@ -1,3 +1,4 @@
+import { CalendarFeedsStore } from "../../../src/store/calendarFeeds";
 import { DisplayNamesStore } from "../../../src/store/displayNames";
 import { FORGOTTEN, LEAVE_DM_JOB } from "../../../src/rights/service";
 import { PagesStore } from "../../../src/store/pages";
@@ -137,6 +138,29 @@ describe("!forgetme confirm", () => {
     expect(page1.member).toBe(FORGOTTEN);
     expect(page1.state.resolvedBy).toBe(FORGOTTEN);
     expect(page1.supportRoomId).toBeNull();
+  });
+
+  it("revokes her rota calendar links and cancels the jobs that would email or reach her off Matrix", async () => {
+    const feeds = new CalendarFeedsStore(w.db);
+    const now = w.clock.now();
+    const amyToken = feeds.issue("person", AMY, null, now);
+    feeds.issue("community", AMY, "oak", now);
+    const catToken = feeds.issue("person", CAT, null, now);
+    const jobs = w.app.jobs;
+    const amyJobs = [`contact.code:${AMY}:${now}`, `page.offmatrix:7:r0:s1:email:${AMY}`, `page.offmatrix:7:r0:s1:webhook:${AMY}`];
+    // Someone else's, including a user id that merely starts like hers.
+    const otherJobs = [`contact.code:${CAT}:${now}`, `page.offmatrix:7:r0:s1:email:${CAT}`, `page.offmatrix:7:r0:s1:email:${AMY}x`, `contact.code:${AMY}:8448:${now}`];
+    for (const key of [...amyJobs, ...otherJobs]) {
+      const kind = key.startsWith("contact.code") ? "contact.code" : "page.offmatrix";
+      jobs.schedule({ kind, key, dueAt: now + 60 * MIN, payload: kind === "contact.code" ? { to: "amy@example.org", code: "123456" } : {} }, now);
+    }
+    await forget();
+
+    expect(w.rowsMentioning("calendar_feeds", AMY)).toBe(0);
+    expect(feeds.byToken(amyToken)).toBeUndefined();
+    expect(feeds.byToken(catToken)).toBeDefined();
+    for (const key of amyJobs) expect([key, jobs.get(key)?.state]).toEqual([key, "cancelled"]);
+    for (const key of otherJobs) expect([key, jobs.get(key)?.state]).toEqual([key, "pending"]);
   });
 
   it("keeps the audit log, says so, and adds that the erasure happened (without what was erased)", async () => {

@@ -1,3 +1,4 @@
+import { CalendarFeedsStore } from "../../../src/store/calendarFeeds";
 import { DisplayNamesStore } from "../../../src/store/displayNames";
 import { EXPORT_PART_BYTES } from "../../../src/rights/export";
 import { CheckinsStore } from "../../../src/store/checkins";
@@ -62,6 +63,19 @@ describe("!mydata", () => {
     expect(text).toContain(`${BOB} said they are coming to ${AMY} (page 1 (command))`);
     // A page note is held only until it is shown: carenet no longer has it.
     expect(text).not.toContain("amy-page-note");
+  });
+
+  it("lists her rota calendar links, counted per feed, never the link itself", async () => {
+    const feeds = new CalendarFeedsStore(w.db);
+    const now = w.clock.now();
+    const tokens = [feeds.issue("person", AMY, null, now), feeds.issue("person", AMY, null, now), feeds.issue("community", AMY, "oak", now)];
+    feeds.revoke("community", AMY, "oak", now);
+    feeds.issue("person", CAT, null, now);
+    const { text } = await w.send(AMY, "!mydata");
+    expect(text).toContain("Your rota calendar links");
+    expect(text).toContain("your own shifts: 2 links that work");
+    expect(text).toContain("the rota of community oak (as its staff): 0 links that work, 1 link revoked");
+    for (const token of tokens) expect(text).not.toContain(token);
   });
 
   it("never shows another member's data, not even of a page the sender was asked to help with", async () => {

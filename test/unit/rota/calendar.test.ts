@@ -126,6 +126,17 @@ test("without calendar.public_url, and for someone who is nobody's member, a pla
   expect(await w.refused(ALEX, "!rota calendar")).toContain("not set up");
 });
 
+test("an unknown argument is repeated back only if it is a plain word: never a link or a phone number", async () => {
+  const link = await w.refused(ALEX, "!rota calendar https://evil.example/x");
+  expect(link).toContain("not something I know");
+  expect(link).not.toContain("evil");
+  const phone = await w.refused(ALEX, "!rota calendar 07700900123");
+  expect(phone).not.toContain("07700");
+  const quoted = await w.refused(ALEX, '!rota calendar x"evil.example"');
+  expect(quoted).not.toContain("evil");
+  expect(await w.refused(ALEX, "!rota calendar resett")).toContain("`!rota calendar resett` is not something I know");
+});
+
 describe("the HTTP route", () => {
   let server: Server;
   let url: string;
