@@ -415,6 +415,7 @@ export class PagingService {
       const loud = () => t.staffNobodyAsked(page.id, page.member, c?.name ?? page.communityId);
       this.postToStaffRoom(page, loud().alert(...staff), `${key}:staffroom`);
       for (const s of staff) this.d.effects.tell(s, loud().alert(s), `${key}:staff:${s}`);
+      this.offMatrixToStaff(page, staff);
       this.d.audit.append({ communityId: page.communityId, actor: "carenet", action: "page.exhausted", subject: page.member, detail: `page ${page.id}: nobody on call to ask` }, now);
       this.metrics.pageExhausted(page.communityId);
       return;
@@ -423,8 +424,21 @@ export class PagingService {
     // The staff room's copy is the team's record; each staff member's own copy is what rings.
     this.postToStaffRoom(page, msg(), `${key}:staffroom`);
     for (const s of staff) this.d.effects.tell(s, msg().alert(s), `${key}:staff:${s}`);
+    this.offMatrixToStaff(page, staff);
     this.d.audit.append({ communityId: page.communityId, actor: "carenet", action: "page.exhausted", subject: page.member, detail: `page ${page.id}: nobody acknowledged` }, now);
     this.metrics.pageExhausted(page.communityId);
+  }
+
+  /**
+   * The ladder's end is the most urgent moment of all: staff who opted in are reached off
+   * Matrix too (as the step after the last, so once per round, whatever happened before).
+   */
+  private offMatrixToStaff(page: PageRecord, staff: string[]): void {
+    const c = this.community(page.communityId);
+    const offFrom = c ? offMatrixFromStep(c, page.ladder) : Infinity;
+    // Those already reached off Matrix at a step this round are not sent the same words again.
+    const reached = new Set(this.d.pages.contacts(page.id).filter((x) => x.round === page.round && x.step >= offFrom).map((x) => x.userId));
+    for (const s of staff) if (!reached.has(s)) this.d.offMatrix?.deliver(page, page.ladder.length, s, "step");
   }
 
   private postToStaffRoom(page: PageRecord, msg: Message, key: string): void {

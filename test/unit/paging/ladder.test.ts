@@ -274,6 +274,36 @@ describe("off Matrix", () => {
     expect(h.app.jobs.get(`page.offmatrix:2:r1:s2:email:${SAM}`)?.state).toBe("done");
   });
 
+  it("when the ladder ends with nobody asked, staff who opted in are reached off Matrix too, once", async () => {
+    // No all-staff step, and nobody on call at any step: nobody is asked by the ladder itself.
+    start({
+      community: community({
+        escalation: [
+          { notify: "on_call_peers" as const, wait: "10m" },
+          { notify: "on_call_staff" as const, wait: "10m" },
+        ],
+      }),
+    });
+    h.onCall = { peers: [], backupPeers: [], staff: [] };
+    await h.command(AMY, "!page a note");
+    await h.flush();
+    expect(email.sent.map((m) => [m.userId, m.pageId])).toEqual([[SAM, 1]]);
+    expect(webhook.sent.map((m) => m.userId)).toEqual([SAM]);
+    expect(JSON.stringify(email.sent)).not.toContain("a note");
+  });
+
+  it("staff already reached off Matrix at the last step are not sent it again when the ladder ends", async () => {
+    start();
+    await h.command(AMY, "!page");
+    await h.flush();
+    await h.at(T0 + 10 * MIN);
+    await h.at(T0 + 20 * MIN); // the all-staff step: Sam is emailed
+    await h.at(T0 + 30 * MIN); // nobody came: the ladder ends
+    await h.flush();
+    expect(h.pages.get(1)?.state.status).toBe("exhausted");
+    expect(email.sent.map((m) => [m.userId, m.pageId])).toEqual([[SAM, 1]]);
+  });
+
   it("a page request that fails on Matrix is followed off Matrix at once, whatever the step", async () => {
     start({ community: community({ ...PEERS_BACKUP_STAFF, off_matrix_at_step: 3 }) });
     h.app.members.add({ communityId: "oak", userId: SAM, role: "peer", sponsor: ANN, addedBy: ANN }, T0 - 1000);
