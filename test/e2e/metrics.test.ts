@@ -117,7 +117,7 @@ test("the shipped alert fires in Prometheus when a page is exhausted, for that c
   await prometheus.waitFor(`carenet_pages_exhausted_total{community="${ELM}"}`, (v) => v === 0);
   const dm = await openDm(kim);
   const command = await kim.sendText(dm, "!page");
-  expect(body(await kim.waitForEvent(dm, botReplyTo(bot, command)))).toContain("nobody could be reached");
+  expect(body(await kim.waitForEvent(dm, botReplyTo(bot, command)))).toContain("nobody is on call to ask");
   await prometheus.waitFor(`carenet_pages_exhausted_total{community="${ELM}"}`, (v) => v === 1);
   await prometheus.waitFor(`ALERTS{alertname="CarenetPageExhausted",alertstate="firing",community="${ELM}"}`, (v) => v === 1);
   expect(await prometheus.query(`ALERTS{alertname="CarenetPageExhausted",community="${OAK}"}`)).toEqual([]);
