@@ -3,18 +3,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { loadRegistration } from "../../src/matrix/registration";
-import { botReactionTo, botReplyTo, botUserId, e2eEnv, newUser, relatesTo, startCarenet, writeTestConfig } from "./harness/carenet";
+import { botReactionTo, botReplyTo, botUserId, e2eEnv, newUser, relatesTo, startCarenet, writeTestConfig, openBotDm } from "./harness/carenet";
 import { CarenetProcess, sleep, waitUntil } from "./harness/child";
 import type { MatrixEvent, MatrixUser } from "./harness/matrixUser";
 
 const env = e2eEnv();
 const bot = botUserId(env);
 
-async function openDm(user: MatrixUser): Promise<string> {
-  const dm = await user.createDm(bot);
-  await user.waitForEvent(dm, (ev) => ev.sender === bot && ev.type === "m.room.message");
-  return dm;
-}
+const openDm = (user: MatrixUser): Promise<string> => openBotDm(user, bot);
 
 /** Waits a little past the first answer, then counts, so a late duplicate would be seen. */
 async function countAfterSettling(user: MatrixUser, roomId: string, match: (ev: MatrixEvent) => boolean): Promise<number> {

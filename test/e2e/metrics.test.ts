@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { botReplyTo, botUserId, e2eEnv, newUser, startCarenet, type RunningCarenet } from "./harness/carenet";
+import { botReplyTo, botUserId, e2eEnv, newUser, startCarenet, type RunningCarenet, openBotDm } from "./harness/carenet";
 import type { MatrixUser } from "./harness/matrixUser";
 import { body, botSays, pagingCommunity } from "./harness/paging";
 import { REPO_ROOT } from "./harness/paths";
@@ -32,11 +32,7 @@ let sam: MatrixUser;
 let kim: MatrixUser;
 let bobDm: string;
 
-async function openDm(user: MatrixUser): Promise<string> {
-  const dm = await user.createDm(bot);
-  await user.waitForEvent(dm, (ev) => ev.sender === bot && ev.type === "m.room.message");
-  return dm;
-}
+const openDm = (user: MatrixUser): Promise<string> => openBotDm(user, bot);
 
 beforeAll(async () => {
   execFileSync("bash", [path.join(REPO_ROOT, "scripts/ensure-prometheus.sh")], { stdio: "inherit" });

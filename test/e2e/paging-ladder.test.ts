@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { DateTime } from "luxon";
 import { SMTPServer } from "smtp-server";
-import { botReplyTo, botUserId, CRISIS, e2eEnv, newUser, startCarenet, type RunningCarenet } from "./harness/carenet";
+import { botReplyTo, botUserId, CRISIS, e2eEnv, newUser, startCarenet, type RunningCarenet, openBotDm } from "./harness/carenet";
 import { sleep } from "./harness/child";
 import type { MatrixUser } from "./harness/matrixUser";
 import { acceptBotDm, body, botSays, pagingCommunity } from "./harness/paging";
@@ -100,11 +100,7 @@ async function joinStaffRoom(staff: MatrixUser, community: string): Promise<stri
   return roomId;
 }
 
-async function openDm(user: MatrixUser): Promise<string> {
-  const dm = await user.createDm(bot);
-  await user.waitForEvent(dm, (ev) => ev.sender === bot && ev.type === "m.room.message");
-  return dm;
-}
+const openDm = (user: MatrixUser): Promise<string> => openBotDm(user, bot);
 
 beforeAll(async () => {
   smtp = new SMTPServer({

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { botReplyTo, botUserId, CRISIS, e2eEnv, newUser, startCarenet, type RunningCarenet } from "./harness/carenet";
+import { botReplyTo, botUserId, CRISIS, e2eEnv, newUser, startCarenet, type RunningCarenet, openBotDm } from "./harness/carenet";
 import { sleep } from "./harness/child";
 import type { MatrixUser } from "./harness/matrixUser";
 import { acceptBotDm, body, botSays, countSaid, inviteNamed, pagingCommunity } from "./harness/paging";
@@ -76,11 +76,7 @@ afterAll(async () => {
   await running?.carenet.stop();
 });
 
-async function openDm(user: MatrixUser): Promise<string> {
-  const dm = await user.createDm(bot);
-  await user.waitForEvent(dm, (ev) => ev.sender === bot && ev.type === "m.room.message");
-  return dm;
-}
+const openDm = (user: MatrixUser): Promise<string> => openBotDm(user, bot);
 
 test("a member pages; the on-call peer gets the DM and the support-room invite, acks, the member is told, and the page resolves", async () => {
   const dm = await openDm(amy);

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { botReplyTo, botUserId, CRISIS, e2eEnv, newUser, startCarenet, type RunningCarenet } from "./harness/carenet";
+import { botReplyTo, botUserId, CRISIS, e2eEnv, newUser, startCarenet, type RunningCarenet, openBotDm } from "./harness/carenet";
 import type { MatrixUser } from "./harness/matrixUser";
 import { body, botSays, pagingCommunity } from "./harness/paging";
 
@@ -24,11 +24,7 @@ let sam: MatrixUser;
 let amyDm: string;
 let samDm: string;
 
-async function openDm(user: MatrixUser): Promise<string> {
-  const dm = await user.createDm(bot);
-  await user.waitForEvent(dm, (ev) => ev.sender === bot && ev.type === "m.room.message");
-  return dm;
-}
+const openDm = (user: MatrixUser): Promise<string> => openBotDm(user, bot);
 
 beforeAll(async () => {
   [amy, sam] = await Promise.all(["amy", "sam"].map((n) => newUser(env, n)));

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { botReplyTo, botUserId, e2eEnv, newUser, startCarenet, type RunningCarenet } from "./harness/carenet";
+import { botReplyTo, botUserId, e2eEnv, newUser, startCarenet, type RunningCarenet, openBotDm } from "./harness/carenet";
 import { sleep, waitUntil } from "./harness/child";
 import type { MatrixUser } from "./harness/matrixUser";
 import { body, botSays, pagingCommunity } from "./harness/paging";
@@ -37,11 +37,7 @@ let samDm: string;
 let sueDm: string;
 let staffRoom: string;
 
-async function openDm(user: MatrixUser): Promise<string> {
-  const dm = await user.createDm(bot);
-  await user.waitForEvent(dm, (ev) => ev.sender === bot && ev.type === "m.room.message");
-  return dm;
-}
+const openDm = (user: MatrixUser): Promise<string> => openBotDm(user, bot);
 
 beforeAll(async () => {
   gateway = await PushGateway.start();

@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DateTime } from "luxon";
-import { botReactionTo, botReplyTo, botUserId, CRISIS, e2eEnv, newUser, startCarenet, type RunningCarenet } from "./harness/carenet";
+import { botReactionTo, botReplyTo, botUserId, CRISIS, e2eEnv, newUser, startCarenet, type RunningCarenet, openBotDm } from "./harness/carenet";
 import { sleep } from "./harness/child";
 import type { MatrixEvent, MatrixUser } from "./harness/matrixUser";
 
@@ -34,11 +34,7 @@ let alexDm: string;
 const body = (ev: MatrixEvent) => String(ev.content.body ?? "");
 const fromBot = (text: string) => (ev: MatrixEvent) => ev.sender === bot && ev.type === "m.room.message" && body(ev).includes(text);
 
-async function openDm(user: MatrixUser): Promise<string> {
-  const dm = await user.createDm(bot);
-  await user.waitForEvent(dm, (ev) => ev.sender === bot && ev.type === "m.room.message");
-  return dm;
-}
+const openDm = (user: MatrixUser): Promise<string> => openBotDm(user, bot);
 
 async function command(user: MatrixUser, roomId: string, text: string): Promise<{ reply: string; reaction: string }> {
   const id = await user.sendText(roomId, text);

@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DateTime } from "luxon";
-import { botReplyTo, botUserId, e2eEnv, newUser, startCarenet, type RunningCarenet } from "./harness/carenet";
+import { botReplyTo, botUserId, e2eEnv, newUser, startCarenet, type RunningCarenet, openBotDm } from "./harness/carenet";
 import type { MatrixEvent, MatrixUser } from "./harness/matrixUser";
 import { body, botSays, pagingCommunity } from "./harness/paging";
 import { onCallNow } from "./harness/rota";
@@ -33,11 +33,7 @@ let bob: MatrixUser;
 let sam: MatrixUser;
 let staffRoom: string;
 
-async function openDm(user: MatrixUser): Promise<string> {
-  const dm = await user.createDm(bot);
-  await user.waitForEvent(dm, (ev) => ev.sender === bot && ev.type === "m.room.message");
-  return dm;
-}
+const openDm = (user: MatrixUser): Promise<string> => openBotDm(user, bot);
 
 beforeAll(async () => {
   [amy, bob, sam] = await Promise.all(["amy", "bob", "sam"].map((n) => newUser(env, n)));

@@ -86,6 +86,13 @@ export function botUserId(env: E2eEnv): string {
   return `@carenet:${env.serverName}`;
 }
 
+/** Opens a direct chat between `user` and the bot, and waits for the bot's first message there (it has joined and welcomed them). */
+export async function openBotDm(user: MatrixUser, bot: string): Promise<string> {
+  const dm = await user.createDm(bot);
+  await user.waitForEvent(dm, (ev) => ev.sender === bot && ev.type === "m.room.message");
+  return dm;
+}
+
 type Relation = { event_id?: string; "m.in_reply_to"?: { event_id?: string } };
 
 export const relatesTo = (ev: MatrixEvent): Relation | undefined =>
