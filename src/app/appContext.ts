@@ -1,4 +1,5 @@
 import { helpCommand } from "../commands/help";
+import { languageCommand } from "../commands/language";
 import type { CarenetConfig } from "../config/types";
 import { DirectRooms } from "../matrix/directRooms";
 import { retryAdvice as homeserverRetryAdvice, type Homeserver } from "../matrix/homeserver";
@@ -19,7 +20,10 @@ import { EncryptionStore } from "../store/encryption";
 import { JobsStore } from "../store/jobs";
 import { MembersStore } from "../store/members";
 import { OutboxStore } from "../store/outbox";
+import { LanguagesStore } from "../store/languages";
+import { PagesStore } from "../store/pages";
 import { noMetrics, type MetricsPort } from "../metrics/port";
+import { createReaders } from "./readers";
 import type { Clock } from "./clock";
 import type { AppContext } from "./context";
 import type { Logger } from "./logger";
@@ -50,6 +54,10 @@ export function createAppContext(d: AppContextDeps): AppContext {
   const outbox = new OutboxStore(d.db);
   const dmRooms = new DmRoomsStore(d.db);
   const names = new DisplayNamesStore(d.db);
+  const members = new MembersStore(d.db);
+  const rooms = new CommunityRoomsStore(d.db);
+  const languages = new LanguagesStore(d.db);
+  const readers = createReaders({ config: d.config, names, languages, members, rooms, pages: new PagesStore(d.db) });
   const scheduler = new Scheduler({
     jobs,
     clock: d.clock,
@@ -80,18 +88,19 @@ export function createAppContext(d: AppContextDeps): AppContext {
     domain: d.domain,
     homeserver: d.homeserver,
     directRooms: new DirectRooms(dmRooms, d.homeserver, d.clock, d.botUserId, d.log.child({ component: "events" })),
-    effects: new QueuedEffects(outbox, jobs, d.clock, { outbox: () => d.wakeOutbox?.(), scheduler: () => scheduler.wake() }, (u) => names.get(u)),
+    effects: new QueuedEffects(outbox, jobs, d.clock, { outbox: () => d.wakeOutbox?.(), scheduler: () => scheduler.wake() }, readers),
+    readers,
     scheduler,
     jobs,
     outbox,
     dmRooms,
-    rooms: new CommunityRoomsStore(d.db),
-    members: new MembersStore(d.db),
+    rooms,
+    members,
     consent: new ConsentStore(d.db),
     audit: new AuditLog(d.db),
     atomically,
     metrics,
-    commands: [helpCommand],
+    commands: [helpCommand, languageCommand({ languages, currentLanguage: (u) => readers.forUser(u).language })],
     roomMessageHooks: [],
     membershipHooks: [],
     reactionHooks: [],
@@ -134,5 +143,6 @@ export function createEventRouter(
     maxEventAgeMs: o.maxEventAgeMs,
     outboxChanged: o.outboxChanged ?? (() => undefined),
     names: (u) => names.get(u),
+    readers: app.readers,
   });
 }

@@ -1,3 +1,4 @@
+import type { Readers } from "./readers";
 import type { Effects } from "../commands/effects";
 import type { CommandSpec } from "../commands/types";
 import type { CarenetConfig } from "../config/types";
@@ -49,6 +50,8 @@ export interface AppContext {
   homeserver: Homeserver;
   directRooms: DirectRooms;
   effects: Effects;
+  /** Who reads a message sent to a person or a room: language, names, zone labels. */
+  readers: Readers;
   scheduler: Scheduler;
   jobs: JobsStore;
   outbox: OutboxStore;

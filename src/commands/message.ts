@@ -1,11 +1,23 @@
+import { DEFAULT_CONTEXT, escapeHtml, isWords, renderWords, type RenderContext, type Words } from "../words";
+
+export { escapeHtml };
+
+/**
+ * A text in a message: a catalogue message (`t(key, values)`, rendered in its reader's
+ * language) or, for text that is not ours to translate (a member's note, a configured
+ * prompt), a plain string. (Plain strings still written in code mark commands with
+ * `backticks`, shown as <code> in HTML; they are on their way into the catalogues.)
+ */
+export type Text = string | Words;
+
 /**
  * A reply as plain blocks, rendered both as the plain `body` every client shows and as
- * the HTML `formatted_body` richer clients use. Text in `backticks` becomes <code>.
+ * the HTML `formatted_body` richer clients use.
  */
 export type Block =
-  | { kind: "p"; text: string }
-  | { kind: "heading"; text: string }
-  | { kind: "list"; items: string[] }
+  | { kind: "p"; text: Text }
+  | { kind: "heading"; text: Text }
+  | { kind: "list"; items: Text[] }
   | { kind: "pre"; text: string };
 
 export class Message {
@@ -17,21 +29,21 @@ export class Message {
    */
   readonly alertFor: string[] = [];
 
-  static of(text: string): Message {
+  static of(text: Text): Message {
     return new Message().p(text);
   }
 
-  p(text: string): this {
+  p(text: Text): this {
     this.blocks.push({ kind: "p", text });
     return this;
   }
 
-  heading(text: string): this {
+  heading(text: Text): this {
     this.blocks.push({ kind: "heading", text });
     return this;
   }
 
-  list(items: string[]): this {
+  list(items: Text[]): this {
     if (items.length) this.blocks.push({ kind: "list", items });
     return this;
   }
@@ -53,42 +65,49 @@ export class Message {
     return this;
   }
 
+  /** The text in English with people by Matrix ID: for logs and tests; a reader gets `render`. */
   get plain(): string {
-    return this.blocks
-      .map((b) => {
-        switch (b.kind) {
-          case "p":
-          case "pre":
-            return b.text;
-          case "heading":
-            return b.text;
-          case "list":
-            return b.items.map((i) => `- ${i}`).join("\n");
-        }
-      })
-      .join("\n\n");
+    return this.render(DEFAULT_CONTEXT).plain;
   }
 
   get html(): string {
-    return this.blocks
-      .map((b) => {
-        switch (b.kind) {
-          case "p":
-            return `<p>${inline(b.text).replace(/\n/g, "<br>")}</p>`;
-          case "heading":
-            return `<p><strong>${inline(b.text)}</strong></p>`;
-          case "list":
-            return `<ul>${b.items.map((i) => `<li>${inline(i)}</li>`).join("")}</ul>`;
-          case "pre":
-            return `<pre>${escapeHtml(b.text)}</pre>`;
-        }
-      })
-      .join("");
+    return this.render(DEFAULT_CONTEXT).html;
   }
-}
 
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  /** The message for one reader: their language, people by name. */
+  render(ctx: RenderContext): { plain: string; html: string } {
+    const plain = (x: Text): string => (isWords(x) ? renderWords(x, ctx).plain : x);
+    const html = (x: Text): string => (isWords(x) ? renderWords(x, ctx).html : inline(x));
+    return {
+      plain: this.blocks
+        .map((b) => {
+          switch (b.kind) {
+            case "p":
+            case "heading":
+              return plain(b.text);
+            case "pre":
+              return b.text;
+            case "list":
+              return b.items.map((i) => `- ${plain(i)}`).join("\n");
+          }
+        })
+        .join("\n\n"),
+      html: this.blocks
+        .map((b) => {
+          switch (b.kind) {
+            case "p":
+              return `<p>${html(b.text).replace(/\n/g, "<br>")}</p>`;
+            case "heading":
+              return `<p><strong>${html(b.text)}</strong></p>`;
+            case "list":
+              return `<ul>${b.items.map((i) => `<li>${html(i)}</li>`).join("")}</ul>`;
+            case "pre":
+              return `<pre>${escapeHtml(b.text)}</pre>`;
+          }
+        })
+        .join(""),
+    };
+  }
 }
 
 function inline(text: string): string {

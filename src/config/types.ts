@@ -76,6 +76,10 @@ export interface CommunityConfig {
   id: string;
   name: string;
   timezone: string;
+  /** How times are labelled for people ("UK time"); the zone's localised name otherwise. */
+  time_label?: string;
+  /** The language carenet writes in for this community (schema default "en"). */
+  language?: string;
   staff: string[];
   admins: string[];
   rooms: {

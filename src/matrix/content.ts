@@ -1,8 +1,19 @@
-import { escapeHtml, type Message } from "../commands/message";
-import { sanitiseDisplayName } from "../domain/displayName";
+import type { Message } from "../commands/message";
+import { DEFAULT_CONTEXT, nameFor, pill, type NameLookup, type RenderContext } from "../words";
 
-/** A person's display name if one is known (from the durable store; never the homeserver here). */
-export type NameLookup = (userId: string) => string | undefined;
+export { nameFor, pill, type NameLookup };
+
+/**
+ * Who a message is rendered for: their language, and the names people are shown by.
+ * A bare NameLookup means English with those names (the form older call sites use).
+ */
+export type Reader = Partial<RenderContext> | NameLookup;
+
+function contextOf(reader?: Reader): RenderContext {
+  if (!reader) return DEFAULT_CONTEXT;
+  if (typeof reader === "function") return { ...DEFAULT_CONTEXT, names: reader };
+  return { ...DEFAULT_CONTEXT, ...reader };
+}
 
 /**
  * A message with plain and HTML bodies, optionally as a reply to `inReplyTo`: a quiet
@@ -11,9 +22,11 @@ export type NameLookup = (userId: string) => string | undefined;
  * `m.mentions.user_ids`, so Synapse's default push rules ring them and nobody else
  * (docs/paging.md, "what rings").
  */
-export function noticeContent(message: Message, inReplyTo?: string, names?: NameLookup): Record<string, unknown> {
+export function noticeContent(message: Message, inReplyTo?: string, reader?: Reader): Record<string, unknown> {
+  const ctx = contextOf(reader);
+  const rendered = message.render(ctx);
   if (message.alertFor.length) {
-    const { plain, html } = addressed(message, names);
+    const { plain, html } = addressed(message, rendered, ctx);
     return {
       msgtype: "m.text",
       body: plain,
@@ -25,38 +38,22 @@ export function noticeContent(message: Message, inReplyTo?: string, names?: Name
   }
   return {
     msgtype: "m.notice",
-    body: message.plain,
+    body: rendered.plain,
     format: "org.matrix.custom.html",
-    formatted_body: message.html,
+    formatted_body: rendered.html,
     ...(inReplyTo ? { "m.relates_to": { "m.in_reply_to": { event_id: inReplyTo } } } : {}),
     // carenet's notices never ping anyone by accident.
     "m.mentions": {},
   };
 }
 
-/** The name to address someone by: their display name, else their Matrix ID. */
-export function nameFor(userId: string, names?: NameLookup): string {
-  let known: string | undefined;
-  try {
-    known = names?.(userId);
-  } catch {
-    known = undefined; // a name is a courtesy: never a reason not to send an alert
-  }
-  return sanitiseDisplayName(known) ?? userId;
-}
-
-/** `<a href="https://matrix.to/#/@user:server">Name</a>`: how clients show a mention. */
-export function pill(userId: string, names?: NameLookup): string {
-  return `<a href="https://matrix.to/#/${escapeHtml(userId)}">${escapeHtml(nameFor(userId, names))}</a>`;
-}
-
 /** "Sam: …" / "Sam, Ali: …" before the message, as text and as pills. */
-function addressed(message: Message, names?: NameLookup): { plain: string; html: string } {
-  const plainNames = message.alertFor.map((u) => nameFor(u, names)).join(", ");
-  const pills = message.alertFor.map((u) => pill(u, names)).join(", ");
-  const html = message.html;
+function addressed(message: Message, rendered: { plain: string; html: string }, ctx: RenderContext): { plain: string; html: string } {
+  const plainNames = message.alertFor.map((u) => nameFor(u, ctx.names)).join(", ");
+  const pills = message.alertFor.map((u) => pill(u, ctx.names)).join(", ");
+  const html = rendered.html;
   return {
-    plain: `${plainNames}: ${message.plain}`,
+    plain: `${plainNames}: ${rendered.plain}`,
     html: html.startsWith("<p>") ? `<p>${pills}: ${html.slice("<p>".length)}` : `<p>${pills}:</p>${html}`,
   };
 }

@@ -16,7 +16,7 @@ import type { InboxStore } from "../store/inbox";
 import type { JobsStore } from "../store/jobs";
 import type { OutboxStore, OutgoingMessage } from "../store/outbox";
 import type { Homeserver } from "./homeserver";
-import { noticeContent, reactionContent, type NameLookup } from "./content";
+import { noticeContent, reactionContent, type NameLookup, type Reader } from "./content";
 import type { EncryptedEvent } from "./encryptedRooms";
 import { JOIN_JOB } from "./invitations";
 import { withMentionIds } from "./mentions";
@@ -57,6 +57,8 @@ export interface EventRouterDeps {
   outboxChanged: () => void;
   /** Names to address an alerting reply's people by (none: their Matrix IDs). */
   names?: NameLookup;
+  /** Who reads a reply (language, names, zone labels); without it, English with `names`. */
+  readers?: { forUser(userId: string): Reader; forRoom(roomId: string): Reader };
 }
 
 /** Where an event happened, when it is one of a community's rooms. */
@@ -344,8 +346,8 @@ export class EventRouter {
     const privately = result.replyTo === "dm" && sender !== undefined && this.d.dmRooms.userFor(roomId) !== sender;
     const messages: OutgoingMessage[] = [
       privately
-        ? { dedupeKey: `reply:${row.eventId}`, toUser: sender, eventType: "m.room.message", content: noticeContent(result.reply, undefined, this.d.names) }
-        : { dedupeKey: `reply:${row.eventId}`, roomId, eventType: "m.room.message", content: noticeContent(result.reply, row.eventId, this.d.names) },
+        ? { dedupeKey: `reply:${row.eventId}`, toUser: sender, eventType: "m.room.message", content: noticeContent(result.reply, undefined, this.d.readers?.forUser(sender) ?? this.d.names) }
+        : { dedupeKey: `reply:${row.eventId}`, roomId, eventType: "m.room.message", content: noticeContent(result.reply, row.eventId, this.d.readers?.forRoom(roomId) ?? this.d.names) },
     ];
     if (react) {
       messages.push({

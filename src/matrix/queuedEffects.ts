@@ -3,7 +3,7 @@ import type { Effects } from "../commands/effects";
 import type { Message } from "../commands/message";
 import type { JobSpec, JobsStore } from "../store/jobs";
 import type { OutboxStore } from "../store/outbox";
-import { noticeContent, type NameLookup } from "./content";
+import { noticeContent, type Reader } from "./content";
 import { INVITE_JOB, KICK_JOB } from "./membershipJobs";
 
 /**
@@ -17,17 +17,17 @@ export class QueuedEffects implements Effects {
     private readonly jobs: JobsStore,
     private readonly clock: Clock,
     private readonly wake: { outbox: () => void; scheduler: () => void },
-    /** Names to address an alerting message's people by (none: their Matrix IDs). */
-    private readonly names?: NameLookup,
+    /** Who reads what is sent to a person or a room (none: English, people by Matrix ID). */
+    private readonly readers?: { forUser(userId: string): Reader; forRoom(roomId: string): Reader },
   ) {}
 
   tell(userId: string, message: Message, key: string): void {
-    this.outbox.enqueue({ dedupeKey: key, toUser: userId, eventType: "m.room.message", content: noticeContent(message, undefined, this.names) }, this.clock.now());
+    this.outbox.enqueue({ dedupeKey: key, toUser: userId, eventType: "m.room.message", content: noticeContent(message, undefined, this.readers?.forUser(userId)) }, this.clock.now());
     this.wakeSoon("outbox");
   }
 
   post(roomId: string, message: Message, key: string): void {
-    this.outbox.enqueue({ dedupeKey: key, roomId, eventType: "m.room.message", content: noticeContent(message, undefined, this.names) }, this.clock.now());
+    this.outbox.enqueue({ dedupeKey: key, roomId, eventType: "m.room.message", content: noticeContent(message, undefined, this.readers?.forRoom(roomId)) }, this.clock.now());
     this.wakeSoon("outbox");
   }
 

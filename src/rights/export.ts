@@ -1,6 +1,6 @@
 import { checkinSettingsOf } from "../app/checkinService";
 import { describeEntry as describeAuditEntry } from "../commands/audit";
-import { Message, type Block } from "../commands/message";
+import { Message, type Block, type Text } from "../commands/message";
 import { describeEntry as describeRotaEntry, describeStatus } from "../commands/rota/describe";
 import { roomName } from "../communities/memberRooms";
 import { utcDate, utcTime } from "../communities/consent";
@@ -32,6 +32,8 @@ export interface PersonData {
   forgetRequest: ForgetRequest | undefined;
   /** The display name kept to address alerts to them (from their Matrix profile), if any. */
   displayName?: string;
+  /** The language they chose with `!language`, if any. */
+  language?: string;
   /** Audit entries whose subject is the person (never deleted). */
   audit: AuditEntry[];
   /** Off-Matrix addresses they set with `!contact` (optional for data built in tests). */
@@ -296,6 +298,9 @@ function generalSection(d: PersonData): Message {
   if (d.displayName !== undefined) {
     m.p("The name I address you by when I must wake you (as your Matrix profile showed it):").list([d.displayName]);
   }
+  if (d.language !== undefined) {
+    m.p("The language you chose for my messages (`!language`):").list([d.language]);
+  }
   if (d.forgetRequest) {
     m.p("Your request to be forgotten:").list([
       `asked ${utcTime(d.forgetRequest.askedAt)}; it lapses at ${utcTime(d.forgetRequest.expiresAt)} unless you send \`!forgetme confirm\``,
@@ -333,7 +338,7 @@ export function pack(blocks: ReadonlyArray<Block>, budget: number): Message[] {
       continue;
     }
     // A long list goes in pieces, each small enough to share a message.
-    let items: string[] = [];
+    let items: Text[] = [];
     for (const item of b.items) {
       if (items.length && size({ kind: "list", items: [...items, item] }) > budget / 2) {
         add({ kind: "list", items });

@@ -8,6 +8,7 @@ import { isStaffOf } from "../matrix/eventRouter";
 import { CONTACT_CODE_JOB, OFF_MATRIX_JOB } from "../paging/offMatrix/service";
 import type { CheckinsStore } from "../store/checkins";
 import { DisplayNamesStore } from "../store/displayNames";
+import { LanguagesStore } from "../store/languages";
 import type { ForgetRequestsStore } from "../store/forgetRequests";
 import type { Member } from "../store/members";
 import type { PageRecord, PagesStore } from "../store/pages";
@@ -82,6 +83,7 @@ export class DataService {
       conversations: this.app.dmRooms.ofUser(userId),
       forgetRequest: this.stores.requests.get(userId),
       displayName: new DisplayNamesStore(this.app.db).get(userId),
+      language: new LanguagesStore(this.app.db).get(userId),
       contacts: this.stores.contacts?.of(userId) ?? [],
       calendarFeeds: this.stores.calendarFeeds?.aboutPerson(userId) ?? [],
       adminContact: this.app.config().off_matrix?.contacts?.find((c) => c.user === userId),
@@ -127,6 +129,7 @@ export class DataService {
       const request = this.stores.requests.clear(userId);
       // The display name kept to address alerts by (not counted as "erased": it is their public profile name).
       new DisplayNamesStore(this.app.db).forget(userId);
+      new LanguagesStore(this.app.db).forget(userId);
 
       // Jobs that would act on what is gone: their plan review reminders; handoffs (the
       // rota is planned again now, which drops theirs); their conversations (left once

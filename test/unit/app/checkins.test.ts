@@ -1,3 +1,4 @@
+import { DEFAULT_CONTEXT } from "../../../src/words";
 import { stringify } from "yaml";
 import type { AppContext } from "../../../src/app/context";
 import type { CheckinService } from "../../../src/app/checkinService";
@@ -94,6 +95,7 @@ function setUp(cfg = makeConfig()): void {
     homeserver: {} as AppContext["homeserver"],
     directRooms: {} as AppContext["directRooms"],
     effects: new QueuedEffects(outbox, jobs, clock, { outbox: () => undefined, scheduler: () => undefined }),
+    readers: { forUser: () => DEFAULT_CONTEXT, forRoom: () => DEFAULT_CONTEXT },
     scheduler,
     jobs,
     outbox,

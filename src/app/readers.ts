@@ -1,0 +1,48 @@
+import type { CarenetConfig, CommunityConfig } from "../config/types";
+import type { CommunityRoomsStore } from "../store/communityRooms";
+import type { DisplayNamesStore } from "../store/displayNames";
+import type { LanguagesStore } from "../store/languages";
+import type { MembersStore } from "../store/members";
+import type { PagesStore } from "../store/pages";
+import { isLanguage, SOURCE_LANGUAGE, type Language, type RenderContext } from "../words";
+
+/**
+ * Who reads a message, so it is rendered in their language with people by name and times
+ * under their community's zone label. A person: their `!language`, else their community's
+ * `language:`. A room: its community's (a support room: its page's community).
+ */
+export interface Readers {
+  forUser(userId: string): RenderContext;
+  forRoom(roomId: string): RenderContext;
+}
+
+export interface ReadersDeps {
+  config: () => CarenetConfig;
+  names: DisplayNamesStore;
+  languages: LanguagesStore;
+  members: MembersStore;
+  rooms: CommunityRoomsStore;
+  pages: Pick<PagesStore, "bySupportRoom">;
+}
+
+export function createReaders(d: ReadersDeps): Readers {
+  const community = (id: string | undefined): CommunityConfig | undefined => (id ? d.config().communities.find((c) => c.id === id) : undefined);
+  const context = (c: CommunityConfig | undefined, chosen?: string): RenderContext => {
+    const language: Language = isLanguage(chosen) ? chosen : isLanguage(c?.language) ? c!.language : SOURCE_LANGUAGE;
+    return {
+      language,
+      names: (u) => d.names.get(u),
+      // A community's own label applies to its own zone; any other zone keeps its generic name.
+      zoneLabel: (zone) => (c && c.time_label && c.timezone === zone ? c.time_label : undefined),
+    };
+  };
+  const communityOfUser = (userId: string): CommunityConfig | undefined => {
+    const memberships = d.members.communitiesOf(userId, { includeDischarged: true }).sort((a, b) => b.addedAt - a.addedAt);
+    const chosen = memberships.find((m) => m.status === "active") ?? memberships[0];
+    return community(chosen?.communityId) ?? d.config().communities.find((c) => c.staff.includes(userId) || c.admins.includes(userId));
+  };
+  return {
+    forUser: (userId) => context(communityOfUser(userId), d.languages.get(userId)),
+    forRoom: (roomId) => context(community(d.rooms.byRoomId(roomId)?.communityId ?? d.pages.bySupportRoom(roomId)?.communityId)),
+  };
+}
