@@ -1,6 +1,7 @@
 /**
  * `npm run demo`: a local Synapse on loopback with carenet registered, carenet running
- * in-process on config/demo.yaml (the sample community "oakwood"), two demo accounts,
+ * in-process on config/demo.yaml (the sample community "oakwood"), four demo accounts
+ * (staff, a member, a peer on call now and a backup peer: tools/demoStory.ts),
  * and a box saying how to sign in with Element or any Matrix client. Ctrl-C stops it all.
  *
  *   node dist/tools/demo.js            run until Ctrl-C (SIGINT) or SIGTERM
@@ -38,6 +39,7 @@ import { start, type Carenet } from "../src/app/start";
 import { parseConfig } from "../src/config/load";
 import { ConfigError } from "../src/config/problems";
 import { generateRegistration, loadRegistration, registrationToYaml, type Registration } from "../src/matrix/registration";
+import { playStory, type StoryPeople, type StoryResult } from "./demoStory";
 import { findFreePort, registerUser, REPO_ROOT, startLocalSynapse, type LocalSynapse } from "./localSynapse";
 
 // ---------------------------------------------------------------------------------------
@@ -66,7 +68,15 @@ const CHECK_TIMEOUT_MS = 30_000;
 const DEMO_USERS = [
   { username: "demo-staff", displayname: "Demo Staff", role: "staff + admin of oakwood" },
   { username: "demo-member", displayname: "Demo Member", role: "a member" },
+  { username: "demo-peer", displayname: "Demo Peer", role: "a peer supporter, on call now" },
+  { username: "demo-peer2", displayname: "Demo Backup", role: "a second peer, backup now" },
 ] as const;
+const STORY_PEOPLE: StoryPeople = {
+  staff: `@demo-staff:${SERVER_NAME}`,
+  member: `@demo-member:${SERVER_NAME}`,
+  peer: `@demo-peer:${SERVER_NAME}`,
+  backupPeer: `@demo-peer2:${SERVER_NAME}`,
+};
 type DemoUsername = (typeof DEMO_USERS)[number]["username"];
 type Accounts = Record<DemoUsername, { password: string }>;
 
@@ -495,7 +505,14 @@ async function runCheck(hsUrl: string, accounts: Accounts): Promise<void> {
 // ---------------------------------------------------------------------------------------
 // The box
 
-function printBox(o: { hsUrl: string; accounts: Accounts; appservicePort: number }): void {
+/** One line on the story's state: who is on call now, or why nobody is. */
+function story(r: StoryResult | undefined): string {
+  if (!r) return "The demo community could not be set up; see the log.";
+  const on = r.onCall.length ? r.onCall.join(", ") : "nobody";
+  return `On call now in oakwood: ${on}; backup: ${r.backup.length ? r.backup.join(", ") : "nobody"}.`;
+}
+
+function printBox(o: { hsUrl: string; accounts: Accounts; appservicePort: number; story?: StoryResult }): void {
   const lines = [
     "carenet demo: running on 127.0.0.1 only; local-only demo accounts",
     "",
@@ -507,11 +524,19 @@ function printBox(o: { hsUrl: string; accounts: Accounts; appservicePort: number
     `In Element: Sign in → Edit homeserver → ${o.hsUrl}`,
     `sign in as demo-member, start a chat with ${BOT} and send !help`,
     "",
-    "A walk through (demo-staff is staff of oakwood and was invited to its rooms):",
-    `  demo-staff, in "Oakwood staff":   !member add @demo-member:${SERVER_NAME}`,
-    "  demo-member, in the bot's DM:     !consent agree, then !hours, !rota mine, !checkin plan",
-    "  demo-member:                      !volunteer today 18:00-23:00   (demo-staff: !rota approve)",
-    "  anyone in oakwood:                !oncall, !page I need to talk (opens a support room)",
+    story(o.story),
+    "",
+    "Two minutes (sign in as demo-member in one window and demo-peer in another):",
+    "  1. A page answered",
+    "     demo-member, in the bot's DM:   !page I need to talk",
+    "     demo-peer gets a request that rings; demo-peer sends:  !ack",
+    "     demo-member is told Demo Peer is coming; both are invited to a private support room.",
+    "     demo-peer, when it is over:     !resolve",
+    "  2. A page escalated",
+    "     demo-member again:              !page",
+    "     demo-peer does nothing (or sends !decline): after 1 minute Demo Backup is asked,",
+    "     then demo-staff, in \"Oakwood staff\", after 1 more; demo-member is told each step.",
+    "  Also: !help, !hours, !oncall, !rota mine, !checkin plan, !language es, !mydata",
     "",
     `carenet:  127.0.0.1:${o.appservicePort}, ${rel(DEMO_CONFIG)} (sample community "oakwood")`,
     `Logs:     ${rel(CARENET_LOG)}, ${rel(SYNAPSE_LOG)}`,
@@ -648,10 +673,22 @@ async function main(): Promise<void> {
     carenet = await start(config, { registration, logDestination: log, homeserverWaitMs: 30_000 });
     if (stopping) return void (await stopping);
 
-    printBox({ hsUrl: synapse.url, accounts, appservicePort: carenet.port });
+    // The story: members, consent, an approved shift covering now (the same commands people send).
+    let told: StoryResult | undefined;
+    try {
+      told = await playStory(carenet, STORY_PEOPLE);
+      for (const line of told.did) say(`demo: ${line}`);
+    } catch (err) {
+      say(`demo: could not set up the demo community: ${(err as Error).message}`);
+    }
+    printBox({ hsUrl: synapse.url, accounts, appservicePort: carenet.port, story: told });
 
     if (args.check) {
       try {
+        if (!told?.onCall.includes(STORY_PEOPLE.peer) || !told.backup.includes(STORY_PEOPLE.backupPeer)) {
+          throw new Error(`the story is not in place: on call ${JSON.stringify(told?.onCall)}, backup ${JSON.stringify(told?.backup)}`);
+        }
+        say("demo check: demo-peer is on call and demo-peer2 is backup now");
         await runCheck(synapse.url, accounts);
       } catch (err) {
         await shutdown(1, `demo check: FAILED: ${(err as Error).message}`);
