@@ -3,6 +3,7 @@ import { readFileSync, watch, type FSWatcher } from "node:fs";
 import path from "node:path";
 import { parseDocument } from "yaml";
 import { Message } from "../commands/message";
+import { t } from "../words";
 import { loadConfigFile } from "../config/load";
 import { ConfigError, formatProblem, type ConfigProblem } from "../config/problems";
 import type { CarenetConfig } from "../config/types";
@@ -131,10 +132,11 @@ export class ConfigReloader {
         const staffRoom = this.d.app.rooms.get(c.id, "staff");
         if (!staffRoom) continue;
         const mine = problems.filter((p) => concerns(p, text, c.id));
+        // The problems themselves stay as the validator wrote them: file:line:column and YAML paths.
         const message = new Message()
-          .p(`The configuration file was changed, but the change is invalid, so I have not applied it. ${c.name} carries on as before.`)
+          .p(t("config.refused", { community: c.name }))
           .list(mine.map(formatProblem))
-          .p("Please ask your admin to fix the file; I apply it as soon as it is valid.");
+          .p(t("config.fixIt"));
         this.d.app.effects.post(staffRoom.roomId, message, `config-refused:${digest}:${c.id}`);
       }
     });

@@ -181,6 +181,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     aliasPrefix: aliasPrefix(config.bot.localpart),
     outboxChanged: () => sender.wake(),
     effects: app.effects,
+    readers: app.readers,
   });
   /** Provisioning, then every capability's follow-up (schedules, consent, …). */
   const reconcileAll = async (c: CarenetConfig, reason: "start" | "reload"): Promise<ReconcileReport> => {

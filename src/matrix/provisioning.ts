@@ -7,7 +7,8 @@ import type { CommunityRoom, CommunityRoomsStore } from "../store/communityRooms
 import { SPACE_KEY } from "../store/communityRooms";
 import type { Db } from "../store/database";
 import type { OutboxStore } from "../store/outbox";
-import { noticeContent } from "./content";
+import { command, listOf, person, t } from "../words";
+import { noticeContent, type Reader } from "./content";
 import { type Homeserver, type StateEvent, withRateLimitRetry } from "./homeserver";
 
 /**
@@ -54,6 +55,8 @@ export interface ProvisionerDeps {
    * retried job). Without it they only lose their power level.
    */
   effects?: Pick<Effects, "kick">;
+  /** Who reads the staff-room notices (language, names); English with Matrix IDs without it. */
+  readers?: { forRoom(roomId: string): Reader };
 }
 
 export type RoomOutcome = "created" | "updated" | "unchanged" | "orphaned" | "failed";
@@ -253,10 +256,9 @@ export class Provisioner {
         roomId: staffRoom.roomId,
         eventType: "m.room.message",
         content: noticeContent(
-          Message.of(
-            `${who.join(", ")} ${who.length === 1 ? "is" : "are"} no longer staff or an admin of ${c.name} in carenet's configuration: ` +
-              `carenet has lowered their power level in the community's rooms and removed them from this room.`,
-          ),
+          Message.of(t("rooms.formerStaff", { count: who.length, people: listOf(who.map(person)), community: c.name })),
+          undefined,
+          this.d.readers?.forRoom(staffRoom.roomId),
         ),
       },
       now,
@@ -279,23 +281,16 @@ export class Provisioner {
     const fresh = rooms.filter((r) => r.orphanedAt === null);
     if (fresh.length) {
       const staffRoom = this.d.rooms.get(communityId, "staff");
-      const describe = (r: CommunityRoom) => `${r.roomKey === SPACE_KEY ? "the Space " : ""}“${r.name ?? r.roomKey}” (${r.alias})`;
+      const describe = (r: CommunityRoom) => t("rooms.room", { space: r.roomKey === SPACE_KEY ? "yes" : "no", name: r.name ?? r.roomKey, alias: r.alias });
       const message = wholeCommunity
         ? new Message()
-            .p(`The community \`${communityId}\` is no longer in carenet's configuration.`)
-            .p("Its Space and rooms have been left as they are — carenet never deletes rooms or messages — but it no longer manages them:")
+            .p(t("rooms.communityGone", { id: command(communityId) }))
+            .p(t("rooms.communityRoomsLeft"))
             .list(fresh.map(describe))
-        : new Message().p(
-            `${fresh.length === 1 ? "This room is" : "These rooms are"} no longer in carenet's configuration for this community:`,
-          )
+        : new Message()
+            .p(t("rooms.roomsGone", { count: fresh.length }))
             .list(fresh.map(describe))
-            .p(
-              fresh.length === 1
-                ? "It has been left as it is — carenet never deletes rooms or messages — but carenet no longer manages it " +
-                    "(name, topic, power levels, invitations). An admin can add it back to the configuration, or close it in Matrix."
-                : "They have been left as they are — carenet never deletes rooms or messages — but carenet no longer manages them " +
-                    "(name, topic, power levels, invitations). An admin can add them back to the configuration, or close them in Matrix.",
-            );
+            .p(t("rooms.roomsLeft", { count: fresh.length }));
       let queued = false;
       this.d.db.transaction(() => {
         for (const r of fresh) this.d.rooms.markOrphaned(communityId, r.roomKey, now);
@@ -305,7 +300,7 @@ export class Provisioner {
               dedupeKey: `provisioning:orphaned:${communityId}:${now}:${fresh.map((r) => r.roomId).join(",")}`,
               roomId: staffRoom.roomId,
               eventType: "m.room.message",
-              content: noticeContent(message),
+              content: noticeContent(message, undefined, this.d.readers?.forRoom(staffRoom.roomId)),
             },
             now,
           );

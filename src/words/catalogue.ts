@@ -1,6 +1,10 @@
 import { IntlMessageFormat } from "intl-messageformat";
+import enConfig from "./locales/en/config.json";
 import enLanguage from "./locales/en/language.json";
+import enRooms from "./locales/en/rooms.json";
+import esConfig from "./locales/es/config.json";
 import esLanguage from "./locales/es/language.json";
+import esRooms from "./locales/es/rooms.json";
 
 /**
  * Every person-facing text lives in a message catalogue (ICU MessageFormat), one file per
@@ -16,8 +20,8 @@ type Area = Record<string, string>;
 
 /** Areas by language. Add an area: a JSON file per language, and a line in each map here. */
 export const CATALOGUES: Record<Language, Record<string, Area>> = {
-  en: { language: enLanguage },
-  es: { language: esLanguage },
+  en: { config: enConfig, language: enLanguage, rooms: enRooms },
+  es: { config: esConfig, language: esLanguage, rooms: esRooms },
 };
 
 export function isLanguage(x: unknown): x is Language {

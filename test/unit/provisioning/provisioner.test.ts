@@ -293,7 +293,7 @@ describe("rooms and communities no longer in the config", () => {
     const notices = orphanNotices();
     expect(notices).toHaveLength(1);
     expect(notices[0].roomId).toBe(room(first, "oak", "staff").roomId);
-    expect(notices[0].body).toContain("The community `oak` is no longer in carenet's configuration");
+    expect(notices[0].body).toContain("The community oak is no longer in carenet's configuration");
     expect(notices[0].body).toContain("#carenet_oak_alumni:example.org");
     await reconcile([community("elm")]);
     expect(orphanNotices()).toHaveLength(1);
