@@ -73,6 +73,18 @@ export class OutboxSender {
   }
 
   /**
+   * Sends everything due now and waits until each is sent or has failed, lane by lane as the
+   * loop does (for a stepped clock in tests, where the loop is not started).
+   */
+  async sendDue(): Promise<void> {
+    for (;;) {
+      this.startDue();
+      if (this.inFlight.size === 0) return;
+      await Promise.allSettled([...this.inFlight.values()]);
+    }
+  }
+
+  /**
    * Starts every due message whose lane is free, up to the limit; returns how long until
    * the next one falls due. A finished send wakes the loop, which then starts what it freed.
    */
