@@ -1,6 +1,9 @@
 import { pagingCommands } from "../commands/page";
 import { DIGEST_JOB } from "../paging/digest";
 import { PagingRooms } from "../paging/rooms";
+import { WARM_JOB, WarmRooms } from "../paging/warmRooms";
+import { WarmRoomsStore } from "../store/warmRooms";
+import { DisplayNamesStore } from "../store/displayNames";
 import { removeOldVersions } from "../store/database";
 import { CRISIS_CLOSE_JOB, CRISIS_ROOM_JOB, DEADLINE_JOB, PagingService, ROOM_JOB, STAFF_ALERT_JOB } from "../paging/service";
 import * as t from "../paging/texts";
@@ -31,8 +34,8 @@ const NOTICE_KEY = /^page:(\d+):r(\d+):s(\d+):notice:(.+)$/;
 
 /**
  * Paging (capability 4): `!page`, `!ack`, `!resolve`, `!crisis-meeting`, `!pages`; the
- * escalation deadlines, support rooms, crisis meeting rooms and the daily contact digest
- * as durable jobs; a ✅ on a page message and joining a support room as acknowledgements.
+ * escalation deadlines, support rooms (from a pool of warm rooms kept ready), crisis
+ * meeting rooms and the daily contact digest as durable jobs; a ✅ on a page message and joining a support room as acknowledgements.
  */
 export function installPaging(app: AppContext): PagingService {
   const pages = new PagesStore(app.db);
@@ -64,6 +67,20 @@ export function installPaging(app: AppContext): PagingService {
     botUserId: app.botUserId,
     metrics: app.metrics,
   });
+  const warmStore = new WarmRoomsStore(app.db);
+  const warmPool = new WarmRooms({
+    homeserver: app.homeserver,
+    store: warmStore,
+    schedule: (job) => {
+      app.jobs.reschedule(job, app.clock.now());
+      setImmediate(() => app.scheduler.wake()); // after the caller's transaction commits
+    },
+    atomically: app.atomically,
+    config: app.config,
+    clock: app.clock,
+    log,
+  });
+  const names = new DisplayNamesStore(app.db);
   const rooms = new PagingRooms({
     homeserver: app.homeserver,
     pages,
@@ -73,6 +90,9 @@ export function installPaging(app: AppContext): PagingService {
     clock: app.clock,
     log,
     afterErasure: () => removeOldVersions(app.db),
+    jobs: app.jobs,
+    warm: { store: warmStore, pool: warmPool },
+    knownName: (u) => names.get(u),
   });
 
   app.commands.push(...pagingCommands({ service, pages, members: app.members, config: app.config }));
@@ -83,6 +103,8 @@ export function installPaging(app: AppContext): PagingService {
     app.atomically(() => (confirm ? service.confirmDeadline(pageId, round, app.clock.now()) : service.deadline(pageId, round, step ?? -1, app.clock.now())));
   });
   app.scheduler.on(ROOM_JOB, (job) => rooms.supportRoom(Number(job.payload.pageId)), { usesHomeserver: true });
+  // Rooms made ahead of need wait on nobody: the background lane, never ahead of a page's own room.
+  app.scheduler.on(WARM_JOB, (job) => warmPool.topUp(String(job.payload.communityId)), { background: true });
   app.scheduler.on(CRISIS_ROOM_JOB, (job) => rooms.crisisRoom(Number(job.payload.meetingId)), { usesHomeserver: true });
   app.scheduler.on(CRISIS_CLOSE_JOB, (job) => rooms.closeCrisisRoom(Number(job.payload.meetingId)), { usesHomeserver: true });
   app.scheduler.on(STAFF_ALERT_JOB, (job) => {
@@ -157,6 +179,7 @@ export function installPaging(app: AppContext): PagingService {
     app.atomically(() => {
       service.scheduleDigests(now);
       service.scheduleGapWarnings(now);
+      warmPool.reconcile(now);
       if (reason === "start") {
         const repaired = service.ensureJobs(now);
         if (repaired > 0) log.warn({ repaired }, "pages or crisis meetings were missing their jobs; rescheduled them");

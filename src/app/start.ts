@@ -12,7 +12,7 @@ import { EventRouter } from "../matrix/eventRouter";
 import { Homeserver } from "../matrix/homeserver";
 import { createHttpServer } from "../matrix/httpServer";
 import { InboxWorker } from "../matrix/inboxWorker";
-import { OutboxSender } from "../matrix/outboxSender";
+import { DEFAULT_SEND_CONCURRENCY, OutboxSender } from "../matrix/outboxSender";
 import { Provisioner, type ReconcileReport } from "../matrix/provisioning";
 import { aliasPrefix, loadRegistration, type Registration } from "../matrix/registration";
 import { openDatabase, removeOldVersions, type Db } from "../store/database";
@@ -152,6 +152,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
       const community = pageId === undefined ? undefined : pagesForMetrics.get(pageId)?.communityId;
       if (community !== undefined) (outcome === "sent" ? metrics.offMatrixSent : metrics.offMatrixFailed).call(metrics, community, "push");
     },
+    { concurrency: () => current.sending?.concurrency ?? DEFAULT_SEND_CONCURRENCY, personOf: (r) => directRooms.personOf(r) },
   );
   for (const install of INSTALLERS) install(app);
   metrics.useSources(metricsSources(app));

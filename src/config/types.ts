@@ -103,6 +103,8 @@ export interface CommunityConfig {
     gap_warning_at?: string;
     /** The ladder step (1-based) from which off-Matrix channels are used too; default the last. */
     off_matrix_at_step?: number;
+    /** Empty private rooms kept ready for this community's support rooms (default 1; 0: none). */
+    warm_rooms?: number;
   };
   /** The weekly report to the staff room (day and time in the community's zone); absent: none. */
   weekly_report?: { day: Weekday; at: string };
@@ -115,6 +117,8 @@ export interface CarenetConfig {
   bot: { localpart: string; displayname: string };
   logging: { level: "trace" | "debug" | "info" | "warn" | "error" | "fatal" };
   events: { max_age: string };
+  /** Filled in by the schema's defaults; optional so hand-built configs (tests) may leave it out. */
+  sending?: { concurrency: number };
   /** Filled in by the schema's defaults; optional so hand-built configs (tests) may leave it out. */
   retention?: RetentionConfig;
   /** Prometheus metrics on a listener of their own; absent: no metrics listener. */

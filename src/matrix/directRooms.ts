@@ -32,6 +32,11 @@ export class DirectRooms {
     return this.open(userId);
   }
 
+  /** The person whose conversation with the bot this room is, or was until it stopped being private. */
+  personOf(roomId: string): string | undefined {
+    return this.dmRooms.userFor(roomId) ?? this.dmRooms.formerUserFor(roomId);
+  }
+
   /**
    * For a message queued for `roomId`: that room, unless it is someone's conversation with
    * the bot that is no longer private to them — then their private conversation (opened if

@@ -6,13 +6,36 @@ import type { OutboxRow, OutboxStore } from "../store/outbox";
 import { fitContent } from "./fitContent";
 import { type Homeserver, retryAdvice } from "./homeserver";
 
+export interface OutboxSenderOptions {
+  /** How many rooms are sent to at once (read at every look, so a reloaded config applies). */
+  concurrency?: () => number;
+  /**
+   * The person whose direct chat a room is (or was), if any: everything for that person —
+   * messages addressed to them and messages queued for their chat — is sent one at a time,
+   * in order, because finding or replacing their private chat must not run twice at once.
+   */
+  personOf?: (roomId: string) => string | undefined;
+}
+
+/** Rooms sent to at once when no concurrency is given. */
+export const DEFAULT_SEND_CONCURRENCY = 8;
+
 /**
- * Sends what the outbox holds, oldest first, each with the transaction id fixed when it
- * was queued. Failures are retried with backoff (429s after the homeserver's
- * retry_after_ms) until they succeed; only errors that waiting cannot fix are parked.
+ * Sends what the outbox holds, each with the transaction id fixed when it was queued.
+ * Different rooms are sent to at once (up to `concurrency`); within a room (or for one
+ * person) one message at a time, oldest first, so each room shows them in the order they
+ * were queued. Reactions have a pool of the same size of their own, so they never take a
+ * reply's place. Failures are retried with backoff until they succeed (a failed message
+ * does not hold up the ones after it); a 429 pauses every send for the homeserver's
+ * retry_after_ms, since the limit is the bot's, not a room's. Only errors that waiting
+ * cannot fix are parked.
  */
 export class OutboxSender {
   private readonly pump: Pump;
+  /** Sends under way, by lane (see laneOf). */
+  private readonly inFlight = new Map<string, Promise<void>>();
+  /** No send starts before this (clock time): the homeserver asked us to slow down. */
+  private holdUntil = 0;
 
   constructor(
     private readonly outbox: OutboxStore,
@@ -30,8 +53,9 @@ export class OutboxSender {
     private readonly privateRoomFor: (roomId: string) => Promise<string> = async (roomId) => roomId,
     /** Told when the homeserver took a message, and when one was given up on (for the metrics). */
     private readonly observe?: (msg: OutboxRow, outcome: "sent" | "failed") => void,
+    private readonly options: OutboxSenderOptions = {},
   ) {
-    this.pump = new Pump(() => this.sendDue(), (err) => this.log.error({ err }, "outbox loop failed"));
+    this.pump = new Pump(async () => this.startDue(), (err) => this.log.error({ err }, "outbox loop failed"));
   }
 
   start(): void {
@@ -42,57 +66,105 @@ export class OutboxSender {
     this.pump.wake();
   }
 
-  stop(): Promise<void> {
-    return this.pump.stop();
+  /** Starts nothing more, and waits for the sends under way. */
+  async stop(): Promise<void> {
+    await this.pump.stop();
+    await Promise.allSettled([...this.inFlight.values()]);
   }
 
-  private async sendDue(): Promise<number | null> {
+  /**
+   * Sends everything due now and waits until each is sent or has failed, lane by lane as the
+   * loop does (for a stepped clock in tests, where the loop is not started).
+   */
+  async sendDue(): Promise<void> {
     for (;;) {
-      const due = this.outbox.due(this.clock.now());
-      if (due.length === 0) break;
-      for (const msg of due) {
-        try {
-          let content = msg.content;
-          if (msg.toUser) {
-            // Looked up on every attempt, not only the first: if the person left that chat,
-            // or someone else was brought into it, a retry must not send there.
-            const roomId = await this.directRoomFor(msg.toUser);
-            if (roomId !== msg.roomId) this.outbox.setRoom(msg.id, roomId);
-            msg.roomId = roomId;
-          } else if (msg.eventType === "m.room.message") {
-            // A reply in a person's direct chat is private too: checked when it is sent.
-            const roomId = await this.privateRoomFor(msg.roomId);
-            if (roomId !== msg.roomId) {
-              content = withoutReplyRelation(content); // the event replied to is in the other room
-              this.outbox.setRoom(msg.id, roomId, content);
-              msg.roomId = roomId;
-            }
-          }
-          // Too large for one event: several, in order, each with its own fixed transaction id.
-          const parts = fitContent(content);
-          let eventId = "";
-          for (const [i, part] of parts.entries()) {
-            const id = await this.homeserver.sendEvent(msg.roomId, msg.eventType, part, i === 0 ? msg.txnId : `${msg.txnId}.${i}`);
-            if (i === 0) eventId = id;
-          }
-          if (this.failpoints.has("fail-after-send")) throw new Error("failpoint fail-after-send");
-          this.outbox.markSent(msg.id, eventId, this.clock.now());
-          this.observe?.(msg, "sent");
-        } catch (err) {
-          const advice = retryAdvice(err, msg.attempts);
-          this.outbox.markFailed(msg.id, advice.reason, this.clock.now() + advice.delayMs, advice.permanent);
-          const fields = { outboxId: msg.id, roomId: msg.roomId, attempts: msg.attempts + 1, reason: advice.reason };
-          if (advice.permanent) {
-            this.observe?.(msg, "failed");
-            this.log.error(fields, "gave up sending a message: the homeserver refused it");
-            this.sayNotShown(msg, err);
-          }
-          else this.log.warn({ ...fields, retryInMs: advice.delayMs }, "sending failed; will retry");
-        }
+      this.startDue();
+      if (this.inFlight.size === 0) return;
+      await Promise.allSettled([...this.inFlight.values()]);
+    }
+  }
+
+  /**
+   * Starts every due message whose lane is free, up to the limit; returns how long until
+   * the next one falls due. A finished send wakes the loop, which then starts what it freed.
+   */
+  private startDue(): number | null {
+    const now = this.clock.now();
+    if (now < this.holdUntil) return this.holdUntil - now;
+    const limit = Math.max(1, Math.floor(this.options.concurrency?.() ?? DEFAULT_SEND_CONCURRENCY));
+    const busy = { message: 0, reaction: 0 };
+    for (const lane of this.inFlight.keys()) busy[lane.startsWith("reaction:") ? "reaction" : "message"]++;
+    if (busy.message < limit || busy.reaction < limit) {
+      for (const msg of this.outbox.dueFirsts(now, 4 * limit + this.inFlight.size)) {
+        const lane = this.laneOf(msg);
+        const pool = lane.startsWith("reaction:") ? "reaction" : "message";
+        if (busy[pool] >= limit || this.inFlight.has(lane)) continue;
+        busy[pool]++;
+        this.inFlight.set(
+          lane,
+          this.send(msg)
+            .catch((err) => this.log.error({ err, outboxId: msg.id }, "outbox send failed unexpectedly"))
+            .finally(() => {
+              this.inFlight.delete(lane);
+              this.pump.wake();
+            }),
+        );
       }
     }
-    const next = this.outbox.nextDueAt();
-    return next === null ? null : Math.max(0, next - this.clock.now());
+    const next = this.outbox.nextDueAfter(now);
+    return next === null ? null : Math.max(0, next - now);
+  }
+
+  /**
+   * Which messages are sent one after another: those for one room, or for one person (their
+   * direct chat, whichever room that turns out to be); reactions apart from messages.
+   */
+  private laneOf(msg: OutboxRow): string {
+    if (msg.eventType === "m.reaction") return `reaction:${msg.roomId}`;
+    const person = msg.toUser ?? (msg.roomId ? this.options.personOf?.(msg.roomId) : undefined);
+    return person ? `person:${person}` : `room:${msg.roomId}`;
+  }
+
+  private async send(msg: OutboxRow): Promise<void> {
+    try {
+      let content = msg.content;
+      if (msg.toUser) {
+        // Looked up on every attempt, not only the first: if the person left that chat,
+        // or someone else was brought into it, a retry must not send there.
+        const roomId = await this.directRoomFor(msg.toUser);
+        if (roomId !== msg.roomId) this.outbox.setRoom(msg.id, roomId);
+        msg.roomId = roomId;
+      } else if (msg.eventType === "m.room.message") {
+        // A reply in a person's direct chat is private too: checked when it is sent.
+        const roomId = await this.privateRoomFor(msg.roomId);
+        if (roomId !== msg.roomId) {
+          content = withoutReplyRelation(content); // the event replied to is in the other room
+          this.outbox.setRoom(msg.id, roomId, content);
+          msg.roomId = roomId;
+        }
+      }
+      // Too large for one event: several, in order, each with its own fixed transaction id.
+      const parts = fitContent(content);
+      let eventId = "";
+      for (const [i, part] of parts.entries()) {
+        const id = await this.homeserver.sendEvent(msg.roomId, msg.eventType, part, i === 0 ? msg.txnId : `${msg.txnId}.${i}`);
+        if (i === 0) eventId = id;
+      }
+      if (this.failpoints.has("fail-after-send")) throw new Error("failpoint fail-after-send");
+      this.outbox.markSent(msg.id, eventId, this.clock.now());
+      this.observe?.(msg, "sent");
+    } catch (err) {
+      const advice = retryAdvice(err, msg.attempts);
+      const now = this.clock.now();
+      if (isRateLimit(err)) this.holdUntil = Math.max(this.holdUntil, now + advice.delayMs);
+      this.outbox.markFailed(msg.id, advice.reason, now + advice.delayMs, advice.permanent);
+      const fields = { outboxId: msg.id, roomId: msg.roomId, attempts: msg.attempts + 1, reason: advice.reason };
+      if (advice.permanent) {
+        this.observe?.(msg, "failed");
+        this.log.error(fields, "gave up sending a message: the homeserver refused it");
+        this.sayNotShown(msg, err);
+      } else this.log.warn({ ...fields, retryInMs: advice.delayMs }, "sending failed; will retry");
+    }
   }
 
   /**
@@ -107,6 +179,11 @@ export class OutboxSender {
       this.clock.now(),
     );
   }
+}
+
+function isRateLimit(err: unknown): boolean {
+  const e = err as { statusCode?: number; errcode?: string };
+  return e?.statusCode === 429 || e?.errcode === "M_LIMIT_EXCEEDED";
 }
 
 function withoutReplyRelation(content: Record<string, unknown>): Record<string, unknown> {

@@ -6,12 +6,16 @@ import { Message } from "../commands/message";
 import type { CarenetConfig } from "../config/types";
 import { noticeContent } from "../matrix/content";
 import { fitContent } from "../matrix/fitContent";
-import type { Homeserver } from "../matrix/homeserver";
-import type { PagesStore } from "../store/pages";
+import { type Homeserver } from "../matrix/homeserver";
+import { MatrixError } from "matrix-bot-sdk";
+import type { JobsStore } from "../store/jobs";
+import type { PageRecord, PagesStore } from "../store/pages";
+import type { WarmRoomsStore } from "../store/warmRooms";
+import { SUPPORT_ROOM_TOPIC, supportRoomBody, type WarmRooms } from "./warmRooms";
 import { inviteKey } from "./service";
 import * as t from "./texts";
 
-export type RoomsHomeserver = Pick<Homeserver, "createRoom" | "sendEvent" | "displayName" | "getStateContent" | "sendState">;
+export type RoomsHomeserver = Pick<Homeserver, "createRoom" | "sendEvent" | "displayName" | "getStateContent" | "sendState" | "invite">;
 
 export interface PagingRoomsDeps {
   homeserver: RoomsHomeserver;
@@ -23,6 +27,12 @@ export interface PagingRoomsDeps {
   log: Logger;
   /** Called once a shown note is deleted, so its text leaves the database file too (see database.ts). */
   afterErasure?: () => void;
+  /** The invitations queued as jobs, marked done when they were sent at once. */
+  jobs?: Pick<JobsStore, "get" | "completeKey">;
+  /** Warm rooms to take a support room from (none: every support room is made when needed). */
+  warm?: { store: WarmRoomsStore; pool: WarmRooms };
+  /** A person's display name as carenet last saw it, so naming a room asks the homeserver nothing. */
+  knownName?: (userId: string) => string | undefined;
 }
 
 /**
@@ -30,10 +40,15 @@ export interface PagingRoomsDeps {
  * (made once, then everyone asked is invited and the member's note is shown there) and a
  * crisis meeting's room.
  *
- * Each room's first message is sent right after the room is made and before the room is
- * recorded, with a transaction id derived from the room id, so a recorded room always has
- * it exactly once. A crash between making a room and recording it leaves an empty room
- * with only the bot in it, and the retry makes another; nobody is ever invited to that one.
+ * A support room is taken from the community's warm rooms when one is ready (see
+ * WarmRooms): then opening it costs one state update (its name) and the invitations, all
+ * sent at once. With none ready it is made here, as a crisis meeting's room always is.
+ *
+ * Each room's first message is sent right after the room is made (or named) and before
+ * the room is recorded, with a transaction id derived from the room id, so a recorded room
+ * always has it exactly once. A crash between making a room and recording it leaves an
+ * empty room with only the bot in it, and the retry makes another; nobody is ever invited
+ * to that one. A warm room taken by a page stays that page's across a crash.
  */
 export class PagingRooms {
   /**
@@ -51,28 +66,31 @@ export class PagingRooms {
     if (!page.supportRoomId) {
       if (page.state.status === "resolved") {
         this.d.pages.deleteNotes(pageId); // closed before a room was needed
+        this.giveBackWarm(page);
         return;
       }
       const name = t.supportRoomName(await this.nameOf(page.member));
-      const roomId = await this.make(`page:${pageId}`, {
-        name,
-        topic: "A private support room opened by the care network. Only the people it invites can join.",
-      });
-      const current = this.d.pages.get(pageId)!;
-      const coming = this.d.pages.responses(pageId).map((r) => r.userId);
-      await this.firstMessage(
-        roomId,
-        t.roomIntro({ pageId, member: current.member, asked: this.d.pages.contactIds(pageId).length, coming }, this.d.config().crisis_resources),
-      );
-      this.d.atomically(() => {
-        if (!this.d.pages.setSupportRoom(pageId, roomId)) return;
+      const intro = () => {
+        const current = this.d.pages.get(pageId)!;
+        const coming = this.d.pages.responses(pageId).map((r) => r.userId);
+        return t.roomIntro({ pageId, member: current.member, asked: this.d.pages.contactIds(pageId).length, coming }, this.d.config().crisis_resources);
+      };
+      const warm = await this.fromWarm(page, name, intro);
+      const roomId = warm ?? (await this.make(`page:${pageId}`, { name, topic: SUPPORT_ROOM_TOPIC }));
+      if (!warm) await this.firstMessage(roomId, intro());
+      const invited = this.d.atomically(() => {
+        // A pool that gave a room (or had none to give) is topped up in the background.
+        if (this.d.warm) this.d.warm.pool.schedule(page!.communityId, `page:${pageId}`, this.d.clock.now());
+        if (!this.d.pages.setSupportRoom(pageId, roomId)) return [];
         const fresh = this.d.pages.get(pageId)!;
         const responders = this.d.pages.responses(pageId).map((r) => r.userId);
-        const everyone = new Set([fresh.member, ...this.d.pages.contactIds(pageId), ...responders]);
+        const everyone = [...new Set([fresh.member, ...this.d.pages.contactIds(pageId), ...responders])];
         for (const u of everyone) this.d.effects.invite(roomId, u, inviteKey(pageId, u));
+        return everyone;
       });
       this.made.delete(`page:${pageId}`);
-      this.d.log.info({ pageId, roomId }, "opened a support room");
+      this.d.log.info({ pageId, roomId, warm: warm !== undefined }, "opened a support room");
+      await this.inviteNow(pageId, roomId, invited);
       page = this.d.pages.get(pageId)!;
     }
     const roomId = page.supportRoomId!;
@@ -144,6 +162,66 @@ export class PagingRooms {
     );
   }
 
+  /**
+   * A warm room for the page (see WarmRooms), named and with its introduction; undefined
+   * when the community has none ready. The name comes first and is set before anyone is
+   * invited, so the invitation shows it. A room the homeserver will not let carenet use
+   * (gone, or the bot was removed) is given up and the next one tried.
+   */
+  private async fromWarm(page: PageRecord, name: string, intro: () => Message): Promise<string | undefined> {
+    const warm = this.d.warm;
+    if (!warm) return undefined;
+    for (;;) {
+      const roomId = this.d.atomically(() => warm.store.take(page.communityId, page.id, this.d.clock.now()));
+      if (!roomId) return undefined;
+      try {
+        await Promise.all([this.d.homeserver.sendState(roomId, "m.room.name", "", { name }), this.firstMessage(roomId, intro())]);
+        return roomId;
+      } catch (err) {
+        if (!refusedForGood(err)) throw err; // retried with the same room
+        this.d.log.warn({ pageId: page.id, roomId, reason: reasonOf(err) }, "a warm room could not be used; it is given up");
+        this.d.atomically(() => warm.store.discard(roomId));
+      }
+    }
+  }
+
+  /** A page closed before its room was recorded: a warm room it took is never used, and is left. */
+  private giveBackWarm(page: PageRecord): void {
+    const warm = this.d.warm;
+    const roomId = warm?.store.takenBy(page.id);
+    if (!warm || !roomId) return;
+    this.d.atomically(() => {
+      warm.store.discard(roomId);
+      warm.pool.schedule(page.communityId, `closed:${page.id}`, this.d.clock.now());
+    });
+  }
+
+  /**
+   * Sends the invitations just queued at once, all together, rather than one job after
+   * another; each sent is marked done, and any that fails is left to its job (retried).
+   */
+  private async inviteNow(pageId: number, roomId: string, users: string[]): Promise<void> {
+    const jobs = this.d.jobs;
+    if (!jobs) return;
+    await Promise.all(
+      users.map(async (userId) => {
+        const key = inviteKey(pageId, userId);
+        const job = jobs.get(key);
+        if (job?.state !== "pending" || job.payload.roomId !== roomId) return;
+        try {
+          await this.d.homeserver.invite(roomId, userId);
+        } catch (err) {
+          const already = err instanceof MatrixError && err.statusCode === 403 && /already in the room|is already joined/i.test(err.error ?? "");
+          if (!already) {
+            this.d.log.warn({ pageId, roomId, reason: reasonOf(err) }, "an invitation to a support room failed; its job retries it");
+            return;
+          }
+        }
+        jobs.completeKey(key, this.d.clock.now());
+      }),
+    );
+  }
+
   private make(key: string, p: { name: string; topic: string }): Promise<string> {
     let room = this.made.get(key);
     if (!room) {
@@ -155,19 +233,7 @@ export class PagingRooms {
   }
 
   private create(p: { name: string; topic: string }): Promise<string> {
-    return this.d.homeserver.createRoom({
-      preset: "private_chat",
-      visibility: "private",
-      name: p.name,
-      topic: p.topic,
-      initial_state: [
-        // Responders asked later can read what was said before they came.
-        { type: "m.room.history_visibility", state_key: "", content: { history_visibility: "shared" } },
-        { type: "m.room.guest_access", state_key: "", content: { guest_access: "forbidden" } },
-      ],
-      // Only carenet invites (and removes): the room holds exactly the people a page reached.
-      power_level_content_override: { invite: 100, kick: 100, ban: 100, state_default: 100 },
-    });
+    return this.d.homeserver.createRoom(supportRoomBody(p));
   }
 
   private async firstMessage(roomId: string, message: Message): Promise<void> {
@@ -175,6 +241,8 @@ export class PagingRooms {
   }
 
   private async nameOf(userId: string): Promise<string> {
+    const known = this.d.knownName?.(userId);
+    if (known) return known;
     try {
       return (await this.d.homeserver.displayName(userId)) ?? userId;
     } catch {

@@ -31,11 +31,17 @@ export interface HandlerOptions {
    * that only needs SQLite and the outbox — an escalation deadline above all.
    */
   usesHomeserver?: boolean;
+  /**
+   * The handler calls the homeserver for work nobody waits for (e.g. making rooms ahead of
+   * need): a third lane, so a long run of it never holds up an invitation or a support room.
+   */
+  background?: boolean;
 }
 
 /**
- * Runs durable jobs when they are due, on the injected clock, in two lanes: jobs that
- * only touch SQLite (and queue messages) and jobs that wait on the homeserver. Within a
+ * Runs durable jobs when they are due, on the injected clock, in three lanes: jobs that
+ * only touch SQLite (and queue messages), jobs that wait on the homeserver, and homeserver
+ * work in the background that nobody waits for. Within a
  * lane jobs run one at a time, earliest first. A handler that throws is retried with
  * backoff; a job of an unknown kind is a bug, so it is parked as failed and logged rather
  * than retried for ever. Handlers must be idempotent: a crash after a handler's effect and
@@ -45,20 +51,27 @@ export interface HandlerOptions {
 export class Scheduler {
   private readonly handlers = new Map<string, JobHandler>();
   private readonly homeserverKinds: string[] = [];
+  private readonly backgroundKinds: string[] = [];
+  /** Every kind not in the SQLite-only lane. */
+  private readonly laneKinds: string[] = [];
   private readonly lanes: Pump[];
 
   constructor(private readonly d: SchedulerDeps) {
     const onError = (err: unknown) => d.log.error({ err }, "scheduler loop failed");
-    this.lanes = [
-      new Pump(() => this.runLane({ notIn: this.homeserverKinds }), onError, d.maxSleepMs ?? 30_000),
-      new Pump(() => this.runLane({ in: this.homeserverKinds }), onError, d.maxSleepMs ?? 30_000),
-    ];
+    this.lanes = this.filters().map((kinds) => new Pump(() => this.runLane(kinds), onError, d.maxSleepMs ?? 30_000));
+  }
+
+  /** The lanes: SQLite only, the homeserver, the homeserver in the background. */
+  private filters(): KindFilter[] {
+    return [{ notIn: this.laneKinds }, { in: this.homeserverKinds }, { in: this.backgroundKinds }];
   }
 
   on(kind: string, handler: JobHandler, opts: HandlerOptions = {}): this {
     if (this.handlers.has(kind)) throw new Error(`a handler for ${kind} is already registered`);
     this.handlers.set(kind, handler);
-    if (opts.usesHomeserver) this.homeserverKinds.push(kind);
+    if (opts.background) this.backgroundKinds.push(kind);
+    else if (opts.usesHomeserver) this.homeserverKinds.push(kind);
+    if (opts.background || opts.usesHomeserver) this.laneKinds.push(kind);
     return this;
   }
 
@@ -75,9 +88,10 @@ export class Scheduler {
     await Promise.all(this.lanes.map((lane) => lane.stop()));
   }
 
-  /** Runs every job due now, in both lanes; returns how long until the next one (for tests). */
+  /** Runs every job due now, in every lane; returns how long until the next one (for tests). */
   async runDue(): Promise<number | null> {
-    const waits = [await this.runLane({ notIn: this.homeserverKinds }), await this.runLane({ in: this.homeserverKinds })];
+    const waits: Array<number | null> = [];
+    for (const kinds of this.filters()) waits.push(await this.runLane(kinds));
     const known = waits.filter((w): w is number => w !== null);
     return known.length ? Math.min(...known) : null;
   }

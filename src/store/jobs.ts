@@ -137,6 +137,11 @@ export class JobsStore {
     this.db.prepare("UPDATE jobs SET state = 'done', finished_at = ?, last_error = NULL WHERE id = ? AND state = 'pending' AND due_at = ?").run(now, id, dueAt);
   }
 
+  /** Marks the pending job for `key` done: its work was done another way (e.g. at once, by the job that queued it). */
+  completeKey(key: string, now: number): boolean {
+    return this.db.prepare("UPDATE jobs SET state = 'done', finished_at = ?, last_error = NULL WHERE key = ? AND state = 'pending'").run(now, key).changes === 1;
+  }
+
   markFailed(id: number, error: string, nextAttemptAt: number, permanent: boolean, now: number): void {
     this.db
       .prepare(

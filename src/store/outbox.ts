@@ -47,28 +47,31 @@ export class OutboxStore {
         `SELECT id, dedupe_key, txn_id, room_id, to_user, event_type, content_json, attempts, created_at FROM outbox
          WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?`,
       )
-      .all(now, limit) as Array<{
-      id: number;
-      dedupe_key: string;
-      txn_id: string;
-      room_id: string;
-      to_user: string | null;
-      event_type: string;
-      content_json: string;
-      attempts: number;
-      created_at: number;
-    }>;
-    return rows.map((r) => ({
-      id: r.id,
-      dedupeKey: r.dedupe_key,
-      txnId: r.txn_id,
-      roomId: r.room_id,
-      ...(r.to_user ? { toUser: r.to_user } : {}),
-      eventType: r.event_type,
-      content: JSON.parse(r.content_json) as Record<string, unknown>,
-      attempts: r.attempts,
-      createdAt: r.created_at,
-    }));
+      .all(now, limit) as RawRow[];
+    return rows.map(toRow);
+  }
+
+  /**
+   * Due messages for the sender to start: for each room (or person not yet given a room),
+   * the oldest due message, and apart from those its oldest due reaction; messages before
+   * reactions, then oldest first. One per room, so a flood in one room never hides the others.
+   */
+  dueFirsts(now: number, limit: number): OutboxRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, dedupe_key, txn_id, room_id, to_user, event_type, content_json, attempts, created_at FROM outbox
+         WHERE id IN (SELECT MIN(id) FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?
+                      GROUP BY room_id, to_user, event_type = 'm.reaction')
+         ORDER BY event_type = 'm.reaction', id LIMIT ?`,
+      )
+      .all(now, limit) as RawRow[];
+    return rows.map(toRow);
+  }
+
+  /** The earliest time a pending message not due at `now` becomes due, or null. */
+  nextDueAfter(now: number): number | null {
+    const row = this.db.prepare("SELECT MIN(next_attempt_at) AS t FROM outbox WHERE state = 'pending' AND next_attempt_at > ?").get(now) as { t: number | null };
+    return row.t;
   }
 
   /** The earliest time a pending message is due, or null when nothing waits. */
@@ -146,4 +149,30 @@ export class OutboxStore {
   prune(beforeMs: number): number {
     return this.db.prepare("DELETE FROM outbox WHERE state = 'sent' AND sent_at < ?").run(beforeMs).changes;
   }
+}
+
+interface RawRow {
+  id: number;
+  dedupe_key: string;
+  txn_id: string;
+  room_id: string;
+  to_user: string | null;
+  event_type: string;
+  content_json: string;
+  attempts: number;
+  created_at: number;
+}
+
+function toRow(r: RawRow): OutboxRow {
+  return {
+    id: r.id,
+    dedupeKey: r.dedupe_key,
+    txnId: r.txn_id,
+    roomId: r.room_id,
+    ...(r.to_user ? { toUser: r.to_user } : {}),
+    eventType: r.event_type,
+    content: JSON.parse(r.content_json) as Record<string, unknown>,
+    attempts: r.attempts,
+    createdAt: r.created_at,
+  };
 }

@@ -25,6 +25,27 @@ export async function acceptBotDm(user: MatrixUser, bot: string, timeoutMs = 30_
   return roomId;
 }
 
+/**
+ * The direct room in which the bot says what `predicate` matches, accepting every direct
+ * invitation from the bot meanwhile. For a test that kills carenet while it may be opening
+ * the person's chat: a chat opened but not recorded stays empty, and the restarted carenet
+ * opens another, so the first invitation is not necessarily the one that gets the message.
+ */
+export async function botDmWith(user: MatrixUser, bot: string, predicate: (ev: MatrixEvent) => boolean, timeoutMs = 40_000): Promise<string> {
+  const isDm = (inv: Invite) => inv.sender === bot && (stateOf(inv, "m.room.member", user.userId)?.content as { is_direct?: boolean }).is_direct === true;
+  const found = user.waitForEvent(null, (ev) => ev.sender === bot && predicate(ev), timeoutMs);
+  let done = false;
+  void found.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  while (!done) {
+    const roomId = await user.waitForInvite(isDm, 1000).catch(() => undefined);
+    if (roomId) await user.joinRoom(roomId);
+  }
+  return (await found).room_id;
+}
+
 /** The invitation to a room named `name` (e.g. a support room), not yet accepted. */
 export function inviteNamed(user: MatrixUser, prefix: string, timeoutMs = 30_000): Promise<string> {
   return user.waitForInvite((inv) => String((stateOf(inv, "m.room.name")?.content as { name?: string }).name ?? "").startsWith(prefix), timeoutMs);

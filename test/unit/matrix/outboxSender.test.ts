@@ -98,7 +98,7 @@ async function advanceTo(ms: number, what: string, cond: () => boolean): Promise
 }
 
 describe("sending", () => {
-  it("sends queued messages in order, each with its stored transaction id, and marks them sent", async () => {
+  it("sends queued messages in each room's order, each with its stored transaction id, and marks them sent", async () => {
     enqueue("a", "first");
     enqueue("b", "second");
     enqueue("c", "third", "!other:example.org");
@@ -106,11 +106,12 @@ describe("sending", () => {
     startSender();
     await waitFor("three sends", () => outbox.countByState().sent === 3);
 
-    expect(hs.calls.map((c) => [c.content.body, c.txnId, c.roomId, c.eventType])).toEqual([
-      ["first", txn.a, "!room:example.org", "m.room.message"],
-      ["second", txn.b, "!room:example.org", "m.room.message"],
-      ["third", txn.c, "!other:example.org", "m.room.message"],
+    const inRoom = (roomId: string) => hs.calls.filter((c) => c.roomId === roomId).map((c) => [c.content.body, c.txnId, c.eventType]);
+    expect(inRoom("!room:example.org")).toEqual([
+      ["first", txn.a, "m.room.message"],
+      ["second", txn.b, "m.room.message"],
     ]);
+    expect(inRoom("!other:example.org")).toEqual([["third", txn.c, "m.room.message"]]);
     expect(row("a")).toMatchObject({ state: "sent", event_id: `$event-for-${txn.a}`, attempts: 0 });
     expect(outbox.nextDueAt()).toBeNull();
   });
@@ -426,5 +427,172 @@ describe("a message the homeserver refuses as too large", () => {
     expect(row("odd").state).toBe("failed");
     await waitFor("the word about it", () => row("odd:not-shown")?.state === "sent");
     expect(String(hs.calls[hs.calls.length - 1].content.body)).toContain("could not be shown");
+  });
+});
+
+/**
+ * A homeserver whose sends wait until the test lets them finish, so what is in flight at
+ * once can be seen (and no assertion depends on timing).
+ */
+class GatedHomeserver {
+  readonly started: SendCall[] = [];
+  readonly finished: SendCall[] = [];
+  private readonly waiting: Array<{ call: SendCall; settle: (err?: unknown) => void }> = [];
+  inFlight = 0;
+  maxInFlight = 0;
+
+  sendEvent = (roomId: string, eventType: string, content: object, txnId: string): Promise<string> => {
+    const call = { roomId, eventType, content: content as Record<string, unknown>, txnId };
+    this.started.push(call);
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({
+        call,
+        settle: (err) => {
+          this.inFlight--;
+          if (err) return reject(err);
+          this.finished.push(call);
+          resolve(`$event-for-${txnId}`);
+        },
+      });
+    });
+  };
+
+  /** The sends waiting now. */
+  pending(): SendCall[] {
+    return this.waiting.map((w) => w.call);
+  }
+
+  /** Lets the send of this body finish (or fail with `err`). */
+  release(body: string, err?: unknown): void {
+    const i = this.waiting.findIndex((w) => w.call.content.body === body);
+    if (i < 0) throw new Error(`no send of ${body} is waiting`);
+    const [w] = this.waiting.splice(i, 1);
+    w.settle(err);
+  }
+
+  asHomeserver(): Homeserver {
+    return this as unknown as Homeserver;
+  }
+}
+
+describe("sending to several rooms at once", () => {
+  let gated: GatedHomeserver;
+  const rooms = ["!a:example.org", "!b:example.org", "!c:example.org"];
+
+  function startGated(concurrency: number, personOf?: (roomId: string) => string | undefined): void {
+    sender = new OutboxSender(outbox, gated.asHomeserver(), clock, createLogger("silent"), new Set(), async (u) => `!dm-${u}`, undefined, undefined, {
+      concurrency: () => concurrency,
+      personOf,
+    });
+    sender.start();
+  }
+
+  const send = (key: string, roomId: string, eventType = "m.room.message") =>
+    outbox.enqueue({ dedupeKey: key, roomId, eventType, content: eventType === "m.reaction" ? { body: key, "m.relates_to": { rel_type: "m.annotation", event_id: "$x", key: "✅" } } : { msgtype: "m.notice", body: key } }, t);
+
+  beforeEach(() => {
+    gated = new GatedHomeserver();
+  });
+
+  it("sends to different rooms at once, one message at a time per room, in each room's order", async () => {
+    for (let i = 0; i < 4; i++) for (const r of rooms) send(`${r}#${i}`, r);
+    startGated(8);
+    // Release whichever send is waiting, in an order that mixes the rooms, until all are sent.
+    for (let step = 0; step < 12; step++) {
+      await waitFor("sends waiting", () => gated.pending().length > 0);
+      const waiting = gated.pending();
+      // Never two sends at once to one room.
+      expect(new Set(waiting.map((c) => c.roomId)).size).toBe(waiting.length);
+      gated.release(String(waiting[waiting.length - 1].content.body));
+    }
+    await waitFor("all sent", () => outbox.countByState().sent === 12);
+    expect(gated.maxInFlight).toBe(3);
+    for (const r of rooms) expect(gated.finished.filter((c) => c.roomId === r).map((c) => c.content.body)).toEqual([0, 1, 2, 3].map((i) => `${r}#${i}`));
+  });
+
+  it("sends to no more rooms at once than configured", async () => {
+    for (const r of rooms) send(`${r}#0`, r);
+    startGated(2);
+    await waitFor("two sends", () => gated.pending().length === 2);
+    await sleep(20);
+    expect(gated.pending().map((c) => c.roomId)).toEqual(["!a:example.org", "!b:example.org"]);
+    gated.release("!a:example.org#0");
+    await waitFor("the third room's turn", () => gated.pending().some((c) => c.roomId === "!c:example.org"));
+    expect(gated.inFlight).toBe(2);
+    gated.release("!b:example.org#0");
+    gated.release("!c:example.org#0");
+    await waitFor("all sent", () => outbox.countByState().sent === 3);
+    expect(gated.maxInFlight).toBe(2);
+  });
+
+  it("never lets reactions take a reply's place", async () => {
+    // Reactions queued first, for every room, and one place only: the replies still go at once.
+    for (const r of rooms) send(`${r}:ok`, r, "m.reaction");
+    for (const r of rooms) send(`${r}:reply`, r);
+    startGated(1);
+    await waitFor("a reply and a reaction", () => gated.pending().length === 2);
+    expect(gated.pending().map((c) => c.eventType).sort()).toEqual(["m.reaction", "m.room.message"]);
+    expect(gated.pending().find((c) => c.eventType === "m.room.message")!.content.body).toBe("!a:example.org:reply");
+    // A reaction that is slow to finish holds up no reply.
+    gated.release("!a:example.org:reply");
+    await waitFor("the next reply", () => gated.pending().some((c) => c.content.body === "!b:example.org:reply"));
+    gated.release("!b:example.org:reply");
+    await waitFor("the last reply", () => gated.pending().some((c) => c.content.body === "!c:example.org:reply"));
+    gated.release("!c:example.org:reply");
+    await waitFor("the replies", () => gated.finished.filter((c) => c.eventType === "m.room.message").length === 3);
+    expect(gated.finished.some((c) => c.eventType === "m.reaction")).toBe(false);
+    for (const r of rooms) {
+      await waitFor("a reaction", () => gated.pending().some((c) => c.content.body === `${r}:ok`));
+      gated.release(`${r}:ok`);
+    }
+    await waitFor("all sent", () => outbox.countByState().sent === 6);
+  });
+
+  it("sends everything for one person one at a time, in order: messages to them and replies in their chat", async () => {
+    const dm = "!dm-@ann:example.org";
+    outbox.enqueue({ dedupeKey: "tell-1", toUser: "@ann:example.org", eventType: "m.room.message", content: { msgtype: "m.notice", body: "tell-1" } }, t);
+    send("reply", dm);
+    outbox.enqueue({ dedupeKey: "tell-2", toUser: "@ann:example.org", eventType: "m.room.message", content: { msgtype: "m.notice", body: "tell-2" } }, t);
+    send("elsewhere", "!a:example.org");
+    startGated(8, (roomId) => (roomId === dm ? "@ann:example.org" : undefined));
+    for (const body of ["tell-1", "reply", "tell-2"]) {
+      await waitFor(`${body} to start`, () => gated.pending().some((c) => c.content.body === body));
+      expect(gated.pending().filter((c) => c.roomId === dm)).toHaveLength(1);
+      gated.release(body);
+    }
+    gated.release("elsewhere");
+    await waitFor("all sent", () => outbox.countByState().sent === 4);
+    expect(gated.finished.filter((c) => c.roomId === dm).map((c) => c.content.body)).toEqual(["tell-1", "reply", "tell-2"]);
+  });
+
+  it("after a 429 in one room, starts nothing in any room until retry_after_ms has passed, then resends with the same transaction id", async () => {
+    send("first", "!a:example.org");
+    send("second", "!b:example.org");
+    const txn = row("first").txn_id;
+    startGated(1);
+    await waitFor("the first send", () => gated.pending().length === 1);
+    gated.release("first", new MatrixError({ errcode: "M_LIMIT_EXCEEDED", error: "slow down", retry_after_ms: 1500 }, 429));
+    await waitFor("the failed attempt", () => row("first").attempts === 1);
+    expect(row("first")).toMatchObject({ state: "pending", next_attempt_at: T0 + 1500, last_error: "429 M_LIMIT_EXCEEDED" });
+
+    // The other room's message is due, and a place is free, but the homeserver asked to wait.
+    t = T0 + 1499;
+    sender!.wake();
+    await sleep(30);
+    expect(gated.started.map((c) => c.content.body)).toEqual(["first"]);
+    expect(row("second").state).toBe("pending");
+
+    t = T0 + 1500;
+    sender!.wake();
+    // Oldest first once the wait is over: the message that was refused, with its transaction id.
+    await waitFor("the resend", () => gated.pending().length === 1);
+    expect(gated.pending()[0]).toMatchObject({ content: { msgtype: "m.notice", body: "first" }, txnId: txn });
+    gated.release("first");
+    await waitFor("the other room's turn", () => gated.pending().some((c) => c.content.body === "second"));
+    gated.release("second");
+    await waitFor("both sent", () => outbox.countByState().sent === 2);
+    expect(gated.started.filter((c) => c.content.body === "first").map((c) => c.txnId)).toEqual([txn, txn]);
   });
 });

@@ -133,6 +133,11 @@ export class RecordingHomeserver {
     this.room(roomId).members.set(userId, "invite");
   }
 
+  async leaveRoom(roomId: string): Promise<void> {
+    this.check("leaveRoom");
+    this.room(roomId).members.set(this.botUserId, "leave");
+  }
+
   async kick(roomId: string, userId: string): Promise<void> {
     this.check("kick");
     this.room(roomId).members.set(userId, "leave");
@@ -167,6 +172,7 @@ export class RecordingHomeserver {
   async sendState(roomId: string, type: string, _key: string, content: Record<string, unknown>): Promise<string> {
     this.check("sendState");
     if (type === "m.room.power_levels") this.room(roomId).power = { ...content };
+    if (type === "m.room.name") this.room(roomId).name = String(content.name);
     return `$state${this.next++}`;
   }
 
@@ -186,9 +192,20 @@ export class RecordingHomeserver {
     return this.events.filter((e) => e.roomId === roomId && e.type === "m.room.message").map((e) => String(e.content.body));
   }
 
-  /** Support rooms (and crisis meeting rooms): rooms carenet made that are not direct rooms. */
+  /**
+   * Support rooms (and crisis meeting rooms): rooms carenet made that are not direct rooms
+   * and have a name (a warm room has none until a page takes it).
+   */
   madeRooms(): string[] {
-    return this.created.filter((id) => !this.rooms.get(id)!.direct);
+    return this.created.filter((id) => !this.rooms.get(id)!.direct && this.rooms.get(id)!.name !== undefined);
+  }
+
+  /** Warm rooms: made without a name, nobody but the bot in them, not left. */
+  warmRooms(): string[] {
+    return this.created.filter((id) => {
+      const r = this.rooms.get(id)!;
+      return !r.direct && r.name === undefined && r.members.get(this.botUserId) === "join";
+    });
   }
 
   membersOf(roomId: string): Record<string, string> {
@@ -264,7 +281,7 @@ export function startHarness(
   const flush = async () => {
     for (let i = 0; i < 50; i++) {
       await scheduler.runDue();
-      await (sender as unknown as { sendDue(): Promise<number | null> }).sendDue();
+      await (sender as unknown as { sendDue(): Promise<void> }).sendDue();
       if (jobs.due(clock.now()).length === 0 && outbox.due(clock.now()).length === 0) return;
     }
     throw new Error("flush did not settle");

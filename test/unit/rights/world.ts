@@ -61,7 +61,7 @@ export function worldConfig(over: Partial<CarenetConfig> = {}): CarenetConfig {
 export class DataHomeserver extends RecordingHomeserver {
   readonly left: string[] = [];
 
-  async leaveRoom(roomId: string): Promise<void> {
+  override async leaveRoom(roomId: string): Promise<void> {
     this.calls.push("leaveRoom");
     this.left.push(roomId);
     this.rooms.get(roomId)?.members.set(BOT, "leave");
@@ -208,7 +208,7 @@ export class World {
   async flush(): Promise<void> {
     for (let i = 0; i < 50; i++) {
       await this.app.scheduler.runDue();
-      await (this.sender as unknown as { sendDue(): Promise<number | null> }).sendDue();
+      await (this.sender as unknown as { sendDue(): Promise<void> }).sendDue();
       if (this.app.jobs.due(this.clock.now()).length === 0 && this.app.outbox.due(this.clock.now()).length === 0) return;
     }
     throw new Error("flush did not settle");

@@ -163,3 +163,20 @@ describe("countByState and prune", () => {
     expect(outbox.get("pending")).toBeDefined();
   });
 });
+
+describe("dueFirsts and nextDueAfter", () => {
+  it("gives the oldest due message of each room (and apart, of its reactions), messages first, and skips what is not due", () => {
+    outbox.enqueue({ ...msg("ok-a"), eventType: "m.reaction", content: { "m.relates_to": { rel_type: "m.annotation", event_id: "$x", key: "✅" } } }, T);
+    outbox.enqueue(msg("a1", "a1", "!a:x"), T);
+    outbox.enqueue(msg("a2", "a2", "!a:x"), T);
+    outbox.enqueue(msg("b1", "b1", "!b:x"), T + 50); // not due yet at T
+    outbox.enqueue(msg("c1", "c1", "!c:x"), T);
+    outbox.enqueue({ dedupeKey: "ann1", toUser: "@ann:x", eventType: "m.room.message", content: { body: "ann1" } }, T);
+    outbox.enqueue({ dedupeKey: "ann2", toUser: "@ann:x", eventType: "m.room.message", content: { body: "ann2" } }, T);
+    expect(outbox.dueFirsts(T, 10).map((r) => r.dedupeKey)).toEqual(["a1", "c1", "ann1", "ok-a"]);
+    expect(outbox.dueFirsts(T, 2).map((r) => r.dedupeKey)).toEqual(["a1", "c1"]);
+    expect(outbox.nextDueAfter(T)).toBe(T + 50);
+    expect(outbox.dueFirsts(T + 50, 10).map((r) => r.dedupeKey)).toEqual(["a1", "b1", "c1", "ann1", "ok-a"]);
+    expect(outbox.nextDueAfter(T + 50)).toBeNull();
+  });
+});

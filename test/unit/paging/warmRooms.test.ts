@@ -1,0 +1,164 @@
+import { AMY, BOB, BOT, community, type Harness, startHarness, startUp } from "./harness";
+
+/** peers 10m → on-call staff 15m. */
+const LADDER = {
+  escalation: [
+    { notify: "on_call_peers" as const, wait: "10m" },
+    { notify: "on_call_staff" as const, wait: "15m" },
+  ],
+};
+
+let h: Harness;
+let bodies: Array<Record<string, any>>;
+
+function start(warm: number): void {
+  h = startHarness({ community: community({ ...LADDER, warm_rooms: warm }) });
+  bodies = [];
+  const create = h.hs.createRoom.bind(h.hs);
+  h.hs.createRoom = async (body) => {
+    if (!body.is_direct) bodies.push(body); // not the direct chats the bot opens to tell people
+    return create(body);
+  };
+}
+
+afterEach(() => h?.close());
+
+const ready = () => (h.db.prepare("SELECT room_id FROM warm_rooms WHERE state = 'ready' ORDER BY created_at, room_id").all() as Array<{ room_id: string }>).map((r) => r.room_id);
+const pageOf = () => h.pages.get(1)!;
+
+describe("the pool of warm rooms", () => {
+  it("is filled at start with private, invite-only, unnamed rooms that nobody but the bot is in", async () => {
+    start(2);
+    await startUp(h);
+    await h.flush();
+    expect(ready()).toHaveLength(2);
+    expect(h.hs.warmRooms()).toEqual(ready());
+    for (const roomId of ready()) expect(h.hs.membersOf(roomId)).toEqual({ [BOT]: "join" });
+    expect(bodies).toHaveLength(2);
+    for (const body of bodies) {
+      expect(body).toMatchObject({ preset: "private_chat", visibility: "private", power_level_content_override: { invite: 100, kick: 100, ban: 100, state_default: 100 } });
+      expect(body.name).toBeUndefined();
+      expect(body.invite).toBeUndefined();
+      expect(body.initial_state).toEqual(
+        expect.arrayContaining([
+          { type: "m.room.history_visibility", state_key: "", content: { history_visibility: "shared" } },
+          { type: "m.room.guest_access", state_key: "", content: { guest_access: "forbidden" } },
+        ]),
+      );
+    }
+  });
+
+  it("gives a page its support room without making one: named, introduced, everyone invited at once; then it is topped up", async () => {
+    start(1);
+    await startUp(h);
+    await h.flush();
+    const [warm] = ready();
+    const made = bodies.length;
+    const callsBefore = h.hs.calls.length;
+
+    await h.command(AMY, "!page I am not ok tonight");
+    await h.app.scheduler.runDue(); // the page's own room job (and, in the background lane, the top-up)
+    expect(pageOf().supportRoomId).toBe(warm);
+    const pageCalls = h.hs.calls.slice(callsBefore);
+    // On the page path: the name, the introduction and the invitations; no room made, no membership look-ups.
+    expect(pageCalls.filter((c) => c === "createRoom").length).toBeLessThanOrEqual(1); // only the top-up, after the room was given
+    expect(pageCalls).not.toContain("membershipOf");
+    expect(h.hs.rooms.get(warm)!.name).toBe("Support for Amy");
+    expect(h.hs.membersOf(warm)).toMatchObject({ [AMY]: "invite", [BOB]: "invite" });
+    expect(h.hs.postsIn(warm)[0]).toContain("This is a private support room for");
+    // The invitations went out from the room job; their jobs are done, not left to run one by one.
+    const invites = h.db.prepare("SELECT key, state FROM jobs WHERE kind = 'matrix.invite'").all() as Array<{ key: string; state: string }>;
+    expect(invites.map((j) => j.state)).toEqual(invites.map(() => "done"));
+    expect(invites.length).toBeGreaterThanOrEqual(2);
+
+    await h.flush();
+    expect(h.hs.postsIn(warm)).toEqual(expect.arrayContaining([expect.stringContaining("I am not ok tonight")]));
+    // Topped up in the background with a new room; the taken one is never handed out again.
+    expect(ready()).toHaveLength(1);
+    expect(ready()).not.toContain(warm);
+    expect(bodies.length).toBe(made + 1);
+    expect(h.db.prepare("SELECT state, page_id FROM warm_rooms WHERE room_id = ?").get(warm)).toEqual({ state: "taken", page_id: 1 });
+  });
+
+  it("never hands a room to a second page: each page gets a room of its own", async () => {
+    start(1);
+    await startUp(h);
+    await h.flush();
+    await h.command(AMY, "!page first");
+    await h.flush();
+    const first = pageOf().supportRoomId!;
+    await h.command(AMY, "!resolve 1");
+    await h.flush();
+    await h.command(AMY, "!page again");
+    await h.flush();
+    const second = h.pages.get(2)!.supportRoomId!;
+    expect(second).toBeTruthy();
+    expect(second).not.toBe(first);
+    expect(h.hs.rooms.get(second)!.name).toBe("Support for Amy");
+    expect(h.hs.membersOf(first)).toMatchObject({ [BOT]: "join" }); // a used room is kept, as every support room is
+  });
+
+  it("with none ready, the page still gets its room at once (made then), and the pool is filled after", async () => {
+    start(1);
+    await h.command(AMY, "!page no pool yet");
+    await h.flush();
+    const roomId = pageOf().supportRoomId!;
+    expect(h.hs.rooms.get(roomId)!.name).toBe("Support for Amy");
+    expect(h.hs.membersOf(roomId)).toMatchObject({ [AMY]: "invite", [BOB]: "invite" });
+    expect(ready()).toHaveLength(1);
+    expect(ready()).not.toContain(roomId);
+  });
+
+  it("warm_rooms: 0 keeps no pool", async () => {
+    start(0);
+    await startUp(h);
+    await h.command(AMY, "!page help");
+    await h.flush();
+    expect(pageOf().supportRoomId).toBeTruthy();
+    expect(ready()).toEqual([]);
+    expect(h.hs.warmRooms()).toEqual([]);
+  });
+
+  it("is left when its community leaves the config; support rooms already used are left alone", async () => {
+    start(2);
+    await startUp(h);
+    await h.flush();
+    await h.command(AMY, "!page help");
+    await h.flush();
+    const used = pageOf().supportRoomId!;
+    const pool = ready();
+    expect(pool).toHaveLength(2);
+
+    h.app.config().communities.splice(0); // the community is removed, and the config reloaded
+    for (const step of h.app.afterReconcile) await step(h.app.config(), "reload");
+    await h.flush();
+    expect(ready()).toEqual([]);
+    for (const roomId of pool) expect(h.hs.membersOf(roomId)[BOT]).toBe("leave");
+    expect(h.db.prepare("SELECT COUNT(*) AS n FROM warm_rooms WHERE state = 'retired' AND left_at IS NOT NULL").get()).toEqual({ n: 2 });
+    expect(h.hs.membersOf(used)[BOT]).toBe("join");
+  });
+
+  it("shrinks when fewer are asked for, keeping the oldest", async () => {
+    start(3);
+    await startUp(h);
+    await h.flush();
+    const [oldest] = ready();
+    h.app.config().communities[0].paging!.warm_rooms = 1;
+    for (const step of h.app.afterReconcile) await step(h.app.config(), "reload");
+    await h.flush();
+    expect(ready()).toEqual([oldest]);
+    expect(h.hs.warmRooms()).toEqual([oldest]);
+  });
+
+  it("gives up a warm room the homeserver no longer lets carenet use, and takes the next", async () => {
+    start(2);
+    await startUp(h);
+    await h.flush();
+    const [gone, next] = ready();
+    h.hs.rooms.delete(gone); // purged by the homeserver's admin, say
+    await h.command(AMY, "!page help");
+    await h.flush();
+    expect(pageOf().supportRoomId).toBe(next);
+    expect(h.db.prepare("SELECT state FROM warm_rooms WHERE room_id = ?").get(gone)).toEqual({ state: "retired" });
+  });
+});
