@@ -7,6 +7,7 @@ import { BOOKKEEPING_DAYS } from "../rights/settings";
 import { parseDuration } from "../domain/escalation";
 import { SqliteAppserviceStorage } from "../matrix/appserviceStorage";
 import { CatchUp } from "../matrix/catchUp";
+import { EndToEnd } from "../matrix/crypto/endToEnd";
 import { encryptionHealth } from "../matrix/encryptedRooms";
 import { EventRouter } from "../matrix/eventRouter";
 import { Homeserver } from "../matrix/homeserver";
@@ -124,6 +125,8 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
   const metrics = new CarenetMetrics();
   timeRequests(appservice.botClient, (method, ms, ok) => metrics.homeserverRequest(method, ms, ok));
   const homeserver = new Homeserver(appservice.botClient, config.homeserver.url, botUserId);
+  /** The bot's device, when `encryption.enabled` (opened before carenet listens). */
+  let e2e: EndToEnd | undefined;
 
   let sender: OutboxSender | undefined;
   const app = createAppContext({
@@ -212,7 +215,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
       // Inbox lag: how old the event was when carenet got to it (first attempt only).
       const sentAt = Number(row.event.origin_server_ts);
       if (row.attempts === 0 && Number.isFinite(sentAt)) metrics.inboxEventHandled(clock.now() - sentAt);
-      return router.handle(row);
+      return e2e ? e2e.beforeHandle(row).then(() => router.handle(row)) : router.handle(row);
     },
     clock,
     log.child({ component: "inbox" }),
@@ -267,6 +270,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     recordOutcome: (ok, err) => health.recordOutcome(ok, err),
     health: () => health.report(),
     calendar: calendarHttp(app),
+    prepareTransaction: config.encryption?.enabled ? (body, events) => e2e!.prepareTransaction(body, events) : undefined,
   });
 
   const prune = () => {
@@ -291,11 +295,16 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
       if (!(await settlesWithin(loops, STOP_GRACE_MS))) {
         log.warn({ graceMs: STOP_GRACE_MS }, "stopping without waiting for the homeserver; unfinished work stays queued for the next start");
       }
+      await e2e?.close();
       if (db.open) db.close();
       log.info("carenet stopped");
     })());
 
   try {
+    if (config.encryption?.enabled) {
+      e2e = await EndToEnd.open({ config: config.encryption, registration, homeserver, log: log.child({ component: "crypto" }), isOwn: (ev) => isOwn(ev) });
+      homeserver.encryptor = e2e.forSend;
+    }
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(config.appservice.port, config.appservice.bind, () => resolve());
@@ -317,6 +326,8 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     await waitForHomeserver(homeserver, log, opts.homeserverWaitMs ?? Number.POSITIVE_INFINITY, opts.signal);
     const created = await homeserver.ensureBotRegistered(config.bot.localpart);
     registeredUsers.add(botUserId, clock.now());
+    // Without its device carenet still answers every encrypted message, in clear (encryptedRooms.ts).
+    await e2e?.register().catch((err: unknown) => log.error({ err: (err as Error).message }, "end-to-end encryption could not start: encrypted messages get the \"cannot read\" answer"));
     // In the background: pages first, provisioning need not wait for hundreds of rooms.
     if (!failpoints.has("no-catch-up")) catchUp.start();
     await homeserver.setDisplayName(config.bot.displayname).catch((err) =>
