@@ -251,7 +251,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     },
     details: () => ({
       counts: { inbox: inbox.countByState(), outbox: outbox.countByState(), jobs: jobs.countByState() },
-      encryption: encryptionHealth(new EncryptionStore(db)),
+      encryption: encryptionHealth(new EncryptionStore(db), current.encryption?.enabled === true),
     }),
     // Synapse backs off for minutes after failed transactions; a ping makes it resend now.
     onWritable: () => void homeserver.ping(registration.id).catch(() => undefined),

@@ -30,6 +30,8 @@ export class EncryptingClient {
 
   private constructor(
     readonly userId: string,
+    /** The user's access token, for sending what no client would (a message whose key never comes). */
+    readonly accessToken: string,
     private readonly child: ChildProcess,
   ) {
     child.on("message", (m: { kind: string; id?: number; result?: unknown; error?: string; event?: SeenEvent }) => {
@@ -51,13 +53,18 @@ export class EncryptingClient {
   static async start(env: E2eEnv, name: string): Promise<EncryptingClient> {
     const u = await registerUser(env.hsUrl, env.sharedSecret, `${name}-${Math.random().toString(36).slice(2, 8)}`);
     const child = fork(path.join(__dirname, "encryptingClientProcess.mjs"), [JSON.stringify({ hsUrl: env.hsUrl, userId: u.userId, accessToken: u.accessToken, deviceId: u.deviceId })], {
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
+      // The SDK logs a great deal at every level; only a failure to start shows what it said.
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
     });
+    let output = "";
+    const keep = (c: Buffer) => (output = (output + c.toString()).slice(-4000));
+    child.stdout!.on("data", keep);
+    child.stderr!.on("data", keep);
     await new Promise<void>((resolve, reject) => {
       child.once("message", () => resolve());
-      child.once("exit", (code) => reject(new Error(`the encrypting client exited (${code}) before it was ready`)));
+      child.once("exit", (code) => reject(new Error(`the encrypting client exited (${code}) before it was ready:\n${output}`)));
     });
-    return new EncryptingClient(u.userId, child);
+    return new EncryptingClient(u.userId, u.accessToken, child);
   }
 
   private call<T>(cmd: string, args: Record<string, unknown> = {}): Promise<T> {
