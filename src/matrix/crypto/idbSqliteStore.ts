@@ -14,6 +14,7 @@ import Database from "better-sqlite3";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Idb = any;
+type Op = () => void;
 
 /** Keys for sealing records and naming rows; both derived from the store key. */
 export interface SealKeys {
@@ -34,12 +35,6 @@ export function openRecord(key: Buffer, sealed: Buffer): unknown {
   return deserialize(Buffer.concat([d.update(sealed.subarray(28)), d.final()]));
 }
 
-const requestDone = <T>(r: Idb): Promise<T> =>
-  new Promise((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result as T);
-    r.onerror = () => reject(r.error);
-  });
-
 interface StoreSchema {
   name: string;
   keyPath: string | string[] | null;
@@ -47,18 +42,22 @@ interface StoreSchema {
   indexes: Array<{ name: string; keyPath: string | string[]; unique: boolean; multiEntry: boolean }>;
 }
 
+/** The store writes go to; IndexedDB's classes are wrapped once per process and write to it. */
+let active: IdbSqliteStore | undefined;
+/** IndexedDB's own methods, for restoring (which must not write back). */
+let raw: { open: (this: Idb, name: string, version?: number) => Idb; put: (this: Idb, value: unknown, key?: unknown) => Idb } | undefined;
+
 /**
- * Installs fake-indexeddb as the global IndexedDB and writes it through into `file`.
- * Only one may be installed per process (it wraps the global IndexedDB classes).
+ * The write-through store. Open one per process at a time (`open`); IndexedDB is global.
  */
 export class IdbSqliteStore {
   private readonly db: Database.Database;
+  private readonly pending = new WeakMap<Idb, Op[]>();
   /** Write transactions not yet committed to SQLite: `settled()` waits for them. */
   private readonly inflight = new Map<Idb, Promise<void>>();
-  private rawOpen!: (name: string, version?: number) => Idb;
-  private rawPut!: (...args: unknown[]) => Idb;
   /** The last failure to write a committed transaction into SQLite, raised by `settled()`. */
   private failure: Error | undefined;
+  private readonly sql: Record<"put" | "del" | "clear" | "schema" | "orphans", Database.Statement>;
 
   private constructor(
     file: string,
@@ -72,15 +71,31 @@ export class IdbSqliteStore {
     this.db.pragma("synchronous = FULL");
     this.db.exec(`CREATE TABLE IF NOT EXISTS idb_schema (db TEXT PRIMARY KEY, schema BLOB NOT NULL);
       CREATE TABLE IF NOT EXISTS idb_records (db TEXT NOT NULL, store TEXT NOT NULL, id BLOB NOT NULL, record BLOB NOT NULL, PRIMARY KEY (db, store, id))`);
+    this.sql = {
+      put: this.db.prepare("INSERT OR REPLACE INTO idb_records (db, store, id, record) VALUES (?, ?, ?, ?)"),
+      del: this.db.prepare("DELETE FROM idb_records WHERE db = ? AND store = ? AND id = ?"),
+      clear: this.db.prepare("DELETE FROM idb_records WHERE db = ? AND store = ?"),
+      schema: this.db.prepare("INSERT OR REPLACE INTO idb_schema (db, schema) VALUES (?, ?)"),
+      orphans: this.db.prepare("DELETE FROM idb_records WHERE db = ? AND store NOT IN (SELECT value FROM json_each(?))"),
+    };
   }
 
-  /** Opens (or creates) the file, installs the write-through and rebuilds the databases from it. */
+  /**
+   * Opens (or creates) the file, makes fake-indexeddb the global IndexedDB (if it is not
+   * yet), rebuilds the databases from the file and writes every later change through.
+   */
   static async open(file: string, keys: SealKeys): Promise<IdbSqliteStore> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require("fake-indexeddb/auto");
+    if (!(globalThis as Idb).indexedDB) require("fake-indexeddb/auto");
+    patchOnce();
     const store = new IdbSqliteStore(file, keys);
-    store.install();
-    await store.restore();
+    try {
+      await store.restore();
+    } catch (err) {
+      store.db.close();
+      throw new Error(`the crypto store ${file} cannot be read with this key (${(err as Error).message}): was the key file replaced?`);
+    }
+    active = store;
     return store;
   }
 
@@ -89,7 +104,7 @@ export class IdbSqliteStore {
     return (this.db.prepare("SELECT COUNT(*) AS n FROM idb_schema").get() as { n: number }).n === 0;
   }
 
-  /** Resolves once every IndexedDB write started so far is committed in SQLite. */
+  /** Resolves once every IndexedDB write started so far is committed in SQLite (throws if one could not be). */
   async settled(): Promise<void> {
     while (this.inflight.size > 0) await Promise.all([...this.inflight.values()]);
     if (this.failure) {
@@ -100,167 +115,94 @@ export class IdbSqliteStore {
   }
 
   close(): void {
+    if (active === this) active = undefined;
     if (this.db.open) this.db.close();
+  }
+
+  // --- called by the wrapped IndexedDB methods --------------------------------------------
+
+  /** The ops of one IndexedDB transaction, written in one SQLite transaction when it commits. */
+  opsOf(tx: Idb): Op[] {
+    const known = this.pending.get(tx);
+    if (known) return known;
+    const ops: Op[] = [];
+    this.pending.set(tx, ops);
+    let done!: () => void;
+    this.inflight.set(tx, new Promise<void>((r) => (done = r)));
+    const finish = () => {
+      this.inflight.delete(tx);
+      done();
+    };
+    tx.addEventListener("complete", () => {
+      try {
+        if (this.db.open) {
+          this.db.transaction(() => {
+            for (const op of ops) op();
+          })();
+        }
+      } catch (err) {
+        this.failure = err as Error;
+      }
+      finish();
+    });
+    tx.addEventListener("abort", finish);
+    return ops;
+  }
+
+  putOp(dbName: string, storeName: string, key: unknown, value: unknown): Op {
+    const rec = sealRecord(this.keys.seal, [key, value]);
+    const id = this.rowId(dbName, storeName, key);
+    return () => this.sql.put.run(dbName, storeName, id, rec);
+  }
+
+  deleteOp(dbName: string, storeName: string, keys: unknown[]): Op {
+    const ids = keys.map((k) => this.rowId(dbName, storeName, k));
+    return () => ids.forEach((id) => this.sql.del.run(dbName, storeName, id));
+  }
+
+  clearOp(dbName: string, storeName: string): Op {
+    return () => this.sql.clear.run(dbName, storeName);
+  }
+
+  /** Saves a database's object stores and indexes (after a version change), dropping records of stores it no longer has. */
+  schemaOp(idb: Idb): Op {
+    return () => {
+      const stores: StoreSchema[] = [...idb.objectStoreNames].map((s: string) => {
+        const st = idb.transaction([s], "readonly").objectStore(s);
+        return {
+          name: s,
+          keyPath: st.keyPath,
+          autoIncrement: st.autoIncrement,
+          indexes: [...st.indexNames].map((i: string) => {
+            const ix = st.index(i);
+            return { name: i, keyPath: ix.keyPath, unique: ix.unique, multiEntry: ix.multiEntry };
+          }),
+        };
+      });
+      this.sql.schema.run(idb.name, sealRecord(this.keys.seal, { version: idb.version, stores }));
+      this.sql.orphans.run(idb.name, JSON.stringify(stores.map((s) => s.name)));
+    };
   }
 
   private rowId(db: string, store: string, key: unknown): Buffer {
     return createHmac("sha256", this.keys.rowId).update(serialize([db, store, key])).digest();
   }
 
-  private install(): void {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const self = this;
-    const g = globalThis as Idb;
-    const P = g.IDBObjectStore.prototype;
-    const C = g.IDBCursor.prototype;
-    const putRow = this.db.prepare("INSERT OR REPLACE INTO idb_records (db, store, id, record) VALUES (?, ?, ?, ?)");
-    const delRow = this.db.prepare("DELETE FROM idb_records WHERE db = ? AND store = ? AND id = ?");
-    const clearRows = this.db.prepare("DELETE FROM idb_records WHERE db = ? AND store = ?");
-    const putSchema = this.db.prepare("INSERT OR REPLACE INTO idb_schema (db, schema) VALUES (?, ?)");
-    const dropOrphans = this.db.prepare("DELETE FROM idb_records WHERE db = ? AND store NOT IN (SELECT value FROM json_each(?))");
-    const pending = new WeakMap<Idb, Array<() => void>>();
-
-    // The ops of one IndexedDB transaction, written in one SQLite transaction when it commits.
-    const opsOf = (tx: Idb): Array<() => void> => {
-      let ops = pending.get(tx);
-      if (ops) return ops;
-      const list: Array<() => void> = [];
-      ops = list;
-      pending.set(tx, ops);
-      let done!: () => void;
-      this.inflight.set(tx, new Promise<void>((r) => (done = r)));
-      const finish = () => {
-        this.inflight.delete(tx);
-        done();
-      };
-      tx.addEventListener("complete", () => {
-        try {
-          this.db.transaction(() => {
-            for (const op of list) op();
-          })();
-        } catch (err) {
-          this.failure = err as Error;
-        }
-        finish();
-      });
-      tx.addEventListener("abort", finish);
-      return ops;
-    };
-    const where = (store: Idb) => ({ dbName: store.transaction.db.name as string, storeName: store.name as string });
-    // Each op is recorded when its request succeeds, so ops run in the order IndexedDB ran them.
-    const onSuccess = (r: Idb, ops: Array<() => void>, op: () => (() => void) | undefined) =>
-      r.addEventListener("success", () => {
-        const f = op();
-        if (f) ops.push(f);
-      });
-
-    for (const name of ["put", "add"] as const) {
-      const orig = P[name];
-      if (name === "put") this.rawPut = orig;
-      P[name] = function (this: Idb, value: unknown, key?: unknown) {
-        const copy = structuredClone(value); // as IndexedDB itself does, at the call
-        const ops = opsOf(this.transaction);
-        const r = orig.call(this, value, key);
-        const { dbName, storeName } = where(this);
-        onSuccess(r, ops, () => {
-          const rec = sealRecord(self.keys.seal, [r.result, copy]); // r.result: the key it was stored under
-          const id = self.rowId(dbName, storeName, r.result);
-          return () => putRow.run(dbName, storeName, id, rec);
-        });
-        return r;
-      };
-    }
-    const origDelete = P.delete;
-    P.delete = function (this: Idb, query: unknown) {
-      const ops = opsOf(this.transaction);
-      const { dbName, storeName } = where(this);
-      if (query instanceof g.IDBKeyRange) {
-        // A range: its keys are read first, in the same transaction, so exactly those go.
-        const keysReq = this.getAllKeys(query);
-        onSuccess(keysReq, ops, () => {
-          const ids = (keysReq.result as unknown[]).map((k) => self.rowId(dbName, storeName, k));
-          return () => ids.forEach((id) => delRow.run(dbName, storeName, id));
-        });
-      }
-      const r = origDelete.call(this, query);
-      if (!(query instanceof g.IDBKeyRange)) onSuccess(r, ops, () => () => delRow.run(dbName, storeName, self.rowId(dbName, storeName, query)));
-      return r;
-    };
-    const origClear = P.clear;
-    P.clear = function (this: Idb) {
-      const ops = opsOf(this.transaction);
-      const { dbName, storeName } = where(this);
-      const r = origClear.call(this);
-      onSuccess(r, ops, () => () => clearRows.run(dbName, storeName));
-      return r;
-    };
-    // Writes through a cursor: the record under the cursor's primary key.
-    const storeOfCursor = (cursor: Idb): Idb => (cursor.source?.objectStore ?? cursor.source);
-    const origUpdate = C.update;
-    C.update = function (this: Idb, value: unknown) {
-      const store = storeOfCursor(this);
-      const copy = structuredClone(value);
-      const key = this.primaryKey;
-      const ops = opsOf(store.transaction);
-      const { dbName, storeName } = where(store);
-      const r = origUpdate.call(this, value);
-      onSuccess(r, ops, () => {
-        const rec = sealRecord(self.keys.seal, [store.keyPath === null ? key : r.result, copy]);
-        const id = self.rowId(dbName, storeName, r.result);
-        return () => putRow.run(dbName, storeName, id, rec);
-      });
-      return r;
-    };
-    const origCursorDelete = C.delete;
-    C.delete = function (this: Idb) {
-      const store = storeOfCursor(this);
-      const key = this.primaryKey;
-      const ops = opsOf(store.transaction);
-      const { dbName, storeName } = where(store);
-      const r = origCursorDelete.call(this);
-      onSuccess(r, ops, () => () => delRow.run(dbName, storeName, self.rowId(dbName, storeName, key)));
-      return r;
-    };
-    // Schema changes (object stores, indexes) are saved when a version change commits.
-    const factory = g.indexedDB;
-    this.rawOpen = factory.open.bind(factory);
-    factory.open = (name: string, version?: number) => {
-      const r = this.rawOpen(name, version);
-      r.addEventListener("upgradeneeded", () => {
-        // Saved with the records the upgrade wrote, when the version change commits.
-        opsOf(r.transaction).push(() => {
-          const idb = r.result;
-          const stores: StoreSchema[] = [...idb.objectStoreNames].map((s: string) => {
-            const st = idb.transaction([s], "readonly").objectStore(s);
-            return {
-              name: s,
-              keyPath: st.keyPath,
-              autoIncrement: st.autoIncrement,
-              indexes: [...st.indexNames].map((i: string) => {
-                const ix = st.index(i);
-                return { name: i, keyPath: ix.keyPath, unique: ix.unique, multiEntry: ix.multiEntry };
-              }),
-            };
-          });
-          putSchema.run(name, sealRecord(this.keys.seal, { version: idb.version, stores }));
-          dropOrphans.run(name, JSON.stringify(stores.map((s) => s.name)));
-        });
-      });
-      return r;
-    };
-  }
-
   private async restore(): Promise<void> {
+    const factory = (globalThis as Idb).indexedDB;
     for (const { db: name, schema } of this.db.prepare("SELECT db, schema FROM idb_schema").all() as Array<{ db: string; schema: Buffer }>) {
       const s = openRecord(this.keys.seal, schema) as { version: number; stores: StoreSchema[] };
-      const r = this.rawOpen(name, s.version);
+      const r = raw!.open.call(factory, name, s.version);
       r.onupgradeneeded = () => {
         for (const st of s.stores) {
           const os = r.result.createObjectStore(st.name, { keyPath: st.keyPath, autoIncrement: st.autoIncrement });
           for (const i of st.indexes) os.createIndex(i.name, i.keyPath, { unique: i.unique, multiEntry: i.multiEntry });
         }
       };
-      const idb = await requestDone<Idb>(r);
+      const idb = await new Promise<Idb>((resolve, reject) => {
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
       const names = s.stores.map((x) => x.name);
       if (names.length) {
         const tx = idb.transaction(names, "readwrite");
@@ -268,9 +210,8 @@ export class IdbSqliteStore {
         for (const row of rows) {
           const [k, value] = openRecord(this.keys.seal, row.record) as [unknown, unknown];
           const st = tx.objectStore(row.store);
-          // The unwrapped put, so restoring writes nothing back.
-          if (st.keyPath === null) this.rawPut.call(st, value, k);
-          else this.rawPut.call(st, value);
+          if (st.keyPath === null) raw!.put.call(st, value, k);
+          else raw!.put.call(st, value);
         }
         await new Promise((resolve, reject) => {
           tx.oncomplete = resolve;
@@ -280,4 +221,93 @@ export class IdbSqliteStore {
       idb.close();
     }
   }
+}
+
+/**
+ * Wraps IndexedDB's writing methods, once per process: each records, when its request
+ * succeeds (so in the order IndexedDB ran them), what to write into the active store.
+ */
+function patchOnce(): void {
+  if (raw) return;
+  const g = globalThis as Idb;
+  const P = g.IDBObjectStore.prototype;
+  const C = g.IDBCursor.prototype;
+  const F = g.IDBFactory.prototype;
+  raw = { open: F.open, put: P.put };
+  const where = (store: Idb) => ({ dbName: store.transaction.db.name as string, storeName: store.name as string });
+  const onSuccess = (r: Idb, ops: Op[] | undefined, op: () => Op) => {
+    if (ops) r.addEventListener("success", () => ops.push(op()));
+  };
+
+  for (const name of ["put", "add"] as const) {
+    const orig = P[name];
+    P[name] = function (this: Idb, value: unknown, key?: unknown) {
+      const s = active;
+      const ops = s?.opsOf(this.transaction);
+      const copy = ops && structuredClone(value); // as IndexedDB itself does, at the call
+      const r = orig.call(this, value, key);
+      const { dbName, storeName } = where(this);
+      // r.result: the key the record was stored under.
+      onSuccess(r, ops, () => s!.putOp(dbName, storeName, r.result, copy));
+      return r;
+    };
+  }
+  const origDelete = P.delete;
+  P.delete = function (this: Idb, query: unknown) {
+    const s = active;
+    const ops = s?.opsOf(this.transaction);
+    const { dbName, storeName } = where(this);
+    if (ops && query instanceof g.IDBKeyRange) {
+      // A range: its keys are read first, in the same transaction, so exactly those go.
+      const keysReq = this.getAllKeys(query);
+      onSuccess(keysReq, ops, () => s!.deleteOp(dbName, storeName, keysReq.result as unknown[]));
+      return origDelete.call(this, query);
+    }
+    const r = origDelete.call(this, query);
+    onSuccess(r, ops, () => s!.deleteOp(dbName, storeName, [query]));
+    return r;
+  };
+  const origClear = P.clear;
+  P.clear = function (this: Idb) {
+    const s = active;
+    const ops = s?.opsOf(this.transaction);
+    const { dbName, storeName } = where(this);
+    const r = origClear.call(this);
+    onSuccess(r, ops, () => s!.clearOp(dbName, storeName));
+    return r;
+  };
+  // Writes through a cursor: the record under the cursor's primary key.
+  const storeOfCursor = (cursor: Idb): Idb => cursor.source?.objectStore ?? cursor.source;
+  const origUpdate = C.update;
+  C.update = function (this: Idb, value: unknown) {
+    const store = storeOfCursor(this);
+    const s = active;
+    const ops = s?.opsOf(store.transaction);
+    const copy = ops && structuredClone(value);
+    const key = this.primaryKey;
+    const { dbName, storeName } = where(store);
+    const r = origUpdate.call(this, value);
+    onSuccess(r, ops, () => s!.putOp(dbName, storeName, key, copy));
+    return r;
+  };
+  const origCursorDelete = C.delete;
+  C.delete = function (this: Idb) {
+    const store = storeOfCursor(this);
+    const s = active;
+    const ops = s?.opsOf(store.transaction);
+    const key = this.primaryKey;
+    const { dbName, storeName } = where(store);
+    const r = origCursorDelete.call(this);
+    onSuccess(r, ops, () => s!.deleteOp(dbName, storeName, [key]));
+    return r;
+  };
+  // Schema changes (object stores, indexes) are saved when a version change commits.
+  F.open = function (this: Idb, name: string, version?: number) {
+    const r = raw!.open.call(this, name, version);
+    r.addEventListener("upgradeneeded", () => {
+      const store = active;
+      store?.opsOf(r.transaction).push(store.schemaOp(r.result));
+    });
+    return r;
+  };
 }
