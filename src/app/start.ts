@@ -8,6 +8,7 @@ import { parseDuration } from "../domain/escalation";
 import { SqliteAppserviceStorage } from "../matrix/appserviceStorage";
 import { CatchUp } from "../matrix/catchUp";
 import { EndToEnd } from "../matrix/crypto/endToEnd";
+import { budgetForEncryption } from "../matrix/fitContent";
 import { encryptionHealth } from "../matrix/encryptedRooms";
 import { EventRouter } from "../matrix/eventRouter";
 import { Homeserver } from "../matrix/homeserver";
@@ -304,6 +305,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     if (config.encryption?.enabled) {
       e2e = await EndToEnd.open({ config: config.encryption, registration, homeserver, log: log.child({ component: "crypto" }), isOwn: (ev) => isOwn(ev) });
       homeserver.encryptor = e2e.forSend;
+      budgetForEncryption(true);
     }
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
