@@ -296,7 +296,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
       if (!(await settlesWithin(loops, STOP_GRACE_MS))) {
         log.warn({ graceMs: STOP_GRACE_MS }, "stopping without waiting for the homeserver; unfinished work stays queued for the next start");
       }
-      await e2e?.close();
+      if (e2e) await settlesWithin(e2e.close(), STOP_GRACE_MS);
       if (db.open) db.close();
       log.info("carenet stopped");
     })());

@@ -91,7 +91,12 @@ export class EndToEnd {
   readonly forSend = async (roomId: string, eventType: string, content: object): Promise<{ eventType: string; content: object }> => {
     if (eventType === "m.reaction" || eventType === ENCRYPTED || !(await this.isEncrypted(roomId))) return { eventType, content };
     const members = await this.membersOf(roomId);
-    return { eventType: ENCRYPTED, content: await this.device.encrypt(roomId, members, eventType, content) };
+    try {
+      return { eventType: ENCRYPTED, content: await this.device.encrypt(roomId, members, eventType, content) };
+    } catch (err) {
+      // Not the homeserver refusing the message: the outbox retries it (never in clear) rather than give it up.
+      throw new Error(`could not encrypt for the room: ${(err as Error).message}`);
+    }
   };
 
   close(): Promise<void> {
