@@ -252,7 +252,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     },
     details: () => ({
       counts: { inbox: inbox.countByState(), outbox: outbox.countByState(), jobs: jobs.countByState() },
-      encryption: encryptionHealth(new EncryptionStore(db), current.encryption?.enabled === true),
+      encryption: { ...encryptionHealth(new EncryptionStore(db), current.encryption?.enabled === true), ...(e2e ? { device: e2e.health() } : {}) },
     }),
     // Synapse backs off for minutes after failed transactions; a ping makes it resend now.
     onWritable: () => void homeserver.ping(registration.id).catch(() => undefined),
@@ -328,8 +328,8 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     await waitForHomeserver(homeserver, log, opts.homeserverWaitMs ?? Number.POSITIVE_INFINITY, opts.signal);
     const created = await homeserver.ensureBotRegistered(config.bot.localpart);
     registeredUsers.add(botUserId, clock.now());
-    // Without its device carenet still answers every encrypted message, in clear (encryptedRooms.ts).
-    await e2e?.register().catch((err: unknown) => log.error({ err: (err as Error).message }, "end-to-end encryption could not start: encrypted messages get the \"cannot read\" answer"));
+    // Without its device carenet still answers every encrypted message (encryptedRooms.ts).
+    await e2e?.register();
     // In the background: pages first, provisioning need not wait for hundreds of rooms.
     if (!failpoints.has("no-catch-up")) catchUp.start();
     await homeserver.setDisplayName(config.bot.displayname).catch((err) =>

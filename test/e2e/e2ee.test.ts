@@ -13,6 +13,7 @@ import { EncryptingClient, type SeenEvent } from "./harness/encryptingClient";
 import { startHomeserverForCarenet } from "./harness/homeserver";
 import { pagingCommunity } from "./harness/paging";
 import type { E2eEnv } from "./harness/paths";
+import { loadRegistration } from "../../src/matrix/registration";
 
 /**
  * carenet taking part in end-to-end encryption (`encryption.enabled`), on a Synapse that
@@ -101,6 +102,13 @@ async function startCarenetProcess(): Promise<CarenetProcess> {
 
 test("an encrypted !help and !page are read and answered encrypted; the on-call peer's request arrives encrypted; after SIGKILL the next !page is still read", async () => {
   const first = await startCarenetProcess();
+  // /health (for the homeserver's token) says the device is ready and the encrypted rooms are no problem.
+  const hsToken = loadRegistration(env.registrationPath, { localpart: "carenet" }).hs_token;
+  const health = (await (await fetch(`http://127.0.0.1:${env.asPort}/health`, { headers: { authorization: `Bearer ${hsToken}` } })).json()) as {
+    encryption: { device?: { deviceId: string; ready: boolean; problem?: string }; problem?: string };
+  };
+  expect(health.encryption.device).toEqual({ deviceId: "CARENET", ready: true });
+  expect(health.encryption.problem).toBeUndefined();
 
   // The member opens a direct chat with carenet; the homeserver encrypts it.
   const dm = await member.createDm(bot);

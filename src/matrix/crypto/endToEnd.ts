@@ -11,6 +11,7 @@ export const SYNAPSE_SETTINGS = "experimental_features: {msc2409_to_device_messa
 const ENCRYPTED = "m.room.encrypted";
 /** How long a room found unencrypted is believed so before it is read again (anyone may switch it on). */
 const UNENCRYPTED_RECHECK_MS = 60_000;
+const REGISTER_RETRY_MS = 60_000;
 
 /**
  * carenet as a member of encrypted rooms: what it receives is decrypted before it is
@@ -23,6 +24,9 @@ export class EndToEnd {
   private readonly encrypted = new Set<string>();
   private readonly checkedPlain = new Map<string, number>();
   private warnedNoMsc3202 = false;
+  /** Why the device is not on the homeserver yet (undefined once it is). */
+  private notRegistered: string | undefined = "not created yet";
+  private retry: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly device: BotDevice,
@@ -59,9 +63,27 @@ export class EndToEnd {
     return new EndToEnd(device, o.homeserver, o.log, o.isOwn);
   }
 
-  /** Makes the device on the homeserver and uploads its keys (once the homeserver answers). */
-  register(): Promise<void> {
-    return this.device.register();
+  /**
+   * Makes the device on the homeserver and uploads its keys (once the homeserver answers).
+   * Never throws: a failure is logged, reported by /health and tried again every minute;
+   * meanwhile encrypted messages get the "could not read" answer.
+   */
+  async register(): Promise<void> {
+    try {
+      await this.device.register();
+      this.notRegistered = undefined;
+      this.log.info({ deviceId: this.device.deviceId }, "carenet's device is on the homeserver with its keys");
+    } catch (err) {
+      this.notRegistered = (err as Error).message;
+      this.log.error({ err: this.notRegistered }, "end-to-end encryption could not start: encrypted messages get the \"could not read\" answer until it does; trying again in a minute");
+      this.retry = setTimeout(() => void this.register(), REGISTER_RETRY_MS);
+      this.retry.unref();
+    }
+  }
+
+  /** For /health: the device, and what is wrong with it if anything. */
+  health(): { deviceId: string; ready: boolean; problem?: string } {
+    return { deviceId: this.device.deviceId, ready: this.notRegistered === undefined, ...(this.notRegistered ? { problem: `carenet's device is not ready: ${this.notRegistered}` } : {}) };
   }
 
   /**
@@ -100,6 +122,7 @@ export class EndToEnd {
   };
 
   close(): Promise<void> {
+    clearTimeout(this.retry);
     return this.device.close();
   }
 
