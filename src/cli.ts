@@ -113,7 +113,7 @@ program
     if (existsSync(opts.output) && !opts.force) {
       fail(`${opts.output} exists already; pass --force to replace it (the homeserver must then load the new one)`);
     }
-    const reg = generateRegistration({ url: opts.url, domain: config.homeserver.domain, localpart: config.bot.localpart });
+    const reg = generateRegistration({ url: opts.url, domain: config.homeserver.domain, localpart: config.bot.localpart, encryption: config.encryption?.enabled });
     writeFileSync(opts.output, registrationToYaml(reg), { mode: 0o600 });
     chmodSync(opts.output, 0o600); // `mode` applies only when the file is new; --force overwrites
 

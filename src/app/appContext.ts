@@ -78,6 +78,7 @@ export function createAppContext(d: AppContextDeps): AppContext {
     atomically,
     wakeOutbox: () => d.wakeOutbox?.(),
     encryption: new EncryptionStore(d.db),
+    decrypts: () => d.config().encryption?.enabled === true,
   });
   return {
     db: d.db,

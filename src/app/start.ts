@@ -7,6 +7,8 @@ import { BOOKKEEPING_DAYS } from "../rights/settings";
 import { parseDuration } from "../domain/escalation";
 import { SqliteAppserviceStorage } from "../matrix/appserviceStorage";
 import { CatchUp } from "../matrix/catchUp";
+import { EndToEnd } from "../matrix/crypto/endToEnd";
+import { budgetForEncryption } from "../matrix/fitContent";
 import { encryptionHealth } from "../matrix/encryptedRooms";
 import { EventRouter } from "../matrix/eventRouter";
 import { Homeserver } from "../matrix/homeserver";
@@ -124,6 +126,8 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
   const metrics = new CarenetMetrics();
   timeRequests(appservice.botClient, (method, ms, ok) => metrics.homeserverRequest(method, ms, ok));
   const homeserver = new Homeserver(appservice.botClient, config.homeserver.url, botUserId);
+  /** The bot's device, when `encryption.enabled` (opened before carenet listens). */
+  let e2e: EndToEnd | undefined;
 
   let sender: OutboxSender | undefined;
   const app = createAppContext({
@@ -214,7 +218,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
       // Inbox lag: how old the event was when carenet got to it (first attempt only).
       const sentAt = Number(row.event.origin_server_ts);
       if (row.attempts === 0 && Number.isFinite(sentAt)) metrics.inboxEventHandled(clock.now() - sentAt);
-      return router.handle(row);
+      return e2e ? e2e.beforeHandle(row).then(() => router.handle(row)) : router.handle(row);
     },
     clock,
     log.child({ component: "inbox" }),
@@ -250,7 +254,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     },
     details: () => ({
       counts: { inbox: inbox.countByState(), outbox: outbox.countByState(), jobs: jobs.countByState() },
-      encryption: encryptionHealth(new EncryptionStore(db)),
+      encryption: { ...encryptionHealth(new EncryptionStore(db), current.encryption?.enabled === true), ...(e2e ? { device: e2e.health() } : {}) },
     }),
     // Synapse backs off for minutes after failed transactions; a ping makes it resend now.
     onWritable: () => void homeserver.ping(registration.id).catch(() => undefined),
@@ -269,6 +273,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     recordOutcome: (ok, err) => health.recordOutcome(ok, err),
     health: () => health.report(),
     calendar: calendarHttp(app),
+    prepareTransaction: config.encryption?.enabled ? (body, events) => e2e!.prepareTransaction(body, events) : undefined,
   });
 
   const prune = () => {
@@ -293,11 +298,17 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
       if (!(await settlesWithin(loops, STOP_GRACE_MS))) {
         log.warn({ graceMs: STOP_GRACE_MS }, "stopping without waiting for the homeserver; unfinished work stays queued for the next start");
       }
+      if (e2e) await settlesWithin(e2e.close(), STOP_GRACE_MS);
       if (db.open) db.close();
       log.info("carenet stopped");
     })());
 
   try {
+    if (config.encryption?.enabled) {
+      e2e = await EndToEnd.open({ config: config.encryption, registration, homeserver, log: log.child({ component: "crypto" }), isOwn: (ev) => isOwn(ev) });
+      homeserver.encryptor = e2e.forSend;
+      budgetForEncryption(true);
+    }
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(config.appservice.port, config.appservice.bind, () => resolve());
@@ -319,6 +330,8 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     await waitForHomeserver(homeserver, log, opts.homeserverWaitMs ?? Number.POSITIVE_INFINITY, opts.signal);
     const created = await homeserver.ensureBotRegistered(config.bot.localpart);
     registeredUsers.add(botUserId, clock.now());
+    // Without its device carenet still answers every encrypted message (encryptedRooms.ts).
+    await e2e?.register();
     // In the background: pages first, provisioning need not wait for hundreds of rooms.
     if (!failpoints.has("no-catch-up")) catchUp.start();
     await homeserver.setDisplayName(config.bot.displayname).catch((err) =>

@@ -99,6 +99,10 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   const dir = path.dirname(file);
   config.database.path = path.resolve(dir, config.database.path);
   config.appservice.registration = path.resolve(dir, config.appservice.registration);
+  if (config.encryption) {
+    config.encryption.key_file = path.resolve(dir, config.encryption.key_file);
+    config.encryption.store = path.resolve(dir, config.encryption.store);
+  }
   config.homeserver.url = config.homeserver.url.replace(/\/+$/, "");
   return { config, file, warnings };
 }

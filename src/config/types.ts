@@ -129,6 +129,19 @@ export interface CarenetConfig {
   communities: CommunityConfig[];
   /** Off-Matrix channels for pages (email, a signed webhook); none without it. */
   off_matrix?: OffMatrixConfig;
+  /** End-to-end encryption for the bot (docs/encryption.md); absent or not enabled: off. */
+  encryption?: EncryptionConfig;
+}
+
+/** `encryption`: the bot's device and its crypto store (the schema fills in the defaults). */
+export interface EncryptionConfig {
+  enabled: boolean;
+  /** 32 random bytes, 0600; made on first start. */
+  key_file: string;
+  /** The crypto store (SQLite), every record sealed with the key. */
+  store: string;
+  /** The bot's one device. */
+  device_id: string;
 }
 
 export interface OffMatrixConfig {

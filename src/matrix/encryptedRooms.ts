@@ -94,7 +94,7 @@ export class EncryptedRooms {
       // A client that encrypts reactions still shows what was reacted to.
       if (this.tapToPage(e.roomId, e.sender, e.relatesTo.event_id, e.eventId)) return;
     }
-    if (e.place && !this.d.encryption.isEncrypted(e.roomId)) {
+    if (e.place && !this.d.encryption.isEncrypted(e.roomId) && !this.decrypts()) {
       // Turned on in the room since carenet last looked (someone in it did): staff must know.
       this.d.encryption.recordRoom({ roomId: e.roomId, communityId: e.place.community.id, roomKey: e.place.roomKey, byHomeserver: false }, now);
       if (this.staffPresent.has(e.place.community.id)) this.tellStaff(e.place.community.id);
@@ -110,7 +110,11 @@ export class EncryptedRooms {
     }
     const crisis = this.d.config().crisis_resources;
     let message: Message;
-    if (dmUser === e.sender) {
+    if (this.decrypts()) {
+      // carenet reads encrypted messages: this one's key did not reach it (yet).
+      message = undecryptableAnswer(crisis, dmUser === e.sender);
+      if (dmUser === e.sender) this.d.encryption.addTapNotice(key, e.roomId, now);
+    } else if (dmUser === e.sender) {
       message = dmAnswer(crisis);
       this.d.encryption.addTapNotice(key, e.roomId, now);
     } else {
@@ -121,6 +125,11 @@ export class EncryptedRooms {
     }
     this.d.outbox.enqueue({ dedupeKey: key, roomId: e.roomId, eventType: "m.room.message", content: noticeContent(message, e.eventId) }, now);
     this.d.log.info({ roomId: e.roomId, in: dmUser === e.sender ? "direct chat" : (e.place?.roomKey ?? "room") }, "answered an end-to-end encrypted message carenet cannot read");
+  }
+
+  /** True when carenet takes part in end-to-end encryption (`encryption.enabled`): encrypted rooms are no problem then. */
+  private decrypts(): boolean {
+    return this.d.config().encryption?.enabled === true;
   }
 
   /** A reaction hook: a reaction to a tap-to-page notice in the member's own direct chat pages. */
@@ -196,11 +205,13 @@ export class EncryptedRooms {
           this.d.log.warn({ communityId: c.id, roomKey: room.roomKey, err: (err as Error).message }, "could not read a room's encryption state; will look again at the next start or reload");
         }
       }
-      if (await this.someoneInStaffRoom(c.id)) this.d.atomically(() => this.tellStaff(c.id));
+      if (!this.decrypts() && (await this.someoneInStaffRoom(c.id))) this.d.atomically(() => this.tellStaff(c.id));
     }
     const health = this.health();
     const encrypted = this.d.encryption.list();
-    if (health.homeserverEncryptsNewRooms) {
+    if (this.decrypts()) {
+      if (encrypted.length) this.d.log.info({ encryptedRooms: encrypted.length }, "carenet's rooms are end-to-end encrypted; carenet takes part in encryption (encryption.enabled)");
+    } else if (health.homeserverEncryptsNewRooms) {
       this.d.log.error(
         { setting: ENCRYPTION_SETTING, encryptedRooms: encrypted.length },
         `the homeserver encrypts the rooms carenet creates (${ENCRYPTION_SETTING} in Synapse's homeserver.yaml): carenet cannot read ` +
@@ -214,11 +225,12 @@ export class EncryptedRooms {
   }
 
   health(): EncryptionHealth {
-    return encryptionHealth(this.d.encryption);
+    return encryptionHealth(this.d.encryption, this.decrypts());
   }
 
   /** Tells the community's staff room, once per room, which of its rooms carenet cannot read. */
   private tellStaff(communityId: string): void {
+    if (this.decrypts()) return;
     const staffRoom = this.d.rooms.get(communityId, "staff");
     const untold = this.d.encryption.untold(communityId);
     if (!staffRoom || !untold.length) return;
@@ -239,18 +251,35 @@ export class EncryptedRooms {
 }
 
 /** What /health reports, from what is recorded (so it is right from the first moment of a restart). */
-export function encryptionHealth(store: Pick<EncryptionStore, "list">): EncryptionHealth {
+export function encryptionHealth(store: Pick<EncryptionStore, "list">, decrypts = false): EncryptionHealth {
   const rooms = store.list();
   const byHomeserver = rooms.some((r) => r.byHomeserver);
   return {
     encryptedRooms: rooms.length,
     homeserverEncryptsNewRooms: byHomeserver,
-    ...(byHomeserver
-      ? { problem: `the homeserver encrypts new rooms (${ENCRYPTION_SETTING}); carenet cannot read ${rooms.length} of its rooms` }
-      : rooms.length
-        ? { problem: `end-to-end encryption was turned on in ${rooms.length} of carenet's rooms; carenet cannot read them` }
-        : {}),
+    // When carenet takes part in encryption, encrypted rooms are read like any other.
+    ...(decrypts
+      ? {}
+      : byHomeserver
+        ? { problem: `the homeserver encrypts new rooms (${ENCRYPTION_SETTING}); carenet cannot read ${rooms.length} of its rooms` }
+        : rooms.length
+          ? { problem: `end-to-end encryption was turned on in ${rooms.length} of carenet's rooms; carenet cannot read them` }
+          : {}),
   };
+}
+
+/**
+ * The answer to an encrypted message carenet could not decrypt although it takes part in
+ * encryption (its key did not reach carenet's device). In a direct chat a reaction pages.
+ */
+export function undecryptableAnswer(crisisResources: string, directChat: boolean): Message {
+  const m = supportNow(crisisResources).p(
+    "I could not read your message: it is end-to-end encrypted and its key did not reach me. Please send it again; your app may also share the key with me in a moment.",
+  );
+  if (directChat) {
+    m.p("To ask the peer supporters on call to come to you now, react to this message with any emoji (for example 🆘): I will page them just as `!page` would.");
+  }
+  return m;
 }
 
 export function dmAnswer(crisisResources: string): Message {

@@ -17,13 +17,25 @@ import { escapeHtml } from "../commands/message";
  */
 export const CONTENT_BUDGET_BYTES = 48_000;
 export const MAX_PARTS = 8;
+/**
+ * The budget when carenet encrypts (docs/encryption.md): the content then travels as
+ * base64 ciphertext of the whole clear event, 4/3 of its size plus its envelope, so
+ * 36,000 bytes of content come to about 48,300 bytes of ciphertext.
+ */
+export const ENCRYPTED_CONTENT_BUDGET_BYTES = 36_000;
+let defaultBudget = CONTENT_BUDGET_BYTES;
+
+/** Makes the encrypted budget the default (at start, when encryption is on). */
+export function budgetForEncryption(on: boolean): void {
+  defaultBudget = on ? ENCRYPTED_CONTENT_BUDGET_BYTES : CONTENT_BUDGET_BYTES;
+}
 
 /** The size of content as it travels: its JSON, in UTF-8 bytes. */
 export function contentBytes(content: object): number {
   return Buffer.byteLength(JSON.stringify(content), "utf8");
 }
 
-export function fitsInOneEvent(content: object, budget = CONTENT_BUDGET_BYTES): boolean {
+export function fitsInOneEvent(content: object, budget = defaultBudget): boolean {
   return contentBytes(content) <= budget;
 }
 
@@ -31,7 +43,7 @@ export function fitsInOneEvent(content: object, budget = CONTENT_BUDGET_BYTES): 
  * The content to send, as one event or several, each within `budget` bytes. Content that
  * is not a text message (a reaction, a state event) is returned as it is.
  */
-export function fitContent(content: Record<string, unknown>, budget = CONTENT_BUDGET_BYTES): Array<Record<string, unknown>> {
+export function fitContent(content: Record<string, unknown>, budget = defaultBudget): Array<Record<string, unknown>> {
   if (fitsInOneEvent(content, budget)) return [content];
   const body = typeof content.body === "string" ? content.body : undefined;
   if (body === undefined) return [content];

@@ -17,15 +17,33 @@ export class Homeserver {
    */
   onUnreachable: ((reason: string) => void) | undefined;
 
+  /**
+   * Set when carenet takes part in end-to-end encryption (src/matrix/crypto/): gives what
+   * to send to a room instead, encrypted when the room is.
+   */
+  encryptor: ((roomId: string, eventType: string, content: object) => Promise<{ eventType: string; content: object }>) | undefined;
+
   async sendEvent(roomId: string, eventType: string, content: object, txnId: string): Promise<string> {
-    const path = `/_matrix/client/v3/rooms/${enc(roomId)}/send/${enc(eventType)}/${enc(txnId)}`;
     try {
+      if (this.encryptor) ({ eventType, content } = await this.encryptor(roomId, eventType, content));
+      const path = `/_matrix/client/v3/rooms/${enc(roomId)}/send/${enc(eventType)}/${enc(txnId)}`;
       const res = (await this.client.doRequest("PUT", path, null, content)) as { event_id: string };
       return res.event_id;
     } catch (err) {
       if (looksLikeOutage(err)) this.onUnreachable?.(`a send failed: ${retryAdvice(err, 0).reason}`);
       throw err;
     }
+  }
+
+  /** The users joined to or invited into a room. */
+  async roomMembers(roomId: string): Promise<string[]> {
+    const res = (await this.client.doRequest("GET", `/_matrix/client/v3/rooms/${enc(roomId)}/members`, { not_membership: "leave" })) as {
+      chunk?: Array<{ state_key?: unknown; content?: { membership?: unknown } }>;
+    };
+    return (res.chunk ?? [])
+      .filter((m) => m.content?.membership === "join" || m.content?.membership === "invite")
+      .map((m) => m.state_key)
+      .filter((u): u is string => typeof u === "string");
   }
 
   /** The rooms the bot is joined to. */

@@ -18,6 +18,12 @@ export interface HttpServerDeps {
   /** Told when recording a transaction failed (health reports it), and when it worked again. */
   recordOutcome?: (ok: boolean, err?: unknown) => void;
   health: () => Promise<HealthReport>;
+  /**
+   * Set when carenet takes part in end-to-end encryption (src/matrix/crypto/): the
+   * transaction's crypto part goes to the bot's device, and its events come back with what
+   * could be decrypted in clear. Resolves once the crypto store is on disk; a failure is a 500.
+   */
+  prepareTransaction?: (body: Record<string, unknown>, events: IncomingEvent[]) => Promise<IncomingEvent[]>;
   /** Serves a rota calendar feed (`GET /_carenet/calendar/<token>.ics`); false if it did not answer. */
   calendar?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
@@ -143,10 +149,11 @@ async function onTransaction(d: HttpServerDeps, req: IncomingMessage, res: Serve
   const body = await call.json();
   const events = (body as { events?: unknown })?.events;
   if (!Array.isArray(events)) return send(res, 400, { errcode: "M_BAD_JSON", error: "expected an events array" });
+  const ready = d.prepareTransaction ? await d.prepareTransaction(body as Record<string, unknown>, events as IncomingEvent[]) : (events as IncomingEvent[]);
   // If this throws (disk full, database locked) the homeserver gets a 500 and retries later.
   let fresh: boolean;
   try {
-    fresh = d.recordTransaction(txnId, events as IncomingEvent[]);
+    fresh = d.recordTransaction(txnId, ready);
   } catch (err) {
     d.recordOutcome?.(false, err);
     throw err;

@@ -32,6 +32,8 @@ export interface InvitationDeps {
   wakeOutbox: () => void;
   /** Set: a private chat that is end-to-end encrypted is told so in the welcome, which a reaction then turns into a page. */
   encryption?: EncryptionStore;
+  /** True when carenet takes part in end-to-end encryption: then an encrypted chat needs no such paragraph. */
+  decrypts?: () => boolean;
 }
 
 /**
@@ -64,7 +66,7 @@ export function registerInvitations(scheduler: Scheduler, d: InvitationDeps): vo
       const state = await d.homeserver.getRoomState(roomId);
       const problem = privacyProblem(state, inviter, d.botUserId);
       const privateChat = problem === undefined;
-      const encrypted = privateChat && !!d.encryption && state.some((e) => e.type === "m.room.encryption" && e.state_key === "");
+      const encrypted = privateChat && !!d.encryption && !d.decrypts?.() && state.some((e) => e.type === "m.room.encryption" && e.state_key === "");
       const welcome = privateChat
         ? new Message().p("Hello — I am the care network's assistant. Send `!help` to see what I can do for you.")
         : new Message().p(

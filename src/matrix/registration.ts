@@ -23,7 +23,20 @@ export interface RegistrationParams {
   domain: string;
   localpart: string;
   id?: string;
+  /** Adds the keys end-to-end encryption needs (MSC2409, MSC3202, MSC4190; docs/encryption.md). */
+  encryption?: boolean;
 }
+
+/** The registration keys that give an appservice's device what it needs for end-to-end encryption. */
+export const ENCRYPTION_REGISTRATION_FLAGS = {
+  // MSC2409: to-device messages (room keys) in transactions.
+  receive_ephemeral: true,
+  "de.sorunome.msc2409.push_ephemeral": true,
+  // MSC3202: device-list changes and one-time-key counts in transactions, and acting as a device.
+  "org.matrix.msc3202": true,
+  // MSC4190: the appservice creates its bot's device itself.
+  "io.element.msc4190": true,
+} as const;
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -49,6 +62,7 @@ export function generateRegistration(p: RegistrationParams): Registration {
       aliases: [{ exclusive: true, regex: `#${escapeRegex(aliasPrefix(p.localpart))}.*:${domain}` }],
       rooms: [],
     },
+    ...(p.encryption ? ENCRYPTION_REGISTRATION_FLAGS : {}),
   };
 }
 

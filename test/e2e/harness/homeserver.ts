@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { generateRegistration, registrationToYaml } from "../../../src/matrix/registration";
+import { generateRegistration, registrationToYaml, type RegistrationParams } from "../../../src/matrix/registration";
 import { findFreePort, startLocalSynapse, type LocalSynapse, type StartLocalSynapseOptions } from "../../../tools/localSynapse";
 import type { E2eEnv } from "./paths";
 
@@ -13,11 +13,12 @@ import type { E2eEnv } from "./paths";
 export async function startHomeserverForCarenet(
   prefix: string,
   synapseOptions: Pick<StartLocalSynapseOptions, "extraConfig"> = {},
+  registrationOptions: Pick<RegistrationParams, "encryption"> = {},
 ): Promise<{ synapse: LocalSynapse; env: E2eEnv }> {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
   const asPort = await findFreePort();
   const registrationPath = path.join(dir, "registration.yaml");
-  const registration = generateRegistration({ url: `http://127.0.0.1:${asPort}`, domain: "localhost", localpart: "carenet" });
+  const registration = generateRegistration({ url: `http://127.0.0.1:${asPort}`, domain: "localhost", localpart: "carenet", ...registrationOptions });
   writeFileSync(registrationPath, registrationToYaml(registration));
   const synapse = await startLocalSynapse({ dir: path.join(dir, "synapse"), registrationFiles: [registrationPath], ...synapseOptions });
   const env: E2eEnv = {

@@ -22,6 +22,17 @@ const PARAMS = { url: "http://127.0.0.1:9993", domain: "example.org", localpart:
 const matches = (regex: string, id: string) => new RegExp(`^(?:${regex})$`).test(id);
 
 describe("generateRegistration", () => {
+  it("adds what end-to-end encryption needs (MSC2409, MSC3202, MSC4190) only when asked", () => {
+    const plain = generateRegistration(PARAMS);
+    for (const key of ["receive_ephemeral", "de.sorunome.msc2409.push_ephemeral", "org.matrix.msc3202", "io.element.msc4190"]) {
+      expect(plain[key]).toBeUndefined();
+      expect(generateRegistration({ ...PARAMS, encryption: true })[key]).toBe(true);
+    }
+    const file = path.join(tmp, "registration.yaml");
+    fs.writeFileSync(file, registrationToYaml(generateRegistration({ ...PARAMS, encryption: true })));
+    expect(loadRegistration(file, { localpart: "carenet" })["org.matrix.msc3202"]).toBe(true);
+  });
+
   it("has the given url, id, localpart, no rate limit and random 64-hex tokens", () => {
     const r = generateRegistration(PARAMS);
     expect(r.id).toBe("carenet");
