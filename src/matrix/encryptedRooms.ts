@@ -3,6 +3,7 @@ import type { Logger } from "../app/logger";
 import type { Effects } from "../commands/effects";
 import { supportNow } from "../commands/help";
 import { Message } from "../commands/message";
+import { command, person, t } from "../words";
 import type { CommandResult, CommandSpec } from "../commands/types";
 import type { CarenetConfig } from "../config/types";
 import type { CommunityRoomsStore } from "../store/communityRooms";
@@ -10,7 +11,7 @@ import type { DmRoomsStore } from "../store/dmRooms";
 import type { EncryptionStore } from "../store/encryption";
 import type { OutboxStore } from "../store/outbox";
 import type { PagesStore } from "../store/pages";
-import { noticeContent, reactionContent } from "./content";
+import { noticeContent, reactionContent, type Reader } from "./content";
 import type { CommunityPlace, ReactionEvent } from "./eventRouter";
 import type { Homeserver } from "./homeserver";
 
@@ -49,6 +50,8 @@ export interface EncryptedRoomsDeps {
   /** The commands in force (`!page` is run from a reaction in an encrypted direct chat). */
   commands: () => ReadonlyArray<CommandSpec>;
   atomically: <T>(fn: () => T) => T;
+  /** Who reads the answers (language, names); English with Matrix IDs without it. */
+  readers?: { forUser(userId: string): Reader; forRoom(roomId: string): Reader };
 }
 
 export interface EncryptionHealth {
@@ -123,7 +126,7 @@ export class EncryptedRooms {
       else if (e.place?.roomKey === "staff") message = staffRoomAnswer(crisis);
       else message = roomAnswer(crisis, this.d.botUserId, !!e.place);
     }
-    this.d.outbox.enqueue({ dedupeKey: key, roomId: e.roomId, eventType: "m.room.message", content: noticeContent(message, e.eventId) }, now);
+    this.d.outbox.enqueue({ dedupeKey: key, roomId: e.roomId, eventType: "m.room.message", content: noticeContent(message, e.eventId, dmUser === e.sender ? this.d.readers?.forUser(e.sender) : this.d.readers?.forRoom(e.roomId)) }, now);
     this.d.log.info({ roomId: e.roomId, in: dmUser === e.sender ? "direct chat" : (e.place?.roomKey ?? "room") }, "answered an end-to-end encrypted message carenet cannot read");
   }
 
@@ -235,14 +238,13 @@ export class EncryptedRooms {
     const untold = this.d.encryption.untold(communityId);
     if (!staffRoom || !untold.length) return;
     const community = this.d.config().communities.find((c) => c.id === communityId);
-    const describe = (roomId: string, roomKey: string) => {
-      const r = this.d.rooms.byRoomId(roomId);
-      return `${roomKey === "space" ? "the Space" : roomKey === "staff" ? "this staff room" : `“${r?.name ?? roomKey}”`}${r ? ` (${r.alias})` : ""}`;
-    };
     const now = this.d.clock.now();
     const message = staffNotice(
       community?.name ?? communityId,
-      untold.map((r) => `${describe(r.roomId, r.roomKey)} — ${r.byHomeserver ? "encrypted by the homeserver when carenet created it" : "encryption was turned on by someone in the room"}`),
+      untold.map((r) => {
+        const room = this.d.rooms.byRoomId(r.roomId);
+        return { roomKey: r.roomKey, name: room?.name ?? undefined, alias: room?.alias, byHomeserver: r.byHomeserver };
+      }),
       untold.some((r) => r.byHomeserver),
     );
     this.d.effects.post(staffRoom.roomId, message, `encryption:staff:${untold.map((r) => r.roomId).join(",")}`);
@@ -273,93 +275,71 @@ export function encryptionHealth(store: Pick<EncryptionStore, "list">, decrypts 
  * encryption (its key did not reach carenet's device). In a direct chat a reaction pages.
  */
 export function undecryptableAnswer(crisisResources: string, directChat: boolean): Message {
-  const m = supportNow(crisisResources).p(
-    "I could not read your message: it is end-to-end encrypted and its key did not reach me. Please send it again; your app may also share the key with me in a moment.",
-  );
-  if (directChat) {
-    m.p("To ask the peer supporters on call to come to you now, react to this message with any emoji (for example 🆘): I will page them just as `!page` would.");
-  }
+  const m = supportNow(crisisResources).p(t("encryption.undecryptable"));
+  if (directChat) m.p(t("encryption.reactToPage", { page: command("!page") }));
   return m;
 }
 
 export function dmAnswer(crisisResources: string): Message {
   return supportNow(crisisResources)
-    .p(
-      "I cannot read your message: this chat is end-to-end encrypted, and carenet cannot read encrypted messages yet. " +
-        "Nothing you write here reaches me — not even `!page` — and no person reads this chat.",
-    )
-    .p(
-      "To ask the peer supporters on call to come to you now, react to this message with any emoji (for example 🆘). " +
-        "Reactions are not encrypted, so I see them, and I will page them just as `!page` would.",
-    )
-    .p("You can also write directly to someone you trust: people read encrypted messages in their own app as usual; only I cannot.");
+    .p(t("encryption.dmCannotRead", { page: command("!page") }))
+    .p(t("encryption.dmReactToPage", { page: command("!page") }))
+    .p(t("encryption.dmSomeoneYouTrust"));
 }
 
 /** The paragraph a member's encrypted direct chat gets in carenet's welcome (a reaction to it pages too). */
 export function encryptedChatWelcome(): Message {
-  return new Message().p(
-    "This chat is end-to-end encrypted, and carenet cannot read encrypted messages yet, so what you write here does not reach me. " +
-      "To ask the peer supporters on call to come to you, react to this message with any emoji (for example 🆘): reactions reach me.",
-  );
+  return new Message().p(t("encryption.welcome"));
 }
 
 export function supportRoomAnswer(crisisResources: string, member: string, sender: string, peers: string[]): Message {
   const m = supportNow(crisisResources);
+  const commands = { ack: command("!ack"), resolve: command("!resolve") };
   if (sender === member) {
-    m.p(
-      `${member} wrote here, but this room is end-to-end encrypted and carenet cannot read encrypted messages yet. ` +
-        "Peers: you can read it in your own app — please answer them here yourselves. Commands sent here (`!ack`, `!resolve`) do not reach me; " +
-        "a ✅ reaction on my message about the page still does.",
-    );
+    m.p(t("encryption.supportRoomMember", { member: person(member), ...commands }));
     if (peers.length) m.alert(...peers);
   } else {
-    m.p(
-      "This room is end-to-end encrypted, and carenet cannot read encrypted messages yet: commands sent here (`!ack`, `!resolve`) do not reach me. " +
-        "You can all still read each other here as usual; a ✅ reaction on my message about the page still reaches me.",
-    );
+    m.p(t("encryption.supportRoomOther", commands));
   }
   return m;
 }
 
 export function staffRoomAnswer(crisisResources: string): Message {
-  return supportNow(crisisResources).p(
-    "This room is end-to-end encrypted, and carenet cannot read encrypted messages yet: staff commands sent here do not reach me. " +
-      `See my message about encrypted rooms here for what it means and how to fix it (the homeserver setting \`${ENCRYPTION_SETTING}\`, docs/encryption.md).`,
-  );
+  return supportNow(crisisResources).p(t("encryption.staffRoom", { setting: command(ENCRYPTION_SETTING) }));
 }
 
 export function roomAnswer(crisisResources: string, botUserId: string, community: boolean): Message {
   return supportNow(crisisResources)
-    .p(
-      "This room is end-to-end encrypted, and carenet cannot read encrypted messages yet: commands sent here (such as `!page`) do not reach me. " +
-        "Everyone in the room can still read each other as usual.",
-    )
-    .p(
-      `To page the peer supporters on call, open a direct chat with me (${botUserId}); if that chat is encrypted too, I will show you there how to page with one reaction.` +
-        (community ? " The community's staff have been told." : ""),
-    );
+    .p(t("encryption.room", { page: command("!page") }))
+    .p(t("encryption.roomOpenDm", { bot: person(botUserId), community: community ? "yes" : "no" }));
 }
 
-export function staffNotice(communityName: string, rooms: string[], byHomeserver: boolean): Message {
+/** One line of the staff notice: which room, and how it came to be encrypted. */
+export interface EncryptedRoomLine {
+  roomKey: string;
+  name?: string;
+  alias?: string;
+  byHomeserver: boolean;
+}
+
+export function staffNotice(communityName: string, rooms: EncryptedRoomLine[], byHomeserver: boolean): Message {
   const m = new Message()
-    .p(`carenet cannot read these rooms of ${communityName}: they are end-to-end encrypted.`)
-    .list(rooms)
-    .p(
-      "What it means: nothing sent in them reaches carenet — not `!page`, `!ack` or check-in answers, nor staff commands. " +
-        `carenet answers each encrypted message it receives (at most once every ${ANSWER_EVERY_MS / 60_000} minutes per room) with the crisis resources ` +
-        "and this explanation; in a member's encrypted direct chat it offers paging with one reaction, because reactions are not encrypted.",
-    );
+    .p(t("encryption.staffCannotRead", { community: communityName }))
+    .list(
+      rooms.map((r) =>
+        t("encryption.staffRoomLine", {
+          which: r.roomKey === "space" ? "space" : r.roomKey === "staff" ? "staff" : "other",
+          name: r.name ?? r.roomKey,
+          alias: r.alias ?? "none",
+          how: r.byHomeserver ? "homeserver" : "someone",
+        }),
+      ),
+    )
+    .p(t("encryption.staffMeans", { page: command("!page"), ack: command("!ack"), minutes: ANSWER_EVERY_MS / 60_000 }));
   if (byHomeserver) {
-    m.p(
-      `How to fix it: the homeserver encrypts every new room — its setting \`${ENCRYPTION_SETTING}\` (in Synapse's homeserver.yaml) is \`all\` or \`invite\`. ` +
-        `Ask the homeserver's admin to set \`${ENCRYPTION_SETTING}: off\` and restart Synapse, so the rooms carenet and members create from then on stay readable. ` +
-        "Rooms already encrypted stay encrypted: Matrix cannot turn encryption off. carenet taking part in encrypted rooms itself is the other way (docs/encryption.md).",
-    );
+    m.p(t("encryption.fixHomeserver", { setting: command(ENCRYPTION_SETTING), settingOff: command(`${ENCRYPTION_SETTING}: off`) }));
   } else {
-    m.p(
-      "How to fix it: Matrix cannot turn encryption off in a room once it is on. Please do not turn it on in carenet's rooms; " +
-        "carenet taking part in encrypted rooms itself is the way out for these rooms (docs/encryption.md).",
-    );
+    m.p(t("encryption.fixRoom"));
   }
   return m;
 }

@@ -1,8 +1,10 @@
 import { IntlMessageFormat } from "intl-messageformat";
 import enConfig from "./locales/en/config.json";
+import enEncryption from "./locales/en/encryption.json";
 import enLanguage from "./locales/en/language.json";
 import enRooms from "./locales/en/rooms.json";
 import esConfig from "./locales/es/config.json";
+import esEncryption from "./locales/es/encryption.json";
 import esLanguage from "./locales/es/language.json";
 import esRooms from "./locales/es/rooms.json";
 
@@ -20,8 +22,8 @@ type Area = Record<string, string>;
 
 /** Areas by language. Add an area: a JSON file per language, and a line in each map here. */
 export const CATALOGUES: Record<Language, Record<string, Area>> = {
-  en: { config: enConfig, language: enLanguage, rooms: enRooms },
-  es: { config: esConfig, language: esLanguage, rooms: esRooms },
+  en: { config: enConfig, encryption: enEncryption, language: enLanguage, rooms: enRooms },
+  es: { config: esConfig, encryption: esEncryption, language: esLanguage, rooms: esRooms },
 };
 
 export function isLanguage(x: unknown): x is Language {
