@@ -217,6 +217,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     clock,
     log.child({ component: "inbox" }),
     () => removeOldVersions(db),
+    atomically,
   );
   const isOwn = (ev: Parameters<typeof EventRouter.isOwn>[0]) => EventRouter.isOwn(ev, botUserId, config.bot.localpart);
   // Events the homeserver never pushed (it lost them in a restart) are read back from the
