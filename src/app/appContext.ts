@@ -23,6 +23,7 @@ import { noMetrics, type MetricsPort } from "../metrics/port";
 import type { Clock } from "./clock";
 import type { AppContext } from "./context";
 import type { Logger } from "./logger";
+import { RoomSnapshots } from "../matrix/roomSnapshot";
 
 export interface AppContextDeps {
   db: Db;
@@ -79,6 +80,7 @@ export function createAppContext(d: AppContextDeps): AppContext {
     botUserId: d.botUserId,
     domain: d.domain,
     homeserver: d.homeserver,
+    roomSnapshots: new RoomSnapshots(),
     directRooms: new DirectRooms(dmRooms, d.homeserver, d.clock, d.botUserId, d.log.child({ component: "events" })),
     effects: new QueuedEffects(outbox, jobs, d.clock, { outbox: () => d.wakeOutbox?.(), scheduler: () => scheduler.wake() }, (u) => names.get(u)),
     scheduler,

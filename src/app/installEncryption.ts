@@ -24,6 +24,7 @@ export function installEncryption(app: AppContext): EncryptedRooms {
     botUserId: app.botUserId,
     commands: () => app.commands,
     atomically: app.atomically,
+    snapshots: app.roomSnapshots,
   });
   (app.encryptedHooks ??= []).push((e) => encrypted.onEncrypted(e));
   // A page asked for late (carenet was down) is still a request for help, as a late `!page` is.

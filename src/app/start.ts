@@ -181,18 +181,23 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     aliasPrefix: aliasPrefix(config.bot.localpart),
     outboxChanged: () => sender.wake(),
     effects: app.effects,
+    snapshots: app.roomSnapshots,
   });
   /** Provisioning, then every capability's follow-up (schedules, consent, …). */
   const reconcileAll = async (c: CarenetConfig, reason: "start" | "reload"): Promise<ReconcileReport> => {
-    const report = await provisioner.reconcile(c);
-    for (const after of app.afterReconcile) {
-      try {
-        await after(c, reason);
-      } catch (err) {
-        log.error({ err: (err as Error).message, reason }, "a step after provisioning failed");
+    try {
+      const report = await provisioner.reconcile(c);
+      for (const after of app.afterReconcile) {
+        try {
+          await after(c, reason);
+        } catch (err) {
+          log.error({ err: (err as Error).message, reason }, "a step after provisioning failed");
+        }
       }
+      return report;
+    } finally {
+      app.roomSnapshots?.clear();
     }
-    return report;
   };
   const reconcile = (c: CarenetConfig = current) => reconcileAll(c, "reload");
   const reloader = new ConfigReloader({
