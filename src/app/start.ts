@@ -17,6 +17,7 @@ import { Provisioner, type ReconcileReport } from "../matrix/provisioning";
 import { aliasPrefix, loadRegistration, type Registration } from "../matrix/registration";
 import { openDatabase, removeOldVersions, type Db } from "../store/database";
 import { EncryptionStore } from "../store/encryption";
+import { handlingBatch } from "../store/handlingBatch";
 import { InboxStore } from "../store/inbox";
 import { ReadPositionsStore } from "../store/readPositions";
 import { RegisteredUsersStore } from "../store/registeredUsers";
@@ -222,7 +223,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     clock,
     log.child({ component: "inbox" }),
     () => removeOldVersions(db),
-    atomically,
+    handlingBatch(db),
   );
   const isOwn = (ev: Parameters<typeof EventRouter.isOwn>[0]) => EventRouter.isOwn(ev, botUserId, config.bot.localpart);
   // Events the homeserver never pushed (it lost them in a restart) are read back from the

@@ -52,7 +52,7 @@ export class InboxWorker {
      * is cleared in their rows, and this lets the old copies go from the file too.
      */
     private readonly afterDrained: () => void = () => undefined,
-    /** The database's transaction; without it, each event is committed on its own. */
+    /** The database's transaction for a batch (src/store/handlingBatch.ts); without it, each event is committed on its own. */
     private readonly atomically: Atomically = (fn) => fn(),
   ) {
     this.pump = new Pump(() => this.drain(), (err) => this.log.error({ err }, "inbox loop failed"));

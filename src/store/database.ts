@@ -82,8 +82,8 @@ function applySettings(db: Db): void {
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
   // FULL: every commit is on disk before it returns, so an acknowledged transaction (and a
-  // reply recorded before it is sent) survives a power cut. Commits are batched instead
-  // (one per homeserver transaction, one per handled batch): docs/architecture.md.
+  // reply recorded before it is sent) survives a power cut. Only a batch of handled events
+  // may commit with NORMAL (src/store/handlingBatch.ts); docs/architecture.md says why.
   db.pragma("synchronous = FULL");
   // Deleted rows are overwritten with zeros, not left in free space: erased notes and
   // handled messages must not stay readable in the file (docs/data.md).

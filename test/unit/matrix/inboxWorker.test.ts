@@ -4,6 +4,7 @@ import path from "node:path";
 import { createLogger } from "../../../src/app/logger";
 import { InboxWorker, type EventHandler } from "../../../src/matrix/inboxWorker";
 import { openDatabase, removeOldVersions, type Db } from "../../../src/store/database";
+import { handlingBatch } from "../../../src/store/handlingBatch";
 import { InboxStore, type IncomingEvent, type InboxRow } from "../../../src/store/inbox";
 import { OutboxStore } from "../../../src/store/outbox";
 
@@ -49,7 +50,7 @@ const replying = (d: Db): EventHandler => {
 };
 
 function workerOn(d: Db, handle: EventHandler): InboxWorker {
-  const w = new InboxWorker(new InboxStore(d), handle, clock, log, () => undefined, (fn) => d.transaction(fn)());
+  const w = new InboxWorker(new InboxStore(d), handle, clock, log, () => undefined, handlingBatch(d));
   workers.push(w);
   return w;
 }
