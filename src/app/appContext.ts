@@ -27,6 +27,7 @@ import { createReaders } from "./readers";
 import type { Clock } from "./clock";
 import type { AppContext } from "./context";
 import type { Logger } from "./logger";
+import { RoomSnapshots } from "../matrix/roomSnapshot";
 
 export interface AppContextDeps {
   db: Db;
@@ -88,6 +89,7 @@ export function createAppContext(d: AppContextDeps): AppContext {
     botUserId: d.botUserId,
     domain: d.domain,
     homeserver: d.homeserver,
+    roomSnapshots: new RoomSnapshots(),
     directRooms: new DirectRooms(dmRooms, d.homeserver, d.clock, d.botUserId, d.log.child({ component: "events" })),
     effects: new QueuedEffects(outbox, jobs, d.clock, { outbox: () => d.wakeOutbox?.(), scheduler: () => scheduler.wake() }, readers),
     readers,

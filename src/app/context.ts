@@ -6,6 +6,7 @@ import type { DirectRooms } from "../matrix/directRooms";
 import type { EncryptedEvent } from "../matrix/encryptedRooms";
 import type { MembershipHook, ReactionHook, ReplyHook, RoomMessageHook } from "../matrix/eventRouter";
 import type { Homeserver } from "../matrix/homeserver";
+import type { RoomSnapshots } from "../matrix/roomSnapshot";
 import type { Scheduler } from "../scheduler/scheduler";
 import type { AuditLog } from "../store/audit";
 import type { CommunityRoomsStore } from "../store/communityRooms";
@@ -48,6 +49,11 @@ export interface AppContext {
   botUserId: string;
   domain: string;
   homeserver: Homeserver;
+  /**
+   * Room states as provisioning read them during the reconcile in progress (empty
+   * otherwise): steps in `afterReconcile` use them instead of reading each room again.
+   */
+  roomSnapshots?: RoomSnapshots;
   directRooms: DirectRooms;
   effects: Effects;
   /** Who reads a message sent to a person or a room: language, names, zone labels. */

@@ -25,6 +25,7 @@ export function installEncryption(app: AppContext): EncryptedRooms {
     commands: () => app.commands,
     atomically: app.atomically,
     readers: app.readers,
+    snapshots: app.roomSnapshots,
   });
   (app.encryptedHooks ??= []).push((e) => encrypted.onEncrypted(e));
   // A page asked for late (carenet was down) is still a request for help, as a late `!page` is.

@@ -19,6 +19,7 @@ export function installHours(app: AppContext): PostingHoursKeeper {
     atomically: app.atomically,
     homeserver: app.homeserver,
     wakeScheduler: () => app.scheduler.wake(),
+    knownPowerLevels: (roomId) => app.roomSnapshots?.get(roomId)?.powerLevels,
   });
   app.commands.push(hoursCommand({ members: app.members, config: app.config }));
   app.scheduler.on(TRANSITION_JOB, keeper.runTransition, { usesHomeserver: true });

@@ -19,6 +19,7 @@ import { Provisioner, type ReconcileReport } from "../matrix/provisioning";
 import { aliasPrefix, loadRegistration, type Registration } from "../matrix/registration";
 import { openDatabase, removeOldVersions, type Db } from "../store/database";
 import { EncryptionStore } from "../store/encryption";
+import { handlingBatch } from "../store/handlingBatch";
 import { InboxStore } from "../store/inbox";
 import { ReadPositionsStore } from "../store/readPositions";
 import { RegisteredUsersStore } from "../store/registeredUsers";
@@ -187,18 +188,23 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     outboxChanged: () => sender.wake(),
     effects: app.effects,
     readers: app.readers,
+    snapshots: app.roomSnapshots,
   });
   /** Provisioning, then every capability's follow-up (schedules, consent, …). */
   const reconcileAll = async (c: CarenetConfig, reason: "start" | "reload"): Promise<ReconcileReport> => {
-    const report = await provisioner.reconcile(c);
-    for (const after of app.afterReconcile) {
-      try {
-        await after(c, reason);
-      } catch (err) {
-        log.error({ err: (err as Error).message, reason }, "a step after provisioning failed");
+    try {
+      const report = await provisioner.reconcile(c);
+      for (const after of app.afterReconcile) {
+        try {
+          await after(c, reason);
+        } catch (err) {
+          log.error({ err: (err as Error).message, reason }, "a step after provisioning failed");
+        }
       }
+      return report;
+    } finally {
+      app.roomSnapshots?.clear();
     }
-    return report;
   };
   const reconcile = (c: CarenetConfig = current) => reconcileAll(c, "reload");
   const reloader = new ConfigReloader({
@@ -223,6 +229,7 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     clock,
     log.child({ component: "inbox" }),
     () => removeOldVersions(db),
+    handlingBatch(db),
   );
   const isOwn = (ev: Parameters<typeof EventRouter.isOwn>[0]) => EventRouter.isOwn(ev, botUserId, config.bot.localpart);
   // Events the homeserver never pushed (it lost them in a restart) are read back from the

@@ -14,5 +14,5 @@ export interface CommunitiesHomeserver {
  */
 export type CommunitiesApp = Pick<
   AppContext,
-  "config" | "clock" | "log" | "botUserId" | "domain" | "effects" | "rooms" | "members" | "consent" | "audit" | "commands" | "atomically"
+  "config" | "clock" | "log" | "botUserId" | "domain" | "effects" | "rooms" | "members" | "consent" | "audit" | "commands" | "atomically" | "roomSnapshots"
 > & { homeserver: CommunitiesHomeserver };

@@ -94,8 +94,11 @@ export async function inviteMembersToNewRooms(app: CommunitiesApp, communities: 
       if (!room.roomId) continue;
       let everIn: Set<string>;
       try {
-        const state = await app.homeserver.getRoomState(room.roomId);
-        everIn = new Set(state.filter((e) => e.type === "m.room.member").map((e) => e.state_key));
+        // Provisioning has just read the room at a start or reload: no need to read it again.
+        const known = app.roomSnapshots?.get(room.roomId);
+        everIn = known
+          ? new Set(known.memberships.keys())
+          : new Set((await app.homeserver.getRoomState(room.roomId)).filter((e) => e.type === "m.room.member").map((e) => e.state_key));
       } catch (err) {
         app.log.warn({ communityId: c.id, roomKey: room.key, err: (err as Error).message }, "could not read a room's members; its invitations wait for the next reconcile");
         continue;

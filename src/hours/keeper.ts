@@ -45,6 +45,11 @@ export interface PostingHoursDeps {
   homeserver: RoomHoursHomeserver;
   /** Called after a job was (re)scheduled so the scheduler looks at it. */
   wakeScheduler: () => void;
+  /**
+   * A room's power levels as provisioning just read them, during a start or reload
+   * (undefined: not read, so the keeper reads them itself).
+   */
+  knownPowerLevels?: (roomId: string) => Record<string, unknown> | undefined;
 }
 
 type Origin = "start" | "reload" | "job";
@@ -173,7 +178,10 @@ export class PostingHoursKeeper {
       return;
     }
     const roomId = known.roomId;
-    const powerLevels = await readPowerLevels(this.d.homeserver, roomId);
+    // At start and reload provisioning has just read the room: a restart with nothing to
+    // change then reads nothing more. A change is made on a fresh reading (below).
+    const alreadyRead = origin === "job" ? undefined : this.d.knownPowerLevels?.(roomId);
+    let powerLevels = alreadyRead ?? (await readPowerLevels(this.d.homeserver, roomId));
     const now = this.d.clock.now();
     const open = isOpenAt(schedule, now);
     const boundary = periodStart(schedule, now);
@@ -196,6 +204,9 @@ export class PostingHoursKeeper {
       });
       this.d.log.info({ communityId: community.id, roomKey, roomId, open, origin, announced: announce }, open ? "opened a room for posting" : "closed a room for posting");
     }
+    // The levels sent are the room's own plus events_default: read them now, not as they were
+    // when provisioning passed, so a change made since is not undone.
+    if (alreadyRead && !postingIs(powerLevels, open)) powerLevels = await readPowerLevels(this.d.homeserver, roomId);
     if ((await setPosting(this.d.homeserver, roomId, powerLevels, open)) && recorded?.open === open) {
       this.d.log.warn({ communityId: community.id, roomKey, roomId, open }, "a room's posting level was not as its hours say (changed by hand, or an earlier attempt failed); put back");
     }

@@ -210,7 +210,11 @@ export class CatchUp {
         }
         found.push(ev);
       }
-      if (old || res.chunk.length === 0 || !res.end || res.end === from) {
+      // A page shorter than asked for is the last: Synapse fills a page unless it ran out
+      // (reached `to` or the room's start). It can also leave out events the bot may not see
+      // (from while it was not in the room), which catch-up could not read anyway. Without
+      // this every room with anything new cost a second, empty page.
+      if (old || res.chunk.length < this.limits.pageSize || !res.end || res.end === from) {
         truncated = false;
         break;
       }

@@ -14,6 +14,7 @@ import type { PagesStore } from "../store/pages";
 import { noticeContent, reactionContent, type Reader } from "./content";
 import type { CommunityPlace, ReactionEvent } from "./eventRouter";
 import type { Homeserver } from "./homeserver";
+import type { RoomSnapshots } from "./roomSnapshot";
 
 /** The Synapse setting that makes the homeserver encrypt every room it creates. */
 export const ENCRYPTION_SETTING = "encryption_enabled_by_default_for_room_type";
@@ -52,6 +53,8 @@ export interface EncryptedRoomsDeps {
   atomically: <T>(fn: () => T) => T;
   /** Who reads the answers (language, names); English with Matrix IDs without it. */
   readers?: { forUser(userId: string): Reader; forRoom(roomId: string): Reader };
+  /** Room states provisioning has just read (at start and reload), used instead of reading them again. */
+  snapshots?: Pick<RoomSnapshots, "get">;
 }
 
 export interface EncryptionHealth {
@@ -171,8 +174,12 @@ export class EncryptedRooms {
     const staffRoom = this.d.rooms.get(communityId, "staff");
     if (!staffRoom) return false;
     try {
-      const state = await this.d.homeserver.getRoomState(staffRoom.roomId);
-      const present = state.some((e) => e.type === "m.room.member" && e.state_key !== this.d.botUserId && e.content.membership === "join");
+      const known = this.d.snapshots?.get(staffRoom.roomId);
+      const present = known
+        ? [...known.memberships].some(([userId, membership]) => userId !== this.d.botUserId && membership === "join")
+        : (await this.d.homeserver.getRoomState(staffRoom.roomId)).some(
+            (e) => e.type === "m.room.member" && e.state_key !== this.d.botUserId && e.content.membership === "join",
+          );
       if (present) this.staffPresent.add(communityId);
       else this.staffPresent.delete(communityId);
       return present;
@@ -199,7 +206,8 @@ export class EncryptedRooms {
       for (const room of this.d.rooms.list(c.id)) {
         if (room.orphanedAt !== null || this.d.encryption.isEncrypted(room.roomId)) continue;
         try {
-          const ev = await this.d.homeserver.getStateEvent(room.roomId, "m.room.encryption");
+          const known = this.d.snapshots?.get(room.roomId);
+          const ev = known ? known.encryption : await this.d.homeserver.getStateEvent(room.roomId, "m.room.encryption");
           if (!ev) continue;
           // carenet never sends m.room.encryption: one in its name was added by the homeserver when carenet created the room.
           const byHomeserver = ev.sender === this.d.botUserId;

@@ -142,15 +142,22 @@ export function isStaffOf(community: Pick<CommunityConfig, "staff" | "admins">, 
 export class EventRouter {
   constructor(private readonly d: EventRouterDeps) {}
 
-  readonly handle = async (row: InboxRow): Promise<void> => {
+  /**
+   * Handles one event. What needs only SQLite is done before this returns (nothing is
+   * returned); a promise comes back only when the handling waits on something (a command's
+   * homeserver check, leaving a room), so the inbox worker can batch the rest.
+   */
+  readonly handle = (row: InboxRow): void | Promise<void> => {
     const ev = row.event;
     if (ev.type === "m.room.member" && ev.state_key === this.d.botUserId) {
-      await this.onBotMembership(row, ev);
+      const waiting = this.onBotMembership(row, ev);
+      if (waiting) return waiting.then(() => this.commit(row, []));
     } else if (ev.type === "m.room.member" && typeof ev.state_key === "string") {
       this.onMembership(row, ev);
       return;
     } else if (ev.type === "m.room.message") {
-      await this.onMessage(row, ev);
+      const waiting = this.onMessage(row, ev);
+      if (waiting) return waiting.then(() => this.commit(row, []));
     } else if (ev.type === "m.reaction") {
       this.onReaction(row, ev);
       return;
@@ -167,15 +174,15 @@ export class EventRouter {
     return sender === botUserId || sender.startsWith(`@${localpart}_`);
   }
 
-  private async onBotMembership(row: InboxRow, ev: IncomingEvent): Promise<void> {
+  /** Returns a promise only when it has to wait on the homeserver. */
+  private onBotMembership(row: InboxRow, ev: IncomingEvent): Promise<void> | undefined {
     const content = (ev.content ?? {}) as { membership?: string; is_direct?: boolean };
     const roomId = String(ev.room_id);
     const sender = String(ev.sender);
     if (content.membership === "invite") {
       if (domainOf(sender) !== this.d.domain) {
         this.d.log.info({ roomId, senderDomain: domainOf(sender) }, "declined an invite from another homeserver");
-        await ignoreGone(() => this.d.homeserver.leaveRoom(roomId, "carenet only serves its own homeserver's users"));
-        return;
+        return ignoreGone(() => this.d.homeserver.leaveRoom(roomId, "carenet only serves its own homeserver's users"));
       }
       // Joined (and welcomed) by a durable job, retried through homeserver outages.
       const payload = { roomId, inviter: sender, direct: !!content.is_direct };
@@ -186,6 +193,7 @@ export class EventRouter {
     } else if (content.membership === "leave" || content.membership === "ban") {
       this.d.dmRooms.forget(roomId, this.d.clock.now());
     }
+    return undefined;
   }
 
   /** Where `roomId` sits in the communities of the config in force, if anywhere. */
@@ -241,7 +249,8 @@ export class EventRouter {
     this.d.outboxChanged();
   }
 
-  private async onMessage(row: InboxRow, ev: IncomingEvent): Promise<void> {
+  /** Returns a promise only for a command, which may wait on the homeserver. */
+  private onMessage(row: InboxRow, ev: IncomingEvent): Promise<void> | undefined {
     const content = (ev.content ?? {}) as {
       msgtype?: string;
       body?: unknown;
@@ -297,7 +306,7 @@ export class EventRouter {
       });
       return;
     }
-    await this.d.dispatcher.dispatch(
+    return this.d.dispatcher.dispatch(
       body,
       {
         sender,
@@ -314,7 +323,7 @@ export class EventRouter {
         this.auditIfStaff(result, spec, sender, place);
         this.reply(row, roomId, result, true, sender);
       },
-    );
+    ).then(() => undefined);
   }
 
   /** Every staff command, done or refused, goes in the audit log (what, not what was said). */

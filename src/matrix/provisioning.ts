@@ -10,6 +10,7 @@ import type { OutboxStore } from "../store/outbox";
 import { command, listOf, person, t } from "../words";
 import { noticeContent, type Reader } from "./content";
 import { type Homeserver, type StateEvent, withRateLimitRetry } from "./homeserver";
+import type { RoomSnapshots } from "./roomSnapshot";
 
 /**
  * Provisioning: gives every community in the config a Space with its rooms, and keeps them
@@ -57,6 +58,8 @@ export interface ProvisionerDeps {
   effects?: Pick<Effects, "kick">;
   /** Who reads the staff-room notices (language, names); English with Matrix IDs without it. */
   readers?: { forRoom(roomId: string): Reader };
+  /** Where each room's state, as read (and then changed) here, is left for the steps after provisioning. */
+  snapshots?: RoomSnapshots;
 }
 
 export type RoomOutcome = "created" | "updated" | "unchanged" | "orphaned" | "failed";
@@ -400,6 +403,9 @@ export class Provisioner {
       if (!state) throw new Error("internal: no room state"); // unreachable: set on every path above
       if (space) await this.linkChild(space, roomId, report);
       await this.inviteStaff(c, roomId, state, people, report);
+      // A room just created is known only by what carenet asked for (the homeserver may have
+      // added more, e.g. encryption): the steps after read it themselves.
+      if (report.outcome !== "created") this.d.snapshots?.remember(roomId, state.values());
       if (report.outcome === "updated") {
         this.d.log.info({ communityId: c.id, roomKey: spec.key, roomId, changes: report.changes }, "updated a provisioned room");
       }
@@ -573,6 +579,7 @@ export class Provisioner {
       try {
         const role = level >= LEVEL.admin ? "an admin" : "staff";
         await this.hs(() => this.d.homeserver.invite(roomId, userId, `You are ${role} of ${c.name} on the care network.`));
+        state.set(stateKey("m.room.member", userId), { ...stateEvent("m.room.member", userId, { membership: "invite" }), sender: this.d.botUserId });
         this.d.rooms.recordInvite(c.id, roomId, userId, now);
         report.invited.push(userId);
       } catch (err) {

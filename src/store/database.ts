@@ -77,10 +77,13 @@ export function openUnmigrated(file: string, onTightened?: (files: string[]) => 
 }
 
 function applySettings(db: Db): void {
+  cachePreparedStatements(db);
   db.pragma("journal_mode = WAL");
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
-  // FULL: an acknowledged transaction must survive a power cut, not only a process crash.
+  // FULL: every commit is on disk before it returns, so an acknowledged transaction (and a
+  // reply recorded before it is sent) survives a power cut. Only a batch of handled events
+  // may commit with NORMAL (src/store/handlingBatch.ts); docs/architecture.md says why.
   db.pragma("synchronous = FULL");
   // Deleted rows are overwritten with zeros, not left in free space: erased notes and
   // handled messages must not stay readable in the file (docs/data.md).
@@ -88,6 +91,29 @@ function applySettings(db: Db): void {
   // Whatever an earlier run left in the write-ahead log (old page versions, holding what
   // has since been erased) goes now.
   removeOldVersions(db);
+}
+
+/** Statements kept compiled; dynamic SQL (an `IN (?, ?, …)` list) can vary, so the cache is bounded. */
+const STATEMENT_CACHE_SIZE = 512;
+
+/**
+ * Makes `db.prepare(sql)` compile each distinct SQL text once and hand back the same
+ * statement afterwards: the stores prepare at the point of use, and compiling on every
+ * call cost more than running the statement. Safe because carenet only ever runs a
+ * statement to completion (get, all, run), never leaves one iterating, and never changes
+ * a statement's mode (pluck, raw, expand).
+ */
+function cachePreparedStatements(db: Db): void {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const prepare = db.prepare.bind(db) as (sql: string) => BetterSqlite3.Statement;
+  (db as { prepare: (sql: string) => BetterSqlite3.Statement }).prepare = (sql: string) => {
+    let stmt = cache.get(sql);
+    if (stmt) return stmt;
+    stmt = prepare(sql);
+    if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    cache.set(sql, stmt);
+    return stmt;
+  };
 }
 
 /**

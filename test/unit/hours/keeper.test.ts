@@ -463,3 +463,30 @@ describe("racing posts", () => {
     expect(hs.callsOf("redact").map((c) => c.args[1])).toEqual(["$after"]);
   });
 });
+
+describe("at start, the power levels provisioning has just read", () => {
+  /** Leaves the room's levels, as the fake homeserver holds them now, where provisioning leaves what it read. */
+  const provisioningRead = (w: World, roomId: string) =>
+    w.app.roomSnapshots!.remember(roomId, [{ type: "m.room.power_levels", state_key: "", sender: "@carenet:example.org", content: structuredClone(w.hs.levels.get(roomId)!) }]);
+
+  it("a restart with the room already as its hours say reads nothing more", async () => {
+    const w = world(oakwood(), at("2026-03-03T12:00:00Z"));
+    await w.reconcile("start"); // closed at noon on a Tuesday
+    const reads = w.hs.callsOf("getStateContent").length;
+    provisioningRead(w, OAK_ROOM);
+    await w.reconcile("start");
+    expect(w.hs.callsOf("getStateContent")).toHaveLength(reads);
+    expect(w.hs.eventsDefault(OAK_ROOM)).toBe(50);
+    expect(w.notices(OAK_ROOM)).toHaveLength(1);
+  });
+
+  it("a change is made on levels read afresh, so what changed since provisioning read them is kept", async () => {
+    const w = world(oakwood(), at("2026-03-03T12:00:00Z"));
+    provisioningRead(w, OAK_ROOM); // open, as created
+    // An admin mutes someone after provisioning read the room, before posting hours close it.
+    w.hs.levels.set(OAK_ROOM, { ...w.hs.levels.get(OAK_ROOM)!, users: { ...(w.hs.levels.get(OAK_ROOM)!.users as object), "@muted:example.org": -1 } });
+    await w.reconcile("start");
+    expect(w.hs.eventsDefault(OAK_ROOM)).toBe(50);
+    expect((w.hs.levels.get(OAK_ROOM)!.users as Record<string, number>)["@muted:example.org"]).toBe(-1);
+  });
+});

@@ -221,3 +221,20 @@ describe("the database file holds health data", () => {
     }
   });
 });
+
+describe("prepared statements", () => {
+  it("compiles each SQL text once: the same statement comes back, and it still runs with new values", () => {
+    const db = openDatabase(":memory:");
+    try {
+      const sql = "SELECT txn_id FROM appservice_transactions WHERE txn_id = ?";
+      const first = db.prepare(sql);
+      expect(db.prepare(sql)).toBe(first);
+      expect(db.prepare(`${sql} `)).not.toBe(first);
+      db.prepare("INSERT INTO appservice_transactions (txn_id, completed_at) VALUES (?, ?)").run("t1", 1);
+      expect(db.prepare(sql).get("t1")).toEqual({ txn_id: "t1" });
+      expect(db.prepare(sql).get("t2")).toBeUndefined();
+    } finally {
+      db.close();
+    }
+  });
+});

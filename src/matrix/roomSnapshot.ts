@@ -1,0 +1,42 @@
+import type { StateEvent } from "./homeserver";
+
+/** What the steps after provisioning need to know of a room's state. */
+export interface RoomFacts {
+  /** The room's m.room.power_levels content ({} if it has none). */
+  powerLevels: Record<string, unknown>;
+  /** The room's m.room.encryption event, or null if it is not encrypted. */
+  encryption: StateEvent | null;
+  /** Every user with a membership of the room (join, invite, leave, ban, knock), and which. */
+  memberships: Map<string, string>;
+}
+
+/**
+ * The room states provisioning read during one reconcile, kept for the steps that run
+ * right after it (posting hours, the encryption check, member invitations), so that a
+ * restart with nothing to change reads each room's state once (`GET /state`) rather than
+ * once per step. Only facts are kept, not the events, and only until the reconcile ends
+ * (`clear`): a reading that old is no guide to a later change. A step that is about to
+ * change a room reads it again first.
+ */
+export class RoomSnapshots {
+  private readonly rooms = new Map<string, RoomFacts>();
+
+  /** Records what `state` (a room's whole current state) says. */
+  remember(roomId: string, state: Iterable<StateEvent>): void {
+    const facts: RoomFacts = { powerLevels: {}, encryption: null, memberships: new Map() };
+    for (const ev of state) {
+      if (ev.type === "m.room.power_levels" && ev.state_key === "") facts.powerLevels = ev.content ?? {};
+      else if (ev.type === "m.room.encryption" && ev.state_key === "") facts.encryption = ev;
+      else if (ev.type === "m.room.member" && typeof ev.content?.membership === "string") facts.memberships.set(ev.state_key, ev.content.membership);
+    }
+    this.rooms.set(roomId, facts);
+  }
+
+  get(roomId: string): RoomFacts | undefined {
+    return this.rooms.get(roomId);
+  }
+
+  clear(): void {
+    this.rooms.clear();
+  }
+}

@@ -1,0 +1,34 @@
+import type { Db } from "./database";
+
+/**
+ * The SQLite transaction for a batch of handled events (src/matrix/inboxWorker.ts); nested,
+ * a savepoint. docs/architecture.md, "What is on disk when", explains the choice.
+ *
+ * A batch commits without waiting for the disk (`synchronous = NORMAL` for that commit):
+ * its events were made durable when their homeserver transaction was recorded, so if a
+ * power cut takes the batch back they are simply pending again and handled again, as after
+ * a crash in the middle of a batch. What must not happen is that something is sent and
+ * then forgotten: re-handled, it would be queued under a new transaction id and arrive
+ * twice. So a batch that queued anything to send has the write-ahead log synced right after
+ * its commit, before the event loop (and with it the outbox sender) runs again.
+ */
+export function handlingBatch(db: Db): <T>(fn: () => T) => T {
+  return <T>(fn: () => T): T => {
+    if (db.inTransaction || db.memory) return db.transaction(fn)();
+    const before = lastQueued(db);
+    db.pragma("synchronous = NORMAL");
+    let result: T;
+    try {
+      result = db.transaction(fn)();
+    } finally {
+      db.pragma("synchronous = FULL");
+    }
+    // With NORMAL, a checkpoint syncs the log before it copies from it.
+    if (lastQueued(db) !== before) db.pragma("wal_checkpoint(PASSIVE)");
+    return result;
+  };
+}
+
+function lastQueued(db: Db): number {
+  return (db.prepare("SELECT COALESCE(MAX(id), 0) AS id FROM outbox").get() as { id: number }).id;
+}
