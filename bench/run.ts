@@ -70,6 +70,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   if (args.help) return void process.stdout.write(`${USAGE}\n`);
+  // A stray rejection (a client request timing out on an overloaded machine) is reported, not fatal.
+  process.on("unhandledRejection", (err) => say(`unexpected: ${(err as Error)?.message ?? String(err)}`));
   const loadBefore = os.loadavg();
   say(`starting Synapse (${args.quick ? "--quick" : "full run"}; measures: ${args.only.join(", ")}) …`);
   const hs = await startBenchHomeserver();

@@ -16,7 +16,8 @@ export interface Row {
 
 /** 30440 → "30,440"; 67.74 → "67.7"; 1.266 → "1.27". Enough digits to read, no more. */
 export function formatNumber(x: number | undefined): string {
-  if (x === undefined || !Number.isFinite(x)) return "–";
+  if (x === undefined || Number.isNaN(x)) return "–";
+  if (!Number.isFinite(x)) return x > 0 ? "∞" : "-∞";
   const abs = Math.abs(x);
   const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : 2;
   return x.toLocaleString("en-GB", { minimumFractionDigits: digits, maximumFractionDigits: digits });

@@ -28,15 +28,18 @@ export interface Target {
   absolute?: boolean;
 }
 
-/** carenet's figure divided by the anchor's; undefined when there is no anchor to divide by. */
+/**
+ * carenet's figure divided by the anchor's; undefined when there is no anchor to divide by.
+ * carenet's figure may be Infinity (something never arrived): so is the ratio, and it fails.
+ */
 export function ratio(carenet: number, anchor: number | undefined): number | undefined {
-  if (anchor === undefined || !Number.isFinite(anchor) || anchor === 0 || !Number.isFinite(carenet)) return undefined;
+  if (anchor === undefined || !Number.isFinite(anchor) || anchor === 0 || Number.isNaN(carenet)) return undefined;
   return carenet / anchor;
 }
 
 /** Whether the figures meet the target; undefined when a figure is missing. */
 export function meets(target: Target, carenet: number, anchor: number | undefined): boolean | undefined {
   const x = target.absolute ? carenet : ratio(carenet, anchor);
-  if (x === undefined || !Number.isFinite(x)) return undefined;
+  if (x === undefined || Number.isNaN(x)) return undefined;
   return target.op === "<=" ? x <= target.value : x >= target.value;
 }

@@ -14,7 +14,7 @@ const PER_TRANSACTION = 50;
 
 export async function measureIngest(ctx: BenchContext): Promise<Row[]> {
   const w = await ctx.world();
-  const transactions = ctx.args.quick ? 40 : 200;
+  const transactions = ctx.args.quick ? 40 : 100;
   const events = { roomId: w.communityRoom, sender: w.peer.userId };
   const bare = await startBare(ctx.hs);
   const carenetToken = ctx.hs.carenet.registration.hs_token;

@@ -43,7 +43,9 @@ export async function measureNational(ctx: BenchContext): Promise<Row[]> {
   await sleep(3000);
 
   ctx.say(`national: ${answersPerSecond.toFixed(1)} check-in answers a second, and a page every ${PAGE_EVERY_MS / 1000} s, ${pages} pages …`);
-  const answers: Array<Promise<unknown>> = [];
+  // Each answer settles true once its reply is seen; false if the send or the wait failed
+  // (a homeserver that cannot keep up is a finding, not a reason to stop the run).
+  const answers: Array<Promise<boolean>> = [];
   let answering = true;
   let n = 0;
   const load = (async () => {
@@ -52,7 +54,13 @@ export async function measureNational(ctx: BenchContext): Promise<Row[]> {
       const k = n % users.length;
       const answer = 3 + (n % 3); // okay, fine, good: never a low answer, which would alert people
       answers.push(
-        users[k].sendText(dms[k], `!checkin ${answer}`).then((id) => users[k].waitForEvent(dms[k], botReplyTo(w.bot, id), 300_000)),
+        users[k]
+          .sendText(dms[k], `!checkin ${answer}`)
+          .then((id) => users[k].waitForEvent(dms[k], botReplyTo(w.bot, id), 180_000))
+          .then(
+            () => true,
+            () => false,
+          ),
       );
       n++;
       const due = t0 + (n * 1000) / answersPerSecond;
@@ -65,15 +73,21 @@ export async function measureNational(ctx: BenchContext): Promise<Row[]> {
       await sleep(i * PAGE_EVERY_MS);
       const t0 = performance.now();
       const seen = w.peer.waitForEvent(w.peerDm, (ev) => botSays(w.bot, "needs support and has paged")(ev) && body(ev).includes(pager.userId), 300_000);
-      await pager.sendText(pagerDms[i], "!page");
-      await seen;
-      return performance.now() - t0;
+      try {
+        await pager.sendText(pagerDms[i], "!page");
+        await seen;
+        return performance.now() - t0;
+      } catch (err) {
+        ctx.say(`national: page ${i} not seen: ${(err as Error).message}`);
+        return Infinity; // counts in the p99 as what it is: a page that never arrived in time
+      }
     }),
   );
   answering = false;
   await load;
-  ctx.say(`national: ${n} check-in answers sent; waiting for every answer's reply …`);
-  await Promise.all(answers);
+  ctx.say(`national: ${n} check-in answers sent; waiting for their replies …`);
+  const answered = (await Promise.all(answers)).filter(Boolean).length;
+  ctx.say(`national: ${answered} of ${n} answers replied to`);
   const floor = ctx.floor();
   return [
     {
@@ -84,7 +98,7 @@ export async function measureNational(ctx: BenchContext): Promise<Row[]> {
       unit: "ms",
       target: { op: "<=", value: 2 },
       note:
-        `simulation: ${n} real !checkin answers at ${answersPerSecond.toFixed(1)}/s (${MEMBERS.toLocaleString("en-GB")} members answering within ` +
+        `simulation: ${n} real !checkin answers (${answered} replied to within 3 minutes) at ${answersPerSecond.toFixed(1)}/s (${MEMBERS.toLocaleString("en-GB")} members answering within ` +
         `${ANSWER_WINDOW_S / 60} minutes, carried by ${users.length} members) while ${pages} pages came one every ${PAGE_EVERY_MS / 1000} s ` +
         `(an hour's 50 pages, compressed); p99 of page → first message in the peer's /sync; median ${percentile(latencies, 50).toFixed(0)} ms`,
     },

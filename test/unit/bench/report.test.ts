@@ -29,6 +29,10 @@ describe("bench statistics", () => {
     expect(meets({ op: "<=", value: 150, absolute: true }, 277, 80)).toBe(false);
     expect(meets({ op: "<=", value: 1, absolute: true }, 1.27, undefined)).toBe(false);
     expect(meets({ op: "<=", value: 1.2 }, 60, undefined)).toBeUndefined();
+    // A page that never arrived is an infinite latency: it fails, it is not "unknown".
+    expect(ratio(Infinity, 50)).toBe(Infinity);
+    expect(meets({ op: "<=", value: 2 }, Infinity, 50)).toBe(false);
+    expect(meets({ op: "<=", value: 2 }, NaN, 50)).toBeUndefined();
   });
 });
 
@@ -43,6 +47,7 @@ describe("bench table", () => {
     expect(formatNumber(67.74)).toBe("67.7");
     expect(formatNumber(1.266)).toBe("1.27");
     expect(formatNumber(undefined)).toBe("–");
+    expect(formatNumber(Infinity)).toBe("∞");
   });
 
   test("each row reads measure | anchor | carenet | ratio | target | ok", () => {
