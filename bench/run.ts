@@ -99,7 +99,8 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${textTable(rows)}\n\n${about}\n${notes.join("\n")}\n`);
   if (failed.length) process.stdout.write(`\nNot measured:\n${failed.map((f) => `- ${f}`).join("\n")}\n`);
   if (args.writeDocs && rows.length) {
-    const section = [`Last run: ${about}.`, "", markdownTable(rows), "", ...notes].join("\n");
+    const missing = failed.map((f) => `- not measured: ${f.split("\n")[0]}`);
+    const section = [`Last run: ${about}.`, "", markdownTable(rows), "", ...notes, ...missing].join("\n");
     writeFileSync(DOC, replaceGeneratedSection(readFileSync(DOC, "utf8"), section));
     process.stdout.write(`\nwritten to ${path.relative(process.cwd(), DOC)}\n`);
   }

@@ -15,6 +15,7 @@ export class CarenetRunner {
   readonly logFile: string;
   private process?: NodeProcess;
   private starts = 0;
+  private communities = 0;
 
   constructor(
     readonly places: ConfigPlaces,
@@ -26,6 +27,7 @@ export class CarenetRunner {
 
   writeConfig(communities: Array<Record<string, unknown>>, homeserverUrl = this.places.homeserverUrl): void {
     writeFileSync(this.configPath, configYaml({ ...this.places, homeserverUrl }, communities));
+    this.communities = communities.length;
   }
 
   get running(): NodeProcess {
@@ -33,8 +35,11 @@ export class CarenetRunner {
     return this.process;
   }
 
-  /** Starts the CLI and resolves when it says it is running (provisioning done). */
-  async start(timeoutMs = 600_000): Promise<NodeProcess> {
+  /**
+   * Starts the CLI and resolves when it says it is running (provisioning done). A first start
+   * provisions every community one after another: allow 15 s each on a busy machine.
+   */
+  async start(timeoutMs = Math.max(600_000, this.communities * 15_000)): Promise<NodeProcess> {
     const cli = path.join(REPO_ROOT, "dist", "src", "cli.js");
     if (!existsSync(cli)) throw new Error(`${cli} is missing: build first (npm run build)`);
     const p = new NodeProcess(`carenet (start ${++this.starts})`, cli, ["start", "-c", this.configPath, "--no-watch"], this.logFile);

@@ -25,6 +25,13 @@ export async function measureNational(ctx: BenchContext): Promise<Row[]> {
   const communities = ctx.args.quick ? 25 : 250;
   const pages = ctx.args.quick ? 10 : 50;
   const answersPerSecond = MEMBERS / ANSWER_WINDOW_S;
+  const { url } = await countingProxy(ctx);
+  await w.carenet.stop();
+  w.carenet.writeConfig(await scaleCommunities(ctx, communities), url);
+  ctx.say(`national: carenet with ${communities} communities (provisioning any new ones, not timed) …`);
+  await w.carenet.start();
+  await sleep(3000);
+
   const { users, dms } = await burstUsers(ctx);
   const pagers: MatrixUser[] = await mapLimit(Array.from({ length: pages }), 10, (_, i) => ctx.hs.user(`national${i}`));
   ctx.say(`national: adding ${pages} members who will page, and ${users.length} who answer check-ins agree to the rights text …`);
@@ -34,13 +41,6 @@ export async function measureNational(ctx: BenchContext): Promise<Row[]> {
     if (r.reaction !== "✅") throw new Error(`!consent agree: ${r.reply}`);
   });
   while (ctx.floorSamples.length < ctx.args.reps) await ctx.floorSample();
-
-  const { url } = await countingProxy(ctx);
-  await w.carenet.stop();
-  w.carenet.writeConfig(await scaleCommunities(ctx, communities), url);
-  ctx.say(`national: carenet with ${communities} communities (provisioning any new ones, not timed) …`);
-  await w.carenet.start();
-  await sleep(3000);
 
   ctx.say(`national: ${answersPerSecond.toFixed(1)} check-in answers a second, and a page every ${PAGE_EVERY_MS / 1000} s, ${pages} pages …`);
   // Each answer settles true once its reply is seen; false if the send or the wait failed
