@@ -48,6 +48,8 @@ export async function measureNational(ctx: BenchContext): Promise<Row[]> {
   const answers: Array<Promise<boolean>> = [];
   let answering = true;
   let n = 0;
+  // The load lasts as long as the pages are being sent, whatever happens to them.
+  const loadEnds = setTimeout(() => (answering = false), pages * PAGE_EVERY_MS);
   const load = (async () => {
     const t0 = performance.now();
     while (answering) {
@@ -72,7 +74,8 @@ export async function measureNational(ctx: BenchContext): Promise<Row[]> {
     pagers.map(async (pager, i) => {
       await sleep(i * PAGE_EVERY_MS);
       const t0 = performance.now();
-      const seen = w.peer.waitForEvent(w.peerDm, (ev) => botSays(w.bot, "needs support and has paged")(ev) && body(ev).includes(pager.userId), 300_000);
+      const seen = w.peer.waitForEvent(w.peerDm, (ev) => botSays(w.bot, "needs support and has paged")(ev) && body(ev).includes(pager.userId), 120_000);
+      seen.catch(() => undefined); // awaited below; a failed send must not leave it unhandled
       try {
         await pager.sendText(pagerDms[i], "!page");
         await seen;
@@ -83,6 +86,7 @@ export async function measureNational(ctx: BenchContext): Promise<Row[]> {
       }
     }),
   );
+  clearTimeout(loadEnds);
   answering = false;
   await load;
   ctx.say(`national: ${n} check-in answers sent; waiting for their replies …`);
