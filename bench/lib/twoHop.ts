@@ -1,0 +1,44 @@
+/**
+ * The two-hop floor: user → appservice → user through Synapse and a bare matrix-bot-sdk
+ * relay (bench/anchors/echoAppservice.ts). A sender's "ping" in one room comes back as the
+ * relay's "pong" in another room, seen in the receiver's /sync — the same path as a page
+ * reaching the peer on call, with no work in the middle.
+ */
+import type { MatrixUser } from "../../test/e2e/harness/matrixUser";
+import { startEcho } from "./anchors";
+import type { BenchHomeserver } from "./homeserver";
+import type { NodeProcess } from "./nodeProcess";
+
+export interface TwoHop {
+  /** One ping → pong, in milliseconds. */
+  sample(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function roomWithRelay(user: MatrixUser, relay: string): Promise<string> {
+  const roomId = await user.createRoom({ preset: "private_chat", invite: [relay] });
+  await user.waitForEvent(roomId, (ev) => ev.type === "m.room.member" && ev.state_key === relay && ev.content.membership === "join", 60_000);
+  return roomId;
+}
+
+export async function startTwoHop(hs: BenchHomeserver): Promise<TwoHop> {
+  const relay = `@echo:${hs.domain}`;
+  const echo: NodeProcess = await startEcho(hs);
+  const [sender, receiver] = await Promise.all([hs.user("floor-sender"), hs.user("floor-receiver")]);
+  const [from, to] = await Promise.all([roomWithRelay(sender, relay), roomWithRelay(receiver, relay)]);
+  let n = 0;
+  return {
+    async sample() {
+      const tag = `${++n}-${Date.now()}`;
+      const t0 = performance.now();
+      const seen = receiver.waitForEvent(to, (ev) => ev.sender === relay && ev.content.body === `pong ${tag}`, 60_000);
+      await sender.sendText(from, `ping ${to} ${tag}`);
+      await seen;
+      return performance.now() - t0;
+    },
+    async stop() {
+      await Promise.all([sender.stop(), receiver.stop()]);
+      await echo.stop();
+    },
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * A member pages; how long until the peer on call sees carenet's message in their /sync,
+ * and until they see the support room's invitation — each against the two-hop floor,
+ * sampled alternately in the same run so both see the same machine.
+ */
+import type { MatrixUser } from "../../test/e2e/harness/matrixUser";
+import { body, botSays } from "../../test/e2e/harness/paging";
+import { botReplyTo } from "../../test/e2e/harness/carenet";
+import type { BenchContext } from "../lib/context";
+import type { Row } from "../lib/report";
+import { sleep } from "../lib/pool";
+import { median } from "../lib/stats";
+
+interface PageTimes {
+  messageMs: number;
+  inviteMs: number;
+}
+
+export async function measurePaging(ctx: BenchContext): Promise<Row[]> {
+  const w = await ctx.world();
+  const reps = ctx.args.reps;
+  // One member per page (plus a warm-up), all added before anything is timed.
+  const members: MatrixUser[] = await Promise.all(Array.from({ length: reps + 1 }, (_, i) => ctx.hs.user(`pager${i}`)));
+  ctx.say(`paging: adding ${members.length} members …`);
+  const dms = await w.addMembers(members);
+  const seenInvites = new Set<string>();
+
+  const page = async (member: MatrixUser, dm: string): Promise<PageTimes> => {
+    const t0 = performance.now();
+    const message = w.peer
+      .waitForEvent(w.peerDm, (ev) => botSays(w.bot, "needs support and has paged")(ev) && body(ev).includes(member.userId), 60_000)
+      .then(() => performance.now() - t0);
+    const invite = w.peer
+      .waitForInvite((inv) => !seenInvites.has(inv.roomId) && String(inv.state.find((e) => e.type === "m.room.name")?.content.name ?? "").startsWith("Support for "), 60_000)
+      .then((roomId) => ({ roomId, ms: performance.now() - t0 }));
+    const sent = await member.sendText(dm, "!page");
+    const [messageMs, inv] = await Promise.all([message, invite]);
+    seenInvites.add(inv.roomId);
+    // Close it again, so every page meets the same carenet: the peer joins and resolves.
+    await member.waitForEvent(dm, botReplyTo(w.bot, sent), 60_000);
+    await w.peer.joinRoom(inv.roomId);
+    const resolve = await w.peer.sendText(inv.roomId, "!resolve");
+    await w.peer.waitForEvent(inv.roomId, botReplyTo(w.bot, resolve), 60_000);
+    return { messageMs, inviteMs: inv.ms };
+  };
+
+  const times: PageTimes[] = [];
+  for (let i = 0; i < members.length; i++) {
+    await ctx.floorSample();
+    const t = await page(members[i], dms[i]);
+    if (i > 0) times.push(t); // the first of each is a warm-up
+    ctx.say(`paging: page ${i}${i === 0 ? " (warm-up)" : ""}: message ${t.messageMs.toFixed(0)} ms, invite ${t.inviteMs.toFixed(0)} ms; floor so far ${ctx.floor().toFixed(0)} ms`);
+    await sleep(1000);
+  }
+  const floor = ctx.floor();
+  const note = `${times.length} pages, each from a new member; floor: ${ctx.floorSamples.length} samples of user → bare matrix-bot-sdk relay → user`;
+  return [
+    {
+      measure: "page → first message to the on-call peer (peer's /sync)",
+      anchorName: "two-hop floor",
+      anchor: floor,
+      carenet: median(times.map((t) => t.messageMs)),
+      unit: "ms",
+      target: { op: "<=", value: 1.2 },
+      note,
+    },
+    {
+      measure: "page → support-room invite seen by the peer",
+      anchorName: "two-hop floor",
+      anchor: floor,
+      carenet: median(times.map((t) => t.inviteMs)),
+      unit: "ms",
+      target: { op: "<=", value: 2.5 },
+    },
+  ];
+}
