@@ -1,6 +1,20 @@
 import { IntlMessageFormat } from "intl-messageformat";
 import enLanguage from "./locales/en/language.json";
 import esLanguage from "./locales/es/language.json";
+import enRights from "./locales/en/rights.json";
+import esRights from "./locales/es/rights.json";
+import enOnboarding from "./locales/en/onboarding.json";
+import esOnboarding from "./locales/es/onboarding.json";
+import enHelp from "./locales/en/help.json";
+import esHelp from "./locales/es/help.json";
+import enCommands from "./locales/en/commands.json";
+import esCommands from "./locales/es/commands.json";
+import enAudit from "./locales/en/audit.json";
+import esAudit from "./locales/es/audit.json";
+import enMember from "./locales/en/member.json";
+import esMember from "./locales/es/member.json";
+import enData from "./locales/en/data.json";
+import esData from "./locales/es/data.json";
 
 /**
  * Every person-facing text lives in a message catalogue (ICU MessageFormat), one file per
@@ -16,8 +30,8 @@ type Area = Record<string, string>;
 
 /** Areas by language. Add an area: a JSON file per language, and a line in each map here. */
 export const CATALOGUES: Record<Language, Record<string, Area>> = {
-  en: { language: enLanguage },
-  es: { language: esLanguage },
+  en: { language: enLanguage, rights: enRights, onboarding: enOnboarding, help: enHelp, commands: enCommands, audit: enAudit, member: enMember, data: enData },
+  es: { language: esLanguage, rights: esRights, onboarding: esOnboarding, help: esHelp, commands: esCommands, audit: esAudit, member: esMember, data: esData },
 };
 
 export function isLanguage(x: unknown): x is Language {

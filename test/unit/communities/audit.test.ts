@@ -70,7 +70,7 @@ describe("audit lines for the other capabilities", () => {
     const { describeEntry } = await import("../../../src/commands/audit");
     const at = Date.UTC(2025, 0, 6, 12, 0);
     const entry = (e: { actor: string; action: string; subject?: string; detail?: string }) =>
-      describeEntry({ id: 1, at, communityId: "oak", subject: null, detail: null, ...e });
+      describeEntry({ id: 1, at, communityId: "oak", subject: null, detail: null, ...e }, "UTC");
     expect(entry({ actor: SAM, action: "command.rota", subject: BOB, detail: "!rota approve ok" })).toBe(
       `2025-01-06 12:00 UTC — ${SAM} ran \`!rota approve\` (about ${BOB})`,
     );
