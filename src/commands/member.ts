@@ -337,7 +337,7 @@ function show(app: CommunitiesApp, c: CommunityConfig, target: string): CommandR
     t("member.showSponsor", { sponsor: sponsorName(m.sponsor) }),
     t("member.showAdded", { by: person(m.addedBy), added: date(m.addedAt), changed: date(m.updatedAt) }),
     ...(m.removedReason ? [t("member.showReason", { reason: m.removedReason })] : []),
-    t("member.showConsent", { state: describeConsent(latestDecision(app, c.id, target), text.version, "they", c.timezone) }),
+    t("member.showConsent", { state: describeConsent(latestDecision(app, c.id, target), text.version, "they, mid-sentence", c.timezone) }),
     left.length ? t("member.showLeft", { rooms: listOf(left.map((l) => roomName(c, l.roomKey))) }) : t("member.showNotLeft"),
   ]);
   return { outcome: "ok", reply };

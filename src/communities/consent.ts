@@ -43,7 +43,9 @@ export function hasCurrentConsent(app: ConsentApp, communityId: string, userId: 
 }
 
 /** Where someone stands with a community's current text, as "You …" or "They …", dated in the community's zone. */
-export function describeConsent(latest: ConsentRecord | undefined, currentVersion: string, who: "you" | "they", zoneName: string): Words & RichValue {
+export function describeConsent(latest: ConsentRecord | undefined, currentVersion: string, whom: "you" | "they" | "they, mid-sentence", zoneName: string): Words & RichValue {
+  // "they" opens a sentence; mid-sentence it is lower case (the select's "other").
+  const who = whom === "they, mid-sentence" ? "mid" : whom;
   if (!latest) return t("rights.stateNone", { who });
   const date = time(latest.decidedAt, zoneName, "date");
   switch (latest.decision) {
@@ -81,13 +83,13 @@ function summaryWithAnswer(text: RightsText): Message {
     .p(t("rights.version", { version: text.version }));
 }
 
-function askAgainMessage(c: CommunityConfig, text: RightsText, latest: ConsentRecord | undefined): Message {
+function askAgainMessage(c: CommunityConfig, text: RightsText, latest: ConsentRecord | undefined, crisisResources: string): Message {
   const m = new Message().p(
     latest ? t("onboarding.changed", { community: c.name, date: time(latest.decidedAt, c.timezone, "date") }) : t("onboarding.changedUnanswered", { community: c.name }),
   );
   const support = { help: command("!help"), page: command("!page") };
   m.p(latest?.decision === "agreed" ? t("onboarding.readAgainAgreed", support) : t("onboarding.readAgain", support));
-  return m.append(summaryWithAnswer(text));
+  return m.append(supportNow(crisisResources)).append(summaryWithAnswer(text));
 }
 
 /**
@@ -106,7 +108,7 @@ export function askAgainIfTextChanged(app: CommunitiesApp, config: CarenetConfig
       const already = { communityId: c.id, action: ASKED, subject: member.userId, detail: askedDetail(text.version) };
       if (app.audit.has(already)) continue;
       app.atomically(() => {
-        app.effects.tell(member.userId, askAgainMessage(c, text, latest), `consent:ask:${c.id}:${member.userId}:${text.version}`);
+        app.effects.tell(member.userId, askAgainMessage(c, text, latest, config.crisis_resources), `consent:ask:${c.id}:${member.userId}:${text.version}`);
         app.audit.append({ ...already, actor: "carenet" }, app.clock.now());
       });
       asked++;

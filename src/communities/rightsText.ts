@@ -139,7 +139,8 @@ export function reach(r: ReachConfig): Words & RichValue {
   const ways: Value[] = [];
   if (r.phone) ways.push(t("rights.reachPhone", { number: phone(r.phone) }));
   if (r.sms) ways.push(t("rights.reachSms", { number: phone(r.sms, true) }));
-  if (r.email) ways.push(t("rights.reachEmail", { address: link(`mailto:${r.email}`, r.email) }));
+  // An address as written: "x (mailto:x)" would read badly in the plain body, and clients link addresses themselves.
+  if (r.email) ways.push(t("rights.reachEmail", { address: r.email }));
   if (r.url) ways.push(link(r.url, r.url));
   const values = { name: r.name, ways: listOf(ways, "disjunction") };
   return r.note ? t("rights.reachLineNote", { ...values, note: r.note }) : t("rights.reachLine", values);
