@@ -352,3 +352,53 @@ describe("!member list and show", () => {
     expect(h.audit().map((e) => [e.action, e.detail])).toEqual([["command.member", "!member show ok"]]);
   });
 });
+
+describe("!sponsor: a member may ask for another sponsor, or none; staff decide", () => {
+  beforeEach(async () => {
+    await h.send(SAM, OAK_STAFF, "!member add @bob:example.org");
+    h.runJobs();
+  });
+
+  it("says who the sponsor is, by name, and how to ask for another or none", async () => {
+    const a = await h.send(BOB, h.dm(BOB), "!sponsor");
+    expect(a.outcome).toBe("ok");
+    expect(a.text).toContain("Oak Community: your sponsor is @sam:example.org");
+    expect(a.text).toContain("!sponsor change asks staff for a different sponsor, !sponsor none asks to have none.");
+  });
+
+  it("tells the staff room of a request, records it without a reason, and changes nothing until staff decide", async () => {
+    const a = await h.send(BOB, roomOf("oak", "community"), "!sponsor change");
+    expect(a).toMatchObject({ outcome: "ok", to: `dm:${BOB}` });
+    expect(a.text).toContain("I have told the staff of Oak Community that you would like a different sponsor.");
+    expect(h.app.members.get("oak", BOB)?.sponsor).toBe(SAM);
+    const told = h.postedIn(OAK_STAFF);
+    expect(told.at(-1)).toContain("@bob:example.org asks for a different sponsor (now: @sam:example.org). To decide: !member sponsor @bob:example.org @staff:example.org.");
+    expect(h.audit().filter((e) => e.action === "sponsor.request")).toEqual([expect.objectContaining({ actor: BOB, subject: BOB, detail: "change" })]);
+
+    // Staff decide in the staff room; the member is told.
+    const d = await h.send(SAM, OAK_STAFF, "!member sponsor @bob:example.org @ann:example.org");
+    expect(d.text).toBe("@bob:example.org now has @ann:example.org as their sponsor (was @sam:example.org).");
+    expect(h.app.members.get("oak", BOB)?.sponsor).toBe(ANN);
+    expect(h.toldTo(BOB).at(-1)).toContain("Staff of Oak Community have decided: your sponsor is now @ann:example.org.");
+    // Audited once, by what it did.
+    expect(h.audit().filter((e) => e.actor === SAM && e.action !== "member.add").map((e) => [e.action, e.detail])).toEqual([["member.sponsor", `sponsor ${SAM} → ${ANN}`]]);
+  });
+
+  it("lets a member have no sponsor at all, and refuses a sponsor who is not staff", async () => {
+    expect((await h.send(BOB, h.dm(BOB), "!sponsor none")).text).toContain("that you would like to have no sponsor");
+    expect((await h.send(SAM, OAK_STAFF, "!member sponsor @bob:example.org @tom:example.org")).outcome).toBe("refused");
+    const none = await h.send(SAM, OAK_STAFF, "!member sponsor @bob:example.org none");
+    expect(none.text).toBe("@bob:example.org now has no sponsor (was @sam:example.org).");
+    expect(h.app.members.get("oak", BOB)?.sponsor).toBeNull();
+    expect(h.toldTo(BOB).at(-1)).toContain("you have no sponsor now");
+    expect((await h.send(BOB, h.dm(BOB), "!sponsor")).text).toContain("Oak Community: you have no sponsor.");
+    expect((await h.send(BOB, h.dm(BOB), "!sponsor none")).text).toBe("You already have no sponsor in Oak Community; nothing changed.");
+  });
+
+  it("answers someone who is nobody's member, and explains a wrong word", async () => {
+    expect((await h.send(CAROL, h.dm(CAROL), "!sponsor change")).text).toContain("You are not a member of a community on carenet");
+    const bad = await h.send(BOB, h.dm(BOB), "!sponsor replace");
+    expect(bad.outcome).toBe("refused");
+    expect(bad.text).toContain("Say !sponsor change or !sponsor none.");
+  });
+});
