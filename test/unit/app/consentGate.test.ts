@@ -51,7 +51,7 @@ describe("optional things without agreement", () => {
       const text = r.reply.plain;
       expect(text).toContain(`${subject} ${CONSENT_REFUSAL} to how Oakwood keeps their information`);
       expect(text).toContain("I have not recorded anything");
-      expect(text).toContain("`!consent agree`");
+      expect(text).toContain("!consent agree");
       expect(text).toContain("`!page`");
       expect(text).toContain(CRISIS);
     }

@@ -146,7 +146,7 @@ describe("malformed offers get a plain explanation and the usage line", () => {
   ])("%s", async (command, expected) => {
     const reply = await w.refused(ALEX, command);
     expect(reply).toContain(expected);
-    expect(reply).toContain("Usage: `!volunteer");
+    expect(reply).toContain("Usage: !volunteer");
     expect(w.rota.ofUser(ALEX)).toEqual([]);
   });
 });
