@@ -157,6 +157,24 @@ test("!consent agree is recorded with the version of the text the member was sho
   expect(hasCurrentConsent(app(), ELM, bob.userId)).toBe(false);
 });
 
+test("a member asks for no sponsor with !sponsor; staff are told in the staff room, decide there, and the member is told", async () => {
+  const staffA = roomOf(OAK, "staff");
+  const shown = await command(bob, bobDm, "!sponsor");
+  expect(String(shown.reply.content.body)).toMatch(new RegExp(`your sponsor is ${named(samA)}`));
+  expect(String(shown.reply.content.formatted_body)).toContain(`<a href="https://matrix.to/#/${samA.userId}">`);
+
+  const asked = await command(bob, bobDm, "!sponsor none");
+  expect(asked.reaction).toBe("✅");
+  expect(String(asked.reply.content.body)).toContain("that you would like to have no sponsor");
+  await samA.waitForEvent(staffA, (ev) => ev.sender === bot && new RegExp(`^${named(bob)} asks for no sponsor`).test(String(ev.content.body)));
+  expect(app().members.get(OAK, bob.userId)?.sponsor).toBe(samA.userId);
+
+  const decided = await command(samA, staffA, `!member sponsor ${bob.userId} none`);
+  expect(decided.reaction).toBe("✅");
+  expect(app().members.get(OAK, bob.userId)?.sponsor).toBeNull();
+  await bob.waitForEvent(bobDm, (ev) => ev.sender === bot && String(ev.content.body).includes("you have no sponsor now"));
+});
+
 test("a staff member of B cannot add members to A: refused with a reason, and audited", async () => {
   const staffA = roomOf(OAK, "staff");
   // An A staff member lets B's staff member into A's staff room (staff may invite)...

@@ -108,7 +108,7 @@ describe("!rota add and the proposal the person must accept", () => {
     ]) {
       const reply = await w.refused(SAM, command, STAFF_ROOM);
       expect(reply).toContain(expected);
-      expect(reply).toContain("Usage: !rota add <@user|me>");
+      expect(reply).toContain("Usage: `!rota add <@user|me>");
     }
     const audit = w.audit.latest("oak", 10);
     expect(audit.filter((a) => a.action === "command.refused" && a.actor === SAM)).toHaveLength(5);
@@ -268,7 +268,7 @@ describe("!rota swap", () => {
     expect(await w.refused(SAM, `!rota swap ${ALEX} 2026-03-09 ${BEA} 2026-03-10`, STAFF_ROOM)).toContain("has 2 shifts starting on Monday 9 March");
     expect(await w.refused(SAM, `!rota swap ${ALEX} 2026-03-09 ${ALEX} 2026-03-10`, STAFF_ROOM)).toContain("two different people");
     expect(await w.refused(SAM, `!rota swap ${ALEX} 2026-13-09 ${BEA} 2026-03-10`, STAFF_ROOM)).toContain("is not a date");
-    expect(await w.refused(SAM, `!rota swap ${ALEX} 2026-03-09`, STAFF_ROOM)).toContain("Usage: !rota swap");
+    expect(await w.refused(SAM, `!rota swap ${ALEX} 2026-03-09`, STAFF_ROOM)).toContain("Usage: `!rota swap");
   });
 });
 

@@ -238,7 +238,7 @@ describe("!volunteer cancel", () => {
 
 test("the crisis resources are in the !help these commands appear in", async () => {
   w = new World();
-  const help = await w.ok(ELI, "!help");
+  const help = await w.ok(ELI, "!help all");
   expect(help).toContain(CRISIS);
   expect(help).toContain("!volunteer");
   expect(help).toContain("!oncall");
