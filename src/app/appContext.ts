@@ -78,6 +78,7 @@ export function createAppContext(d: AppContextDeps): AppContext {
     crisisResources: () => d.config().crisis_resources,
     atomically,
     wakeOutbox: () => d.wakeOutbox?.(),
+    readerFor: (userId) => readers.forUser(userId),
     encryption: new EncryptionStore(d.db),
     decrypts: () => d.config().encryption?.enabled === true,
   });

@@ -1,4 +1,5 @@
 import { auditCommand } from "../commands/audit";
+import { sponsorCommand } from "../commands/sponsor";
 import { memberCommand } from "../commands/member";
 import { consentCommand, rightsCommand, rulesCommand } from "../commands/rights";
 import { askAgainIfTextChanged, hasCurrentConsent } from "../communities/consent";
@@ -14,7 +15,7 @@ import type { AppContext } from "./context";
  */
 export function installCommunities(app: AppContext): void {
   app.hasConsent = (communityId, userId) => hasCurrentConsent(app, communityId, userId);
-  app.commands.push(rightsCommand(app), rulesCommand(app), consentCommand(app), memberCommand(app), auditCommand(app));
+  app.commands.push(rightsCommand(app), rulesCommand(app), consentCommand(app), sponsorCommand(app), memberCommand(app), auditCommand(app));
   app.membershipHooks.push(leftRoomsHook(app));
   app.afterReconcile.push(
     async (config) => {

@@ -1,7 +1,7 @@
-import { utcTime } from "../communities/consent";
 import type { CommunitiesApp } from "../communities/deps";
 import type { AuditEntry } from "../store/audit";
 import { AUDIT_LATEST_MAX } from "../store/audit";
+import { command, person, t, time, zone, type Value, type Words, type RichValue } from "../words";
 import { Message } from "./message";
 import { UsageError, type CommandSpec } from "./types";
 
@@ -9,82 +9,95 @@ export const AUDIT_DEFAULT = 20;
 
 /**
  * `!audit [number]` in a staff room: the community's latest audit entries in plain words, with
- * UTC times. Service-wide config changes are listed too, without their details (which
- * may concern other communities).
+ * times in the community's zone. Service-wide config changes are listed too, without their
+ * details (which may concern other communities).
  */
 export function auditCommand(app: Pick<CommunitiesApp, "audit">): CommandSpec {
   return {
     name: "audit",
     usage: "!audit [number]",
-    summary: `the latest entries of the community's audit log (default ${AUDIT_DEFAULT}, at most ${AUDIT_LATEST_MAX})`,
-    details:
-      "Every staff command (done or refused), membership change, consent change and config reload is recorded, with who and when. " +
-      "Nobody can change or delete an entry. Message content is never recorded.",
+    summary: t("audit.summary", { n: AUDIT_DEFAULT, max: AUDIT_LATEST_MAX }),
+    details: t("audit.details"),
     audience: "staff",
     run(ctx, args) {
-      if (!ctx.community) throw new Error("internal: a staff command without its community");
-      if (args.length > 1) throw new UsageError("`!audit` takes at most one number.");
+      const c = ctx.community;
+      if (!c) throw new Error("internal: a staff command without its community");
+      if (args.length > 1) throw new UsageError(t("audit.usage"));
       let n = AUDIT_DEFAULT;
       if (args.length === 1) {
-        if (!/^\d+$/.test(args[0]) || Number(args[0]) < 1) throw new UsageError(`\`${args[0]}\` is not a number of entries; give a whole number from 1 to ${AUDIT_LATEST_MAX}.`);
+        if (!/^\d+$/.test(args[0]) || Number(args[0]) < 1) throw new UsageError(t("audit.badNumber", { max: AUDIT_LATEST_MAX }));
         n = Number(args[0]);
       }
       const capped = Math.min(n, AUDIT_LATEST_MAX);
-      const entries = [
-        ...app.audit.latest(ctx.community.id, capped),
-        ...app.audit.latest(null, capped).filter((e) => e.action.startsWith("config.")),
-      ]
+      const entries = [...app.audit.latest(c.id, capped), ...app.audit.latest(null, capped).filter((e) => e.action.startsWith("config."))]
         .sort((a, b) => b.id - a.id)
         .slice(0, capped);
-      if (!entries.length) return { outcome: "ok", reply: Message.of(`The audit log of ${ctx.community.name} is empty.`) };
+      if (!entries.length) return { outcome: "ok", reply: Message.of(t("audit.empty", { community: c.name })) };
       const reply = new Message()
-        .heading(`The latest ${entries.length === 1 ? "entry" : `${entries.length} entries`} of ${ctx.community.name}'s audit log, newest first (times in UTC):`)
-        .list(entries.map(describeEntry));
-      if (n > AUDIT_LATEST_MAX) reply.p(`(${AUDIT_LATEST_MAX} is the most I show at once.)`);
+        .heading(t("audit.heading", { n: entries.length, community: c.name, zone: zone(c.timezone) }))
+        .list(entries.map((e) => describeEntry(e, c.timezone)));
+      if (n > AUDIT_LATEST_MAX) reply.p(t("audit.capped", { max: AUDIT_LATEST_MAX }));
       return { outcome: "ok", reply };
     },
   };
 }
 
-/** What each action reads as; `{s}` is the person it was done to. */
-const WORDS: Record<string, string> = {
-  "member.add": "added {s} as a member",
-  "member.remove": "removed {s} from the community",
-  "member.discharge": "discharged {s} to the alumni",
-  "member.sponsor": "changed the sponsor of {s}",
-  "member.left": "left a room on their own",
-  "consent.agree": "agreed to the rights text",
-  "consent.decline": "declined the rights text",
-  "consent.withdraw": "withdrew their agreement to the rights text",
-  "consent.asked": "sent the rights text to {s}, to agree to or not",
-  "page.open": "paged for support",
-  "page.repeat": "paged again",
-  "page.escalate": "asked the next people for the page of {s}",
-  "page.exhausted": "could reach nobody for the page of {s}",
-  "page.ack": "said they are coming to {s}",
-  "page.resolve": "closed the page of {s}",
-  "crisis_meeting.call": "called a crisis meeting",
-  "data.erased": "asked carenet to erase what it kept about them, and it did",
-  "config.reload": "reloaded the configuration",
-  "config.refused": "refused a changed configuration that was not valid",
+/** What each action reads as; `s` is the person it was done to. Keys written out for the catalogue test. */
+const WORDS: Record<string, (s: Value) => Words> = {
+  "member.add": (s) => t("audit.memberAdd", { s }),
+  "member.remove": (s) => t("audit.memberRemove", { s }),
+  "member.discharge": (s) => t("audit.memberDischarge", { s }),
+  "member.sponsor": (s) => t("audit.memberSponsor", { s }),
+  "member.left": () => t("audit.memberLeft"),
+  "sponsor.request": () => t("audit.sponsorRequest"),
+  "consent.agree": () => t("audit.consentAgree"),
+  "consent.decline": () => t("audit.consentDecline"),
+  "consent.withdraw": () => t("audit.consentWithdraw"),
+  "consent.asked": (s) => t("audit.consentAsked", { s }),
+  "page.open": () => t("audit.pageOpen"),
+  "page.repeat": () => t("audit.pageRepeat"),
+  "page.escalate": (s) => t("audit.pageEscalate", { s }),
+  "page.exhausted": (s) => t("audit.pageExhausted", { s }),
+  "page.ack": (s) => t("audit.pageAck", { s }),
+  "page.resolve": (s) => t("audit.pageResolve", { s }),
+  "crisis_meeting.call": () => t("audit.crisisMeeting"),
+  "data.erased": () => t("audit.dataErased"),
+  "config.reload": () => t("audit.configReload"),
+  "config.refused": () => t("audit.configRefused"),
 };
 
-/** One entry as a line: when, who, what, to whom, and the detail where it helps. */
-export function describeEntry(e: AuditEntry): string {
-  const when = utcTime(e.at);
-  if (e.communityId === null) return `${when} — ${e.actor} ${WORDS[e.action] ?? e.action}`;
-  if (e.action === "command.refused") return `${when} — ${e.actor}: ${e.detail ?? "a command"}`;
+/** "closed their own page" reads better than "closed the page of" the same person. */
+const OWN: Record<string, () => Words> = {
+  "page.resolve": () => t("audit.pageResolveOwn"),
+  "page.escalate": () => t("audit.pageEscalateOwn"),
+  "page.exhausted": () => t("audit.pageExhaustedOwn"),
+};
+
+/** Actions whose words name the person they were about ({s}); for the others "(about …)" is added. */
+const NAMES_SUBJECT = new Set(["member.add", "member.remove", "member.discharge", "member.sponsor", "consent.asked", "page.escalate", "page.exhausted", "page.ack", "page.resolve"]);
+
+const who = (id: string): Value => (id === "carenet" ? t("audit.carenet") : person(id));
+
+/** One entry as a line: when (in the community's zone), who, what, to whom, and the detail where it helps. */
+export function describeEntry(e: AuditEntry, zoneName: string): Words & RichValue {
+  const when = time(e.at, zoneName, "datetime");
+  const actor = who(e.actor);
+  if (e.communityId === null) return t("audit.line", { when, actor, what: (WORDS[e.action]?.(t("audit.someone")) ?? t("audit.other", { action: e.action })) as Value });
+  if (e.action === "command.refused") return t("audit.refused", { when, actor, detail: e.detail ?? e.action });
+  const other = e.subject && e.subject !== e.actor ? person(e.subject) : undefined;
   if (e.action.startsWith("command.")) {
     // The detail starts with what was run ("!rota approve ok"): show the subcommand when there is one.
     const name = e.action.slice("command.".length);
     const sub = e.detail?.startsWith(`!${name} `) ? e.detail.split(" ")[1] : undefined;
-    const ran = sub && sub !== "ok" ? `!${name} ${sub}` : `!${name}`;
-    return `${when} — ${e.actor} ran \`${ran}\`${e.subject && e.subject !== e.actor ? ` (about ${e.subject})` : ""}`;
+    const what = t("audit.ran", { command: command(sub && sub !== "ok" ? `!${name} ${sub}` : `!${name}`) });
+    return other ? t("audit.lineAbout", { when, actor, what, subject: other }) : t("audit.line", { when, actor, what });
   }
-  // "closed their own page" reads better than "closed the page of" the same person.
-  const words = e.subject === e.actor ? WORDS[e.action]?.replace("the page of {s}", "their own page") : WORDS[e.action];
-  const subject = e.subject ?? "someone";
-  const what = words ? words.replace("{s}", subject) : `${e.action}${e.subject && e.subject !== e.actor ? ` ${e.subject}` : ""}`;
-  const about = words && !words.includes("{s}") && e.subject && e.subject !== e.actor ? ` (about ${e.subject})` : "";
-  return `${when} — ${e.actor} ${what}${about}${e.detail ? ` (${e.detail})` : ""}`;
+  const own = e.subject === e.actor ? OWN[e.action] : undefined;
+  const words = own ? own() : WORDS[e.action]?.(e.subject ? person(e.subject) : t("audit.someone"));
+  const what: Value = words ? (words as Words & Value) : t("audit.other", { action: e.action });
+  const about = other && !NAMES_SUBJECT.has(e.action) ? other : undefined;
+  if (about && e.detail) return t("audit.lineAboutDetail", { when, actor, what, subject: about, detail: e.detail });
+  if (about) return t("audit.lineAbout", { when, actor, what, subject: about });
+  if (e.detail) return t("audit.lineDetail", { when, actor, what, detail: e.detail });
+  return t("audit.line", { when, actor, what });
 }

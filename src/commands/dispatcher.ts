@@ -1,7 +1,8 @@
 import { closest } from "../domain/words";
 import { supportNow, availableTo } from "./help";
 import { Message } from "./message";
-import { echoableCommand, withoutQuotedInput } from "./echo";
+import { safeCommandName, withoutQuotedInput } from "./echo";
+import { command, t } from "../words";
 import { commandName, parseCommand, wordsAfterName } from "./parse";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "./types";
 
@@ -34,9 +35,11 @@ export class Dispatcher {
   async dispatch(body: string, dctx: DispatchContext, finish: Finish = () => undefined): Promise<CommandResult> {
     const ctx: CommandContext = { ...dctx, commands: this.commands };
     const done = (result: CommandResult, spec?: CommandSpec) => {
+      if (spec) result.ran ??= ran(spec, args);
       this.atomically(() => finish(result, spec));
       return result;
     };
+    let args: string[] = [];
     let parsed = parseCommand(body);
     if (!parsed.ok) {
       const name = commandName(body);
@@ -47,47 +50,53 @@ export class Dispatcher {
     if (!parsed.ok) {
       return done({
         outcome: "refused",
-        reply: Message.of(`I could not read that command: ${parsed.problem}. Send \`!help\` to see what you can do.`).append(
-          supportNow(ctx.crisisResources),
-        ),
+        reply: Message.of(t("commands.unreadable", { problem: parsed.problem.replace(/`/g, ""), help: command("!help") })).append(supportNow(ctx.crisisResources)),
       });
     }
-    const { name, args } = parsed.command;
+    const { name } = parsed.command;
+    args = parsed.command.args;
     const spec = this.commands.find((c) => c.name === name);
     if (!spec) {
       const names = availableTo(ctx).map((c) => c.name);
       const hint = closest(name, names);
-      return done({
-        outcome: "refused",
-        reply: new Message()
-          .p(
-            `I don't know ${echoableCommand(name) ? `the command ${echoableCommand(name)}` : "that command"}.` +
-              (hint ? ` Did you mean \`!${hint}\`?` : "") +
-              " Send `!help` to see the commands you can use.",
-          )
-          .append(supportNow(ctx.crisisResources)),
-      });
+      const shown = safeCommandName(name);
+      const values = { name: command(`!${shown ?? ""}`), hint: command(`!${hint ?? ""}`), help: command("!help") };
+      const text = shown
+        ? hint
+          ? t("commands.unknownHint", values)
+          : t("commands.unknown", values)
+        : hint
+          ? t("commands.unknownUnnamedHint", values)
+          : t("commands.unknownUnnamed", values);
+      return done({ outcome: "refused", reply: Message.of(text).append(supportNow(ctx.crisisResources)) });
     }
     if (spec.audience === "staff" && !ctx.isStaffHere) {
-      const where = ctx.community ? ctx.community.name : "your community";
-      return done(refuse(`\`!${name}\` is a staff command: it works only in ${where}'s staff room, for its staff.`), spec);
+      // Standing in the staff room already: the reason is who they are, not where.
+      const c = ctx.community;
+      const values = { command: command(`!${name}`), community: c?.name ?? "" };
+      const why = !c ? t("commands.staffRoomOnlyDm", values) : ctx.roomKey === "staff" ? t("commands.notStaffOf", values) : t("commands.staffRoomOnly", values);
+      return done({ outcome: "refused", reply: Message.of(why) }, spec);
     }
     try {
       const early = await spec.precheck?.(ctx, args);
       if (early) return done(early, spec);
       return this.atomically(() => {
         const result = spec.run(ctx, args);
+        result.ran ??= ran(spec, args);
         finish(result, spec);
         return result;
       });
     } catch (err) {
-      if (err instanceof UsageError) return done(refuse(`${withoutQuotedInput(err.message)}\nUsage: \`${spec.usage}\``), spec);
+      if (err instanceof UsageError) {
+        const said = typeof err.text === "string" ? withoutQuotedInput(err.text) : err.text;
+        return done({ outcome: "refused", reply: Message.of(said).p(t("commands.usage", { usage: command(spec.usage) })) }, spec);
+      }
       this.onError(err, name);
       return done(
         {
           outcome: "refused",
           reply: new Message()
-            .p(`Something went wrong while handling \`!${name}\`; it has been logged for the admins. Please try again in a moment.`)
+            .p(t("commands.failed", { command: command(`!${name}`) }))
             .append(supportNow(ctx.crisisResources)),
         },
         spec,
@@ -96,6 +105,10 @@ export class Dispatcher {
   }
 }
 
-function refuse(text: string): CommandResult {
-  return { outcome: "refused", reply: Message.of(text) };
+/** "!member add": the command and, when its first word is one of its subcommands, that word. */
+export function ran(spec: CommandSpec, args: string[]): string {
+  const sub = args[0]?.toLowerCase();
+  const usages = `${spec.usage} ${spec.staffPart?.usage ?? ""}`;
+  const isSub = !!sub && /^[a-z][a-z-]*$/.test(sub) && new RegExp(`(^|[\\s|!\\[])${sub}(?=[\\s|\\]]|$)`).test(usages);
+  return isSub ? `!${spec.name} ${sub}` : `!${spec.name}`;
 }

@@ -7,6 +7,11 @@ const SAFE_NAME = /^[a-z-]{1,24}$/;
 /** A plain word, or something in a strict format carenet asked for: a date, a time or range, a short number. */
 const SAFE_WORD = /^(?:[A-Za-z-]{1,24}|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}(?:[-–]\d{1,2}:\d{2})?|#?\d{1,6})$/;
 
+/** The name itself if it is short and only letters and hyphens; otherwise undefined. */
+export function safeCommandName(name: string): string | undefined {
+  return SAFE_NAME.test(name) ? name : undefined;
+}
+
 /** `!name` in code marks, if the name is short and only letters and hyphens; otherwise undefined. */
 export function echoableCommand(name: string): string | undefined {
   return SAFE_NAME.test(name) ? `\`!${name}\`` : undefined;

@@ -1,16 +1,16 @@
-import { utcDate, askedDetail, ASKED, currentRightsText, describeConsent, latestDecision, onboardingMessage } from "../communities/consent";
+import { askedDetail, ASKED, currentRightsText, describeConsent, latestDecision, onboardingMessages } from "../communities/consent";
 import type { CommunitiesApp } from "../communities/deps";
 import { isStaffOrAdmin } from "../communities/roles";
 import { allMemberRoomKeys, inviteTo, kickFrom, roomKeysFor, roomName, type InviteOutcome, type PlaceRoom } from "../communities/memberRooms";
 import { readUserId } from "../communities/userIds";
 import type { CommunityConfig } from "../config/types";
 import { closest } from "../domain/words";
-import type { Member } from "../store/members";
+import { command, isLanguage, listOf, person, renderWords, t, time, type Value, type Words } from "../words";
 import { supportNow } from "./help";
-import { Message } from "./message";
+import { Message, type Text } from "./message";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "./types";
 
-const VERBS = ["add", "remove", "discharge", "list", "show"] as const;
+const VERBS = ["add", "remove", "discharge", "sponsor", "list", "show"] as const;
 type Verb = (typeof VERBS)[number];
 
 /** A `!member` command, read and checked for shape (not yet for meaning). */
@@ -18,28 +18,38 @@ type MemberRequest =
   | { verb: "list" }
   | { verb: "add"; target: string; sponsor?: string }
   | { verb: "remove"; target: string; reason: string | null }
+  | { verb: "sponsor"; target: string; sponsor: string | null }
   | { verb: "discharge" | "show"; target: string };
 
-const USAGE = "!member add @user [--sponsor @staff] | remove @user [reason] | discharge @user | list | show @user";
+const USAGE = "!member add @user [--sponsor @staff] | remove @user [reason] | discharge @user | sponsor @user @staff|none | list | show @user";
+
+/** A text in the community's own language, for what Matrix shows everyone alike (an invitation's reason). */
+function inCommunityLanguage(c: CommunityConfig, words: Words): string {
+  return renderWords(words, { language: isLanguage(c.language) ? c.language : "en" }).plain;
+}
 
 /**
  * `!member …` in a community's staff room, for its staff: members are added (invited to
  * the Space, the community chat and extra rooms, and sent their rights and choices),
  * removed (from every room, with the reason), discharged (to the alumni room, data and
- * choices kept), listed and shown. The dispatcher has already checked that the sender is
- * staff of the community whose staff room this is; every change is audited.
+ * choices kept), given another sponsor or none, listed and shown. The dispatcher has
+ * already checked that the sender is staff of the community whose staff room this is;
+ * every change is audited (once: the command's own entry says what it did).
  */
 export function memberCommand(app: CommunitiesApp): CommandSpec {
   return {
     name: "member",
     usage: USAGE,
-    summary: "add, remove, discharge, list or show the community's members",
-    details:
-      "`!member add @name:server` invites them to the community's rooms and sends them their rights and choices; " +
-      "the sponsor is you unless you name another member of staff with `--sponsor @staff`. " +
-      "`!member remove @name:server [reason]` removes them from every room (they see the reason). " +
-      "`!member discharge @name:server` moves them to the alumni room, keeping their data and choices. " +
-      "`!member list` and `!member show @name:server` tell you who is who.",
+    summary: t("member.summary"),
+    details: t("member.details", {
+      add: command("!member add @name:server"),
+      flag: command("--sponsor @staff"),
+      remove: command("!member remove @name:server [reason]"),
+      discharge: command("!member discharge @name:server"),
+      sponsor: command("!member sponsor @name:server @staff|none"),
+      list: command("!member list"),
+      show: command("!member show @name:server"),
+    }),
     audience: "staff",
 
     async precheck(ctx, args) {
@@ -49,7 +59,7 @@ export function memberCommand(app: CommunitiesApp): CommandSpec {
       const refusal = refuseAdd(app, c, req.target, req.sponsor ?? ctx.sender);
       if (refusal) return refusal;
       if (!(await app.homeserver.userExists(req.target))) {
-        return refused(`There is no account \`${req.target}\` on ${app.domain}. Check the spelling, or ask the admins to create it first.`);
+        return refused(t("member.noAccount", { user: command(req.target), domain: app.domain }));
       }
       return undefined;
     },
@@ -66,6 +76,8 @@ export function memberCommand(app: CommunitiesApp): CommandSpec {
           return remove(app, ctx, c, req.target, req.reason);
         case "discharge":
           return discharge(app, ctx, c, req.target);
+        case "sponsor":
+          return changeSponsor(app, ctx, c, req.target, req.sponsor);
         case "show":
           return show(app, c, req.target);
       }
@@ -81,36 +93,40 @@ function community(ctx: CommandContext): CommunityConfig {
 
 function parse(args: string[], domain: string): MemberRequest {
   const [rawVerb, ...rest] = args;
-  if (!rawVerb) throw new UsageError("Say what to do: add, remove, discharge, list or show.");
+  if (!rawVerb) throw new UsageError(t("member.sayWhat"));
   const verb = rawVerb.toLowerCase();
   if (!(VERBS as readonly string[]).includes(verb)) {
     const hint = closest(verb, [...VERBS]);
-    throw new UsageError(`\`${rawVerb}\` is not something \`!member\` does${hint ? ` — did you mean \`${hint}\`?` : "."}`);
+    throw new UsageError(hint ? t("member.notAVerbHint", { member: command("!member"), hint: command(hint) }) : t("member.notAVerb", { member: command("!member") }));
   }
   if (verb === "list") {
-    if (rest.length) throw new UsageError("`!member list` takes nothing more.");
+    if (rest.length) throw new UsageError(t("member.listTakesNothing", { command: command("!member list") }));
     return { verb };
   }
   const [rawTarget, ...more] = rest;
-  if (!rawTarget) throw new UsageError(`Name the person: \`!member ${verb} @name:${domain}\`.`);
+  if (!rawTarget) throw new UsageError(t("member.namePerson", { example: command(`!member ${verb} @name:${domain}`) }));
   const target = userIdOrForeign(rawTarget, domain);
   switch (verb as Exclude<Verb, "list">) {
     case "remove":
       return { verb: "remove", target, reason: more.join(" ").trim() || null };
+    case "sponsor": {
+      if (more.length !== 1) throw new UsageError(t("member.sponsorTarget", { example: command(`!member sponsor ${target} @staff:${domain}`) }));
+      return { verb: "sponsor", target, sponsor: more[0].toLowerCase() === "none" ? null : userIdOrForeign(more[0], domain) };
+    }
     case "add": {
       let sponsor: string | undefined;
       for (let i = 0; i < more.length; i++) {
         const [flag, inline] = more[i].split("=", 2);
-        if (flag.toLowerCase() !== "--sponsor") throw new UsageError(`I don't understand \`${more[i]}\`; only \`--sponsor @staff\` may follow the person.`);
-        if (sponsor !== undefined) throw new UsageError("Name one sponsor only.");
+        if (flag.toLowerCase() !== "--sponsor") throw new UsageError(t("member.onlySponsorFlag", { flag: command("--sponsor @staff") }));
+        if (sponsor !== undefined) throw new UsageError(t("member.oneSponsor"));
         const value = inline ?? more[++i];
-        if (!value) throw new UsageError("Name the sponsor after `--sponsor`, e.g. `--sponsor @sam:" + domain + "`.");
+        if (!value) throw new UsageError(t("member.nameSponsor", { flag: command("--sponsor"), example: command(`--sponsor @sam:${domain}`) }));
         sponsor = userIdOrForeign(value, domain);
       }
       return { verb: "add", target, sponsor };
     }
     default:
-      if (more.length) throw new UsageError(`\`!member ${verb}\` takes only the person.`);
+      if (more.length) throw new UsageError(t("member.onlyPerson", { command: command(`!member ${verb}`) }));
       return { verb: verb as "discharge" | "show", target };
   }
 }
@@ -133,19 +149,19 @@ function refuseAdd(app: CommunitiesApp, c: CommunityConfig, target: string, spon
   const away = foreign(target, app.domain);
   if (away) return away;
   if (target === app.botUserId || target.startsWith(`@${app.botUserId.slice(1).split(":")[0]}_`)) {
-    return refused(`\`${target}\` is carenet's own account, not a person.`);
+    return refused(t("member.isBot", { user: command(target) }));
   }
   if (isStaffOrAdmin(c, target)) {
-    return refused(
-      `${target} is ${c.admins.includes(target) ? "an admin" : "staff"} of ${c.name} (from carenet's configuration), so they cannot be added as a member. ` +
-        "Staff and admins are set in the configuration file.",
-    );
+    return refused(t("member.isStaff", { user: person(target), role: c.admins.includes(target) ? "admin" : "staff", community: c.name }));
   }
-  if (!isStaffOrAdmin(c, sponsor)) {
-    return refused(`${sponsor} is not staff of ${c.name}: a member's sponsor must be one of its staff or admins.`);
-  }
-  return undefined;
+  return refuseSponsor(c, sponsor);
 }
+
+function refuseSponsor(c: CommunityConfig, sponsor: string): CommandResult | undefined {
+  return isStaffOrAdmin(c, sponsor) ? undefined : refused(t("member.sponsorNotStaff", { sponsor: person(sponsor), community: c.name }));
+}
+
+const sponsorName = (sponsor: string | null): Value => (sponsor ? person(sponsor) : t("member.nobody"));
 
 function add(app: CommunitiesApp, ctx: CommandContext, c: CommunityConfig, target: string, named: string | undefined): CommandResult {
   const sponsor = named ?? ctx.sender;
@@ -154,164 +170,191 @@ function add(app: CommunitiesApp, ctx: CommandContext, c: CommunityConfig, targe
   const now = app.clock.now();
   const before = app.members.get(c.id, target);
   const result = app.members.add({ communityId: c.id, userId: target, sponsor, addedBy: ctx.sender }, now);
+  const user = person(target);
   if (result === "already_active") {
     if (before && named !== undefined && before.sponsor !== named) {
       app.members.setSponsor(c.id, target, sponsor, now);
       app.audit.append({ communityId: c.id, actor: ctx.sender, action: "member.sponsor", subject: target, detail: `sponsor ${before.sponsor ?? "none"} → ${sponsor}` }, now);
-      return ok(`${target} is already a member of ${c.name}; their sponsor is now ${sponsor} (was ${before.sponsor ?? "nobody"}).`);
+      return { ...ok(t("member.alreadySponsorChanged", { user, community: c.name, sponsor: person(sponsor), before: sponsorName(before.sponsor) })), audited: true };
     }
-    return ok(`${target} is already a member of ${c.name} (sponsor: ${before?.sponsor ?? "nobody"}); nothing changed.`);
+    return ok(t("member.alreadyMember", { user, community: c.name, sponsor: sponsorName(before?.sponsor ?? null) }));
   }
 
-  const invites = inviteTo(app, c, target, roomKeysFor(c, "active"), `member-add:${ctx.eventId}`, `${ctx.sender} added you to ${c.name} on the care network.`);
+  const invites = inviteTo(app, c, target, roomKeysFor(c, "active"), `member-add:${ctx.eventId}`, inCommunityLanguage(c, t("member.inviteAdded", { staff: ctx.sender, community: c.name })));
   const text = currentRightsText(app, c, ctx.crisisResources);
-  app.effects.tell(target, onboardingMessage(c, text, sponsor, result === "reactivated"), `onboarding:${ctx.eventId}`);
-  const wasBefore = before ? ` (was ${before.status === "discharged" ? "alumni" : "removed"})` : "";
+  const [first, ...rest] = onboardingMessages(c, text, sponsor, result === "reactivated", ctx.crisisResources);
+  app.effects.tell(target, first, `onboarding:${ctx.eventId}`);
+  rest.forEach((m, i) => app.effects.tell(target, m, `onboarding:${ctx.eventId}:${i + 2}`));
+  const was = before ? (before.status === "discharged" ? "alumni" : "removed") : undefined;
   app.audit.append(
-    { communityId: c.id, actor: ctx.sender, action: "member.add", subject: target, detail: `sponsor ${sponsor}${wasBefore}; invited to ${keysOf(invites.invited)}` },
+    { communityId: c.id, actor: ctx.sender, action: "member.add", subject: target, detail: `sponsor ${sponsor}${was ? ` (was ${was})` : ""}; invited to ${keysOf(invites.invited)}` },
     now,
   );
   app.audit.append({ communityId: c.id, actor: "carenet", action: ASKED, subject: target, detail: askedDetail(text.version) }, now);
 
-  const reply = new Message().p(
-    `${result === "reactivated" ? "Added back" : "Added"} ${target} to ${c.name}${wasBefore}, with ${sponsor === ctx.sender ? "you" : sponsor} as their sponsor.`,
-  );
+  const sponsorWord: Value = sponsor === ctx.sender ? t("member.you") : person(sponsor);
+  const reply = Message.of(was ? t("member.addedBack", { user, community: c.name, was, sponsor: sponsorWord }) : t("member.added", { user, community: c.name, sponsor: sponsorWord }));
   describeInvites(reply, invites);
-  reply.p("They have been sent their rights and choices by direct message. Nothing optional is recorded about them until they agree.");
-  return { outcome: "ok", reply };
+  reply.p(t("member.addedTold"));
+  return { outcome: "ok", reply, audited: true };
 }
 
 function describeInvites(reply: Message, out: InviteOutcome): void {
-  if (out.invited.length) reply.p(`Invited to: ${names(out.invited)}.`);
-  if (out.leftOnTheirOwn.length) reply.p(`Not invited back to ${names(out.leftOnTheirOwn)}: they left on their own before.`);
-  if (out.notReady.length) reply.p(`Not yet set up, so not invited yet: ${names(out.notReady)}. They will be invited once it is.`);
+  if (out.invited.length) reply.p(t("member.invitedTo", { rooms: names(out.invited) }));
+  if (out.leftOnTheirOwn.length) reply.p(t("member.notInvitedBack", { rooms: names(out.leftOnTheirOwn) }));
+  if (out.notReady.length) reply.p(t("member.notReady", { rooms: names(out.notReady) }));
 }
 
 function remove(app: CommunitiesApp, ctx: CommandContext, c: CommunityConfig, target: string, reason: string | null): CommandResult {
   const refusal = foreign(target, app.domain) ?? refuseStaffTarget(c, target, "remove");
   if (refusal) return refusal;
   const now = app.clock.now();
+  const user = person(target);
   const result = app.members.remove(c.id, target, reason, now);
-  if (result === "not_member") return refused(`${target} is not a member of ${c.name}.`);
-  if (result === "already_removed") return ok(`${target} was already removed from ${c.name}; nothing changed.`);
+  if (result === "not_member") return refused(t("member.notMember", { user, community: c.name }));
+  if (result === "already_removed") return ok(t("member.alreadyRemoved", { user, community: c.name }));
 
-  const seen = `Removed from ${c.name} by staff${reason ? `: ${reason}` : "."}`;
+  const seen = inCommunityLanguage(c, reason ? t("member.removedSeenReason", { community: c.name, reason }) : t("member.removedSeen", { community: c.name }));
   const rooms = kickFrom(app, c, target, allMemberRoomKeys(c), `member-remove:${ctx.eventId}`, seen);
   app.effects.tell(
     target,
     new Message()
-      .p(`You have been removed from ${c.name} on the care network${reason ? `. The reason staff gave: ${reason}` : "."}`)
-      .p("What carenet kept about you stays as a closed record; your choices are kept with it. If you think this is a mistake, talk to your sponsor or the staff.")
+      .p(reason ? t("member.removedYouReason", { community: c.name, reason }) : t("member.removedYou", { community: c.name }))
+      .p(t("member.removedKept"))
       .append(supportNow(ctx.crisisResources)),
     `member-removed:${ctx.eventId}`,
   );
   app.audit.append({ communityId: c.id, actor: ctx.sender, action: "member.remove", subject: target, detail: reason ? `reason: ${reason}` : "no reason given" }, now);
-  return ok(`Removed ${target} from ${c.name}${rooms.length ? ` and from ${names(rooms)}` : ""}${reason ? `, with the reason “${reason}”` : ""}. Their record is kept, marked removed.`);
+  const reply = Message.of(rooms.length ? t("member.removedRooms", { user, community: c.name, rooms: names(rooms) }) : t("member.removed", { user, community: c.name }));
+  if (reason) reply.p(t("member.removedReason", { reason }));
+  return { outcome: "ok", reply, audited: true };
 }
 
 function discharge(app: CommunitiesApp, ctx: CommandContext, c: CommunityConfig, target: string): CommandResult {
   const refusal = foreign(target, app.domain) ?? refuseStaffTarget(c, target, "discharge");
   if (refusal) return refusal;
   const now = app.clock.now();
+  const user = person(target);
   const result = app.members.discharge(c.id, target, now);
-  if (result === "not_member") return refused(`${target} is not a member of ${c.name}.`);
-  if (result === "not_active") return refused(`${target} was removed from ${c.name}; add them again first if they are to become alumni.`);
-  if (result === "already_discharged") return ok(`${target} is already one of the alumni of ${c.name}; nothing changed.`);
+  if (result === "not_member") return refused(t("member.notMember", { user, community: c.name }));
+  if (result === "not_active") return refused(t("member.wasRemoved", { user, community: c.name }));
+  if (result === "already_discharged") return ok(t("member.alreadyAlumni", { user, community: c.name }));
 
   const activeOnly = roomKeysFor(c, "active").filter((k) => !roomKeysFor(c, "discharged").includes(k));
-  const left = kickFrom(app, c, target, activeOnly, `member-discharge:${ctx.eventId}`, `Discharged from ${c.name}: you are now one of its alumni, and have been invited to the alumni room.`);
-  const invites = inviteTo(app, c, target, ["alumni"], `member-discharge:${ctx.eventId}`, `You are now one of the alumni of ${c.name}: this room is your lifeline.`);
+  const left = kickFrom(app, c, target, activeOnly, `member-discharge:${ctx.eventId}`, inCommunityLanguage(c, t("member.dischargedSeen", { community: c.name })));
+  const invites = inviteTo(app, c, target, ["alumni"], `member-discharge:${ctx.eventId}`, inCommunityLanguage(c, t("member.alumniInvite", { community: c.name })));
   app.effects.tell(
     target,
     new Message()
-      .p(`You have been discharged from ${c.name}: you are now one of its alumni. Congratulations on getting here.`)
-      .p(
-        invites.invited.length
-          ? `You have been invited to ${names(invites.invited)}, where alumni keep in touch; you stay in the ${c.name} Space.`
-          : `You stay in the ${c.name} Space.`,
-      )
-      .p("Everything carenet kept about you, and your choices, stay as they were. `!consent` and `!rights` still work here.")
+      .p(t("member.dischargedYou", { community: c.name }))
+      .p(invites.invited.length ? t("member.dischargedInvited", { rooms: names(invites.invited), community: c.name }) : t("member.dischargedStay", { community: c.name }))
+      .p(t("member.dischargedKept", { consent: command("!consent"), rights: command("!rights") }))
       .append(supportNow(ctx.crisisResources)),
     `member-discharged:${ctx.eventId}`,
   );
   app.audit.append({ communityId: c.id, actor: ctx.sender, action: "member.discharge", subject: target, detail: "now alumni" }, now);
-  const reply = new Message().p(`${target} is now one of the alumni of ${c.name}. Their data and choices are kept.`);
-  if (left.length) reply.p(`Removed from ${names(left)}.`);
+  const reply = Message.of(t("member.discharged", { user, community: c.name }));
+  if (left.length) reply.p(t("member.dischargedRooms", { rooms: names(left) }));
   describeInvites(reply, invites);
-  return { outcome: "ok", reply };
+  return { outcome: "ok", reply, audited: true };
+}
+
+/** `!member sponsor @member @staff|none`: staff decide (often after `!sponsor change|none`); the member is told. */
+function changeSponsor(app: CommunitiesApp, ctx: CommandContext, c: CommunityConfig, target: string, sponsor: string | null): CommandResult {
+  const refusal = foreign(target, app.domain) ?? refuseStaffTarget(c, target, "sponsor") ?? (sponsor ? (foreign(sponsor, app.domain) ?? refuseSponsor(c, sponsor)) : undefined);
+  if (refusal) return refusal;
+  const user = person(target);
+  const m = app.members.get(c.id, target);
+  if (!m || m.status === "removed") return refused(t("member.notMember", { user, community: c.name }));
+  if (m.sponsor === sponsor) return ok(t("member.sponsorSame", { user }));
+  const now = app.clock.now();
+  app.members.setSponsor(c.id, target, sponsor, now);
+  app.audit.append({ communityId: c.id, actor: ctx.sender, action: "member.sponsor", subject: target, detail: `sponsor ${m.sponsor ?? "none"} → ${sponsor ?? "none"}` }, now);
+  app.effects.tell(
+    target,
+    Message.of(
+      sponsor ? t("member.sponsorToldNew", { community: c.name, sponsor: person(sponsor), command: command("!sponsor") }) : t("member.sponsorToldNone", { community: c.name, command: command("!sponsor change") }),
+    ),
+    `member-sponsor:${ctx.eventId}`,
+  );
+  const before = sponsorName(m.sponsor);
+  return { ...ok(sponsor ? t("member.sponsorChanged", { user, sponsor: person(sponsor), before }) : t("member.sponsorRemoved", { user, before })), audited: true };
 }
 
 function refuseStaffTarget(c: CommunityConfig, target: string, verb: string): CommandResult | undefined {
   if (!isStaffOrAdmin(c, target)) return undefined;
-  return refused(
-    `${target} is staff or an admin of ${c.name} (from carenet's configuration); \`!member ${verb}\` does not act on staff. ` +
-      "Change the configuration file to change who is staff.",
-  );
+  return refused(t("member.staffTarget", { user: person(target), community: c.name, command: command(`!member ${verb}`) }));
+}
+
+/** Where a member stands with the current text, in a word or two for the list. */
+function consentWord(app: CommunitiesApp, c: CommunityConfig, userId: string, version: string): Value {
+  const latest = latestDecision(app, c.id, userId);
+  const state = !latest ? "none" : latest.decision === "agreed" ? (latest.textVersion === version ? "agreed" : "earlier") : latest.decision;
+  return t("member.consentShort", { state });
 }
 
 function list(app: CommunitiesApp, c: CommunityConfig): CommandResult {
   const active = app.members.list(c.id, { status: "active" });
   const alumni = app.members.list(c.id, { status: "discharged" });
   const removed = app.members.list(c.id, { status: "removed" });
+  const version = currentRightsText(app, c, app.config().crisis_resources).version;
+  const date = (ms: number) => time(ms, c.timezone, "date");
   const reply = new Message();
-  if (!active.length && !alumni.length) {
-    reply.p(`${c.name} has no members yet. Add one with \`!member add @name:server\`.`);
-  } else {
-    reply.heading(`Members of ${c.name} (${active.length}):`).list(active.map((m) => `${m.userId} — ${roleWord(m)}, sponsor ${m.sponsor ?? "nobody"}, since ${utcDate(m.addedAt)}`));
-    if (!active.length) reply.p("No active members.");
-    reply.heading(`Alumni (${alumni.length}):`).list(alumni.map((m) => `${m.userId} — sponsor ${m.sponsor ?? "nobody"}, alumni since ${utcDate(m.updatedAt)}`));
+  if (!active.length && !alumni.length) reply.p(t("member.noMembers", { community: c.name, command: command("!member add @name:server") }));
+  // A heading only over a list that has something under it.
+  if (active.length) {
+    reply.heading(t("member.membersHeading", { community: c.name, n: active.length })).list(
+      active.map((m) =>
+        t("member.memberLine", { user: person(m.userId), role: m.role, sponsor: sponsorName(m.sponsor), date: date(m.addedAt), consent: consentWord(app, c, m.userId, version) }),
+      ),
+    );
   }
-  if (removed.length) reply.p(`${removed.length} removed (\`!member show @name:server\` for one of them).`);
-  reply.p(`Staff: ${c.staff.join(", ") || "none"}. Admins: ${c.admins.join(", ") || "none"}.`);
+  if (alumni.length) {
+    reply
+      .heading(t("member.alumniHeading", { n: alumni.length }))
+      .list(alumni.map((m) => t("member.alumniLine", { user: person(m.userId), sponsor: sponsorName(m.sponsor), date: date(m.updatedAt), consent: consentWord(app, c, m.userId, version) })));
+  }
+  if (removed.length) reply.p(t("member.removedCount", { n: removed.length, command: command("!member show @name:server") }));
+  const people = (ids: string[]): Value => (ids.length ? listOf(ids.map(person)) : t("member.none"));
+  reply.p(t("member.staffLine", { staff: people(c.staff), admins: people(c.admins) }));
   return { outcome: "ok", reply };
 }
 
 function show(app: CommunitiesApp, c: CommunityConfig, target: string): CommandResult {
   const away = foreign(target, app.domain);
   if (away) return away;
-  if (isStaffOrAdmin(c, target)) {
-    return ok(`${target} is ${c.admins.includes(target) ? "an admin" : "staff"} of ${c.name} (from carenet's configuration).`);
-  }
+  const user = person(target);
+  if (isStaffOrAdmin(c, target)) return ok(t("member.isConfigStaff", { user, role: c.admins.includes(target) ? "admin" : "staff", community: c.name }));
   const m = app.members.get(c.id, target);
-  if (!m) return refused(`${target} is not a member of ${c.name}.`);
+  // A look-up that finds nobody is an answer, not a refusal: the audit log must not call it one.
+  if (!m) return ok(t("member.notMemberLookup", { user, community: c.name, command: command(`!member add ${target}`) }));
   const text = currentRightsText(app, c, app.config().crisis_resources);
   const left = app.members.leftRooms(c.id, target);
-  const reply = new Message().heading(`${target} in ${c.name}`).list([
-    `status: ${statusWord(m)}`,
-    `role: ${roleWord(m)}`,
-    `sponsor: ${m.sponsor ?? "nobody"}`,
-    `added by ${m.addedBy} on ${utcDate(m.addedAt)}; last change ${utcDate(m.updatedAt)}`,
-    ...(m.removedReason ? [`reason given for removal: ${m.removedReason}`] : []),
-    `rights and choices: ${lowerFirst(describeConsent(latestDecision(app, c.id, target), text.version))}`,
-    left.length ? `left on their own (not invited back): ${left.map((l) => roomName(c, l.roomKey)).join(", ")}` : "has not left any room on their own",
+  const date = (ms: number) => time(ms, c.timezone, "date");
+  const reply = new Message().heading(t("member.showHeading", { user, community: c.name })).list([
+    t("member.showStatus", { status: m.status }),
+    t("member.showRole", { role: m.role }),
+    t("member.showSponsor", { sponsor: sponsorName(m.sponsor) }),
+    t("member.showAdded", { by: person(m.addedBy), added: date(m.addedAt), changed: date(m.updatedAt) }),
+    ...(m.removedReason ? [t("member.showReason", { reason: m.removedReason })] : []),
+    t("member.showConsent", { state: describeConsent(latestDecision(app, c.id, target), text.version, "they, mid-sentence", c.timezone) }),
+    left.length ? t("member.showLeft", { rooms: listOf(left.map((l) => roomName(c, l.roomKey))) }) : t("member.showNotLeft"),
   ]);
   return { outcome: "ok", reply };
 }
 
-function lowerFirst(s: string): string {
-  return s.charAt(0).toLowerCase() + s.slice(1);
-}
-
-function roleWord(m: Member): string {
-  return m.role === "peer" ? "peer supporter" : m.role === "alumni" ? "alumni" : "member";
-}
-
-function statusWord(m: Member): string {
-  return m.status === "active" ? "active member" : m.status === "discharged" ? "discharged (alumni)" : "removed";
-}
-
-function names(rooms: PlaceRoom[]): string {
-  return rooms.map((r) => r.name).join(", ");
+function names(rooms: PlaceRoom[]): Value {
+  return listOf(rooms.map((r) => r.name));
 }
 
 function keysOf(rooms: PlaceRoom[]): string {
   return rooms.map((r) => r.key).join(", ") || "no room";
 }
 
-function ok(text: string): CommandResult {
+function ok(text: Text): CommandResult {
   return { outcome: "ok", reply: Message.of(text) };
 }
 
-function refused(text: string): CommandResult {
+function refused(text: Text): CommandResult {
   return { outcome: "refused", reply: Message.of(text) };
 }

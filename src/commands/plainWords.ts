@@ -1,5 +1,6 @@
 import { supportNow } from "./help";
 import { Message } from "./message";
+import { command, t } from "../words";
 
 /**
  * Plain words (not a command) in someone's conversation with carenet. Whatever they say —
@@ -9,10 +10,10 @@ import { Message } from "./message";
  */
 export function plainWordsReply(crisisResources: string): Message {
   return new Message()
-    .p("To reach a person now, send `!page`: I will ask the peer supporters on call to come and talk with you, and the staff if they cannot.")
-    .p("I am carenet, a program, not a person: nobody reads what you write here, and I have not kept it.")
+    .p(t("commands.plainPage", { page: command("!page") }))
+    .p(t("commands.plainProgram"))
     .append(supportNow(crisisResources))
-    .p("`!help` for everything else.");
+    .p(t("commands.plainMore", { help: command("!help") }));
 }
 
 /** Other words people reach for when they need someone now: each does exactly what `!page` does. */

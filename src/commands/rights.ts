@@ -1,13 +1,16 @@
-import { currentRightsText, describeConsent, latestDecision, notAMember, utcDate } from "../communities/consent";
+import { currentRightsText, describeConsent, latestDecision, notAMember } from "../communities/consent";
 import type { CommunitiesApp } from "../communities/deps";
 import { isStaffOrAdmin } from "../communities/roles";
-import { postingHoursBlock, rulesBlock } from "../communities/rightsText";
+import { postingHoursBlock, RIGHTS_SECTIONS, rulesBlock, type RightsSection } from "../communities/rightsText";
 import type { CommunityConfig } from "../config/types";
 import { closest } from "../domain/words";
 import type { ConsentDecision } from "../store/consent";
+import { command, listOf, t, time } from "../words";
 import { supportNow } from "./help";
 import { Message } from "./message";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "./types";
+
+const yours = (mine: CommunityConfig[]) => listOf(mine.map((c) => t("rights.yourCommunity", { id: command(c.id), name: c.name })));
 
 /**
  * The communities a command is about: the one whose room it was sent in, or — in a DM —
@@ -16,9 +19,7 @@ import { UsageError, type CommandContext, type CommandResult, type CommandSpec }
  */
 function communitiesFor(app: CommunitiesApp, ctx: CommandContext, wanted: string | undefined): CommunityConfig[] | CommandResult {
   if (ctx.community) {
-    if (wanted && wanted !== ctx.community.id) {
-      return refused(`This room belongs to ${ctx.community.name}; ask about another community in your conversation with me.`);
-    }
+    if (wanted && wanted !== ctx.community.id) return refused(Message.of(t("rights.notYours", { community: ctx.community.name })));
     return [ctx.community];
   }
   const mine = app.config().communities.filter((c) => app.members.get(c.id, ctx.sender));
@@ -26,33 +27,48 @@ function communitiesFor(app: CommunitiesApp, ctx: CommandContext, wanted: string
   const one = mine.find((c) => c.id === wanted.toLowerCase());
   if (one) return [one];
   return refused(
-    mine.length
-      ? `You are not a member of a community called \`${wanted}\`. Yours: ${mine.map((c) => `\`${c.id}\` (${c.name})`).join(", ")}.`
-      : `You are not a member of a community called \`${wanted}\`.`,
+    Message.of(mine.length ? t("rights.notMemberOfNamedYours", { yours: yours(mine) }) : t("rights.notMemberOfNamed")),
   );
 }
 
-/** `!rights [community]`: the full text, by DM when asked in a shared room. */
+/** The words after `!rights` that open one part: the sections, the posting hours, everything. */
+const PARTS = [...RIGHTS_SECTIONS, "hours", "all"] as const;
+type Part = RightsSection | "hours" | "all";
+const sectionList = () => listOf(PARTS.filter((p) => p !== "all").map((p) => command(`!rights ${p}`)));
+
+/**
+ * `!rights [section] [community]`: the short, easy-read summary (one line per part, with the
+ * command that opens it), or one part in full; by DM when asked in a shared room.
+ */
 export function rightsCommand(app: CommunitiesApp): CommandSpec {
   return {
     name: "rights",
-    usage: "!rights [community]",
-    summary: "what this network is, what carenet keeps about you, who can see it and your choices",
-    details: "The full text every member is sent when they join, with the version your answer is recorded against. Asked in a shared room, it comes to you by direct message.",
+    usage: "!rights [about|kept|see|choices|advocacy|hours|all] [community]",
+    summary: t("rights.cmdRightsSummary", { sections: command("!rights kept") }),
+    details: t("rights.cmdRightsDetails", { sections: sectionList(), all: command("!rights all") }),
     topic: "community",
     audience: "everyone",
     run(ctx, args) {
-      if (args.length > 1) throw new UsageError("`!rights` takes at most a community's id.");
-      const found = communitiesFor(app, ctx, args[0]);
+      const part = (PARTS as readonly string[]).includes(args[0]?.toLowerCase() ?? "") ? (args[0].toLowerCase() as Part) : undefined;
+      const rest = part ? args.slice(1) : args;
+      if (rest.length > 1) throw new UsageError(t("rights.rightsUsage", { sections: sectionList() }));
+      const found = communitiesFor(app, ctx, rest[0]);
       if (!Array.isArray(found)) return found;
       const replyTo = ctx.place === "dm" ? undefined : ("dm" as const);
       if (!found.length) return { outcome: "ok", reply: notAMember(ctx.crisisResources), replyTo };
       const reply = new Message();
       for (const c of found) {
         const text = currentRightsText(app, c, ctx.crisisResources);
-        reply.append(text.message).append(postingHoursBlock(c)).p(`(Version ${text.version}.)`);
+        if (part === "hours") {
+          reply.append(postingHoursBlock(c));
+          continue;
+        }
+        if (part === "all") reply.append(text.message).append(postingHoursBlock(c));
+        else if (part) reply.append(text.sections[part]);
+        else reply.append(text.summary);
+        reply.p(t("rights.version", { version: text.version }));
         const member = app.members.get(c.id, ctx.sender);
-        if (member) reply.p(`${describeConsent(latestDecision(app, c.id, ctx.sender), text.version, "you")}.`);
+        if (member && !part) reply.p(t("rights.consentStatus", { community: c.name, status: describeConsent(latestDecision(app, c.id, ctx.sender), text.version, "you", c.timezone) }));
       }
       return { outcome: "ok", reply, replyTo };
     },
@@ -64,25 +80,31 @@ export function rulesCommand(app: CommunitiesApp): CommandSpec {
   return {
     name: "rules",
     usage: "!rules [community]",
-    summary: "the community's rules",
-    details: "In a community's room, that community's rules; in a direct conversation with me, the rules of each community you belong to (or name one).",
+    summary: t("rights.cmdRulesSummary"),
+    details: t("rights.cmdRulesDetails"),
     topic: "community",
     audience: "everyone",
     run(ctx, args) {
-      if (args.length > 1) throw new UsageError("`!rules` takes at most a community's id.");
+      if (args.length > 1) throw new UsageError(t("rights.rulesUsage"));
       const found = communitiesFor(app, ctx, args[0]);
       if (!Array.isArray(found)) return found;
-      if (!found.length) {
-        return { outcome: "ok", reply: Message.of("You are not a member of a community on carenet, so there are no rules to show you.") };
-      }
+      if (!found.length) return { outcome: "ok", reply: Message.of(t("rights.rulesNone")) };
       const reply = new Message();
-      for (const c of found) reply.heading(`The rules of ${c.name}:`).append(rulesBlock(c));
+      for (const c of found) reply.heading(t("rights.rulesOf", { community: c.name })).append(rulesBlock(c));
       return { outcome: "ok", reply };
     },
   };
 }
 
 const DECISIONS: Record<string, ConsentDecision> = { agree: "agreed", decline: "declined", withdraw: "withdrawn" };
+
+const consentCommands = () => ({
+  consent: command("!consent"),
+  agree: command("!consent agree"),
+  decline: command("!consent decline"),
+  withdraw: command("!consent withdraw"),
+  rights: command("!rights"),
+});
 
 /**
  * `!consent [agree|decline|withdraw] [community]`: a member's answer to the rights text,
@@ -93,11 +115,8 @@ export function consentCommand(app: CommunitiesApp): CommandSpec {
   return {
     name: "consent",
     usage: "!consent [agree|decline|withdraw] [community]",
-    summary: "your answer to the rights text: see it, agree, decline or withdraw",
-    details:
-      "`!consent` shows your answer. `!consent agree` agrees to the current text (`!rights` shows it); `!consent decline` does not; " +
-      "`!consent withdraw` takes back an agreement. Without your agreement nothing optional (check-ins, the rota) is recorded about you, " +
-      "and `!help` and `!page` always work. Asked in a shared room, the answer comes to you by direct message.",
+    summary: t("rights.cmdConsentSummary"),
+    details: t("rights.cmdConsentDetails", { ...consentCommands(), help: command("!help"), page: command("!page") }),
     topic: "community",
     audience: "everyone",
     run(ctx, args) {
@@ -105,21 +124,19 @@ export function consentCommand(app: CommunitiesApp): CommandSpec {
       const verb = args[0]?.toLowerCase();
       const decision = verb === undefined ? undefined : DECISIONS[verb];
       const rest = decision ? args.slice(1) : args;
-      if (rest.length > 1) throw new UsageError("Name at most one community.");
+      if (rest.length > 1) throw new UsageError(t("rights.consentOneCommunity"));
       if (verb !== undefined && !decision && !app.config().communities.some((c) => c.id === verb)) {
         const hint = closest(verb, Object.keys(DECISIONS));
-        throw new UsageError(`\`${args[0]}\` is not an answer I know${hint ? ` — did you mean \`${hint}\`?` : ": say `agree`, `decline` or `withdraw`."}`);
+        throw new UsageError(hint ? t("rights.consentUnknownHint", { hint: command(hint) }) : t("rights.consentUnknown"));
       }
       const found = communitiesFor(app, ctx, rest[0]);
       if (!Array.isArray(found)) return { ...found, replyTo };
       const mine = found.filter((c) => app.members.get(c.id, ctx.sender));
       if (!mine.length) {
         if (ctx.community && isStaffOrAdmin(ctx.community, ctx.sender)) {
-          return { outcome: "ok", reply: Message.of(`Consent is asked of the members of ${ctx.community.name}; as its staff you are not asked.`), replyTo };
+          return { outcome: "ok", reply: Message.of(t("rights.consentStaff", { community: ctx.community.name })), replyTo };
         }
-        if (ctx.community) {
-          return { ...refused(`You are not a member of ${ctx.community.name}, so there is nothing for you to agree to here.`), replyTo };
-        }
+        if (ctx.community) return { ...refused(Message.of(t("rights.consentNotMember", { community: ctx.community.name }))), replyTo };
         return { outcome: "ok", reply: notAMember(ctx.crisisResources), replyTo };
       }
 
@@ -127,16 +144,13 @@ export function consentCommand(app: CommunitiesApp): CommandSpec {
         const reply = new Message();
         for (const c of mine) {
           const text = currentRightsText(app, c, ctx.crisisResources);
-          reply.p(`${c.name}: ${describeConsent(latestDecision(app, c.id, ctx.sender), text.version, "you")}.`);
+          reply.p(t("rights.consentStatus", { community: c.name, status: describeConsent(latestDecision(app, c.id, ctx.sender), text.version, "you", c.timezone) }));
         }
-        reply.p("`!rights` shows the text; `!consent agree`, `!consent decline` or `!consent withdraw` change your answer.");
+        reply.p(t("rights.consentHint", consentCommands()));
         return { outcome: "ok", reply, replyTo };
       }
       if (mine.length > 1) {
-        return {
-          ...refused(`You are in more than one community: say which, e.g. \`!consent ${verb} ${mine[0].id}\`. Yours: ${mine.map((c) => `\`${c.id}\` (${c.name})`).join(", ")}.`),
-          replyTo,
-        };
+        return { ...refused(Message.of(t("rights.consentWhich", { example: command(`!consent ${verb} ${mine[0].id}`), yours: yours(mine) }))), replyTo };
       }
       return { ...decide(app, ctx, mine[0], decision), replyTo };
     },
@@ -146,14 +160,12 @@ export function consentCommand(app: CommunitiesApp): CommandSpec {
 function decide(app: CommunitiesApp, ctx: CommandContext, c: CommunityConfig, decision: ConsentDecision): CommandResult {
   const text = currentRightsText(app, c, ctx.crisisResources);
   const latest = latestDecision(app, c.id, ctx.sender);
+  const community = c.name;
   if (latest?.decision === decision && latest.textVersion === text.version) {
-    return { outcome: "ok", reply: Message.of(`Your answer for ${c.name} is already recorded (${decision} on ${utcDate(latest.decidedAt)}); nothing changed.`) };
+    return { outcome: "ok", reply: Message.of(t("rights.consentAlready", { community, decision, date: time(latest.decidedAt, c.timezone, "date") })) };
   }
   if (decision === "withdrawn" && latest?.decision !== "agreed") {
-    return {
-      outcome: "ok",
-      reply: Message.of(`You have not agreed to ${c.name}'s text, so there is nothing to withdraw: nothing optional is recorded about you.`),
-    };
+    return { outcome: "ok", reply: Message.of(t("rights.consentNothingToWithdraw", { community })) };
   }
   const now = app.clock.now();
   app.consent.record(ctx.sender, text.version, decision, {}, now);
@@ -162,21 +174,17 @@ function decide(app: CommunitiesApp, ctx: CommandContext, c: CommunityConfig, de
   const reply = new Message();
   if (decision === "agreed") {
     reply
-      .p(`Thank you. I have recorded that you agree to ${c.name}'s text (version ${text.version}) on ${utcDate(now)}.`)
-      .p("You can take it back at any time with `!consent withdraw`; `!rights` shows the text again.");
+      .p(t("rights.consentThanks", { community, version: text.version, date: time(now, c.timezone, "date") }))
+      .p(t("rights.consentThanksNext", { withdraw: command("!consent withdraw"), rights: command("!rights") }));
   } else {
     reply
-      .p(
-        decision === "declined"
-          ? `I have recorded that you do not agree to ${c.name}'s text (version ${text.version}).`
-          : `I have recorded that you withdraw your agreement to ${c.name}'s text. From now on nothing optional is recorded about you.`,
-      )
-      .p("Nothing optional (check-ins, the rota) is recorded about you. You can still read and post, and `!help` and `!page` always work. `!consent agree` if you change your mind.")
+      .p(decision === "declined" ? t("rights.consentDeclined", { community, version: text.version }) : t("rights.consentWithdrawn", { community }))
+      .p(t("rights.consentStillSupport", { help: command("!help"), page: command("!page"), agree: command("!consent agree") }))
       .append(supportNow(ctx.crisisResources));
   }
   return { outcome: "ok", reply };
 }
 
-function refused(text: string): CommandResult {
-  return { outcome: "refused", reply: Message.of(text) };
+function refused(reply: Message): CommandResult {
+  return { outcome: "refused", reply };
 }

@@ -1,5 +1,5 @@
 import type { CommunityConfig } from "../config/types";
-import type { Message } from "./message";
+import type { Message, Text } from "./message";
 
 /** Who may use a command. */
 export type Audience = "everyone" | "staff";
@@ -37,6 +37,13 @@ export interface CommandResult {
    * or someone's data is not echoed in a shared room. The room still gets the reaction.
    */
   replyTo?: "dm";
+  /** What was run as the audit log names it, e.g. "!member add" (the dispatcher sets it). */
+  ran?: string;
+  /**
+   * The command wrote its own audit entry for what it did (e.g. "member.add"), so the
+   * log does not get a second "ran !member add" line for the same act.
+   */
+  audited?: boolean;
 }
 
 export interface CommandSpec {
@@ -44,16 +51,16 @@ export interface CommandSpec {
   /** e.g. "!help [command]" */
   usage: string;
   /** One line for the !help list. */
-  summary: string;
+  summary: Text;
   /** A few lines for `!help <command>`. */
-  details?: string;
+  details?: Text;
   /** The `!help` group it is listed in (staff commands are always listed under staff). */
   topic?: HelpTopic;
   /**
    * The part of an everyone-command only staff may use, in their staff room (e.g.
    * `!rota add`): `!help` shows it only there.
    */
-  staffPart?: { usage: string; summary: string; details?: string };
+  staffPart?: { usage: string; summary: Text; details?: Text };
   audience: Audience;
   /**
    * Run even when the command reached carenet later than `events.max_age` (it was down).
@@ -80,4 +87,9 @@ export interface CommandSpec {
   run(ctx: CommandContext, args: string[]): CommandResult;
 }
 
-export class UsageError extends Error {}
+/** Input that does not fit the command: the dispatcher answers with this and the usage. */
+export class UsageError extends Error {
+  constructor(readonly text: Text) {
+    super(typeof text === "string" ? text : text.key);
+  }
+}

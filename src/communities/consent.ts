@@ -1,11 +1,12 @@
 import type { AppContext } from "../app/context";
 import { supportNow } from "../commands/help";
-import { Message } from "../commands/message";
+import { Message, type Text } from "../commands/message";
 import type { CarenetConfig, CommunityConfig } from "../config/types";
 import type { ConsentRecord } from "../store/consent";
 import { retentionOf } from "../rights/settings";
 import type { CommunitiesApp } from "./deps";
-import { postingHoursBlock, rightsText, type RightsText } from "./rightsText";
+import { command, person, t, time, type Value, type Words, type RichValue } from "../words";
+import { rightsText, type RightsText } from "./rightsText";
 
 /**
  * Consent to a community's rights text. A person's decisions live in the ConsentStore
@@ -41,52 +42,54 @@ export function hasCurrentConsent(app: ConsentApp, communityId: string, userId: 
   return latest?.decision === "agreed" && latest.textVersion === currentRightsText(app, c, config.crisis_resources).version;
 }
 
-/** Where someone stands with a community's current text, as "You …" or "They …". */
-export function describeConsent(latest: ConsentRecord | undefined, currentVersion: string, who: "you" | "they" = "they"): string {
-  const subject = who === "you" ? "You" : "They";
-  const their = who === "you" ? "your" : "their";
-  if (!latest) return `${subject} have not answered yet: nothing optional is recorded`;
-  const when = utcDate(latest.decidedAt);
-  const sameText = latest.textVersion === currentVersion;
+/** Where someone stands with a community's current text, as "You …" or "They …", dated in the community's zone. */
+export function describeConsent(latest: ConsentRecord | undefined, currentVersion: string, whom: "you" | "they" | "they, mid-sentence", zoneName: string): Words & RichValue {
+  // "they" opens a sentence; mid-sentence it is lower case (the select's "other").
+  const who = whom === "they, mid-sentence" ? "mid" : whom;
+  if (!latest) return t("rights.stateNone", { who });
+  const date = time(latest.decidedAt, zoneName, "date");
   switch (latest.decision) {
     case "agreed":
-      return sameText
-        ? `${subject} agreed to the current text on ${when}`
-        : `${subject} agreed on ${when} to an earlier text and have not answered the changed one yet: nothing optional is recorded`;
+      return latest.textVersion === currentVersion ? t("rights.stateAgreed", { who, date }) : t("rights.stateAgreedEarlier", { who, date });
     case "declined":
-      return `${subject} declined on ${when}: nothing optional is recorded`;
+      return t("rights.stateDeclined", { who, date });
     case "withdrawn":
-      return `${subject} withdrew ${their} agreement on ${when}: nothing optional is recorded`;
+      return t("rights.stateWithdrawn", { who, date });
   }
 }
 
 export const ASKED = "consent.asked";
 export const askedDetail = (version: string) => `version ${version}`;
 
-/** The welcome a new member gets by DM from the bot: who added them, then the full text. */
-export function onboardingMessage(c: CommunityConfig, text: RightsText, sponsor: string | null, returning: boolean): Message {
-  const m = new Message().p(
-    returning
-      ? `Welcome back to ${c.name} on the care network.`
-      : `Welcome to ${c.name} on the care network. Staff have added you, and you have been invited to the community's rooms.`,
-  );
-  if (sponsor) m.p(`Your sponsor — the member of staff you can ask about anything here — is ${sponsor}.`);
-  m.p("Please read what follows: it says what carenet keeps about you and what you can choose. Nothing optional is recorded until you agree.");
-  return m.append(text.message).append(postingHoursBlock(c)).p(`(Version ${text.version}.) To agree, send \`!consent agree\` here.`);
+/**
+ * The welcome a new member gets by DM: one phone screen (who carenet is, how to get
+ * support now, what to do next, where to read more), then the rights in short.
+ */
+export function onboardingMessages(c: CommunityConfig, text: RightsText, sponsor: string | null, returning: boolean, crisisResources: string): Message[] {
+  const first = new Message().p(t(returning ? "onboarding.welcomeBack" : "onboarding.welcome", { community: c.name }));
+  if (sponsor) first.p(t("onboarding.sponsor", { sponsor: person(sponsor) }));
+  first.p(t("onboarding.needSomeone", { page: command("!page") }));
+  first.append(supportNow(crisisResources));
+  first.p(t("onboarding.next", { agree: command("!consent agree") }));
+  first.p(t("onboarding.more", { rights: command("!rights"), help: command("!help") }));
+  return [first, summaryWithAnswer(text)];
 }
 
-function askAgainMessage(c: CommunityConfig, text: RightsText, latest: ConsentRecord | undefined): Message {
+/** The summary, its version and how to answer: the second onboarding message, and what a changed text is re-sent as. */
+function summaryWithAnswer(text: RightsText): Message {
+  return new Message()
+    .append(text.summary)
+    .p(t("onboarding.summaryAnswer", { agree: command("!consent agree"), decline: command("!consent decline") }))
+    .p(t("rights.version", { version: text.version }));
+}
+
+function askAgainMessage(c: CommunityConfig, text: RightsText, latest: ConsentRecord | undefined, crisisResources: string): Message {
   const m = new Message().p(
-    latest
-      ? `The text about ${c.name} on the care network has changed since you answered it on ${utcDate(latest.decidedAt)}.`
-      : `The text about ${c.name} on the care network has changed since it was sent to you.`,
+    latest ? t("onboarding.changed", { community: c.name, date: time(latest.decidedAt, c.timezone, "date") }) : t("onboarding.changedUnanswered", { community: c.name }),
   );
-  m.p(
-    latest?.decision === "agreed"
-      ? "Please read it again. Until you agree to the new text, nothing optional is recorded about you. Support (`!help`, `!page`) is always there."
-      : "Please read it again; nothing changes unless you agree. Support (`!help`, `!page`) is always there.",
-  );
-  return m.append(text.message).append(postingHoursBlock(c)).p(`(Version ${text.version}.) To agree, send \`!consent agree\` here.`);
+  const support = { help: command("!help"), page: command("!page") };
+  m.p(latest?.decision === "agreed" ? t("onboarding.readAgainAgreed", support) : t("onboarding.readAgain", support));
+  return m.append(supportNow(crisisResources)).append(summaryWithAnswer(text));
 }
 
 /**
@@ -105,7 +108,7 @@ export function askAgainIfTextChanged(app: CommunitiesApp, config: CarenetConfig
       const already = { communityId: c.id, action: ASKED, subject: member.userId, detail: askedDetail(text.version) };
       if (app.audit.has(already)) continue;
       app.atomically(() => {
-        app.effects.tell(member.userId, askAgainMessage(c, text, latest), `consent:ask:${c.id}:${member.userId}:${text.version}`);
+        app.effects.tell(member.userId, askAgainMessage(c, text, latest, config.crisis_resources), `consent:ask:${c.id}:${member.userId}:${text.version}`);
         app.audit.append({ ...already, actor: "carenet" }, app.clock.now());
       });
       asked++;
@@ -125,30 +128,22 @@ export function consentNeeded(
   app: Pick<AppContext, "consent" | "commands" | "config">,
   c: CommunityConfig,
   userId: string,
-  what: string,
+  what: Text,
   crisisResources: string,
 ): Message {
   const latest = latestDecision(app, c.id, userId);
   const changed = latest?.decision === "agreed" && latest.textVersion !== currentRightsText(app, c, crisisResources).version;
+  const values = { what: typeof what === "string" ? what : (what as Words & Value), community: c.name };
   return new Message()
-    .p(
-      `${what} recorded only for members who have agreed to how ${c.name} keeps their information` +
-        (changed ? ", and that text has changed since you agreed to it" : "") +
-        ", so I have not recorded anything.",
-    )
-    .p("If you would like to, read it with `!rights` and agree with `!consent agree` — it is your choice, and support never depends on it.")
-    .p("If you need someone now, send `!page` and the peers on call will be asked to join you.")
+    .p(changed ? t("onboarding.consentNeededChanged", values) : t("onboarding.consentNeeded", values))
+    .p(t("onboarding.consentNeededHow", { rights: command("!rights"), agree: command("!consent agree") }))
+    .p(t("onboarding.consentNeededPage", { page: command("!page") }))
     .append(supportNow(crisisResources));
 }
 
 /** What someone who is nobody's member is told by `!rights` and `!consent`. */
 export function notAMember(crisisResources: string): Message {
-  return new Message()
-    .p(
-      "carenet has no record of you as a member of a community, so there is nothing for you to agree to and nothing optional is kept about you. " +
-        "If you are joining a community, its staff will add you and I will send you its rights and choices.",
-    )
-    .append(supportNow(crisisResources));
+  return Message.of(t("rights.notAMember")).append(supportNow(crisisResources));
 }
 
 export function utcDate(ms: number): string {

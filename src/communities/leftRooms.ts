@@ -1,4 +1,5 @@
 import { Message } from "../commands/message";
+import { person, t } from "../words";
 import type { MembershipHook } from "../matrix/eventRouter";
 import { SPACE_KEY } from "../store/communityRooms";
 import type { CommunitiesApp } from "./deps";
@@ -31,8 +32,8 @@ export function leftRoomsHook(app: CommunitiesApp): MembershipHook {
     const staffRoom = app.rooms.get(c.id, "staff");
     if (!staffRoom) return;
     const message = new Message()
-      .p(`${userId} ${what} on their own. carenet will not invite them back to ${place.roomKey === SPACE_KEY ? "it" : "that room"}.`)
-      .p("If they ask to come back, invite them from your Matrix client; when they join, carenet treats them as back.");
+      .p(t("member.leftStaff", { user: person(userId), declined: previous === "invite" ? "yes" : "no", room: where, space: place.roomKey === SPACE_KEY ? "yes" : "no" }))
+      .p(t("member.leftStaffHow"));
     app.effects.post(staffRoom.roomId, message, `member-left:${eventId}`);
   };
 }

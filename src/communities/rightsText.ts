@@ -1,115 +1,149 @@
 import { createHash } from "node:crypto";
 import { supportNow } from "../commands/help";
 import { Message } from "../commands/message";
-import type { CommunityConfig, PostingWindowConfig } from "../config/types";
-import { DAY_NAMES, WEEKDAYS, type Weekday } from "../domain/localTime";
-import { BOOKKEEPING_DAYS, daysWord, retentionOf, type RetentionPeriods } from "../rights/settings";
+import type { CommunityConfig, PostingWindowConfig, ReachConfig } from "../config/types";
+import { WEEKDAYS, type Weekday } from "../domain/localTime";
+import { BOOKKEEPING_DAYS, retentionOf, type RetentionPeriods } from "../rights/settings";
+import { command, LANGUAGES, link, listOf, phone, t, zone, type Value, type Words, type RichValue } from "../words";
 
 /**
  * What every member is told, in plain words, before anything optional is recorded about
  * them: what the network is for (and that it is not a crisis service), the community's
  * rules, how posting hours and paging work, what carenet keeps and for how long, who can
- * see it, their choices and how to change them.
+ * see it (and that nothing is used to monitor treatment), their choices, and help from
+ * outside the community (an independent advocate, the complaints route).
+ *
+ * Layered: a short summary, one line per section with the command that opens it
+ * (`!rights kept`, …), and each section in full on request.
  */
 export interface RightsText {
+  /** The easy-read summary: one line per section and the command that opens it. */
+  summary: Message;
+  /** Each section in full, by the word that opens it (`!rights <section>`). */
+  sections: Record<RightsSection, Message>;
+  /** Every section in one message (`!rights all`). */
   message: Message;
   /**
    * `<community id>@<hash of the text>`: consent is recorded against it, so a changed text
-   * (new rules, new crisis numbers, a new capability) asks everyone again.
+   * (new rules, new crisis numbers, a new capability, new words) asks everyone again.
    */
   version: string;
 }
 
+export const RIGHTS_SECTIONS = ["about", "kept", "see", "choices", "advocacy"] as const;
+export type RightsSection = (typeof RIGHTS_SECTIONS)[number];
+
 /** Which commands are installed: the text names a command only when people can use it. */
 export type HasCommand = (name: string) => boolean;
 
+const cmd = (text: string) => command(text);
+const days = (n: number) => n;
+
 export function rightsText(c: CommunityConfig, crisisResources: string, has: HasCommand, retention: RetentionPeriods = retentionOf({})): RightsText {
-  const m = new Message().heading(`${c.name} on the care network: what it is, your rights and your choices`);
+  const community = c.name;
+  const hasHours = (c.rooms.community.posting_hours ?? []).length > 0;
+  const data = has("mydata") && has("forgetme");
 
-  m.heading("What this network is for");
-  m.p(
-    `It connects the members, peer supporters and staff of ${c.name} out of hours, so that nobody has to struggle alone ` +
-      "and everything can be brought back to the group.",
-  );
-  m.p(
-    "It is NOT a crisis service. Nobody watches it all the time and a message may not be read for a while. " +
-      "If you are in danger or need help now, use these:",
-  );
-  m.append(supportNow(crisisResources));
+  const about = new Message().heading(t("rights.aboutHeading"));
+  about.p(t("rights.aboutWhat", { community }));
+  about.p(t("rights.aboutNotCrisis"));
+  about.append(supportNow(crisisResources));
+  about.heading(t("rights.pagingHeading"));
+  // A room without posting hours is open at any time: say so, never "at set hours".
+  about.p(hasHours ? t("rights.hoursSet", { hasHours: has("hours") ? "yes" : "no", command: cmd("!hours") }) : t("rights.hoursAlways"));
+  about.p(t("rights.paging", { command: cmd("!page") }));
 
-  m.heading(`The rules of ${c.name}`);
-  m.append(rulesBlock(c));
-
-  m.heading("Posting hours and paging");
-  m.p(
-    "The community room is open for members to post at set hours; outside them you can still read it, and support is still there. " +
-      "The hours are listed at the end of this message" +
-      (has("hours") ? ", and `!hours` shows them at any time." : "."),
-  );
-  m.p(
-    "At any time, day or night, you can send `!page` (with a few words if you like) in your conversation with me. " +
-      "The peers on call are told and one of them joins you in a private room; if nobody answers in time, more people are asked in turn, " +
-      "as your community has arranged, and I tell you truthfully who was asked. You will always end up either with a person or with the crisis numbers above.",
-  );
-
-  m.heading("What carenet keeps, and for how long");
-  if (has("mydata") && has("forgetme")) keptWithPeriods(m, c, retention, has);
+  const kept = new Message().heading(t("rights.keptHeading"));
+  if (data) keptWithPeriods(kept, c, retention, has);
   else {
-    m.list([
-      `That you are a member of ${c.name}: your role, your named staff sponsor, and when you were added, discharged or removed.`,
-      "Your answer to this text (agree, decline or withdraw), with the version you were shown and the date.",
-      "The rooms you left on your own, so that you are never invited back against your will.",
-      "An audit log of what staff and carenet did (for example who added you, and when). It never holds what anyone wrote, and nobody can edit it.",
-      "When you page: when, who was asked and who answered — not what you wrote — so that no call for help is lost. This is kept whether or not you agree.",
-      "Only if you agree: your check-in answers and check-in plan, and your rota shifts if you volunteer as a peer supporter.",
-    ...(has("contact")
-      ? [
-          "Only if you set it yourself with `!contact` (or an admin sets it in the configuration): an email address, or your choice to be reached through your community's webhook (an SMS or paging gateway), used only when you are asked to come to a page. " +
-            "Kept until you remove it (`!contact remove email`) or ask to be forgotten.",
-        ]
-      : []),
-      "Messages you write in rooms are kept by the Matrix homeserver, not by carenet, and never written into carenet's logs.",
+    kept.list([
+      t("rights.keptMember", { community }),
+      t("rights.keptConsent"),
+      t("rights.keptLeft"),
+      t("rights.keptAudit"),
+      t("rights.keptPages"),
+      t("rights.keptOptional"),
+      ...(has("contact") ? [t("rights.keptContact", { command: cmd("!contact"), remove: cmd("!contact remove email") })] : []),
+      t("rights.keptRooms"),
     ]);
-    m.p(
-      "carenet keeps this while you are a member or alumni of the community. If you are removed it is kept as a closed record, " +
-        (has("forgetme") ? "until you ask for it to be erased with `!forgetme`." : "until you ask your sponsor or the service's admins to erase it."),
-    );
+    kept.p(has("forgetme") ? t("rights.keptWhileForget", { command: cmd("!forgetme") }) : t("rights.keptWhile"));
   }
 
-  m.heading("Who can see it");
-  m.list([
-    "You: `!consent` shows your answer" + (has("mydata") ? ", and `!mydata` sends you everything carenet keeps about you." : "; your sponsor can tell you what else is kept."),
-    `The staff and admins of ${c.name}: your membership, role and sponsor, whether you agreed to this text, the audit log, and the pages you sent.`,
-    "The peers on call: the pages you send while they are on call.",
-    "Your check-in answers: nobody, unless your own check-in plan names who hears about them.",
-    "Other members: what you post in the rooms you share with them.",
-    "The people who run the service can read carenet's database to keep it working.",
+  const see = new Message().heading(t("rights.seeHeading"));
+  see.list([
+    has("mydata") ? t("rights.seeYou", { consent: cmd("!consent"), mydata: cmd("!mydata") }) : t("rights.seeYouNoData", { consent: cmd("!consent") }),
+    t("rights.seeStaff", { community }),
+    t("rights.seePeers"),
+    t("rights.seeCheckins"),
+    t("rights.seeMembers"),
+    t("rights.seeAdmins"),
   ]);
+  see.p(t("rights.seeCannot"));
+  see.p(t("rights.seeTreatment"));
+  if (c.rights?.staff_note) see.p(t("rights.staffNote", { community, note: c.rights.staff_note }));
 
-  m.heading("Your choices");
-  m.list([
-    "Agree to this text, or not. If you do not agree, nothing optional (check-ins, the rota) is recorded about you — and you can still read, post, use `!help` and `!page`. Support is never withheld.",
-    "If you agree: whether to take part in check-ins, and who, if anyone, hears about a missed or low one; whether to volunteer for the rota.",
-    "Leave any room you want: carenet will not invite you back against your will (staff are told that you left).",
-    ...(has("mydata") && has("forgetme")
-      ? [
-          "Ask for a copy of everything carenet keeps about you (`!mydata`), or for it to be erased (`!forgetme`). If you ask to be erased, staff are told that you asked to leave; taking you out of the rooms is their decision.",
-        ]
-      : []),
-    "Change your mind at any time.",
+  const choices = new Message().heading(t("rights.choicesHeading"));
+  choices.list([
+    t("rights.choiceAgree", { help: cmd("!help"), page: cmd("!page") }),
+    t("rights.choiceOptional"),
+    t("rights.choiceLeave"),
+    ...(data ? [t("rights.choiceData", { mydata: cmd("!mydata"), forgetme: cmd("!forgetme") })] : []),
+    ...(has("sponsor") ? [t("rights.choiceSponsor", { command: cmd("!sponsor") })] : []),
+    t("rights.choiceMind"),
   ]);
-
-  m.heading("How to agree or change your mind");
-  m.list([
-    "`!consent agree` — you agree to this text.",
-    "`!consent decline` — you do not agree.",
-    "`!consent withdraw` — you take back an earlier agreement; from then on nothing optional is recorded.",
-    "`!consent` shows your answer, `!rights` shows this text again, `!rules` the community's rules, `!help` everything else.",
+  choices.heading(t("rights.howHeading"));
+  choices.list([
+    t("rights.howAgree", { command: cmd("!consent agree") }),
+    t("rights.howDecline", { command: cmd("!consent decline") }),
+    t("rights.howWithdraw", { command: cmd("!consent withdraw") }),
+    t("rights.howOther", { consent: cmd("!consent"), rights: cmd("!rights"), rules: cmd("!rules"), help: cmd("!help") }),
   ]);
-  m.p("If this text changes, I will ask you again.");
+  choices.p(t("rights.howAgain"));
 
-  const hash = createHash("sha256").update(JSON.stringify(m.blocks)).digest("hex").slice(0, 12);
-  return { message: m, version: `${c.id}@${hash}` };
+  const advocacy = new Message().heading(t("rights.advocacyHeading", { community }));
+  advocacy.p(t("rights.advocacyIntro", { community }));
+  const a = c.rights?.advocacy;
+  advocacy.p(a ? t("rights.advocacyNamed", { service: reach(a) }) : t("rights.advocacyNone", { community }));
+  const complaints = c.rights?.complaints;
+  advocacy.p(complaints ? t("rights.complaintsNamed", { service: reach(complaints) }) : t("rights.complaintsNone"));
+
+  const sections: Record<RightsSection, Message> = { about, kept, see, choices, advocacy };
+  const rules = new Message().heading(t("rights.rulesHeading", { community })).append(rulesBlock(c));
+
+  const message = new Message().append(about).append(rules).append(kept).append(see).append(choices).append(advocacy);
+  // The words as each language reads them, not only the keys: a reworded text asks again.
+  const hash = createHash("sha256")
+    .update(LANGUAGES.map((language) => message.render({ language }).plain).join("\u0000"))
+    .digest("hex")
+    .slice(0, 12);
+  const version = `${c.id}@${hash}`;
+
+  const summary = new Message().heading(t("rights.summaryHeading", { community }));
+  summary.list([
+    t("rights.summaryAbout", { command: cmd("!rights about") }),
+    t("rights.summaryRules", { community, command: cmd("!rules") }),
+    t("rights.summaryHours", { hasHours: hasHours ? "yes" : "no", command: cmd("!rights hours") }),
+    t("rights.summaryKept", { command: cmd("!rights kept") }),
+    t("rights.summarySee", { command: cmd("!rights see") }),
+    t("rights.summaryChoices", { command: cmd("!rights choices") }),
+    t("rights.summaryAdvocacy", { command: cmd("!rights advocacy") }),
+    ...(has("sponsor") ? [t("rights.summarySponsor", { command: cmd("!sponsor") })] : []),
+  ]);
+  summary.p(t("rights.summaryAll", { command: cmd("!rights all") }));
+
+  return { summary, sections, message, version };
+}
+
+/** A service and how to reach it: tappable numbers and links. */
+export function reach(r: ReachConfig): Words & RichValue {
+  const ways: Value[] = [];
+  if (r.phone) ways.push(t("rights.reachPhone", { number: phone(r.phone) }));
+  if (r.sms) ways.push(t("rights.reachSms", { number: phone(r.sms, true) }));
+  // An address as written: "x (mailto:x)" would read badly in the plain body, and clients link addresses themselves.
+  if (r.email) ways.push(t("rights.reachEmail", { address: r.email }));
+  if (r.url) ways.push(link(r.url, r.url));
+  const values = { name: r.name, ways: listOf(ways, "disjunction") };
+  return r.note ? t("rights.reachLineNote", { ...values, note: r.note }) : t("rights.reachLine", values);
 }
 
 /**
@@ -117,59 +151,58 @@ export function rightsText(c: CommunityConfig, crisisResources: string, has: Has
  * (src/rights/retention.ts, src/rights/service.ts; docs/data.md says the same at more length).
  */
 function keptWithPeriods(m: Message, c: CommunityConfig, r: RetentionPeriods, has: HasCommand): void {
-  const days = (p: keyof RetentionPeriods) => daysWord(r[p]);
+  const community = c.name;
   m.list([
-    `That you are a member of ${c.name}: your role, your named staff sponsor, who added you and when you were added, discharged or removed. ` +
-      `Kept while you are a member or alumni; if staff remove you, for ${days("removed_members")} after that, and then deleted, ` +
-      `together with your answers to this text, the rooms you left and your check-ins and rota shifts in ${c.name}.`,
-    "Your answers to this text (agree, decline or withdraw), with the version you were shown and the date — as long as your membership is kept.",
-    "The rooms you left on your own, so that you are never invited back against your will — as long as your membership is kept.",
-    `When you page or call a crisis meeting: when, who was asked and who came — not what you wrote (a note you add is held only until it is shown in your support room). ` +
-      `This is kept whether or not you agree, so that no call for help is lost, for ${days("pages")}; a page that is not closed yet is never deleted.`,
-    `Only if you agree: your check-in answers (with any notes you add) and who was told about a low or missed one, for ${days("checkins")}; ` +
-      `your check-in plan as long as your membership is kept, and the changes you made to it for ${days("checkins")}.`,
-    `Only if you agree: your rota shifts and breaks if you volunteer as a peer supporter, while they run and for ${days("rota")} after they end.`,
-    ...(has("contact")
-      ? [
-          "Only if you set it yourself with `!contact` (or an admin sets it in the configuration): an email address, or your choice to be reached through your community's webhook (an SMS or paging gateway), used only when you are asked to come to a page. " +
-            "Kept until you remove it (`!contact remove email`) or ask to be forgotten.",
-        ]
-      : []),
-    "An audit log of what staff and carenet did (for example who added you, and when). It never holds what anyone wrote, nobody can edit it, " +
-      "and it is never deleted — not even when you ask to be forgotten — because it is the record that staff acted properly.",
-    `Messages carenet sends you stay in its database for ${daysWord(BOOKKEEPING_DAYS)} after they are sent, so that none is sent twice; ` +
-      `of the messages you send carenet it keeps only that they arrived, for ${daysWord(BOOKKEEPING_DAYS)}, never what they said.`,
-    "Messages you write in rooms are kept by the Matrix homeserver, not by carenet, and never written into carenet's logs.",
+    t("rights.periodMember", { community, removed: days(r.removed_members.days) }),
+    t("rights.periodConsent"),
+    t("rights.periodLeft"),
+    t("rights.periodPages", { days: days(r.pages.days) }),
+    t("rights.periodCheckins", { days: days(r.checkins.days) }),
+    t("rights.periodRota", { days: days(r.rota.days) }),
+    ...(has("contact") ? [t("rights.keptContact", { command: cmd("!contact"), remove: cmd("!contact remove email") })] : []),
+    t("rights.periodAudit"),
+    t("rights.periodBookkeeping", { days: BOOKKEEPING_DAYS }),
+    t("rights.keptRooms"),
   ]);
-  m.p("`!mydata` sends you all of it, and `!forgetme` erases it (all but the audit log) whenever you ask.");
+  m.p(t("rights.periodCommands", { mydata: cmd("!mydata"), forgetme: cmd("!forgetme") }));
 }
 
 /** The community's rules as a list, or a plain sentence when the config has none. */
 export function rulesBlock(c: CommunityConfig): Message {
   const rules = c.rules ?? [];
-  return rules.length
-    ? new Message().list(rules)
-    : Message.of(`${c.name} has no written rules in carenet; your sponsor will go through the community's agreements with you.`);
+  return rules.length ? new Message().list(rules) : Message.of(t("rights.noRules", { community: c.name }));
 }
 
 /** When the community room is open now (from the config; not part of the versioned text). */
 export function postingHoursBlock(c: CommunityConfig): Message {
   const windows = c.rooms.community.posting_hours ?? [];
-  const m = new Message().heading(`When “${c.rooms.community.name}” is open for posting (${c.timezone} time)`);
-  if (!windows.length) return m.p("At any time.");
-  return m.list(windows.map(describeWindow)).p("Staff announce any dated change (a holiday, a closure) in the room.");
+  const m = new Message().heading(t("rights.hoursHeading", { room: c.rooms.community.name, zone: zone(c.timezone) }));
+  if (!windows.length) return m.p(t("rights.hoursAnyTime"));
+  return m.list(windows.map(describeWindow)).p(t("rights.hoursChanges"));
 }
 
-
-export function describeWindow(w: PostingWindowConfig): string {
+export function describeWindow(w: PostingWindowConfig): Words {
   const days = describeDays(w.days);
-  if (w.from === "00:00" && w.to === "24:00") return `${days}: all day`;
-  if (w.to !== "24:00" && w.to <= w.from) return `${days}: from ${w.from} to ${w.to} the next morning`;
-  return `${days}: from ${w.from} to ${w.to === "24:00" ? "midnight" : w.to}`;
+  if (w.from === "00:00" && w.to === "24:00") return t("rights.windowAllDay", { days });
+  if (w.to !== "24:00" && w.to <= w.from) return t("rights.windowOvernight", { days, from: w.from, to: w.to });
+  if (w.to === "24:00") return t("rights.windowMidnight", { days, from: w.from });
+  return t("rights.window", { days, from: w.from, to: w.to });
 }
+
+/** Day names as catalogue messages (keys are written out so the catalogue test finds each). */
+const DAY_WORDS: Record<Weekday, Words> = {
+  mon: t("rights.dayMon"),
+  tue: t("rights.dayTue"),
+  wed: t("rights.dayWed"),
+  thu: t("rights.dayThu"),
+  fri: t("rights.dayFri"),
+  sat: t("rights.daySat"),
+  sun: t("rights.daySun"),
+};
+const dayName = (d: Weekday): Value => DAY_WORDS[d] as Words & Value;
 
 /** mon–fri → "Monday to Friday"; sat, sun → "Saturday and Sunday". */
-export function describeDays(days: Weekday[]): string {
+export function describeDays(days: Weekday[]): Value {
   const sorted = WEEKDAYS.filter((d) => days.includes(d));
   const runs: Weekday[][] = [];
   for (const d of sorted) {
@@ -177,6 +210,6 @@ export function describeDays(days: Weekday[]): string {
     if (last && WEEKDAYS.indexOf(d) === WEEKDAYS.indexOf(last[last.length - 1]) + 1) last.push(d);
     else runs.push([d]);
   }
-  const parts = runs.flatMap((r) => (r.length >= 3 ? [`${DAY_NAMES[r[0]]} to ${DAY_NAMES[r[r.length - 1]]}`] : r.map((d) => DAY_NAMES[d])));
-  return parts.length <= 1 ? (parts[0] ?? "") : `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}`;
+  const parts = runs.flatMap((r) => (r.length >= 3 ? [t("rights.dayRange", { first: dayName(r[0]), last: dayName(r[r.length - 1]) })] : r.map(dayName)));
+  return listOf(parts, "conjunction");
 }

@@ -72,6 +72,27 @@ export interface RotaConfig {
   handoff_reminder?: string;
 }
 
+/** A way to reach someone: at least a name; any of a phone number, a text (SMS) number, an email address, a web page. */
+export interface ReachConfig {
+  name: string;
+  phone?: string;
+  sms?: string;
+  email?: string;
+  url?: string;
+  /** A few plain words more, e.g. opening hours or who it is for. */
+  note?: string;
+}
+
+/** `communities[].rights`: what people who were never told their rights need to know. */
+export interface CommunityRightsConfig {
+  /** The independent advocacy service members can turn to, and how to reach it. */
+  advocacy?: ReachConfig;
+  /** Where a complaint goes, and how. */
+  complaints?: ReachConfig;
+  /** The community's own words on what its staff and care teams see, shown after carenet's. */
+  staff_note?: string;
+}
+
 export interface CommunityConfig {
   id: string;
   name: string;
@@ -90,6 +111,8 @@ export interface CommunityConfig {
   };
   /** The community's rules in plain words; shown on onboarding, by !rules and in !rights. */
   rules?: string[];
+  /** Help from outside the community and what staff see: shown on onboarding and by `!rights`. */
+  rights?: CommunityRightsConfig;
   checkins: CheckinConfig[];
   rota?: RotaConfig;
   /** Filled in by the schema's defaults; optional so hand-built configs (tests) may leave it out. */

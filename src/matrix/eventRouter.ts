@@ -329,6 +329,8 @@ export class EventRouter {
   /** Every staff command, done or refused, goes in the audit log (what, not what was said). */
   private auditIfStaff(result: CommandResult, spec: CommandSpec | undefined, sender: string, place: CommunityPlace | undefined): void {
     if (spec?.audience !== "staff") return;
+    // A command that audited what it did (member.add, …) is not logged a second time.
+    if (result.outcome === "ok" && result.audited) return;
     const why = result.outcome === "refused" ? `: ${result.reply.plain.split("\n")[0]}` : "";
     this.d.audit.append(
       {
@@ -336,7 +338,7 @@ export class EventRouter {
         actor: sender,
         action: result.outcome === "ok" ? `command.${spec.name}` : "command.refused",
         subject: null,
-        detail: `!${spec.name} ${result.outcome}${why}`,
+        detail: `${result.ran ?? `!${spec.name}`} ${result.outcome}${why}`,
       },
       this.d.clock.now(),
     );

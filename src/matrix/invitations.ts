@@ -2,12 +2,13 @@ import type { Clock } from "../app/clock";
 import type { Logger } from "../app/logger";
 import { supportNow } from "../commands/help";
 import { Message } from "../commands/message";
+import { command, t } from "../words";
 import type { Scheduler } from "../scheduler/scheduler";
 import type { DmRoomsStore } from "../store/dmRooms";
 import type { EncryptionStore } from "../store/encryption";
 import type { Job } from "../store/jobs";
 import type { OutboxStore } from "../store/outbox";
-import { noticeContent } from "./content";
+import { noticeContent, type Reader } from "./content";
 import { encryptedChatWelcome } from "./encryptedRooms";
 import type { Homeserver } from "./homeserver";
 import { privacyProblem } from "./privateRoom";
@@ -30,6 +31,8 @@ export interface InvitationDeps {
   crisisResources: () => string;
   atomically: <T>(fn: () => T) => T;
   wakeOutbox: () => void;
+  /** How the person who opened the chat reads: their language and names (English otherwise). */
+  readerFor?: (userId: string) => Reader;
   /** Set: a private chat that is end-to-end encrypted is told so in the welcome, which a reaction then turns into a page. */
   encryption?: EncryptionStore;
   /** True when carenet takes part in end-to-end encryption: then an encrypted chat needs no such paragraph. */
@@ -68,17 +71,14 @@ export function registerInvitations(scheduler: Scheduler, d: InvitationDeps): vo
       const privateChat = problem === undefined;
       const encrypted = privateChat && !!d.encryption && !d.decrypts?.() && state.some((e) => e.type === "m.room.encryption" && e.state_key === "");
       const welcome = privateChat
-        ? new Message().p("Hello — I am the care network's assistant. Send `!help` to see what I can do for you.")
-        : new Message().p(
-            `Hello — I am the care network's assistant. This chat is not private (${problem}), so I will ` +
-              "send nothing private here: start a chat with just me for that, or I open one when I have something private for you. Send `!help` to see what I can do.",
-          );
+        ? Message.of(t("onboarding.hello", { help: command("!help") }))
+        : Message.of(t("onboarding.helloNotPrivate", { problem: problem ?? "", help: command("!help") }));
       if (encrypted) welcome.append(encryptedChatWelcome());
       welcome.append(supportNow(d.crisisResources()));
       d.atomically(() => {
         if (privateChat) d.dmRooms.record(roomId, inviter, d.clock.now());
         if (encrypted) d.encryption!.addTapNotice(`welcome:${job.key}`, roomId, d.clock.now());
-        d.outbox.enqueue({ dedupeKey: `welcome:${job.key}`, roomId, eventType: "m.room.message", content: noticeContent(welcome) }, d.clock.now());
+        d.outbox.enqueue({ dedupeKey: `welcome:${job.key}`, roomId, eventType: "m.room.message", content: noticeContent(welcome, undefined, d.readerFor?.(inviter)) }, d.clock.now());
       });
       d.wakeOutbox();
     },

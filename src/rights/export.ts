@@ -3,11 +3,9 @@ import { describeEntry as describeAuditEntry } from "../commands/audit";
 import { Message, type Block, type Text } from "../commands/message";
 import { describeEntry as describeRotaEntry, describeStatus } from "../commands/rota/describe";
 import { roomName } from "../communities/memberRooms";
-import { utcDate, utcTime } from "../communities/consent";
 import type { CarenetConfig, CommunityConfig } from "../config/types";
 import { answerLabel, describePlan, describeRhythm } from "../domain/checkins";
 import { describeDuration } from "../domain/escalation";
-import { people } from "../paging/texts";
 import type { AuditEntry } from "../store/audit";
 import type { PersonCheckins } from "../store/checkins";
 import type { ConsentRecord } from "../store/consent";
@@ -17,7 +15,8 @@ import type { PersonPages } from "../store/pages";
 import type { RotaBreak, RotaEntry } from "../store/rota";
 import type { PersonFeeds } from "../store/calendarFeeds";
 import type { ContactChannel } from "../store/contacts";
-import { BOOKKEEPING_DAYS, daysWord } from "./settings";
+import { BOOKKEEPING_DAYS } from "./settings";
+import { command, listOf, person, t, time, zone, type Value } from "../words";
 
 /** Everything carenet keeps about one person, as read from every store. */
 export interface PersonData {
@@ -78,30 +77,24 @@ export const EXPORT_PART_BYTES = 24_000;
  * their check-in). Returned as one or more messages, in order.
  */
 export function exportMessages(d: PersonData, config: CarenetConfig, now: number): Message[] {
-  const blocks = new Message();
-  blocks.heading(`Everything carenet keeps about you (${d.userId}), as of ${utcTime(now)}`);
-  blocks.p("Times are in UTC. Only you have been sent this.");
-
   const ids = communityIds(d);
+  const zoneOf = (id: string) => config.communities.find((x) => x.id === id)?.timezone ?? "UTC";
+  // What belongs to no one community is dated in the zone of the first community they belong to.
+  const home = d.memberships.length ? zoneOf(d.memberships[0].communityId) : ids.length ? zoneOf(ids[0]) : "UTC";
+  const zones = [...new Set([home, ...ids.map(zoneOf)])];
+  const blocks = new Message();
+  blocks.heading(t("data.heading", { user: person(d.userId), when: time(now, home, "datetime") }));
+  blocks.p(t("data.intro", { zone: listOf(zones.map((z) => zone(z))) }));
+
   for (const id of ids) {
     const c = config.communities.find((x) => x.id === id);
     blocks.append(communitySection(d, id, c));
   }
-  const general = generalSection(d);
-  if (general.blocks.length) blocks.heading("Not about one community").append(general);
-  if (onlyAuditRemains(d)) {
-    blocks.p(
-      d.audit.length
-        ? "carenet keeps nothing else about you: no membership, no consent answers, no check-ins, no rota, no pages with your name, no conversation."
-        : "carenet keeps nothing about you.",
-    );
-  }
-  blocks.heading("What is not in this list");
-  blocks.list([
-    "What you and others wrote in rooms: the Matrix homeserver keeps it, not carenet.",
-    `Messages carenet sent you in the last ${daysWord(BOOKKEEPING_DAYS)} (you have them in your conversation with me); carenet deletes its copies after that.`,
-    "`!forgetme` erases what is listed here, except the audit log's entries (the record of what staff and carenet did, which is never deleted).",
-  ]);
+  const general = generalSection(d, home);
+  if (general.blocks.length) blocks.heading(t("data.general")).append(general);
+  if (onlyAuditRemains(d)) blocks.p(d.audit.length ? t("data.onlyAudit") : t("data.nothing"));
+  blocks.heading(t("data.notHeading"));
+  blocks.list([t("data.notRooms"), t("data.notSent", { days: BOOKKEEPING_DAYS }), t("data.notForget", { forgetme: command("!forgetme") })]);
   return pack(blocks.blocks, EXPORT_PART_BYTES);
 }
 
@@ -126,188 +119,196 @@ function versionCommunity(version: string): string {
   return at < 0 ? version : version.slice(0, at);
 }
 
+type W = ReturnType<typeof t>;
+
+/** Parts of one line joined with "; " (the catalogue's separator), in order. */
+function joined(parts: W[]): W {
+  return parts.slice(1).reduce((line, part) => t("data.parts", { first: line, rest: part }), parts[0]);
+}
+
 function communitySection(d: PersonData, id: string, c: CommunityConfig | undefined): Message {
-  const m = new Message().heading(c ? `${c.name} (${id})` : `Community ${id} (no longer in carenet's configuration)`);
-  const section = (title: string, items: string[]) => {
+  const z = c?.timezone ?? "UTC";
+  const when = (ms: number) => time(ms, z, "datetime");
+  const date = (ms: number) => time(ms, z, "date");
+  const m = new Message().heading(c ? t("data.communityHeading", { name: c.name, id }) : t("data.communityGone", { id }));
+  const section = (title: W, items: Text[]) => {
     if (items.length) m.p(title).list(items);
   };
 
-  section("Your membership:", d.memberships.filter((x) => x.communityId === id).map(membershipLine));
+  section(t("data.membership"), d.memberships.filter((x) => x.communityId === id).map((x) => membershipLine(x, date)));
   section(
-    "Rooms you left on your own (you are not invited back to them):",
-    d.leftRooms.filter((l) => l.communityId === id).map((l) => `${c ? roomName(c, l.roomKey) : l.roomKey}, on ${utcDate(l.leftAt)}`),
+    t("data.leftRooms"),
+    d.leftRooms.filter((l) => l.communityId === id).map((l) => t("data.leftLine", { room: c ? roomName(c, l.roomKey) : l.roomKey, date: date(l.leftAt) })),
   );
   section(
-    "Your answers to the rights text (oldest first):",
-    d.consent.filter((r) => versionCommunity(r.textVersion) === id).map((r) => `${utcTime(r.decidedAt)}: ${r.decision} (version ${r.textVersion})`),
+    t("data.consent"),
+    d.consent.filter((r) => versionCommunity(r.textVersion) === id).map((r) => t("data.consentLine", { when: when(r.decidedAt), decision: r.decision, version: r.textVersion })),
   );
 
   const ck = d.checkins.find((x) => x.communityId === id);
-  if (ck) checkinsSection(m, ck, c);
+  if (ck) checkinsSection(m, ck, c, z);
 
   const entries = d.rota.entries.filter((e) => e.communityId === id);
-  section("Your rota entries:", entries.map((e) => rotaLine(e, d.userId, c)));
+  section(t("data.rota"), entries.map((e) => rotaLine(e, d.userId, c, date)));
 
-  section("Pages you sent:", d.pages.made.filter((p) => p.page.communityId === id).map((p) => pageLine(p)));
+  section(t("data.pagesMade"), d.pages.made.filter((p) => p.page.communityId === id).map((p) => pageLine(p, when)));
+  section(t("data.pagesInvolved"), d.pages.involved.filter((p) => p.communityId === id).map((p) => involvedLine(p, when)));
   section(
-    "Other people's pages you were asked to or came to (only your part is shown, not whose page it was):",
-    d.pages.involved.filter((p) => p.communityId === id).map(involvedLine),
+    t("data.meetingsCalled"),
+    d.pages.meetingsCalled.filter((x) => x.communityId === id).map((x) => t("data.meetingsCalledLine", { id: x.id, when: when(x.calledAt), n: x.people.length })),
   );
   section(
-    "Crisis meetings you called:",
-    d.pages.meetingsCalled.filter((x) => x.communityId === id).map((x) => `Crisis meeting ${x.id}, ${utcTime(x.calledAt)}: ${people(x.people.length)} invited.`),
+    t("data.meetingsInvited"),
+    d.pages.meetingsInvited.filter((x) => x.communityId === id).map((x) => t("data.meetingsInvitedLine", { id: x.id, when: when(x.calledAt) })),
   );
   section(
-    "Crisis meetings you were invited to:",
-    d.pages.meetingsInvited.filter((x) => x.communityId === id).map((x) => `Crisis meeting ${x.id}, ${utcTime(x.calledAt)}.`),
-  );
-  section(
-    "The audit log's entries about you (never deleted; it records what staff and carenet did):",
-    d.audit.filter((a) => a.communityId === id).map(describeAuditEntry),
+    t("data.audit"),
+    d.audit.filter((a) => a.communityId === id).map((a) => describeAuditEntry(a, z)),
   );
   return m;
 }
 
-function membershipLine(x: Member): string {
-  const status = x.status === "active" ? "active" : x.status === "discharged" ? "discharged (alumni)" : "removed by staff";
-  const role = x.role === "peer" ? "peer supporter" : x.role;
-  const parts = [
-    `status: ${status}; role: ${role}; sponsor: ${x.sponsor ?? "nobody"}`,
-    `added by ${x.addedBy} on ${utcDate(x.addedAt)}; last change ${utcDate(x.updatedAt)}`,
-  ];
-  if (x.removedReason) parts.push(`the reason staff gave for removing you: ${x.removedReason}`);
-  return parts.join("; ");
+function membershipLine(x: Member, date: (ms: number) => Value): W {
+  const line = t("data.membershipLine", {
+    status: x.status,
+    role: x.role,
+    sponsor: x.sponsor ? person(x.sponsor) : t("data.nobody"),
+    by: person(x.addedBy),
+    added: date(x.addedAt),
+    changed: date(x.updatedAt),
+  });
+  return x.removedReason ? t("data.membershipReason", { line, reason: x.removedReason }) : line;
 }
 
-function checkinsSection(m: Message, ck: PersonCheckins, c: CommunityConfig | undefined): void {
+function checkinsSection(m: Message, ck: PersonCheckins, c: CommunityConfig | undefined, z: string): void {
+  const when = (ms: number) => time(ms, z, "datetime");
+  const date = (ms: number) => time(ms, z, "date");
   const scale = c ? checkinSettingsOf(c).scale : [];
-  const summary: string[] = [];
+  const summary: W[] = [];
   if (ck.prompts.sent > 0) {
-    summary.push(
-      `${ck.prompts.sent} check-in prompt${ck.prompts.sent === 1 ? "" : "s"} sent to you, from ${utcDate(ck.prompts.firstAt!)} to ${utcDate(ck.prompts.lastAt!)}; ` +
-        `${ck.prompts.missed} counted as missed.`,
-    );
+    summary.push(t("data.checkinPrompts", { n: ck.prompts.sent, first: date(ck.prompts.firstAt!), last: date(ck.prompts.lastAt!), missed: ck.prompts.missed }));
   }
   if (ck.plan) {
-    summary.push(`Your plan: started ${utcDate(ck.plan.createdAt)}, last changed ${utcDate(ck.plan.updatedAt)}, last reviewed ${utcDate(ck.plan.reviewedAt)}.`);
+    summary.push(t("data.checkinPlanDates", { created: date(ck.plan.createdAt), changed: date(ck.plan.updatedAt), reviewed: date(ck.plan.reviewedAt) }));
   }
   if (ck.alumni) {
-    summary.push(
-      `Alumni check-ins: ${ck.alumni.enabled ? "on" : "off"}` +
-        (ck.alumni.rhythm && c ? `, ${describeRhythm(ck.alumni.rhythm, checkinSettingsOf(c).alumni.day, checkinSettingsOf(c).alumni.at)}` : ck.alumni.rhythm ? `, ${ck.alumni.rhythm}` : "") +
-        ` (chosen ${utcDate(ck.alumni.updatedAt)}).`,
-    );
+    const rhythm =
+      ck.alumni.rhythm && c ? `, ${describeRhythm(ck.alumni.rhythm, checkinSettingsOf(c).alumni.day, checkinSettingsOf(c).alumni.at)}` : ck.alumni.rhythm ? `, ${ck.alumni.rhythm}` : "";
+    summary.push(t("data.checkinAlumni", { on: ck.alumni.enabled ? "on" : "off", rhythm, date: date(ck.alumni.updatedAt) }));
   }
-  if (summary.length) m.p("Check-ins:").list(summary);
-  if (ck.plan && c) m.p("Your check-in plan as it stands:").list(describePlan(c.checkins, ck.plan.plan, c.timezone));
+  if (summary.length) m.p(t("data.checkins")).list(summary);
+  if (ck.plan && c) m.p(t("data.checkinPlan")).list(describePlan(c.checkins, ck.plan.plan, c.timezone));
   if (ck.changes.length) {
-    m.p("Changes to your check-in plan:").list(
-      ck.changes.map((x) => `${utcTime(x.at)}: ${x.setting}${x.before ? ` ${x.before} →` : ""} ${x.after}`),
+    m.p(t("data.checkinChanges")).list(
+      ck.changes.map((x) =>
+        x.before ? t("data.checkinChange", { when: when(x.at), setting: x.setting, before: x.before, after: x.after }) : t("data.checkinChangeNew", { when: when(x.at), setting: x.setting, after: x.after }),
+      ),
     );
   }
   if (ck.answers.length) {
-    m.p("Your check-in answers, with your notes:").list(
-      ck.answers.map((a) => {
-        const label = scale.length ? answerLabel(scale, a.value) : String(a.value);
-        const note = a.note ? ` — your note: “${a.note}”` : "";
-        const seen = a.shared ? "staff could see it" : "private";
-        const changed = a.changedAt ? `; changed ${utcTime(a.changedAt)}` : "";
-        return `${a.localDate}, ${a.checkinId ?? "unprompted"}: ${label}${note} (by ${a.via}; ${seen}${changed})`;
-      }),
+    m.p(t("data.checkinAnswers")).list(
+      ck.answers.map((a) =>
+        t("data.checkinAnswer", {
+          date: a.localDate,
+          checkin: a.checkinId ?? t("data.unprompted"),
+          label: scale.length ? answerLabel(scale, a.value) : String(a.value),
+          note: a.note ? t("data.checkinNote", { note: a.note }) : "",
+          via: a.via,
+          shared: a.shared ? "yes" : "no",
+          changed: a.changedAt ? t("data.checkinChanged", { when: when(a.changedAt) }) : "",
+        }),
+      ),
     );
   }
   if (ck.alerts.length) {
-    m.p("Who was told about a check-in of yours (as your plan said):").list(
-      ck.alerts.map((a) => `${utcTime(a.at)}: a ${a.kind === "low" ? "low answer" : "missed check-in"} — told ${a.recipients.join(", ") || "nobody"}`),
+    m.p(t("data.checkinAlerts")).list(
+      ck.alerts.map((a) => t("data.checkinAlert", { when: when(a.at), kind: a.kind, who: a.recipients.length ? listOf(a.recipients.map(person)) : t("data.nobody") })),
     );
   }
 }
 
-function rotaLine(e: RotaEntry, userId: string, c: CommunityConfig | undefined): string {
-  const what = c ? describeRotaEntry(e, c) : `${e.kind} entry`;
-  const dates = [`proposed by ${e.proposedBy === userId ? "you" : e.proposedBy} on ${utcDate(e.proposedAt)}`];
-  if (e.userId === userId && e.agreedAt !== null) dates.push(`you agreed on ${utcDate(e.agreedAt)}`);
-  if (e.approvedAt !== null) dates.push(e.approvedBy ? `approved by ${e.approvedBy} on ${utcDate(e.approvedAt)}` : `on the rota from ${utcDate(e.approvedAt)}`);
-  if (e.endedAt !== null) dates.push(`ended on ${utcDate(e.endedAt)}`);
-  return `#${e.id} ${what} — ${describeStatus(e)} (${dates.join("; ")})`;
+function rotaLine(e: RotaEntry, userId: string, c: CommunityConfig | undefined, date: (ms: number) => Value): W {
+  const what = c ? describeRotaEntry(e, c) : t("data.rotaEntry", { kind: e.kind });
+  const dates = [e.proposedBy === userId ? t("data.rotaProposedYou", { date: date(e.proposedAt) }) : t("data.rotaProposed", { by: person(e.proposedBy), date: date(e.proposedAt) })];
+  if (e.userId === userId && e.agreedAt !== null) dates.push(t("data.rotaAgreed", { date: date(e.agreedAt) }));
+  if (e.approvedAt !== null) dates.push(e.approvedBy ? t("data.rotaApproved", { by: person(e.approvedBy), date: date(e.approvedAt) }) : t("data.rotaOnFrom", { date: date(e.approvedAt) }));
+  if (e.endedAt !== null) dates.push(t("data.rotaEnded", { date: date(e.endedAt) }));
+  return t("data.rotaLine", { id: e.id, what: typeof what === "string" ? what.replace(/`/g, "") : what, status: describeStatus(e), dates: joined(dates) });
 }
 
-function pageLine({ page, notes }: PersonPages["made"][number]): string {
+function pageLine({ page, notes }: PersonPages["made"][number], when: (ms: number) => Value): W {
   const s = page.state;
-  const parts = [`Page ${page.id}, ${utcTime(s.openedAtMs)}`];
-  if (s.repeatCount > 0) parts.push(`you paged again ${s.repeatCount === 1 ? "once" : `${s.repeatCount} times`}`);
+  const parts = [t("data.pageOpened", { id: page.id, when: when(s.openedAtMs) })];
+  if (s.repeatCount > 0) parts.push(t("data.pageAgain", { n: s.repeatCount }));
   if (s.acknowledgedBy !== undefined && s.acknowledgedAtMs !== undefined) {
-    parts.push(`${s.acknowledgedBy} came after ${describeDuration(s.acknowledgedAtMs - s.openedAtMs)}`);
+    parts.push(t("data.pageCame", { who: person(s.acknowledgedBy), after: describeDuration(s.acknowledgedAtMs - s.openedAtMs) }));
   }
-  if (s.exhaustedAtMs !== undefined) parts.push("nobody acknowledged in time and you were given the crisis resources");
+  if (s.exhaustedAtMs !== undefined) parts.push(t("data.pageExhausted"));
   switch (s.status) {
     case "resolved":
-      parts.push(`closed ${s.resolvedBy === page.member ? "by you" : `by ${s.resolvedBy}`} on ${utcTime(s.resolvedAtMs ?? s.openedAtMs)}`);
+      parts.push(
+        s.resolvedBy === page.member
+          ? t("data.pageClosedByYou", { when: when(s.resolvedAtMs ?? s.openedAtMs) })
+          : t("data.pageClosedBy", { who: s.resolvedBy ? person(s.resolvedBy) : t("data.nobody"), when: when(s.resolvedAtMs ?? s.openedAtMs) }),
+      );
       break;
     case "open":
-      parts.push("still open");
+      parts.push(t("data.pageOpen"));
       break;
     default:
-      parts.push("not closed yet");
+      parts.push(t("data.pageNotClosed"));
   }
-  if (notes.length) parts.push(`your note${notes.length === 1 ? "" : "s"} waiting to be shown in the support room: ${notes.map((n) => `“${n}”`).join(", ")}`);
-  return parts.join("; ");
+  if (notes.length) parts.push(t("data.pageNotes", { n: notes.length, notes: listOf(notes.map((n) => `“${n}”`)) }));
+  return joined(parts);
 }
 
-function involvedLine(p: PersonPages["involved"][number]): string {
-  const parts = [`Page ${p.pageId}, opened ${utcTime(p.openedAt)}`];
-  for (const a of p.asked) parts.push(`you were asked at ${utcTime(a.at)} (step ${a.step + 1})`);
-  if (p.response) parts.push(`you said you were coming at ${utcTime(p.response.at)} (by ${p.response.how === "command" ? "`!ack`" : p.response.how})`);
-  if (p.acknowledgedFirst) parts.push("you were the first");
-  if (p.closed) parts.push("you closed it");
-  return parts.join("; ");
+function involvedLine(p: PersonPages["involved"][number], when: (ms: number) => Value): W {
+  const parts = [t("data.involvedOpened", { id: p.pageId, when: when(p.openedAt) })];
+  for (const a of p.asked) parts.push(t("data.involvedAsked", { when: when(a.at), step: a.step + 1 }));
+  if (p.response) parts.push(t("data.involvedCame", { when: when(p.response.at), how: p.response.how === "command" ? command("!ack") : p.response.how }));
+  if (p.acknowledgedFirst) parts.push(t("data.involvedFirst"));
+  if (p.closed) parts.push(t("data.involvedClosed"));
+  return joined(parts);
 }
 
-function generalSection(d: PersonData): Message {
+function generalSection(d: PersonData, z: string): Message {
+  const when = (ms: number) => time(ms, z, "datetime");
   const m = new Message();
-  const contacts = (d.contacts ?? []).map((c) =>
+  const contacts: W[] = (d.contacts ?? []).map((c) =>
     c.kind === "email"
-      ? `Email address ${c.address}, set ${utcTime(c.createdAt)}${c.confirmedAt !== null ? `, confirmed ${utcTime(c.confirmedAt)}` : ", not confirmed yet (a code was sent to it)"}`
-      : `Reached through the webhook when asked to a page, since ${utcTime(c.createdAt)}`,
+      ? c.confirmedAt !== null
+        ? t("data.contactEmail", { address: c.address ?? "", set: when(c.createdAt), confirmed: when(c.confirmedAt) })
+        : t("data.contactEmailUnconfirmed", { address: c.address ?? "", set: when(c.createdAt) })
+      : t("data.contactWebhook", { since: when(c.createdAt) }),
   );
-  if (d.adminContact?.email) contacts.push(`Email address ${d.adminContact.email}, set by an admin in the configuration (\`!forgetme\` cannot erase it: ask them)`);
-  if (d.adminContact?.webhook) contacts.push("Reached through the webhook, set by an admin in the configuration");
-  if (contacts.length) m.p("How carenet may reach you off Matrix when you are asked to come to a page (`!contact`):").list(contacts);
+  if (d.adminContact?.email) contacts.push(t("data.contactAdminEmail", { address: d.adminContact.email, forgetme: command("!forgetme") }));
+  if (d.adminContact?.webhook) contacts.push(t("data.contactAdminWebhook"));
+  if (contacts.length) m.p(t("data.contacts", { command: command("!contact") })).list(contacts);
   const feeds = (d.calendarFeeds ?? []).map((f) => {
-    const links = (n: number) => `${n} ${n === 1 ? "link" : "links"}`;
-    const what = f.kind === "person" ? "your own shifts" : `the rota of community ${f.communityId} (as its staff)`;
-    return `${what}: ${links(f.live)} that work${f.revoked ? `, ${links(f.revoked)} revoked` : ""}`;
+    const line = f.kind === "person" ? t("data.feedPerson", { live: f.live }) : t("data.feedCommunity", { id: f.communityId ?? "", live: f.live });
+    return f.revoked ? t("data.feedRevoked", { line, revoked: f.revoked }) : line;
   });
-  if (feeds.length) {
-    m.p("Your rota calendar links (`!rota calendar`; `!rota calendar reset` revokes them). Only a fingerprint of each link is kept, never the link:").list(feeds);
-  }
+  if (feeds.length) m.p(t("data.feeds", { command: command("!rota calendar"), reset: command("!rota calendar reset") })).list(feeds);
   if (d.rota.breaks.length) {
-    m.p("Your breaks from the rota (every community):").list(
+    m.p(t("data.breaks")).list(
       d.rota.breaks.map((b) => {
-        const until = b.untilMs === null ? "until you ended it" : `until ${utcTime(b.untilMs)}`;
-        const ended = b.endedAt !== null ? `; ended ${utcTime(b.endedAt)}` : "";
-        return `from ${utcTime(b.startedAt)} ${until}${ended}`;
+        const line = b.untilMs === null ? t("data.breakOpen", { from: when(b.startedAt) }) : t("data.breakUntil", { from: when(b.startedAt), until: when(b.untilMs) });
+        return b.endedAt !== null ? t("data.breakEnded", { line, ended: when(b.endedAt) }) : line;
       }),
     );
   }
   if (d.conversations.length) {
-    m.p("Your conversations with carenet (which room is your direct conversation):").list(
-      d.conversations.map((x) => `${x.roomId}, since ${utcDate(x.createdAt)}`),
-    );
+    m.p(t("data.conversations")).list(d.conversations.map((x) => t("data.conversationLine", { room: x.roomId, date: time(x.createdAt, z, "date") })));
   }
-  if (d.displayName !== undefined) {
-    m.p("The name I address you by when I must wake you (as your Matrix profile showed it):").list([d.displayName]);
-  }
-  if (d.language !== undefined) {
-    m.p("The language you chose for my messages (`!language`):").list([d.language]);
-  }
+  if (d.displayName !== undefined) m.p(t("data.displayName")).list([d.displayName]);
+  if (d.language !== undefined) m.p(t("data.language", { command: command("!language") })).list([d.language]);
   if (d.forgetRequest) {
-    m.p("Your request to be forgotten:").list([
-      `asked ${utcTime(d.forgetRequest.askedAt)}; it lapses at ${utcTime(d.forgetRequest.expiresAt)} unless you send \`!forgetme confirm\``,
+    m.p(t("data.forgetRequest")).list([
+      t("data.forgetRequestLine", { asked: when(d.forgetRequest.askedAt), lapses: when(d.forgetRequest.expiresAt), command: command("!forgetme confirm") }),
     ]);
   }
   const serviceWide = d.audit.filter((a) => a.communityId === null);
-  if (serviceWide.length) m.p("The audit log's entries about you (never deleted):").list(serviceWide.map(describeAuditEntry));
+  if (serviceWide.length) m.p(t("data.auditServiceWide")).list(serviceWide.map((a) => describeAuditEntry(a, z)));
   return m;
 }
 
@@ -350,7 +351,7 @@ export function pack(blocks: ReadonlyArray<Block>, budget: number): Message[] {
   }
   return parts.map((bs, i) => {
     const m = new Message();
-    if (parts.length > 1) m.p(`(Part ${i + 1} of ${parts.length}.)`);
+    if (parts.length > 1) m.p(t("data.part", { n: i + 1, total: parts.length }));
     m.blocks.push(...bs);
     return m;
   });

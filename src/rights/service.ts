@@ -1,6 +1,7 @@
 import type { AppContext } from "../app/context";
 import { PLAN_JOB, planKey } from "../app/rotaHandoff";
 import { Message } from "../commands/message";
+import { command, person, t } from "../words";
 import { coverRange, describeEntry } from "../commands/rota/describe";
 import { stretch } from "../commands/rota/when";
 import type { CommunityConfig } from "../config/types";
@@ -156,11 +157,8 @@ export class DataService {
         this.app.effects.post(
           staffRoom.roomId,
           new Message()
-            .p(`${userId} has asked to leave ${c.name}${m.status === "discharged" ? " (they were one of its alumni)" : ""}, and asked carenet to erase what it kept about them; it has done so.`)
-            .p(
-              "They are still in the community's rooms: whether and when to take them out is your decision, from your Matrix client. " +
-                "carenet no longer counts them as a member, so `!member` does not know them; the audit log keeps its record of what staff did.",
-            ),
+            .p(t(m.status === "discharged" ? "data.staffToldAlumni" : "data.staffTold", { user: person(userId), community: c.name }))
+            .p(t("data.staffToldNext", { member: command("!member") })),
           `${key}:staff:${c.id}`,
         );
       }
@@ -209,10 +207,10 @@ export class DataService {
       const onCallNow = [...on.peers, ...on.backupPeers, ...on.staff].includes(userId);
       if (!live.length && !onCallNow) continue;
       const lines = live.map((e) => uncoveredLine(e, userId, c));
-      const m = new Message().p(`Rota of ${c.name}: ${live.length === 1 ? "a shift is" : "some shifts are"} now uncovered. Nobody holds ${live.length === 1 ? "it" : "them"} any more:`);
+      const m = new Message().p(t("data.rotaUncovered", { community: c.name, n: live.length }));
       m.list(lines);
-      if (onCallNow) m.p("One of them was running now: it has ended, so that stretch is uncovered from now.");
-      m.p("`!rota show` shows the rota as it is now; `!rota add` or `!rota cover` fills a gap.");
+      if (onCallNow) m.p(t("data.rotaRunningEnded"));
+      m.p(t("data.rotaFill", { show: command("!rota show"), add: command("!rota add"), cover: command("!rota cover") }));
       const staffRoom = this.app.rooms.get(c.id, "staff");
       if (staffRoom) this.app.effects.post(staffRoom.roomId, m, `${key}:rota:${c.id}`);
     }
@@ -220,12 +218,12 @@ export class DataService {
 }
 
 /** One ended entry in words, without the name of the person it was taken from. */
-function uncoveredLine(e: RotaEntry, userId: string, c: CommunityConfig): string {
-  if (e.kind !== "cover") return `#${e.id} ${describeEntry(e, c)}`;
+function uncoveredLine(e: RotaEntry, userId: string, c: CommunityConfig): ReturnType<typeof t> {
+  if (e.kind !== "cover") return t("data.uncoveredEntry", { id: e.id, what: describeEntry(e, c).replace(/`/g, "") });
   if (e.userId === userId) {
     const whose = e.coveredUserId!;
     const when = e.swapWith !== null ? stretch(e.startMs!, e.endMs!, c.timezone) : coverRange(e.startMs!, e.endMs!, c.timezone);
-    return `#${e.id} a ${e.swapWith !== null ? "swap" : "cover"} of ${whose}'s shifts (${when}) has ended: those shifts are ${whose}'s again`;
+    return t("data.uncoveredTheirs", { id: e.id, swap: e.swapWith !== null ? "yes" : "no", whose: person(whose), when });
   }
-  return `#${e.id} ${e.userId}'s cover (${coverRange(e.startMs!, e.endMs!, c.timezone)}) has ended with the shifts it covered`;
+  return t("data.uncoveredCover", { id: e.id, who: person(e.userId), when: coverRange(e.startMs!, e.endMs!, c.timezone) });
 }

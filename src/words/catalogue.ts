@@ -1,12 +1,6 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { IntlMessageFormat } from "intl-messageformat";
-import enConfig from "./locales/en/config.json";
-import enEncryption from "./locales/en/encryption.json";
-import enLanguage from "./locales/en/language.json";
-import enRooms from "./locales/en/rooms.json";
-import esConfig from "./locales/es/config.json";
-import esEncryption from "./locales/es/encryption.json";
-import esLanguage from "./locales/es/language.json";
-import esRooms from "./locales/es/rooms.json";
 
 /**
  * Every person-facing text lives in a message catalogue (ICU MessageFormat), one file per
@@ -20,11 +14,27 @@ export const SOURCE_LANGUAGE: Language = "en";
 
 type Area = Record<string, string>;
 
-/** Areas by language. Add an area: a JSON file per language, and a line in each map here. */
-export const CATALOGUES: Record<Language, Record<string, Area>> = {
-  en: { config: enConfig, encryption: enEncryption, language: enLanguage, rooms: enRooms },
-  es: { config: esConfig, encryption: esEncryption, language: esLanguage, rooms: esRooms },
-};
+/**
+ * The catalogue files: src/words/locales, whether running from src/ (tests) or dist/src/
+ * (the JSON stays in the source tree, as migrations/ does). Read once, at load.
+ */
+const LOCALES_DIR = [path.resolve(__dirname, "../../../src/words/locales"), path.join(__dirname, "locales")].find((d) => existsSync(d));
+
+function loadCatalogues(): Record<Language, Record<string, Area>> {
+  if (!LOCALES_DIR) throw new Error("carenet's message catalogues (src/words/locales) are missing from this installation");
+  const out = {} as Record<Language, Record<string, Area>>;
+  for (const language of LANGUAGES) {
+    out[language] = {};
+    const dir = path.join(LOCALES_DIR, language);
+    for (const file of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+      out[language][file.slice(0, -".json".length)] = JSON.parse(readFileSync(path.join(dir, file), "utf8")) as Area;
+    }
+  }
+  return out;
+}
+
+/** Areas by language: one JSON file per area in each language's folder. */
+export const CATALOGUES: Record<Language, Record<string, Area>> = loadCatalogues();
 
 export function isLanguage(x: unknown): x is Language {
   return typeof x === "string" && (LANGUAGES as readonly string[]).includes(x);

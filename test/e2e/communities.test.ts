@@ -62,6 +62,9 @@ async function start(opts: Parameters<typeof communities>[0] = {}): Promise<Runn
 }
 
 const app = () => running!.carenet.app;
+const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** How carenet names someone: by display name (Synapse's default is the localpart), or by Matrix ID before it knows the name. */
+const named = (u: MatrixUser) => `(?:${esc(u.userId.slice(1).split(":")[0])}|${esc(u.userId)})`;
 const roomOf = (community: string, key: string) => app().rooms.get(community, key)!.roomId;
 const roomsOf = (community: string, keys: string[]) => keys.map((k) => roomOf(community, k));
 
@@ -113,7 +116,7 @@ test("!member add in A's staff room invites the person to A's rooms only, and th
   const { reaction, reply } = await command(samA, roomOf(OAK, "staff"), `!member add ${bob.userId}`);
   expect(reaction).toBe("✅");
   expect(reply.content.msgtype).toBe("m.notice");
-  expect(reply.content.body).toContain(`Added ${bob.userId} to Oakwood ${rand}, with you as their sponsor.`);
+  expect(String(reply.content.body)).toMatch(new RegExp(`Added ${named(bob)} to Oakwood ${rand}, with you as their sponsor\\.`));
 
   // The Space, the community chat and the extra room — nothing else.
   for (const roomId of roomsOf(OAK, ["space", "community", "creative"])) await bob.waitForInvite((inv) => inv.roomId === roomId);
@@ -128,21 +131,18 @@ test("!member add in A's staff room invites the person to A's rooms only, and th
   const welcome = await bob.waitForEvent(bobDm, (ev) => ev.sender === bot && String(ev.content.body).startsWith(`Welcome to Oakwood ${rand}`));
   expect(welcome.content.msgtype).toBe("m.notice");
   const text = String(welcome.content.body);
-  for (const words of [
-    `Your sponsor — the member of staff you can ask about anything here — is ${samA.userId}.`,
-    "It is NOT a crisis service.",
-    CRISIS,
-    "- Be kind to each other.",
-    "What carenet keeps, and for how long",
-    "Who can see it",
-    "Your choices",
-    "`!page`",
-    "Monday to Friday: from 17:00 to 09:00 the next morning",
-    "To agree, send `!consent agree` here.",
-  ]) {
-    expect(text).toContain(words);
-  }
-  expect(String(welcome.content.formatted_body)).toContain("<strong>Your choices</strong>");
+  // One phone screen: who, the sponsor by name (a pill), support now, what next.
+  expect(text.split(/\s+/).length).toBeLessThanOrEqual(120);
+  expect(text).toMatch(new RegExp(`Your sponsor is ${named(samA)}: ask them about anything\\.`));
+  expect(String(welcome.content.formatted_body)).toContain(`<a href="https://matrix.to/#/${samA.userId}">`);
+  for (const words of ["carenet is not a crisis service.", CRISIS, "Send !page here", "To agree, send !consent agree."]) expect(text).toContain(words);
+  expect(String(welcome.content.formatted_body)).toContain("<code>!consent agree</code>");
+  expect(text).not.toContain("`");
+  // Then the rights in short, one line per part with the command that opens it.
+  const summary = await bob.waitForEvent(bobDm, (ev) => ev.sender === bot && String(ev.content.body).startsWith(`Oakwood ${rand}: your rights, in short`));
+  for (const words of ["More: !rights kept", "More: !rights see", "More: !rights advocacy", "More: !rules", "(Version "]) expect(String(summary.content.body)).toContain(words);
+  const see = await command(bob, bobDm, "!rights see");
+  expect(String(see.reply.content.body)).toContain("Nothing in carenet is used to monitor whether you follow your treatment");
 });
 
 test("!consent agree is recorded with the version of the text the member was shown", async () => {
@@ -151,10 +151,28 @@ test("!consent agree is recorded with the version of the text the member was sho
   expect(reaction).toBe("✅");
   const version = /version (\S+)\) on/.exec(String(reply.content.body))?.[1];
   expect(version).toMatch(new RegExp(`^${OAK}@[0-9a-f]{12}$`));
-  expect(String(bob.eventsSoFar(bobDm).find((ev) => String(ev.content.body).startsWith("Welcome to"))?.content.body)).toContain(`(Version ${version}.)`);
+  expect(String(bob.eventsSoFar(bobDm).find((ev) => String(ev.content.body).startsWith(`Oakwood ${rand}: your rights, in short`))?.content.body)).toContain(`(Version ${version}.)`);
   expect(app().consent.current(bob.userId)).toMatchObject({ decision: "agreed", textVersion: version });
   expect(hasCurrentConsent(app(), OAK, bob.userId)).toBe(true);
   expect(hasCurrentConsent(app(), ELM, bob.userId)).toBe(false);
+});
+
+test("a member asks for no sponsor with !sponsor; staff are told in the staff room, decide there, and the member is told", async () => {
+  const staffA = roomOf(OAK, "staff");
+  const shown = await command(bob, bobDm, "!sponsor");
+  expect(String(shown.reply.content.body)).toMatch(new RegExp(`your sponsor is ${named(samA)}`));
+  expect(String(shown.reply.content.formatted_body)).toContain(`<a href="https://matrix.to/#/${samA.userId}">`);
+
+  const asked = await command(bob, bobDm, "!sponsor none");
+  expect(asked.reaction).toBe("✅");
+  expect(String(asked.reply.content.body)).toContain("that you would like to have no sponsor");
+  await samA.waitForEvent(staffA, (ev) => ev.sender === bot && new RegExp(`^${named(bob)} asks for no sponsor`).test(String(ev.content.body)));
+  expect(app().members.get(OAK, bob.userId)?.sponsor).toBe(samA.userId);
+
+  const decided = await command(samA, staffA, `!member sponsor ${bob.userId} none`);
+  expect(decided.reaction).toBe("✅");
+  expect(app().members.get(OAK, bob.userId)?.sponsor).toBeNull();
+  await bob.waitForEvent(bobDm, (ev) => ev.sender === bot && String(ev.content.body).includes("you have no sponsor now"));
 });
 
 test("a staff member of B cannot add members to A: refused with a reason, and audited", async () => {
@@ -165,7 +183,8 @@ test("a staff member of B cannot add members to A: refused with a reason, and au
   // ...which gives them no authority over A.
   const { reaction, reply } = await command(samB, staffA, `!member add ${carol.userId}`);
   expect(reaction).toBe("⛔");
-  expect(reply.content.body).toBe(`\`!member\` is a staff command: it works only in Oakwood ${rand}'s staff room, for its staff.`);
+  // Standing in A's staff room: told who they are not, not where to go.
+  expect(reply.content.body).toBe(`!member is for the staff of Oakwood ${rand}, and you are not staff of Oakwood ${rand}.`);
   expect(app().members.get(OAK, carol.userId)).toBeUndefined();
   expect(app().audit.latest(OAK, 5)).toContainEqual(expect.objectContaining({ actor: samB.userId, action: "command.refused" }));
   await samA.request("POST", `/_matrix/client/v3/rooms/${encodeURIComponent(staffA)}/kick`, { user_id: samB.userId, reason: "test over" });
@@ -178,7 +197,7 @@ test("a member who leaves the community room is not invited back, even after a r
   await samA.waitForEvent(chat, (ev) => ev.type === "m.room.member" && ev.state_key === bob.userId && ev.content.membership === "join");
   await bob.leaveRoom(chat);
   const isLeftNotice = (ev: MatrixEvent) =>
-    ev.sender === bot && ev.type === "m.room.message" && String(ev.content.body).startsWith(`${bob.userId} left “Oakwood community” on their own.`);
+    ev.sender === bot && ev.type === "m.room.message" && new RegExp(`^${named(bob)} left “Oakwood community” on their own\\.`).test(String(ev.content.body));
   await samA.waitForEvent(staffA, isLeftNotice);
 
   // A restart with a new room in the config: bob is invited to the new room, not back to the chat.
@@ -203,7 +222,7 @@ test("a discharged member ends up in the alumni room only (and keeps the Space)"
 
   const { reaction, reply } = await command(samA, staffA, `!member discharge ${carol.userId}`);
   expect(reaction).toBe("✅");
-  expect(reply.content.body).toContain(`${carol.userId} is now one of the alumni of Oakwood ${rand}.`);
+  expect(String(reply.content.body)).toMatch(new RegExp(`${named(carol)} is now one of the alumni of Oakwood ${rand}\\.`));
   await acceptInvites(carol, [roomOf(OAK, "alumni")]);
   await jobsDone();
 
@@ -219,20 +238,24 @@ test("a discharged member ends up in the alumni room only (and keeps the Space)"
   expect(app().members.get(OAK, carol.userId)).toMatchObject({ status: "discharged", role: "alumni", sponsor: samA.userId });
 });
 
-test("!audit in the staff room shows what happened, in words, with UTC times", async () => {
+test("!audit in the staff room shows what happened, in words, by name, in the community's time", async () => {
   const { reaction, reply } = await command(samA, roomOf(OAK, "staff"), "!audit 50");
   expect(reaction).toBe("✅");
   const body = String(reply.content.body);
   for (const words of [
-    `${samA.userId} added ${bob.userId} as a member`,
-    `${bob.userId} agreed to the rights text`,
-    `${samB.userId}: !member refused: \`!member\` is a staff command`,
-    `${bob.userId} left a room on their own (left “Oakwood community” on their own)`,
-    `${samA.userId} discharged ${carol.userId} to the alumni`,
+    `${named(samA)} added ${named(bob)} as a member`,
+    `${named(bob)} agreed to the rights text`,
+    `${named(samB)}: !member add refused: !member is for the staff of Oakwood ${rand}`,
+    `${named(bob)} left a room on their own \\(left “Oakwood community” on their own\\)`,
+    `${named(samA)} discharged ${named(carol)} to the alumni`,
   ]) {
-    expect(body).toContain(words);
+    expect(body).toMatch(new RegExp(words));
   }
-  expect(body).toMatch(/- \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC — /);
+  expect(body).toContain("(times in United Kingdom Time)");
+  expect(body).toMatch(/- [A-Z][a-z]{2}, [A-Z][a-z]{2} \d{1,2}, \d{2}:\d{2}: /);
+  expect(body).not.toContain("UTC");
+  // Each add once: no "ran !member add" beside "added … as a member".
+  expect(body).not.toContain("ran !member add");
   // Nothing of the other community.
-  expect(body).not.toContain(samB.userId + " added");
+  expect(body).not.toMatch(new RegExp(`${named(samB)} added`));
 });

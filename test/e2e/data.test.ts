@@ -28,6 +28,9 @@ const dms = new Map<string, string>();
 const app = () => running.carenet.app;
 const roomOf = (key: string) => app().rooms.get(OAK, key)!.roomId;
 const body = (ev: MatrixEvent) => String(ev.content.body ?? "");
+const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** How carenet names someone: by display name (Synapse's default is the localpart), or by Matrix ID before it knows the name. */
+const named = (u: MatrixUser) => `(?:${esc(u.userId.slice(1).split(":")[0])}|${esc(u.userId)})`;
 const count = (sql: string, ...args: unknown[]) => (running.carenet.db.prepare(sql).get(...args) as { n: number }).n;
 
 /** Sends a command and returns the bot's reply in the same room. */
@@ -64,7 +67,7 @@ beforeAll(async () => {
   await sam.waitForInvite((inv) => inv.roomId === roomOf("staff"));
   await sam.joinRoom(roomOf("staff"));
   for (const u of [amy, cat]) {
-    expect(await command(sam, roomOf("staff"), `!member add ${u.userId}`)).toContain(`Added ${u.userId} to Oakwood`);
+    expect(await command(sam, roomOf("staff"), `!member add ${u.userId}`)).toMatch(new RegExp(`Added ${named(u)} to Oakwood`));
     dms.set(u.userId, await acceptDm(u));
     await u.waitForInvite((inv) => inv.roomId === roomOf("community"));
     await u.joinRoom(roomOf("community"));
@@ -94,11 +97,14 @@ test("!mydata in the community room: the room gets only ✅, the data comes by D
   expect(running.carenet.db.prepare("SELECT to_user FROM outbox WHERE dedupe_key = ?").get(`reply:${id}`)).toEqual({ to_user: amy.userId });
 
   const text = body(reply);
-  expect(text).toContain(`Everything carenet keeps about you (${amy.userId})`);
-  expect(text).toContain(`status: active; role: peer supporter; sponsor: ${sam.userId}`);
+  expect(text).toMatch(new RegExp(`Everything carenet keeps about you \\(${named(amy)}\\), as of`));
+  // Times in the community's zone, with its label; never UTC.
+  expect(text).toContain("Times are in United Kingdom Time.");
+  expect(text).not.toContain("UTC");
+  expect(text).toMatch(new RegExp(`status: active; role: peer supporter; sponsor: ${named(sam)}`));
   expect(text).toMatch(new RegExp(`agreed \\(version ${OAK}@[0-9a-f]{12}\\)`));
-  expect(text).toContain("2 (not great) — your note: “amy-e2e-note”");
-  expect(text).toMatch(/every Monday, 18:00.22:00 — on the rota/);
+  expect(text).toContain("2 (not great), your note: “amy-e2e-note”");
+  expect(text).toMatch(/every Monday, 18:00.22:00: on the rota/);
   expect(text).toContain("The audit log's entries about you");
   expect(text).not.toContain(cat.userId);
   expect(text).not.toContain("cat-e2e-note");
@@ -107,7 +113,9 @@ test("!mydata in the community room: the room gets only ✅, the data comes by D
 test("!forgetme, then !forgetme confirm, erases her data; staff are told she asked to leave; the bot leaves the conversation", async () => {
   const dm = dms.get(amy.userId)!;
   const asked = await command(amy, dm, "!forgetme");
-  expect(asked).toContain("send `!forgetme confirm` within 10 minutes");
+  // First, before anything else: confirming stops paging from this account.
+  expect(asked.split("\n")[0]).toBe("If you confirm, !page from this account will no longer reach the people on call: it will give you the crisis numbers only.");
+  expect(asked).toContain("send !forgetme confirm within 10 minutes");
   expect(asked).toContain("The audit log:");
   expect(asked).toContain(CRISIS);
   expect(count("SELECT COUNT(*) AS n FROM members WHERE user_id = ?", amy.userId)).toBe(1);
@@ -118,7 +126,7 @@ test("!forgetme, then !forgetme confirm, erases her data; staff are told she ask
   expect(done).toContain("Oakwood: its staff have been told that you asked to leave.");
   expect(done).toContain("I will leave our conversation once this message is sent");
 
-  const told = await sam.waitForEvent(roomOf("staff"), (ev) => ev.sender === bot && body(ev).includes(`${amy.userId} has asked to leave Oakwood`));
+  const told = await sam.waitForEvent(roomOf("staff"), (ev) => ev.sender === bot && new RegExp(`${named(amy)} has asked to leave Oakwood`).test(body(ev)));
   expect(body(told)).toContain("whether and when to take them out is your decision");
   await sam.waitForEvent(roomOf("staff"), (ev) => ev.sender === bot && body(ev).startsWith("Rota of Oakwood: a shift is now uncovered."));
 

@@ -30,16 +30,18 @@ test("the bot joins a DM from a local user and greets them with how to get suppo
   expect(String(welcome.content.body)).toContain("!help");
 });
 
-test("!help is answered with a notice that begins with the crisis resources, and a ✅", async () => {
+test("!help is answered with a short notice that begins with !page, then the crisis resources, and a ✅", async () => {
   const command = await alice.sendText(dm, "!help");
   const reply = await alice.waitForEvent(dm, botReplyTo(bot, command));
   expect(reply.content.msgtype).toBe("m.notice");
   const body = String(reply.content.body);
-  expect(body.startsWith("If you need support right now:")).toBe(true);
+  expect(body.startsWith("Need a person now? Send !page")).toBe(true);
   expect(body).toContain(CRISIS);
-  expect(body).toContain("!help [command]");
+  expect(body).toContain("!help all lists every command");
+  expect(body.split(/\s+/).length).toBeLessThanOrEqual(80);
+  expect(body).not.toContain("`");
   expect(reply.content.format).toBe("org.matrix.custom.html");
-  expect(String(reply.content.formatted_body)).toContain("<code>!help [command]</code>");
+  expect(String(reply.content.formatted_body)).toContain("<code>!page</code>");
   const reaction = await alice.waitForEvent(dm, botReactionTo(bot, command));
   expect((reaction.content as { "m.relates_to": { key: string } })["m.relates_to"].key).toBe("✅");
 });
@@ -47,20 +49,20 @@ test("!help is answered with a notice that begins with the crisis resources, and
 test("an unknown command gets a helpful answer and a ⛔, and the service carries on", async () => {
   const command = await alice.sendText(dm, "!nonsense please");
   const reply = await alice.waitForEvent(dm, botReplyTo(bot, command));
-  expect(String(reply.content.body)).toContain("I don't know the command `!nonsense`");
-  expect(String(reply.content.body)).toContain("Send `!help`");
+  expect(String(reply.content.body)).toContain("I don't know the command !nonsense.");
+  expect(String(reply.content.body)).toContain("Send !help");
   expect(String(reply.content.body)).toContain(CRISIS);
   const reaction = await alice.waitForEvent(dm, botReactionTo(bot, command));
   expect((reaction.content as { "m.relates_to": { key: string } })["m.relates_to"].key).toBe("⛔");
 
   const typo = await alice.sendText(dm, "!hlep");
-  expect(String((await alice.waitForEvent(dm, botReplyTo(bot, typo))).content.body)).toContain("Did you mean `!help`?");
+  expect(String((await alice.waitForEvent(dm, botReplyTo(bot, typo))).content.body)).toContain("Did you mean !help?");
 
   const malformed = await alice.sendText(dm, '!help "unclosed');
   expect(String((await alice.waitForEvent(dm, botReplyTo(bot, malformed))).content.body)).toContain("was opened but not closed");
 
   const after = await alice.sendText(dm, "!help help");
-  expect(String((await alice.waitForEvent(dm, botReplyTo(bot, after))).content.body)).toContain("!help [command]");
+  expect(String((await alice.waitForEvent(dm, botReplyTo(bot, after))).content.body)).toContain("!help [all|command]");
 });
 
 test("a plain message in the DM gets a pointer to !help; its words never reach the logs, nor do tokens", async () => {

@@ -44,9 +44,10 @@ test("plain words in the DM get !page in the first line, then the crisis resourc
   const sent = await amy.sendText(amyDm, WORDS);
   const reply = await amy.waitForEvent(amyDm, botReplyTo(bot, sent));
   const lines = body(reply).split("\n");
-  expect(lines[0]).toContain("`!page`");
+  expect(lines[0]).toContain("send !page");
+  expect(String(reply.content.formatted_body)).toContain("<code>!page</code>");
   expect(body(reply).indexOf(CRISIS)).toBeGreaterThan(0);
-  expect(body(reply).indexOf("`!help` for everything else")).toBeGreaterThan(body(reply).indexOf(CRISIS));
+  expect(body(reply).indexOf("!help for everything else")).toBeGreaterThan(body(reply).indexOf(CRISIS));
   expect(body(reply)).not.toContain("anymore");
   // Plain words open no page by themselves, and leave no trace.
   expect(running.carenet.db.prepare("SELECT COUNT(*) AS n FROM pages").get()).toEqual({ n: 0 });

@@ -51,8 +51,8 @@ describe("optional things without agreement", () => {
       const text = r.reply.plain;
       expect(text).toContain(`${subject} ${CONSENT_REFUSAL} to how Oakwood keeps their information`);
       expect(text).toContain("I have not recorded anything");
-      expect(text).toContain("`!consent agree`");
-      expect(text).toContain("`!page`");
+      expect(text).toContain("!consent agree");
+      expect(text).toContain("!page");
       expect(text).toContain(CRISIS);
     }
     for (const table of ["checkin_answers", "checkin_plans", "checkin_plan_changes", "rota_entries"]) expect(count(table)).toBe(0);

@@ -99,9 +99,9 @@ describe("Dispatcher", () => {
     const d = new Dispatcher([helpCommand, spec("page"), spec("rights")], jest.fn());
     const result = await d.dispatch("!pgae now", ctx());
     expect(result.outcome).toBe("refused");
-    expect(result.reply.plain).toContain("I don't know the command `!pgae`.");
-    expect(result.reply.plain).toContain("Did you mean `!page`?");
-    expect(result.reply.plain).toContain("`!help`");
+    expect(result.reply.plain).toContain("I don't know the command !pgae.");
+    expect(result.reply.plain).toContain("Did you mean !page?");
+    expect(result.reply.html).toContain("<code>!help</code>");
     expectCrisis(result.reply);
   });
 
@@ -127,9 +127,9 @@ describe("Dispatcher", () => {
   it("does not suggest a staff command to someone who is not staff here", async () => {
     const d = new Dispatcher([helpCommand, staffSpec()], jest.fn());
     const notStaff = await d.dispatch("!membr", ctx());
-    expect(notStaff.reply.plain).not.toContain("Did you mean `!member`?");
+    expect(notStaff.reply.plain).not.toContain("Did you mean !member?");
     const staff = await d.dispatch("!membr", ctx({ isStaffHere: true, place: "room" }));
-    expect(staff.reply.plain).toContain("Did you mean `!member`?");
+    expect(staff.reply.plain).toContain("Did you mean !member?");
   });
 
   it("refuses a staff command outside the staff room without running it", async () => {
@@ -137,7 +137,16 @@ describe("Dispatcher", () => {
     const d = new Dispatcher([staffSpec(run)], jest.fn());
     const result = await d.dispatch("!member list", ctx({ place: "room", isStaffHere: false }));
     expect(result.outcome).toBe("refused");
-    expect(result.reply.plain).toMatch(/`!member` is a staff command: it works only in your community's staff room/);
+    expect(result.reply.plain).toMatch(/!member is a staff command: it works only in your community's staff room/);
+    expect(run).not.toHaveBeenCalled();
+
+    // In a community's own room it names the community; in its staff room, to someone who is
+    // not its staff, it says who they are not rather than where to go.
+    const oak = { id: "oak", name: "Oak TC", timezone: "Europe/London", staff: [], admins: [], rooms: {} } as unknown as NonNullable<DispatchContext["community"]>;
+    const chat = await d.dispatch("!member list", ctx({ place: "room", isStaffHere: false, community: oak, roomKey: "community" }));
+    expect(chat.reply.plain).toBe("!member is a staff command: it works only in Oak TC's staff room, for its staff.");
+    const standingInIt = await d.dispatch("!member list", ctx({ place: "room", isStaffHere: false, community: oak, roomKey: "staff" }));
+    expect(standingInIt.reply.plain).toBe("!member is for the staff of Oak TC, and you are not staff of Oak TC.");
     expect(run).not.toHaveBeenCalled();
 
     const inStaffRoom = await d.dispatch("!member list", ctx({ place: "room", isStaffHere: true }));
@@ -160,7 +169,7 @@ describe("Dispatcher", () => {
     );
     const result = await d.dispatch("!page help me", ctx());
     expect(result.outcome).toBe("refused");
-    expect(result.reply.plain).toMatch(/Something went wrong while handling `!page`/);
+    expect(result.reply.plain).toMatch(/Something went wrong while handling !page/);
     expect(result.reply.plain).not.toContain("database is locked");
     expect(result.reply.plain).not.toContain("secret");
     expectCrisis(result.reply);
@@ -189,7 +198,8 @@ describe("Dispatcher", () => {
     );
     const result = await d.dispatch("!checkin", ctx());
     expect(result.outcome).toBe("refused");
-    expect(result.reply.plain).toBe("Say how you are, e.g. `!checkin ok`.\nUsage: `!checkin <answer> [note]`");
+    expect(result.reply.plain).toBe("Say how you are, e.g. `!checkin ok`.\n\nUsage: !checkin <answer> [note]");
+    expect(result.reply.html).toContain("<code>!checkin &lt;answer&gt; [note]</code>");
     expect(onError).not.toHaveBeenCalled();
   });
 
@@ -198,7 +208,7 @@ describe("Dispatcher", () => {
     const unclosed = await d.dispatch('!help "page', ctx());
     expect(unclosed.outcome).toBe("refused");
     expect(unclosed.reply.plain).toMatch(/I could not read that command: a quote \(".*not closed/);
-    expect(unclosed.reply.plain).toContain("`!help`");
+    expect(unclosed.reply.plain).toContain("Send !help to see what you can do.");
     expect(unclosed.reply.plain).toContain("If you need support right now:");
 
     const bare = await d.dispatch("!", ctx());
@@ -216,20 +226,21 @@ describe("!help", () => {
     const result = await d.dispatch("!help", ctx());
     expect(result.outcome).toBe("ok");
     const plain = result.reply.plain;
-    expect(plain.startsWith("If you need support right now:")).toBe(true);
-    expect(plain.indexOf(CRISIS.split("\n")[0])).toBeLessThan(plain.indexOf("Commands you can use here:"));
+    expect(plain.startsWith("Need a person now? Send !page")).toBe(true);
     expectCrisis(result.reply);
-    expect(plain).toContain("`!help [command]` — how to get support now");
-    expect(plain).toContain("`!page [note]` — ask the on-call peers for support");
     expect(plain).not.toContain("!member");
-    expect(result.reply.html.startsWith("<p><strong>If you need support right now:</strong></p>")).toBe(true);
+    const all = (await d.dispatch("!help all", ctx())).reply.plain;
+    expect(all.indexOf(CRISIS.split("\n")[0])).toBeLessThan(all.indexOf("Commands you can use here:"));
+    expect(all).toContain("- !help [all|command]: how to get support now");
+    expect(all).toContain("- !page [note]: ask the on-call peers for support");
+    expect(all).not.toContain("!member");
   });
 
   it("lists staff commands for staff in their staff room", async () => {
     const d = new Dispatcher(commands(), jest.fn());
     const result = await d.dispatch("!help", ctx({ place: "room", isStaffHere: true }));
-    expect(result.reply.plain).toContain("`!member add|remove|list` — manage members");
-    expect(result.reply.plain.startsWith("If you need support right now:")).toBe(true);
+    expect(result.reply.plain).toContain("- !member add|remove|list: manage members");
+    expect(result.reply.plain.startsWith("Need a person now? Send !page")).toBe(true);
   });
 
   it("explains one command with !help <command>, with or without the !", async () => {
@@ -237,7 +248,7 @@ describe("!help", () => {
     for (const text of ["!help page", "!help !page", "!help PAGE"]) {
       const result = await d.dispatch(text, ctx());
       expect(result.outcome).toBe("ok");
-      expect(result.reply.plain).toContain("`!page [note]` — ask the on-call peers for support.");
+      expect(result.reply.plain).toContain("!page [note]: ask the on-call peers for support.");
       expect(result.reply.plain).toContain("Opens a private room.");
     }
   });
@@ -247,7 +258,7 @@ describe("!help", () => {
     for (const text of ["!help member", "!help nosuch"]) {
       const result = await d.dispatch(text, ctx());
       expect(result.outcome).toBe("refused");
-      expect(result.reply.plain).toMatch(/There is no command `!(member|nosuch)` you can use here/);
+      expect(result.reply.plain).toMatch(/There is no command !(member|nosuch) you can use here/);
       expect(result.reply.plain).not.toContain("manage members");
       expectCrisis(result.reply);
     }

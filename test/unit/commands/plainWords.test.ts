@@ -19,9 +19,10 @@ describe("plainWordsReply", () => {
   it("leads with !page, then the crisis resources, then !help", () => {
     const m = plainWordsReply("Call 999.");
     const plain = m.plain;
-    expect(plain.split("\n")[0]).toContain("`!page`");
-    expect(plain.indexOf("Call 999.")).toBeGreaterThan(plain.indexOf("`!page`"));
-    expect(plain.indexOf("`!help` for everything else")).toBeGreaterThan(plain.indexOf("Call 999."));
+    expect(plain.split("\n")[0]).toContain("send !page");
+    expect(plain.indexOf("Call 999.")).toBeGreaterThan(plain.indexOf("!page"));
+    expect(plain.indexOf("!help for everything else")).toBeGreaterThan(plain.indexOf("Call 999."));
+    expect(m.html).toContain("<code>!page</code>");
     expect(m.alertFor).toEqual([]); // a reply to someone looking at it: quiet
   });
 });

@@ -1,3 +1,4 @@
+import { renderWords } from "../../../src/words";
 import { BOB, Harness, roomOf, SAM, TOM } from "./harness";
 
 const OAK_STAFF = roomOf("oak", "staff");
@@ -21,15 +22,23 @@ describe("!audit", () => {
     const a = await h.send(SAM, OAK_STAFF, "!audit");
     expect(a.outcome).toBe("ok");
     const lines = a.text.split("\n").filter((l) => l.startsWith("- "));
-    expect(a.text).toContain("The latest 7 entries of Oak Community's audit log, newest first (times in UTC):");
-    expect(lines[0]).toBe("- 2025-01-06 12:03 UTC — @sam:example.org ran `!member`");
-    expect(lines[1]).toBe("- 2025-01-06 12:03 UTC — @sam:example.org discharged @bob:example.org to the alumni (now alumni)");
-    expect(lines[2]).toMatch(/^- 2025-01-06 12:02 UTC — @bob:example.org agreed to the rights text \(version oak@[0-9a-f]{12}\)$/);
-    expect(lines[3]).toBe("- 2025-01-06 12:01 UTC — @tom:example.org: !member refused: `!member` is a staff command: it works only in Oak Community's staff room, for its staff.");
-    expect(lines[5]).toMatch(/^- 2025-01-06 12:00 UTC — carenet sent the rights text to @bob:example.org, to agree to or not \(version oak@/);
-    expect(lines[6]).toBe(
-      "- 2025-01-06 12:00 UTC — @sam:example.org added @bob:example.org as a member (sponsor @sam:example.org; invited to space, community, creative)",
+    // Each command once: the add and the discharge are their own entries, with no "ran !member" beside them.
+    expect(a.text).toContain("The latest 5 entries of Oak Community's audit log, newest first (times in United Kingdom Time):");
+    expect(lines[0]).toBe("- Mon, Jan 6, 12:03: @sam:example.org discharged @bob:example.org to the alumni (now alumni)");
+    expect(lines[1]).toMatch(/^- Mon, Jan 6, 12:02: @bob:example.org agreed to the rights text \(version oak@[0-9a-f]{12}\)$/);
+    expect(lines[2]).toBe("- Mon, Jan 6, 12:01: @tom:example.org: !member add refused: !member is for the staff of Oak Community, and you are not staff of Oak Community.");
+    expect(lines[3]).toMatch(/^- Mon, Jan 6, 12:00: carenet sent the rights text to @bob:example.org, to agree to or not \(version oak@/);
+    expect(lines[4]).toBe(
+      "- Mon, Jan 6, 12:00: @sam:example.org added @bob:example.org as a member (sponsor @sam:example.org; invited to space, community, creative)",
     );
+    expect(lines).toHaveLength(5);
+  });
+
+  it("names the subcommand of a look-up, and a look-up that finds nobody is not a refusal", async () => {
+    await h.send(SAM, OAK_STAFF, "!member list");
+    await h.send(SAM, OAK_STAFF, "!member show @carol:example.org");
+    const lines = (await h.send(SAM, OAK_STAFF, "!audit")).text.split("\n").filter((l) => l.startsWith("- "));
+    expect(lines).toEqual(["- Mon, Jan 6, 12:00: @sam:example.org ran !member show", "- Mon, Jan 6, 12:00: @sam:example.org ran !member list"]);
   });
 
   it("shows n entries, at most 100, and explains a bad n", async () => {
@@ -43,7 +52,7 @@ describe("!audit", () => {
     for (const bad of ["!audit lots", "!audit 0", "!audit -3", "!audit 2 3"]) {
       const r = await h.send(SAM, OAK_STAFF, bad);
       expect(r.outcome).toBe("refused");
-      expect(r.text).toContain("Usage: `!audit [number]`");
+      expect(r.text).toContain("Usage: !audit [number]");
     }
   });
 
@@ -69,17 +78,18 @@ describe("audit lines for the other capabilities", () => {
   it("name the staff subcommand run and the person it was about, and the page steps in words", async () => {
     const { describeEntry } = await import("../../../src/commands/audit");
     const at = Date.UTC(2025, 0, 6, 12, 0);
-    const entry = (e: { actor: string; action: string; subject?: string; detail?: string }) =>
-      describeEntry({ id: 1, at, communityId: "oak", subject: null, detail: null, ...e });
-    expect(entry({ actor: SAM, action: "command.rota", subject: BOB, detail: "!rota approve ok" })).toBe(
-      `2025-01-06 12:00 UTC — ${SAM} ran \`!rota approve\` (about ${BOB})`,
-    );
-    expect(entry({ actor: SAM, action: "command.member", detail: "!member ok" })).toBe(`2025-01-06 12:00 UTC — ${SAM} ran \`!member\``);
-    expect(entry({ actor: BOB, action: "page.resolve", subject: BOB, detail: "page 3" })).toBe(`2025-01-06 12:00 UTC — ${BOB} closed their own page (page 3)`);
-    expect(entry({ actor: SAM, action: "page.resolve", subject: BOB, detail: "page 3" })).toBe(`2025-01-06 12:00 UTC — ${SAM} closed the page of ${BOB} (page 3)`);
-    expect(entry({ actor: BOB, action: "page.open", subject: BOB, detail: "page 3" })).toBe(`2025-01-06 12:00 UTC — ${BOB} paged for support (page 3)`);
-    expect(entry({ actor: TOM, action: "page.ack", subject: BOB, detail: "page 3 (reaction)" })).toBe(
-      `2025-01-06 12:00 UTC — ${TOM} said they are coming to ${BOB} (page 3 (reaction))`,
-    );
+    const en = { language: "en" as const };
+    const entry = (e: { actor: string; action: string; subject?: string; detail?: string }, zone = "UTC", ctx: { language: "en" | "es" } = en) =>
+      renderWords(describeEntry({ id: 1, at, communityId: "oak", subject: null, detail: null, ...e }, zone), ctx).plain;
+    expect(entry({ actor: SAM, action: "command.rota", subject: BOB, detail: "!rota approve ok" })).toBe(`Mon, Jan 6, 12:00: ${SAM} ran !rota approve (about ${BOB})`);
+    expect(entry({ actor: SAM, action: "command.member", detail: "!member add ok" })).toBe(`Mon, Jan 6, 12:00: ${SAM} ran !member add`);
+    expect(entry({ actor: SAM, action: "command.member", detail: "!member ok" })).toBe(`Mon, Jan 6, 12:00: ${SAM} ran !member`);
+    expect(entry({ actor: BOB, action: "page.resolve", subject: BOB, detail: "page 3" })).toBe(`Mon, Jan 6, 12:00: ${BOB} closed their own page (page 3)`);
+    expect(entry({ actor: SAM, action: "page.resolve", subject: BOB, detail: "page 3" })).toBe(`Mon, Jan 6, 12:00: ${SAM} closed the page of ${BOB} (page 3)`);
+    expect(entry({ actor: BOB, action: "page.open", subject: BOB, detail: "page 3" })).toBe(`Mon, Jan 6, 12:00: ${BOB} paged for support (page 3)`);
+    expect(entry({ actor: TOM, action: "page.ack", subject: BOB, detail: "page 3 (reaction)" })).toBe(`Mon, Jan 6, 12:00: ${TOM} said they are coming to ${BOB} (page 3 (reaction))`);
+    // In the community's zone, not UTC; and in the reader's language.
+    expect(entry({ actor: BOB, action: "page.open", subject: BOB }, "Asia/Kathmandu")).toBe(`Mon, Jan 6, 17:45: ${BOB} paged for support`);
+    expect(entry({ actor: BOB, action: "page.open", subject: BOB }, "UTC", { language: "es" })).toBe(`lun, 6 ene, 12:00: ${BOB} pidió apoyo`);
   });
 });

@@ -26,7 +26,7 @@ describe("!consent", () => {
   it("records agreement with the version of the text shown, audits it, and answers a repeat without a second record", async () => {
     const a = await h.send(BOB, h.dm(BOB), "!consent agree");
     expect(a.outcome).toBe("ok");
-    expect(a.text).toContain(`I have recorded that you agree to Oak Community's text (version ${version()}) on 2025-01-06.`);
+    expect(a.text).toContain(`I have recorded that you agree to Oak Community's text (version ${version()}) on Mon, Jan 6.`);
     expect(h.app.consent.history(BOB)).toEqual([expect.objectContaining({ decision: "agreed", textVersion: version(), decidedAt: h.now })]);
     expect(hasCurrentConsent(h.app, "oak", BOB)).toBe(true);
     expect(h.audit().filter((e) => e.action.startsWith("consent.agree"))).toEqual([
@@ -34,9 +34,9 @@ describe("!consent", () => {
     ]);
 
     const again = await h.send(BOB, h.dm(BOB), "!consent agree");
-    expect(again.text).toBe("Your answer for Oak Community is already recorded (agreed on 2025-01-06); nothing changed.");
+    expect(again.text).toBe("Your answer for Oak Community is already recorded (agreed on Mon, Jan 6); nothing changed.");
     expect(h.app.consent.history(BOB)).toHaveLength(1);
-    expect((await h.send(BOB, h.dm(BOB), "!consent")).text).toContain("Oak Community: You agreed to the current text on 2025-01-06.");
+    expect((await h.send(BOB, h.dm(BOB), "!consent")).text).toContain("Oak Community: You agreed to the current text on Mon, Jan 6.");
   });
 
   it("withdraws and declines; each takes consent away and keeps support", async () => {
@@ -47,7 +47,7 @@ describe("!consent", () => {
     await h.send(BOB, h.dm(BOB), "!consent agree");
     const w = await h.send(BOB, h.dm(BOB), "!consent withdraw");
     expect(w.text).toContain("I have recorded that you withdraw your agreement to Oak Community's text.");
-    expect(w.text).toContain("`!help` and `!page` always work");
+    expect(w.text).toContain("!help and !page always work");
     expect(w.text).toContain("Samaritans 116 123");
     expect(hasCurrentConsent(h.app, "oak", BOB)).toBe(false);
 
@@ -59,7 +59,7 @@ describe("!consent", () => {
       "consent.withdraw",
       "consent.decline",
     ]);
-    expect((await h.send(BOB, h.dm(BOB), "!consent")).text).toContain("You declined on 2025-01-06: nothing optional is recorded");
+    expect((await h.send(BOB, h.dm(BOB), "!consent")).text).toContain("You declined on Mon, Jan 6: nothing optional is recorded");
   });
 
   it("answers by DM when asked in a shared room", async () => {
@@ -74,7 +74,7 @@ describe("!consent", () => {
     await h.send(TOM, ELM_STAFF, "!member add @bob:example.org");
     const which = await h.send(BOB, h.dm(BOB), "!consent agree");
     expect(which.outcome).toBe("refused");
-    expect(which.text).toContain("You are in more than one community: say which, e.g. `!consent agree");
+    expect(which.text).toContain("You are in more than one community: say which, e.g. !consent agree");
     expect(h.app.consent.history(BOB)).toEqual([]);
 
     expect((await h.send(BOB, h.dm(BOB), "!consent agree elm")).outcome).toBe("ok");
@@ -95,7 +95,7 @@ describe("!consent", () => {
     const a = await h.send(BOB, roomOf("elm", "community"), "!consent agree");
     expect(a).toMatchObject({ outcome: "refused", to: `dm:${BOB}` });
     expect(a.text).toBe("You are not a member of Elm Community, so there is nothing for you to agree to here.");
-    expect((await h.send(BOB, h.dm(BOB), "!consent agree elm")).text).toContain("You are not a member of a community called `elm`. Yours: `oak` (Oak Community).");
+    expect((await h.send(BOB, h.dm(BOB), "!consent agree elm")).text).toContain("You are not a member of a community by that name. Yours: oak (Oak Community).");
     expect(hasCurrentConsent(h.app, "elm", BOB)).toBe(false);
     expect(h.app.consent.history(BOB)).toEqual([]);
   });
@@ -116,30 +116,42 @@ describe("!consent", () => {
   });
 
   it.each([
-    ["!consent agreee", "`agreee` is not an answer I know — did you mean `agree`?"],
+    ["!consent agreee", "That is not an answer I know. Did you mean agree?"],
     ["!consent yes please", "Name at most one community."],
-    ["!consent maybe", "`maybe` is not an answer I know: say `agree`, `decline` or `withdraw`."],
+    ["!consent maybe", "That is not an answer I know: say agree, decline or withdraw."],
   ])("answers %j with what is wrong", async (body, problem) => {
     const a = await h.send(BOB, h.dm(BOB), body);
     expect(a.outcome).toBe("refused");
     expect(a.text).toContain(problem);
-    expect(a.text).toContain("Usage: `!consent [agree|decline|withdraw] [community]`");
+    expect(a.text).toContain("Usage: !consent [agree|decline|withdraw] [community]");
     expect(h.app.consent.history(BOB)).toEqual([]);
   });
 
   it("never stands between a member and !help", async () => {
     const a = await h.send(BOB, h.dm(BOB), "!help");
     expect(a.outcome).toBe("ok");
-    expect(a.text.startsWith("If you need support right now:")).toBe(true);
+    expect(a.text.startsWith("Need a person now? Send !page")).toBe(true);
+    expect(a.text).toContain("If you need support right now:");
   });
 });
 
 describe("!rights and !rules", () => {
-  it("!rights gives the full text by DM when asked in a shared room, with the member's answer", async () => {
+  it("!rights gives the short summary by DM when asked in a shared room, with the member's answer, and each part on request", async () => {
     const a = await h.send(BOB, OAK_CHAT, "!rights");
     expect(a).toMatchObject({ outcome: "ok", to: `dm:${BOB}` });
-    expect(a.text).toContain("Oak Community on the care network: what it is, your rights and your choices");
-    expect(a.text).toContain("It is NOT a crisis service.");
+    expect(a.text).toContain("Oak Community: your rights, in short");
+    expect(a.text).toContain("It is not a crisis service.");
+    // One line per part, each with the command that opens it.
+    const lines = a.text.split("\n").filter((l) => l.startsWith("- "));
+    expect(lines.length).toBeGreaterThanOrEqual(7);
+    for (const l of lines) expect(l).toMatch(/More: !(rights [a-z]+|rules|sponsor)$/);
+    for (const part of ["about", "kept", "see", "choices", "advocacy", "hours", "all"]) {
+      const r = await h.send(BOB, h.dm(BOB), `!rights ${part}`);
+      expect({ part, outcome: r.outcome }).toEqual({ part, outcome: "ok" });
+    }
+    expect((await h.send(BOB, h.dm(BOB), "!rights about")).text).toContain("It is NOT a crisis service.");
+    expect((await h.send(BOB, h.dm(BOB), "!rights kept")).text).toContain("What carenet keeps, and for how long");
+    expect((await h.send(BOB, h.dm(BOB), "!rights all")).text).toContain("Who can see it");
     expect(a.text).toContain(`(Version ${version()}.)`);
     expect(a.text).toContain("You have not answered yet");
     // In the DM it answers in the DM.
@@ -149,7 +161,7 @@ describe("!rights and !rules", () => {
   it("!rights lets staff read what their members are shown; people with no community are told there is nothing", async () => {
     const staff = await h.send(SAM, OAK_STAFF, "!rights");
     expect(staff.to).toBe(`dm:${SAM}`);
-    expect(staff.text).toContain("Oak Community on the care network");
+    expect(staff.text).toContain("Oak Community: your rights, in short");
     expect(staff.text).not.toContain("You have not answered");
     expect((await h.send(CAROL, h.dm(CAROL), "!rights")).text).toContain("carenet has no record of you as a member");
   });
@@ -175,25 +187,25 @@ describe("a changed text asks again", () => {
     await h.send(BOB, h.dm(BOB), "!consent agree");
     const before = version();
     await h.reconcile();
-    expect(h.toldTo(BOB)).toHaveLength(1); // only the welcome: nothing changed
+    expect(h.toldTo(BOB)).toHaveLength(2); // only the welcome and the summary: nothing changed
 
     changeRules(["Be kind.", "Phones away at the meeting."]);
     expect(version()).not.toBe(before);
     expect(hasCurrentConsent(h.app, "oak", BOB)).toBe(false);
     await h.reconcile();
     await h.reconcile();
-    const asked = h.toldTo(BOB);
+    const asked = h.toldTo(BOB).slice(1);
     expect(asked).toHaveLength(2);
-    expect(asked[1]).toContain("The text about Oak Community on the care network has changed since you answered it on 2025-01-06.");
-    expect(asked[1]).toContain("- Phones away at the meeting.");
+    expect(asked[1]).toContain("The text about Oak Community on carenet has changed since you answered it on Mon, Jan 6.");
+    expect(asked[1]).toContain("More: !rules");
     expect(asked[1]).toContain(`(Version ${version()}.)`);
     expect(h.audit().filter((e) => e.action === "consent.asked").map((e) => e.detail)).toEqual([`version ${before}`, `version ${version()}`]);
 
-    expect((await h.send(BOB, h.dm(BOB), "!consent")).text).toContain("You agreed on 2025-01-06 to an earlier text and have not answered the changed one yet");
+    expect((await h.send(BOB, h.dm(BOB), "!consent")).text).toContain("You agreed on Mon, Jan 6 to an earlier text and have not answered the changed one yet");
     await h.send(BOB, h.dm(BOB), "!consent agree");
     expect(hasCurrentConsent(h.app, "oak", BOB)).toBe(true);
     await h.reconcile();
-    expect(h.toldTo(BOB)).toHaveLength(2);
+    expect(h.toldTo(BOB)).toHaveLength(3);
   });
 
   it("asks the changed text of members who never answered, and of alumni, but not of removed members", async () => {
@@ -223,7 +235,7 @@ describe("a changed text asks again", () => {
     };
     expect(hasCurrentConsent(h.app, "oak", BOB)).toBe(true);
     await h.reconcile();
-    expect(h.toldTo(BOB)).toHaveLength(1);
+    expect(h.toldTo(BOB)).toHaveLength(2);
   });
 });
 

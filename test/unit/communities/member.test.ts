@@ -18,41 +18,37 @@ describe("!member add", () => {
     expect(a.outcome).toBe("ok");
     expect(a.to).toBe(OAK_STAFF);
     expect(a.text).toContain("Added @bob:example.org to Oak Community, with you as their sponsor.");
-    expect(a.text).toContain("Invited to: the Oak Community Space, “oak chat”, “oak creative corner”.");
+    expect(a.text).toContain("Invited to: the Oak Community Space, “oak chat”, and “oak creative corner”.");
     expect(h.app.members.get("oak", BOB)).toMatchObject({ status: "active", role: "member", sponsor: SAM, addedBy: SAM });
     // Never the staff room or the alumni room, never another community's rooms.
     expect(invitedRooms(BOB)).toEqual([roomOf("oak", "community"), roomOf("oak", "creative"), roomOf("oak", "space")].sort());
 
-    const [welcome, ...more] = h.toldTo(BOB);
+    // One phone screen first (who, support now, what next), then the rights in short.
+    const [welcome, summary, ...more] = h.toldTo(BOB);
     expect(more).toEqual([]);
     for (const words of [
       "Welcome to Oak Community",
-      "Your sponsor — the member of staff you can ask about anything here — is @sam:example.org.",
-      "It is NOT a crisis service.",
+      "Your sponsor is @sam:example.org: ask them about anything.",
+      "Send !page here",
+      "carenet is not a crisis service.",
       "In an emergency call 999.",
       "Samaritans 116 123 (free, 24/7).",
-      "- Be kind.",
-      "- Bring it back to the group.",
-      "`!page`",
-      "What carenet keeps, and for how long",
-      "Who can see it",
-      "Your choices",
-      "`!consent agree`",
-      "`!consent withdraw`",
-      "Monday to Friday: from 17:00 to 09:00 the next morning",
-      "(Version oak@",
+      "To agree, send !consent agree.",
+      "!rights shows your rights again",
     ]) {
       expect(welcome).toContain(words);
     }
+    for (const words of ["Oak Community: your rights, in short", "More: !rights kept", "More: !rights see", "More: !rights advocacy", "More: !rules", "!consent agree", "(Version oak@"]) {
+      expect(summary).toContain(words);
+    }
   });
 
-  it("audits the addition and that the member was sent the text, besides the command itself", async () => {
+  it("audits the addition once (no second \"ran !member\" entry) and that the member was sent the text", async () => {
     await h.send(SAM, OAK_STAFF, "!member add @bob:example.org");
     const entries = h.audit().map((e) => [e.actor, e.action, e.subject]);
     expect(entries).toEqual([
       [SAM, "member.add", BOB],
       ["carenet", "consent.asked", BOB],
-      [SAM, "command.member", null],
     ]);
     expect(h.audit()[0].detail).toBe("sponsor @sam:example.org; invited to space, community, creative");
   });
@@ -86,7 +82,7 @@ describe("!member add", () => {
   it("refuses someone the homeserver does not know", async () => {
     const a = await h.send(SAM, OAK_STAFF, "!member add @nobody:example.org");
     expect(a.outcome).toBe("refused");
-    expect(a.text).toBe("There is no account `@nobody:example.org` on example.org. Check the spelling, or ask the admins to create it first.");
+    expect(a.text).toBe("There is no account @nobody:example.org on example.org. Check the spelling, or ask the admins to create it first.");
     expect(h.app.members.list("oak")).toEqual([]);
     expect(h.toldTo("@nobody:example.org")).toEqual([]);
     expect(h.audit().map((e) => e.action)).toEqual(["command.refused"]);
@@ -107,24 +103,25 @@ describe("!member add", () => {
   });
 
   it.each([
-    ["!member", "Say what to do: add, remove, discharge, list or show."],
-    ["!member ad @bob:example.org", "`ad` is not something `!member` does — did you mean `add`?"],
-    ["!member frobnicate", "`frobnicate` is not something `!member` does."],
-    ["!member add", "Name the person: `!member add @name:example.org`."],
+    ["!member", "Say what to do: add, remove, discharge, sponsor, list or show."],
+    ["!member ad @bob:example.org", "That is not something !member does. Did you mean add?"],
+    ["!member frobnicate", "That is not something !member does."],
+    ["!member add", "Name the person: !member add @name:example.org."],
     ["!member add bob", "`bob` is not a Matrix user id: it starts with @, like `@bob:example.org`."],
     ["!member add @bob", "`@bob` is missing its homeserver: write it in full, like `@bob:example.org`."],
     ["!member add @Bob:example.org", "`@Bob:example.org` has capital letters; Matrix user ids are lower case, like `@bob:example.org`."],
     ["!member add @b*b:example.org", "`@b*b:example.org` is not a valid Matrix user id"],
-    ["!member add @bob:example.org --spnosor @sam:example.org", "I don't understand `--spnosor`"],
-    ["!member add @bob:example.org --sponsor", "Name the sponsor after `--sponsor`"],
+    ["!member add @bob:example.org --spnosor @sam:example.org", "I don't understand that; only --sponsor @staff may follow the person."],
+    ["!member add @bob:example.org --sponsor", "Name the sponsor after --sponsor"],
     ["!member add @bob:example.org --sponsor @sam:example.org --sponsor @ann:example.org", "Name one sponsor only."],
-    ["!member list everyone", "`!member list` takes nothing more."],
-    ["!member show @bob:example.org please", "`!member show` takes only the person."],
+    ["!member list everyone", "!member list takes nothing more."],
+    ["!member show @bob:example.org please", "!member show takes only the person."],
+    ["!member sponsor @bob:example.org", "Name the person and their new sponsor, or none"],
   ])("answers %j with what is wrong and the usage", async (body, problem) => {
     const a = await h.send(SAM, OAK_STAFF, body);
     expect(a.outcome).toBe("refused");
     expect(a.text).toContain(problem);
-    expect(a.text).toContain("Usage: `!member add @user [--sponsor @staff]");
+    expect(a.text).toContain("Usage: !member add @user [--sponsor @staff]");
     expect(h.app.members.list("oak")).toEqual([]);
   });
 
@@ -140,7 +137,7 @@ describe("!member add", () => {
     expect(again.outcome).toBe("ok");
     expect(again.text).toBe("@bob:example.org is already a member of Oak Community (sponsor: @sam:example.org); nothing changed.");
     expect(h.jobsOf("invite")).toEqual([]);
-    expect(h.toldTo(BOB)).toHaveLength(1);
+    expect(h.toldTo(BOB)).toHaveLength(2);
 
     const sponsor = await h.send(SAM, OAK_STAFF, "!member add @bob:example.org --sponsor @ann:example.org");
     expect(sponsor.text).toBe("@bob:example.org is already a member of Oak Community; their sponsor is now @ann:example.org (was @sam:example.org).");
@@ -158,7 +155,7 @@ describe("!member add", () => {
     expect(back.text).toContain("Added back @bob:example.org to Oak Community (was removed)");
     expect(back.text).toContain("Not invited back to “oak chat”: they left on their own before.");
     expect(invitedRooms(BOB)).toEqual([roomOf("oak", "creative"), roomOf("oak", "space")].sort());
-    expect(h.toldTo(BOB).at(-1)).toContain("Welcome back to Oak Community");
+    expect(h.toldTo(BOB).at(-2)).toContain("Welcome back to Oak Community");
   });
 
   it("says which rooms are not set up yet instead of inviting to them", async () => {
@@ -173,19 +170,21 @@ describe("authorisation: staff commands only in a community's own staff room, by
   it("refuses staff of another community in this staff room, says why and audits it under this community", async () => {
     const a = await h.send(TOM, OAK_STAFF, "!member add @bob:example.org");
     expect(a.outcome).toBe("refused");
-    expect(a.text).toBe("`!member` is a staff command: it works only in Oak Community's staff room, for its staff.");
+    // Standing in Oak's staff room already: the reason is who they are, not where.
+    expect(a.text).toBe("!member is for the staff of Oak Community, and you are not staff of Oak Community.");
+    expect(a.text).not.toContain("works only in");
     expect(h.app.members.list("oak")).toEqual([]);
     expect(h.jobsOf("invite")).toEqual([]);
     expect(h.toldTo(BOB)).toEqual([]);
     expect(h.audit("oak")).toEqual([
-      expect.objectContaining({ actor: TOM, action: "command.refused", detail: expect.stringContaining("!member refused: `!member` is a staff command") }),
+      expect.objectContaining({ actor: TOM, action: "command.refused", detail: expect.stringContaining("!member add refused: !member is for the staff of Oak Community, and you are not staff of Oak Community") }),
     ]);
   });
 
   it("refuses this community's staff in another community's staff room: their authority stops at their own community", async () => {
     const a = await h.send(SAM, ELM_STAFF, "!member add @bob:example.org");
     expect(a.outcome).toBe("refused");
-    expect(a.text).toContain("it works only in Elm Community's staff room, for its staff.");
+    expect(a.text).toContain("you are not staff of Elm Community.");
     expect(h.app.members.list("elm")).toEqual([]);
     expect(h.audit("elm")).toEqual([expect.objectContaining({ actor: SAM, action: "command.refused" })]);
     // What Oak's staff can see of Elm: nothing.
@@ -220,7 +219,7 @@ describe("!member remove", () => {
     const a = await h.send(SAM, OAK_STAFF, "!member remove @bob:example.org asked to leave the programme");
     expect(a.outcome).toBe("ok");
     expect(a.text).toContain("Removed @bob:example.org from Oak Community");
-    expect(a.text).toContain("with the reason “asked to leave the programme”");
+    expect(a.text).toContain("The reason they see: asked to leave the programme");
     expect(kickedRooms(BOB)).toEqual(["space", "community", "alumni", "creative"].map((k) => roomOf("oak", k)).sort());
     for (const job of h.jobsOf("kick")) expect(job.reason).toBe("Removed from Oak Community by staff: asked to leave the programme");
     expect(h.app.members.get("oak", BOB)).toMatchObject({ status: "removed", removedReason: "asked to leave the programme", sponsor: SAM });
@@ -241,7 +240,7 @@ describe("!member remove", () => {
     expect(stranger).toMatchObject({ outcome: "refused", text: "@carol:example.org is not a member of Oak Community." });
     const staff = await h.send(SAM, OAK_STAFF, "!member remove @ann:example.org");
     expect(staff.outcome).toBe("refused");
-    expect(staff.text).toContain("`!member remove` does not act on staff");
+    expect(staff.text).toContain("!member remove does not act on staff");
   });
 
   it("does not touch a member of another community", async () => {
@@ -304,12 +303,30 @@ describe("!member list and show", () => {
     await h.send(SAM, OAK_STAFF, "!member remove @dave:example.org");
     h.app.members.setRole("oak", BOB, "peer", h.now);
     const a = await h.send(SAM, OAK_STAFF, "!member list");
-    expect(a.text).toContain("Members of Oak Community (1):\n\n- @bob:example.org — peer supporter, sponsor @sam:example.org, since 2025-01-06");
-    expect(a.text).toContain("Alumni (1):\n\n- @carol:example.org — sponsor @ann:example.org, alumni since 2025-01-06");
+    expect(a.text).toMatch(/Members of Oak Community \(1\):\n\n- @bob:example\.org: peer supporter, sponsor @sam:example\.org, since Mon, Jan 6; not answered yet\n/);
+    expect(a.text).toContain("Alumni (1):\n\n- @carol:example.org: sponsor @ann:example.org, alumni since Mon, Jan 6; not answered yet");
     expect(a.text).toContain("1 removed");
     expect(a.text).toContain("Staff: @sam:example.org. Admins: @ann:example.org.");
     // Elm's staff see none of Oak's members.
     expect((await h.send(TOM, ELM_STAFF, "!member list")).text).toContain("Elm Community has no members yet.");
+  });
+
+  it("shows each member's consent status, and no heading over an empty list", async () => {
+    await h.send(SAM, OAK_STAFF, "!member add @bob:example.org");
+    await h.send(SAM, OAK_STAFF, "!member add @carol:example.org");
+    await h.send(BOB, h.dm(BOB), "!consent agree");
+    await h.send(CAROL, h.dm(CAROL), "!consent decline");
+    const a = await h.send(SAM, OAK_STAFF, "!member list");
+    expect(a.text).toMatch(/- @bob:example\.org: member, [^\n]*; agreed\n/);
+    expect(a.text).toMatch(/- @carol:example\.org: member, [^\n]*; declined\n/);
+    // Nobody discharged: no "Alumni (0):" heading with nothing under it.
+    expect(a.text).not.toContain("Alumni");
+    await h.send(SAM, OAK_STAFF, "!member discharge @bob:example.org");
+    await h.send(SAM, OAK_STAFF, "!member discharge @carol:example.org");
+    const onlyAlumni = await h.send(SAM, OAK_STAFF, "!member list");
+    expect(onlyAlumni.text).toContain("Alumni (2):");
+    expect(onlyAlumni.text).not.toContain("Members of Oak Community");
+    expect(onlyAlumni.text).not.toContain("No active members");
   });
 
   it("shows one person: status, role, sponsor, consent and the rooms they left", async () => {
@@ -321,10 +338,67 @@ describe("!member list and show", () => {
     expect(a.text).toContain("status: active member");
     expect(a.text).toContain("sponsor: @sam:example.org");
     expect(a.text).toContain("rights and choices: they have not answered yet: nothing optional is recorded");
+    expect(a.text).toContain("added by @sam:example.org on Mon, Jan 6");
     expect(a.text).toContain("left on their own (not invited back): “oak creative corner”");
     await h.send(BOB, h.dm(BOB), "!consent agree");
-    expect((await h.send(SAM, OAK_STAFF, "!member show @bob:example.org")).text).toContain("rights and choices: they agreed to the current text on 2025-01-06");
+    expect((await h.send(SAM, OAK_STAFF, "!member show @bob:example.org")).text).toContain("rights and choices: they agreed to the current text on Mon, Jan 6");
     expect((await h.send(SAM, OAK_STAFF, "!member show @ann:example.org")).text).toBe("@ann:example.org is an admin of Oak Community (from carenet's configuration).");
-    expect((await h.send(SAM, OAK_STAFF, "!member show @carol:example.org")).outcome).toBe("refused");
+  });
+
+  it("answers a look-up of someone who is not a member as a look-up, not a refusal, and audits it as what was run", async () => {
+    const a = await h.send(SAM, OAK_STAFF, "!member show @carol:example.org");
+    expect(a.outcome).toBe("ok");
+    expect(a.text).toBe("@carol:example.org is not a member of Oak Community. !member add @carol:example.org adds them.");
+    expect(h.audit().map((e) => [e.action, e.detail])).toEqual([["command.member", "!member show ok"]]);
+  });
+});
+
+describe("!sponsor: a member may ask for another sponsor, or none; staff decide", () => {
+  beforeEach(async () => {
+    await h.send(SAM, OAK_STAFF, "!member add @bob:example.org");
+    h.runJobs();
+  });
+
+  it("says who the sponsor is, by name, and how to ask for another or none", async () => {
+    const a = await h.send(BOB, h.dm(BOB), "!sponsor");
+    expect(a.outcome).toBe("ok");
+    expect(a.text).toContain("Oak Community: your sponsor is @sam:example.org");
+    expect(a.text).toContain("!sponsor change asks staff for a different sponsor, !sponsor none asks to have none.");
+  });
+
+  it("tells the staff room of a request, records it without a reason, and changes nothing until staff decide", async () => {
+    const a = await h.send(BOB, roomOf("oak", "community"), "!sponsor change");
+    expect(a).toMatchObject({ outcome: "ok", to: `dm:${BOB}` });
+    expect(a.text).toContain("I have told the staff of Oak Community that you would like a different sponsor.");
+    expect(h.app.members.get("oak", BOB)?.sponsor).toBe(SAM);
+    const told = h.postedIn(OAK_STAFF);
+    expect(told.at(-1)).toContain("@bob:example.org asks for a different sponsor (now: @sam:example.org). To decide: !member sponsor @bob:example.org @staff:example.org.");
+    expect(h.audit().filter((e) => e.action === "sponsor.request")).toEqual([expect.objectContaining({ actor: BOB, subject: BOB, detail: "change" })]);
+
+    // Staff decide in the staff room; the member is told.
+    const d = await h.send(SAM, OAK_STAFF, "!member sponsor @bob:example.org @ann:example.org");
+    expect(d.text).toBe("@bob:example.org now has @ann:example.org as their sponsor (was @sam:example.org).");
+    expect(h.app.members.get("oak", BOB)?.sponsor).toBe(ANN);
+    expect(h.toldTo(BOB).at(-1)).toContain("Staff of Oak Community have decided: your sponsor is now @ann:example.org.");
+    // Audited once, by what it did.
+    expect(h.audit().filter((e) => e.actor === SAM && e.action !== "member.add").map((e) => [e.action, e.detail])).toEqual([["member.sponsor", `sponsor ${SAM} → ${ANN}`]]);
+  });
+
+  it("lets a member have no sponsor at all, and refuses a sponsor who is not staff", async () => {
+    expect((await h.send(BOB, h.dm(BOB), "!sponsor none")).text).toContain("that you would like to have no sponsor");
+    expect((await h.send(SAM, OAK_STAFF, "!member sponsor @bob:example.org @tom:example.org")).outcome).toBe("refused");
+    const none = await h.send(SAM, OAK_STAFF, "!member sponsor @bob:example.org none");
+    expect(none.text).toBe("@bob:example.org now has no sponsor (was @sam:example.org).");
+    expect(h.app.members.get("oak", BOB)?.sponsor).toBeNull();
+    expect(h.toldTo(BOB).at(-1)).toContain("you have no sponsor now");
+    expect((await h.send(BOB, h.dm(BOB), "!sponsor")).text).toContain("Oak Community: you have no sponsor.");
+    expect((await h.send(BOB, h.dm(BOB), "!sponsor none")).text).toBe("You already have no sponsor in Oak Community; nothing changed.");
+  });
+
+  it("answers someone who is nobody's member, and explains a wrong word", async () => {
+    expect((await h.send(CAROL, h.dm(CAROL), "!sponsor change")).text).toContain("You are not a member of a community on carenet");
+    const bad = await h.send(BOB, h.dm(BOB), "!sponsor replace");
+    expect(bad.outcome).toBe("refused");
+    expect(bad.text).toContain("Say !sponsor change or !sponsor none.");
   });
 });

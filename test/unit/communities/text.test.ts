@@ -1,5 +1,7 @@
 import { parseConfig } from "../../../src/config/load";
-import { describeDays, describeWindow, rightsText } from "../../../src/communities/rightsText";
+import { describeDays, describeWindow, postingHoursBlock, rightsText } from "../../../src/communities/rightsText";
+import { onboardingMessages } from "../../../src/communities/consent";
+import { renderWords, t, type RenderContext } from "../../../src/words";
 import { retentionOf } from "../../../src/rights/settings";
 import { readUserId } from "../../../src/communities/userIds";
 import { community, CRISIS } from "./harness";
@@ -59,9 +61,9 @@ describe("the rights text", () => {
     expect(without).not.toMatch(/!mydata|!forgetme|!hours/);
     expect(without).toContain("until you ask your sponsor or the service's admins to erase it");
     const all = rightsText(oak, CRISIS, () => true).message.plain;
-    expect(all).toContain("`!mydata` sends you everything carenet keeps about you");
-    expect(all).toContain("`!mydata` sends you all of it, and `!forgetme` erases it (all but the audit log) whenever you ask.");
-    expect(all).toContain("`!hours` shows them at any time");
+    expect(all).toContain("!mydata sends you everything carenet keeps about you");
+    expect(all).toContain("!mydata sends you all of it, and !forgetme erases it (all but the audit log) whenever you ask.");
+    expect(all).toContain("!hours shows the hours.");
   });
 
   it("says for how long each kind of record is kept, from the deployment's retention periods, once !mydata and !forgetme exist", () => {
@@ -72,7 +74,7 @@ describe("the rights text", () => {
     expect(text).toContain("so that no call for help is lost, for 400 days; a page that is not closed yet is never deleted");
     expect(text).toContain("who was told about a low or missed one, for 30 days");
     expect(text).toContain("while they run and for 60 days after they end");
-    expect(text).toContain("it is never deleted — not even when you ask to be forgotten");
+    expect(text).toContain("it is never deleted, not even when you ask to be forgotten");
     expect(text).toContain("Messages carenet sends you stay in its database for 7 days");
     // The defaults when the config says nothing.
     expect(rightsText(oak, CRISIS, all).message.plain).toContain("if staff remove you, for 90 days after that");
@@ -91,21 +93,27 @@ describe("the rights text", () => {
   });
 });
 
+const en: RenderContext = { language: "en" };
+const es: RenderContext = { language: "es" };
+const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
+
 describe("posting hours in words", () => {
   it.each([
     [["mon", "tue", "wed", "thu", "fri"], "Monday to Friday"],
     [["sat", "sun"], "Saturday and Sunday"],
-    [["mon", "wed", "thu", "fri", "sun"], "Monday, Wednesday to Friday and Sunday"],
+    [["mon", "wed", "thu", "fri", "sun"], "Monday, Wednesday to Friday, and Sunday"],
     [["tue"], "Tuesday"],
   ] as const)("%j → %s", (days, words) => {
-    expect(describeDays([...days])).toBe(words);
+    expect(renderWords(t("rights.window", { days: describeDays([...days]), from: "a", to: "b" }), en).plain).toBe(`${words}: from a to b`);
   });
 
   it("says overnight windows end the next morning, and whole days", () => {
-    expect(describeWindow({ days: ["fri"], from: "17:00", to: "09:00" })).toBe("Friday: from 17:00 to 09:00 the next morning");
-    expect(describeWindow({ days: ["sat", "sun"], from: "00:00", to: "24:00" })).toBe("Saturday and Sunday: all day");
-    expect(describeWindow({ days: ["mon"], from: "18:00", to: "24:00" })).toBe("Monday: from 18:00 to midnight");
-    expect(describeWindow({ days: ["mon"], from: "10:00", to: "16:00" })).toBe("Monday: from 10:00 to 16:00");
+    const w = (x: Parameters<typeof describeWindow>[0], ctx = en) => renderWords(describeWindow(x), ctx).plain;
+    expect(w({ days: ["fri"], from: "17:00", to: "09:00" })).toBe("Friday: from 17:00 to 09:00 the next morning");
+    expect(w({ days: ["sat", "sun"], from: "00:00", to: "24:00" })).toBe("Saturday and Sunday: all day");
+    expect(w({ days: ["mon"], from: "18:00", to: "24:00" })).toBe("Monday: from 18:00 to midnight");
+    expect(w({ days: ["mon"], from: "10:00", to: "16:00" })).toBe("Monday: from 10:00 to 16:00");
+    expect(w({ days: ["mon", "tue", "wed", "thu", "fri"], from: "17:00", to: "09:00" }, es)).toBe("de lunes a viernes: de 17:00 a 09:00 de la mañana siguiente");
   });
 });
 
@@ -128,5 +136,110 @@ ${rules}`;
   it("refuse an empty rule or a rule that is not text, with where it is", () => {
     expect(() => parseConfig(yaml('    rules: ["Be kind.", ""]'), "c.yaml")).toThrow(/c\.yaml:9:\d+: communities\[0\]\.rules\[1\]/);
     expect(() => parseConfig(yaml("    rules: [{ be: kind }]"), "c.yaml")).toThrow(/communities\[0\]\.rules\[0\]/);
+  });
+});
+
+describe("layered texts for someone reading on a phone", () => {
+  const all = () => true;
+
+  it.each([
+    ["en", en],
+    ["es", es],
+  ] as const)("the first onboarding message fits one phone screen (≤ 120 words) in %s: who, support now, what next, where to read more", (_l, ctx) => {
+    const oak = community("oak");
+    const text = rightsText(oak, CRISIS, all);
+    for (const returning of [false, true]) {
+      const [first, summary] = onboardingMessages(oak, text, "@sam:example.org", returning, CRISIS);
+      const plain = first.render({ ...ctx, names: (u) => (u === "@sam:example.org" ? "Sam Staff" : undefined) }).plain;
+      expect(words(plain)).toBeLessThanOrEqual(120);
+      expect(plain).toContain("!page");
+      expect(plain).toContain("Samaritans 116 123");
+      expect(plain).toContain("!consent agree");
+      expect(plain).toContain("!rights");
+      // The sponsor by name, never a bare Matrix ID.
+      expect(plain).toContain("Sam Staff");
+      expect(plain).not.toContain("@sam:example.org");
+      expect(summary.render(ctx).plain).toContain("!rights kept");
+    }
+  });
+
+  it("!rights in short: one line per part, each with the command that opens it, in both languages", () => {
+    const text = rightsText(community("oak"), CRISIS, all);
+    for (const ctx of [en, es]) {
+      const lines = text.summary.render(ctx).plain.split("\n").filter((l) => l.startsWith("- "));
+      expect(lines.map((l) => /!(rights [a-z]+|rules|sponsor)$/.exec(l)?.[0])).toEqual([
+        "!rights about",
+        "!rules",
+        "!rights hours",
+        "!rights kept",
+        "!rights see",
+        "!rights choices",
+        "!rights advocacy",
+        "!sponsor",
+      ]);
+      for (const l of lines) expect(words(l)).toBeLessThanOrEqual(30);
+    }
+  });
+
+  it("does not contradict itself when the community room has no posting hours", () => {
+    const open = community("oak", { rooms: { ...community("oak").rooms, community: { name: "oak chat" } } });
+    const text = rightsText(open, CRISIS, all);
+    const full = text.message.plain;
+    expect(full).toContain("The community room is open for members to post at any time.");
+    expect(full).not.toMatch(/set hours|listed at the end/);
+    expect(text.summary.plain).toContain("none: you can post in the community room at any time");
+    expect(postingHoursBlock(open).plain).toContain("At any time.");
+    // With hours, it says so, and the hours come with !rights hours.
+    const withHours = rightsText(community("oak"), CRISIS, all);
+    expect(withHours.message.plain).toContain("at set hours");
+    expect(postingHoursBlock(community("oak")).plain).toContain("Monday to Friday: from 17:00 to 09:00 the next morning");
+  });
+});
+
+describe("rights for people who were never told them", () => {
+  const all = () => true;
+  const rights = {
+    advocacy: { name: "Oak Advocacy", phone: "0300 123 4567", sms: "60123", url: "https://advocacy.example.org", note: "Free and independent." },
+    complaints: { name: "Complaints officer", email: "complaints@example.org" },
+    staff_note: "Your care team is never sent anything from carenet.",
+  };
+
+  it("names the community's advocacy service and complaints route, with tappable numbers, and what staff can and cannot see", () => {
+    const text = rightsText(community("oak", { rights }), CRISIS, all);
+    const advocacy = text.sections.advocacy.render(en);
+    expect(advocacy.plain).toContain("Independent advocacy: Oak Advocacy: call 0300 123 4567, text 60123, or https://advocacy.example.org. Free and independent.");
+    expect(advocacy.plain).toContain("To complain: Complaints officer: email complaints@example.org.");
+    expect(advocacy.html).toContain('<a href="tel:03001234567">0300 123 4567</a>');
+    expect(advocacy.html).toContain('<a href="sms:60123">60123</a>');
+    const see = text.sections.see.plain;
+    expect(see).toContain("Staff cannot see what you write to me here");
+    expect(see).toContain("Nothing in carenet is used to monitor whether you follow your treatment (for example a community treatment order)");
+    expect(see).toContain("Oak Community adds: Your care team is never sent anything from carenet.");
+    expect(text.sections.see.render(es).plain).toContain("Nada en carenet se usa para vigilar si cumples tu tratamiento");
+  });
+
+  it("tells people how to find an advocate when none is configured, and a changed service asks everyone again", () => {
+    const plain = rightsText(community("oak"), CRISIS, all).sections.advocacy.plain;
+    expect(plain).toContain("Oak Community has not named an advocacy service in carenet yet. Ask any member of staff how to reach one");
+    expect(plain).toContain("To complain, tell any member of staff");
+    const v = rightsText(community("oak"), CRISIS, all).version;
+    expect(rightsText(community("oak", { rights }), CRISIS, all).version).not.toBe(v);
+    expect(rightsText(community("oak", { rights: { ...rights, staff_note: "Other words." } }), CRISIS, all).version).not.toBe(rightsText(community("oak", { rights }), CRISIS, all).version);
+  });
+
+  it("reads the rights from the configuration and refuses a service with no way to reach it", () => {
+    const yaml = (r: string) => `homeserver: { url: http://127.0.0.1:8008, domain: example.org }
+crisis_resources: Call 999.
+communities:
+  - id: oak
+    name: Oak
+    timezone: Europe/London
+    staff: ["@sam:example.org"]
+    rooms: { community: { name: chat }, staff: { name: staff }, alumni: { name: alumni } }
+${r}`;
+    const read = parseConfig(yaml('    rights: { advocacy: { name: Oak Advocacy, phone: "0300 123 4567" }, staff_note: Hello. }'), "c.yaml").config.communities[0].rights;
+    expect(read).toEqual({ advocacy: { name: "Oak Advocacy", phone: "0300 123 4567" }, staff_note: "Hello." });
+    expect(() => parseConfig(yaml("    rights: { advocacy: { name: Oak Advocacy } }"), "c.yaml")).toThrow(/communities\[0\]\.rights\.advocacy/);
+    expect(() => parseConfig(yaml('    rights: { complaints: { name: X, phone: "call me" } }'), "c.yaml")).toThrow(/communities\[0\]\.rights\.complaints/);
   });
 });

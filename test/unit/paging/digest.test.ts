@@ -140,7 +140,7 @@ describe("!pages", () => {
     expect((await h.command(SAM, "!pages 30d", { roomId: STAFF_ROOM })).reply.plain).toContain("Page 1,");
     const bad = await h.command(SAM, "!pages whenever", { roomId: STAFF_ROOM });
     expect(bad.outcome).toBe("refused");
-    expect(bad.reply.plain).toContain("Usage: `!pages [since]`");
+    expect(bad.reply.plain).toContain("Usage: !pages [since]");
   });
 
   it("is a staff command: refused to a member", async () => {

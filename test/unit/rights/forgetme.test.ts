@@ -54,6 +54,8 @@ describe("!forgetme asks first", () => {
     const r = await w.send(AMY, "!forgetme", roomOf("oak", "community"));
     expect(r.outcome).toBe("ok");
     expect(r.to).toBe(`dm:${AMY}`);
+    // What matters most at 2 am comes first: confirming also stops paging from this account.
+    expect(r.text.split("\n")[0]).toBe("If you confirm, !page from this account will no longer reach the people on call: it will give you the crisis numbers only.");
     expect(r.text).toContain("your membership of Oakwood");
     expect(r.text).toContain("your 2 answers to the rights text");
     expect(r.text).toContain("your check-ins: 1 answer with your notes");
@@ -62,7 +64,7 @@ describe("!forgetme asks first", () => {
     expect(r.text).toContain("The audit log:");
     expect(r.text).toContain("append-only by design and never deleted");
     expect(r.text).toContain("Oakwood: its staff will be told that you asked to leave. Taking you out of its rooms is their decision");
-    expect(r.text).toContain("send `!forgetme confirm` within 10 minutes (until 2026-03-02 19:11 UTC)");
+    expect(r.text).toContain("send !forgetme confirm within 10 minutes (until 19:11)");
     expect(r.text).toContain(CRISIS);
     // Nothing erased yet.
     expect(w.app.members.get("oak", AMY)).toBeDefined();
@@ -74,7 +76,7 @@ describe("!forgetme asks first", () => {
     w.clock.t += 11 * MIN;
     const late = await w.send(AMY, "!forgetme confirm");
     expect(late.outcome).toBe("refused");
-    expect(late.text).toContain("Your request lapsed at 2026-03-02 19:11 UTC; nothing was erased.");
+    expect(late.text).toContain("Your request lapsed at Mon 19:11; nothing was erased.");
     expect(w.app.members.get("oak", AMY)).toBeDefined();
     expect(w.app.consent.history(AMY)).toHaveLength(2);
   });

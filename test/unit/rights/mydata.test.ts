@@ -31,36 +31,39 @@ describe("!mydata", () => {
     expect(text).toContain("The name I address you by when I must wake you");
     expect(text).toContain("Amy Example");
     // Her off-Matrix contact (`!contact`), not confirmed yet.
-    expect(text).toContain("Email address amy@example.org, set 2026-03-02");
+    expect(text).toContain("Email address amy@example.org, set Mon, Mar 2, 19:01");
     expect(text).toContain("not confirmed yet");
-    expect(text).toContain(`Everything carenet keeps about you (${AMY})`);
+    // By name, in the community's time with its label, not UTC.
+    expect(text).toContain("Everything carenet keeps about you (Amy Example), as of Mon, Mar 2, 19:01");
+    expect(text).toContain("Times are in United Kingdom Time.");
+    expect(text).not.toContain("UTC");
     // Memberships and roles, sponsor.
     expect(text).toContain("Oakwood (oak)");
     expect(text).toContain("Elmhurst (elm)");
     expect(text).toContain(`status: active; role: peer supporter; sponsor: ${SAM}`);
     // Consent history with versions and dates.
-    expect(text).toMatch(/2026-03-02 19:01 UTC: agreed \(version oak@[0-9a-f]{12}\)/);
+    expect(text).toMatch(/Mon, Mar 2, 19:01: agreed \(version oak@[0-9a-f]{12}\)/);
     expect(text).toMatch(/agreed \(version elm@[0-9a-f]{12}\)/);
     // Rooms left.
     expect(text).toContain("Rooms you left on your own");
-    expect(text).toContain("“Elmhurst community”, on 2026-03-02");
+    expect(text).toContain("“Elmhurst community”, on Mon, Mar 2");
     // Check-ins with her own note, her plan.
-    expect(text).toContain("2 (not great) — your note: “amy-private-note”");
+    expect(text).toContain("2 (not great), your note: “amy-private-note”");
     expect(text).toContain("What staff see in their check-in view: your answers.");
     expect(text).toContain("share nothing → answers");
     // Rota entries and breaks.
-    expect(text).toMatch(/#\d+ every Monday, 18:00.22:00 — on the rota/);
-    expect(text).toMatch(/#\d+ every Tuesday, 18:00.22:00 — on the rota/);
+    expect(text).toMatch(/#\d+ every Monday, 18:00.22:00: on the rota/);
+    expect(text).toMatch(/#\d+ every Tuesday, 18:00.22:00: on the rota/);
     expect(text).toContain("Your breaks from the rota");
     // Her page (who came), her crisis meeting, her part in another's page.
-    expect(text).toMatch(new RegExp(`Page 1, 2026-03-02 19:01 UTC; ${BOB.replace(/[.@]/g, "\\$&")} came after`));
+    expect(text).toMatch(new RegExp(`Page 1, Mon, Mar 2, 19:01; ${BOB.replace(/[.@]/g, "\\$&")} came after`));
     expect(text).toContain("closed by you");
     expect(text).toContain("Crisis meetings you called:");
     expect(text).toMatch(/Page 2, opened .*; you were asked at/);
     // Her conversation, and the audit log's entries about her.
     expect(text).toContain("Your conversations with carenet");
-    expect(text).toContain(`${AMY} agreed to the rights text (version oak@`);
-    expect(text).toContain(`${BOB} said they are coming to ${AMY} (page 1 (command))`);
+    expect(text).toContain("Amy Example agreed to the rights text (version oak@");
+    expect(text).toContain(`${BOB} said they are coming to Amy Example (page 1 (command))`);
     // A page note is held only until it is shown: carenet no longer has it.
     expect(text).not.toContain("amy-page-note");
   });
@@ -126,6 +129,6 @@ describe("!mydata", () => {
   it("takes no arguments", async () => {
     const r = await w.send(AMY, "!mydata please");
     expect(r.outcome).toBe("refused");
-    expect(r.text).toContain("Usage: `!mydata`");
+    expect(r.text).toContain("Usage: !mydata");
   });
 });

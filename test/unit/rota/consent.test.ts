@@ -23,9 +23,9 @@ beforeEach(() => {
 function expectKindConsentRefusal(text: string): void {
   expect(text).toContain("Shifts on the rota are recorded only for members who have agreed to how Oak TC keeps their information");
   expect(text).toContain("I have not recorded anything");
-  expect(text).toContain("`!consent agree`");
-  expect(text).toContain("`!rights`");
-  expect(text).toContain("`!page`");
+  expect(text).toContain("!consent agree");
+  expect(text).toContain("!rights");
+  expect(text).toContain("!page");
   expect(text).toContain(CRISIS);
 }
 

@@ -167,7 +167,7 @@ describe("!break", () => {
   ])("%s is refused with an explanation", async (command, expected) => {
     const reply = await w.refused(ALEX, command);
     expect(reply).toContain(expected);
-    expect(reply).toContain("Usage: `!break");
+    expect(reply).toContain("Usage: !break");
     expect(w.rota.currentBreak(ALEX, w.now)).toBeUndefined();
   });
 
