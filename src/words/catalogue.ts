@@ -1,6 +1,8 @@
 import { IntlMessageFormat } from "intl-messageformat";
 import enLanguage from "./locales/en/language.json";
 import esLanguage from "./locales/es/language.json";
+import enCheckins from "./locales/en/checkins.json";
+import esCheckins from "./locales/es/checkins.json";
 
 /**
  * Every person-facing text lives in a message catalogue (ICU MessageFormat), one file per
@@ -16,8 +18,14 @@ type Area = Record<string, string>;
 
 /** Areas by language. Add an area: a JSON file per language, and a line in each map here. */
 export const CATALOGUES: Record<Language, Record<string, Area>> = {
-  en: { language: enLanguage },
-  es: { language: esLanguage },
+  en: {
+    language: enLanguage,
+    checkins: enCheckins,
+  },
+  es: {
+    language: esLanguage,
+    checkins: esCheckins,
+  },
 };
 
 export function isLanguage(x: unknown): x is Language {
