@@ -3,6 +3,8 @@ import enLanguage from "./locales/en/language.json";
 import esLanguage from "./locales/es/language.json";
 import enCheckins from "./locales/en/checkins.json";
 import esCheckins from "./locales/es/checkins.json";
+import enHours from "./locales/en/hours.json";
+import esHours from "./locales/es/hours.json";
 
 /**
  * Every person-facing text lives in a message catalogue (ICU MessageFormat), one file per
@@ -21,10 +23,12 @@ export const CATALOGUES: Record<Language, Record<string, Area>> = {
   en: {
     language: enLanguage,
     checkins: enCheckins,
+    hours: enHours,
   },
   es: {
     language: esLanguage,
     checkins: esCheckins,
+    hours: esHours,
   },
 };
 
