@@ -5,6 +5,8 @@ import enCheckins from "./locales/en/checkins.json";
 import esCheckins from "./locales/es/checkins.json";
 import enHours from "./locales/en/hours.json";
 import esHours from "./locales/es/hours.json";
+import enRota from "./locales/en/rota.json";
+import esRota from "./locales/es/rota.json";
 
 /**
  * Every person-facing text lives in a message catalogue (ICU MessageFormat), one file per
@@ -24,11 +26,13 @@ export const CATALOGUES: Record<Language, Record<string, Area>> = {
     language: enLanguage,
     checkins: enCheckins,
     hours: enHours,
+    rota: enRota,
   },
   es: {
     language: esLanguage,
     checkins: esCheckins,
     hours: esHours,
+    rota: esRota,
   },
 };
 
