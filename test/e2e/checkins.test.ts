@@ -134,7 +134,8 @@ test("at the prompt's time each member gets it in their DM, with the answers in 
 
 test("a member answers by command, then changes it by reaction and by reply, the same day", async () => {
   const first = await command(alice, "!checkin 3 long day");
-  expect(first).toContain(`I have recorded 3 (okay) for your midday check-in (${DateTime.fromMillis(PROMPT_AT, { zone: ZONE }).toFormat("ccc HH:mm")})`);
+  // The prompt's time, with its zone's label.
+  expect(first).toContain(`I have recorded 3 (okay) for your midday check-in (${DateTime.fromMillis(PROMPT_AT, { zone: ZONE }).toFormat("ccc HH:mm")}, `);
   expect(first).toContain("Your note is private");
 
   const dm = dms.get(alice.userId)!;
@@ -154,11 +155,22 @@ test("a member answers by command, then changes it by reaction and by reply, the
 
 test("a low answer with the default plan reaches nobody, and gives the member !page and the crisis resources", async () => {
   const answer = await command(bob, "!checkin 1");
-  expect(answer).toContain("send `!page`");
+  // How they are first; what was recorded after.
+  expect(answer.startsWith("That sounds hard.")).toBe(true);
+  expect(answer).toContain("send !page");
   expect(answer).toContain(CRISIS);
   expect(answer).toContain("Nobody else has been told");
   // The alert would have been queued in the same transaction as the reply: nothing was.
   expect(queuedFor(sam.userId)).toEqual([]);
+});
+
+test("a number typed in the DM under an open prompt answers it, and says so (no command, no reply needed)", async () => {
+  const answer = await command(bob, "2");
+  expect(answer).toContain("I took your message as your new answer to your midday check-in");
+  expect(answer).toContain("changed from 1 (really struggling) to 2 (not great)");
+  expect(answer).not.toContain("I only understand");
+  const rows = running.carenet.db.prepare("SELECT value FROM checkin_answers WHERE user_id = ?").all(bob.userId);
+  expect(rows).toEqual([{ value: 2 }]);
 });
 
 test("a member changes their plan; then a low answer reaches the sponsor, without the private note", async () => {
