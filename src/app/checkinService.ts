@@ -12,19 +12,16 @@ import type { CarenetConfig, CheckinConfig, CheckinSettingsConfig, CommunityConf
 import {
   addInterval,
   alertRecipients,
-  answerLabel,
   catchUp,
-  dayAndTime,
   DEFAULT_PLAN,
   describeInterval,
   describeRhythm,
-  describePlan,
+  resolvePlan,
   editPlan,
   getsPrompt,
   isLow,
   isPaused,
   localDate,
-  longDate,
   nextOccurrence,
   occurrencesBetween,
   parseAnswer,
@@ -376,25 +373,41 @@ export class CheckinService implements CheckinPort {
     const stored = this.store.plan(c.id, userId);
     const plan = stored?.plan ?? DEFAULT_PLAN;
     const s = checkinSettingsOf(c);
-    const m = new Message().heading(`Your check-in plan for ${c.name}:`).list(describePlan(c.checkins, plan, c.timezone));
+    const m = new Message().heading(t("checkins.planHeading", { community: c.name })).list(planLines(c, plan));
     if (stored) {
       const next = addInterval(c.timezone, stored.reviewedAt, s.review_every);
-      m.p(`Last reviewed ${longDate(c.timezone, stored.reviewedAt)}; it will ask to be reviewed every ${describeInterval(s.review_every)}${next ? ` (next: ${longDate(c.timezone, next)})` : ""}.`);
+      m.p(
+        t("checkins.planReviewed", {
+          reviewed: time(stored.reviewedAt, c.timezone, "date"),
+          interval: describeInterval(s.review_every),
+          hasNext: next ? "yes" : "no",
+          next: next ? time(next, c.timezone, "date") : "",
+        }),
+      );
     }
     m.p(
-      "Change any part at any time: `!checkin plan prompts <id> on|off`, `time <id> HH:MM`, `wording <id> <your words>|default`, " +
-        "`alerts [low|missed] nobody|sponsor|on-call-staff`, `share nothing|answers`, `notes private|shared`, `pause [until YYYY-MM-DD|3d|2w]`, `resume`. " +
-        "Keep it as it is: `!checkin plan ok`. Every change is recorded: `!checkin plan history`.",
+      t("checkins.planHow", {
+        prompts: command("!checkin plan prompts <id> on|off"),
+        time: command("!checkin plan time <id> HH:MM"),
+        wording: command("!checkin plan wording <id> <your words>|default"),
+        alerts: command("!checkin plan alerts low|missed nobody|sponsor|on-call-staff"),
+        share: command("!checkin plan share nothing|answers"),
+        notes: command("!checkin plan notes private|shared"),
+        pause: command("!checkin plan pause until YYYY-MM-DD|3d|2w"),
+        resume: command("!checkin plan resume"),
+        ok: command("!checkin plan ok"),
+        history: command("!checkin plan history"),
+      }),
     );
     return m;
   }
 
   history(c: CommunityConfig, userId: string): Message {
     const changes = this.store.changes(c.id, userId);
-    if (changes.length === 0) return Message.of(`Your check-in plan for ${c.name} has not been changed: it is the community's default.`);
+    if (changes.length === 0) return Message.of(t("checkins.historyNone", { community: c.name }));
     return new Message()
-      .heading(`Changes to your check-in plan for ${c.name}, oldest first:`)
-      .list(changes.map((ch) => `${longDate(c.timezone, ch.at)} ${dayAndTime(c.timezone, ch.at).slice(4)} — ${ch.setting}: ${ch.before ? `${ch.before} → ` : ""}${ch.after}`));
+      .heading(t("checkins.historyHeading", { community: c.name }))
+      .list(changes.map((ch) => t("checkins.historyLine", { at: time(ch.at, c.timezone, "datetime"), setting: ch.setting, change: `${ch.before ? `${ch.before} → ` : ""}${ch.after}` })));
   }
 
   editPlan(c: CommunityConfig, userId: string, args: string[], now: number, crisis: string): CommandResult {
@@ -402,19 +415,19 @@ export class CheckinService implements CheckinPort {
     const plan = this.planOf(c.id, userId);
     const edit = editPlan(plan, args, { prompts: c.checkins, zone: c.timezone, now });
     if (!edit.ok) {
-      return refused(new Message().p(`${capitalise(edit.problem)}.`).p("Send `!checkin plan` to see your plan and how to change it.").append(supportNow(crisis)));
+      return refused(new Message().p(`${capitalise(edit.problem)}.`).p(t("checkins.editSeePlan", { command: command("!checkin plan") })).append(supportNow(crisis)));
     }
     if (edit.reviewedOnly) {
       this.store.markReviewed(c.id, userId, plan, now);
       this.ensureReviewJob(c, userId);
-      return { outcome: "ok", reply: Message.of("Thank you — your plan stays as it is, and I have noted that you reviewed it.").append(this.describe(c, userId)) };
+      return { outcome: "ok", reply: Message.of(t("checkins.reviewedOk")).append(this.describe(c, userId)) };
     }
     if (edit.before === edit.after) {
-      return { outcome: "ok", reply: Message.of(`Your plan already says that (${edit.setting}: ${edit.after}); nothing changed.`) };
+      return { outcome: "ok", reply: Message.of(t("checkins.editSame", { setting: edit.setting, value: edit.after })) };
     }
     this.store.changePlan(c.id, userId, edit.plan, { setting: edit.setting, before: edit.before, after: edit.after }, now);
     this.ensureReviewJob(c, userId);
-    return { outcome: "ok", reply: Message.of(`Changed ${edit.setting}: ${edit.before} → ${edit.after}.`).append(this.describe(c, userId)) };
+    return { outcome: "ok", reply: Message.of(t("checkins.editChanged", { setting: edit.setting, change: `${edit.before} → ${edit.after}` })).append(this.describe(c, userId)) };
   }
 
   // ---------------------------------------------------------------------------------------
@@ -437,10 +450,18 @@ export class CheckinService implements CheckinPort {
     const current = this.alumniRhythmOf(c, member.userId);
     const status = () => {
       const after = this.alumniRhythmOf(c, member.userId);
-      const when = s.alumni.enabled ? (after.enabled ? `on, ${describeRhythm(after.rhythm, s.alumni.day, s.alumni.at)}` : "off") : "not offered by this community";
-      const m = Message.of(`Alumni check-ins for ${c.name}: ${when}.`);
-      if (member.status !== "discharged") m.p("They start when you leave the community, to keep the door open.");
-      return m.p("Change with `!checkin alumni on|off` or `!checkin alumni weekly|fortnightly|monthly`.");
+      const state = s.alumni.enabled ? (after.enabled ? "on" : "off") : "none";
+      const m = Message.of(t("checkins.alumniStatus", { community: c.name, state, rhythm: describeRhythm(after.rhythm, s.alumni.day, s.alumni.at) }));
+      if (member.status !== "discharged") m.p(t("checkins.alumniStart"));
+      return m.p(
+        t("checkins.alumniHow", {
+          on: command("!checkin alumni on"),
+          off: command("!checkin alumni off"),
+          weekly: command("!checkin alumni weekly"),
+          fortnightly: command("!checkin alumni fortnightly"),
+          monthly: command("!checkin alumni monthly"),
+        }),
+      );
     };
     const v = (args[0] === "every" ? args[1] : args[0])?.toLowerCase();
     if (!v) return { outcome: "ok", reply: status() };
@@ -449,13 +470,13 @@ export class CheckinService implements CheckinPort {
     if (v === "on" || v === "off") next.enabled = v === "on";
     else if ((ALUMNI_RHYTHMS as readonly string[]).includes(v)) next = { enabled: true, rhythm: v as AlumniRhythm };
     else {
-      return refused(Message.of("Say on, off, weekly, fortnightly or monthly, e.g. `!checkin alumni monthly`.").append(supportNow(crisis)));
+      return refused(Message.of(t("checkins.alumniBad", { example: command("!checkin alumni monthly") })).append(supportNow(crisis)));
     }
     const words = (x: { enabled: boolean; rhythm: AlumniRhythm }) => (x.enabled ? `on, ${x.rhythm}` : "off");
     if (words(next) === words(current)) return { outcome: "ok", reply: status() };
     this.store.setAlumni(c.id, member.userId, { enabled: next.enabled, rhythm: next.rhythm }, now);
     this.store.recordChange(c.id, member.userId, { setting: "alumni", before: words(current), after: words(next) }, now);
-    return { outcome: "ok", reply: Message.of(`Changed alumni check-ins: ${words(current)} → ${words(next)}.`).append(status()) };
+    return { outcome: "ok", reply: Message.of(t("checkins.alumniChanged", { change: `${words(current)} → ${words(next)}` })).append(status()) };
   }
 
   // ---------------------------------------------------------------------------------------
@@ -463,43 +484,48 @@ export class CheckinService implements CheckinPort {
 
   staffView(c: CommunityConfig, args: string[], now: number): CommandResult {
     const s = checkinSettingsOf(c);
-    const zone = c.timezone;
-    const today = localDate(zone, now);
-    const weekStart = localDate(zone, now - 6 * 24 * 3600_000);
+    const zoneName = c.timezone;
+    const today = localDate(zoneName, now);
+    const weekStart = localDate(zoneName, now - 6 * 24 * 3600_000);
     const people = this.app.members.list(c.id).filter((m) => m.status !== "removed");
     const sharing = people.filter((m) => this.planOf(c.id, m.userId).share === "answers");
     const visible = (a: CheckinAnswer) => a.shared;
-    const noteOf = (m: Member, a: CheckinAnswer) => (a.note && a.noteShared && this.planOf(c.id, m.userId).notes === "shared" ? ` — note: ${a.note}` : "");
-    const footer = `${sharing.length} of ${people.length} members share their check-ins with staff; the others keep them private, as is their right.`;
+    const answerOf = (m: Member, a: CheckinAnswer) =>
+      a.note && a.noteShared && this.planOf(c.id, m.userId).notes === "shared"
+        ? t("checkins.staffAnswerNote", { answer: answerWords(s.scale, a.value), note: a.note })
+        : answerWords(s.scale, a.value);
+    const footer = t("checkins.staffFooter", { sharing: sharing.length, total: people.length });
     const arg = (args[0] ?? "today").toLowerCase();
 
     if (arg.startsWith("@")) {
       const m = people.find((p) => p.userId.toLowerCase() === arg);
-      if (!m) return refused(Message.of(`${args[0]} is not a member of ${c.name}.`));
-      if (!sharing.includes(m)) return { outcome: "ok", reply: Message.of(`${m.userId} keeps their check-ins private (their choice), so there is nothing to show.`) };
+      if (!m) return refused(Message.of(t("checkins.staffNotMember", { who: args[0], community: c.name })));
+      if (!sharing.includes(m)) return { outcome: "ok", reply: Message.of(t("checkins.staffPrivate", { member: person(m.userId) })) };
       const answers = this.store.answersOf(c.id, m.userId, weekStart, today).filter(visible);
-      const reply = new Message().heading(`${m.userId}: the last 7 days`).p(weekAtAGlance(zone, now, answers));
-      reply.list(answers.map((a) => `${a.localDate}: ${answerLabel(s.scale, a.value)}${noteOf(m, a)}`));
+      const reply = new Message().heading(t("checkins.staffWeekOne", { member: person(m.userId) })).p(weekAtAGlance(zoneName, now, answers));
+      reply.list(answers.map((a) => t("checkins.staffDayLine", { date: time(dayStart(zoneName, a.localDate), zoneName, "date"), answers: answerOf(m, a) })));
       return { outcome: "ok", reply };
     }
     if (arg === "week") {
-      const reply = new Message().heading(`Check-ins shared with staff, the last 7 days (${zone}):`);
-      reply.list(sharing.map((m) => `${m.userId}: ${weekAtAGlance(zone, now, this.store.answersOf(c.id, m.userId, weekStart, today).filter(visible))}`));
-      if (sharing.length === 0) reply.p("No member shares their check-ins with staff.");
+      const reply = new Message().heading(t("checkins.staffWeekHeading", { zone: zone(zoneName) }));
+      reply.list(
+        sharing.map((m) => t("checkins.staffMemberLine", { member: person(m.userId), answers: weekAtAGlance(zoneName, now, this.store.answersOf(c.id, m.userId, weekStart, today).filter(visible)) })),
+      );
+      if (sharing.length === 0) reply.p(t("checkins.staffNoneSharing"));
       return { outcome: "ok", reply: reply.p(footer) };
     }
     if (arg === "today") {
-      const reply = new Message().heading(`Check-ins shared with staff today (${longDate(zone, now)}):`);
-      const lines: string[] = [];
-      for (const m of sharing) {
-        const answers = this.store.answersOf(c.id, m.userId, today, today).filter(visible);
-        lines.push(`${m.userId}: ${answers.length ? answers.map((a) => `${answerLabel(s.scale, a.value)}${noteOf(m, a)}`).join("; ") : "no check-in yet"}`);
-      }
-      reply.list(lines);
-      if (sharing.length === 0) reply.p("No member shares their check-ins with staff.");
+      const reply = new Message().heading(t("checkins.staffTodayHeading", { date: time(now, zoneName, "date") }));
+      reply.list(
+        sharing.map((m) => {
+          const answers = this.store.answersOf(c.id, m.userId, today, today).filter(visible);
+          return t("checkins.staffMemberLine", { member: person(m.userId), answers: answers.length ? listOf(answers.map((a) => answerOf(m, a))) : t("checkins.staffNoCheckin") });
+        }),
+      );
+      if (sharing.length === 0) reply.p(t("checkins.staffNoneSharing"));
       return { outcome: "ok", reply: reply.p(footer) };
     }
-    return refused(Message.of("Say `today`, `week` or a member's user id, e.g. `!checkins week`."));
+    return refused(Message.of(t("checkins.staffUsage", { today: command("today"), week: command("week"), example: command("!checkins week") })));
   }
 
   // ---------------------------------------------------------------------------------------
@@ -862,6 +888,40 @@ function refused(reply: Message): CommandResult {
 
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** The member's plan, one line per part, in their reader's words. */
+function planLines(c: CommunityConfig, plan: Plan): Words[] {
+  const lines: Words[] = [];
+  for (const r of resolvePlan(c.checkins, plan)) {
+    if (!r.enabled) {
+      lines.push(t("checkins.planOff", { checkin: r.id }));
+      continue;
+    }
+    const every = !r.days || r.days.length >= 7;
+    lines.push(
+      t("checkins.planOn", {
+        checkin: r.id,
+        at: r.at,
+        days: every ? "every" : "some",
+        dayList: every ? "" : listOf((r.days ?? []).map((day) => t("rota.weekday", { day }))),
+        delivery: r.delivery === "dm" ? "dm" : "room",
+        room: r.delivery,
+        own: r.ownWording ? "yes" : "no",
+        wording: r.wording,
+      }),
+    );
+    if (r.timeOptions.length > 1) lines.push(t("checkins.planTimes", { times: listOf(r.timeOptions) }));
+  }
+  if (c.checkins.length === 0) lines.push(t("checkins.planNoPrompts"));
+  const targets = (xs: readonly string[]) => (xs.length ? targetWords(xs) : t("checkins.nobody"));
+  lines.push(t("checkins.planLow", { targets: targets(plan.alerts.low) }));
+  lines.push(t("checkins.planMissed", { targets: targets(plan.alerts.missed) }));
+  lines.push(t("checkins.planShare", { share: plan.share }));
+  lines.push(t("checkins.planNotes", { notes: plan.notes }));
+  const state = !plan.paused ? "on" : plan.paused.until === null ? "forever" : "until";
+  lines.push(t("checkins.planPause", { state, until: plan.paused?.until ? time(plan.paused.until, c.timezone, "date") : "" }));
+  return lines;
 }
 
 /** A plain message counts as an answer only to a prompt sent within this long. */

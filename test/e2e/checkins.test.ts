@@ -181,9 +181,13 @@ test("a member changes their plan; then a low answer reaches the sponsor, withou
   expect(plan).toContain("Who hears about a missed check-in: nobody.");
 
   const answer = await command(alice, "!checkin 1 awful afternoon");
-  expect(answer).toContain(`As your plan asks, I have let ${sam.userId} know`);
+  // People by their display name (here the homeserver's default, the localpart), not their Matrix ID.
+  const nameOf = (u: MatrixUser) => u.userId.slice(1).split(":")[0];
+  expect(answer).toContain(`As your plan asks, I have let ${nameOf(sam)} know (your sponsor).`);
+  expect(answer).not.toContain(sam.userId);
   expect(answer).toContain(CRISIS);
-  const alert = await botSays(sam, `Check-in from ${alice.userId}`);
+  const alert = await botSays(sam, `Check-in from ${nameOf(alice)}`);
+  expect(String(alert.content.formatted_body)).toContain(`https://matrix.to/#/${alice.userId}`);
   expect(body(alert)).toContain("1 (really struggling)");
   expect(body(alert)).not.toContain("awful");
   // Bob's earlier low answer never reached Sam.
@@ -194,12 +198,13 @@ test("a member changes their plan; then a low answer reaches the sponsor, withou
 
 test("staff !checkins shows only what members chose to share", async () => {
   const reply = await command(sam, "!checkins", staffRoom());
-  expect(reply).toContain(`${alice.userId}: 1 (really struggling)`);
+  const alicesName = alice.userId.slice(1).split(":")[0];
+  expect(reply).toContain(`${alicesName}: 1 (really struggling)`);
   expect(reply).not.toContain("awful");
   expect(reply).not.toContain(bob.userId);
   expect(reply).toContain("1 of 3 members share their check-ins with staff");
   const week = await command(sam, "!checkins week", staffRoom());
-  expect(week).toMatch(new RegExp(`${alice.userId.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: (\\w{3} – · ){6}\\w{3} 1`));
+  expect(week).toMatch(new RegExp(`${alicesName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: (\\w{3} – · ){6}\\w{3} 1`));
   expect(await command(sam, `!checkins ${bob.userId}`, staffRoom())).toContain("keeps their check-ins private");
   // A member cannot use the staff view.
   expect(await command(bob, "!checkins")).toContain("is a staff command");

@@ -577,7 +577,7 @@ describe("the staff view shows only what each member chose to share", () => {
     expect(week.reply.plain).toContain(`${ALICE}: Tue – · Wed – · Thu – · Fri – · Sat – · Sun – · Mon 3`);
     expect(week.reply.plain).not.toContain(BOB);
     const one = await command(SAM, `!checkins ${ALICE}`, staffRoom());
-    expect(one.reply.plain).toContain("3 (okay) — note: now shared note");
+    expect(one.reply.plain).toContain("3 (okay) (note: now shared note)");
     const bob = await command(SAM, `!checkins ${BOB}`, staffRoom());
     expect(bob.reply.plain).toContain("keeps their check-ins private");
     expect(bob.reply.plain).not.toContain("2");
@@ -616,8 +616,8 @@ describe("plans", () => {
     expect(bad.reply.plain).toContain("20:00, 21:00");
     await command(ALICE, "!checkin plan prompts off");
     const history = await command(ALICE, "!checkin plan history");
-    expect(history.reply.plain).toContain("alerts low: nobody → your sponsor");
-    expect(history.reply.plain).toContain("prompts evening: on → off");
+    expect(history.reply.plain).toContain("alerts low, nobody → your sponsor");
+    expect(history.reply.plain).toContain("prompts evening, on → off");
   });
 
   it("asks to be reviewed at the community's interval, and again after another if left", async () => {
