@@ -186,7 +186,10 @@ test("a member changes their plan; then a low answer reaches the sponsor, withou
   expect(answer).toContain(`As your plan asks, I have let ${nameOf(sam)} know (your sponsor).`);
   expect(answer).not.toContain(sam.userId);
   expect(answer).toContain(CRISIS);
-  const alert = await botSays(sam, `Check-in from ${nameOf(alice)}`);
+  // Alice's display name is not known to carenet here (she joined no community room), so the plain body
+  // falls back to her Matrix ID; the HTML names her with a pill that opens a chat with her.
+  const alert = await botSays(sam, "Check-in from");
+  expect(body(alert)).toContain(alice.userId);
   expect(String(alert.content.formatted_body)).toContain(`https://matrix.to/#/${alice.userId}`);
   expect(body(alert)).toContain("1 (really struggling)");
   expect(body(alert)).not.toContain("awful");
@@ -198,7 +201,7 @@ test("a member changes their plan; then a low answer reaches the sponsor, withou
 
 test("staff !checkins shows only what members chose to share", async () => {
   const reply = await command(sam, "!checkins", staffRoom());
-  const alicesName = alice.userId.slice(1).split(":")[0];
+  const alicesName = alice.userId; // no display name known to carenet: the Matrix ID
   expect(reply).toContain(`${alicesName}: 1 (really struggling)`);
   expect(reply).not.toContain("awful");
   expect(reply).not.toContain(bob.userId);
