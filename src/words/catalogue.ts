@@ -7,6 +7,8 @@ import enHours from "./locales/en/hours.json";
 import esHours from "./locales/es/hours.json";
 import enRota from "./locales/en/rota.json";
 import esRota from "./locales/es/rota.json";
+import enReports from "./locales/en/reports.json";
+import esReports from "./locales/es/reports.json";
 
 /**
  * Every person-facing text lives in a message catalogue (ICU MessageFormat), one file per
@@ -27,12 +29,14 @@ export const CATALOGUES: Record<Language, Record<string, Area>> = {
     checkins: enCheckins,
     hours: enHours,
     rota: enRota,
+    reports: enReports,
   },
   es: {
     language: esLanguage,
     checkins: esCheckins,
     hours: esHours,
     rota: esRota,
+    reports: esReports,
   },
 };
 
