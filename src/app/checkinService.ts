@@ -1,26 +1,27 @@
+import { DateTime } from "luxon";
 import { schemaDefaults } from "../config/load";
 import { supportNow } from "../commands/help";
 import { Message } from "../commands/message";
+import { command, listOf, person, t, time, zone } from "../words";
+
+/** A catalogue message that can also stand inside another. */
+type Words = ReturnType<typeof t>;
 import type { CheckinPort, Where } from "../commands/checkin";
 import type { CommandResult } from "../commands/types";
 import type { CarenetConfig, CheckinConfig, CheckinSettingsConfig, CommunityConfig } from "../config/types";
 import {
   addInterval,
   alertRecipients,
-  answerLabel,
   catchUp,
-  dayAndTime,
   DEFAULT_PLAN,
   describeInterval,
   describeRhythm,
-  describePlan,
-  describeTargets,
+  resolvePlan,
   editPlan,
   getsPrompt,
   isLow,
   isPaused,
   localDate,
-  longDate,
   nextOccurrence,
   occurrencesBetween,
   parseAnswer,
@@ -101,11 +102,7 @@ export class CheckinService implements CheckinPort {
     if (memberships.length === 0) {
       return {
         ok: false,
-        result: refused(
-          Message.of("Check-ins are for members of a community that uses carenet, and I don't have you down as one. If you think you should be, ask your staff team.").append(
-            supportNow(opts.crisis),
-          ),
-        ),
+        result: refused(Message.of(t("checkins.notMember")).append(supportNow(opts.crisis))),
       };
     }
     if (opts.preferLatestPrompt) {
@@ -119,9 +116,7 @@ export class CheckinService implements CheckinPort {
     return {
       ok: false,
       result: refused(
-        Message.of(
-          `You are in more than one community (${ids.join(", ")}). Send this in that community's room, or name it first, e.g. \`!checkin plan ${ids[0]}\`.`,
-        ).append(supportNow(opts.crisis)),
+        Message.of(t("checkins.whichCommunity", { communities: listOf(ids), example: command(`!checkin plan ${ids[0]}`) })).append(supportNow(opts.crisis)),
       ),
     };
   }
@@ -145,6 +140,8 @@ export class CheckinService implements CheckinPort {
     value: number;
     note: string | null;
     via: "command" | "reply" | "reaction";
+    /** The member wrote the answer as a plain message in their DM (no command, no reply): say how it was read. */
+    plain?: boolean;
     prompt?: CheckinPrompt;
     now: number;
     crisis: string;
@@ -152,12 +149,12 @@ export class CheckinService implements CheckinPort {
     const { community: c, userId, now } = input;
     const status = this.app.members.get(c.id, userId)?.status;
     if (status !== "active" && status !== "discharged") {
-      return refused(Message.of(`You are no longer a member of ${c.name}, so I have not recorded a check-in.`).append(supportNow(input.crisis)));
+      return refused(Message.of(t("checkins.noLongerMember", { community: c.name })).append(supportNow(input.crisis)));
     }
     if (!this.app.hasConsent(c.id, userId)) return this.consentPointer(c, userId, input.crisis);
     const s = checkinSettingsOf(c);
-    const zone = c.timezone;
-    const today = localDate(zone, now);
+    const zoneName = c.timezone;
+    const today = localDate(zoneName, now);
     const plan = this.planOf(c.id, userId);
     let prompt = input.prompt;
     if (!prompt && input.via === "command") {
@@ -182,44 +179,68 @@ export class CheckinService implements CheckinPort {
     );
     // An answer to a prompt counts once, when first recorded (a change of mind is not another answer).
     if (saved.outcome === "recorded" && saved.answer.promptId !== null) this.app.metrics.checkinAnswered(c.id);
-    const what = prompt ? this.promptName(c, prompt) : "today's check-in";
-    const reply = new Message();
+    const what = prompt ? this.promptName(c, prompt) : t("checkins.todays");
+    const label = (v: number) => answerWords(s.scale, v);
     if (saved.outcome === "too_late") {
       return refused(
-        new Message()
-          .p(
-            `You answered ${what} with ${answerLabel(s.scale, saved.answer.value)} on ${saved.answer.answeredDate}; an answer can be changed only on the day it was given. ` +
-              "To check in now, send `!checkin <answer> [note]`.",
-          )
-          .append(supportNow(input.crisis)),
-      );
-    }
-    if (saved.outcome === "unchanged") {
-      reply.p(`That is already recorded: ${answerLabel(s.scale, saved.answer.value)} for ${what}.`);
-    } else if (saved.outcome === "changed") {
-      reply.p(`Changed ${what} from ${answerLabel(s.scale, saved.previous.value)} to ${answerLabel(s.scale, saved.answer.value)}.`);
-    } else {
-      const late = prompt && localDate(zone, prompt.occurrenceAt) !== today ? ` It counts for ${longDate(zone, prompt.occurrenceAt)}.` : "";
-      reply.p(`Thank you — I have recorded ${answerLabel(s.scale, saved.answer.value)} for ${what}.${late}`);
-    }
-    if (saved.answer.note) {
-      reply.p(
-        plan.notes === "shared"
-          ? "Your note is shared with whoever sees your answers or hears about them, as your plan says."
-          : "Your note is private: only you can see it.",
+        Message.of(
+          t("checkins.tooLate", {
+            what,
+            answer: label(saved.answer.value),
+            date: time(dayStart(zoneName, saved.answer.answeredDate), zoneName, "date"),
+            example: command("!checkin 3"),
+          }),
+        ).append(supportNow(input.crisis)),
       );
     }
     const answer = saved.answer;
+    const low = isLow(answer.value, s.low_at_or_below);
+    const reply = new Message();
+    // How they are comes first; what was recorded after.
+    if (low) reply.p(t("checkins.empathyLow"));
+    if (saved.outcome === "unchanged") {
+      reply.p(t("checkins.unchanged", { answer: label(answer.value), what }));
+    } else if (saved.outcome === "changed") {
+      reply.p(t(input.plain ? "checkins.changedPlain" : "checkins.changed", { what, before: label(saved.previous.value), answer: label(answer.value) }));
+    } else {
+      reply.p(t(input.plain ? "checkins.recordedPlain" : "checkins.recorded", { answer: label(answer.value), what }));
+      if (prompt && localDate(zoneName, prompt.occurrenceAt) !== today) reply.p(t("checkins.countsFor", { date: time(prompt.occurrenceAt, zoneName, "date") }));
+    }
+    if (answer.note) reply.p(t(plan.notes === "shared" ? "checkins.noteShared" : "checkins.notePrivate"));
     if (saved.outcome === "recorded" && prompt?.missedAt) this.tellMissedOnesAnswered(c, prompt, userId, now);
-    if (isLow(answer.value, s.low_at_or_below)) {
-      const newlyLow = saved.outcome === "recorded" || (saved.outcome === "changed" && !isLow(saved.previous.value, s.low_at_or_below));
-      reply.p("That sounds hard. If you would like someone with you now, send `!page` and the peers on call will be asked to join you.");
-      reply.p(newlyLow ? this.alertLow(c, userId, plan, answer, prompt, now) : this.whoHearsLow(plan));
+    if (low) {
+      // Told on a first low answer, and again when a changed answer is lower than the one
+      // they heard about ("not great", then "really struggling"): that is news to act on.
+      const worse = saved.outcome === "changed" && saved.previous.value > answer.value;
+      const alert = saved.outcome === "recorded" || worse;
+      const told = alert ? this.alertLow(c, userId, plan, answer, prompt, now, saved.outcome === "changed" ? saved.previous.value : undefined) : this.whoHearsLow(plan);
+      for (const words of told) reply.p(words);
       reply.append(supportNow(input.crisis));
     } else {
-      reply.p("See or change your check-in plan with `!checkin plan`.");
+      reply.p(t("checkins.planPointer", { command: command("!checkin plan") }));
     }
     return { outcome: "ok", reply };
+  }
+
+  /**
+   * A plain message in the member's DM ("3", "okay") while a prompt of theirs is open (sent in
+   * the last day and still taking an answer): the answer to it. Anything else (words that are
+   * not an answer, a note after the answer, no open prompt) is left to the plain-words reply.
+   */
+  answerPlain(input: { userId: string; text: string; now: number; crisis: string }): CommandResult | undefined {
+    const configured = new Set(this.app.config().communities.map((c) => c.id));
+    const open = this.app.members
+      .communitiesOf(input.userId, { includeDischarged: true })
+      .filter((m) => configured.has(m.communityId))
+      .map((m) => this.store.latestPrompt(m.communityId, input.userId, input.now))
+      .filter((p): p is CheckinPrompt => !!p && input.now - p.sentAt <= PLAIN_ANSWER_WINDOW_MS && this.isAnswerable(p, input.now))
+      .sort((a, b) => b.occurrenceAt - a.occurrenceAt)[0];
+    const community = open && this.community(open.communityId);
+    if (!open || !community) return undefined;
+    const text = input.text.trim().replace(/[\s.!?]+$/, "");
+    const parsed = parseAnswer(text, checkinSettingsOf(community).scale);
+    if (!parsed.ok || parsed.note) return undefined;
+    return this.answer({ community, userId: input.userId, value: parsed.value, note: null, via: "reply", plain: true, prompt: open, now: input.now, crisis: input.crisis });
   }
 
   /** Reads an answer written as words or a number (a command's arguments or a reply). */
@@ -230,8 +251,9 @@ export class CheckinService implements CheckinPort {
       if (!this.app.hasConsent(input.community.id, input.userId)) return this.consentPointer(input.community, input.userId, input.crisis);
       return refused(
         new Message()
-          .p(`${capitalise(parsed.problem)}. Answer with a number or the words, and a note if you like, e.g. \`!checkin 3 long day\`:`)
-          .list(s.scale.map((w, i) => `${i + 1} — ${w}`))
+          .p(problemWords(input.text, s.scale.length))
+          .p(t("checkins.howToAnswer", { example: command("!checkin 3 long day") }))
+          .list(s.scale.map((w, i) => t("checkins.scaleLine", { value: i + 1, words: w })))
           .append(supportNow(input.crisis)),
       );
     }
@@ -258,64 +280,73 @@ export class CheckinService implements CheckinPort {
     const value = valueOfReaction(key, s.scale.length);
     if (value === undefined) {
       return new Message()
-        .p(`I read only these reactions as answers to ${this.promptName(c, prompt)}:`)
+        .p(t("checkins.reactionsOnly", { what: this.promptName(c, prompt) }))
         .list(scaleLines(s.scale))
-        .p("Or reply with a number or the words.");
+        .p(t("checkins.orReply"));
     }
     return this.answer({ community: c, userId: prompt.userId, value, note: null, via: "reaction", prompt, now, crisis }).reply;
   }
 
-  private promptName(c: CommunityConfig, p: CheckinPrompt): string {
-    const name = p.checkinId === ALUMNI_CHECKIN ? "your alumni check-in" : `your ${p.checkinId} check-in`;
-    return `${name} (${dayAndTime(c.timezone, p.occurrenceAt)})`;
+  private promptName(c: CommunityConfig, p: CheckinPrompt): Words {
+    return t("checkins.promptName", { kind: kindOf(p.checkinId), checkin: p.checkinId, at: time(p.occurrenceAt, c.timezone, "day"), zone: zone(c.timezone) });
   }
 
   private people(c: CommunityConfig, userId: string, now: number) {
     return { member: userId, sponsor: this.app.members.get(c.id, userId)?.sponsor ?? null, onCallStaff: this.app.onCall(c.id, now).staff };
   }
 
-  private whoHearsLow(plan: Plan): string {
-    return plan.alerts.low.length === 0
-      ? "Nobody else has been told: your plan says nobody hears about a low answer. You can change that with `!checkin plan alerts low sponsor`."
-      : `Your plan says ${describeTargets(plan.alerts.low)} hear about a low answer.`;
+  private whoHearsLow(plan: Plan): Words[] {
+    return [
+      plan.alerts.low.length === 0
+        ? t("checkins.nobodyTold", { command: command("!checkin plan alerts low sponsor") })
+        : t("checkins.whoHearsLow", { targets: targetWords(plan.alerts.low) }),
+    ];
   }
 
-  /** Tells exactly the people the member named about a low answer; returns what to tell the member. */
-  private alertLow(c: CommunityConfig, userId: string, plan: Plan, answer: CheckinAnswer, prompt: CheckinPrompt | undefined, now: number): string {
+  /**
+   * Tells exactly the people the member named about a low answer (`before`: the answer it
+   * replaced, when it was changed); returns what to tell the member.
+   */
+  private alertLow(c: CommunityConfig, userId: string, plan: Plan, answer: CheckinAnswer, prompt: CheckinPrompt | undefined, now: number, before?: number): Words[] {
     const routing = alertRecipients(plan, "low", this.people(c, userId, now));
     const s = checkinSettingsOf(c);
-    const what = prompt ? `the ${prompt.checkinId === ALUMNI_CHECKIN ? "alumni" : prompt.checkinId} check-in (${dayAndTime(c.timezone, prompt.occurrenceAt)})` : "a check-in";
+    const what = prompt
+      ? t("checkins.alertWhat", { kind: kindOf(prompt.checkinId), checkin: prompt.checkinId, at: time(prompt.occurrenceAt, c.timezone, "day"), zone: zone(c.timezone) })
+      : t("checkins.alertWhatNone");
+    const member = person(userId);
     for (const r of routing.recipients) {
-      const m = new Message().p(`Check-in from ${userId} (${c.name}): ${answerLabel(s.scale, answer.value)} for ${what}.`);
-      if (answer.note && plan.notes === "shared") m.p(`Their note: ${answer.note}`);
-      m.p(
-        `You are hearing this because ${userId} chose to let you know about a low check-in. They have been given the option to page the peers on call and the crisis resources.`,
+      const m = new Message().p(
+        before === undefined
+          ? t("checkins.alertLow", { member, community: c.name, answer: answerWords(s.scale, answer.value), what })
+          : t("checkins.alertLowChanged", { member, community: c.name, before: answerWords(s.scale, before), answer: answerWords(s.scale, answer.value), what }),
       );
+      if (answer.note && plan.notes === "shared") m.p(t("checkins.alertNote", { note: answer.note }));
+      m.p(t("checkins.alertWhy", { member })).p(t("checkins.alertNextStep", { member }));
       // Someone the member chose to hear about a low answer: it rings for them.
       this.app.effects.tell(r, m.alert(r), `checkins:low:${answer.id}:${answer.value}:${r}`);
     }
     if (routing.recipients.length) {
       this.store.recordAlert({ communityId: c.id, userId, kind: "low", promptId: prompt?.id ?? null, answerId: answer.id, recipients: routing.recipients }, now);
     }
-    return this.toldWords(plan.alerts.low, routing, "a low answer");
+    return this.toldWords(plan.alerts.low, routing);
   }
 
-  private toldWords(chosen: Plan["alerts"]["low"], routing: { recipients: string[]; unreachable: string[] }, what: string): string {
-    if (chosen.length === 0) {
-      return `Nobody else has been told: your plan says nobody hears about ${what}. You can change that with \`!checkin plan alerts\`.`;
-    }
-    const parts: string[] = [];
-    if (routing.recipients.length) parts.push(`As your plan asks, I have let ${routing.recipients.join(", ")} know (${describeTargets(chosen)}).`);
-    if (routing.unreachable.includes("sponsor")) parts.push("You have no sponsor named yet, so no sponsor was told.");
-    if (routing.unreachable.includes("on_call_staff")) parts.push("No staff are on call right now, so no on-call staff were told.");
-    return parts.join(" ");
+  private toldWords(chosen: Plan["alerts"]["low"], routing: { recipients: string[]; unreachable: string[] }): Words[] {
+    if (chosen.length === 0) return [t("checkins.nobodyTold", { command: command("!checkin plan alerts low sponsor") })];
+    const parts: Words[] = [];
+    if (routing.recipients.length) parts.push(t("checkins.toldLow", { people: listOf(routing.recipients.map(person)), targets: targetWords(chosen) }));
+    if (routing.unreachable.includes("sponsor")) parts.push(t("checkins.noSponsor"));
+    if (routing.unreachable.includes("on_call_staff")) parts.push(t("checkins.noStaffOnCall"));
+    return parts;
   }
 
   private tellMissedOnesAnswered(c: CommunityConfig, prompt: CheckinPrompt, userId: string, _now: number): void {
     for (const r of this.store.missedAlertRecipients(prompt.id)) {
       this.app.effects.tell(
         r,
-        Message.of(`${userId} (${c.name}) has now answered ${prompt.checkinId === ALUMNI_CHECKIN ? "their alumni" : `their ${prompt.checkinId}`} check-in of ${dayAndTime(c.timezone, prompt.occurrenceAt)}.`),
+        Message.of(
+          t("checkins.answeredLate", { member: person(userId), community: c.name, kind: kindOf(prompt.checkinId), checkin: prompt.checkinId, at: time(prompt.occurrenceAt, c.timezone, "day"), zone: zone(c.timezone) }),
+        ),
         `checkins:answered-late:${prompt.id}:${r}`,
       );
     }
@@ -326,16 +357,12 @@ export class CheckinService implements CheckinPort {
     const s = checkinSettingsOf(c);
     const today = localDate(c.timezone, now);
     const reply = new Message()
-      .p("Check in with `!checkin <number or words> [note]`, e.g. `!checkin 3 long day`, or reply or react to a prompt. The answers are:")
-      .list(s.scale.map((w, i) => `${i + 1} — ${w}`));
+      .p(t("checkins.overviewHow", { example: command("!checkin 3 long day") }))
+      .list(s.scale.map((w, i) => t("checkins.scaleLine", { value: i + 1, words: w })));
     if (!this.app.hasConsent(c.id, userId)) return { outcome: "ok", reply: reply.append(this.consentPointer(c, userId, crisis).reply) };
     const answers = this.store.answersOf(c.id, userId, today, today);
-    reply.p(
-      answers.length
-        ? `Today you have checked in with ${answers.map((a) => answerLabel(s.scale, a.value)).join(", then ")}. You can change today's answer by checking in again.`
-        : "You have not checked in today.",
-    );
-    reply.p("See or change your plan: `!checkin plan`. If you need someone now, send `!page`.");
+    reply.p(answers.length ? t("checkins.overviewToday", { answers: listOf(answers.map((a) => answerWords(s.scale, a.value))) }) : t("checkins.overviewNone"));
+    reply.p(t("checkins.overviewEnd", { plan: command("!checkin plan") }));
     return { outcome: "ok", reply };
   }
 
@@ -346,25 +373,41 @@ export class CheckinService implements CheckinPort {
     const stored = this.store.plan(c.id, userId);
     const plan = stored?.plan ?? DEFAULT_PLAN;
     const s = checkinSettingsOf(c);
-    const m = new Message().heading(`Your check-in plan for ${c.name}:`).list(describePlan(c.checkins, plan, c.timezone));
+    const m = new Message().heading(t("checkins.planHeading", { community: c.name })).list(planLines(c, plan));
     if (stored) {
       const next = addInterval(c.timezone, stored.reviewedAt, s.review_every);
-      m.p(`Last reviewed ${longDate(c.timezone, stored.reviewedAt)}; it will ask to be reviewed every ${describeInterval(s.review_every)}${next ? ` (next: ${longDate(c.timezone, next)})` : ""}.`);
+      m.p(
+        t("checkins.planReviewed", {
+          reviewed: time(stored.reviewedAt, c.timezone, "date"),
+          interval: describeInterval(s.review_every),
+          hasNext: next ? "yes" : "no",
+          next: next ? time(next, c.timezone, "date") : "",
+        }),
+      );
     }
     m.p(
-      "Change any part at any time: `!checkin plan prompts <id> on|off`, `time <id> HH:MM`, `wording <id> <your words>|default`, " +
-        "`alerts [low|missed] nobody|sponsor|on-call-staff`, `share nothing|answers`, `notes private|shared`, `pause [until YYYY-MM-DD|3d|2w]`, `resume`. " +
-        "Keep it as it is: `!checkin plan ok`. Every change is recorded: `!checkin plan history`.",
+      t("checkins.planHow", {
+        prompts: command("!checkin plan prompts <id> on|off"),
+        time: command("!checkin plan time <id> HH:MM"),
+        wording: command("!checkin plan wording <id> <your words>|default"),
+        alerts: command("!checkin plan alerts low|missed nobody|sponsor|on-call-staff"),
+        share: command("!checkin plan share nothing|answers"),
+        notes: command("!checkin plan notes private|shared"),
+        pause: command("!checkin plan pause until YYYY-MM-DD|3d|2w"),
+        resume: command("!checkin plan resume"),
+        ok: command("!checkin plan ok"),
+        history: command("!checkin plan history"),
+      }),
     );
     return m;
   }
 
   history(c: CommunityConfig, userId: string): Message {
     const changes = this.store.changes(c.id, userId);
-    if (changes.length === 0) return Message.of(`Your check-in plan for ${c.name} has not been changed: it is the community's default.`);
+    if (changes.length === 0) return Message.of(t("checkins.historyNone", { community: c.name }));
     return new Message()
-      .heading(`Changes to your check-in plan for ${c.name}, oldest first:`)
-      .list(changes.map((ch) => `${longDate(c.timezone, ch.at)} ${dayAndTime(c.timezone, ch.at).slice(4)} — ${ch.setting}: ${ch.before ? `${ch.before} → ` : ""}${ch.after}`));
+      .heading(t("checkins.historyHeading", { community: c.name }))
+      .list(changes.map((ch) => t("checkins.historyLine", { at: time(ch.at, c.timezone, "datetime"), setting: ch.setting, change: `${ch.before ? `${ch.before} → ` : ""}${ch.after}` })));
   }
 
   editPlan(c: CommunityConfig, userId: string, args: string[], now: number, crisis: string): CommandResult {
@@ -372,19 +415,19 @@ export class CheckinService implements CheckinPort {
     const plan = this.planOf(c.id, userId);
     const edit = editPlan(plan, args, { prompts: c.checkins, zone: c.timezone, now });
     if (!edit.ok) {
-      return refused(new Message().p(`${capitalise(edit.problem)}.`).p("Send `!checkin plan` to see your plan and how to change it.").append(supportNow(crisis)));
+      return refused(new Message().p(`${capitalise(edit.problem)}.`).p(t("checkins.editSeePlan", { command: command("!checkin plan") })).append(supportNow(crisis)));
     }
     if (edit.reviewedOnly) {
       this.store.markReviewed(c.id, userId, plan, now);
       this.ensureReviewJob(c, userId);
-      return { outcome: "ok", reply: Message.of("Thank you — your plan stays as it is, and I have noted that you reviewed it.").append(this.describe(c, userId)) };
+      return { outcome: "ok", reply: Message.of(t("checkins.reviewedOk")).append(this.describe(c, userId)) };
     }
     if (edit.before === edit.after) {
-      return { outcome: "ok", reply: Message.of(`Your plan already says that (${edit.setting}: ${edit.after}); nothing changed.`) };
+      return { outcome: "ok", reply: Message.of(t("checkins.editSame", { setting: edit.setting, value: edit.after })) };
     }
     this.store.changePlan(c.id, userId, edit.plan, { setting: edit.setting, before: edit.before, after: edit.after }, now);
     this.ensureReviewJob(c, userId);
-    return { outcome: "ok", reply: Message.of(`Changed ${edit.setting}: ${edit.before} → ${edit.after}.`).append(this.describe(c, userId)) };
+    return { outcome: "ok", reply: Message.of(t("checkins.editChanged", { setting: edit.setting, change: `${edit.before} → ${edit.after}` })).append(this.describe(c, userId)) };
   }
 
   // ---------------------------------------------------------------------------------------
@@ -407,10 +450,18 @@ export class CheckinService implements CheckinPort {
     const current = this.alumniRhythmOf(c, member.userId);
     const status = () => {
       const after = this.alumniRhythmOf(c, member.userId);
-      const when = s.alumni.enabled ? (after.enabled ? `on, ${describeRhythm(after.rhythm, s.alumni.day, s.alumni.at)}` : "off") : "not offered by this community";
-      const m = Message.of(`Alumni check-ins for ${c.name}: ${when}.`);
-      if (member.status !== "discharged") m.p("They start when you leave the community, to keep the door open.");
-      return m.p("Change with `!checkin alumni on|off` or `!checkin alumni weekly|fortnightly|monthly`.");
+      const state = s.alumni.enabled ? (after.enabled ? "on" : "off") : "none";
+      const m = Message.of(t("checkins.alumniStatus", { community: c.name, state, rhythm: describeRhythm(after.rhythm, s.alumni.day, s.alumni.at) }));
+      if (member.status !== "discharged") m.p(t("checkins.alumniStart"));
+      return m.p(
+        t("checkins.alumniHow", {
+          on: command("!checkin alumni on"),
+          off: command("!checkin alumni off"),
+          weekly: command("!checkin alumni weekly"),
+          fortnightly: command("!checkin alumni fortnightly"),
+          monthly: command("!checkin alumni monthly"),
+        }),
+      );
     };
     const v = (args[0] === "every" ? args[1] : args[0])?.toLowerCase();
     if (!v) return { outcome: "ok", reply: status() };
@@ -419,13 +470,13 @@ export class CheckinService implements CheckinPort {
     if (v === "on" || v === "off") next.enabled = v === "on";
     else if ((ALUMNI_RHYTHMS as readonly string[]).includes(v)) next = { enabled: true, rhythm: v as AlumniRhythm };
     else {
-      return refused(Message.of("Say on, off, weekly, fortnightly or monthly, e.g. `!checkin alumni monthly`.").append(supportNow(crisis)));
+      return refused(Message.of(t("checkins.alumniBad", { example: command("!checkin alumni monthly") })).append(supportNow(crisis)));
     }
     const words = (x: { enabled: boolean; rhythm: AlumniRhythm }) => (x.enabled ? `on, ${x.rhythm}` : "off");
     if (words(next) === words(current)) return { outcome: "ok", reply: status() };
     this.store.setAlumni(c.id, member.userId, { enabled: next.enabled, rhythm: next.rhythm }, now);
     this.store.recordChange(c.id, member.userId, { setting: "alumni", before: words(current), after: words(next) }, now);
-    return { outcome: "ok", reply: Message.of(`Changed alumni check-ins: ${words(current)} → ${words(next)}.`).append(status()) };
+    return { outcome: "ok", reply: Message.of(t("checkins.alumniChanged", { change: `${words(current)} → ${words(next)}` })).append(status()) };
   }
 
   // ---------------------------------------------------------------------------------------
@@ -433,43 +484,48 @@ export class CheckinService implements CheckinPort {
 
   staffView(c: CommunityConfig, args: string[], now: number): CommandResult {
     const s = checkinSettingsOf(c);
-    const zone = c.timezone;
-    const today = localDate(zone, now);
-    const weekStart = localDate(zone, now - 6 * 24 * 3600_000);
+    const zoneName = c.timezone;
+    const today = localDate(zoneName, now);
+    const weekStart = localDate(zoneName, now - 6 * 24 * 3600_000);
     const people = this.app.members.list(c.id).filter((m) => m.status !== "removed");
     const sharing = people.filter((m) => this.planOf(c.id, m.userId).share === "answers");
     const visible = (a: CheckinAnswer) => a.shared;
-    const noteOf = (m: Member, a: CheckinAnswer) => (a.note && a.noteShared && this.planOf(c.id, m.userId).notes === "shared" ? ` — note: ${a.note}` : "");
-    const footer = `${sharing.length} of ${people.length} members share their check-ins with staff; the others keep them private, as is their right.`;
+    const answerOf = (m: Member, a: CheckinAnswer) =>
+      a.note && a.noteShared && this.planOf(c.id, m.userId).notes === "shared"
+        ? t("checkins.staffAnswerNote", { answer: answerWords(s.scale, a.value), note: a.note })
+        : answerWords(s.scale, a.value);
+    const footer = t("checkins.staffFooter", { sharing: sharing.length, total: people.length });
     const arg = (args[0] ?? "today").toLowerCase();
 
     if (arg.startsWith("@")) {
       const m = people.find((p) => p.userId.toLowerCase() === arg);
-      if (!m) return refused(Message.of(`${args[0]} is not a member of ${c.name}.`));
-      if (!sharing.includes(m)) return { outcome: "ok", reply: Message.of(`${m.userId} keeps their check-ins private (their choice), so there is nothing to show.`) };
+      if (!m) return refused(Message.of(t("checkins.staffNotMember", { who: args[0], community: c.name })));
+      if (!sharing.includes(m)) return { outcome: "ok", reply: Message.of(t("checkins.staffPrivate", { member: person(m.userId) })) };
       const answers = this.store.answersOf(c.id, m.userId, weekStart, today).filter(visible);
-      const reply = new Message().heading(`${m.userId}: the last 7 days`).p(weekAtAGlance(zone, now, answers));
-      reply.list(answers.map((a) => `${a.localDate}: ${answerLabel(s.scale, a.value)}${noteOf(m, a)}`));
+      const reply = new Message().heading(t("checkins.staffWeekOne", { member: person(m.userId) })).p(weekAtAGlance(zoneName, now, answers));
+      reply.list(answers.map((a) => t("checkins.staffDayLine", { date: time(dayStart(zoneName, a.localDate), zoneName, "date"), answers: answerOf(m, a) })));
       return { outcome: "ok", reply };
     }
     if (arg === "week") {
-      const reply = new Message().heading(`Check-ins shared with staff, the last 7 days (${zone}):`);
-      reply.list(sharing.map((m) => `${m.userId}: ${weekAtAGlance(zone, now, this.store.answersOf(c.id, m.userId, weekStart, today).filter(visible))}`));
-      if (sharing.length === 0) reply.p("No member shares their check-ins with staff.");
+      const reply = new Message().heading(t("checkins.staffWeekHeading", { zone: zone(zoneName) }));
+      reply.list(
+        sharing.map((m) => t("checkins.staffMemberLine", { member: person(m.userId), answers: weekAtAGlance(zoneName, now, this.store.answersOf(c.id, m.userId, weekStart, today).filter(visible)) })),
+      );
+      if (sharing.length === 0) reply.p(t("checkins.staffNoneSharing"));
       return { outcome: "ok", reply: reply.p(footer) };
     }
     if (arg === "today") {
-      const reply = new Message().heading(`Check-ins shared with staff today (${longDate(zone, now)}):`);
-      const lines: string[] = [];
-      for (const m of sharing) {
-        const answers = this.store.answersOf(c.id, m.userId, today, today).filter(visible);
-        lines.push(`${m.userId}: ${answers.length ? answers.map((a) => `${answerLabel(s.scale, a.value)}${noteOf(m, a)}`).join("; ") : "no check-in yet"}`);
-      }
-      reply.list(lines);
-      if (sharing.length === 0) reply.p("No member shares their check-ins with staff.");
+      const reply = new Message().heading(t("checkins.staffTodayHeading", { date: time(now, zoneName, "date") }));
+      reply.list(
+        sharing.map((m) => {
+          const answers = this.store.answersOf(c.id, m.userId, today, today).filter(visible);
+          return t("checkins.staffMemberLine", { member: person(m.userId), answers: answers.length ? listOf(answers.map((a) => answerOf(m, a))) : t("checkins.staffNoCheckin") });
+        }),
+      );
+      if (sharing.length === 0) reply.p(t("checkins.staffNoneSharing"));
       return { outcome: "ok", reply: reply.p(footer) };
     }
-    return refused(Message.of("Say `today`, `week` or a member's user id, e.g. `!checkins week`."));
+    return refused(Message.of(t("checkins.staffUsage", { today: command("today"), week: command("week"), example: command("!checkins week") })));
   }
 
   // ---------------------------------------------------------------------------------------
@@ -526,16 +582,13 @@ export class CheckinService implements CheckinPort {
     const staffRoom = this.app.rooms.get(c.id, "staff")?.roomId;
     const total = skipped.reduce((n, x) => n + x.prompts, 0);
     const grace = describeDuration(parseDuration(checkinSettingsOf(c).grace) ?? 0);
-    const when = skipped.map((x) => dayAndTime(c.timezone, x.occ)).join(", ");
+    const when = listOf(skipped.map((x) => time(x.occ, c.timezone, "day")));
     const name = checkinId === ALUMNI_CHECKIN ? "alumni" : checkinId;
     this.app.log.warn({ communityId: c.id, checkinId, prompts: total }, "check-in prompts skipped after downtime");
     if (!staffRoom) return;
     this.app.effects.post(
       staffRoom,
-      Message.of(
-        `${total} check-in prompt${total === 1 ? " was" : "s were"} not sent (the ${name} check-in of ${when}): carenet was unavailable at the time, ` +
-          `and they are older than the grace window of ${grace}, so they were skipped rather than sent late. Members can still check in at any time with \`!checkin\`.`,
-      ),
+      Message.of(t("checkins.skipped", { total, checkin: name, when, zone: zone(c.timezone), grace })),
       `checkins:skipped:${c.id}:${key}`,
     );
   }
@@ -559,7 +612,7 @@ export class CheckinService implements CheckinPort {
     const s = checkinSettingsOf(c);
     const delivery = ck.delivery ?? "dm";
     const base = `checkins:prompt:${c.id}:${ck.id}:${occ}`;
-    const lateLine = late ? `This is your ${ck.id} check-in of ${dayAndTime(c.timezone, occ)}: carenet could not send it on time. An answer now counts for then.` : undefined;
+    const lateLine = late ? t("checkins.lateLine", { checkin: ck.id, at: time(occ, c.timezone, "day"), zone: zone(c.timezone) }) : undefined;
     let roomKey: string | undefined;
     if (delivery !== "dm") {
       const roomId = this.app.rooms.get(c.id, delivery)?.roomId;
@@ -571,9 +624,9 @@ export class CheckinService implements CheckinPort {
       const m = new Message();
       if (lateLine) m.p(lateLine);
       m.p(ck.prompt)
-        .p("Answer with one of these reactions (everyone here sees reactions), or privately with `!checkin <number or words> [note]` in your conversation with me:")
+        .p(t("checkins.roomAnswer", { example: command("!checkin 3") }))
         .list(scaleLines(s.scale))
-        .p("If you need someone now, send `!page`.");
+        .p(t("checkins.roomNeed"));
       this.app.effects.post(roomId, m, roomKey);
     }
     for (const { member, wording } of who) {
@@ -587,9 +640,9 @@ export class CheckinService implements CheckinPort {
         const m = new Message();
         if (lateLine) m.p(lateLine);
         m.p(wording)
-          .p("Answer with one of these reactions, a reply to this message, or `!checkin <number or words> [note]`:")
+          .p(t("checkins.dmAnswer", { example: command("!checkin 3 long day") }))
           .list(scaleLines(s.scale))
-          .p("Your answer stays between you and carenet unless your plan shares it. See or change your plan: `!checkin plan`. If you need someone now, send `!page`.");
+          .p(t("checkins.dmPrivacy", { plan: command("!checkin plan") }));
         // A prompt the member chose in their plan (turned on, or given a time or wording of
         // their own) rings for them; one they only have by the community's default, and one
         // posted in a shared room, stay quiet (docs/paging.md, "what rings").
@@ -621,10 +674,20 @@ export class CheckinService implements CheckinPort {
     const delivery = s.alumni.delivery;
     let roomKey: string | undefined;
     const body = (m: Message, rhythm?: AlumniRhythm) => {
-      if (late) m.p(`(This is the alumni check-in of ${dayAndTime(c.timezone, occ)}, sent late: carenet was unavailable then.)`);
-      m.p(s.alumni.prompt).p("If you would like to answer, react with one of these or reply:").list(scaleLines(s.scale));
-      m.p("You can still reach the team: send `!page` if you need someone now.");
-      if (rhythm) m.p(`These come ${rhythm}; change with \`!checkin alumni weekly|fortnightly|monthly\`, or stop them with \`!checkin alumni off\`.`);
+      if (late) m.p(t("checkins.alumniLate", { at: time(occ, c.timezone, "day"), zone: zone(c.timezone) }));
+      m.p(s.alumni.prompt).p(t("checkins.alumniAnswer")).list(scaleLines(s.scale));
+      m.p(t("checkins.alumniReach"));
+      if (rhythm) {
+        m.p(
+          t("checkins.alumniRhythm", {
+            rhythm,
+            weekly: command("!checkin alumni weekly"),
+            fortnightly: command("!checkin alumni fortnightly"),
+            monthly: command("!checkin alumni monthly"),
+            off: command("!checkin alumni off"),
+          }),
+        );
+      }
       return m;
     };
     if (delivery !== "dm") {
@@ -674,8 +737,8 @@ export class CheckinService implements CheckinPort {
           this.app.effects.tell(
             r,
             new Message()
-              .p(`Check-in from ${p.userId} (${c.name}): no answer yet to the ${checkinId} check-in of ${dayAndTime(c.timezone, occurrenceAt)}.`)
-              .p(`You are hearing this because ${p.userId} chose to let you know about a missed check-in.`)
+              .p(t("checkins.missedAlert", { member: person(p.userId), community: c.name, checkin: checkinId, at: time(occurrenceAt, c.timezone, "day"), zone: zone(c.timezone) }))
+              .p(t("checkins.missedWhy", { member: person(p.userId) }))
               .alert(r),
             `checkins:missed:${p.id}:${r}`,
           );
@@ -685,8 +748,13 @@ export class CheckinService implements CheckinPort {
           this.app.effects.tell(
             p.userId,
             Message.of(
-              `I have let ${routing.recipients.join(", ")} know that your ${checkinId} check-in of ${dayAndTime(c.timezone, occurrenceAt)} has no answer yet, as your plan asks. ` +
-                "You can still answer it; see or change who hears with `!checkin plan`.",
+              t("checkins.missedTold", {
+                people: listOf(routing.recipients.map(person)),
+                checkin: checkinId,
+                at: time(occurrenceAt, c.timezone, "day"),
+                zone: zone(c.timezone),
+                plan: command("!checkin plan"),
+              }),
             ),
             `checkins:missed:${p.id}:member`,
           );
@@ -731,10 +799,7 @@ export class CheckinService implements CheckinPort {
       if (due > now) return this.ensureReviewJob(c, userId); // reviewed or changed since: wait for the new date
       const s = checkinSettingsOf(c);
       const m = new Message()
-        .p(
-          `It has been ${describeInterval(s.review_every)} since you last looked at your check-in plan for ${c.name}. ` +
-            "If it still suits you, send `!checkin plan ok`; you can change any part of it, now or at any time.",
-        )
+        .p(t("checkins.review", { interval: describeInterval(s.review_every), community: c.name, ok: command("!checkin plan ok") }))
         .append(this.describe(c, userId));
       this.app.effects.tell(userId, m, `checkins:review:${c.id}:${userId}:${due}`);
       this.store.markReviewReminded(c.id, userId, now);
@@ -823,4 +888,69 @@ function refused(reply: Message): CommandResult {
 
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** The member's plan, one line per part, in their reader's words. */
+function planLines(c: CommunityConfig, plan: Plan): Words[] {
+  const lines: Words[] = [];
+  for (const r of resolvePlan(c.checkins, plan)) {
+    if (!r.enabled) {
+      lines.push(t("checkins.planOff", { checkin: r.id }));
+      continue;
+    }
+    const every = !r.days || r.days.length >= 7;
+    lines.push(
+      t("checkins.planOn", {
+        checkin: r.id,
+        at: r.at,
+        days: every ? "every" : "some",
+        dayList: every ? "" : listOf((r.days ?? []).map((day) => t("rota.weekday", { day }))),
+        delivery: r.delivery === "dm" ? "dm" : "room",
+        room: r.delivery,
+        own: r.ownWording ? "yes" : "no",
+        wording: r.wording,
+      }),
+    );
+    if (r.timeOptions.length > 1) lines.push(t("checkins.planTimes", { times: listOf(r.timeOptions) }));
+  }
+  if (c.checkins.length === 0) lines.push(t("checkins.planNoPrompts"));
+  const targets = (xs: readonly string[]) => (xs.length ? targetWords(xs) : t("checkins.nobody"));
+  lines.push(t("checkins.planLow", { targets: targets(plan.alerts.low) }));
+  lines.push(t("checkins.planMissed", { targets: targets(plan.alerts.missed) }));
+  lines.push(t("checkins.planShare", { share: plan.share }));
+  lines.push(t("checkins.planNotes", { notes: plan.notes }));
+  const state = !plan.paused ? "on" : plan.paused.until === null ? "forever" : "until";
+  lines.push(t("checkins.planPause", { state, until: plan.paused?.until ? time(plan.paused.until, c.timezone, "date") : "" }));
+  return lines;
+}
+
+/** A plain message counts as an answer only to a prompt sent within this long. */
+const PLAIN_ANSWER_WINDOW_MS = 24 * 3600_000;
+
+/** "3 (okay)". */
+function answerWords(scale: readonly string[], value: number): Words {
+  return t("checkins.answer", { value, words: scale[value - 1] ?? "?" });
+}
+
+function kindOf(checkinId: string): string {
+  return checkinId === ALUMNI_CHECKIN ? "alumni" : "prompt";
+}
+
+/** "your sponsor and the staff on call". */
+function targetWords(targets: readonly string[]) {
+  return listOf(targets.map((target) => t("checkins.target", { target })));
+}
+
+/** The start of a local date (YYYY-MM-DD) in a zone, to show as a date. */
+function dayStart(zoneName: string, isoDate: string): number {
+  return DateTime.fromISO(isoDate, { zone: zoneName }).toMillis();
+}
+
+/** Why an answer could not be read, in the reader's words. */
+function problemWords(text: string, max: number): Words {
+  const trimmed = text.trim();
+  if (!trimmed) return t("checkins.empty");
+  const num = /^(\d+)(?:\s*\/\s*\d+)?(?=$|[\s,.;:!?—–-])/.exec(trimmed);
+  if (num) return t("checkins.offScale", { value: Number(num[1]), max });
+  return t("checkins.notParsed", { words: `"${trimmed.split(/\s+/).slice(0, 3).join(" ")}"` });
 }

@@ -4,7 +4,7 @@ import type { CommandSpec } from "../commands/types";
 import type { CarenetConfig } from "../config/types";
 import type { DirectRooms } from "../matrix/directRooms";
 import type { EncryptedEvent } from "../matrix/encryptedRooms";
-import type { MembershipHook, ReactionHook, ReplyHook, RoomMessageHook } from "../matrix/eventRouter";
+import type { MembershipHook, ReactionHook, ReplyHook, PlainAnswerHook, RoomMessageHook } from "../matrix/eventRouter";
 import type { Homeserver } from "../matrix/homeserver";
 import type { RoomSnapshots } from "../matrix/roomSnapshot";
 import type { Scheduler } from "../scheduler/scheduler";
@@ -81,6 +81,8 @@ export interface AppContext {
   reactionHooks: ReactionHook[];
   /** Offered every plain reply to an earlier event (e.g. an answer to a check-in prompt). */
   replyHooks: ReplyHook[];
+  /** Offered every plain message in someone's own DM that no reply hook took (e.g. "3" under an open check-in prompt). */
+  plainAnswerHooks?: PlainAnswerHook[];
   /** Called for every end-to-end encrypted event (which carenet cannot read) in a room the bot is in. */
   encryptedHooks?: Array<(e: EncryptedEvent) => void>;
   /**

@@ -27,6 +27,9 @@ export function installCheckins(app: AppContext): CheckinService {
     return { ...result, replyTo: "dm" };
   });
 
+  // "3" or "okay" typed in the DM while a prompt is open answers it, as a reply would.
+  (app.plainAnswerHooks ??= []).push((r) => service.answerPlain({ userId: r.sender, text: r.text, now: r.now, crisis: r.crisisResources }));
+
   // A reaction that reached carenet late (it was down) still answers its prompt, as a late
   // answer does, but only while the prompt can still take one.
   app.reactionHooks.push(

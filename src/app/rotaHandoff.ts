@@ -13,11 +13,11 @@
  */
 import { supportNow } from "../commands/help";
 import { Message } from "../commands/message";
+import { momentWords } from "../commands/rota/words";
+import { t, time, zone } from "../words";
 import { LONGEST_SHIFT_MS, rotaSettings, type RotaService, type Stretch } from "../commands/rota/service";
-import { moment } from "../commands/rota/when";
 import type { Effects } from "../commands/effects";
 import type { CarenetConfig, CommunityConfig } from "../config/types";
-import { describeDuration } from "../domain/escalation";
 import type { Job, JobsStore } from "../store/jobs";
 import type { Clock } from "./clock";
 import type { Logger } from "./logger";
@@ -184,24 +184,25 @@ export class Handoffs {
   /** `plannedAt`: when the job was made — a shift put on the rota after it started is not "late". */
   private message(c: CommunityConfig, s: Stretch, stage: Stage, now: number, plannedAt: number): Message {
     const tz = c.timezone;
-    const as = s.role === "staff" ? "the on-call staff member" : s.backup ? "a backup peer" : "on call";
-    const what = `${as} for ${c.name}`;
+    const what = t("rota.handoffWhat", { as: s.role === "staff" ? "staff" : s.backup ? "backup" : "peer", community: c.name });
     const msg = new Message();
     if (stage === "reminder") {
       msg.p(
-        `Reminder: you are ${what} from ${moment(s.startMs, tz, now)} until ${moment(s.endMs, tz, now)} ` +
-          `(in ${describeDuration(Math.max(0, s.startMs - now))}; ${tz} time).`,
+        t("rota.handoffReminder", {
+          what,
+          from: momentWords(s.startMs, tz, now),
+          until: momentWords(s.endMs, tz, now),
+          soon: time(Math.max(now, s.startMs), tz, "relative", now),
+          zone: zone(tz),
+        }),
       );
     } else {
-      const late = now - Math.max(s.startMs, plannedAt) > LATE_AFTER_MS ? " (This message is late: I could not send it when your shift started.)" : "";
-      msg.p(`You are ${what} now, until ${moment(s.endMs, tz, now)} (${tz} time).${late}`);
+      msg.p(t("rota.handoffStart", { what, until: momentWords(s.endMs, tz, now), zone: zone(tz) }));
+      if (now - Math.max(s.startMs, plannedAt) > LATE_AFTER_MS) msg.p(t("rota.handoffLate"));
     }
-    if (s.backup) msg.p("As a backup you are asked only if the peers on call do not answer a page.");
-    msg.p("If someone pages, I will message you here with who needs support and where to find them.");
-    msg.p(
-      "Can't do it after all? Send `!break` to step off the rota now — no questions asked; a page then goes on to backup peers and staff. " +
-        `Or ask another peer or staff of ${c.name} to cover you (staff can arrange it with \`!rota cover\`).`,
-    );
-    return msg.append(supportNow(this.d.crisisResources()).p("That is for you too, whenever you need it."));
+    if (s.backup) msg.p(t("rota.handoffBackup"));
+    msg.p(t("rota.handoffPages"));
+    msg.p(t("rota.handoffCantDo", { community: c.name }));
+    return msg.append(supportNow(this.d.crisisResources()).p(t("rota.handoffForYouToo")));
   }
 }

@@ -1,10 +1,13 @@
 import type { CarenetConfig, CommunityConfig } from "../config/types";
-import { hoursOf } from "../hours/notices";
+import { isOpenAt } from "../domain/postingHours";
+import { hoursOf, supportWhileClosed } from "../hours/notices";
 import { roomConfig, scheduleFor } from "../hours/schedules";
 import type { Member, MembersStore } from "../store/members";
 import { supportNow } from "./help";
 import { Message } from "./message";
 import type { CommandSpec } from "./types";
+import type { PostingSchedule } from "../domain/postingHours";
+import { t } from "../words";
 
 export interface HoursCommandDeps {
   members: Pick<MembersStore, "communitiesOf">;
@@ -29,31 +32,42 @@ export function hoursCommand(deps: HoursCommandDeps): CommandSpec {
     run(ctx) {
       if (ctx.community && ctx.roomKey) {
         const room = roomConfig(ctx.community, ctx.roomKey);
-        if (room) return { outcome: "ok", reply: hoursOf(room.name, scheduleFor(ctx.community, ctx.roomKey), ctx.now) };
+        const schedule = scheduleFor(ctx.community, ctx.roomKey);
+        if (room) return { outcome: "ok", reply: withSupportIfClosed(hoursOf(room.name, schedule, ctx.now), schedule ? [schedule] : [], ctx.now, ctx.crisisResources) };
       }
       const mine = roomsOf(ctx.sender, deps);
       if (mine.length === 0) {
         return {
           outcome: "refused",
           reply: new Message()
-            .p("I could not find a community you belong to, so I have no posting hours to show you. Your community's staff can add you.")
+            .p(t("hours.notInCommunity"))
             .append(supportNow(ctx.crisisResources)),
         };
       }
       const reply = new Message();
+      const shown: PostingSchedule[] = [];
       for (const { community, roomKeys } of mine) {
         const withHours = roomKeys.filter((k) => scheduleFor(community, k));
-        reply.heading(`${community.name}`);
+        reply.heading(community.name);
         if (withHours.length === 0) {
-          reply.p("Its rooms have no posting hours: they are open at all times.");
+          reply.p(t("hours.roomsAlwaysOpen"));
           continue;
         }
-        for (const key of withHours) reply.append(hoursOf(roomConfig(community, key)!.name, scheduleFor(community, key), ctx.now));
-        if (withHours.length < roomKeys.length) reply.p("Its other rooms have no posting hours: they are open at all times.");
+        for (const key of withHours) {
+          const schedule = scheduleFor(community, key) as PostingSchedule;
+          shown.push(schedule);
+          reply.append(hoursOf(roomConfig(community, key)!.name, schedule, ctx.now));
+        }
+        if (withHours.length < roomKeys.length) reply.p(t("hours.otherRoomsAlwaysOpen"));
       }
-      return { outcome: "ok", reply };
+      return { outcome: "ok", reply: withSupportIfClosed(reply, shown, ctx.now, ctx.crisisResources) };
     },
   };
+}
+
+/** A room being closed never closes the way to a person: once per answer, how to get support now. */
+function withSupportIfClosed(reply: Message, schedules: PostingSchedule[], now: number, crisisResources: string): Message {
+  return schedules.some((s) => !isOpenAt(s, now)) ? reply.append(supportWhileClosed(crisisResources)) : reply;
 }
 
 /** The communities someone belongs to, each with the rooms their role gives them. */

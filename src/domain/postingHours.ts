@@ -225,7 +225,7 @@ function isAlwaysOpen(s: PostingSchedule): boolean {
 }
 
 /** The exception that decides the state at atMs, if any (openings win over closures). */
-function exceptionInForce(s: PostingSchedule, atMs: number, open: boolean): DatedException | undefined {
+export function exceptionInForce(s: PostingSchedule, atMs: number, open: boolean): DatedException | undefined {
   return (s.exceptions ?? []).find((e) => e.open === open && contains([exceptionSpan(s.timezone, e)], atMs));
 }
 

@@ -2,6 +2,7 @@ import type { Clock } from "../app/clock";
 import type { Logger } from "../app/logger";
 import type { Effects } from "../commands/effects";
 import { Message } from "../commands/message";
+import { t } from "../words";
 import type { CarenetConfig } from "../config/types";
 import { isOpenAt, nextTransition } from "../domain/postingHours";
 import type { RoomMessageHook } from "../matrix/eventRouter";
@@ -148,10 +149,11 @@ export class PostingHoursKeeper {
     const now = this.d.clock.now();
     const roomName = this.d.rooms.get(place.community.id, place.roomKey)?.name ?? place.roomKey;
     this.d.effects.schedule({ kind: REDACT_JOB, key: `hours-redact:${eventId}`, dueAt: now, payload: { roomId: place.roomId, eventId } });
+    // One word per person per closing: a burst of posts racing the close is one explanation, not one each.
     this.d.effects.tell(
       sender,
-      racingPostExplanation(roomName, schedule, sentAt, now, this.d.config().crisis_resources),
-      `hours-redacted:${eventId}`,
+      racingPostExplanation(roomName, schedule, state.since, now, this.d.config().crisis_resources),
+      `hours-redacted:${place.community.id}:${place.roomKey}:${state.since}:${sender}`,
     );
     this.d.log.info({ communityId: place.community.id, roomKey: place.roomKey, roomId: place.roomId }, "a member posted in a closed room; removing it and telling them privately");
   };
@@ -253,11 +255,7 @@ export class PostingHoursKeeper {
     } catch {
       return;
     }
-    const message = new Message()
-      .p(
-        `I could not ${open ? "open" : "close"} ${room.roomName} for posting as its hours say (${describeError(err)}). ` +
-          "I keep trying. Please check that carenet still has power level 100 in that room.",
-      );
+    const message = Message.of(t("hours.failed", { open: open ? "yes" : "no", room: room.roomName, error: describeError(err) }));
     this.d.effects.post(staffRoom.roomId, message, `hours-failed:${community.id}:${roomKey}:${periodStart(schedule, now) ?? "none"}`);
   }
 

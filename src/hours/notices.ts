@@ -1,68 +1,85 @@
 import { DateTime } from "luxon";
-import { supportNow } from "../commands/help";
 import { Message } from "../commands/message";
-import { describeSchedule, describeState, type PostingSchedule } from "../domain/postingHours";
+import { describeSchedule, exceptionInForce, isOpenAt, nextTransition, validateSchedule, type PostingSchedule } from "../domain/postingHours";
+import { t, time, zone } from "../words";
 
 /**
  * What posting hours say to people. Every closing word carries how to get support now:
- * someone who finds the room closed may be the person who most needs it open.
+ * someone who finds the room closed may be the person who most needs it open. Times are in
+ * the community's zone, with its label.
  */
 
-/** How to reach a person while a room is closed (paging and the crisis resources). */
+/**
+ * How to reach a person while a room is closed: one support block (paging, then the crisis
+ * resources) under one heading.
+ */
 export function supportWhileClosed(crisisResources: string): Message {
-  return new Message()
-    .p("If you need support now, send `!page` to me in a direct message and the people on call will be asked to reach you.")
-    .append(supportNow(crisisResources));
+  return new Message().heading(t("hours.supportHeading")).p(t("hours.supportPage")).p(crisisResources.trim());
 }
 
-function timesAre(schedule: PostingSchedule): string {
-  return `Times are ${schedule.timezone} time.`;
+/** "today at 17:00 (UK time)", "tomorrow at 09:00 (UK time)", "Sat 09:00 (UK time)". */
+export function whenWords(schedule: PostingSchedule, atMs: number, nowMs: number) {
+  const zoneName = schedule.timezone;
+  const days = DateTime.fromMillis(atMs, { zone: zoneName }).startOf("day").diff(DateTime.fromMillis(nowMs, { zone: zoneName }).startOf("day"), "days").days;
+  const day = days === 0 ? "today" : days === 1 ? "tomorrow" : "other";
+  const style = days === 0 || days === 1 ? "time" : days < 7 ? "day" : "datetime";
+  return t("hours.when", { day, at: time(atMs, zoneName, style), zone: zone(zoneName) });
+}
+
+/** The state now and the next change, e.g. "Open now. It closes tomorrow at 09:00 (UK time)." */
+export function stateWords(schedule: PostingSchedule, atMs: number): Message {
+  const m = new Message();
+  if (schedule.windows.length === 0 && (schedule.exceptions ?? []).length === 0) {
+    const problems = validateSchedule(schedule);
+    if (problems.length) throw new Error(problems.join("; "));
+    return m.p(t("hours.alwaysOpen"));
+  }
+  const open = isOpenAt(schedule, atMs);
+  const next = nextTransition(schedule, atMs);
+  if (next) m.p(t(open ? "hours.openCloses" : "hours.closedOpens", { when: whenWords(schedule, next.atMs, atMs) }));
+  else m.p(t(open ? "hours.openNoClose" : "hours.closedNoOpen"));
+  // The community's own words about a dated exception (not ours to translate).
+  const message = exceptionInForce(schedule, atMs, open)?.message?.trim();
+  if (message) m.p(/[.!?]$/.test(message) ? message : `${message}.`);
+  return m;
 }
 
 /** Said in the room when it opens: that it is open, and until when. */
 export function openingNotice(roomName: string, schedule: PostingSchedule, atMs: number): Message {
-  return new Message().heading(`${roomName} is now open for posting.`).p(`${describeState(schedule, atMs)} ${timesAre(schedule)}`);
+  return new Message().heading(t("hours.opened", { room: roomName })).append(stateWords(schedule, atMs));
 }
 
 /** Said in the room when it closes: when it opens again, and how to get support now. */
 export function closingNotice(roomName: string, schedule: PostingSchedule, atMs: number, crisisResources: string): Message {
   return new Message()
-    .heading(`${roomName} is now closed for posting (its posting hours).`)
-    .p(`${describeState(schedule, atMs)} ${timesAre(schedule)} Staff can still post here.`)
+    .heading(t("hours.closed", { room: roomName }))
+    .append(stateWords(schedule, atMs))
+    .p(t("hours.staffCanPost"))
     .append(supportWhileClosed(crisisResources));
 }
 
 /** Said in a room whose posting hours were removed from the config while it was closed. */
 export function noLongerScheduledNotice(roomName: string): Message {
-  return new Message().heading(`${roomName} is open for posting again.`).p("It no longer has posting hours: it is open at all times.");
+  return new Message().heading(t("hours.unscheduled", { room: roomName })).p(t("hours.noLongerHasHours"));
 }
 
 /** The reason shown in place of a message redacted because the room was closed. */
 export const RACING_POST_REASON = "Posted while the room was closed for posting; the sender has been told privately how to get support.";
 
 /**
- * The private word to a member whose message was removed because the room had just closed:
- * kind, why, when it opens, and how to get support now.
+ * The private word to a member whose messages were removed because the room had just
+ * closed (one per person per closing, however many they sent): kind, why, when it opens,
+ * and how to get support now.
  */
-export function racingPostExplanation(
-  roomName: string,
-  schedule: PostingSchedule,
-  sentAtMs: number,
-  nowMs: number,
-  crisisResources: string,
-): Message {
-  const sentAt = DateTime.fromMillis(sentAtMs, { zone: schedule.timezone }).toFormat("HH:mm");
+export function racingPostExplanation(roomName: string, schedule: PostingSchedule, closedAtMs: number, nowMs: number, crisisResources: string): Message {
   return new Message()
-    .p(
-      `Your message in ${roomName} (sent at ${sentAt}) arrived just after the room closed for posting, so I have removed it ` +
-        "from the room. You have done nothing wrong: the room's hours are how the community keeps its boundaries.",
-    )
-    .p(`${describeState(schedule, nowMs)} ${timesAre(schedule)}`)
+    .p(t("hours.racing", { room: roomName, closedAt: time(closedAtMs, schedule.timezone, "time"), zone: zone(schedule.timezone) }))
+    .append(stateWords(schedule, nowMs))
     .append(supportWhileClosed(crisisResources));
 }
 
 /** One room's hours for `!hours`: the schedule in words, the state now and the next change. */
 export function hoursOf(roomName: string, schedule: PostingSchedule | undefined, nowMs: number): Message {
-  if (!schedule) return new Message().heading(`${roomName}:`).p("No posting hours: open at all times.");
-  return new Message().heading(`${roomName}:`).p(describeSchedule(schedule)).p(describeState(schedule, nowMs));
+  if (!schedule) return new Message().heading(t("hours.room", { room: roomName })).p(t("hours.noHours"));
+  return new Message().heading(t("hours.room", { room: roomName })).p(describeSchedule(schedule)).append(stateWords(schedule, nowMs));
 }

@@ -50,6 +50,12 @@ export interface EventRouterDeps {
   reactionHooks?: ReactionHook[];
   /** Offered, inside the handling transaction, every plain (non-command) reply to an earlier event. */
   replyHooks?: ReplyHook[];
+  /**
+   * Offered, inside the handling transaction and before the plain-words answer, every plain
+   * (non-command) message no reply hook took someone writes in their own DM: "3" or "okay" while a
+   * check-in prompt is open answers it. The first hook that returns a result answers.
+   */
+  plainAnswerHooks?: PlainAnswerHook[];
   /** Called, inside the handling transaction, for every m.room.encrypted event (carenet cannot read them). */
   encryptedHooks?: Array<(e: EncryptedEvent) => void>;
   maxEventAgeMs: number;
@@ -129,6 +135,13 @@ export type ReplyHook = (r: {
   now: number;
   crisisResources: string;
 }) => CommandResult | undefined;
+
+/**
+ * A plain message in someone's own DM (a number, a word) that no reply hook took:
+ * a hook that can take it as an answer to something still open returns the answer to give;
+ * otherwise undefined, and the next hook (finally the plain-words answer) has it.
+ */
+export type PlainAnswerHook = (r: { roomId: string; sender: string; text: string; eventId: string; now: number; crisisResources: string }) => CommandResult | undefined;
 
 export function isStaffOf(community: Pick<CommunityConfig, "staff" | "admins">, userId: string): boolean {
   return community.staff.includes(userId) || community.admins.includes(userId);
@@ -290,6 +303,19 @@ export class EventRouter {
       })();
       if (answered) return;
     }
+    if (!looksLikeCommand(body) && isDm && this.d.plainAnswerHooks?.length && !this.isStale(row, ev)) {
+      let answered = false;
+      this.d.db.transaction(() => {
+        for (const hook of this.d.plainAnswerHooks ?? []) {
+          const result = hook({ roomId, sender, text: body.trim(), eventId: row.eventId, now: this.d.clock.now(), crisisResources: this.d.config().crisis_resources });
+          if (!result) continue;
+          this.reply(row, roomId, result, true, sender);
+          answered = true;
+          return;
+        }
+      })();
+      if (answered) return;
+    }
     if (!looksLikeCommand(body)) {
       // Plain words in the DM: how to reach a person first. Answered even when they reached
       // carenet late — whoever wrote them may still need someone. The text is not kept.
@@ -358,7 +384,7 @@ export class EventRouter {
     const messages: OutgoingMessage[] = [
       privately
         ? { dedupeKey: `reply:${row.eventId}`, toUser: sender, eventType: "m.room.message", content: noticeContent(result.reply, undefined, this.d.readers?.forUser(sender) ?? this.d.names) }
-        : { dedupeKey: `reply:${row.eventId}`, roomId, eventType: "m.room.message", content: noticeContent(result.reply, row.eventId, this.d.readers?.forRoom(roomId) ?? this.d.names) },
+        : { dedupeKey: `reply:${row.eventId}`, roomId, eventType: "m.room.message", content: inThreadOf(row.event, row.eventId, noticeContent(result.reply, row.eventId, this.d.readers?.forRoom(roomId) ?? this.d.names)) },
     ];
     if (react) {
       messages.push({
@@ -381,6 +407,16 @@ export class EventRouter {
     })();
     if (messages.length) this.d.outboxChanged();
   }
+}
+
+/**
+ * A reply to a message written in a thread goes in that thread (with the reply as its
+ * fallback, for clients without threads); anything else is returned as it came.
+ */
+export function inThreadOf(ev: IncomingEvent, eventId: string, content: Record<string, unknown>): Record<string, unknown> {
+  const rel = (ev.content as { "m.relates_to"?: { rel_type?: unknown; event_id?: unknown } } | undefined)?.["m.relates_to"];
+  if (rel?.rel_type !== "m.thread" || typeof rel.event_id !== "string") return content;
+  return { ...content, "m.relates_to": { rel_type: "m.thread", event_id: rel.event_id, is_falling_back: true, "m.in_reply_to": { event_id: eventId } } };
 }
 
 /** A reply's body starts with the quoted event ("> <@bot> …" lines, then a blank line) in older clients. */

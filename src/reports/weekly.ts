@@ -1,6 +1,7 @@
 import { DateTime } from "luxon";
 import { LONGEST_SHIFT_MS, type RotaService } from "../commands/rota/service";
 import { Message } from "../commands/message";
+import { t, time, zone } from "../words";
 import type { CommunityConfig, Weekday } from "../config/types";
 import { coveredIntervals, totalMs } from "../domain/coverage";
 import type { Db } from "../store/database";
@@ -35,14 +36,14 @@ export function median(xs: number[]): number | null {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-function duration(ms: number): string {
+function duration(ms: number) {
   const min = Math.round(ms / 60_000);
-  if (min < 1) return "under a minute";
-  if (min < 90) return `${min} min`;
-  return `${Math.floor(min / 60)} h ${min % 60} min`;
+  if (min < 1) return t("reports.underMinute");
+  if (min < 90) return t("reports.minutes", { min });
+  return t("reports.hoursMinutes", { h: Math.floor(min / 60), min: min % 60 });
 }
 
-const hours = (ms: number) => `${Math.round(ms / HOUR)} h`;
+const hours = (ms: number) => Math.round(ms / HOUR);
 const pct = (part: number, whole: number) => (whole > 0 ? `${Math.round((100 * part) / whole)}%` : "—");
 
 export interface WeeklyReport {
@@ -72,29 +73,37 @@ export function weeklyReport(d: { db: Db; rota: RotaService }, c: CommunityConfi
   const title = `${c.name}: week to ${end.toFormat("ccc d LLL yyyy")}`;
   const med = median(counts.ackDelaysMs);
 
-  const m = new Message().heading(`Weekly picture: ${title}`);
-  m.p(`${start.toFormat("ccc d LLL HH:mm")} to ${end.toFormat("ccc d LLL HH:mm")} (${c.timezone} time). Counts only: no names, no notes.`);
-  m.heading("Rota coverage");
+  const m = new Message().heading(t("reports.heading", { community: c.name, end: time(atMs, c.timezone, "date") }));
+  m.p(t("reports.span", { start: time(fromMs, c.timezone, "datetime"), end: time(atMs, c.timezone, "datetime"), zone: zone(c.timezone) }));
+  m.heading(t("reports.coverage"));
   m.list(
-    past.map((s) => `Step ${s.step} (${s.target.replace(/_/g, " ")}): covered ${hours(s.coveredMs)} of ${hours(s.coveredMs + s.uncoveredMs)} (${pct(s.coveredMs, s.coveredMs + s.uncoveredMs)})`),
+    past.map((s) =>
+      t("reports.step", {
+        step: s.step,
+        target: s.target.replace(/_/g, " "),
+        covered: hours(s.coveredMs),
+        total: hours(s.coveredMs + s.uncoveredMs),
+        percent: pct(s.coveredMs, s.coveredMs + s.uncoveredMs),
+      }),
+    ),
   );
   const firstAhead = ahead[0];
-  if (firstAhead) m.p(`The week ahead: ${hours(firstAhead.uncoveredMs)} without anyone for step 1 (${firstAhead.target.replace(/_/g, " ")}).`);
-  m.heading("Pages");
+  if (firstAhead) m.p(t("reports.ahead", { hours: hours(firstAhead.uncoveredMs), target: firstAhead.target.replace(/_/g, " ") }));
+  m.heading(t("reports.pages"));
   m.list([
-    `Opened: ${counts.pagesOpened}`,
-    `Acknowledged: ${counts.pagesAcknowledged}`,
-    `Nobody acknowledged (crisis resources sent, staff alerted): ${counts.pagesExhausted}`,
-    `Other (still open, or closed before anyone acknowledged): ${counts.pagesOther}`,
-    `Median time to acknowledge: ${med === null ? "no acknowledged pages" : `${duration(med)} (over ${counts.ackDelaysMs.length})`}`,
+    t("reports.opened", { n: counts.pagesOpened }),
+    t("reports.acknowledged", { n: counts.pagesAcknowledged }),
+    t("reports.exhausted", { n: counts.pagesExhausted }),
+    t("reports.other", { n: counts.pagesOther }),
+    med === null ? t("reports.medianNone") : t("reports.median", { duration: duration(med), n: counts.ackDelaysMs.length }),
   ]);
-  m.heading("Declines");
-  m.list([`Shift requests declined: ${counts.shiftsDeclined}`]);
-  m.heading("Check-ins");
+  m.heading(t("reports.declines"));
+  m.list([t("reports.declined", { n: counts.shiftsDeclined })]);
+  m.heading(t("reports.checkins"));
   m.list([
-    `Prompts sent: ${counts.promptsSent}`,
-    `Answered: ${counts.promptsAnswered} (${pct(counts.promptsAnswered, counts.promptsSent)})`,
-    `Missed: ${counts.promptsMissed}`,
+    t("reports.promptsSent", { n: counts.promptsSent }),
+    t("reports.answered", { n: counts.promptsAnswered, percent: pct(counts.promptsAnswered, counts.promptsSent) }),
+    t("reports.missed", { n: counts.promptsMissed }),
   ]);
   return {
     title,

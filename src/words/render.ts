@@ -73,11 +73,19 @@ const TIME_FORMATS: Record<Exclude<TimeStyle, "relative">, Intl.DateTimeFormatOp
   datetime: { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" },
 };
 
+const RELATIVE_UNITS: ReadonlyArray<[Intl.RelativeTimeFormatUnit, number]> = [
+  ["day", 86_400_000],
+  ["hour", 3_600_000],
+  ["minute", 60_000],
+];
+
 function timeText(v: Extract<RichValue, { kind: "time" }>, ctx: RenderContext): string {
   const dt = DateTime.fromMillis(v.at, { zone: v.zone }).setLocale(ctx.language);
   if (v.style === "relative") {
-    // Rounded to the nearest unit: "in 2 hours" for 1 h 59 m, as a person would say it.
-    return dt.toRelative({ base: DateTime.fromMillis(v.now ?? Date.now(), { zone: v.zone }), round: false, padding: 30_000 }) ?? dt.toLocaleString(TIME_FORMATS.datetime);
+    // Rounded to the nearest whole unit: "in 2 hours" for 1 h 59 m, "in 30 minutes" for 30 m 20 s, as a person would say it.
+    const ms = v.at - (v.now ?? Date.now());
+    const [unit, size] = RELATIVE_UNITS.find(([, size]) => Math.abs(ms) >= size) ?? RELATIVE_UNITS[RELATIVE_UNITS.length - 1];
+    return new Intl.RelativeTimeFormat(ctx.language, { numeric: "auto" }).format(Math.round(ms / size), unit);
   }
   return dt.toLocaleString(TIME_FORMATS[v.style]);
 }

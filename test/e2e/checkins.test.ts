@@ -134,7 +134,8 @@ test("at the prompt's time each member gets it in their DM, with the answers in 
 
 test("a member answers by command, then changes it by reaction and by reply, the same day", async () => {
   const first = await command(alice, "!checkin 3 long day");
-  expect(first).toContain(`I have recorded 3 (okay) for your midday check-in (${DateTime.fromMillis(PROMPT_AT, { zone: ZONE }).toFormat("ccc HH:mm")})`);
+  // The prompt's time, with its zone's label.
+  expect(first).toContain(`I have recorded 3 (okay) for your midday check-in (${DateTime.fromMillis(PROMPT_AT, { zone: ZONE }).toFormat("ccc HH:mm")}, `);
   expect(first).toContain("Your note is private");
 
   const dm = dms.get(alice.userId)!;
@@ -154,11 +155,22 @@ test("a member answers by command, then changes it by reaction and by reply, the
 
 test("a low answer with the default plan reaches nobody, and gives the member !page and the crisis resources", async () => {
   const answer = await command(bob, "!checkin 1");
-  expect(answer).toContain("send `!page`");
+  // How they are first; what was recorded after.
+  expect(answer.startsWith("That sounds hard.")).toBe(true);
+  expect(answer).toContain("send !page");
   expect(answer).toContain(CRISIS);
   expect(answer).toContain("Nobody else has been told");
   // The alert would have been queued in the same transaction as the reply: nothing was.
   expect(queuedFor(sam.userId)).toEqual([]);
+});
+
+test("a number typed in the DM under an open prompt answers it, and says so (no command, no reply needed)", async () => {
+  const answer = await command(bob, "2");
+  expect(answer).toContain("I took your message as your new answer to your midday check-in");
+  expect(answer).toContain("changed from 1 (really struggling) to 2 (not great)");
+  expect(answer).not.toContain("I only understand");
+  const rows = running.carenet.db.prepare("SELECT value FROM checkin_answers WHERE user_id = ?").all(bob.userId);
+  expect(rows).toEqual([{ value: 2 }]);
 });
 
 test("a member changes their plan; then a low answer reaches the sponsor, without the private note", async () => {
@@ -169,9 +181,16 @@ test("a member changes their plan; then a low answer reaches the sponsor, withou
   expect(plan).toContain("Who hears about a missed check-in: nobody.");
 
   const answer = await command(alice, "!checkin 1 awful afternoon");
-  expect(answer).toContain(`As your plan asks, I have let ${sam.userId} know`);
+  // People by their display name (here the homeserver's default, the localpart), not their Matrix ID.
+  const nameOf = (u: MatrixUser) => u.userId.slice(1).split(":")[0];
+  expect(answer).toContain(`As your plan asks, I have let ${nameOf(sam)} know (your sponsor).`);
+  expect(answer).not.toContain(sam.userId);
   expect(answer).toContain(CRISIS);
-  const alert = await botSays(sam, `Check-in from ${alice.userId}`);
+  // Alice's display name is not known to carenet here (she joined no community room), so the plain body
+  // falls back to her Matrix ID; the HTML names her with a pill that opens a chat with her.
+  const alert = await botSays(sam, "Check-in from");
+  expect(body(alert)).toContain(alice.userId);
+  expect(String(alert.content.formatted_body)).toContain(`https://matrix.to/#/${alice.userId}`);
   expect(body(alert)).toContain("1 (really struggling)");
   expect(body(alert)).not.toContain("awful");
   // Bob's earlier low answer never reached Sam.
@@ -182,12 +201,13 @@ test("a member changes their plan; then a low answer reaches the sponsor, withou
 
 test("staff !checkins shows only what members chose to share", async () => {
   const reply = await command(sam, "!checkins", staffRoom());
-  expect(reply).toContain(`${alice.userId}: 1 (really struggling)`);
+  const alicesName = alice.userId; // no display name known to carenet: the Matrix ID
+  expect(reply).toContain(`${alicesName}: 1 (really struggling)`);
   expect(reply).not.toContain("awful");
   expect(reply).not.toContain(bob.userId);
   expect(reply).toContain("1 of 3 members share their check-ins with staff");
   const week = await command(sam, "!checkins week", staffRoom());
-  expect(week).toMatch(new RegExp(`${alice.userId.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: (\\w{3} – · ){6}\\w{3} 1`));
+  expect(week).toMatch(new RegExp(`${alicesName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: (\\w{3} – · ){6}\\w{3} 1`));
   expect(await command(sam, `!checkins ${bob.userId}`, staffRoom())).toContain("keeps their check-ins private");
   // A member cannot use the staff view.
   expect(await command(bob, "!checkins")).toContain("is a staff command");

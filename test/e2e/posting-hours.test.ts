@@ -123,17 +123,19 @@ test("a member can post before the close, is refused by the homeserver while clo
   await mia.sendText(roomId, "hello, anyone around?");
   const hours = await mia.sendText(roomId, "!hours");
   const reply = await mia.waitForEvent(roomId, botReplyTo(bot, hours));
-  expect(String(reply.content.body)).toMatch(new RegExp(`Open now, closes (today|tomorrow) at ${hhmm(close)}\\.`));
+  expect(String(reply.content.body)).toMatch(new RegExp(`Open now\\. It closes (today|tomorrow) at ${hhmm(close)} \\(`));
   expect(mia.eventsSoFar(roomId).filter(notice("for posting"))).toEqual([]);
 
   // Three seconds before the close.
   clock.jumpTo(close, 3000);
   app.scheduler.wake();
   await mia.waitForEvent(roomId, postingLevel(50), 30_000);
-  const closing = await mia.waitForEvent(roomId, notice("is now closed for posting"));
+  const closing = await mia.waitForEvent(roomId, notice("is closed for posting for now"));
   const body = String(closing.content.body);
-  expect(body).toMatch(new RegExp(`opens (today|tomorrow) at ${hhmm(reopen)}`));
-  expect(body).toContain("`!page`");
+  expect(body).toMatch(new RegExp(`It opens again (today|tomorrow) at ${hhmm(reopen)} \\(`));
+  expect(body).toContain("Send !page to me");
+  expect(body).not.toContain("`");
+  expect(body.match(/If you need support/g)).toHaveLength(1);
   expect(body).toContain(CRISIS);
   expect(closing.origin_server_ts).toBeGreaterThanOrEqual(close - clock.offset - 1000);
 
@@ -144,7 +146,7 @@ test("a member can post before the close, is refused by the homeserver while clo
   clock.jumpTo(reopen, 3000);
   app.scheduler.wake();
   await mia.waitForEvent(roomId, postingLevel(0), 30_000);
-  const opening = await mia.waitForEvent(roomId, notice("is now open for posting"));
+  const opening = await mia.waitForEvent(roomId, notice("is open for posting now"));
   expect(String(opening.content.body)).toMatch(new RegExp(`closes (today|tomorrow) at ${hhmm(reopen + 60 * MINUTE)}`));
   await mia.sendText(roomId, "back again");
 
@@ -190,7 +192,7 @@ test("carenet killed while the room is open and restarted after the closing time
   clock.jumpTo(close, -5000);
   running = await startCarenet(env, dir, { clock, communities });
   await mia.waitForEvent(roomId, postingLevel(50), 30_000);
-  const closing = await mia.waitForEvent(roomId, notice("is now closed for posting"));
+  const closing = await mia.waitForEvent(roomId, notice("is closed for posting for now"));
   expect(String(closing.content.body)).toContain(CRISIS);
   await expectForbidden(mia.sendText(roomId, "still open?"));
 

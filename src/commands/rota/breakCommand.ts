@@ -3,7 +3,9 @@ import { Message } from "../message";
 import type { CommandSpec } from "../types";
 import { ok, type RotaCommandDeps } from "./common";
 import { zoneOf } from "./rotaCommand";
-import { breakUntil, moment } from "./when";
+import { breakUntil } from "./when";
+import { momentWords } from "./words";
+import { command, t, zone } from "../../words";
 
 /**
  * `!break [until …]` takes the sender off every rota they are on, at once and with no
@@ -21,28 +23,24 @@ export function breakCommand(deps: RotaCommandDeps): CommandSpec {
     topic: "rota",
     audience: "everyone",
     run(ctx, args) {
-      const zone = zoneOf(deps, ctx.sender);
+      const tz = zoneOf(deps, ctx.sender);
       const communities = [...new Set(deps.rota.store.ofUser(ctx.sender).map((e) => e.communityId))];
       if (args[0]?.toLowerCase() === "end") {
         const ended = deps.rota.store.endBreak(ctx.sender, ctx.now);
         for (const id of communities) deps.replan(id, ctx.now);
         return ok(
-          Message.of(
-            ended
-              ? "Welcome back — your break has ended and your shifts count again. `!rota mine` lists them."
-              : "You are not on a break. `!break` starts one whenever you need it.",
-          ),
+          Message.of(ended ? t("rota.breakBack", { mine: command("!rota mine") }) : t("rota.breakNone", { start: command("!break") })),
           { private: true },
         );
       }
-      const until = breakUntil(args, zone, ctx.now);
+      const until = breakUntil(args, tz, ctx.now);
       deps.rota.store.startBreak(ctx.sender, until, ctx.now);
       for (const id of communities) deps.replan(id, ctx.now);
-      const how = until === null ? "until you end it with `!break end`" : `until ${moment(until, zone, ctx.now)} (${zone} time); \`!break end\` ends it sooner`;
+      const end = command("!break end");
       return ok(
         new Message()
-          .p(`You are on a break from the rota ${how}.`)
-          .p("You will not be asked to be on call or get shift messages or check-in prompts meanwhile. Your shifts stay yours. Take care of yourself.")
+          .p(until === null ? t("rota.breakOpenStarted", { end }) : t("rota.breakUntilStarted", { until: momentWords(until, tz, ctx.now), zone: zone(tz), end }))
+          .p(t("rota.breakMeanwhile"))
           .append(supportNow(ctx.crisisResources)),
         { private: true },
       );

@@ -6,7 +6,7 @@ import type { RotaEntry } from "../../store/rota";
 import type { CalendarFeedsStore } from "../../store/calendarFeeds";
 import type { Effects } from "../effects";
 import { supportNow } from "../help";
-import { Message } from "../message";
+import { Message, type Text } from "../message";
 import { UsageError, type CommandContext, type CommandResult } from "../types";
 import type { RotaService } from "./service";
 
@@ -37,7 +37,7 @@ export function refused(reply: Message | string, opts: { private?: boolean } = {
 }
 
 /** A refusal for someone who may be struggling: it says how to get support now. */
-export function refusedWithSupport(ctx: CommandContext, text: string, opts: { private?: boolean } = {}): CommandResult {
+export function refusedWithSupport(ctx: CommandContext, text: Text, opts: { private?: boolean } = {}): CommandResult {
   return refused(Message.of(text).append(supportNow(ctx.crisisResources)), opts);
 }
 

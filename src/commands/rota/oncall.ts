@@ -5,7 +5,8 @@ import { supportNow } from "../help";
 import { Message } from "../message";
 import type { CommandSpec } from "../types";
 import { ok, refusedWithSupport, type RotaCommandDeps } from "./common";
-import { clock, moment } from "./when";
+import { listOf, person, t, time, zone } from "../../words";
+import { momentWords } from "./words";
 
 /** Rooms whose people are all members or staff of the community: an answer there names names. */
 const SHARED_WITH_MEMBERS = new Set(["community", "staff"]);
@@ -30,15 +31,15 @@ export function oncallCommand(deps: RotaCommandDeps): CommandSpec {
       const theirs = communities.filter((c) => deps.rota.standing(c, ctx.sender) !== null);
       const inPlace = !!ctx.community && SHARED_WITH_MEMBERS.has(ctx.roomKey ?? "");
       if (theirs.length === 0) {
-        const where = ctx.community ? ctx.community.name : "a community";
-        return refusedWithSupport(ctx, `I only tell members and staff of ${where} who is on call there, and I don't have you down as one.`, {
+        const text = ctx.community ? t("rota.oncallNotYours", { community: ctx.community.name }) : t("rota.oncallNotYoursAny");
+        return refusedWithSupport(ctx, text, {
           private: !inPlace,
         });
       }
       const msg = new Message();
       let anyPeer = false;
       for (const c of theirs) anyPeer = describe(deps, c, ctx.now, msg) || anyPeer;
-      msg.p("`!page` reaches whoever is on call.");
+      msg.p(t("rota.oncallPage"));
       if (!anyPeer) msg.append(supportNow(ctx.crisisResources));
       return ok(msg, { private: !inPlace });
     },
@@ -51,23 +52,24 @@ function describe(deps: RotaCommandDeps, c: CommunityConfig, now: number, msg: M
   const on = deps.rota.onCall(c.id, now);
   const until = (u: string) => {
     const s = deps.rota.stretchAt(c, u, now);
-    return s ? `${u} until ${moment(s.endMs, tz, now)}` : u;
+    return s ? t("rota.oncallUntil", { holder: person(u), until: momentWords(s.endMs, tz, now) }) : person(u);
   };
-  msg.heading(`On call in ${c.name} now (${clock(now, tz)}, ${tz} time):`);
+  const people = (us: string[]) => listOf(us.map(until));
+  msg.heading(t("rota.oncallHeading", { community: c.name, at: time(now, tz, "time"), zone: zone(tz) }));
   const window = tonight(tz, now);
   const gaps = gapLines(ladderGaps(ladderOf(c), c, (at) => deps.rota.onCall(c.id, at), window), tz);
   const showGaps = () => {
     if (gaps.length) msg.p(`Gaps, ${windowText(window, tz)} (a page then passes these steps at once):`).list(gaps);
   };
   if (on.peers.length + on.backupPeers.length + on.staff.length === 0) {
-    msg.p("Nobody is on the rota right now.");
+    msg.p(t("rota.oncallNobody"));
     showGaps();
     return false;
   }
   msg.list([
-    on.peers.length ? `Peers: ${on.peers.map(until).join("; ")}` : "Peers: nobody right now",
-    ...(on.backupPeers.length ? [`Backup peers: ${on.backupPeers.map(until).join("; ")}`] : []),
-    on.staff.length ? `Staff: ${on.staff.map(until).join("; ")}` : "Staff: nobody on call right now",
+    on.peers.length ? t("rota.oncallPeers", { people: people(on.peers) }) : t("rota.oncallPeersNone"),
+    ...(on.backupPeers.length ? [t("rota.oncallBackup", { people: people(on.backupPeers) })] : []),
+    on.staff.length ? t("rota.oncallStaff", { people: people(on.staff) }) : t("rota.oncallStaffNone"),
   ]);
   showGaps();
   return on.peers.length > 0;

@@ -5,10 +5,12 @@ import type { NewCover, RotaEntry } from "../../store/rota";
 import { Message } from "../message";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "../types";
 import { becomePeer, idArg, ok, othersConcerned, refused, staffConsentRefusal, tellStaff, timesIn, userArg, withoutConsent, type RotaCommandDeps } from "./common";
-import { coverRange, describeEntry, describeStatus, entryLine } from "./describe";
+import { coverRange, describeEntry, describeStatus } from "./describe";
 import { LONGEST_SHIFT_MS, type Candidate, type Stretch } from "./service";
-import { clock, dayBounds, dayName, moment, readDate, readWeek, stretch } from "./when";
+import { dayBounds, dayName, readDate, readWeek, stretch } from "./when";
 import { candidateOf, capRefusal, readShift } from "./volunteer";
+import { command, listOf, person, t, time, zone } from "../../words";
+import { coverRangeWords, dayWords, entryWords, lineWords, momentWords, staffLineWords, stretchWords } from "./words";
 
 const STAFF_SUBCOMMANDS = ["add", "remove", "cover", "swap", "show", "approve"] as const;
 type StaffSub = (typeof STAFF_SUBCOMMANDS)[number];
@@ -199,21 +201,21 @@ function approve(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig,
           }
           return e;
         });
-  if (chosen.length === 0) return { result: ok(Message.of("Nothing is waiting for approval.")) };
-  const lines: string[] = [];
+  if (chosen.length === 0) return { result: ok(Message.of(t("rota.nothingWaiting"))) };
+  const lines = [];
   for (const e of chosen) {
     const now = deps.rota.store.approve(e.id, ctx.sender, ctx.now)!;
-    lines.push(entryLine(now, c));
+    lines.push(staffLineWords(now, c));
     if (now.status === "approved") {
       deps.effects.tell(
         e.userId,
-        Message.of(`Staff of ${c.name} approved #${e.id} ${describeEntry(e, c)}: it is on the rota. Thank you. ${timesIn(c)}`),
+        Message.of(t("rota.approvedYou", { community: c.name, id: e.id, what: entryWords(e, c), zone: zone(c.timezone) })),
         `rota:approved:${e.id}`,
       );
     }
   }
   deps.replan(c.id, ctx.now);
-  return { result: ok(new Message().p("Approved:").list(lines)), subject: chosen.length === 1 ? chosen[0].userId : undefined };
+  return { result: ok(new Message().p(t("rota.approved")).list(lines)), subject: chosen.length === 1 ? chosen[0].userId : undefined };
 }
 
 /** Dates as `<date>`, `<date>..<date>`, `<date> <date>` or `<date> to <date>`: whole local days. */
@@ -385,36 +387,37 @@ function show(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig, ar
   const tz = c.timezone;
   const breaks = deps.rota.store.breaksFrom(ctx.now);
   const stretches = deps.rota.stretchesStarting(c, week.startMs, week.endMs, ctx.now, false);
-  const msg = new Message().heading(`${c.name} rota, week starting ${dayName(week.startMs, tz)} (times in ${tz} time)`);
+  const msg = new Message().heading(t("rota.showHeading", { community: c.name, date: dayWords(week.startMs, tz), zone: zone(tz) }));
   const covers = new Map(deps.rota.store.list(c.id, ["approved"]).map((e) => [String(e.id), e]));
   for (let day = week.startMs; day < week.endMs; ) {
-    const date = dayName(day, tz);
     const { endMs: dayEnd } = dayBoundsAt(tz, day);
     const today = stretches.filter((s) => s.startMs >= day && s.startMs < dayEnd);
-    msg.p(date);
+    msg.p(t("rota.weekdayDate", { date: dayWords(day, tz) }));
     msg.list(
       today.length === 0
-        ? ["nobody on the rota"]
+        ? [t("rota.nobody")]
         : today.map((s) => {
-            const notes: string[] = [];
-            if (s.backup) notes.push("backup");
-            if (s.role === "staff") notes.push("on-call staff");
-            if (s.coveringFor) notes.push(`${covers.get(s.overrideId ?? "")?.swapWith ? "swapped with" : "covering for"} ${s.coveringFor}`);
-            if (isOnBreak(breaks, s.userId, Math.max(s.startMs, ctx.now))) notes.push("on a break");
-            if (!deps.rota.consents(c, s.userId)) notes.push("not asked until they agree to the current rights text");
-            return `${untilWords(s.startMs, s.endMs, tz)} ${s.userId}${notes.length ? ` (${notes.join(", ")})` : ""}`;
+            const notes = [];
+            if (s.backup) notes.push(t("rota.noteBackup"));
+            if (s.role === "staff") notes.push(t("rota.noteStaff"));
+            if (s.coveringFor) notes.push(t(covers.get(s.overrideId ?? "")?.swapWith ? "rota.noteSwapped" : "rota.noteCovering", { person: person(s.coveringFor) }));
+            if (isOnBreak(breaks, s.userId, Math.max(s.startMs, ctx.now))) notes.push(t("rota.noteBreak"));
+            if (!deps.rota.consents(c, s.userId)) notes.push(t("rota.noteNoConsent"));
+            const span = spanWords(s.startMs, s.endMs, tz);
+            return notes.length ? t("rota.showLineNotes", { span, holder: person(s.userId), notes: listOf(notes) }) : t("rota.showLine", { span, holder: person(s.userId) });
           }),
     );
     day = dayEnd;
   }
+  // Waiting shifts with whose they are: staff answer them by name, not by number alone.
   const waiting = deps.rota.store.list(c.id, ["proposed"]);
-  if (waiting.length) msg.heading("Waiting").list(waiting.map((e) => entryLine(e, c)));
+  if (waiting.length) msg.heading(t("rota.waitingHeading")).list(waiting.map((e) => staffLineWords(e, c)));
   const resting = [...new Set(breaks.map((b) => b.userId))].filter((u) => deps.rota.standing(c, u) !== null && deps.rota.store.ofUser(u).some((e) => e.communityId === c.id));
   if (resting.length) {
-    msg.heading("On a break").list(
+    msg.heading(t("rota.breakHeading")).list(
       resting.map((u) => {
         const b = deps.rota.store.currentBreak(u, ctx.now);
-        return b?.untilMs ? `${u} until ${moment(b.untilMs, tz, ctx.now)}` : `${u}, until they end it`;
+        return b?.untilMs ? t("rota.breakLineUntil", { holder: person(u), until: momentWords(b.untilMs, tz, ctx.now) }) : t("rota.breakLineOpen", { holder: person(u) });
       }),
     );
   }
@@ -422,13 +425,12 @@ function show(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig, ar
 }
 
 /** "18:00–22:00", "18:00–24:00", "22:00–06:00 the next day", or with the end's day named. */
-function untilWords(startMs: number, endMs: number, timezone: string): string {
-  const from = clock(startMs, timezone);
-  const to = clock(endMs, timezone);
+function spanWords(startMs: number, endMs: number, timezone: string) {
+  const from = time(startMs, timezone, "time");
   const startDay = dayBoundsAt(timezone, startMs);
-  if (endMs <= startDay.endMs) return `${from}–${endMs === startDay.endMs ? "24:00" : to}`;
-  if (endMs < dayBoundsAt(timezone, startDay.endMs).endMs) return `${from}–${to} the next day`;
-  return `${from} to ${dayName(endMs, timezone)} ${to}`;
+  if (endMs <= startDay.endMs) return t("rota.span", { kind: "sameDay", from, to: endMs === startDay.endMs ? "24:00" : time(endMs, timezone, "time"), day: "" });
+  const kind = endMs < dayBoundsAt(timezone, startDay.endMs).endMs ? "nextDay" : "other";
+  return t("rota.span", { kind, from, to: time(endMs, timezone, "time"), day: dayWords(endMs, timezone) });
 }
 
 function dayBoundsAt(timezone: string, ms: number): { startMs: number; endMs: number } {
@@ -448,37 +450,48 @@ function mine(deps: RotaCommandDeps, ctx: CommandContext): CommandResult {
   for (const e of entries) byCommunity.set(e.communityId, [...(byCommunity.get(e.communityId) ?? []), e]);
   const coveredBy = deps.rota.store.coveringFor(ctx.sender).filter((e) => e.status === "approved" && e.endMs! > ctx.now);
   if (breakNow) {
+    const tz = zoneOf(deps, ctx.sender);
     msg.p(
       breakNow.untilMs
-        ? `You are on a break until ${moment(breakNow.untilMs, zoneOf(deps, ctx.sender), ctx.now)} (${zoneOf(deps, ctx.sender)} time). \`!break end\` ends it early.`
-        : "You are on a break until you end it (`!break end`).",
+        ? t("rota.breakUntil", { until: momentWords(breakNow.untilMs, tz, ctx.now), zone: zone(tz), command: command("!break end") })
+        : t("rota.breakOpen", { command: command("!break end") }),
     );
   }
   if (entries.length === 0 && coveredBy.length === 0) {
-    msg.p("You have no shifts on a rota. `!volunteer mon 18:00-22:00` offers one.");
+    msg.p(t("rota.noShifts", { example: command("!volunteer mon 18:00-22:00") }));
     return ok(msg, { private: true });
   }
   for (const [communityId, list] of byCommunity) {
     const c = deps.rota.community(communityId);
     if (!c) continue;
-    msg.heading(`${c.name} (times in ${c.timezone} time)`).list(
+    msg.heading(t("rota.communityHeading", { community: c.name, zone: zone(c.timezone) })).list(
       list.map((e) => {
-        const line = entryLine(e, c);
-        return e.status === "proposed" && e.agreedAt === null ? `${line}: \`!rota accept ${e.id}\` or \`!rota decline ${e.id}\`` : line;
+        const line = lineWords(e, c);
+        return e.status === "proposed" && e.agreedAt === null
+          ? t("rota.answerProposal", { line, accept: command(`!rota accept ${e.id}`), decline: command(`!rota decline ${e.id}`) })
+          : line;
       }),
     );
     const next = deps.rota
       .stretchesStarting(c, ctx.now - LONGEST_SHIFT_MS, ctx.now + 8 * 24 * 60 * 60 * 1000, ctx.now)
       .filter((s) => s.userId === ctx.sender && s.endMs > ctx.now)
       .slice(0, 3);
-    if (next.length) msg.p("Coming up: " + next.map((s) => stretch(s.startMs, s.endMs, c.timezone) + (s.backup ? " (backup)" : "")).join("; ") + ".");
+    const shiftWords = (s: Stretch) => (s.backup ? t("rota.backupShift", { shift: stretchWords(s.startMs, s.endMs, c.timezone) }) : stretchWords(s.startMs, s.endMs, c.timezone));
+    // A shift already running is "now", not "coming up".
+    const running = next.filter((s) => s.startMs <= ctx.now);
+    const coming = next.filter((s) => s.startMs > ctx.now);
+    for (const s of running) msg.p(t("rota.now", { shift: shiftWords(s), until: momentWords(s.endMs, c.timezone, ctx.now) }));
+    if (coming.length) msg.p(t("rota.comingUp", { shifts: listOf(coming.map(shiftWords)) }));
     if (!deps.rota.consents(c, ctx.sender)) {
-      msg.p(`You have not agreed to ${c.name}'s current rights text, so you are not on call during these shifts. \`!rights\` shows it; \`!consent agree\` if you wish.`);
+      msg.p(t("rota.notAgreed", { community: c.name, rights: command("!rights"), agree: command("!consent agree") }));
     }
   }
   for (const e of coveredBy) {
     const c = deps.rota.community(e.communityId);
-    if (c) msg.p(`${e.userId} covers you ${e.swapWith !== null ? stretch(e.startMs!, e.endMs!, c.timezone) : coverRange(e.startMs!, e.endMs!, c.timezone)} (#${e.id}).`);
+    if (c) {
+      const when = e.swapWith !== null ? stretchWords(e.startMs!, e.endMs!, c.timezone) : coverRangeWords(e.startMs!, e.endMs!, c.timezone);
+      msg.p(t("rota.coversYou", { holder: person(e.userId), when, id: e.id }));
+    }
   }
   return ok(msg, { private: true });
 }

@@ -188,6 +188,17 @@ function react(sender: string, targetEventId: string, key: string, late = false)
   });
 }
 
+/** A plain message in the member's DM, as the router offers it (not a command, not a reply). */
+function plainly(sender: string, text: string): CommandResult | undefined {
+  return app.atomically(() => {
+    for (const hook of app.plainAnswerHooks ?? []) {
+      const r = hook({ roomId: `!dm-${sender}`, sender, text, eventId: `$m${++eventSeq}`, now: clock.now(), crisisResources: CRISIS });
+      if (r) return r;
+    }
+    return undefined;
+  });
+}
+
 function reply(sender: string, inReplyTo: string, text: string): CommandResult | undefined {
   return app.atomically(() => {
     for (const hook of app.replyHooks) {
@@ -265,7 +276,7 @@ describe("prompts", () => {
   it("a prompt missed during downtime goes late, with its original time, within the grace window", async () => {
     await at(EVENING + 90 * 60_000);
     const [p] = prompts(ALICE);
-    expect(p.body).toContain("This is your evening check-in of Mon 20:00: carenet could not send it on time.");
+    expect(p.body).toContain("This is your evening check-in of Mon 20:00 (United Kingdom Time): carenet could not send it on time.");
     expect(outbox().filter((m) => m.roomId === STAFF_ROOM)).toEqual([]);
     const row = db.prepare("SELECT occurrence_at, late FROM checkin_prompts WHERE user_id = ?").get(ALICE);
     expect(row).toEqual({ occurrence_at: EVENING, late: 1 });
@@ -279,7 +290,7 @@ describe("prompts", () => {
     expect(prompts(ALICE)[0].body).toContain("evening check-in of Thu 20:00");
     const reports = outbox().filter((m) => m.roomId === STAFF_ROOM);
     expect(reports).toHaveLength(1);
-    expect(reports[0].body).toContain("6 check-in prompts were not sent (the evening check-in of Mon 20:00, Tue 20:00, Wed 20:00)");
+    expect(reports[0].body).toContain("6 check-in prompts were not sent (the evening check-in of Mon 20:00, Tue 20:00, and Wed 20:00, United Kingdom Time)");
     expect(reports[0].body).toContain("grace window of 2 hours");
     expect(reports[0].body).not.toContain(ALICE);
     expect(reports[0].body).not.toContain(BOB);
@@ -316,7 +327,7 @@ describe("prompts", () => {
     react(BOB, ev, "2️⃣");
     expect(answers(ALICE).map((a) => a.value)).toEqual([4]);
     expect(answers(BOB).map((a) => a.value)).toEqual([2]);
-    expect(to(ALICE).at(-1)?.body).toContain("recorded 4 (fine) for your group check-in (Mon 20:00)");
+    expect(to(ALICE).at(-1)?.body).toContain("recorded 4 (fine) for your group check-in (Mon 20:00, United Kingdom Time)");
   });
 });
 
@@ -333,11 +344,11 @@ describe("answers", () => {
   it("by command, by reaction and by reply; changed the same day, not the next", async () => {
     const first = await command(ALICE, "!checkin 3 long day at work");
     expect(first.outcome).toBe("ok");
-    expect(first.reply.plain).toContain("I have recorded 3 (okay) for your evening check-in (Mon 20:00).");
+    expect(first.reply.plain).toContain("I have recorded 3 (okay) for your evening check-in (Mon 20:00, United Kingdom Time).");
     expect(first.reply.plain).toContain("Your note is private: only you can see it.");
     react(ALICE, promptEvent, "4️⃣");
     expect(answers(ALICE)).toEqual([{ value: 4, note: "long day at work", via: "reaction", local_date: "2026-03-02" }]);
-    expect(to(ALICE).at(-1)?.body).toContain("Changed your evening check-in (Mon 20:00) from 3 (okay) to 4 (fine).");
+    expect(to(ALICE).at(-1)?.body).toContain("Changed your evening check-in (Mon 20:00, United Kingdom Time) from 3 (okay) to 4 (fine).");
     expect(reply(ALICE, promptEvent, "fine")?.reply.plain).toContain("That is already recorded: 4 (fine)");
     expect(reply(ALICE, "$not-a-prompt", "hello")).toBeUndefined();
     // Someone else reacting to Alice's prompt records nothing.
@@ -347,10 +358,34 @@ describe("answers", () => {
     clock.t = Z("2026-03-03T09:00:00Z");
     react(ALICE, promptEvent, "5️⃣");
     expect(answers(ALICE).map((a) => a.value)).toEqual([4]);
-    expect(to(ALICE).at(-1)?.body).toContain("an answer can be changed only on the day it was given");
+    expect(to(ALICE).at(-1)?.body).toContain("An answer can be changed only on the day it was given");
     const today = await command(ALICE, "!checkin good");
     expect(today.reply.plain).toContain("recorded 5 (good) for today's check-in");
     expect(answers(ALICE).map((a) => [a.local_date, a.value])).toEqual([["2026-03-02", 4], ["2026-03-03", 5]]);
+  });
+
+  it("a number or a word of the scale typed in the DM while a prompt is open answers it, and says so", () => {
+    const r = plainly(ALICE, "3");
+    expect(r?.outcome).toBe("ok");
+    expect(r?.reply.plain).toContain("I took your message as your answer to your evening check-in (Mon 20:00, United Kingdom Time): 3 (okay).");
+    expect(answers(ALICE)).toEqual([{ value: 3, note: null, via: "reply", local_date: "2026-03-02" }]);
+    expect(plainly(ALICE, "Fine.")?.reply.plain).toContain("changed from 3 (okay) to 4 (fine)");
+    expect(answers(ALICE).map((a) => a.value)).toEqual([4]);
+    // Words that are not (only) an answer are left to the plain-words reply.
+    expect(plainly(ALICE, "hello")).toBeUndefined();
+    expect(plainly(ALICE, "3 and a long story")).toBeUndefined();
+    expect(plainly(ALICE, "9")).toBeUndefined();
+    // Someone with no open prompt: nothing to answer.
+    expect(plainly(CAROL, "3")).toBeUndefined();
+    // A day later the prompt is no longer open to a plain message.
+    clock.t = EVENING + 25 * HOUR;
+    expect(plainly(ALICE, "2")).toBeUndefined();
+    expect(answers(ALICE).map((a) => a.value)).toEqual([4]);
+  });
+
+  it("in Spanish, a plain answer is acknowledged in Spanish", () => {
+    const r = plainly(BOB, "okay");
+    expect(r?.reply.render({ language: "es" }).plain).toContain("He tomado tu mensaje como tu respuesta a tu check-in evening");
   });
 
   it("a reaction that reached carenet late still answers a prompt that can take an answer; not one settled on an earlier day", () => {
@@ -368,7 +403,8 @@ describe("answers", () => {
   it("a late answer counts for its prompt", async () => {
     clock.t = Z("2026-03-03T08:00:00Z");
     const r = await command(ALICE, "!checkin 2");
-    expect(r.reply.plain).toContain("for your evening check-in (Mon 20:00). It counts for Monday 2 March 2026.");
+    expect(r.reply.plain).toContain("for your evening check-in (Mon 20:00, United Kingdom Time).");
+    expect(r.reply.plain).toContain("It counts for Mon, Mar 2.");
     expect(answers(ALICE)[0].local_date).toBe("2026-03-02");
   });
 
@@ -439,7 +475,10 @@ describe("alerts go exactly where the member chose", () => {
 
   it("a low answer reaches nobody by default, and always offers !page and the crisis resources", async () => {
     const r = await command(ALICE, "!checkin 1 everything is too much");
-    expect(r.reply.plain).toContain("send `!page`");
+    expect(r.reply.plain).toContain("send !page");
+    // How they are comes before what was recorded.
+    expect(r.reply.plain.indexOf("That sounds hard")).toBe(0);
+    expect(r.reply.plain.indexOf("That sounds hard")).toBeLessThan(r.reply.plain.indexOf("I have recorded 1"));
     expect(r.reply.plain).toContain(CRISIS);
     expect(r.reply.plain).toContain("Nobody else has been told");
     expect(alertsTo(SPONSOR)).toEqual([]);
@@ -461,6 +500,21 @@ describe("alerts go exactly where the member chose", () => {
     // Bob kept the default: his low answer goes nowhere.
     await command(BOB, "!checkin 1");
     expect(alertsTo(SPONSOR)).toHaveLength(1);
+  });
+
+  it("a changed answer that is lower still (not great, then really struggling) reaches the sponsor again; a better one does not", async () => {
+    await command(ALICE, "!checkin plan alerts low sponsor");
+    await command(ALICE, "!checkin not great");
+    expect(alertsTo(SPONSOR)).toHaveLength(1);
+    const worse = await command(ALICE, "!checkin really struggling");
+    expect(worse.reply.plain).toContain(`As your plan asks, I have let ${SPONSOR} know (your sponsor).`);
+    expect(alertsTo(SPONSOR)).toHaveLength(2);
+    expect(alertsTo(SPONSOR)[1].body).toContain(`Check-in from ${ALICE} (Oakwood): changed from 2 (not great) to 1 (really struggling)`);
+    expect(alertsTo(SPONSOR)[1].mentions).toEqual([SPONSOR]);
+    const better = await command(ALICE, "!checkin 2");
+    expect(alertsTo(SPONSOR)).toHaveLength(2);
+    expect(better.reply.plain).toContain("Who hears about a low answer, in your plan: your sponsor.");
+    expect(better.reply.plain).not.toContain("your sponsor hear ");
   });
 
   it("reaches the staff on call when chosen, with the note when notes are shared; says so when nobody is on call", async () => {
@@ -523,7 +577,7 @@ describe("the staff view shows only what each member chose to share", () => {
     expect(week.reply.plain).toContain(`${ALICE}: Tue – · Wed – · Thu – · Fri – · Sat – · Sun – · Mon 3`);
     expect(week.reply.plain).not.toContain(BOB);
     const one = await command(SAM, `!checkins ${ALICE}`, staffRoom());
-    expect(one.reply.plain).toContain("3 (okay) — note: now shared note");
+    expect(one.reply.plain).toContain("3 (okay) (note: now shared note)");
     const bob = await command(SAM, `!checkins ${BOB}`, staffRoom());
     expect(bob.reply.plain).toContain("keeps their check-ins private");
     expect(bob.reply.plain).not.toContain("2");
@@ -562,8 +616,8 @@ describe("plans", () => {
     expect(bad.reply.plain).toContain("20:00, 21:00");
     await command(ALICE, "!checkin plan prompts off");
     const history = await command(ALICE, "!checkin plan history");
-    expect(history.reply.plain).toContain("alerts low: nobody → your sponsor");
-    expect(history.reply.plain).toContain("prompts evening: on → off");
+    expect(history.reply.plain).toContain("alerts low, nobody → your sponsor");
+    expect(history.reply.plain).toContain("prompts evening, on → off");
   });
 
   it("asks to be reviewed at the community's interval, and again after another if left", async () => {

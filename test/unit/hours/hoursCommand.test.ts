@@ -54,14 +54,19 @@ test("in a community room: that room's schedule in words, whether it is open now
   expect(text).toContain("oak chat:");
   expect(text).toContain("Open Monday to Friday 17:00–09:00 (overnight) and all day Saturday and Sunday (times are Europe/London).");
   expect(text).toContain("Also open all day Friday 25 December 2026: Open all day for Christmas.");
-  expect(text).toContain("Closed now, opens today at 17:00.");
+  expect(text).toContain("Closed now. It opens again today at 17:00 (United Kingdom Time).");
+  // While it is closed, the answer says how to get support now: once.
+  expect(text).toContain("Send !page to me in a direct message");
+  expect(text.match(/If you need support/g)).toHaveLength(1);
+  expect(text).toContain(CRISIS);
   expect(text).not.toContain("creative");
 });
 
 test("in a room without posting hours: open at all times", () => {
   const result = run({ place: "room", sender: SAM, roomId: roomIdOf("oak", "staff"), community: cfg.communities[0], roomKey: "staff", isStaffHere: true });
   expect(result.reply.plain).toContain("oak staff:");
-  expect(result.reply.plain).toContain("No posting hours: open at all times.");
+  expect(result.reply.plain).toContain("No set hours: open at all times.");
+  expect(result.reply.plain).not.toContain("If you need support");
 });
 
 test("in a direct conversation, a member sees the hours of their community's rooms", () => {
@@ -77,13 +82,13 @@ test("in a direct conversation, a member sees the hours of their community's roo
 test("alumni see their own room, staff see every room of their community", () => {
   const alumni = run({ sender: LEO }).reply.plain;
   expect(alumni).toContain("oak community");
-  expect(alumni).toContain("no posting hours: they are open at all times");
+  expect(alumni).toContain("no set hours: they are open at all times");
   expect(alumni).not.toContain("oak chat:");
 
   const staff = run({ sender: ANN }).reply.plain;
   expect(staff).toContain("oak chat:");
   expect(staff).toContain("oak creative corner:");
-  expect(staff).toContain("Its other rooms have no posting hours");
+  expect(staff).toContain("Its other rooms have no set hours");
 });
 
 test("someone who belongs to no community is told so, with the crisis resources", () => {

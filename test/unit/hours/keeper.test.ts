@@ -16,6 +16,7 @@ const OAKWOOD_HOURS: PostingWindowConfig[] = [
   { days: ["sat", "sun"], from: "00:00", to: "24:00" },
 ];
 const OAK = "oak";
+const LEO = "@leo:example.org";
 const OAK_ROOM = roomIdOf(OAK, "community");
 const OAK_STAFF = roomIdOf(OAK, "staff");
 
@@ -43,15 +44,15 @@ describe("a room follows its schedule on a fake clock", () => {
     await w.reconcile("start");
     expect(w.hs.eventsDefault(OAK_ROOM)).toBe(50);
     expect(w.notices(OAK_ROOM)).toHaveLength(1);
-    expect(w.notices(OAK_ROOM)[0]).toContain("is now closed for posting");
-    expect(w.notices(OAK_ROOM)[0]).toContain("opens today at 17:00");
+    expect(w.notices(OAK_ROOM)[0]).toContain("is closed for posting for now.");
+    expect(w.notices(OAK_ROOM)[0]).toContain("opens again today at 17:00 (United Kingdom Time)");
     expect(w.transitionDue(OAK)).toBe(at("2026-03-03T17:00:00Z"));
 
     await w.advanceTo(at("2026-03-03T17:00:00Z"));
     expect(w.hs.eventsDefault(OAK_ROOM)).toBe(0);
     expect(w.notices(OAK_ROOM)).toHaveLength(2);
-    expect(w.notices(OAK_ROOM)[1]).toContain("is now open for posting");
-    expect(w.notices(OAK_ROOM)[1]).toContain("closes tomorrow at 09:00");
+    expect(w.notices(OAK_ROOM)[1]).toContain("is open for posting now.");
+    expect(w.notices(OAK_ROOM)[1]).toContain("closes tomorrow at 09:00 (United Kingdom Time)");
     expect(w.transitionDue(OAK)).toBe(at("2026-03-04T09:00:00Z"));
 
     await w.advanceTo(at("2026-03-04T09:00:00Z"));
@@ -73,11 +74,13 @@ describe("a room follows its schedule on a fake clock", () => {
     await w.reconcile("start");
     await w.advanceTo(at("2026-03-03T09:00:00Z"));
     const [closing] = w.notices(OAK_ROOM);
-    expect(closing).toContain("oak chat is now closed for posting");
-    expect(closing).toContain("opens today at 17:00");
-    expect(closing).toContain("Europe/London");
-    expect(closing).toContain("`!page`");
-    expect(closing).toContain("If you need support right now:");
+    expect(closing).toContain("oak chat is closed for posting for now.");
+    expect(closing).not.toContain("(its posting hours)");
+    expect(closing).toContain("It opens again today at 17:00 (United Kingdom Time).");
+    expect(closing).toContain("Send !page to me in a direct message");
+    // One support block, not two; and no markdown in the plain body.
+    expect(closing.match(/If you need support/g)).toEqual(["If you need support"]);
+    expect(closing).not.toContain("`");
     expect(closing).toContain(CRISIS);
   });
 
@@ -146,7 +149,7 @@ describe("daylight saving time", () => {
     await w.advanceTo(at("2026-03-08T03:00:00-04:00"));
     expect(w.hs.eventsDefault(OAK_ROOM)).toBe(0);
     expect(w.notices(OAK_ROOM)[1]).toContain("closes today at 06:00");
-    expect(w.notices(OAK_ROOM)[1]).toContain("America/New_York");
+    expect(w.notices(OAK_ROOM)[1]).toContain("(Eastern Time)");
     expect(w.transitionDue(OAK)).toBe(at("2026-03-08T06:00:00-04:00"));
   });
 
@@ -209,7 +212,7 @@ describe("dated exceptions", () => {
     await w.advanceTo(at("2026-03-04T20:00:00Z"));
     const [closing] = w.notices(OAK_ROOM);
     expect(closing).toContain("Closed early for the house meeting.");
-    expect(closing).toContain("opens tomorrow at 17:00");
+    expect(closing).toContain("opens again tomorrow at 17:00 (United Kingdom Time)");
     expect(closing).toContain(CRISIS);
     expect(w.transitionDue(OAK)).toBe(at("2026-03-05T17:00:00Z"));
   });
@@ -233,7 +236,7 @@ describe("restarts: the state now is applied once, never a burst of stale notice
     await second.advanceTo(at("2026-03-03T12:00:00Z")); // the scheduler starts after the catch-up
     expect(hs.eventsDefault(OAK_ROOM)).toBe(50);
     expect(hoursNotices(second)).toHaveLength(1);
-    expect(hoursNotices(second)[0].body).toContain("is now closed for posting");
+    expect(hoursNotices(second)[0].body).toContain("is closed for posting for now.");
     expect(hoursNotices(second)[0].body).toContain(CRISIS);
     expect(second.transitionDue(OAK)).toBe(at("2026-03-03T17:00:00Z"));
     second.close();
@@ -428,13 +431,29 @@ describe("racing posts", () => {
     expect(w.hs.callsOf("redact")).toEqual([{ method: "redact", args: [OAK_ROOM, "$late", RACING_POST_REASON, redactionTxnId("$late")] }]);
     const told = w.toldTo(MIA);
     expect(told).toHaveLength(1);
-    expect(told[0]).toContain("sent at 09:00");
+    expect(told[0]).toContain("after it closed at 09:00 (United Kingdom Time)");
     expect(told[0]).toContain("You have done nothing wrong");
-    expect(told[0]).toContain("opens today at 17:00");
-    expect(told[0]).toContain("`!page`");
+    expect(told[0]).toContain("opens again today at 17:00 (United Kingdom Time)");
+    expect(told[0]).toContain("!page");
     expect(told[0]).toContain(CRISIS);
     // Nothing of it is said in the room.
     expect(w.notices(OAK_ROOM)).toHaveLength(1);
+  });
+
+  it("a burst of posts racing the close gets one private explanation per person, every post removed", async () => {
+    const w = await closedAtNine();
+    for (let i = 0; i < 15; i++) post(w, MIA, `$burst${i}`, at("2026-03-03T09:00:01Z") + i * 100);
+    post(w, LEO, "$leo", at("2026-03-03T09:00:02Z"));
+    await w.advanceTo(at("2026-03-03T09:00:06Z"));
+    expect(w.hs.callsOf("redact")).toHaveLength(16);
+    expect(w.toldTo(MIA)).toHaveLength(1);
+    expect(w.toldTo(LEO)).toHaveLength(1);
+    // The next closing is another closing: a post racing it is explained again.
+    await w.advanceTo(at("2026-03-03T17:00:00Z"));
+    await w.advanceTo(at("2026-03-04T09:00:05Z"));
+    post(w, MIA, "$next-day", at("2026-03-04T09:00:01Z"));
+    await w.advanceTo(at("2026-03-04T09:00:06Z"));
+    expect(w.toldTo(MIA)).toHaveLength(2);
   });
 
   it("messages sent before the close, staff messages and messages in open rooms are left alone", async () => {

@@ -103,6 +103,7 @@ beforeEach(() => {
     roomMessageHooks: [messageHook],
     membershipHooks: [membershipHook],
     reactionHooks: [reactionHook, acceptingLateReactions(lateReactionHook)],
+    plainAnswerHooks: [(r) => (r.text === "3" ? { outcome: "ok", reply: Message.of(`taken as an answer from ${r.sender}`) } : undefined)],
     maxEventAgeMs: 5 * 60_000,
     outboxChanged: () => undefined,
   });
@@ -159,6 +160,25 @@ describe("replies", () => {
   it("in the person's own DM the reply stays there", async () => {
     const cmd = await say("!dm-mia:example.org", MIA, "!page");
     expect(outgoing().find((o) => o.dedupe_key === `reply:${cmd}`)).toMatchObject({ room_id: "!dm-mia:example.org", to_user: null });
+  });
+});
+
+describe("threads", () => {
+  it("a command written in a thread is answered in that thread, as a reply to it (the fallback for clients without threads)", async () => {
+    const cmd = await deliver({
+      type: "m.room.message",
+      room_id: "!dm-mia:example.org",
+      sender: MIA,
+      content: { msgtype: "m.text", body: "!page", "m.relates_to": { rel_type: "m.thread", event_id: "$root", is_falling_back: true, "m.in_reply_to": { event_id: "$root" } } },
+    });
+    const reply = JSON.parse(outgoing().find((o) => o.dedupe_key === `reply:${cmd}`)!.content_json);
+    expect(reply["m.relates_to"]).toEqual({ rel_type: "m.thread", event_id: "$root", is_falling_back: true, "m.in_reply_to": { event_id: cmd } });
+  });
+
+  it("outside a thread a reply is an ordinary reply", async () => {
+    const cmd = await say("!dm-mia:example.org", MIA, "!page");
+    const reply = JSON.parse(outgoing().find((o) => o.dedupe_key === `reply:${cmd}`)!.content_json);
+    expect(reply["m.relates_to"]).toEqual({ "m.in_reply_to": { event_id: cmd } });
   });
 });
 
@@ -219,6 +239,17 @@ describe("plain words and the words for !page", () => {
     expect(reply).not.toContain("anymore");
     expect(outgoing().some((m) => m.dedupe_key.startsWith("react:"))).toBe(false);
     expect(seen).toEqual([]);
+  });
+
+  it("plain words a plain-answer hook takes (\"3\" under an open check-in) are answered by it, not with the plain-words reply", async () => {
+    const id = await say(DM, MIA, "3");
+    expect(bodies()).toEqual([`taken as an answer from ${MIA}`]);
+    expect(outgoing().find((o) => o.dedupe_key === `react:${id}`)).toBeDefined();
+    await say(DM, MIA, "4");
+    expect(bodies()[1]).toContain("!page");
+    // Not in a shared room: there plain words are nobody's answer.
+    await say("!oak-community:example.org", MIA, "3");
+    expect(bodies()).toHaveLength(2);
   });
 
   it("plain words that reached carenet late are answered too; in a shared room they are not", async () => {

@@ -82,12 +82,12 @@ describe("sending handoffs", () => {
     expect(handoffs(ALEX)).toEqual([]);
     await w.at(MON_1730);
     const [reminder] = handoffs(ALEX);
-    expect(reminder).toContain("Reminder: you are on call for Oak TC from 18:00 today until 22:00 today (in 30 minutes; Europe/London time).");
+    expect(reminder).toContain("Reminder: you are on call for Oak TC from 18:00 today until 22:00 today (in 30 minutes; United Kingdom Time).");
     await w.at(MON_1800);
     const [, start] = handoffs(ALEX);
-    expect(start).toContain("You are on call for Oak TC now, until 22:00 today (Europe/London time).");
+    expect(start).toContain("You are on call for Oak TC now, until 22:00 today (United Kingdom Time).");
     expect(start).not.toContain("late");
-    expect(start).toContain("Send `!break` to step off the rota now — no questions asked");
+    expect(start).toContain("Send !break to step off the rota now, no questions asked");
     expect(start).toContain("!rota cover");
     expect(start).toContain(CRISIS);
     expect(handoffs(ALEX)).toHaveLength(2);
@@ -223,7 +223,7 @@ describe("handoffs after downtime", () => {
     w.now = at("2026-03-23T12:00:00Z");
     await w.ok(BEA, "!volunteer sat 23:00-07:00");
     await w.at(at("2026-03-28T23:00:00Z"));
-    expect(w.dmsTo(BEA).join("\n")).toContain("You are on call for Oak TC now, until 07:00 tomorrow (Europe/London time).");
+    expect(w.dmsTo(BEA).join("\n")).toContain("You are on call for Oak TC now, until 07:00 tomorrow (United Kingdom Time).");
     expect(HOUR).toBe(60 * MIN);
   });
 });

@@ -153,8 +153,9 @@ describe("!rota approve and remove", () => {
     const a = idIn(await w.ok(ALEX, "!volunteer mon 18:00-22:00"));
     const b = idIn(await w.ok(BEA, "!volunteer mon 20:00-23:00"));
     const reply = await w.ok(SAM, "!rota approve all", STAFF_ROOM);
-    expect(reply).toContain(`#${a}`);
-    expect(reply).toContain(`#${b}`);
+    // Each approved shift says whose it is.
+    expect(reply).toContain(`#${a} ${ALEX}: every Monday, 18:00–22:00 — on the rota`);
+    expect(reply).toContain(`#${b} ${BEA}: every Monday, 20:00–23:00 — on the rota`);
     expect(w.onCall(at("2026-03-02T20:30:00Z")).peers).toEqual([ALEX, BEA]);
     expect(w.dmsTo(BEA).join("\n")).toContain(`approved #${b}`);
     expect(await w.ok(SAM, "!rota approve all", STAFF_ROOM)).toContain("Nothing is waiting");
@@ -284,21 +285,22 @@ describe("!rota show", () => {
     await w.ok(BEA, "!break until 2026-03-04");
 
     const thisWeek = await w.ok(SAM, "!rota show", STAFF_ROOM);
-    expect(thisWeek).toContain("Oak TC rota, week starting Monday 2 March (times in Europe/London time)");
+    expect(thisWeek).toContain("Oak TC rota, week starting Mon, Mar 2 (times in United Kingdom Time)");
     expect(thisWeek).toContain(`18:00–22:00 ${ALEX}`);
     expect(thisWeek).toContain(`22:00–06:00 the next day ${BEA} (on a break)`);
     expect(thisWeek).toContain(`18:00–23:00 ${CAL} (backup)`);
     expect(thisWeek).toContain(`09:00–17:00 ${SAM} (on-call staff)`);
-    expect(thisWeek).toMatch(/Tuesday 3 March\n\n- nobody on the rota/);
-    expect(thisWeek).toContain(`#${waiting} every Wednesday, 18:00–20:00 — waiting for staff approval`);
-    expect(thisWeek).toContain(`${BEA} until 00:00 on Wednesday 4 March`);
+    expect(thisWeek).toMatch(/Tue, Mar 3\n\n- nobody on the rota/);
+    // A waiting shift says whose it is.
+    expect(thisWeek).toContain(`#${waiting} ${ALEX}: every Wednesday, 18:00–20:00 — waiting for staff approval`);
+    expect(thisWeek).toContain(`${BEA} until 00:00 on Wed, Mar 4`);
 
     const next = await w.ok(SAM, "!rota show next", STAFF_ROOM);
-    expect(next).toContain("week starting Monday 9 March");
+    expect(next).toContain("week starting Mon, Mar 9");
     expect(next).toContain(`18:00–22:00 ${SAM} (covering for ${ALEX})`);
     expect(next).not.toContain("(on a break)");
-    expect(await w.ok(SAM, "!rota show 2026-03-12", STAFF_ROOM)).toContain("week starting Monday 9 March");
-    expect(await w.ok(SAM, "!rota show last", STAFF_ROOM)).toContain("week starting Monday 23 February");
+    expect(await w.ok(SAM, "!rota show 2026-03-12", STAFF_ROOM)).toContain("week starting Mon, Mar 9");
+    expect(await w.ok(SAM, "!rota show last", STAFF_ROOM)).toContain("week starting Mon, Feb 23");
     expect(await w.refused(SAM, "!rota show someday", STAFF_ROOM)).toContain('"someday" is not a week');
   });
 
@@ -306,7 +308,7 @@ describe("!rota show", () => {
     w.now = at("2026-03-23T12:00:00Z");
     await onRota(ALEX, "sat 22:00-06:00");
     const dst = await w.ok(SAM, "!rota show", STAFF_ROOM);
-    expect(dst).toContain(`Saturday 28 March\n\n- 22:00–06:00 the next day ${ALEX}`);
+    expect(dst).toContain(`Sat, Mar 28\n\n- 22:00–06:00 the next day ${ALEX}`);
     expect(w.onCall(at("2026-03-29T04:30:00Z")).peers).toEqual([ALEX]); // 05:30 BST
     expect(w.onCall(at("2026-03-29T05:00:00Z")).peers).toEqual([]); // 06:00 BST
   });
@@ -320,11 +322,17 @@ describe("!rota mine", () => {
     const r = await w.send(ALEX, "!rota mine", { community: "oak", room: "community" });
     expect(r.replyTo).toBe("dm");
     const text = r.reply.plain;
-    expect(text).toContain("Oak TC (times in Europe/London time)");
+    expect(text).toContain("Oak TC (times in United Kingdom Time)");
     expect(text).toContain(`#${live} every Monday, 18:00–22:00 — on the rota`);
-    expect(text).toContain(`#${asked} every Wednesday, 18:00–22:00 — waiting for ${ALEX} to accept: \`!rota accept ${asked}\``);
-    expect(text).toContain("Coming up: Monday 2 March, 18:00–22:00");
-    expect(text).toContain(`${SAM} covers you all of Monday 9 March`);
+    expect(text).toContain(`#${asked} every Wednesday, 18:00–22:00 — waiting for ${ALEX} to accept: !rota accept ${asked} or !rota decline ${asked}`);
+    expect(text).toContain("Coming up: Mon, Mar 2, 18:00–22:00");
+    expect(text).not.toContain("Now:");
+    expect(text).toContain(`${SAM} covers you all of Mon, Mar 9`);
+    // Once the shift has started it is "now", until its end, not "coming up".
+    w.now = at("2026-03-02T19:00:00Z");
+    const during = await w.ok(ALEX, "!rota mine");
+    expect(during).toContain("Now: Mon, Mar 2, 18:00–22:00, until 22:00 today.");
+    expect(during).not.toContain("Coming up: Mon, Mar 2");
     await w.ok(ALEX, "!break");
     expect(await w.ok(ALEX, "!rota mine")).toContain("You are on a break until you end it");
     expect(await w.ok(BEA, "!rota")).toContain("You have no shifts on a rota");

@@ -42,6 +42,10 @@ describe("rendering catalogue messages", () => {
     expect(renderWords(words("Europe/London"), es).plain).toBe("mié, 09:30 para hora de Reino Unido");
     const rel = t("language.choice", { command: time(at + 2 * 3600_000, "Europe/London", "relative", at), name: "x" });
     expect(renderWords(rel, en).plain).toBe("in 2 hours for x");
+    // Rounded to whole units, as a person says it.
+    const relative = (ms: number) => renderWords(t("language.choice", { command: time(at + ms, "Europe/London", "relative", at), name: "x" }), en).plain;
+    expect(relative(30 * 60_000 + 20_000)).toBe("in 30 minutes for x");
+    expect(relative(119 * 60_000)).toBe("in 2 hours for x");
   });
 
   it("a plain-string text keeps <code> for its `commands` in HTML", () => {
