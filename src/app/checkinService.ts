@@ -38,6 +38,7 @@ import { describeDuration, parseDuration } from "../domain/escalation";
 import type { Job, JobSpec } from "../store/jobs";
 import type { CheckinAnswer, CheckinPrompt, CheckinsStore } from "../store/checkins";
 import type { Member } from "../store/members";
+import type { CrisisResources } from "../config/types";
 import { consentNeeded } from "../communities/consent";
 import type { AppContext } from "./context";
 
@@ -86,7 +87,7 @@ export class CheckinService implements CheckinPort {
    * The community a member means: the room's, their only one, or (for an answer) the one
    * that prompted them last. `named` is a community id they gave explicitly.
    */
-  where(userId: string, opts: { here?: CommunityConfig; named?: string; preferLatestPrompt?: boolean; now: number; crisis: string }): Where {
+  where(userId: string, opts: { here?: CommunityConfig; named?: string; preferLatestPrompt?: boolean; now: number; crisis: CrisisResources }): Where {
     const configured = new Set(this.app.config().communities.map((c) => c.id));
     const memberships = this.app.members.communitiesOf(userId, { includeDischarged: true }).filter((m) => configured.has(m.communityId));
     const pick = (m: Member | undefined): Where | undefined => {
@@ -127,7 +128,7 @@ export class CheckinService implements CheckinPort {
   }
 
   /** The kind pointer for someone who has not agreed: nothing optional is recorded for them. */
-  consentPointer(c: CommunityConfig, userId: string, crisis: string): CommandResult {
+  consentPointer(c: CommunityConfig, userId: string, crisis: CrisisResources): CommandResult {
     return refused(consentNeeded(this.app, c, userId, "Check-ins are", crisis));
   }
 
@@ -147,7 +148,7 @@ export class CheckinService implements CheckinPort {
     via: "command" | "reply" | "reaction";
     prompt?: CheckinPrompt;
     now: number;
-    crisis: string;
+    crisis: CrisisResources;
   }): CommandResult {
     const { community: c, userId, now } = input;
     const status = this.app.members.get(c.id, userId)?.status;
@@ -223,7 +224,7 @@ export class CheckinService implements CheckinPort {
   }
 
   /** Reads an answer written as words or a number (a command's arguments or a reply). */
-  answerText(input: { community: CommunityConfig; userId: string; text: string; via: "command" | "reply"; prompt?: CheckinPrompt; now: number; crisis: string }): CommandResult {
+  answerText(input: { community: CommunityConfig; userId: string; text: string; via: "command" | "reply"; prompt?: CheckinPrompt; now: number; crisis: CrisisResources }): CommandResult {
     const s = checkinSettingsOf(input.community);
     const parsed = parseAnswer(input.text, s.scale);
     if (!parsed.ok) {
@@ -322,7 +323,7 @@ export class CheckinService implements CheckinPort {
   }
 
   /** `!checkin` alone: how to answer, and what the member has recorded today. */
-  overview(c: CommunityConfig, userId: string, now: number, crisis: string): CommandResult {
+  overview(c: CommunityConfig, userId: string, now: number, crisis: CrisisResources): CommandResult {
     const s = checkinSettingsOf(c);
     const today = localDate(c.timezone, now);
     const reply = new Message()
@@ -367,7 +368,7 @@ export class CheckinService implements CheckinPort {
       .list(changes.map((ch) => `${longDate(c.timezone, ch.at)} ${dayAndTime(c.timezone, ch.at).slice(4)} — ${ch.setting}: ${ch.before ? `${ch.before} → ` : ""}${ch.after}`));
   }
 
-  editPlan(c: CommunityConfig, userId: string, args: string[], now: number, crisis: string): CommandResult {
+  editPlan(c: CommunityConfig, userId: string, args: string[], now: number, crisis: CrisisResources): CommandResult {
     if (!this.app.hasConsent(c.id, userId)) return this.consentPointer(c, userId, crisis);
     const plan = this.planOf(c.id, userId);
     const edit = editPlan(plan, args, { prompts: c.checkins, zone: c.timezone, now });
@@ -402,7 +403,7 @@ export class CheckinService implements CheckinPort {
     return { enabled: s.alumni.enabled && (choice?.enabled ?? true), rhythm: choice?.rhythm ?? s.alumni.every };
   }
 
-  alumni(c: CommunityConfig, member: Member, args: string[], now: number, crisis: string): CommandResult {
+  alumni(c: CommunityConfig, member: Member, args: string[], now: number, crisis: CrisisResources): CommandResult {
     const s = checkinSettingsOf(c);
     const current = this.alumniRhythmOf(c, member.userId);
     const status = () => {

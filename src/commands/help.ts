@@ -1,9 +1,11 @@
+import type { CrisisResources } from "../config/types";
+import { supportBlock } from "../words/support";
 import { Message } from "./message";
 import type { CommandContext, CommandSpec, HelpTopic } from "./types";
 
 /** The first thing anyone reading carenet's help sees: how to get support right now. */
-export function supportNow(crisisResources: string): Message {
-  return new Message().heading("If you need support right now:").p(crisisResources.trim());
+export function supportNow(crisisResources: CrisisResources): Message {
+  return supportBlock(crisisResources);
 }
 
 export function availableTo(ctx: Pick<CommandContext, "isStaffHere" | "commands">): CommandSpec[] {

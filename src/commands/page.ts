@@ -9,6 +9,7 @@ import type { PageRecord, PagesStore } from "../store/pages";
 import { supportNow } from "./help";
 import { Message } from "./message";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "./types";
+import type { CrisisResources } from "../config/types";
 
 export interface PagingCommandDeps {
   service: PagingService;
@@ -105,7 +106,7 @@ function privatelyOutside(ctx: CommandContext, page: PageRecord | undefined, res
   return ctx.place === "room" && !inOwnRoom ? { ...result, replyTo: "dm" } : result;
 }
 
-function refused(text: string, crisis?: string): CommandResult {
+function refused(text: string, crisis?: CrisisResources): CommandResult {
   const reply = Message.of(text);
   if (crisis !== undefined) reply.append(supportNow(crisis));
   return { outcome: "refused", reply };

@@ -1,5 +1,6 @@
 import { supportNow } from "./help";
 import { Message } from "./message";
+import type { CrisisResources } from "../config/types";
 
 /**
  * Plain words (not a command) in someone's conversation with carenet. Whatever they say —
@@ -7,7 +8,7 @@ import { Message } from "./message";
  * person now, then the crisis resources, then where everything else is. Nothing of what
  * they wrote is repeated, kept or logged.
  */
-export function plainWordsReply(crisisResources: string): Message {
+export function plainWordsReply(crisisResources: CrisisResources): Message {
   return new Message()
     .p("To reach a person now, send `!page`: I will ask the peer supporters on call to come and talk with you, and the staff if they cannot.")
     .p("I am carenet, a program, not a person: nobody reads what you write here, and I have not kept it.")

@@ -6,6 +6,7 @@ import type { ConsentRecord } from "../store/consent";
 import { retentionOf } from "../rights/settings";
 import type { CommunitiesApp } from "./deps";
 import { postingHoursBlock, rightsText, type RightsText } from "./rightsText";
+import type { CrisisResources } from "../config/types";
 
 /**
  * Consent to a community's rights text. A person's decisions live in the ConsentStore
@@ -15,7 +16,7 @@ import { postingHoursBlock, rightsText, type RightsText } from "./rightsText";
 export type ConsentApp = Pick<AppContext, "config" | "consent" | "commands">;
 
 /** The rights text of `c` as it reads now (the commands installed decide a few lines). */
-export function currentRightsText(app: Pick<AppContext, "commands" | "config">, c: CommunityConfig, crisisResources: string): RightsText {
+export function currentRightsText(app: Pick<AppContext, "commands" | "config">, c: CommunityConfig, crisisResources: CrisisResources): RightsText {
   return rightsText(c, crisisResources, (name) => app.commands.some((cmd) => cmd.name === name), retentionOf(app.config()));
 }
 
@@ -126,7 +127,7 @@ export function consentNeeded(
   c: CommunityConfig,
   userId: string,
   what: string,
-  crisisResources: string,
+  crisisResources: CrisisResources,
 ): Message {
   const latest = latestDecision(app, c.id, userId);
   const changed = latest?.decision === "agreed" && latest.textVersion !== currentRightsText(app, c, crisisResources).version;
@@ -142,7 +143,7 @@ export function consentNeeded(
 }
 
 /** What someone who is nobody's member is told by `!rights` and `!consent`. */
-export function notAMember(crisisResources: string): Message {
+export function notAMember(crisisResources: CrisisResources): Message {
   return new Message()
     .p(
       "carenet has no record of you as a member of a community, so there is nothing for you to agree to and nothing optional is kept about you. " +

@@ -4,6 +4,7 @@ import { Message } from "../commands/message";
 import type { CommunityConfig, PostingWindowConfig } from "../config/types";
 import { DAY_NAMES, WEEKDAYS, type Weekday } from "../domain/localTime";
 import { BOOKKEEPING_DAYS, daysWord, retentionOf, type RetentionPeriods } from "../rights/settings";
+import type { CrisisResources } from "../config/types";
 
 /**
  * What every member is told, in plain words, before anything optional is recorded about
@@ -23,7 +24,7 @@ export interface RightsText {
 /** Which commands are installed: the text names a command only when people can use it. */
 export type HasCommand = (name: string) => boolean;
 
-export function rightsText(c: CommunityConfig, crisisResources: string, has: HasCommand, retention: RetentionPeriods = retentionOf({})): RightsText {
+export function rightsText(c: CommunityConfig, crisisResources: CrisisResources, has: HasCommand, retention: RetentionPeriods = retentionOf({})): RightsText {
   const m = new Message().heading(`${c.name} on the care network: what it is, your rights and your choices`);
 
   m.heading("What this network is for");

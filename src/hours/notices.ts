@@ -2,6 +2,7 @@ import { DateTime } from "luxon";
 import { supportNow } from "../commands/help";
 import { Message } from "../commands/message";
 import { describeSchedule, describeState, type PostingSchedule } from "../domain/postingHours";
+import type { CrisisResources } from "../config/types";
 
 /**
  * What posting hours say to people. Every closing word carries how to get support now:
@@ -9,7 +10,7 @@ import { describeSchedule, describeState, type PostingSchedule } from "../domain
  */
 
 /** How to reach a person while a room is closed (paging and the crisis resources). */
-export function supportWhileClosed(crisisResources: string): Message {
+export function supportWhileClosed(crisisResources: CrisisResources): Message {
   return new Message()
     .p("If you need support now, send `!page` to me in a direct message and the people on call will be asked to reach you.")
     .append(supportNow(crisisResources));
@@ -25,7 +26,7 @@ export function openingNotice(roomName: string, schedule: PostingSchedule, atMs:
 }
 
 /** Said in the room when it closes: when it opens again, and how to get support now. */
-export function closingNotice(roomName: string, schedule: PostingSchedule, atMs: number, crisisResources: string): Message {
+export function closingNotice(roomName: string, schedule: PostingSchedule, atMs: number, crisisResources: CrisisResources): Message {
   return new Message()
     .heading(`${roomName} is now closed for posting (its posting hours).`)
     .p(`${describeState(schedule, atMs)} ${timesAre(schedule)} Staff can still post here.`)
@@ -49,7 +50,7 @@ export function racingPostExplanation(
   schedule: PostingSchedule,
   sentAtMs: number,
   nowMs: number,
-  crisisResources: string,
+  crisisResources: CrisisResources,
 ): Message {
   const sentAt = DateTime.fromMillis(sentAtMs, { zone: schedule.timezone }).toFormat("HH:mm");
   return new Message()

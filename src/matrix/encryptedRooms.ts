@@ -13,6 +13,7 @@ import type { PagesStore } from "../store/pages";
 import { noticeContent, reactionContent } from "./content";
 import type { CommunityPlace, ReactionEvent } from "./eventRouter";
 import type { Homeserver } from "./homeserver";
+import type { CrisisResources } from "../config/types";
 
 /** The Synapse setting that makes the homeserver encrypt every room it creates. */
 export const ENCRYPTION_SETTING = "encryption_enabled_by_default_for_room_type";
@@ -253,7 +254,7 @@ export function encryptionHealth(store: Pick<EncryptionStore, "list">): Encrypti
   };
 }
 
-export function dmAnswer(crisisResources: string): Message {
+export function dmAnswer(crisisResources: CrisisResources): Message {
   return supportNow(crisisResources)
     .p(
       "I cannot read your message: this chat is end-to-end encrypted, and carenet cannot read encrypted messages yet. " +
@@ -274,7 +275,7 @@ export function encryptedChatWelcome(): Message {
   );
 }
 
-export function supportRoomAnswer(crisisResources: string, member: string, sender: string, peers: string[]): Message {
+export function supportRoomAnswer(crisisResources: CrisisResources, member: string, sender: string, peers: string[]): Message {
   const m = supportNow(crisisResources);
   if (sender === member) {
     m.p(
@@ -292,14 +293,14 @@ export function supportRoomAnswer(crisisResources: string, member: string, sende
   return m;
 }
 
-export function staffRoomAnswer(crisisResources: string): Message {
+export function staffRoomAnswer(crisisResources: CrisisResources): Message {
   return supportNow(crisisResources).p(
     "This room is end-to-end encrypted, and carenet cannot read encrypted messages yet: staff commands sent here do not reach me. " +
       `See my message about encrypted rooms here for what it means and how to fix it (the homeserver setting \`${ENCRYPTION_SETTING}\`, docs/encryption.md).`,
   );
 }
 
-export function roomAnswer(crisisResources: string, botUserId: string, community: boolean): Message {
+export function roomAnswer(crisisResources: CrisisResources, botUserId: string, community: boolean): Message {
   return supportNow(crisisResources)
     .p(
       "This room is end-to-end encrypted, and carenet cannot read encrypted messages yet: commands sent here (such as `!page`) do not reach me. " +

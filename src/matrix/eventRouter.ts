@@ -20,6 +20,7 @@ import { noticeContent, reactionContent, type NameLookup, type Reader } from "./
 import type { EncryptedEvent } from "./encryptedRooms";
 import { JOIN_JOB } from "./invitations";
 import { withMentionIds } from "./mentions";
+import type { CrisisResources } from "../config/types";
 
 export interface EventRouterDeps {
   db: Db;
@@ -127,7 +128,7 @@ export type ReplyHook = (r: {
   eventId: string;
   place: CommunityPlace | undefined;
   now: number;
-  crisisResources: string;
+  crisisResources: CrisisResources;
 }) => CommandResult | undefined;
 
 export function isStaffOf(community: Pick<CommunityConfig, "staff" | "admins">, userId: string): boolean {

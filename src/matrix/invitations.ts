@@ -11,6 +11,7 @@ import { noticeContent } from "./content";
 import { encryptedChatWelcome } from "./encryptedRooms";
 import type { Homeserver } from "./homeserver";
 import { privacyProblem } from "./privateRoom";
+import type { CrisisResources } from "../config/types";
 
 export const JOIN_JOB = "matrix.join";
 
@@ -27,7 +28,7 @@ export interface InvitationDeps {
   clock: Clock;
   log: Logger;
   botUserId: string;
-  crisisResources: () => string;
+  crisisResources: () => CrisisResources;
   atomically: <T>(fn: () => T) => T;
   wakeOutbox: () => void;
   /** Set: a private chat that is end-to-end encrypted is told so in the welcome, which a reaction then turns into a page. */

@@ -4,7 +4,7 @@ import type { OnCallNow } from "../app/context";
 import type { Logger } from "../app/logger";
 import type { Effects } from "../commands/effects";
 import type { Message } from "../commands/message";
-import type { CarenetConfig, CommunityConfig } from "../config/types";
+import type { CarenetConfig, CommunityConfig, CrisisResources } from "../config/types";
 import { awaitsConfirmation, isAckStale, step, type EscalationStep, type NotifyTarget, type StepResult } from "../domain/escalation";
 import { isStaffOf } from "../matrix/eventRouter";
 import type { AuditLog } from "../store/audit";
@@ -117,7 +117,7 @@ export class PagingService {
     return this.d.config().communities.find((c) => c.id === id);
   }
 
-  private crisis(): string {
+  private crisis(): CrisisResources {
     return this.d.config().crisis_resources;
   }
 

@@ -1,6 +1,7 @@
 import { supportNow } from "../commands/help";
 import { Message } from "../commands/message";
 import { describeDuration, type NotifyTarget } from "../domain/escalation";
+import type { CrisisResources } from "../config/types";
 
 /**
  * Everything paging says, in one place so the words can be read (and reviewed) together.
@@ -51,7 +52,7 @@ export function supportRoomName(memberName: string): string {
 
 // --- to the member ------------------------------------------------------------------
 
-export function pageOpened(pageId: number, reached: readonly Reached[], crisis: string, next: WhatNext = { after: [], waitMs: 0 }): Message {
+export function pageOpened(pageId: number, reached: readonly Reached[], crisis: CrisisResources, next: WhatNext = { after: [], waitMs: 0 }): Message {
   return new Message()
     .p(
       `Your page is open (page ${pageId}). I have asked ${whoWasAsked(reached)} to come and support you, ` +
@@ -84,7 +85,7 @@ export function whatNext(n: WhatNext): string {
  * The ladder ended without anybody to ask (nobody on call at any step): the member is told
  * so plainly, at once, and what happens now.
  */
-export function nobodyOnCall(pageId: number, crisis: string): Message {
+export function nobodyOnCall(pageId: number, crisis: CrisisResources): Message {
   return new Message()
     .p(
       `I am sorry: nobody is on call to ask right now (page ${pageId}), so I could not ask anyone to come. ` +
@@ -94,7 +95,7 @@ export function nobodyOnCall(pageId: number, crisis: string): Message {
     .append(supportNow(crisis));
 }
 
-export function pageStillOpen(pageId: number, askedSoFar: number, withNote: boolean, crisis: string): Message {
+export function pageStillOpen(pageId: number, askedSoFar: number, withNote: boolean, crisis: CrisisResources): Message {
   const m = new Message().p(
     `Your page is still open (page ${pageId}) and I am still trying: ${people(askedSoFar)} have been asked so far. ` +
       "I will tell you as soon as someone says they are coming.",
@@ -103,7 +104,7 @@ export function pageStillOpen(pageId: number, askedSoFar: number, withNote: bool
   return m.append(supportNow(crisis));
 }
 
-export function pageRestarted(pageId: number, reached: readonly Reached[], crisis: string): Message {
+export function pageRestarted(pageId: number, reached: readonly Reached[], crisis: CrisisResources): Message {
   return new Message()
     .p(
       `Nobody could be reached for your page earlier, so I am trying again (page ${pageId}): ` +
@@ -113,7 +114,7 @@ export function pageRestarted(pageId: number, reached: readonly Reached[], crisi
 }
 
 /** A repeat page on an acknowledged page: the acknowledger has been asked to confirm. */
-export function pagedAgainWaiting(p: { pageId: number; acknowledgedBy: string; ackedAgoMs: number; confirmWithinMs: number; withNote: boolean }, crisis: string): Message {
+export function pagedAgainWaiting(p: { pageId: number; acknowledgedBy: string; ackedAgoMs: number; confirmWithinMs: number; withNote: boolean }, crisis: CrisisResources): Message {
   const m = new Message()
     .p(
       `I have heard you: you have paged again (page ${p.pageId}). ${p.acknowledgedBy} said they were coming ${roughAgo(p.ackedAgoMs)} ago; ` +
@@ -127,7 +128,7 @@ export function pagedAgainWaiting(p: { pageId: number; acknowledgedBy: string; a
 /** A repeat page on an acknowledged page that started a new round of the ladder. */
 export function pagedAgainRestarted(
   p: { pageId: number; acknowledgedBy: string; ackedAgoMs: number; stale: boolean; reached: readonly Reached[]; withNote: boolean },
-  crisis: string,
+  crisis: CrisisResources,
 ): Message {
   const m = new Message().p(
     `I have heard you: you have paged again (page ${p.pageId}). ${p.acknowledgedBy} said they were coming ${roughAgo(p.ackedAgoMs)} ago; ` +
@@ -141,7 +142,7 @@ export function pagedAgainRestarted(
 }
 
 /** Nobody confirmed after the repeat page in time: a new round of the ladder started. */
-export function acknowledgerSilent(pageId: number, acknowledgedBy: string, reached: readonly Reached[], crisis: string): Message {
+export function acknowledgerSilent(pageId: number, acknowledgedBy: string, reached: readonly Reached[], crisis: CrisisResources): Message {
   if (reached.length === 0) {
     return new Message()
       .p(
@@ -163,7 +164,7 @@ export function stillThere(pageId: number, by: string): Message {
   return Message.of(`${by} has seen that you paged again and is there for you (page ${pageId}). You can talk in the support room.`);
 }
 
-export function nobodyReached(pageId: number, crisis: string): Message {
+export function nobodyReached(pageId: number, crisis: CrisisResources): Message {
   return new Message()
     .p(
       `I am sorry: nobody could be reached for your page yet (page ${pageId}). Please use the support below now; ` +
@@ -188,13 +189,13 @@ export function someoneComing(pageId: number, by: string, first: boolean): Messa
   );
 }
 
-export function closedForMember(pageId: number, by: string, crisis: string): Message {
+export function closedForMember(pageId: number, by: string, crisis: CrisisResources): Message {
   return new Message()
     .p(`${by} has closed your page (page ${pageId}). If you need support again, send \`!page\` at any time.`)
     .append(supportNow(crisis));
 }
 
-export function closedByMember(pageId: number, crisis: string): Message {
+export function closedByMember(pageId: number, crisis: CrisisResources): Message {
   return new Message()
     .p(`Your page is closed (page ${pageId}). If you need support again, send \`!page\` at any time.`)
     .append(supportNow(crisis));
@@ -334,7 +335,7 @@ export function staffRoomResolved(pageId: number, member: string, by: string): M
 
 // --- in the support room ------------------------------------------------------------
 
-export function roomIntro(p: { pageId: number; member: string; asked: number; coming: string[] }, crisis: string): Message {
+export function roomIntro(p: { pageId: number; member: string; asked: number; coming: string[] }, crisis: CrisisResources): Message {
   const m = new Message().p(
     `This is a private support room for ${p.member} (page ${p.pageId}). I have asked ${people(p.asked)} so far to come; ` +
       "only the people I invite can join.",
@@ -395,7 +396,7 @@ export function resolvedInRoom(pageId: number, by: string): Message {
 
 // --- crisis meetings ------------------------------------------------------------------
 
-export function meetingCalled(meetingId: number, invited: number, fallbackToStaff: boolean, crisis: string): Message {
+export function meetingCalled(meetingId: number, invited: number, fallbackToStaff: boolean, crisis: CrisisResources): Message {
   return new Message()
     .p(
       `I have called a crisis meeting (meeting ${meetingId}): I am inviting you and ${people(invited)} ` +
@@ -405,7 +406,7 @@ export function meetingCalled(meetingId: number, invited: number, fallbackToStaf
     .append(supportNow(crisis));
 }
 
-export function meetingStillOpen(meetingId: number, crisis: string): Message {
+export function meetingStillOpen(meetingId: number, crisis: CrisisResources): Message {
   return new Message()
     .p(`Your crisis meeting (meeting ${meetingId}) is still open: look for the room "Crisis meeting" I invited you to.`)
     .append(supportNow(crisis));
@@ -424,7 +425,7 @@ export function staffRoomMeeting(meetingId: number, caller: string, invited: num
 
 // --- refusals -----------------------------------------------------------------------
 
-export function notAMember(crisis: string): Message {
+export function notAMember(crisis: CrisisResources): Message {
   return new Message()
     .p(
       "I could not page anyone for you: paging reaches the peers and staff of a community I serve, and you are not " +

@@ -1,6 +1,10 @@
 import { IntlMessageFormat } from "intl-messageformat";
 import enLanguage from "./locales/en/language.json";
 import esLanguage from "./locales/es/language.json";
+import enSupport from "./locales/en/support.json";
+import esSupport from "./locales/es/support.json";
+import enPaging from "./locales/en/paging.json";
+import esPaging from "./locales/es/paging.json";
 
 /**
  * Every person-facing text lives in a message catalogue (ICU MessageFormat), one file per
@@ -16,8 +20,8 @@ type Area = Record<string, string>;
 
 /** Areas by language. Add an area: a JSON file per language, and a line in each map here. */
 export const CATALOGUES: Record<Language, Record<string, Area>> = {
-  en: { language: enLanguage },
-  es: { language: esLanguage },
+  en: { language: enLanguage, support: enSupport, paging: enPaging },
+  es: { language: esLanguage, support: esSupport, paging: esPaging },
 };
 
 export function isLanguage(x: unknown): x is Language {
