@@ -73,6 +73,7 @@ export function installPaging(app: AppContext): PagingService {
     clock: app.clock,
     log,
     afterErasure: () => removeOldVersions(app.db),
+    readerOf: (u) => app.readers.forUser(u),
   });
 
   app.commands.push(...pagingCommands({ service, pages, members: app.members, config: app.config }));

@@ -1,13 +1,14 @@
 import type { Clock } from "../app/clock";
 import type { Logger } from "../app/logger";
 import type { Effects } from "../commands/effects";
-import { supportNow } from "../commands/help";
 import { Message } from "../commands/message";
 import type { CarenetConfig } from "../config/types";
 import { noticeContent } from "../matrix/content";
 import { fitContent } from "../matrix/fitContent";
 import type { Homeserver } from "../matrix/homeserver";
 import type { PagesStore } from "../store/pages";
+import { DEFAULT_CONTEXT, renderWords, t as words, type RenderContext, type Words } from "../words";
+import { supportBlock } from "../words/support";
 import { inviteKey } from "./service";
 import * as t from "./texts";
 
@@ -23,6 +24,8 @@ export interface PagingRoomsDeps {
   log: Logger;
   /** Called once a shown note is deleted, so its text leaves the database file too (see database.ts). */
   afterErasure?: () => void;
+  /** How a person reads (their language, names): a room's name, topic and first message are in its member's. */
+  readerOf?: (userId: string) => RenderContext;
 }
 
 /**
@@ -53,16 +56,15 @@ export class PagingRooms {
         this.d.pages.deleteNotes(pageId); // closed before a room was needed
         return;
       }
-      const name = t.supportRoomName(await this.nameOf(page.member));
-      const roomId = await this.make(`page:${pageId}`, {
-        name,
-        topic: "A private support room opened by the care network. Only the people it invites can join.",
-      });
+      const reader = this.readerOf(page.member);
+      const name = text(t.supportRoomName(await this.nameOf(page.member)), reader);
+      const roomId = await this.make(`page:${pageId}`, { name, topic: text(words("paging.roomTopic"), reader) });
       const current = this.d.pages.get(pageId)!;
       const coming = this.d.pages.responses(pageId).map((r) => r.userId);
       await this.firstMessage(
         roomId,
         t.roomIntro({ pageId, member: current.member, asked: this.d.pages.contactIds(pageId).length, coming }, this.d.config().crisis_resources),
+        reader,
       );
       this.d.atomically(() => {
         if (!this.d.pages.setSupportRoom(pageId, roomId)) return;
@@ -109,16 +111,18 @@ export class PagingRooms {
     const meeting = this.d.pages.meeting(meetingId);
     if (!meeting || meeting.roomId) return;
     const community = this.d.config().communities.find((c) => c.id === meeting.communityId);
+    const reader = this.readerOf(meeting.caller);
     const roomId = await this.make(`crisis:${meetingId}`, {
-      name: `Crisis meeting — ${community?.name ?? meeting.communityId}`,
-      topic: "A crisis meeting called by a member. Think together about how to respond; bring it back to the group.",
+      name: text(words("paging.meetingRoomName", { community: community?.name ?? meeting.communityId }), reader),
+      topic: text(words("paging.meetingRoomTopic"), reader),
     });
     await this.firstMessage(
       roomId,
       new Message()
-        .p(`${meeting.caller} has called a crisis meeting. I have invited ${t.people(meeting.people.length)} to think together here.`)
-        .p("This room is open for 12 hours, then it stays readable for everyone in it. Please bring what happens back to the next community meeting.")
-        .append(supportNow(this.d.config().crisis_resources)),
+        .p(words("paging.meetingIntro", { caller: t.who(meeting.caller), invited: meeting.people.length }))
+        .p(words("paging.meetingOpenFor"))
+        .append(supportBlock(this.d.config().crisis_resources)),
+      reader,
     );
     this.d.atomically(() => {
       if (!this.d.pages.setMeetingRoom(meetingId, roomId)) return;
@@ -139,7 +143,7 @@ export class PagingRooms {
     }
     this.d.effects.post(
       meeting.roomId,
-      Message.of("This crisis meeting has ended. The room stays here, read-only, for everyone in it. Please bring it back to the group."),
+      Message.of(words("paging.meetingEnded")),
       `crisis:${meetingId}:closed`,
     );
   }
@@ -170,8 +174,16 @@ export class PagingRooms {
     });
   }
 
-  private async firstMessage(roomId: string, message: Message): Promise<void> {
-    await this.d.homeserver.sendEvent(roomId, "m.room.message", noticeContent(message), `carenet.first.${roomId}`);
+  private async firstMessage(roomId: string, message: Message, reader: RenderContext): Promise<void> {
+    await this.d.homeserver.sendEvent(roomId, "m.room.message", noticeContent(message, undefined, reader), `carenet.first.${roomId}`);
+  }
+
+  private readerOf(userId: string): RenderContext {
+    try {
+      return this.d.readerOf?.(userId) ?? DEFAULT_CONTEXT;
+    } catch {
+      return DEFAULT_CONTEXT; // a language is a courtesy: never a reason to hold up a room
+    }
   }
 
   private async nameOf(userId: string): Promise<string> {
@@ -181,6 +193,11 @@ export class PagingRooms {
       return userId; // a name is a nicety: never a reason to hold up a support room
     }
   }
+}
+
+/** A room's name or topic: plain text, in the reader's language. */
+function text(w: Words, reader: RenderContext): string {
+  return renderWords(w, reader).plain;
 }
 
 /** A client error other than a rate limit or a timeout: sending the same thing again will fail again. */
