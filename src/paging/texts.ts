@@ -43,10 +43,11 @@ export function who(id: string): Value {
   return id.startsWith("@") ? person(id) : id;
 }
 
-/** "the peer supporters on call (2 people) and the staff team (3 people)" */
+/** "3 people (the peer supporters on call and the staff on call)" */
 export function whoWasAsked(reached: readonly Reached[]): Value {
   if (reached.length === 0) return t("paging.nobody");
-  return listOf(reached.map((r) => t("paging.group", { target: targetWords(r.target), n: r.users.length })));
+  const n = new Set(reached.flatMap((r) => r.users)).size;
+  return t("paging.group", { n, targets: listOf(reached.map((r) => targetWords(r.target))) });
 }
 
 /** A duration as a person says it: "45 seconds", "10 minutes", "90 minutes", "3 hours", "2 days". */
@@ -242,7 +243,7 @@ export function staffRoomEscalated(pageId: number, member: string, target: Notif
       pageId,
       member: who(member),
       waited: duration(waitedMs),
-      asked: t("paging.group", { target: targetWords(target), n: asked }),
+      asked: t("paging.group", { targets: targetWords(target), n: asked }),
       command: command(`!ack ${pageId}`),
     }),
   );
