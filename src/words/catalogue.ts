@@ -5,6 +5,8 @@ import enSupport from "./locales/en/support.json";
 import esSupport from "./locales/es/support.json";
 import enPaging from "./locales/en/paging.json";
 import esPaging from "./locales/es/paging.json";
+import enDigest from "./locales/en/digest.json";
+import esDigest from "./locales/es/digest.json";
 
 /**
  * Every person-facing text lives in a message catalogue (ICU MessageFormat), one file per
@@ -20,8 +22,8 @@ type Area = Record<string, string>;
 
 /** Areas by language. Add an area: a JSON file per language, and a line in each map here. */
 export const CATALOGUES: Record<Language, Record<string, Area>> = {
-  en: { language: enLanguage, support: enSupport, paging: enPaging },
-  es: { language: esLanguage, support: esSupport, paging: esPaging },
+  en: { language: enLanguage, support: enSupport, paging: enPaging, digest: enDigest },
+  es: { language: esLanguage, support: esSupport, paging: esPaging, digest: esDigest },
 };
 
 export function isLanguage(x: unknown): x is Language {

@@ -192,7 +192,8 @@ describe("the daily gap warning", () => {
     const warnings = h.hs.postsIn(STAFF_ROOM).filter((b) => b.includes("hours with nobody on call"));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain("Tue 16:00 to Wed 12:00");
-    expect(warnings[0]).toContain("Step 1 (the peer supporters on call): nobody 16:00–18:00, 02:00–04:00.");
+    expect(warnings[0]).toContain("Step 1 (the peer supporters on call): nobody 16:00–18:00 and 02:00–04:00.");
+    expect(warnings[0]).toContain("(United Kingdom Time)");
     expect(warnings[0]).toContain("Step 2 (the staff on call): nobody 16:00–12:00.");
     expect(warnings[0]).not.toContain("Step 3");
     // The next one is due tomorrow at 16:00.
