@@ -7,6 +7,8 @@ import enPaging from "./locales/en/paging.json";
 import esPaging from "./locales/es/paging.json";
 import enDigest from "./locales/en/digest.json";
 import esDigest from "./locales/es/digest.json";
+import enContact from "./locales/en/contact.json";
+import esContact from "./locales/es/contact.json";
 
 /**
  * Every person-facing text lives in a message catalogue (ICU MessageFormat), one file per
@@ -22,8 +24,8 @@ type Area = Record<string, string>;
 
 /** Areas by language. Add an area: a JSON file per language, and a line in each map here. */
 export const CATALOGUES: Record<Language, Record<string, Area>> = {
-  en: { language: enLanguage, support: enSupport, paging: enPaging, digest: enDigest },
-  es: { language: esLanguage, support: esSupport, paging: esPaging, digest: esDigest },
+  en: { language: enLanguage, support: enSupport, paging: enPaging, digest: enDigest, contact: enContact },
+  es: { language: esLanguage, support: esSupport, paging: esPaging, digest: esDigest, contact: esContact },
 };
 
 export function isLanguage(x: unknown): x is Language {
