@@ -180,7 +180,7 @@ test("`!decline` moves the ladder at once; the last step also emails and calls t
   const stanDm = acceptBotDm(stan, bot);
   const sent = await kim.sendText(kimDm, `!page ${NOTE}`);
   const reply = body(await kim.waitForEvent(kimDm, botReplyTo(bot, sent)));
-  expect(reply).toContain("Your page is open");
+  expect(reply).toContain("I hear you");
   // The truth about what comes next: the staff team, after the peers' 10 minutes.
   expect(reply).toContain("If nobody answers within 10 minutes, I ask the staff team");
 

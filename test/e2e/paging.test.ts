@@ -5,7 +5,7 @@ import path from "node:path";
 import { botReplyTo, botUserId, CRISIS, e2eEnv, newUser, startCarenet, type RunningCarenet, openBotDm } from "./harness/carenet";
 import { sleep } from "./harness/child";
 import type { MatrixUser } from "./harness/matrixUser";
-import { acceptBotDm, body, botSays, countSaid, inviteNamed, pagingCommunity } from "./harness/paging";
+import { acceptBotDm, body, botSays, countSaid, inviteNamed, pagingCommunity, shown } from "./harness/paging";
 import { onCallNow } from "./harness/rota";
 
 /**
@@ -82,8 +82,11 @@ test("a member pages; the on-call peer gets the DM and the support-room invite, 
   const dm = await openDm(amy);
   const command = await amy.sendText(dm, `!page ${NOTE}`);
   const reply = await amy.waitForEvent(dm, botReplyTo(bot, command));
-  expect(body(reply)).toContain("Your page is open");
+  expect(body(reply)).toMatch(/^I hear you\./);
   expect(body(reply)).toContain(CRISIS);
+  // The crisis numbers are tappable; the plain body has no markdown.
+  expect(String(reply.content.formatted_body)).toContain('<a href="tel:116123">116 123</a>');
+  expect(body(reply)).not.toMatch(/[`*]/);
 
   // The peer on call: a direct message naming the member, and an invitation to the support room.
   const notice = await bob.waitForEvent(bobDm, botSays(bot, "needs support and has paged"));
@@ -94,8 +97,11 @@ test("a member pages; the on-call peer gets the DM and the support-room invite, 
 
   // The peer acknowledges in their DM; the member is told who is coming.
   const ack = await bob.sendText(bobDm, "!ack");
-  expect(body(await bob.waitForEvent(bobDm, botReplyTo(bot, ack)))).toContain(`${amy.userId} has been told you are coming`);
-  await amy.waitForEvent(dm, botSays(bot, `${bob.userId} is coming`));
+  expect(body(await bob.waitForEvent(bobDm, botReplyTo(bot, ack)))).toContain(`${shown(amy)} has been told you are coming`);
+  // By display name, a pill in HTML; the member's DM has a tappable crisis number.
+  const coming = await amy.waitForEvent(dm, botSays(bot, `${shown(bob)} is coming`));
+  expect(body(coming)).not.toContain(bob.userId);
+  expect(String(coming.content.formatted_body)).toContain(`<a href="https://matrix.to/#/${bob.userId}">${shown(bob)}</a> is coming`);
 
   // In the support room: the introduction and the member's note, shown there only.
   await bob.joinRoom(supportRoom);
@@ -107,19 +113,19 @@ test("a member pages; the on-call peer gets the DM and the support-room invite, 
   // The member pages again: never swallowed. The peer is asked to confirm, the support room
   // is told and shows the new note; a ✅ on the request confirms, and the member is told.
   const again = await amy.sendText(dm, `!page ${NOTE2}`);
-  expect(body(await amy.waitForEvent(dm, botReplyTo(bot, again)))).toContain(`${bob.userId} said they were coming`);
-  const request = await bob.waitForEvent(bobDm, botSays(bot, `${amy.userId} has paged again`));
+  expect(body(await amy.waitForEvent(dm, botReplyTo(bot, again)))).toContain(`${shown(bob)} said they were coming`);
+  const request = await bob.waitForEvent(bobDm, botSays(bot, `${shown(amy)} has paged again`));
   expect(body(request)).not.toContain(NOTE2);
-  await bob.waitForEvent(supportRoom, botSays(bot, `${amy.userId} has paged again.`));
+  await bob.waitForEvent(supportRoom, botSays(bot, `${shown(amy)} has paged again.`));
   await bob.waitForEvent(supportRoom, botSays(bot, NOTE2));
   await bob.react(bobDm, request.event_id, "✅");
-  await amy.waitForEvent(dm, botSays(bot, `${bob.userId} has seen that you paged again`));
+  await amy.waitForEvent(dm, botSays(bot, `${shown(bob)} has seen that you paged again`));
   await bob.waitForEvent(bobDm, botSays(bot, "told you are still there for them"));
 
   // The peer closes the page in the support room; the member is told, the peer gets a debrief.
   const resolve = await bob.sendText(supportRoom, "!resolve");
   await bob.waitForEvent(supportRoom, botReplyTo(bot, resolve));
-  const closed = await amy.waitForEvent(dm, botSays(bot, `${bob.userId} has closed your page`));
+  const closed = await amy.waitForEvent(dm, botSays(bot, `${shown(bob)} has closed your page`));
   expect(body(closed)).toContain(CRISIS);
   await bob.waitForEvent(bobDm, botSays(bot, "How are you?"));
   await bob.waitForEvent(supportRoom, botSays(bot, "This room stays here for everyone in it to read"));
@@ -140,7 +146,7 @@ test("with nobody acknowledging, the page reaches the staff (and the staff room)
   const dm = await openDm(kim);
   const command = await kim.sendText(dm, "!page");
   const reply = await kim.waitForEvent(dm, botReplyTo(bot, command));
-  expect(body(reply)).toContain("the peer supporters on call (1 person)");
+  expect(body(reply)).toContain("1 person (the peer supporters on call)");
 
   await pat.waitForEvent(patDm, botSays(bot, "needs support and has paged"));
 

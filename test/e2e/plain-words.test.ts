@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { botReplyTo, botUserId, CRISIS, e2eEnv, newUser, startCarenet, type RunningCarenet, openBotDm } from "./harness/carenet";
 import type { MatrixUser } from "./harness/matrixUser";
-import { body, botSays, pagingCommunity } from "./harness/paging";
+import { body, botSays, pagingCommunity, shown } from "./harness/paging";
 
 /**
  * Plain words lead to a person: whatever someone writes to carenet that is not a command,
@@ -61,7 +61,7 @@ test("!sos opens a page exactly as !page does; !help me joins it", async () => {
   const opened = await amy.waitForEvent(amyDm, botReplyTo(bot, sos));
   expect(body(opened)).toContain("Your page is open (page 1)");
   expect(body(opened)).toContain(CRISIS);
-  await sam.waitForEvent(samDm, botSays(bot, `${amy.userId} needs support and has paged`));
+  await sam.waitForEvent(samDm, botSays(bot, `${shown(amy)} needs support and has paged`));
   const helpMe = await amy.sendText(amyDm, "!help me");
   expect(body(await amy.waitForEvent(amyDm, botReplyTo(bot, helpMe)))).toContain("Your page is still open (page 1)");
   expect(running.carenet.db.prepare("SELECT COUNT(*) AS n FROM pages WHERE member = ?").get(amy.userId)).toEqual({ n: 1 });
