@@ -5,7 +5,7 @@ import path from "node:path";
 import { botReactionTo, botUserId, CRISIS, e2eEnv, newUser, startCarenet, type RunningCarenet } from "./harness/carenet";
 import { sleep } from "./harness/child";
 import type { MatrixEvent, MatrixUser } from "./harness/matrixUser";
-import { acceptBotDm, body, botSays, inviteNamed, shown } from "./harness/paging";
+import { acceptBotDm, body, botSays, inviteNamed } from "./harness/paging";
 import { command, onCallNow } from "./harness/rota";
 
 /**
@@ -124,8 +124,8 @@ test("the other member pages from the community room: the note is not echoed the
 test("the peer reacts ✅ to the page message; the member is told who is coming", async () => {
   await pia.react(piaDm, pageNotice.event_id, "✅");
   // The peer is thanked and told where to go, as `!ack` would be.
-  await pia.waitForEvent(piaDm, fromBot(`Thank you. ${shown(amy)} has been told you are coming (page`));
-  const coming = await amy.waitForEvent(amyDm, fromBot(`${shown(pia)} is coming`));
+  await pia.waitForEvent(piaDm, fromBot("has been told you are coming (page"));
+  const coming = await amy.waitForEvent(amyDm, fromBot("is coming"));
   expect(body(coming)).toContain("support room");
 });
 
@@ -139,7 +139,7 @@ test("!resolve in the support room closes the page; the peer gets a debrief prom
   expect(resolved.reaction).toBe("✅");
   expect(resolved.reply).toContain("closed");
   const debrief = await pia.waitForEvent(piaDm, fromBot("How are you?"));
-  expect(body(debrief)).toContain(`Thank you for being there for ${shown(amy)}`);
+  expect(body(debrief)).toContain("Thank you for being there for");
   await pia.waitForEvent(supportRoom, fromBot("This room stays here for everyone in it to read"));
 
   // By now everything the page caused has been sent: the bot said nothing in the community room but ✅s.

@@ -185,7 +185,8 @@ test("`!decline` moves the ladder at once; the last step also emails and calls t
   expect(reply).toContain("If nobody answers within 10 minutes, I ask the staff team");
 
   const request = await pat.waitForEvent(patDm, botSays(bot, "needs support and has paged"));
-  expect(body(request)).toContain("`!decline`");
+  expect(body(request)).toContain("reply !decline here");
+  expect(String(request.content.formatted_body)).toContain("<code>!decline</code>");
   const declined = await pat.sendText(patDm, "!decline");
   const declineAt = Date.now();
   expect(body(await pat.waitForEvent(patDm, botReplyTo(bot, declined)))).toContain("I have asked the next people at once");
