@@ -39,6 +39,7 @@ import { describeDuration, parseDuration } from "../domain/escalation";
 import type { Job, JobSpec } from "../store/jobs";
 import type { CheckinAnswer, CheckinPrompt, CheckinsStore } from "../store/checkins";
 import type { Member } from "../store/members";
+import type { CrisisResources } from "../config/types";
 import { consentNeeded } from "../communities/consent";
 import type { AppContext } from "./context";
 
@@ -87,7 +88,7 @@ export class CheckinService implements CheckinPort {
    * The community a member means: the room's, their only one, or (for an answer) the one
    * that prompted them last. `named` is a community id they gave explicitly.
    */
-  where(userId: string, opts: { here?: CommunityConfig; named?: string; preferLatestPrompt?: boolean; now: number; crisis: string }): Where {
+  where(userId: string, opts: { here?: CommunityConfig; named?: string; preferLatestPrompt?: boolean; now: number; crisis: CrisisResources }): Where {
     const configured = new Set(this.app.config().communities.map((c) => c.id));
     const memberships = this.app.members.communitiesOf(userId, { includeDischarged: true }).filter((m) => configured.has(m.communityId));
     const pick = (m: Member | undefined): Where | undefined => {
@@ -122,7 +123,7 @@ export class CheckinService implements CheckinPort {
   }
 
   /** The kind pointer for someone who has not agreed: nothing optional is recorded for them. */
-  consentPointer(c: CommunityConfig, userId: string, crisis: string): CommandResult {
+  consentPointer(c: CommunityConfig, userId: string, crisis: CrisisResources): CommandResult {
     return refused(consentNeeded(this.app, c, userId, "Check-ins are", crisis));
   }
 
@@ -144,7 +145,7 @@ export class CheckinService implements CheckinPort {
     plain?: boolean;
     prompt?: CheckinPrompt;
     now: number;
-    crisis: string;
+    crisis: CrisisResources;
   }): CommandResult {
     const { community: c, userId, now } = input;
     const status = this.app.members.get(c.id, userId)?.status;
@@ -227,7 +228,7 @@ export class CheckinService implements CheckinPort {
    * the last day and still taking an answer): the answer to it. Anything else (words that are
    * not an answer, a note after the answer, no open prompt) is left to the plain-words reply.
    */
-  answerPlain(input: { userId: string; text: string; now: number; crisis: string }): CommandResult | undefined {
+  answerPlain(input: { userId: string; text: string; now: number; crisis: CrisisResources }): CommandResult | undefined {
     const configured = new Set(this.app.config().communities.map((c) => c.id));
     const open = this.app.members
       .communitiesOf(input.userId, { includeDischarged: true })
@@ -244,7 +245,7 @@ export class CheckinService implements CheckinPort {
   }
 
   /** Reads an answer written as words or a number (a command's arguments or a reply). */
-  answerText(input: { community: CommunityConfig; userId: string; text: string; via: "command" | "reply"; prompt?: CheckinPrompt; now: number; crisis: string }): CommandResult {
+  answerText(input: { community: CommunityConfig; userId: string; text: string; via: "command" | "reply"; prompt?: CheckinPrompt; now: number; crisis: CrisisResources }): CommandResult {
     const s = checkinSettingsOf(input.community);
     const parsed = parseAnswer(input.text, s.scale);
     if (!parsed.ok) {
@@ -353,7 +354,7 @@ export class CheckinService implements CheckinPort {
   }
 
   /** `!checkin` alone: how to answer, and what the member has recorded today. */
-  overview(c: CommunityConfig, userId: string, now: number, crisis: string): CommandResult {
+  overview(c: CommunityConfig, userId: string, now: number, crisis: CrisisResources): CommandResult {
     const s = checkinSettingsOf(c);
     const today = localDate(c.timezone, now);
     const reply = new Message()
@@ -410,7 +411,7 @@ export class CheckinService implements CheckinPort {
       .list(changes.map((ch) => t("checkins.historyLine", { at: time(ch.at, c.timezone, "datetime"), setting: ch.setting, change: `${ch.before ? `${ch.before} → ` : ""}${ch.after}` })));
   }
 
-  editPlan(c: CommunityConfig, userId: string, args: string[], now: number, crisis: string): CommandResult {
+  editPlan(c: CommunityConfig, userId: string, args: string[], now: number, crisis: CrisisResources): CommandResult {
     if (!this.app.hasConsent(c.id, userId)) return this.consentPointer(c, userId, crisis);
     const plan = this.planOf(c.id, userId);
     const edit = editPlan(plan, args, { prompts: c.checkins, zone: c.timezone, now });
@@ -445,7 +446,7 @@ export class CheckinService implements CheckinPort {
     return { enabled: s.alumni.enabled && (choice?.enabled ?? true), rhythm: choice?.rhythm ?? s.alumni.every };
   }
 
-  alumni(c: CommunityConfig, member: Member, args: string[], now: number, crisis: string): CommandResult {
+  alumni(c: CommunityConfig, member: Member, args: string[], now: number, crisis: CrisisResources): CommandResult {
     const s = checkinSettingsOf(c);
     const current = this.alumniRhythmOf(c, member.userId);
     const status = () => {

@@ -93,6 +93,7 @@ export function installPaging(app: AppContext): PagingService {
     jobs: app.jobs,
     warm: { store: warmStore, pool: warmPool },
     knownName: (u) => names.get(u),
+    readerOf: (u) => app.readers.forUser(u),
   });
 
   app.commands.push(...pagingCommands({ service, pages, members: app.members, config: app.config }));

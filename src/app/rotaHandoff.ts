@@ -21,6 +21,7 @@ import type { CarenetConfig, CommunityConfig } from "../config/types";
 import type { Job, JobsStore } from "../store/jobs";
 import type { Clock } from "./clock";
 import type { Logger } from "./logger";
+import type { CrisisResources } from "../config/types";
 
 export const HANDOFF_JOB = "rota.handoff";
 export const PLAN_JOB = "rota.plan";
@@ -50,7 +51,7 @@ export interface HandoffDeps {
   clock: Clock;
   log: Logger;
   config: () => CarenetConfig;
-  crisisResources: () => string;
+  crisisResources: () => CrisisResources;
   /** Runs `fn` in one SQLite transaction. */
   atomically: <T>(fn: () => T) => T;
   /** Tells the scheduler jobs changed (called after the caller's transaction). */

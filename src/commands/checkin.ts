@@ -2,18 +2,19 @@ import type { CommunityConfig } from "../config/types";
 import type { Member } from "../store/members";
 import type { Message } from "./message";
 import type { CommandContext, CommandResult, CommandSpec } from "./types";
+import type { CrisisResources } from "../config/types";
 
 export type Where = { ok: true; community: CommunityConfig; member: Member } | { ok: false; result: CommandResult };
 
 /** What the check-in commands need from the check-in service (kept here so commands depend on nothing above them). */
 export interface CheckinPort {
-  where(userId: string, opts: { here?: CommunityConfig; named?: string; preferLatestPrompt?: boolean; now: number; crisis: string }): Where;
-  answerText(input: { community: CommunityConfig; userId: string; text: string; via: "command"; now: number; crisis: string }): CommandResult;
-  overview(community: CommunityConfig, userId: string, now: number, crisis: string): CommandResult;
+  where(userId: string, opts: { here?: CommunityConfig; named?: string; preferLatestPrompt?: boolean; now: number; crisis: CrisisResources }): Where;
+  answerText(input: { community: CommunityConfig; userId: string; text: string; via: "command"; now: number; crisis: CrisisResources }): CommandResult;
+  overview(community: CommunityConfig, userId: string, now: number, crisis: CrisisResources): CommandResult;
   describe(community: CommunityConfig, userId: string): Message;
   history(community: CommunityConfig, userId: string): Message;
-  editPlan(community: CommunityConfig, userId: string, args: string[], now: number, crisis: string): CommandResult;
-  alumni(community: CommunityConfig, member: Member, args: string[], now: number, crisis: string): CommandResult;
+  editPlan(community: CommunityConfig, userId: string, args: string[], now: number, crisis: CrisisResources): CommandResult;
+  alumni(community: CommunityConfig, member: Member, args: string[], now: number, crisis: CrisisResources): CommandResult;
   staffView(community: CommunityConfig, args: string[], now: number): CommandResult;
 }
 

@@ -2,6 +2,7 @@ import type { CarenetConfig } from "../config/types";
 import { CONTACT_CODE_JOB, type OffMatrix } from "../paging/offMatrix/service";
 import type { ContactsStore } from "../store/contacts";
 import type { Effects } from "./effects";
+import { command, listOf, t, type Words } from "../words";
 import { Message } from "./message";
 import { UsageError, type CommandResult, type CommandSpec } from "./types";
 
@@ -38,7 +39,7 @@ export function contactCommand(d: ContactCommandDeps): CommandSpec {
       const reply = (r: CommandResult): CommandResult => (ctx.place === "dm" ? r : { ...r, replyTo: "dm" });
       if (ctx.place === "room" && args.length > 0) {
         // An address typed in a shared room is already seen by others: nothing is stored from there.
-        return reply({ outcome: "refused", reply: Message.of("Please set your contact details in our direct conversation, not in a shared room: nothing was saved.") });
+        return reply({ outcome: "refused", reply: Message.of(t("contact.onlyInDm")) });
       }
       const [sub, value, ...rest] = args;
       if (rest.length > 0) throw new UsageError("Too many words.");
@@ -47,7 +48,7 @@ export function contactCommand(d: ContactCommandDeps): CommandSpec {
         case undefined:
           return reply({ outcome: "ok", reply: describe(d, ctx.sender) });
         case "email": {
-          if (!d.offMatrix.has("email")) return reply(refusedText("This carenet has no email set up (ask your community's admins)."));
+          if (!d.offMatrix.has("email")) return reply(refusedText(t("contact.noEmail")));
           const address = value?.trim() ?? "";
           if (address.length > 254 || !EMAIL.test(address)) throw new UsageError(`"${(value ?? "").slice(0, 80)}" does not look like an email address.`);
           const code = d.contacts.proposeEmail(ctx.sender, address, now);
@@ -55,8 +56,8 @@ export function contactCommand(d: ContactCommandDeps): CommandSpec {
           return reply({
             outcome: "ok",
             reply: new Message()
-              .p(`I have sent a 6-digit code to ${address}. To turn it on, send \`!contact confirm CODE\` here within 24 hours.`)
-              .p("Until then nothing else is sent there. Emails say only that a member of your community needs support, with the page number and a link: never who, never a note."),
+              .p(t("contact.codeSent", { address, command: command("!contact confirm") }))
+              .p(t("contact.codeSentPrivacy")),
           });
         }
         case "confirm": {
@@ -64,31 +65,27 @@ export function contactCommand(d: ContactCommandDeps): CommandSpec {
           const out = d.contacts.confirmEmail(ctx.sender, value, now);
           if (out === "confirmed") {
             const addr = d.contacts.confirmed(ctx.sender, "email")?.address;
-            return reply({ outcome: "ok", reply: Message.of(`Thank you: when you are asked to come to a page at its last steps, I will also email ${addr}. \`!contact remove email\` stops it.`) });
+            return reply({ outcome: "ok", reply: Message.of(t("contact.confirmed", { address: addr ?? "", command: command("!contact remove email") })) });
           }
-          if (out === "wrong") return reply(refusedText("That is not the code I sent. Please check the email and try again."));
-          if (out === "expired") return reply(refusedText("That code has expired (or too many wrong codes were tried). Send `!contact email ADDRESS` again for a new one."));
-          return reply(refusedText("There is no address waiting for a code. Send `!contact email ADDRESS` first."));
+          if (out === "wrong") return reply(refusedText(t("contact.wrongCode")));
+          if (out === "expired") return reply(refusedText(t("contact.expiredCode", { command: command("!contact email") })));
+          return reply(refusedText(t("contact.noneWaiting", { command: command("!contact email") })));
         }
         case "webhook": {
           const v = value?.toLowerCase();
           if (v !== "on" && v !== "off") throw new UsageError("`!contact webhook on` or `!contact webhook off`.");
-          if (v === "on" && !d.offMatrix.has("webhook")) return reply(refusedText("This carenet has no webhook set up (ask your community's admins)."));
+          if (v === "on" && !d.offMatrix.has("webhook")) return reply(refusedText(t("contact.noWebhook")));
           d.contacts.setWebhook(ctx.sender, v === "on", now);
           return reply({
             outcome: "ok",
-            reply: Message.of(
-              v === "on"
-                ? "Done: when you are asked to come to a page at its last steps, your community's webhook (an SMS or paging gateway) is told too, with your Matrix id and the page number only."
-                : "Done: the webhook is no longer told about pages for you.",
-            ),
+            reply: Message.of(v === "on" ? t("contact.webhookOn") : t("contact.webhookOff")),
           });
         }
         case "remove": {
           const kind = value?.toLowerCase();
           if (kind !== "email" && kind !== "webhook") throw new UsageError("`!contact remove email` or `!contact remove webhook`.");
           const removed = d.contacts.remove(ctx.sender, kind);
-          return reply({ outcome: "ok", reply: Message.of(removed ? `Removed: I no longer keep your ${kind === "email" ? "email address" : "webhook choice"}.` : `You had no ${kind} set.`) });
+          return reply({ outcome: "ok", reply: Message.of(removed ? t("contact.removed", { kind }) : t("contact.notSet", { kind })) });
         }
         default:
           throw new UsageError("`!contact`, `!contact email ADDRESS`, `!contact confirm CODE`, `!contact webhook on|off` or `!contact remove email|webhook`.");
@@ -97,23 +94,23 @@ export function contactCommand(d: ContactCommandDeps): CommandSpec {
   };
 }
 
-function refusedText(text: string): CommandResult {
+function refusedText(text: Words): CommandResult {
   return { outcome: "refused", reply: Message.of(text) };
 }
 
 function describe(d: ContactCommandDeps, userId: string): Message {
-  const m = new Message().heading("How carenet can reach you off Matrix when you are asked to come to a page:");
-  const lines: string[] = [];
+  const m = new Message().heading(t("contact.heading"));
+  const lines: Words[] = [];
   for (const c of d.contacts.of(userId)) {
-    if (c.kind === "email") lines.push(c.confirmedAt !== null ? `Email: ${c.address} (confirmed)` : `Email: ${c.address} (waiting for the code to be confirmed)`);
-    else lines.push("Webhook: on");
+    if (c.kind === "email") lines.push(c.confirmedAt !== null ? t("contact.emailConfirmed", { address: c.address ?? "" }) : t("contact.emailWaiting", { address: c.address ?? "" }));
+    else lines.push(t("contact.webhook"));
   }
   const admin = d.config().off_matrix?.contacts?.find((c) => c.user === userId);
-  if (admin?.email) lines.push(`Email set by an admin in the configuration: ${admin.email} (ask them to change it)`);
-  if (admin?.webhook) lines.push("Webhook: on (set by an admin in the configuration)");
-  if (lines.length === 0) lines.push("Nothing: only Matrix.");
+  if (admin?.email) lines.push(t("contact.emailByAdmin", { address: admin.email }));
+  if (admin?.webhook) lines.push(t("contact.webhookByAdmin"));
+  if (lines.length === 0) lines.push(t("contact.nothing"));
   m.list(lines);
-  const offered = [d.offMatrix.has("email") ? "email" : "", d.offMatrix.has("webhook") ? "webhook" : ""].filter(Boolean);
-  m.p(offered.length ? `Offered here: ${offered.join(" and ")}. \`!help contact\` says how.` : "This carenet has no off-Matrix channel set up.");
+  const offered = (["email", "webhook"] as const).filter((channel) => d.offMatrix.has(channel)).map((channel) => t("contact.channel", { channel }));
+  m.p(offered.length ? t("contact.offered", { channels: listOf(offered), command: command("!help contact") }) : t("contact.offeredNone"));
   return m;
 }

@@ -1,3 +1,4 @@
+import type { CrisisResources } from "../config/types";
 import type { CarenetConfig, CommunityConfig } from "../config/types";
 import { isOpenAt } from "../domain/postingHours";
 import { hoursOf, supportWhileClosed } from "../hours/notices";
@@ -66,7 +67,7 @@ export function hoursCommand(deps: HoursCommandDeps): CommandSpec {
 }
 
 /** A room being closed never closes the way to a person: once per answer, how to get support now. */
-function withSupportIfClosed(reply: Message, schedules: PostingSchedule[], now: number, crisisResources: string): Message {
+function withSupportIfClosed(reply: Message, schedules: PostingSchedule[], now: number, crisisResources: CrisisResources): Message {
   return schedules.some((s) => !isOpenAt(s, now)) ? reply.append(supportWhileClosed(crisisResources)) : reply;
 }
 

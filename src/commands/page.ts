@@ -6,9 +6,11 @@ import type { PagingService } from "../paging/service";
 import * as t from "../paging/texts";
 import type { MembersStore } from "../store/members";
 import type { PageRecord, PagesStore } from "../store/pages";
-import { supportNow } from "./help";
 import { Message } from "./message";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "./types";
+import type { CrisisResources } from "../config/types";
+import { command, listOf, t as words, time, zone, type Words } from "../words";
+import { supportBlock } from "../words/support";
 
 export interface PagingCommandDeps {
   service: PagingService;
@@ -71,14 +73,14 @@ function findPage(
     return {
       result: refused(
         command === "ack"
-          ? "There is no open page waiting for you. (Staff: name the page, e.g. `!ack 12`.)"
-          : "There is no open page of yours to close. (Staff: name the page, e.g. `!resolve 12`.)",
+          ? words("paging.noneToAck", { example: cmd("!ack 12") })
+          : words("paging.noneToResolve", { example: cmd("!resolve 12") }),
       ),
     };
   }
   return {
     result: refused(
-      `There is more than one open page; please say which: ${open.map((p) => `\`!${command} ${p.id}\` (${p.member})`).join(", ")}.`,
+      words("paging.whichPage", { choices: listOf(open.map((p) => words("paging.choice", { command: cmd(`!${command} ${p.id}`), member: t.who(p.member) })), "disjunction") }),
     ),
   };
 }
@@ -88,11 +90,15 @@ function involved(d: PagingCommandDeps, page: PageRecord, userId: string): boole
   return d.service.mayResolve(page, userId) || d.pages.isContact(page.id, userId);
 }
 
-function notYours(n: number, command: "ack" | "resolve" | "decline"): string {
-  if (command === "decline") return `There is no open page ${n} that you can decline: only people asked to come to it can.`;
-  return command === "ack"
-    ? `There is no page ${n} that you can acknowledge: only people asked to come and the community's staff can.`
-    : `There is no page ${n} that you can close: only the member who paged, someone who came and the community's staff can.`;
+function notYours(pageId: number, command: "ack" | "resolve" | "decline"): Words {
+  if (command === "decline") return words("paging.notYoursDecline", { pageId });
+  return command === "ack" ? words("paging.notYoursAck", { pageId }) : words("paging.notYoursResolve", { pageId });
+}
+
+const cmd = command;
+
+function ownPage(pageId: number): Words {
+  return words("paging.ownPage", { pageId, command: cmd("!resolve") });
 }
 
 /**
@@ -105,9 +111,9 @@ function privatelyOutside(ctx: CommandContext, page: PageRecord | undefined, res
   return ctx.place === "room" && !inOwnRoom ? { ...result, replyTo: "dm" } : result;
 }
 
-function refused(text: string, crisis?: string): CommandResult {
+function refused(text: Words, crisis?: CrisisResources): CommandResult {
   const reply = Message.of(text);
-  if (crisis !== undefined) reply.append(supportNow(crisis));
+  if (crisis !== undefined) reply.append(supportBlock(crisis));
   return { outcome: "refused", reply };
 }
 
@@ -211,10 +217,10 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
         if (!page) return notYoursToDecline(n);
       } else {
         const open = d.pages.activeAskedOf(ctx.sender).filter((p) => p.state.status === "open");
-        if (open.length === 0) return { ...refused("There is no open page you were asked to."), replyTo: ctx.place === "room" ? ("dm" as const) : undefined };
+        if (open.length === 0) return { ...refused(words("paging.noneAsked")), replyTo: ctx.place === "room" ? ("dm" as const) : undefined };
         if (open.length > 1) {
           return {
-            ...refused(`You were asked to more than one open page; please say which: ${open.map((p) => `\`!decline ${p.id}\``).join(", ")}.`),
+            ...refused(words("paging.whichDecline", { choices: listOf(open.map((p) => cmd(`!decline ${p.id}`)), "disjunction") })),
             replyTo: ctx.place === "room" ? ("dm" as const) : undefined,
           };
         }
@@ -225,14 +231,14 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
         case "declined":
           return { outcome: "ok", reply: t.declineReply(page.id, out.movedOn), replyTo };
         case "already":
-          return { outcome: "ok", reply: Message.of(`You have already declined page ${page.id}. Thank you for saying so.`), replyTo };
+          return { outcome: "ok", reply: Message.of(words("paging.alreadyDeclined", { pageId: page.id })), replyTo };
         case "taken":
-          return { outcome: "ok", reply: Message.of(`Someone has already said they are coming to page ${page.id}: nothing more is needed from you.`), replyTo };
+          return { outcome: "ok", reply: Message.of(words("paging.alreadyTaken", { pageId: page.id })), replyTo };
         case "resolved":
         case "not_asked":
           return notYoursToDecline(page.id);
         case "own_page":
-          return { ...refused(`Page ${page.id} is your own page. If you no longer need it, send \`!resolve\`.`, ctx.crisisResources), replyTo };
+          return { ...refused(ownPage(page.id), ctx.crisisResources), replyTo };
       }
     },
   };
@@ -249,11 +255,11 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
       const list = d.pages.openedSince(c.id, since);
       const meetings = d.pages.meetingsSince(c.id, since);
       const shown = list.slice(-PAGES_LIST_MAX);
-      const reply = new Message().heading(`Pages in ${c.name} since ${DateTime.fromMillis(since, { zone: c.timezone }).toFormat("ccc d LLL yyyy HH:mm")}:`);
-      if (list.length === 0) reply.p("None.");
-      if (list.length > shown.length) reply.p(`Showing the latest ${shown.length} of ${list.length}.`);
+      const reply = new Message().heading(words("paging.pagesHeading", { community: c.name, since: time(since, c.timezone, "datetime"), zone: zone(c.timezone) }));
+      if (list.length === 0) reply.p(words("paging.pagesNone"));
+      if (list.length > shown.length) reply.p(words("paging.pagesShowing", { shown: shown.length, total: list.length }));
       reply.list(shown.map((p) => pageLine(summarise(d.pages, p), c.timezone)));
-      if (meetings.length > 0) reply.heading("Crisis meetings:").list(meetings.map((m) => meetingLine(m, c.timezone)));
+      if (meetings.length > 0) reply.heading(words("paging.meetingsHeading")).list(meetings.map((m) => meetingLine(m, c.timezone)));
       return { outcome: "ok", reply };
     },
   };
@@ -271,13 +277,13 @@ function ackResult(d: PagingCommandDeps, ctx: CommandContext, page: PageRecord):
     case "confirmed":
       return { outcome: "ok", reply: t.confirmReply(p.id, p.member) };
     case "already":
-      return { outcome: "ok", reply: Message.of(`You have already said you are coming to page ${p.id}. Thank you.`) };
+      return { outcome: "ok", reply: Message.of(words("paging.alreadyComing", { pageId: p.id })) };
     case "resolved":
-      return refused(`Page ${p.id} is already closed.`);
+      return refused(words("paging.alreadyClosed", { pageId: p.id }));
     case "own_page":
-      return refused(`Page ${p.id} is your own page. If you no longer need it, send \`!resolve\`.`, ctx.crisisResources);
+      return refused(ownPage(p.id), ctx.crisisResources);
     case "not_asked":
-      return refused(`You were not asked to come to page ${p.id}, so I cannot record you as coming. Staff of its community can acknowledge any page.`);
+      return refused(words("paging.notAsked", { pageId: p.id }));
   }
 }
 
@@ -288,12 +294,12 @@ function resolveResult(d: PagingCommandDeps, ctx: CommandContext, page: PageReco
     case "resolved":
       return {
         outcome: "ok",
-        reply: ctx.sender === p.member ? t.closedByMember(p.id, ctx.crisisResources) : Message.of(`Page ${p.id} is closed. Thank you.`),
+        reply: ctx.sender === p.member ? t.closedByMember(p.id, ctx.crisisResources) : Message.of(words("paging.closedThanks", { pageId: p.id })),
       };
     case "already":
-      return { outcome: "ok", reply: Message.of(`Page ${p.id} was already closed.`) };
+      return { outcome: "ok", reply: Message.of(words("paging.wasClosed", { pageId: p.id })) };
     case "not_allowed":
-      return refused(`Page ${p.id} can be closed by the member who paged, by someone who said they are coming (\`!ack\`), or by staff.`);
+      return refused(words("paging.notAllowed", { pageId: p.id, command: cmd("!ack") }));
   }
 }
 

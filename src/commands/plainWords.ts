@@ -1,6 +1,7 @@
 import { supportNow } from "./help";
 import { Message } from "./message";
 import { command, t } from "../words";
+import type { CrisisResources } from "../config/types";
 
 /**
  * Plain words (not a command) in someone's conversation with carenet. Whatever they say —
@@ -8,7 +9,7 @@ import { command, t } from "../words";
  * person now, then the crisis resources, then where everything else is. Nothing of what
  * they wrote is repeated, kept or logged.
  */
-export function plainWordsReply(crisisResources: string): Message {
+export function plainWordsReply(crisisResources: CrisisResources): Message {
   return new Message()
     .p(t("commands.plainPage", { page: command("!page") }))
     .p(t("commands.plainProgram"))

@@ -1,5 +1,6 @@
 import type { CommunityConfig } from "../config/types";
 import type { Message, Text } from "./message";
+import type { CrisisResources } from "../config/types";
 
 /** Who may use a command. */
 export type Audience = "everyone" | "staff";
@@ -23,7 +24,7 @@ export interface CommandContext {
   /** True when the sender is staff (or an admin) of the community whose staff room this is. */
   isStaffHere: boolean;
   now: number;
-  crisisResources: string;
+  crisisResources: CrisisResources;
   /** Every command the dispatcher knows, for !help. */
   commands: ReadonlyArray<CommandSpec>;
 }

@@ -7,6 +7,7 @@ import { retentionOf } from "../rights/settings";
 import type { CommunitiesApp } from "./deps";
 import { command, person, t, time, type Value, type Words, type RichValue } from "../words";
 import { rightsText, type RightsText } from "./rightsText";
+import type { CrisisResources } from "../config/types";
 
 /**
  * Consent to a community's rights text. A person's decisions live in the ConsentStore
@@ -16,7 +17,7 @@ import { rightsText, type RightsText } from "./rightsText";
 export type ConsentApp = Pick<AppContext, "config" | "consent" | "commands">;
 
 /** The rights text of `c` as it reads now (the commands installed decide a few lines). */
-export function currentRightsText(app: Pick<AppContext, "commands" | "config">, c: CommunityConfig, crisisResources: string): RightsText {
+export function currentRightsText(app: Pick<AppContext, "commands" | "config">, c: CommunityConfig, crisisResources: CrisisResources): RightsText {
   return rightsText(c, crisisResources, (name) => app.commands.some((cmd) => cmd.name === name), retentionOf(app.config()));
 }
 
@@ -65,7 +66,7 @@ export const askedDetail = (version: string) => `version ${version}`;
  * The welcome a new member gets by DM: one phone screen (who carenet is, how to get
  * support now, what to do next, where to read more), then the rights in short.
  */
-export function onboardingMessages(c: CommunityConfig, text: RightsText, sponsor: string | null, returning: boolean, crisisResources: string): Message[] {
+export function onboardingMessages(c: CommunityConfig, text: RightsText, sponsor: string | null, returning: boolean, crisisResources: CrisisResources): Message[] {
   const first = new Message().p(t(returning ? "onboarding.welcomeBack" : "onboarding.welcome", { community: c.name }));
   if (sponsor) first.p(t("onboarding.sponsor", { sponsor: person(sponsor) }));
   first.p(t("onboarding.needSomeone", { page: command("!page") }));
@@ -83,7 +84,7 @@ function summaryWithAnswer(text: RightsText): Message {
     .p(t("rights.version", { version: text.version }));
 }
 
-function askAgainMessage(c: CommunityConfig, text: RightsText, latest: ConsentRecord | undefined, crisisResources: string): Message {
+function askAgainMessage(c: CommunityConfig, text: RightsText, latest: ConsentRecord | undefined, crisisResources: CrisisResources): Message {
   const m = new Message().p(
     latest ? t("onboarding.changed", { community: c.name, date: time(latest.decidedAt, c.timezone, "date") }) : t("onboarding.changedUnanswered", { community: c.name }),
   );
@@ -129,7 +130,7 @@ export function consentNeeded(
   c: CommunityConfig,
   userId: string,
   what: Text,
-  crisisResources: string,
+  crisisResources: CrisisResources,
 ): Message {
   const latest = latestDecision(app, c.id, userId);
   const changed = latest?.decision === "agreed" && latest.textVersion !== currentRightsText(app, c, crisisResources).version;
@@ -142,7 +143,7 @@ export function consentNeeded(
 }
 
 /** What someone who is nobody's member is told by `!rights` and `!consent`. */
-export function notAMember(crisisResources: string): Message {
+export function notAMember(crisisResources: CrisisResources): Message {
   return Message.of(t("rights.notAMember")).append(supportNow(crisisResources));
 }
 

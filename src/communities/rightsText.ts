@@ -5,6 +5,7 @@ import type { CommunityConfig, PostingWindowConfig, ReachConfig } from "../confi
 import { WEEKDAYS, type Weekday } from "../domain/localTime";
 import { BOOKKEEPING_DAYS, retentionOf, type RetentionPeriods } from "../rights/settings";
 import { command, LANGUAGES, link, listOf, phone, t, zone, type Value, type Words, type RichValue } from "../words";
+import type { CrisisResources } from "../config/types";
 
 /**
  * What every member is told, in plain words, before anything optional is recorded about
@@ -39,7 +40,7 @@ export type HasCommand = (name: string) => boolean;
 const cmd = (text: string) => command(text);
 const days = (n: number) => n;
 
-export function rightsText(c: CommunityConfig, crisisResources: string, has: HasCommand, retention: RetentionPeriods = retentionOf({})): RightsText {
+export function rightsText(c: CommunityConfig, crisisResources: CrisisResources, has: HasCommand, retention: RetentionPeriods = retentionOf({})): RightsText {
   const community = c.name;
   const hasHours = (c.rooms.community.posting_hours ?? []).length > 0;
   const data = has("mydata") && has("forgetme");

@@ -66,6 +66,12 @@ interface SizeBound {
 /** Longest strings, in characters. Every other string: DEFAULT_STRING_MAX. */
 export const SIZE_BOUNDS: SizeBound[] = [
   { path: "crisis_resources", max: 2000, why: "it is added to !help, pages and many replies, which must stay readable and within the homeserver's message size" },
+  { path: "crisis_resources.*", max: 1000, why: "each item is added to !help, pages and many replies, which must stay readable" },
+  { path: "crisis_resources.*.label", max: 80, why: "a service's name, read on a phone screen" },
+  { path: "crisis_resources.*.note", max: 200, why: "a short note beside the service's name" },
+  { path: "crisis_resources.*.phone", max: 30, why: "a phone number" },
+  { path: "crisis_resources.*.sms", max: 30, why: "a phone number" },
+  { path: "crisis_resources.*.url", max: 500, why: "a web address" },
   { path: "communities.*.name", max: 255, why: "it becomes room names" },
   { path: "communities.*.rooms.*.name", max: 255, why: "room names" },
   { path: "communities.*.rooms.extra.*.name", max: 255, why: "room names" },
@@ -87,14 +93,44 @@ export function checkSafety(config: Partial<CarenetConfig>, flag: Flag): void {
 /** Characters that show nothing: whitespace, zero-width and other format characters. */
 const INVISIBLE = /[\s\p{Cf}\p{Cc}]/gu;
 
+/** At most this many crisis resources: the block is in many replies and must fit a phone screen. */
+export const MAX_CRISIS_ENTRIES = 12;
+
 function checkCrisisResources(config: Partial<CarenetConfig>, flag: Flag): void {
-  const text = config.crisis_resources;
-  if (typeof text !== "string") return;
-  const visible = text.replace(INVISIBLE, "");
-  if (visible.length === 0) {
-    flag(["crisis_resources"], "has no visible text (only spaces, line breaks or invisible characters): the crisis section of !help, pages and late replies would be empty");
-  } else if (!/\p{N}/u.test(visible)) {
-    flag(["crisis_resources"], "contains no number: crisis resources usually give a phone number to call", "warning");
+  const resources: unknown = config.crisis_resources;
+  if (typeof resources === "string") {
+    checkCrisisText(resources, ["crisis_resources"], flag);
+    if (visibleText(resources) && !/\p{N}/u.test(visibleText(resources))) flag(["crisis_resources"], "contains no number: crisis resources usually give a phone number to call", "warning");
+    return;
+  }
+  if (!Array.isArray(resources)) return; // the schema says what is wrong with it
+  if (resources.length > MAX_CRISIS_ENTRIES) flag(["crisis_resources"], `has ${resources.length} items; at most ${MAX_CRISIS_ENTRIES} are allowed, so the support block fits a phone screen`);
+  let numbers = false;
+  resources.forEach((r: unknown, i) => {
+    if (typeof r === "string") {
+      checkCrisisText(r, ["crisis_resources", i], flag);
+      checkSize(r, ["crisis_resources", i], flag);
+      if (/\p{N}/u.test(r)) numbers = true;
+    } else if (r && typeof r === "object") {
+      const entry = r as Record<string, unknown>;
+      for (const key of ["label", "note", "phone", "sms", "url"]) {
+        const v = entry[key];
+        if (typeof v === "string") checkSize(v, ["crisis_resources", i, key], flag);
+      }
+      if (typeof entry.label === "string" && !visibleText(entry.label)) flag(["crisis_resources", i, "label"], "has no visible text: people would see a number with no name");
+      if (typeof entry.phone === "string" || typeof entry.sms === "string") numbers = true;
+    }
+  });
+  if (resources.length > 0 && !numbers) flag(["crisis_resources"], "contains no number: crisis resources usually give a phone number to call", "warning");
+}
+
+function visibleText(text: string): string {
+  return text.replace(INVISIBLE, "");
+}
+
+function checkCrisisText(text: string, at: Array<string | number>, flag: Flag): void {
+  if (visibleText(text).length === 0) {
+    flag(at, "has no visible text (only spaces, line breaks or invisible characters): the crisis section of !help, pages and late replies would be empty");
   }
 }
 

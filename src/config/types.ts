@@ -133,6 +133,24 @@ export interface CommunityConfig {
   weekly_report?: { day: Weekday; at: string };
 }
 
+/** A crisis service with its numbers: rendered as tappable tel:/sms: links. */
+export interface CrisisLine {
+  label: string;
+  /** A number to call. */
+  phone?: string;
+  /** A number to text. */
+  sms?: string;
+  url?: string;
+  /** Shown with the label ("free, 24/7", "text SHOUT"); the admin's words, not translated. */
+  note?: string;
+}
+
+/**
+ * Where to get help now: free text (numbers in it are made tappable), or a list of free
+ * text and services. Free text stays valid so existing configs keep loading.
+ */
+export type CrisisResources = string | ReadonlyArray<string | CrisisLine>;
+
 export interface CarenetConfig {
   homeserver: { url: string; domain: string };
   appservice: { bind: string; port: number; registration: string };
@@ -148,7 +166,7 @@ export interface CarenetConfig {
   metrics?: MetricsConfig;
   /** Rota calendar feeds (`!rota calendar`); absent: the command says they are not set up. */
   calendar?: { public_url: string };
-  crisis_resources: string;
+  crisis_resources: CrisisResources;
   communities: CommunityConfig[];
   /** Off-Matrix channels for pages (email, a signed webhook); none without it. */
   off_matrix?: OffMatrixConfig;

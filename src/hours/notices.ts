@@ -2,6 +2,8 @@ import { DateTime } from "luxon";
 import { Message } from "../commands/message";
 import { describeSchedule, exceptionInForce, isOpenAt, nextTransition, validateSchedule, type PostingSchedule } from "../domain/postingHours";
 import { t, time, zone } from "../words";
+import type { CrisisResources } from "../config/types";
+import { supportBlock } from "../words/support";
 
 /**
  * What posting hours say to people. Every closing word carries how to get support now:
@@ -13,8 +15,8 @@ import { t, time, zone } from "../words";
  * How to reach a person while a room is closed: one support block (paging, then the crisis
  * resources) under one heading.
  */
-export function supportWhileClosed(crisisResources: string): Message {
-  return new Message().heading(t("hours.supportHeading")).p(t("hours.supportPage")).p(crisisResources.trim());
+export function supportWhileClosed(crisisResources: CrisisResources): Message {
+  return supportBlock(crisisResources, { page: true });
 }
 
 /** "today at 17:00 (UK time)", "tomorrow at 09:00 (UK time)", "Sat 09:00 (UK time)". */
@@ -50,7 +52,7 @@ export function openingNotice(roomName: string, schedule: PostingSchedule, atMs:
 }
 
 /** Said in the room when it closes: when it opens again, and how to get support now. */
-export function closingNotice(roomName: string, schedule: PostingSchedule, atMs: number, crisisResources: string): Message {
+export function closingNotice(roomName: string, schedule: PostingSchedule, atMs: number, crisisResources: CrisisResources): Message {
   return new Message()
     .heading(t("hours.closed", { room: roomName }))
     .append(stateWords(schedule, atMs))
@@ -71,7 +73,7 @@ export const RACING_POST_REASON = "Posted while the room was closed for posting;
  * closed (one per person per closing, however many they sent): kind, why, when it opens,
  * and how to get support now.
  */
-export function racingPostExplanation(roomName: string, schedule: PostingSchedule, closedAtMs: number, nowMs: number, crisisResources: string): Message {
+export function racingPostExplanation(roomName: string, schedule: PostingSchedule, closedAtMs: number, nowMs: number, crisisResources: CrisisResources): Message {
   return new Message()
     .p(t("hours.racing", { room: roomName, closedAt: time(closedAtMs, schedule.timezone, "time"), zone: zone(schedule.timezone) }))
     .append(stateWords(schedule, nowMs))

@@ -15,6 +15,7 @@ import { noticeContent, reactionContent, type Reader } from "./content";
 import type { CommunityPlace, ReactionEvent } from "./eventRouter";
 import type { Homeserver } from "./homeserver";
 import type { RoomSnapshots } from "./roomSnapshot";
+import type { CrisisResources } from "../config/types";
 
 /** The Synapse setting that makes the homeserver encrypt every room it creates. */
 export const ENCRYPTION_SETTING = "encryption_enabled_by_default_for_room_type";
@@ -282,13 +283,13 @@ export function encryptionHealth(store: Pick<EncryptionStore, "list">, decrypts 
  * The answer to an encrypted message carenet could not decrypt although it takes part in
  * encryption (its key did not reach carenet's device). In a direct chat a reaction pages.
  */
-export function undecryptableAnswer(crisisResources: string, directChat: boolean): Message {
+export function undecryptableAnswer(crisisResources: CrisisResources, directChat: boolean): Message {
   const m = supportNow(crisisResources).p(t("encryption.undecryptable"));
   if (directChat) m.p(t("encryption.reactToPage", { page: command("!page") }));
   return m;
 }
 
-export function dmAnswer(crisisResources: string): Message {
+export function dmAnswer(crisisResources: CrisisResources): Message {
   return supportNow(crisisResources)
     .p(t("encryption.dmCannotRead", { page: command("!page") }))
     .p(t("encryption.dmReactToPage", { page: command("!page") }))
@@ -300,7 +301,7 @@ export function encryptedChatWelcome(): Message {
   return new Message().p(t("encryption.welcome"));
 }
 
-export function supportRoomAnswer(crisisResources: string, member: string, sender: string, peers: string[]): Message {
+export function supportRoomAnswer(crisisResources: CrisisResources, member: string, sender: string, peers: string[]): Message {
   const m = supportNow(crisisResources);
   const commands = { ack: command("!ack"), resolve: command("!resolve") };
   if (sender === member) {
@@ -312,11 +313,11 @@ export function supportRoomAnswer(crisisResources: string, member: string, sende
   return m;
 }
 
-export function staffRoomAnswer(crisisResources: string): Message {
+export function staffRoomAnswer(crisisResources: CrisisResources): Message {
   return supportNow(crisisResources).p(t("encryption.staffRoom", { setting: command(ENCRYPTION_SETTING) }));
 }
 
-export function roomAnswer(crisisResources: string, botUserId: string, community: boolean): Message {
+export function roomAnswer(crisisResources: CrisisResources, botUserId: string, community: boolean): Message {
   return supportNow(crisisResources)
     .p(t("encryption.room", { page: command("!page") }))
     .p(t("encryption.roomOpenDm", { bot: person(botUserId), community: community ? "yes" : "no" }));

@@ -20,6 +20,7 @@ import { noticeContent, reactionContent, type NameLookup, type Reader } from "./
 import type { EncryptedEvent } from "./encryptedRooms";
 import { JOIN_JOB } from "./invitations";
 import { withMentionIds } from "./mentions";
+import type { CrisisResources } from "../config/types";
 
 export interface EventRouterDeps {
   db: Db;
@@ -133,7 +134,7 @@ export type ReplyHook = (r: {
   eventId: string;
   place: CommunityPlace | undefined;
   now: number;
-  crisisResources: string;
+  crisisResources: CrisisResources;
 }) => CommandResult | undefined;
 
 /**
@@ -141,7 +142,7 @@ export type ReplyHook = (r: {
  * a hook that can take it as an answer to something still open returns the answer to give;
  * otherwise undefined, and the next hook (finally the plain-words answer) has it.
  */
-export type PlainAnswerHook = (r: { roomId: string; sender: string; text: string; eventId: string; now: number; crisisResources: string }) => CommandResult | undefined;
+export type PlainAnswerHook = (r: { roomId: string; sender: string; text: string; eventId: string; now: number; crisisResources: CrisisResources }) => CommandResult | undefined;
 
 export function isStaffOf(community: Pick<CommunityConfig, "staff" | "admins">, userId: string): boolean {
   return community.staff.includes(userId) || community.admins.includes(userId);

@@ -12,6 +12,7 @@ import { noticeContent, type Reader } from "./content";
 import { encryptedChatWelcome } from "./encryptedRooms";
 import type { Homeserver } from "./homeserver";
 import { privacyProblem } from "./privateRoom";
+import type { CrisisResources } from "../config/types";
 
 export const JOIN_JOB = "matrix.join";
 
@@ -28,7 +29,7 @@ export interface InvitationDeps {
   clock: Clock;
   log: Logger;
   botUserId: string;
-  crisisResources: () => string;
+  crisisResources: () => CrisisResources;
   atomically: <T>(fn: () => T) => T;
   wakeOutbox: () => void;
   /** How the person who opened the chat reads: their language and names (English otherwise). */

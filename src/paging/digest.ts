@@ -1,9 +1,10 @@
 import { DateTime } from "luxon";
 import { Message } from "../commands/message";
 import type { CommunityConfig } from "../config/types";
-import { describeDuration, type NotifyTarget, type PageStatus } from "../domain/escalation";
+import type { NotifyTarget, PageStatus } from "../domain/escalation";
 import type { CrisisMeeting, PageRecord, PagesStore, SkipReason } from "../store/pages";
-import { people, targetName } from "./texts";
+import { listOf, t, time, zone, type Value, type Words } from "../words";
+import { duration, targetWords, who } from "./texts";
 
 /**
  * The contact digest ("everything is brought back to the group"): who paged, when, who
@@ -51,20 +52,19 @@ export interface PageSummary {
   skipped: Record<SkipReason, number>;
 }
 
-const SKIP_WORDS: Record<SkipReason, string> = {
-  nightly_cap: "at their nightly page limit",
-  break: "on a break from the rota",
-  no_consent: "without agreement to the current rights text",
-  declined: "declined",
-};
+/** "Not asked: 1 at their nightly page limit, 2 on a break from the rota. Declined: 1." (undefined when nothing was skipped) */
+export function skipsLine(skipped: Record<SkipReason, number>): (Words & Value) | undefined {
+  const notAsked = (["nightly_cap", "break", "no_consent"] as const).filter((r) => skipped[r] > 0).map((reason) => t("digest.skip", { n: skipped[reason], reason }));
+  const parts: Array<Words & Value> = [];
+  if (notAsked.length) parts.push(t("digest.notAsked", { list: listOf(notAsked) }));
+  if (skipped.declined > 0) parts.push(t("digest.declined", { n: skipped.declined }));
+  return sentences(parts);
+}
 
-/** "Not asked: 1 at their nightly page limit, 2 on a break from the rota. Declined: 1." (empty when nothing was skipped) */
-export function skipsLine(skipped: Record<SkipReason, number>): string {
-  const notAsked = (["nightly_cap", "break", "no_consent"] as const).filter((r) => skipped[r] > 0).map((r) => `${skipped[r]} ${SKIP_WORDS[r]}`);
-  const parts: string[] = [];
-  if (notAsked.length) parts.push(`Not asked: ${notAsked.join(", ")}.`);
-  if (skipped.declined > 0) parts.push(`Declined: ${skipped.declined}.`);
-  return parts.join(" ");
+/** Sentences one after another, each in the reader's language. */
+function sentences(parts: Array<Words & Value>): (Words & Value) | undefined {
+  if (parts.length === 0) return undefined;
+  return parts.slice(0, -1).reduceRight<Words & Value>((rest, first) => t("digest.then", { first, rest }), parts[parts.length - 1]);
 }
 
 function countSkips(pages: PagesStore, pageId: number): Record<SkipReason, number> {
@@ -97,76 +97,71 @@ export function summarise(pages: PagesStore, page: PageRecord): PageSummary {
 }
 
 /** Durations in a digest are rounded down to the minute: "6 minutes", "under a minute". */
-export function roughly(ms: number): string {
-  return ms < 60_000 ? "under a minute" : describeDuration(Math.floor(ms / 60_000) * 60_000);
+export function roughly(ms: number): Words & Value {
+  return ms < 60_000 ? t("digest.underAMinute") : duration(Math.floor(ms / 60_000) * 60_000);
 }
 
-export function when(ms: number, timezone: string): string {
-  return DateTime.fromMillis(ms, { zone: timezone }).toFormat("ccc d LLL HH:mm");
+/** A moment in the community's zone ("Wed 2 Dec 09:30"); the zone's label is said once, in the heading. */
+export function when(ms: number, timezone: string): Value {
+  return time(ms, timezone, "datetime");
 }
 
 /** One page, with names, for staff (`!pages` and the staff digest). */
-export function pageLine(p: PageSummary, timezone: string): string {
-  const parts = [`Page ${p.id}, ${when(p.openedAt, timezone)}: ${p.member} paged${p.repeatCount > 0 ? ` (and again ${times(p.repeatCount)})` : ""}.`];
+export function pageLine(p: PageSummary, timezone: string): Words {
+  const parts: Array<Words & Value> = [t("digest.paged", { id: p.id, when: when(p.openedAt, timezone), member: who(p.member), repeat: p.repeatCount })];
   parts.push(
     p.asked.length > 0
-      ? `Asked: ${p.asked.map((a) => `${targetName(a.target)} (${people(a.count)})`).join(", ")}.`
-      : "Nobody was on call to ask.",
+      ? t("digest.asked", { groups: listOf(p.asked.map((a) => t("paging.group", { n: a.count, targets: targetWords(a.target) }))) })
+      : t("digest.nobodyToAsk"),
   );
   const skips = skipsLine(p.skipped);
   if (skips) parts.push(skips);
-  if (p.exhaustedAfterMs !== undefined) {
-    parts.push(`Nobody acknowledged in time: after ${roughly(p.exhaustedAfterMs)} the member was given the crisis resources again and staff were alerted.`);
-  }
+  if (p.exhaustedAfterMs !== undefined) parts.push(t("digest.exhausted", { after: roughly(p.exhaustedAfterMs) }));
   if (p.acknowledgedBy !== undefined) {
     const others = p.responders.filter((r) => r !== p.acknowledgedBy);
-    parts.push(
-      `Acknowledged by ${p.acknowledgedBy} after ${roughly(p.acknowledgedAfterMs ?? 0)}` + (others.length ? `; also came: ${others.join(", ")}.` : "."),
-    );
+    const values = { by: who(p.acknowledgedBy), after: roughly(p.acknowledgedAfterMs ?? 0) };
+    parts.push(others.length ? t("digest.ackedAlso", { ...values, others: listOf(others.map(who)) }) : t("digest.acked", values));
   } else if (p.responders.length > 0) {
     // A repeat page started a new round, which nobody has acknowledged (yet).
-    parts.push(`Came earlier: ${p.responders.join(", ")}.`);
+    parts.push(t("digest.cameEarlier", { people: listOf(p.responders.map(who)) }));
   }
-  if (p.status === "resolved") parts.push(`Closed by ${p.resolvedBy} after ${roughly(p.resolvedAfterMs ?? 0)}.`);
-  else if (p.status === "open") parts.push(p.responders.length > 0 ? "Still open: the member paged again and nobody has acknowledged since." : "Still open: nobody has acknowledged it yet.");
-  else parts.push("Not closed yet.");
-  return parts.join(" ");
+  if (p.status === "resolved") parts.push(t("digest.closed", { by: who(p.resolvedBy ?? "?"), after: roughly(p.resolvedAfterMs ?? 0) }));
+  else if (p.status === "open") parts.push(p.responders.length > 0 ? t("digest.openAgain") : t("digest.open"));
+  else parts.push(t("digest.notClosed"));
+  return sentences(parts)!;
 }
 
-function times(n: number): string {
-  return n === 1 ? "once" : `${n} times`;
-}
-
-export function meetingLine(m: CrisisMeeting, timezone: string): string {
-  return `Crisis meeting ${m.id}, ${when(m.calledAt, timezone)}: called by ${m.caller}; ${people(m.people.length)} invited.`;
+export function meetingLine(m: CrisisMeeting, timezone: string): Words {
+  return t("digest.meeting", { id: m.id, when: when(m.calledAt, timezone), caller: who(m.caller), n: m.people.length });
 }
 
 export function staffDigest(c: CommunityConfig, pages: PageSummary[], meetings: CrisisMeeting[]): Message {
-  const m = new Message().heading(`Contact digest for ${c.name}: pages and crisis meetings since the last digest`);
-  if (pages.length === 0 && meetings.length === 0) m.p("No pages and no crisis meetings.");
+  const m = new Message().heading(t("digest.staffHeading", { community: c.name, zone: zone(c.timezone) }));
+  if (pages.length === 0 && meetings.length === 0) m.p(t("digest.none"));
   m.list(pages.map((p) => pageLine(p, c.timezone)));
   m.list(meetings.map((x) => meetingLine(x, c.timezone)));
-  return m.p("Metadata only: what anyone wrote stays with them. Pages that are not closed yet appear again in the next digest.");
+  return m.p(t("digest.staffFooter"));
 }
 
 /** The community's version: counts, no names. */
 export function communityDigest(c: CommunityConfig, pages: PageSummary[], meetings: CrisisMeeting[]): Message {
-  const m = new Message().heading(`${c.name}: pages and crisis meetings since the last digest`);
-  if (pages.length === 0 && meetings.length === 0) return m.p("No pages and no crisis meetings.");
+  const m = new Message().heading(t("digest.communityHeading", { community: c.name }));
+  if (pages.length === 0 && meetings.length === 0) return m.p(t("digest.none"));
   const acknowledged = pages.filter((p) => p.acknowledgedBy !== undefined);
   const nobody = pages.filter((p) => p.acknowledgedBy === undefined && p.exhaustedAfterMs !== undefined);
-  const lines = [`${pages.length} ${pages.length === 1 ? "page" : "pages"}.`];
+  const lines: Words[] = [t("digest.pages", { n: pages.length })];
   if (acknowledged.length > 0) {
     const fastest = Math.min(...acknowledged.map((p) => p.acknowledgedAfterMs ?? 0));
     const slowest = Math.max(...acknowledged.map((p) => p.acknowledgedAfterMs ?? 0));
     lines.push(
-      `Someone came for ${acknowledged.length} of them, ` +
-        (fastest === slowest ? `after ${roughly(fastest)}.` : `after between ${roughly(fastest)} and ${roughly(slowest)}.`),
+      fastest === slowest
+        ? t("digest.cameFor", { n: acknowledged.length, after: roughly(fastest) })
+        : t("digest.cameForRange", { n: acknowledged.length, fastest: roughly(fastest), slowest: roughly(slowest) }),
     );
   }
-  if (nobody.length > 0) lines.push(`For ${nobody.length}, nobody could be reached in time; the crisis resources were given and staff were alerted.`);
+  if (nobody.length > 0) lines.push(t("digest.nobodyInTime", { n: nobody.length }));
   const declines = pages.reduce((n, p) => n + p.skipped.declined, 0);
-  if (declines > 0) lines.push(`${declines} ${declines === 1 ? "time" : "times"} someone asked said they could not come, so the next people were asked at once.`);
-  if (meetings.length > 0) lines.push(`${meetings.length} crisis ${meetings.length === 1 ? "meeting" : "meetings"}.`);
-  return m.list(lines).p("Thank you to everyone who responded. Let's bring it back to the group.");
+  if (declines > 0) lines.push(t("digest.declines", { n: declines }));
+  if (meetings.length > 0) lines.push(t("digest.meetings", { n: meetings.length }));
+  return m.list(lines).p(t("digest.thanks"));
 }

@@ -4,7 +4,8 @@ import type { CommunityConfig } from "../config/types";
 import type { EscalationStep, NotifyTarget } from "../domain/escalation";
 import { recipientsOf } from "./ladder";
 import { nightBounds } from "./nightlyCap";
-import { targetName } from "./texts";
+import { listOf, t, time, zone, type Value, type Words } from "../words";
+import { targetName, targetWords } from "./texts";
 
 /**
  * Gaps in cover: the stretches in which a ladder step would find nobody to ask. Found by
@@ -55,7 +56,7 @@ export function ladderGaps(
   });
 }
 
-/** One line per step with a gap: "Step 1 (the peer supporters on call): nobody 02:00–08:00." */
+/** One line per step with a gap, in English (person-facing text uses {@link gapWords}): "Step 1 (the peer supporters on call): nobody 02:00–08:00." */
 export function gapLines(steps: readonly StepGaps[], timezone: string): string[] {
   const hhmm = (ms: number) => DateTime.fromMillis(ms, { zone: timezone }).toFormat("HH:mm");
   return steps
@@ -66,4 +67,22 @@ export function gapLines(steps: readonly StepGaps[], timezone: string): string[]
 export function windowText(w: Interval, timezone: string): string {
   const f = (ms: number) => DateTime.fromMillis(ms, { zone: timezone }).toFormat("ccc HH:mm");
   return `${f(w.startMs)} to ${f(w.endMs)} (${timezone} time)`;
+}
+
+/** {@link gapLines} in the reader's language, times in the community's zone. */
+export function gapWords(steps: readonly StepGaps[], timezone: string): Words[] {
+  return steps
+    .filter((s) => s.gaps.length > 0)
+    .map((s) =>
+      t("paging.gapStep", {
+        step: s.step + 1,
+        target: targetWords(s.target),
+        spans: listOf(s.gaps.map((g) => t("paging.span", { from: time(g.startMs, timezone, "time"), to: time(g.endMs, timezone, "time") }))),
+      }),
+    );
+}
+
+/** {@link windowText} in the reader's language, with the community's label for its zone. */
+export function windowWords(w: Interval, timezone: string): Words & Value {
+  return t("paging.window", { from: time(w.startMs, timezone, "day"), to: time(w.endMs, timezone, "day"), zone: zone(timezone) });
 }

@@ -1,7 +1,6 @@
 import type { Clock } from "../app/clock";
 import type { Logger } from "../app/logger";
 import type { Effects } from "../commands/effects";
-import { supportNow } from "../commands/help";
 import { Message } from "../commands/message";
 import type { CarenetConfig } from "../config/types";
 import { noticeContent } from "../matrix/content";
@@ -12,6 +11,8 @@ import type { JobsStore } from "../store/jobs";
 import type { PageRecord, PagesStore } from "../store/pages";
 import type { WarmRoomsStore } from "../store/warmRooms";
 import { SUPPORT_ROOM_TOPIC, supportRoomBody, type WarmRooms } from "./warmRooms";
+import { DEFAULT_CONTEXT, renderWords, t as words, type RenderContext, type Words } from "../words";
+import { supportBlock } from "../words/support";
 import { inviteKey } from "./service";
 import * as t from "./texts";
 
@@ -33,6 +34,8 @@ export interface PagingRoomsDeps {
   warm?: { store: WarmRoomsStore; pool: WarmRooms };
   /** A person's display name as carenet last saw it, so naming a room asks the homeserver nothing. */
   knownName?: (userId: string) => string | undefined;
+  /** How a person reads (their language, names): a room's name, topic and first message are in its member's. */
+  readerOf?: (userId: string) => RenderContext;
 }
 
 /**
@@ -69,15 +72,17 @@ export class PagingRooms {
         this.giveBackWarm(page);
         return;
       }
-      const name = t.supportRoomName(await this.nameOf(page.member));
+      const reader = this.readerOf(page.member);
+      const name = text(t.supportRoomName(await this.nameOf(page.member)), reader);
+      const topic = text(words("paging.roomTopic"), reader);
       const intro = () => {
         const current = this.d.pages.get(pageId)!;
         const coming = this.d.pages.responses(pageId).map((r) => r.userId);
         return t.roomIntro({ pageId, member: current.member, asked: this.d.pages.contactIds(pageId).length, coming }, this.d.config().crisis_resources);
       };
-      const warm = await this.fromWarm(page, name, intro);
-      const roomId = warm ?? (await this.make(`page:${pageId}`, { name, topic: SUPPORT_ROOM_TOPIC }));
-      if (!warm) await this.firstMessage(roomId, intro());
+      const warm = await this.fromWarm(page, { name, topic }, intro, reader);
+      const roomId = warm ?? (await this.make(`page:${pageId}`, { name, topic }));
+      if (!warm) await this.firstMessage(roomId, intro(), reader);
       const invited = this.d.atomically(() => {
         // A pool that gave a room (or had none to give) is topped up in the background.
         if (this.d.warm) this.d.warm.pool.schedule(page!.communityId, `page:${pageId}`, this.d.clock.now());
@@ -127,16 +132,18 @@ export class PagingRooms {
     const meeting = this.d.pages.meeting(meetingId);
     if (!meeting || meeting.roomId) return;
     const community = this.d.config().communities.find((c) => c.id === meeting.communityId);
+    const reader = this.readerOf(meeting.caller);
     const roomId = await this.make(`crisis:${meetingId}`, {
-      name: `Crisis meeting — ${community?.name ?? meeting.communityId}`,
-      topic: "A crisis meeting called by a member. Think together about how to respond; bring it back to the group.",
+      name: text(words("paging.meetingRoomName", { community: community?.name ?? meeting.communityId }), reader),
+      topic: text(words("paging.meetingRoomTopic"), reader),
     });
     await this.firstMessage(
       roomId,
       new Message()
-        .p(`${meeting.caller} has called a crisis meeting. I have invited ${t.people(meeting.people.length)} to think together here.`)
-        .p("This room is open for 12 hours, then it stays readable for everyone in it. Please bring what happens back to the next community meeting.")
-        .append(supportNow(this.d.config().crisis_resources)),
+        .p(words("paging.meetingIntro", { caller: t.who(meeting.caller), invited: meeting.people.length }))
+        .p(words("paging.meetingOpenFor"))
+        .append(supportBlock(this.d.config().crisis_resources)),
+      reader,
     );
     this.d.atomically(() => {
       if (!this.d.pages.setMeetingRoom(meetingId, roomId)) return;
@@ -157,7 +164,7 @@ export class PagingRooms {
     }
     this.d.effects.post(
       meeting.roomId,
-      Message.of("This crisis meeting has ended. The room stays here, read-only, for everyone in it. Please bring it back to the group."),
+      Message.of(words("paging.meetingEnded")),
       `crisis:${meetingId}:closed`,
     );
   }
@@ -168,14 +175,20 @@ export class PagingRooms {
    * invited, so the invitation shows it. A room the homeserver will not let carenet use
    * (gone, or the bot was removed) is given up and the next one tried.
    */
-  private async fromWarm(page: PageRecord, name: string, intro: () => Message): Promise<string | undefined> {
+  private async fromWarm(page: PageRecord, label: { name: string; topic: string }, intro: () => Message, reader: RenderContext): Promise<string | undefined> {
+    const { name, topic } = label;
     const warm = this.d.warm;
     if (!warm) return undefined;
     for (;;) {
       const roomId = this.d.atomically(() => warm.store.take(page.communityId, page.id, this.d.clock.now()));
       if (!roomId) return undefined;
       try {
-        await Promise.all([this.d.homeserver.sendState(roomId, "m.room.name", "", { name }), this.firstMessage(roomId, intro())]);
+        await Promise.all([
+          this.d.homeserver.sendState(roomId, "m.room.name", "", { name }),
+          // Warm rooms are made before anyone's language is known: a topic in another language is set now.
+          ...(topic !== SUPPORT_ROOM_TOPIC ? [this.d.homeserver.sendState(roomId, "m.room.topic", "", { topic })] : []),
+          this.firstMessage(roomId, intro(), reader),
+        ]);
         return roomId;
       } catch (err) {
         if (!refusedForGood(err)) throw err; // retried with the same room
@@ -236,8 +249,16 @@ export class PagingRooms {
     return this.d.homeserver.createRoom(supportRoomBody(p));
   }
 
-  private async firstMessage(roomId: string, message: Message): Promise<void> {
-    await this.d.homeserver.sendEvent(roomId, "m.room.message", noticeContent(message), `carenet.first.${roomId}`);
+  private async firstMessage(roomId: string, message: Message, reader: RenderContext): Promise<void> {
+    await this.d.homeserver.sendEvent(roomId, "m.room.message", noticeContent(message, undefined, reader), `carenet.first.${roomId}`);
+  }
+
+  private readerOf(userId: string): RenderContext {
+    try {
+      return this.d.readerOf?.(userId) ?? DEFAULT_CONTEXT;
+    } catch {
+      return DEFAULT_CONTEXT; // a language is a courtesy: never a reason to hold up a room
+    }
   }
 
   private async nameOf(userId: string): Promise<string> {
@@ -249,6 +270,11 @@ export class PagingRooms {
       return userId; // a name is a nicety: never a reason to hold up a support room
     }
   }
+}
+
+/** A room's name or topic: plain text, in the reader's language. */
+function text(w: Words, reader: RenderContext): string {
+  return renderWords(w, reader).plain;
 }
 
 /** A client error other than a rate limit or a timeout: sending the same thing again will fail again. */

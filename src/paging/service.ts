@@ -4,7 +4,7 @@ import type { OnCallNow } from "../app/context";
 import type { Logger } from "../app/logger";
 import type { Effects } from "../commands/effects";
 import type { Message } from "../commands/message";
-import type { CarenetConfig, CommunityConfig } from "../config/types";
+import type { CarenetConfig, CommunityConfig, CrisisResources } from "../config/types";
 import { awaitsConfirmation, isAckStale, step, type EscalationStep, type NotifyTarget, type StepResult } from "../domain/escalation";
 import { isStaffOf } from "../matrix/eventRouter";
 import type { AuditLog } from "../store/audit";
@@ -16,7 +16,7 @@ import { communityDigest, DIGEST_JOB, digestKey, nextDailyAt, staffDigest, summa
 import { rotaSettings } from "../commands/rota/service";
 import { allStaffOf, isStaffTarget, ladderOf, recipientsOf } from "./ladder";
 import { asksPeers, nightBounds, underNightlyCap } from "./nightlyCap";
-import { GAP_JOB, gapLines, ladderGaps, tonight, windowText } from "./gaps";
+import { GAP_JOB, gapLines, gapWords, ladderGaps, tonight, windowWords } from "./gaps";
 import { offMatrixFromStep, type OffMatrix } from "./offMatrix/service";
 import * as t from "./texts";
 
@@ -117,7 +117,7 @@ export class PagingService {
     return this.d.config().communities.find((c) => c.id === id);
   }
 
-  private crisis(): string {
+  private crisis(): CrisisResources {
     return this.d.config().crisis_resources;
   }
 
@@ -656,10 +656,11 @@ export class PagingService {
     const c = this.community(communityId);
     if (!c) return [];
     const window = tonight(c.timezone, Math.max(atMs, now));
-    const lines = gapLines(ladderGaps(ladderOf(c), c, (at) => this.onCall(c.id, at), window), c.timezone);
+    const gaps = ladderGaps(ladderOf(c), c, (at) => this.onCall(c.id, at), window);
+    const lines = gapLines(gaps, c.timezone);
     if (lines.length === 0) return lines;
     const staffRoom = this.d.rooms.get(c.id, "staff");
-    if (staffRoom) this.d.effects.post(staffRoom.roomId, t.gapWarning(c.name, lines, windowText(window, c.timezone)), `${gapKey(c.id, atMs)}:staff`);
+    if (staffRoom) this.d.effects.post(staffRoom.roomId, t.gapWarning(c.name, gapWords(gaps, c.timezone), windowWords(window, c.timezone)), `${gapKey(c.id, atMs)}:staff`);
     else this.d.log.warn({ communityId }, "no staff room recorded: the gap warning could not be posted");
     return lines;
   }

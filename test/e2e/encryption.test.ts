@@ -128,7 +128,7 @@ test("an encrypted message in a member's direct chat is answered within 5 s with
 
   // One tap: a reaction (not encrypted, as Element sends it) to the answer pages.
   await alice.react(dm, answer.event_id, "🆘");
-  const opened = await alice.waitForEvent(dm, botSays(bot, "Your page is open"));
+  const opened = await alice.waitForEvent(dm, botSays(bot, "I hear you"));
   expect(body(opened)).toContain(CRISIS);
   const page = running!.carenet.db.prepare("SELECT id, support_room_id FROM pages WHERE member = ?").get(alice.userId) as { id: number } | undefined;
   expect(page).toBeDefined();
@@ -163,7 +163,7 @@ test("a member who has not written yet can page with one reaction to carenet's w
   const dm = await bob.createDm(bot);
   const welcome = await bob.waitForEvent(dm, botSays(bot, "This chat is end-to-end encrypted"));
   await bob.react(dm, welcome.event_id, "🆘");
-  const opened = await bob.waitForEvent(dm, botSays(bot, "Your page is open"));
+  const opened = await bob.waitForEvent(dm, botSays(bot, "I hear you"));
   expect(body(opened)).toContain(CRISIS);
   expect(running!.carenet.db.prepare("SELECT COUNT(*) AS n FROM pages WHERE member = ?").get(bob.userId)).toEqual({ n: 1 });
 });

@@ -114,8 +114,8 @@ test("the other member pages from the community room: the note is not echoed the
   const reaction = await amy.waitForEvent(communityRoom, botReactionTo(bot, pageEvent));
   expect(reaction.content["m.relates_to"].key).toBe("✅");
   // The answer comes by DM, with the crisis resources.
-  const reply = await amy.waitForEvent(amyDm, fromBot("Your page is open"));
-  expect(body(reply)).toContain("the peer supporters on call (1 person)");
+  const reply = await amy.waitForEvent(amyDm, fromBot("I hear you"));
+  expect(body(reply)).toContain("1 person (the peer supporters on call)");
   expect(body(reply)).toContain(CRISIS);
 
   pageNotice = await pia.waitForEvent(piaDm, fromBot("needs support and has paged"));
@@ -127,8 +127,8 @@ test("the other member pages from the community room: the note is not echoed the
 test("the peer reacts ✅ to the page message; the member is told who is coming", async () => {
   await pia.react(piaDm, pageNotice.event_id, "✅");
   // The peer is thanked and told where to go, as `!ack` would be.
-  await pia.waitForEvent(piaDm, fromBot(`Thank you. ${amy.userId} has been told you are coming (page`));
-  const coming = await amy.waitForEvent(amyDm, fromBot(`${pia.userId} is coming`));
+  await pia.waitForEvent(piaDm, fromBot("has been told you are coming (page"));
+  const coming = await amy.waitForEvent(amyDm, fromBot("is coming"));
   expect(body(coming)).toContain("support room");
 });
 
@@ -142,14 +142,14 @@ test("!resolve in the support room closes the page; the peer gets a debrief prom
   expect(resolved.reaction).toBe("✅");
   expect(resolved.reply).toContain("closed");
   const debrief = await pia.waitForEvent(piaDm, fromBot("How are you?"));
-  expect(body(debrief)).toContain(`Thank you for being there for ${amy.userId}`);
+  expect(body(debrief)).toContain("Thank you for being there for");
   await pia.waitForEvent(supportRoom, fromBot("This room stays here for everyone in it to read"));
 
   // By now everything the page caused has been sent: the bot said nothing in the community room but ✅s.
   await sleep(1000);
   const saidInRoom = amy.eventsSoFar(communityRoom).filter((ev) => ev.sender === bot && ev.type === "m.room.message");
   expect(saidInRoom.map(body).join("\n")).not.toContain(NOTE);
-  expect(saidInRoom.map(body).join("\n")).not.toContain("Your page is open");
+  expect(saidInRoom.map(body).join("\n")).not.toContain("I hear you");
   expect(pia.eventsSoFar(piaDm).filter(fromBot("needs support and has paged"))).toHaveLength(1);
   expect(amy.eventsSoFar(amyDm).filter(fromBot("is coming"))).toHaveLength(1);
 });

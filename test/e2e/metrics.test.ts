@@ -73,7 +73,7 @@ test("Prometheus scrapes carenet and reads back a page opened and acknowledged, 
 
   const dm = await openDm(amy);
   const command = await amy.sendText(dm, "!page");
-  expect(body(await amy.waitForEvent(dm, botReplyTo(bot, command)))).toContain("Your page is open");
+  expect(body(await amy.waitForEvent(dm, botReplyTo(bot, command)))).toContain("I hear you");
   await bob.waitForEvent(bobDm, botSays(bot, "needs support and has paged"));
   await prometheus.waitFor(opened, (v) => v === 1);
   const ack = await bob.sendText(bobDm, "!ack");

@@ -180,12 +180,13 @@ test("`!decline` moves the ladder at once; the last step also emails and calls t
   const stanDm = acceptBotDm(stan, bot);
   const sent = await kim.sendText(kimDm, `!page ${NOTE}`);
   const reply = body(await kim.waitForEvent(kimDm, botReplyTo(bot, sent)));
-  expect(reply).toContain("Your page is open");
+  expect(reply).toContain("I hear you");
   // The truth about what comes next: the staff team, after the peers' 10 minutes.
   expect(reply).toContain("If nobody answers within 10 minutes, I ask the staff team");
 
   const request = await pat.waitForEvent(patDm, botSays(bot, "needs support and has paged"));
-  expect(body(request)).toContain("`!decline`");
+  expect(body(request)).toContain("reply !decline here");
+  expect(String(request.content.formatted_body)).toContain("<code>!decline</code>");
   const declined = await pat.sendText(patDm, "!decline");
   const declineAt = Date.now();
   expect(body(await pat.waitForEvent(patDm, botReplyTo(bot, declined)))).toContain("I have asked the next people at once");
@@ -196,7 +197,8 @@ test("`!decline` moves the ladder at once; the last step also emails and calls t
   const movedInMs = Date.now() - declineAt;
   expect(movedInMs).toBeLessThan(20_000);
   expect(body(staffRequest)).toContain("You are the last people I ask for this page");
-  const toKim = await kim.waitForEvent(kimDm, botSays(bot, "I have now also asked the staff team"));
+  const toKim = await kim.waitForEvent(kimDm, botSays(bot, "I have now also asked"));
+  expect(body(toKim)).toContain("(the staff team)");
   expect(body(toKim)).not.toContain(pat.userId);
 
   // Off Matrix: an email to the staff member's address and a signed webhook call, once each.

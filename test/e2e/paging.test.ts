@@ -5,7 +5,7 @@ import path from "node:path";
 import { botReplyTo, botUserId, CRISIS, e2eEnv, newUser, startCarenet, type RunningCarenet, openBotDm } from "./harness/carenet";
 import { sleep } from "./harness/child";
 import type { MatrixUser } from "./harness/matrixUser";
-import { acceptBotDm, body, botSays, countSaid, inviteNamed, pagingCommunity } from "./harness/paging";
+import { acceptBotDm, body, botSays, countSaid, inviteNamed, pagingCommunity, shown } from "./harness/paging";
 import { onCallNow } from "./harness/rota";
 
 /**
@@ -82,8 +82,11 @@ test("a member pages; the on-call peer gets the DM and the support-room invite, 
   const dm = await openDm(amy);
   const command = await amy.sendText(dm, `!page ${NOTE}`);
   const reply = await amy.waitForEvent(dm, botReplyTo(bot, command));
-  expect(body(reply)).toContain("Your page is open");
+  expect(body(reply)).toMatch(/^I hear you\./);
   expect(body(reply)).toContain(CRISIS);
+  // The crisis numbers are tappable; the plain body has no markdown.
+  expect(String(reply.content.formatted_body)).toContain('<a href="tel:116123">116 123</a>');
+  expect(body(reply)).not.toMatch(/[`*]/);
 
   // The peer on call: a direct message naming the member, and an invitation to the support room.
   const notice = await bob.waitForEvent(bobDm, botSays(bot, "needs support and has paged"));
@@ -94,8 +97,10 @@ test("a member pages; the on-call peer gets the DM and the support-room invite, 
 
   // The peer acknowledges in their DM; the member is told who is coming.
   const ack = await bob.sendText(bobDm, "!ack");
-  expect(body(await bob.waitForEvent(bobDm, botReplyTo(bot, ack)))).toContain(`${amy.userId} has been told you are coming`);
-  await amy.waitForEvent(dm, botSays(bot, `${bob.userId} is coming`));
+  expect(body(await bob.waitForEvent(bobDm, botReplyTo(bot, ack)))).toContain("has been told you are coming");
+  // By display name, a pill in HTML; the member's DM has a tappable crisis number.
+  const coming = await amy.waitForEvent(dm, botSays(bot, " is coming"));
+  expect(String(coming.content.formatted_body)).toMatch(new RegExp(`<a href="https://matrix.to/#/${bob.userId}">(${shown(bob)}|${bob.userId})</a> is coming`));
 
   // In the support room: the introduction and the member's note, shown there only.
   await bob.joinRoom(supportRoom);
@@ -107,19 +112,19 @@ test("a member pages; the on-call peer gets the DM and the support-room invite, 
   // The member pages again: never swallowed. The peer is asked to confirm, the support room
   // is told and shows the new note; a ✅ on the request confirms, and the member is told.
   const again = await amy.sendText(dm, `!page ${NOTE2}`);
-  expect(body(await amy.waitForEvent(dm, botReplyTo(bot, again)))).toContain(`${bob.userId} said they were coming`);
-  const request = await bob.waitForEvent(bobDm, botSays(bot, `${amy.userId} has paged again`));
+  expect(body(await amy.waitForEvent(dm, botReplyTo(bot, again)))).toContain("said they were coming");
+  const request = await bob.waitForEvent(bobDm, botSays(bot, "has paged again"));
   expect(body(request)).not.toContain(NOTE2);
-  await bob.waitForEvent(supportRoom, botSays(bot, `${amy.userId} has paged again.`));
+  await bob.waitForEvent(supportRoom, botSays(bot, "has paged again."));
   await bob.waitForEvent(supportRoom, botSays(bot, NOTE2));
   await bob.react(bobDm, request.event_id, "✅");
-  await amy.waitForEvent(dm, botSays(bot, `${bob.userId} has seen that you paged again`));
+  await amy.waitForEvent(dm, botSays(bot, "has seen that you paged again"));
   await bob.waitForEvent(bobDm, botSays(bot, "told you are still there for them"));
 
   // The peer closes the page in the support room; the member is told, the peer gets a debrief.
   const resolve = await bob.sendText(supportRoom, "!resolve");
   await bob.waitForEvent(supportRoom, botReplyTo(bot, resolve));
-  const closed = await amy.waitForEvent(dm, botSays(bot, `${bob.userId} has closed your page`));
+  const closed = await amy.waitForEvent(dm, botSays(bot, "has closed your page"));
   expect(body(closed)).toContain(CRISIS);
   await bob.waitForEvent(bobDm, botSays(bot, "How are you?"));
   await bob.waitForEvent(supportRoom, botSays(bot, "This room stays here for everyone in it to read"));
@@ -140,23 +145,25 @@ test("with nobody acknowledging, the page reaches the staff (and the staff room)
   const dm = await openDm(kim);
   const command = await kim.sendText(dm, "!page");
   const reply = await kim.waitForEvent(dm, botReplyTo(bot, command));
-  expect(body(reply)).toContain("the peer supporters on call (1 person)");
+  expect(body(reply)).toContain("1 person (the peer supporters on call)");
 
   await pat.waitForEvent(patDm, botSays(bot, "needs support and has paged"));
 
   // After the peers' 2 seconds: the whole staff team, directly and in the staff room.
   const stanDm = await acceptBotDm(stan, bot);
   const staffNotice = await stan.waitForEvent(stanDm, botSays(bot, "needs support and has paged"));
-  expect(body(staffNotice)).toContain(kim.userId);
+  expect(String(staffNotice.content.formatted_body)).toContain(`<a href="https://matrix.to/#/${kim.userId}">`);
   await stan.waitForEvent(elmStaffRoom, botSays(bot, "has not been acknowledged"));
-  await kim.waitForEvent(dm, botSays(bot, "I have now also asked the staff team"));
+  await kim.waitForEvent(dm, botSays(bot, "I have now also asked 1 person (the staff team)"));
 
   // After the staff's 2 seconds: nobody came, so the member gets the crisis resources; staff are alerted.
   const nobody = await kim.waitForEvent(dm, botSays(bot, "nobody could be reached"));
   expect(body(nobody)).toContain(CRISIS);
   expect(nobody.origin_server_ts - reply.origin_server_ts).toBeGreaterThanOrEqual(4000 - 1000);
   await stan.waitForEvent(elmStaffRoom, botSays(bot, "Nobody acknowledged page"));
-  await stan.waitForEvent(stanDm, botSays(bot, "Nobody acknowledged page"));
+  // The staff alert says how to reach the member at once: a link that opens a direct chat.
+  const exhausted = await stan.waitForEvent(stanDm, botSays(bot, "Nobody acknowledged page"));
+  expect(body(exhausted)).toContain(`https://matrix.to/#/${kim.userId}`);
   const page = running.carenet.db.prepare("SELECT status, opened_at, exhausted_at FROM pages WHERE member = ?").get(kim.userId) as {
     status: string;
     opened_at: number;

@@ -9,6 +9,7 @@ import { supportNow } from "../help";
 import { Message, type Text } from "../message";
 import { UsageError, type CommandContext, type CommandResult } from "../types";
 import type { RotaService } from "./service";
+import type { CrisisResources } from "../../config/types";
 
 /** What the rota commands need; all of it SQLite or queued effects (commands run synchronously). */
 export interface RotaCommandDeps {
@@ -23,7 +24,7 @@ export interface RotaCommandDeps {
   /** Whether a member agreed to their community's current rights text: no shift is recorded for them otherwise. */
   hasConsent: (communityId: string, userId: string) => boolean;
   /** The kind refusal for a member who has not (see src/communities/consent.ts consentNeeded). */
-  consentNeeded: (c: CommunityConfig, userId: string, what: string, crisisResources: string) => Message;
+  consentNeeded: (c: CommunityConfig, userId: string, what: string, crisisResources: CrisisResources) => Message;
   /** Secret calendar URLs (`!rota calendar`); without it the subcommand says calendars are not set up. */
   calendarFeeds?: CalendarFeedsStore;
 }

@@ -53,6 +53,9 @@ export function inviteNamed(user: MatrixUser, prefix: string, timeoutMs = 30_000
 
 export const body = (ev: MatrixEvent): string => String(ev.content.body ?? "");
 
+/** How carenet names a test user in a message: Synapse gives each a display name, its localpart. */
+export const shown = (u: { userId: string }): string => u.userId.slice(1).split(":")[0];
+
 /** A message from the bot whose body contains `text`. */
 export const botSays = (bot: string, text: string) => (ev: MatrixEvent) =>
   ev.sender === bot && ev.type === "m.room.message" && body(ev).includes(text);

@@ -89,7 +89,7 @@ describe("the rights text", () => {
     const m = rightsText(community("oak"), CRISIS, none).message;
     expect(m.plain).toContain("It is NOT a crisis service.");
     expect(m.plain).toContain("If you need support right now:\n\nIn an emergency call 999.\nSamaritans 116 123 (free, 24/7).");
-    expect(m.html).toContain("<p>In an emergency call 999.<br>Samaritans 116 123 (free, 24/7).</p>");
+    expect(m.html).toContain('<p>In an emergency call <a href="tel:999">999</a>.<br>Samaritans <a href="tel:116123">116 123</a> (free, 24/7).</p>');
   });
 });
 

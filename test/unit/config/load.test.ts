@@ -83,7 +83,8 @@ describe("the sample config", () => {
     expect(path.isAbsolute(config.database.path)).toBe(true);
     expect(config.database.path).toBe(path.join(REPO, "config", "data", "carenet.db"));
     expect(config.appservice.registration).toBe(path.join(REPO, "config", "registration.yaml"));
-    expect(config.crisis_resources).toMatch(/999/);
+    expect(config.crisis_resources).toContainEqual({ label: "Samaritans", phone: "116 123", url: "https://www.samaritans.org", note: "free, 24/7" });
+    expect(JSON.stringify(config.crisis_resources)).toMatch(/999/);
     expect(config.communities.map((c) => c.id)).toEqual(["oakwood"]);
     expect(config.communities[0].timezone).toBe("Europe/London");
     expect(config.communities[0].rooms.extra.map((r) => r.id)).toEqual(["creative"]);

@@ -60,6 +60,10 @@ const cases: Array<[string, Parts, string, string, RegExp]> = [
   ["crisis_resources of only line breaks", { crisis: '"\\n\\n\\n"' }, "crisis_resources", "crisis_resources:", /no visible text/],
   ["crisis_resources of a zero-width space", { crisis: '"\\u200B"' }, "crisis_resources", "crisis_resources:", /no visible text/],
   ["crisis_resources of 20 MB", { crisis: `"${"9".repeat(20 * 1024 * 1024)}"` }, "crisis_resources", "crisis_resources:", /20971520 characters long; at most 2000/],
+  ["a crisis service with an empty label", { crisis: '[{ label: " ", phone: "999" }]' }, "crisis_resources[0].label", "crisis_resources:", /no visible text/],
+  ["a crisis service with a 90-character label", { crisis: `[{ label: "${"S".repeat(90)}", phone: "999" }]` }, "crisis_resources[0].label", "crisis_resources:", /at most 80/],
+  ["13 crisis resources", { crisis: `[${Array(13).fill('"Call 999"').join(", ")}]` }, "crisis_resources", "crisis_resources:", /at most 12/],
+  ["a crisis free-text item of only spaces", { crisis: '["Call 999", "  "]' }, "crisis_resources[1]", "crisis_resources:", /no visible text/],
   ["a community with no staff and no admins", { staff: "[]" }, "communities[0].staff", "staff:", /no staff and no admins/],
   ["an escalation wait of 999999h", { wait: "999999h" }, "communities[0].paging.escalation[0].wait", "wait:", /longer than 2 hours/],
   ["events.max_age: 0s", { maxAge: "0s" }, "events.max_age", "max_age:", /shorter than 10 seconds/],
@@ -123,6 +127,18 @@ describe("configs that would switch safety off are refused with file:line:column
     const { warnings } = parseConfig(configText({ wait: "90m", maxAge: "20s", crisis: '"Ask a member of staff."', url: "http://matrix.example.org" }), FILE);
     expect(warnings.map((w) => w.path).sort()).toEqual(["communities[0].paging.escalation[0].wait", "crisis_resources", "events.max_age", "homeserver.url"]);
     expect(warnings.every((w) => formatProblem(w).includes(": warning: "))).toBe(true);
+  });
+
+  it("crisis resources load as free text or as a list of services, and a service needs a number or a site", () => {
+    expect(parseConfig(configText(), FILE).config.crisis_resources).toBe("Call 999 in an emergency.");
+    const list = '[ "In an emergency call 999.", { label: Samaritans, phone: "116 123", url: "https://www.samaritans.org" }, { label: Shout, sms: "85258" } ]';
+    const { config, warnings } = parseConfig(configText({ crisis: list }), FILE);
+    expect(warnings).toEqual([]);
+    expect(config.crisis_resources).toEqual(["In an emergency call 999.", { label: "Samaritans", phone: "116 123", url: "https://www.samaritans.org" }, { label: "Shout", sms: "85258" }]);
+    expect(refused(configText({ crisis: "[{ label: Samaritans }]" })).map((p) => p.path)).toContain("crisis_resources");
+    expect(refused(configText({ crisis: '[{ label: Samaritans, phone: "call us" }]' })).length).toBeGreaterThan(0);
+    const noNumber = parseConfig(configText({ crisis: '[{ label: "Ask staff", url: "https://example.org/help" }]' }), FILE).warnings;
+    expect(noNumber.map((w) => w.path)).toEqual(["crisis_resources"]);
   });
 
   it("a sound config has neither problems nor warnings", () => {

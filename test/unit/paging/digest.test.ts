@@ -1,3 +1,4 @@
+import { renderWords } from "../../../src/words";
 import { nextDailyAt, roughly } from "../../../src/paging/digest";
 import { AMY, BOB, community, COMMUNITY_ROOM, type Harness, MIN, SAM, STAFF_ROOM, startHarness, startUp, T0 } from "./harness";
 
@@ -46,10 +47,11 @@ describe("the daily contact digest", () => {
     await h.at(TUE_0930);
     const [staff] = digests(STAFF_ROOM);
     expect(staff).toContain("Contact digest for Oakwood");
-    expect(staff).toContain(`Page 1, Mon 12 Jan 22:00: ${AMY} paged.`);
+    expect(staff).toContain(`Page 1, Mon, Jan 12, 22:00: ${AMY} paged.`);
+    expect(staff).toContain("(times in United Kingdom Time)");
     expect(staff).toContain(`Acknowledged by ${BOB} after 6 minutes.`);
     expect(staff).toContain(`Closed by ${BOB} after 40 minutes.`);
-    expect(staff).toContain(`Page 2, Mon 12 Jan 23:00: ${KIT} paged.`);
+    expect(staff).toContain(`Page 2, Mon, Jan 12, 23:00: ${KIT} paged.`);
     expect(staff).toContain("Nobody acknowledged in time: after 20 minutes");
     expect(staff).not.toContain("private words");
 
@@ -133,7 +135,7 @@ describe("!pages", () => {
     await h.flush();
     const r = await h.command(SAM, "!pages", { roomId: STAFF_ROOM });
     expect(r.outcome).toBe("ok");
-    expect(r.reply.plain).toContain(`Page 1, Mon 12 Jan 22:00: ${AMY} paged.`);
+    expect(r.reply.plain).toContain(`Page 1, Mon, Jan 12, 22:00: ${AMY} paged.`);
     expect(r.reply.plain).toContain("Still open");
     expect(r.reply.plain).not.toContain("secret words");
     expect((await h.command(SAM, "!pages 2026-01-13", { roomId: STAFF_ROOM })).reply.plain).toContain("None.");
@@ -159,8 +161,11 @@ describe("times", () => {
   });
 
   it("durations in a digest are rounded down to the minute", () => {
-    expect(roughly(59_999)).toBe("under a minute");
-    expect(roughly(6 * MIN + 59_000)).toBe("6 minutes");
-    expect(roughly(90 * MIN)).toBe("1 hour 30 minutes");
+    const en = (ms: number) => renderWords(roughly(ms), { language: "en" }).plain;
+    expect(en(59_999)).toBe("under a minute");
+    expect(en(6 * MIN + 59_000)).toBe("6 minutes");
+    expect(en(90 * MIN)).toBe("90 minutes");
+    expect(en(3 * 60 * MIN + 5 * MIN)).toBe("3 hours");
+    expect(renderWords(roughly(6 * MIN), { language: "es" }).plain).toBe("6 minutos");
   });
 });

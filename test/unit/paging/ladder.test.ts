@@ -47,7 +47,7 @@ describe("!decline", () => {
     expect(pageOf().state).toMatchObject({ status: "open", step: 1, nextDeadlineMs: T0 + 10 * MIN });
     expect(notices(CAT)).toHaveLength(1);
     const toMember = h.hs.dmsTo(AMY).join("\n");
-    expect(toMember).toContain("I have now also asked the backup peer supporters");
+    expect(toMember).toContain("I have now also asked 1 person (the backup peer supporters)");
     expect(toMember).not.toContain(BOB);
     expect(toMember).not.toMatch(/declin/i);
     expect(h.pages.skips(1)).toEqual([{ round: 1, step: 0, userId: BOB, reason: "declined", at: T0 }]);
@@ -130,7 +130,7 @@ describe("a page ends honestly", () => {
   it("on a one-step ladder the member hears these are the last people asked, and so do they", async () => {
     h = startHarness({ community: community({ escalation: [{ notify: "on_call_peers", wait: "10m" }] }) });
     const r = await h.command(AMY, "!page");
-    expect(r.reply.plain).toContain("They are the last people I can ask");
+    expect(r.reply.plain).toContain("They are the last I can ask");
     await h.flush();
     expect(notices(BOB)[0]).toContain("You are the last people I ask for this page");
     expect(notices(BOB)[0]).not.toContain("I ask the next people in turn");
@@ -140,7 +140,7 @@ describe("a page ends honestly", () => {
     h = startHarness({ community: community(PEERS_BACKUP_STAFF) });
     await h.command(AMY, "!page");
     await h.flush();
-    expect(notices(BOB)[0]).toContain("reply `!decline` here (or react ⛔): I ask the next people at once");
+    expect(notices(BOB)[0]).toContain("reply !decline here (or react ⛔): I ask the next people at once");
     await h.at(T0 + 10 * MIN);
     await h.at(T0 + 20 * MIN);
     expect(notices(SAM)[0]).toContain("You are the last people I ask for this page");
@@ -192,7 +192,8 @@ describe("the daily gap warning", () => {
     const warnings = h.hs.postsIn(STAFF_ROOM).filter((b) => b.includes("hours with nobody on call"));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain("Tue 16:00 to Wed 12:00");
-    expect(warnings[0]).toContain("Step 1 (the peer supporters on call): nobody 16:00–18:00, 02:00–04:00.");
+    expect(warnings[0]).toContain("Step 1 (the peer supporters on call): nobody 16:00–18:00 and 02:00–04:00.");
+    expect(warnings[0]).toContain("(United Kingdom Time)");
     expect(warnings[0]).toContain("Step 2 (the staff on call): nobody 16:00–12:00.");
     expect(warnings[0]).not.toContain("Step 3");
     // The next one is due tomorrow at 16:00.

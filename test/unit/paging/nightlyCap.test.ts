@@ -73,7 +73,7 @@ describe("paging with the rota's max_pages_per_night", () => {
 
     const third = await pageAndClose(MEMBERS[1], T0 + 60 * MIN);
     expect(notices(BOB)).toHaveLength(2);
-    expect(third).toContain("I have asked the backup peer supporters (1 person)");
+    expect(third).toContain("I have asked 1 person (the backup peer supporters)");
     expect(h.pages.steps(3)).toEqual([
       { round: 1, step: 0, target: "on_call_peers", at: T0 + 60 * MIN, notified: 0 },
       { round: 1, step: 1, target: "backup_peers", at: T0 + 60 * MIN, notified: 1 },
@@ -87,7 +87,7 @@ describe("paging with the rota's max_pages_per_night", () => {
     await pageAndClose(AMY, T0);
     h.onCall = { peers: [BOB, CAT], backupPeers: [], staff: [DAN] };
     const second = await pageAndClose(MEMBERS[0], T0 + 10 * MIN);
-    expect(second).toContain("the peer supporters on call (1 person)");
+    expect(second).toContain("1 person (the peer supporters on call)");
     expect(h.pages.contactIds(2)).toEqual([CAT]);
   });
 

@@ -53,8 +53,9 @@ describe("opening a page", () => {
     const r = await h.command(AMY, "!page I am not ok tonight");
     expect(r.outcome).toBe("ok");
     expect(r.replyTo).toBeUndefined();
-    expect(r.reply.plain).toContain("Your page is open (page 1)");
-    expect(r.reply.plain).toContain("the peer supporters on call (1 person)");
+    expect(r.reply.plain).toMatch(/^I hear you\./);
+    expect(r.reply.plain).toContain("(page 1)");
+    expect(r.reply.plain).toContain("1 person (the peer supporters on call)");
     expect(r.reply.plain).toContain(CRISIS);
     await h.flush();
     expect(pageOf().state).toMatchObject({ status: "open", step: 0, nextDeadlineMs: T0 + 10 * MIN });
@@ -236,10 +237,10 @@ describe("escalating with nobody acknowledging", () => {
     expect(notices(CAT)).toEqual([]);
     await h.at(T0 + 10 * MIN);
     expect(notices(CAT)).toHaveLength(1);
-    expect(h.hs.dmsTo(AMY).some((b) => b.includes("I have now also asked the backup peer supporters (1 person)"))).toBe(true);
+    expect(h.hs.dmsTo(AMY).some((b) => b.includes("I have now also asked 1 person (the backup peer supporters)"))).toBe(true);
     await h.at(T0 + 20 * MIN);
     expect(notices(DAN)).toHaveLength(1);
-    expect(h.hs.postsIn(STAFF_ROOM).filter((b) => b.includes("Page 1 from") && b.includes("the staff on call (1 person)"))).toHaveLength(1);
+    expect(h.hs.postsIn(STAFF_ROOM).filter((b) => b.includes("Page 1 from") && b.includes("1 person (the staff on call)"))).toHaveLength(1);
     // Everyone asked so far is in the support room.
     expect(h.hs.membersOf(pageOf().supportRoomId!)).toMatchObject({ [BOB]: "invite", [CAT]: "invite", [DAN]: "invite" });
     await h.at(T0 + 35 * MIN - 1);
@@ -274,7 +275,7 @@ describe("a step with nobody to ask", () => {
   it("is passed at once: waiting for nobody helps nobody", async () => {
     h = startHarness({ community: community(LADDER), onCall: { peers: [], backupPeers: [CAT], staff: [DAN] } });
     const r = await h.command(AMY, "!page");
-    expect(r.reply.plain).toContain("I have asked the backup peer supporters (1 person)");
+    expect(r.reply.plain).toContain("I have asked 1 person (the backup peer supporters)");
     await h.flush();
     expect(pageOf().state).toMatchObject({ status: "open", step: 1, nextDeadlineMs: T0 + 10 * MIN });
     expect(notices(CAT)).toHaveLength(1);
@@ -292,7 +293,7 @@ describe("a step with nobody to ask", () => {
   it("with nobody on call at all (no rota yet), the default ladder reaches the whole staff team at once", async () => {
     h = startHarness({ onCall: { peers: [], backupPeers: [], staff: [] } });
     const r = await h.command(AMY, "!page");
-    expect(r.reply.plain).toContain("I have asked the staff team (2 people)");
+    expect(r.reply.plain).toContain("I have asked 2 people (the staff team)");
     await h.flush();
     expect(notices(SAM)).toHaveLength(1);
     expect(notices(ANN)).toHaveLength(1);
@@ -394,7 +395,7 @@ describe("a repeat page on an acknowledged page is never swallowed", () => {
     const r = await h.command(AMY, "!page it is happening again");
     expect(r.outcome).toBe("ok");
     expect(r.reply.plain).toContain(`${BOB} said they were coming 2 days ago`);
-    expect(r.reply.plain).toContain("I have also asked the peer supporters on call (1 person) to come");
+    expect(r.reply.plain).toContain("I have also asked 1 person (the peer supporters on call) to come");
     expect(r.reply.plain).toContain(CRISIS);
     await h.flush();
     expect(pageOf()).toMatchObject({ round: 2, state: { status: "open", step: 0, nextDeadlineMs: THU_0200 + 10 * MIN, repeatCount: 1 } });
@@ -402,7 +403,7 @@ describe("a repeat page on an acknowledged page is never swallowed", () => {
     expect(h.app.jobs.pending("page.deadline").map((j) => j.key)).toEqual(["page.deadline:1:2:0"]);
     expect(askedToConfirm()).toHaveLength(1);
     expect(askedToConfirm()[0]).toContain("I am asking the people on call again as well");
-    expect(askedToConfirm()[0]).toContain("`!ack 1`");
+    expect(askedToConfirm()[0]).toContain("reply !ack 1 here");
     const posts = h.hs.postsIn(roomId);
     expect(posts.filter((b) => b.startsWith(`${AMY} has paged again.`))).toHaveLength(1);
     expect(posts.filter((b) => b.includes("it is happening again"))).toHaveLength(1); // the new note, shown as the first was
@@ -491,7 +492,7 @@ describe("a repeat page on an acknowledged page is never swallowed", () => {
     expect(notices(BOB)).toHaveLength(2); // Bob is the peer on call: asked again in the new round
     const told = h.hs.dmsTo(AMY).filter((b) => b.includes(`${BOB} has not answered since you paged again`));
     expect(told).toHaveLength(1);
-    expect(told[0]).toContain("I have asked the peer supporters on call (1 person) to come as well");
+    expect(told[0]).toContain("I have asked 1 person (the peer supporters on call) to come as well");
     expect(told[0]).toContain(CRISIS);
     expect(h.hs.dmsTo(BOB).filter((b) => b.includes("You did not confirm in time"))).toHaveLength(1);
     expect(h.hs.postsIn(roomId).filter((b) => b.includes(`${BOB} has not confirmed`))).toHaveLength(1);

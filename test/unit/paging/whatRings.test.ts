@@ -78,8 +78,10 @@ describe("paging: what rings", () => {
     // Bob comes: the member's "Bob is coming" rings for her (her name HTML-escaped in the pill).
     await h.command(BOB, "!ack");
     await h.flush();
-    const coming = one(AMY, `${BOB} is coming`);
+    // Bob by his display name, a pill in HTML.
+    const coming = one(AMY, "Bob is coming");
     rings(coming, AMY);
+    expect(coming.content.formatted_body).toContain(`<a href="https://matrix.to/#/${BOB}">Bob</a> is coming`);
     expect(coming.content.formatted_body).toContain(">Amy &lt;3</a>: ");
     // The others asked are told it is taken: quiet.
     quiet(one(SAM, "nothing more is needed from you"));
