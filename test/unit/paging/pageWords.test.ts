@@ -68,7 +68,7 @@ describe("paging texts", () => {
     }
     // A closed page points at !page inside the block, not in a sentence of its own before it.
     expect(t.closedByMember(4, CRISIS).render({ language: "en" }).plain).toBe(
-      "Your page is closed (page 4). I hope it helped.\n\nIf you need support right now:\n\n!page asks the people on call to come to you.\n\nCall 999.",
+      "Your page is closed (page 4). I hope it helped.\n\nIf you need support right now:\n\nSend !page to me in a direct message, and the people on call will be asked to come to you.\n\nCall 999.",
     );
   });
 

@@ -44,7 +44,7 @@ describe("the support block", () => {
     const m = new Message().p("The room is closed.").append(supportBlock("Call 999.", { page: true }));
     const r = m.render({ language: "en" });
     expect(r.plain.match(/support right now/g)).toHaveLength(1);
-    expect(r.plain).toContain("!page asks the people on call to come to you.");
+    expect(r.plain).toContain("Send !page to me in a direct message, and the people on call will be asked to come to you.");
     expect(r.html).toContain("<code>!page</code>");
   });
 
