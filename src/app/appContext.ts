@@ -58,7 +58,7 @@ export function createAppContext(d: AppContextDeps): AppContext {
   const members = new MembersStore(d.db);
   const rooms = new CommunityRoomsStore(d.db);
   const languages = new LanguagesStore(d.db);
-  const readers = createReaders({ config: d.config, names, languages, members, rooms, pages: new PagesStore(d.db) });
+  const readers = createReaders({ config: d.config, names, languages, members, rooms, pages: new PagesStore(d.db), dmRooms });
   const scheduler = new Scheduler({
     jobs,
     clock: d.clock,

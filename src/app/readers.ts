@@ -1,6 +1,7 @@
 import type { CarenetConfig, CommunityConfig } from "../config/types";
 import type { CommunityRoomsStore } from "../store/communityRooms";
 import type { DisplayNamesStore } from "../store/displayNames";
+import type { DmRoomsStore } from "../store/dmRooms";
 import type { LanguagesStore } from "../store/languages";
 import type { MembersStore } from "../store/members";
 import type { PagesStore } from "../store/pages";
@@ -9,7 +10,8 @@ import { isLanguage, SOURCE_LANGUAGE, type Language, type RenderContext } from "
 /**
  * Who reads a message, so it is rendered in their language with people by name and times
  * under their community's zone label. A person: their `!language`, else their community's
- * `language:`. A room: its community's (a support room: its page's community).
+ * `language:`. A room: its community's (a support room: its page's community); a person's
+ * direct chat with the bot: that person's.
  */
 export interface Readers {
   forUser(userId: string): RenderContext;
@@ -23,6 +25,8 @@ export interface ReadersDeps {
   members: MembersStore;
   rooms: CommunityRoomsStore;
   pages: Pick<PagesStore, "bySupportRoom">;
+  /** A person's direct chat with the bot reads as that person. */
+  dmRooms: Pick<DmRoomsStore, "userFor">;
 }
 
 export function createReaders(d: ReadersDeps): Readers {
@@ -41,8 +45,13 @@ export function createReaders(d: ReadersDeps): Readers {
     const chosen = memberships.find((m) => m.status === "active") ?? memberships[0];
     return community(chosen?.communityId) ?? d.config().communities.find((c) => c.staff.includes(userId) || c.admins.includes(userId));
   };
+  const forUser = (userId: string) => context(communityOfUser(userId), d.languages.get(userId));
   return {
-    forUser: (userId) => context(communityOfUser(userId), d.languages.get(userId)),
-    forRoom: (roomId) => context(community(d.rooms.byRoomId(roomId)?.communityId ?? d.pages.bySupportRoom(roomId)?.communityId)),
+    forUser,
+    forRoom: (roomId) => {
+      const dmOf = d.dmRooms.userFor(roomId);
+      if (dmOf) return forUser(dmOf);
+      return context(community(d.rooms.byRoomId(roomId)?.communityId ?? d.pages.bySupportRoom(roomId)?.communityId));
+    },
   };
 }

@@ -20,12 +20,13 @@ export const CRISIS = "In an emergency call 999. Samaritans 116 123 (free, 24/7)
 /** A config as an admin would write it, pointing at the shared test Synapse. */
 export function testConfigYaml(env: E2eEnv, dbPath: string, communities: unknown[] = [], extra: Record<string, unknown> = {}): string {
   return stringify({
+    // The crisis resources may be replaced (e.g. by structured entries); the rest may not.
+    crisis_resources: CRISIS,
     ...extra,
     homeserver: { url: env.hsUrl, domain: env.serverName },
     appservice: { bind: "127.0.0.1", port: env.asPort, registration: env.registrationPath },
     database: { path: dbPath },
     logging: { level: "info" },
-    crisis_resources: CRISIS,
     communities,
   });
 }

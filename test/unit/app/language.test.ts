@@ -33,6 +33,15 @@ describe("!language", () => {
     expect(f.app.readers.forRoom(roomOf("community")).language).toBe("en");
   });
 
+  it("a person's direct chat with the bot reads as that person (replies there are in their language)", async () => {
+    f.app.dmRooms.record("!amy-dm:example.org", AMY, f.now);
+    await f.send(AMY, "!language es");
+    f.community.time_label = "UK time";
+    const dm = f.app.readers.forRoom("!amy-dm:example.org");
+    expect(dm.language).toBe("es");
+    expect(dm.zoneLabel?.(f.community.timezone)).toBe("UK time");
+  });
+
   it("refuses a language it cannot write in, listing those it can", async () => {
     const r = await f.send(AMY, "!language klingon");
     expect(r.outcome).toBe("refused");
