@@ -125,7 +125,7 @@ test("an encrypted !help and !page are read and answered encrypted; the on-call 
   const page = await member.send(dm, "!page");
   const pageAnswer = await member.waitFor("the answer to !page", replyTo(dm, page));
   expect(pageAnswer).toMatchObject({ encrypted: true, undecryptable: false });
-  expect(pageAnswer.body).toContain("Your page is open");
+  expect(pageAnswer.body).toContain("I hear you. I have asked");
   expect(pageAnswer.body).toContain(CRISIS);
 
   // The peer on call is asked in their own direct chat with carenet, encrypted too.

@@ -105,7 +105,7 @@ test("one volunteers for a shift covering now (after agreeing), staff approve, a
   const oncall = await command(bot, amy, communityRoom, "!oncall");
   expect(oncall.reaction).toBe("✅");
   expect(oncall.reply).toContain(`On call in ${NAME} now`);
-  expect(oncall.reply).toContain(`Peers: ${pia.userId} until`);
+  expect(oncall.reply).toMatch(new RegExp(`Peers: ${named(pia)} until`));
 });
 
 test("the other member pages from the community room: the note is not echoed there; the peer gets a DM and a support-room invite", async () => {
@@ -119,7 +119,7 @@ test("the other member pages from the community room: the note is not echoed the
   expect(body(reply)).toContain(CRISIS);
 
   pageNotice = await pia.waitForEvent(piaDm, fromBot("needs support and has paged"));
-  expect(body(pageNotice)).toContain(amy.userId);
+  expect(body(pageNotice)).toMatch(new RegExp(`${named(amy)} needs support`));
   expect(body(pageNotice)).not.toContain(NOTE);
   supportRoom = await inviteNamed(pia, "Support for ");
 });
@@ -158,8 +158,8 @@ test("staff !pages shows the page's metadata and never the note; !audit lists th
   const pages = await command(bot, sam, staffRoom, "!pages");
   expect(pages.reaction).toBe("✅");
   expect(pages.reply).toContain(`Pages in ${NAME} since`);
-  expect(pages.reply).toContain(amy.userId);
-  expect(pages.reply).toContain(pia.userId);
+  expect(pages.reply).toMatch(new RegExp(named(amy)));
+  expect(pages.reply).toMatch(new RegExp(named(pia)));
   expect(pages.reply).not.toContain(NOTE);
   expect(pages.reply).not.toContain(rand + "\n"); // nothing of the note, which ends with the run's id
 

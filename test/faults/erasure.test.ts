@@ -54,7 +54,7 @@ afterAll(async () => {
 });
 
 it("a page note, once shown in the support room, is gone from the database and its log", async () => {
-  expect(await command(dm, `!page ${NOTE_MARKER} please come`)).toContain("Your page is open");
+  expect(await command(dm, `!page ${NOTE_MARKER} please come`)).toContain("I hear you. I have asked");
   const supportRoom = await inviteNamed(amy, "Support for ");
   await amy.joinRoom(supportRoom);
   await amy.waitForEvent(supportRoom, botSays(bot, NOTE_MARKER), 30_000);

@@ -151,7 +151,7 @@ test(
     expect(allPages).toHaveLength(ROUNDS.length * MEMBERS);
     for (const [i, m] of members.entries()) {
       for (const eventId of sent[i]) expect(m.eventsSoFar(dms[i]).filter(botReplyTo(bot, eventId))).toHaveLength(1);
-      const opened = m.eventsSoFar(dms[i]).filter((ev) => ev.sender === bot && body(ev).startsWith("Your page is open"));
+      const opened = m.eventsSoFar(dms[i]).filter((ev) => ev.sender === bot && body(ev).startsWith("I hear you."));
       expect(opened).toHaveLength(ROUNDS.length);
     }
     for (const p of allPages) {

@@ -44,7 +44,7 @@ it("a 60 KB page note and a later short note both reach the support room, in ord
   const note = words.join(" ").slice(0, 58_000); // about 60 KB with the command around it
   const last = note.match(/n\d{5}/g)!.pop()!;
   const cmd = await amy.sendText(dm, `!page ${note}`);
-  expect(bodyOf(await amy.waitForEvent(dm, botReplyTo(bot, cmd), 30_000))).toContain("Your page is open");
+  expect(bodyOf(await amy.waitForEvent(dm, botReplyTo(bot, cmd), 30_000))).toContain("I hear you. I have asked");
   const room = await inviteNamed(amy, "Support for ");
   await amy.joinRoom(room);
   const later = await amy.sendText(dm, "!page and-a-short-note-after-it");

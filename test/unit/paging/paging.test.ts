@@ -678,7 +678,7 @@ describe("restarts and outages", () => {
     await h.at(T0 + 10 * MIN);
     expect(notices(CAT)).toHaveLength(1);
     expect(notices(BOB)).toHaveLength(1);
-    expect(h.hs.dmsTo(AMY).filter((b) => b.includes("Your page is open"))).toEqual([]); // the reply is the router's, never re-sent here
+    expect(h.hs.dmsTo(AMY).filter((b) => b.includes("I hear you. I have asked"))).toEqual([]); // the reply is the router's, never re-sent here
     await h.at(T0 + 20 * MIN);
     await h.at(T0 + 35 * MIN);
     expect(pageOf().state.status).toBe("exhausted");
