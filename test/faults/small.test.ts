@@ -53,7 +53,7 @@ test("a command sent as a reply, behind the quoted fallback, is recognised", asy
     "m.relates_to": { "m.in_reply_to": { event_id: welcome.event_id } },
   });
   const reply = await amy.waitForEvent(amyDm, botReplyTo(bot, command), 30_000);
-  expect(body(reply)).toContain("!help [command]"); // the help itself, not "I only understand commands"
+  expect(body(reply)).toContain("!help all"); // the help itself, not "I only understand commands"
 });
 
 test.each([["-8.7e15", -8.7e15], ["NaN (sent as a string)", "NaN"], ["a string", "yesterday"], ["huge", 1e300]])(
@@ -83,11 +83,11 @@ test("an unknown command name is not repeated when it could carry a message (a n
     expect(reply).toContain("I don't know that command.");
     expect(reply).not.toMatch(/0900|evil|xxxxxxxxxxxxxxxxxxxxxxxxx/);
   }
-  expect(await ask(env, zoe, zoeDm, "!hlep")).toContain("I don't know the command `!hlep`. Did you mean `!help`?");
+  expect(await ask(env, zoe, zoeDm, "!hlep")).toContain("I don't know the command !hlep. Did you mean !help?");
 });
 
 test("`!ack N` / `!resolve N` from a stranger answer the same for no such page, an open page and a closed one", async () => {
-  expect(await ask(env, amy, amyDm, "!page")).toContain("I have asked the staff team");
+  expect(await ask(env, amy, amyDm, "!page")).toContain("(the staff team) to come");
   const pageId = (running.carenet.db.prepare("SELECT id FROM pages WHERE member = ?").get(amy.userId) as { id: number }).id;
   const answers = async (n: number) => [await ask(env, zoe, zoeDm, `!ack ${n}`), await ask(env, zoe, zoeDm, `!resolve ${n}`)].map((t) => t.replace(`page ${n} `, "page N "));
   const open = await answers(pageId);
