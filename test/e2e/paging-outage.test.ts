@@ -76,7 +76,7 @@ test("Synapse stopped during a page: the page escalates meanwhile and is deliver
   await sleep(3000); // a late duplicate would show up by now
 
   expect(amy.eventsSoFar(dm).filter(botReplyTo(bot, command))).toHaveLength(1);
-  expect(countSaid(amy, dm, bot, "I have now also asked the staff team")).toBe(1);
+  expect(countSaid(amy, dm, bot, "I have now also asked")).toBe(1);
   expect(countSaid(amy, dm, bot, "nobody could be reached")).toBe(1);
   expect(countSaid(bob, bobDm, bot, "needs support and has paged")).toBe(1);
   expect(countSaid(bob, bobDm, bot, "Nobody acknowledged page")).toBe(0); // peers are not alerted as staff
