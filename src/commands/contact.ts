@@ -26,13 +26,8 @@ export function contactCommand(d: ContactCommandDeps): CommandSpec {
   return {
     name: "contact",
     usage: "!contact [email ADDRESS | confirm CODE | webhook on|off]",
-    summary: "how carenet can reach you off Matrix (email, webhook) when you are asked to a page",
-    details:
-      "When a page reaches its last step (or a Matrix message to you fails), carenet can also email you, or call your community's " +
-      "webhook (an SMS or paging gateway). The message names nobody and carries no note: only \"a member of <community> needs support — open your Matrix app\", " +
-      "the page number and a link. `!contact email you@example.org` sends a 6-digit code to that address; `!contact confirm 123456` " +
-      "(within 24 hours) turns it on. `!contact webhook on` opts in to the webhook. `!contact remove email` takes an address back. " +
-      "`!contact` alone shows what is set. Your addresses are in `!mydata` and erased by `!forgetme`.",
+    summary: t("usage.contactSummary"),
+    details: t("usage.contactDetails"),
     topic: "page",
     audience: "everyone",
     run(ctx, args) {
