@@ -6,6 +6,7 @@ import type { PagingService } from "../paging/service";
 import * as t from "../paging/texts";
 import type { MembersStore } from "../store/members";
 import type { PageRecord, PagesStore } from "../store/pages";
+import { echoableWord } from "./echo";
 import { Message } from "./message";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "./types";
 import type { CrisisResources } from "../config/types";
@@ -40,11 +41,17 @@ export function communityForMember(d: PagingCommandDeps, ctx: Pick<CommandContex
   return chosen && configured(chosen.communityId);
 }
 
+/** What was written, repeated only if it is a plain word (see echo.ts): else "that". */
+function echoed(arg: string): { known: "yes" | "no"; arg: string } {
+  const word = echoableWord(arg);
+  return word === undefined ? { known: "no", arg: "" } : { known: "yes", arg: word };
+}
+
 /** A page number argument: "12" or "#12". */
 function pageNumber(arg: string | undefined): number | undefined {
   if (arg === undefined) return undefined;
   const m = /^#?(\d{1,12})$/.exec(arg);
-  if (!m) throw new UsageError(`"${arg}" is not a page number.`);
+  if (!m) throw new UsageError(words("paging.notPageNumber", echoed(arg)));
   return Number(m[1]);
 }
 
@@ -293,10 +300,10 @@ function sinceOf(arg: string | undefined, timezone: string, now: number): number
   if (arg === undefined) return now - 7 * DAY;
   if (/^\d{4}-\d{2}-\d{2}$/.test(arg)) {
     const day = DateTime.fromISO(arg, { zone: timezone });
-    if (!day.isValid) throw new UsageError(`"${arg}" is not a date.`);
+    if (!day.isValid) throw new UsageError(words("paging.notDate", echoed(arg)));
     return day.toMillis();
   }
   const ms = parseDuration(arg);
-  if (ms === null || ms === 0) throw new UsageError(`"${arg}" is neither a duration (like 24h or 7d) nor a date (like 2026-01-12).`);
+  if (ms === null || ms === 0) throw new UsageError(words("paging.notSince", echoed(arg)));
   return now - ms;
 }
