@@ -47,7 +47,7 @@ export function contactCommand(d: ContactCommandDeps): CommandSpec {
           const address = value?.trim() ?? "";
           if (address.length > 254 || !EMAIL.test(address)) throw new UsageError(t("contact.notEmail"));
           const code = d.contacts.proposeEmail(ctx.sender, address, now);
-          d.effects.schedule({ kind: CONTACT_CODE_JOB, key: `contact.code:${ctx.sender}:${now}`, dueAt: now, payload: { to: address, code } });
+          d.effects.schedule({ kind: CONTACT_CODE_JOB, key: `contact.code:${ctx.sender}:${now}`, dueAt: now, payload: { to: address, code, userId: ctx.sender } });
           return reply({
             outcome: "ok",
             reply: new Message()
