@@ -51,6 +51,7 @@ export function installPaging(app: AppContext): PagingService {
     botUserId: app.botUserId,
     channels: app.offMatrixChannels,
     metrics: app.metrics,
+    readerOf: (u) => app.readers.forUser(u),
   });
   const service = new PagingService({
     offMatrix,

@@ -3,6 +3,7 @@ import type { Member } from "../store/members";
 import type { Message } from "./message";
 import type { CommandContext, CommandResult, CommandSpec } from "./types";
 import type { CrisisResources } from "../config/types";
+import { t } from "../words";
 
 export type Where = { ok: true; community: CommunityConfig; member: Member } | { ok: false; result: CommandResult };
 
@@ -28,14 +29,8 @@ export function checkinCommand(port: CheckinPort): CommandSpec {
     name: "checkin",
     freeText: true,
     usage: "!checkin <answer> [note] | !checkin plan [setting value] | !checkin alumni [on|off|weekly|fortnightly|monthly]",
-    summary: "check in (a number or the words, and a note if you like); `!checkin plan` shows and changes your check-in plan",
-    details:
-      "`!checkin 3 long day` or `!checkin okay` answers your latest check-in (you can change it the same day). " +
-      "You can also reply to a prompt or react to it with one of the options it lists. " +
-      "`!checkin plan` shows your plan in plain words: which prompts you get and when, your own wording, who — if anyone — hears about a missed or low check-in, " +
-      "what staff see, and pausing. Your notes are private unless you choose to share them. " +
-      "`!checkin alumni` sets the gentler check-ins you get after leaving the community. " +
-      "Check-ins are recorded only once you have agreed to your community's rights text (`!consent agree`).",
+    summary: t("usage.checkinSummary"),
+    details: t("usage.checkinDetails"),
     topic: "checkins",
     audience: "everyone",
     run(ctx, args) {
@@ -66,10 +61,8 @@ export function checkinsCommand(port: CheckinPort): CommandSpec {
   return {
     name: "checkins",
     usage: "!checkins [today|week|@member]",
-    summary: "check-ins members chose to share with staff: today's, a week at a glance, or one member's",
-    details:
-      "Shows only what each member chose to share (`!checkin plan share answers`), with notes only when they also share notes. " +
-      "Members who keep their check-ins private do not appear.",
+    summary: t("usage.checkinsSummary"),
+    details: t("usage.checkinsDetails"),
     audience: "staff",
     run(ctx, args) {
       return port.staffView(ctx.community as CommunityConfig, args, ctx.now);

@@ -26,13 +26,8 @@ export function contactCommand(d: ContactCommandDeps): CommandSpec {
   return {
     name: "contact",
     usage: "!contact [email ADDRESS | confirm CODE | webhook on|off]",
-    summary: "how carenet can reach you off Matrix (email, webhook) when you are asked to a page",
-    details:
-      "When a page reaches its last step (or a Matrix message to you fails), carenet can also email you, or call your community's " +
-      "webhook (an SMS or paging gateway). The message names nobody and carries no note: only \"a member of <community> needs support — open your Matrix app\", " +
-      "the page number and a link. `!contact email you@example.org` sends a 6-digit code to that address; `!contact confirm 123456` " +
-      "(within 24 hours) turns it on. `!contact webhook on` opts in to the webhook. `!contact remove email` takes an address back. " +
-      "`!contact` alone shows what is set. Your addresses are in `!mydata` and erased by `!forgetme`.",
+    summary: t("usage.contactSummary"),
+    details: t("usage.contactDetails"),
     topic: "page",
     audience: "everyone",
     run(ctx, args) {
@@ -42,7 +37,7 @@ export function contactCommand(d: ContactCommandDeps): CommandSpec {
         return reply({ outcome: "refused", reply: Message.of(t("contact.onlyInDm")) });
       }
       const [sub, value, ...rest] = args;
-      if (rest.length > 0) throw new UsageError("Too many words.");
+      if (rest.length > 0) throw new UsageError(t("contact.tooManyWords"));
       const now = ctx.now;
       switch (sub?.toLowerCase()) {
         case undefined:
@@ -50,9 +45,9 @@ export function contactCommand(d: ContactCommandDeps): CommandSpec {
         case "email": {
           if (!d.offMatrix.has("email")) return reply(refusedText(t("contact.noEmail")));
           const address = value?.trim() ?? "";
-          if (address.length > 254 || !EMAIL.test(address)) throw new UsageError(`"${(value ?? "").slice(0, 80)}" does not look like an email address.`);
+          if (address.length > 254 || !EMAIL.test(address)) throw new UsageError(t("contact.notEmail"));
           const code = d.contacts.proposeEmail(ctx.sender, address, now);
-          d.effects.schedule({ kind: CONTACT_CODE_JOB, key: `contact.code:${ctx.sender}:${now}`, dueAt: now, payload: { to: address, code } });
+          d.effects.schedule({ kind: CONTACT_CODE_JOB, key: `contact.code:${ctx.sender}:${now}`, dueAt: now, payload: { to: address, code, userId: ctx.sender } });
           return reply({
             outcome: "ok",
             reply: new Message()
@@ -61,7 +56,7 @@ export function contactCommand(d: ContactCommandDeps): CommandSpec {
           });
         }
         case "confirm": {
-          if (!value) throw new UsageError("Which code? `!contact confirm 123456`.");
+          if (!value) throw new UsageError(t("contact.whichCode", { command: command("!contact confirm 123456") }));
           const out = d.contacts.confirmEmail(ctx.sender, value, now);
           if (out === "confirmed") {
             const addr = d.contacts.confirmed(ctx.sender, "email")?.address;
@@ -73,7 +68,7 @@ export function contactCommand(d: ContactCommandDeps): CommandSpec {
         }
         case "webhook": {
           const v = value?.toLowerCase();
-          if (v !== "on" && v !== "off") throw new UsageError("`!contact webhook on` or `!contact webhook off`.");
+          if (v !== "on" && v !== "off") throw new UsageError(t("contact.webhookForms", { on: command("!contact webhook on"), off: command("!contact webhook off") }));
           if (v === "on" && !d.offMatrix.has("webhook")) return reply(refusedText(t("contact.noWebhook")));
           d.contacts.setWebhook(ctx.sender, v === "on", now);
           return reply({
@@ -83,12 +78,16 @@ export function contactCommand(d: ContactCommandDeps): CommandSpec {
         }
         case "remove": {
           const kind = value?.toLowerCase();
-          if (kind !== "email" && kind !== "webhook") throw new UsageError("`!contact remove email` or `!contact remove webhook`.");
+          if (kind !== "email" && kind !== "webhook") throw new UsageError(t("contact.removeForms", { email: command("!contact remove email"), webhook: command("!contact remove webhook") }));
           const removed = d.contacts.remove(ctx.sender, kind);
           return reply({ outcome: "ok", reply: Message.of(removed ? t("contact.removed", { kind }) : t("contact.notSet", { kind })) });
         }
         default:
-          throw new UsageError("`!contact`, `!contact email ADDRESS`, `!contact confirm CODE`, `!contact webhook on|off` or `!contact remove email|webhook`.");
+          throw new UsageError(
+            t("contact.forms", {
+              forms: listOf(["!contact", "!contact email ADDRESS", "!contact confirm CODE", "!contact webhook on|off", "!contact remove email|webhook"].map((c) => command(c)), "disjunction"),
+            }),
+          );
       }
     },
   };

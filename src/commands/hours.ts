@@ -24,10 +24,8 @@ export function hoursCommand(deps: HoursCommandDeps): CommandSpec {
   return {
     name: "hours",
     usage: "!hours",
-    summary: "when members can post in the community's rooms, and whether a room is open now",
-    details:
-      "In a community room, `!hours` shows that room's posting hours, whether it is open now and when that changes. " +
-      "In a direct conversation with me it shows the hours of your community's rooms. Times are in the community's time zone.",
+    summary: t("usage.hoursSummary"),
+    details: t("usage.hoursDetails"),
     topic: "community",
     audience: "everyone",
     run(ctx) {

@@ -20,8 +20,8 @@ export function languageCommand(d: LanguageCommandDeps): CommandSpec {
   return {
     name: "language",
     usage: "!language [en|es]",
-    summary: "choose the language I write to you in",
-    details: "`!language` says which language I write to you in now. `!language es` switches to Spanish, `!language en` to English. It is your choice only: everyone else keeps theirs.",
+    summary: t("usage.languageSummary"),
+    details: t("usage.languageDetails"),
     topic: "community",
     audience: "everyone",
     run(ctx, args) {

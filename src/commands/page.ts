@@ -6,6 +6,7 @@ import type { PagingService } from "../paging/service";
 import * as t from "../paging/texts";
 import type { MembersStore } from "../store/members";
 import type { PageRecord, PagesStore } from "../store/pages";
+import { echoableWord } from "./echo";
 import { Message } from "./message";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "./types";
 import type { CrisisResources } from "../config/types";
@@ -40,11 +41,17 @@ export function communityForMember(d: PagingCommandDeps, ctx: Pick<CommandContex
   return chosen && configured(chosen.communityId);
 }
 
+/** What was written, repeated only if it is a plain word (see echo.ts): else "that". */
+function echoed(arg: string): { known: "yes" | "no"; arg: string } {
+  const word = echoableWord(arg);
+  return word === undefined ? { known: "no", arg: "" } : { known: "yes", arg: word };
+}
+
 /** A page number argument: "12" or "#12". */
 function pageNumber(arg: string | undefined): number | undefined {
   if (arg === undefined) return undefined;
   const m = /^#?(\d{1,12})$/.exec(arg);
-  if (!m) throw new UsageError(`"${arg}" is not a page number.`);
+  if (!m) throw new UsageError(words("paging.notPageNumber", echoed(arg)));
   return Number(m[1]);
 }
 
@@ -121,12 +128,8 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
   const page: CommandSpec = {
     name: "page",
     usage: "!page [what is happening]",
-    summary: "ask the peer supporters on call (and then staff) to come and support you now",
-    details:
-      "`!page` opens a private support room and asks the people on call to come. You are told at once what is happening, " +
-      "with the crisis numbers. Anything you write after `!page` is shown only to the people in the support room. " +
-      "Sent in a community room, the answer comes to you privately. " +
-      "`!crisis`, `!sos`, `!urgent` and `!help me` do exactly the same.",
+    summary: words("usage.pageSummary"),
+    details: words("usage.pageDetails"),
     topic: "support",
     audience: "everyone",
     runWhenLate: true,
@@ -143,11 +146,8 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
   const ack: CommandSpec = {
     name: "ack",
     usage: "!ack [page number]",
-    summary: "say you are coming to support someone who paged",
-    details:
-      "Send `!ack` in the message about the page or in its support room (reacting ✅ to the message, or joining the room, " +
-      "counts too). Everyone involved is told you are coming. Staff can acknowledge any page of their community: `!ack 12`. " +
-      "If the member pages again after you said you were coming, `!ack` (or ✅ on my message) confirms you are still there.",
+    summary: words("usage.ackSummary"),
+    details: words("usage.ackDetails"),
     topic: "page",
     audience: "everyone",
     // "I'm coming" is as true late as on time: a page held up by an outage still needs it.
@@ -162,10 +162,8 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
   const resolve: CommandSpec = {
     name: "resolve",
     usage: "!resolve [page number]",
-    summary: "close a page when the support is over (the member, someone who came, or staff)",
-    details:
-      "Closes the page: the support room stays readable for everyone in it, and everyone who came is asked how they are. " +
-      "In the support room or your direct messages with me `!resolve` is enough; staff can name the page: `!resolve 12`.",
+    summary: words("usage.resolveSummary"),
+    details: words("usage.resolveDetails"),
     topic: "page",
     audience: "everyone",
     run(ctx, args) {
@@ -178,10 +176,8 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
   const crisisMeeting: CommandSpec = {
     name: "crisis-meeting",
     usage: "!crisis-meeting",
-    summary: "call a crisis meeting with the peers and staff on call, in a temporary room",
-    details:
-      "Any member can call one, as in the community. Everyone on call is invited to a private room for 12 hours; " +
-      "then the room stays readable. It is noted (without content) in the next contact digest.",
+    summary: words("usage.crisisMeetingSummary"),
+    details: words("usage.crisisMeetingDetails"),
     topic: "support",
     audience: "everyone",
     run(ctx) {
@@ -196,11 +192,8 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
   const decline: CommandSpec = {
     name: "decline",
     usage: "!decline [page number]",
-    summary: "say you cannot come to a page you were asked to (the next people are asked at once)",
-    details:
-      "Send `!decline` in reply to my message asking you to come (reacting ⛔ to it counts too). You are out of that page, " +
-      "and if nobody else asked with you is left, I ask the next people at once. Nobody is told who declined; " +
-      "the contact digest only counts declines. If you can come after all, `!ack` still says so.",
+    summary: words("usage.declineSummary"),
+    details: words("usage.declineDetails"),
     topic: "page",
     audience: "everyone",
     runWhenLate: true,
@@ -246,8 +239,8 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
   const pages: CommandSpec = {
     name: "pages",
     usage: "!pages [since]",
-    summary: "the pages and crisis meetings of this community (who, when, who came, how long, outcome; never what anyone wrote)",
-    details: "`since` is a duration (`24h`, `7d`) or a date (`2026-01-12`); the default is the last 7 days.",
+    summary: words("usage.pagesSummary"),
+    details: words("usage.pagesDetails"),
     audience: "staff",
     run(ctx, args) {
       const c = ctx.community!;
@@ -307,10 +300,10 @@ function sinceOf(arg: string | undefined, timezone: string, now: number): number
   if (arg === undefined) return now - 7 * DAY;
   if (/^\d{4}-\d{2}-\d{2}$/.test(arg)) {
     const day = DateTime.fromISO(arg, { zone: timezone });
-    if (!day.isValid) throw new UsageError(`"${arg}" is not a date.`);
+    if (!day.isValid) throw new UsageError(words("paging.notDate", echoed(arg)));
     return day.toMillis();
   }
   const ms = parseDuration(arg);
-  if (ms === null || ms === 0) throw new UsageError(`"${arg}" is neither a duration (like 24h or 7d) nor a date (like 2026-01-12).`);
+  if (ms === null || ms === 0) throw new UsageError(words("paging.notSince", echoed(arg)));
   return now - ms;
 }

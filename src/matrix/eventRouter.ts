@@ -21,6 +21,7 @@ import type { EncryptedEvent } from "./encryptedRooms";
 import { JOIN_JOB } from "./invitations";
 import { withMentionIds } from "./mentions";
 import type { CrisisResources } from "../config/types";
+import { t, time, zone } from "../words";
 
 export interface EventRouterDeps {
   db: Db;
@@ -324,11 +325,12 @@ export class EventRouter {
       return;
     }
     if (this.isStale(row, ev) && !this.runsWhenLate(body)) {
-      const sentAt = new Date(sentAtOf(row, ev)).toISOString().slice(0, 16).replace("T", " ");
+      // In the community's zone (with its label) when the room is one of its rooms; else UTC.
+      const zoneName = place?.community.timezone ?? "UTC";
       this.reply(row, roomId, {
         outcome: "refused",
         reply: new Message()
-          .p(`Your command from ${sentAt} UTC reached me late (I was unavailable), so I have not run it. Please send it again if you still need it.`)
+          .p(t("commands.late", { at: time(sentAtOf(row, ev), zoneName, "datetime"), zone: zone(zoneName) }))
           .append(supportNow(this.d.config().crisis_resources)),
       });
       return;

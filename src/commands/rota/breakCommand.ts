@@ -16,10 +16,8 @@ export function breakCommand(deps: RotaCommandDeps): CommandSpec {
   return {
     name: "break",
     usage: "!break [until <date|day|time|3d>] | !break end",
-    summary: "take a break from the rota and check-in prompts, no questions asked",
-    details:
-      "`!break` is open-ended; `!break until friday`, `!break until 2026-03-10 18:00` or `!break 3d` end by themselves. " +
-      "`!break end` brings you back. Your shifts stay yours; you get no on-call messages and no check-in prompts while the break lasts.",
+    summary: t("usage.breakSummary"),
+    details: t("usage.breakDetails"),
     topic: "rota",
     audience: "everyone",
     run(ctx, args) {

@@ -20,10 +20,8 @@ export function oncallCommand(deps: RotaCommandDeps): CommandSpec {
   return {
     name: "oncall",
     usage: "!oncall",
-    summary: "who is on call in your community right now",
-    details:
-      "Names the peer supporters (and backup peers and staff) on call now and until when. Names are shown only to members and staff of the community; " +
-      "asked in a room other than the community or staff room, the answer comes to you by direct message.",
+    summary: t("usage.oncallSummary"),
+    details: t("usage.oncallDetails"),
     topic: "support",
     audience: "everyone",
     run(ctx) {

@@ -34,18 +34,13 @@ export function rotaCommand(deps: RotaCommandDeps): CommandSpec {
   return {
     name: "rota",
     usage: "!rota mine | accept <number> | decline <number> | calendar [reset]",
-    summary: "your shifts, and the shifts staff have asked you to take",
-    details:
-      "`!rota mine` lists your shifts. When staff ask you to take a shift, `!rota accept 12` agrees and `!rota decline 12` says no (no reason needed). " +
-      "Nobody is put on the rota without agreeing. `!rota calendar` sends you, privately, a link to subscribe to your shifts in your own calendar app " +
-      "(in a staff room: the community's whole rota and its gaps); `!rota calendar reset` stops the links.",
+    summary: t("usage.rotaSummary"),
+    details: t("usage.rotaDetails"),
     topic: "rota",
     staffPart: {
       usage: "!rota add|remove|cover|swap|show|approve …",
-      summary: "manage the rota: add or remove shifts, arrange cover and swaps, show a week, approve offered shifts",
-      details: Object.values(STAFF_USAGE)
-        .map((u) => `\`${u}\``)
-        .join(", "),
+      summary: t("usage.rotaStaffSummary"),
+      details: t("usage.rotaStaffDetails", { forms: listOf(Object.values(STAFF_USAGE).map((u) => command(u))) }),
     },
     audience: "everyone",
     run(ctx, args) {

@@ -7,6 +7,7 @@ import { describeEntry, entryLine } from "./describe";
 import { rotaSettings, type Candidate } from "./service";
 import { describeDuration } from "../../domain/escalation";
 import { dayBounds, dayName, dayOrDate, oneOffOn, readDayOrDate, timeRange } from "./when";
+import { t } from "../../words";
 
 export const VOLUNTEER_USAGE = "!volunteer <day|date> <from>-<to> [backup] [community] | !volunteer cancel <number|day|date|all>";
 
@@ -19,12 +20,8 @@ export function volunteerCommand(deps: RotaCommandDeps): CommandSpec {
   return {
     name: "volunteer",
     usage: VOLUNTEER_USAGE,
-    summary: "offer a shift on your community's rota (weekly or once); `!volunteer cancel` takes one back",
-    details:
-      "`!volunteer mon 18:00-22:00` offers every Monday evening; `!volunteer 2026-03-10 22:00-06:00` one night. " +
-      "Add `backup` to be asked only when the peers on call do not answer. " +
-      "If you belong to more than one community, add its id (or ask in its room). " +
-      "`!volunteer cancel 12` (or a day, a date, or `all`) takes shifts back, no questions asked. `!rota mine` lists yours. You need to have agreed to your community's rights text first (`!consent agree`).",
+    summary: t("usage.volunteerSummary"),
+    details: t("usage.volunteerDetails"),
     topic: "rota",
     audience: "everyone",
     run(ctx, args) {

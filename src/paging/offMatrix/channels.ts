@@ -2,6 +2,7 @@ import { createHash, createHmac } from "node:crypto";
 import nodemailer, { type Transporter } from "nodemailer";
 import type { OffMatrixConfig } from "../../config/types";
 import type { ContactKind } from "../../store/contacts";
+import { DEFAULT_CONTEXT, renderWords, t, type RenderContext } from "../../words";
 
 /**
  * One off-Matrix message to one person. Its words are fixed by carenet and never name the
@@ -70,8 +71,11 @@ export class EmailChannel implements Channel {
   }
 }
 
-/** A confirmation code for a new address: the only other email carenet sends. */
-export function codeMessage(to: string, code: string, deliveryId: string): OffMatrixMessage {
+/**
+ * A confirmation code for a new address: the only other email carenet sends. In the
+ * language of whoever asked for it (`reader`), else English.
+ */
+export function codeMessage(to: string, code: string, deliveryId: string, reader: RenderContext = DEFAULT_CONTEXT): OffMatrixMessage {
   return {
     deliveryId,
     userId: "",
@@ -80,11 +84,8 @@ export function codeMessage(to: string, code: string, deliveryId: string): OffMa
     communityName: "",
     pageId: 0,
     step: 0,
-    subject: "carenet: your confirmation code",
-    text:
-      `Your carenet confirmation code is ${code}.\n\n` +
-      `To let carenet email this address when someone needs support and you are asked to come, send "!contact confirm ${code}" to carenet in your Matrix app within 24 hours.\n` +
-      "If you did not ask for this, ignore this email: nothing is sent here unless the code is confirmed.\n",
+    subject: renderWords(t("offMatrix.codeSubject"), reader).plain,
+    text: renderWords(t("offMatrix.codeText", { code, command: `"!contact confirm ${code}"` }), reader).plain,
     link: "",
   };
 }

@@ -8,6 +8,7 @@ import type { Job } from "../../store/jobs";
 import type { PageRecord, PagesStore } from "../../store/pages";
 import { codeMessage, EmailChannel, WebhookChannel, type Channel, type OffMatrixMessage } from "./channels";
 import type { MetricsPort } from "../../metrics/port";
+import { DEFAULT_CONTEXT, renderWords, t, type RenderContext } from "../../words";
 
 export const OFF_MATRIX_JOB = "page.offmatrix";
 export const CONTACT_CODE_JOB = "contact.code";
@@ -38,6 +39,8 @@ export interface OffMatrixDeps {
   channels?: (cfg: OffMatrixConfig | undefined) => Channel[];
   /** Counts deliveries sent and failed, per community and channel (the service manager's view). */
   metrics?: Pick<MetricsPort, "offMatrixSent" | "offMatrixFailed">;
+  /** Who reads a person's messages (their language), so an email or webhook text is in it; unset: English. */
+  readerOf?: (userId: string) => RenderContext;
 }
 
 /**
@@ -118,6 +121,7 @@ export class OffMatrix {
     const c = this.d.config().communities.find((x) => x.id === page.communityId);
     const name = c?.name ?? page.communityId;
     const link = this.d.config().off_matrix?.link ?? `https://matrix.to/#/${this.d.botUserId}`;
+    const reader = this.d.readerOf?.(userId) ?? DEFAULT_CONTEXT;
     try {
       await sendQuietly(channel, {
       deliveryId: job.key,
@@ -127,8 +131,8 @@ export class OffMatrix {
       communityName: name,
       pageId,
       step: step + 1,
-      subject: `carenet: a member of ${name} needs support (page ${pageId})`,
-      text: `A member of ${name} needs support — open your Matrix app.\n\nPage ${pageId}.\n${link}\n`,
+      subject: renderWords(t("offMatrix.pageSubject", { community: name, pageId }), reader).plain,
+      text: renderWords(t("offMatrix.pageText", { community: name, pageId, link }), reader).plain,
       link,
       });
     } catch (err) {
@@ -141,14 +145,14 @@ export class OffMatrix {
 
   /** The CONTACT_CODE_JOB handler: emails a confirmation code (the code is in the job only until then). */
   async sendCode(job: Job): Promise<void> {
-    const { to, code } = job.payload as { to: string; code: string };
+    const { to, code, userId } = job.payload as { to: string; code: string; userId?: string };
     const channel = this.channels().get("email");
     if (!channel) return;
     if (job.attempts >= MAX_ATTEMPTS) {
       this.d.log.error({ attempts: job.attempts }, "gave up sending a confirmation code");
       return;
     }
-    await sendQuietly(channel, codeMessage(to, code, job.key));
+    await sendQuietly(channel, codeMessage(to, code, job.key, (userId && this.d.readerOf?.(userId)) || DEFAULT_CONTEXT));
   }
 }
 

@@ -241,11 +241,24 @@ describe("off Matrix", () => {
     expect(all).not.toContain(AMY);
     expect(all).not.toContain("amy");
     expect(all).not.toContain("secret note");
-    expect(email.sent[0].text).toContain("A member of Oakwood needs support — open your Matrix app.");
+    expect(email.sent[0].text).toContain("A member of Oakwood needs support");
+    expect(email.sent[0].text).toContain("open your Matrix app");
     // The same step run again (a restart mid-step) sends nothing twice.
     h.app.atomically(() => h.service.deadline(1, 1, 1, T0 + 20 * MIN));
     await h.flush();
     expect(email.sent).toHaveLength(1);
+  });
+
+  it("is written in the language of the person reached", async () => {
+    start();
+    expect((await h.command(SAM, "!language es")).outcome).toBe("ok");
+    await h.command(AMY, "!page");
+    await h.flush();
+    await h.at(T0 + 10 * MIN);
+    await h.at(T0 + 20 * MIN);
+    expect(email.sent[0].subject).toContain("necesita apoyo (aviso 1)");
+    expect(email.sent[0].text).toContain("Alguien de Oakwood necesita apoyo");
+    expect(webhook.sent[0].text).toContain("abre tu app de Matrix");
   });
 
   it("a failed delivery is retried (a durable job), and nothing is sent once someone is coming", async () => {

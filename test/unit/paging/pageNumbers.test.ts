@@ -69,3 +69,20 @@ describe("`!decline N` from someone not asked to page N", () => {
     expect(h.pages.get(1)!.state.status).toBe("resolved");
   });
 });
+
+describe("a page number that is not one", () => {
+  beforeEach(() => {
+    h = startHarness({ community: community(LADDER) });
+  });
+
+  it("is refused by name when it is a plain word, and never repeated when it could be a phone number", async () => {
+    const word = await h.command(BOB, "!ack soon");
+    expect(word.outcome).toBe("refused");
+    expect(word.reply.plain).toContain("“soon” is not a page number.");
+    expect(word.reply.render({ language: "es" }).plain).toContain("«soon» no es un número de aviso.");
+    const digits = await h.command(BOB, "!ack 0900-555-1234");
+    expect(digits.outcome).toBe("refused");
+    expect(digits.reply.plain).toContain("That is not a page number.");
+    expect(digits.reply.plain).not.toContain("555");
+  });
+});
