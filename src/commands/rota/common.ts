@@ -10,7 +10,7 @@ import { Message, type Text } from "../message";
 import { UsageError, type CommandContext, type CommandResult } from "../types";
 import type { RotaService } from "./service";
 import type { CrisisResources } from "../../config/types";
-import { command, person, t, zone, type Words } from "../../words";
+import { command, person, t } from "../../words";
 
 /** What the rota commands need; all of it SQLite or queued effects (commands run synchronously). */
 export interface RotaCommandDeps {
@@ -97,9 +97,4 @@ export function othersConcerned(entries: RotaEntry[], actor: string): string[] {
     if (e.coveredUserId && e.coveredUserId !== actor) people.add(e.coveredUserId);
   }
   return [...people].sort();
-}
-
-/** "Times are in UK time." (the community's label for its zone). */
-export function timesIn(c: CommunityConfig): Words {
-  return t("rota.timesIn", { zone: zone(c.timezone) });
 }
