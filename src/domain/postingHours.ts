@@ -25,7 +25,10 @@
  * - Windows are wall-clock, so an overnight window across a DST change lasts one hour less
  *   (spring) or more (autumn) in real time; a window wholly inside a gap is empty.
  */
-import { DAY_NAMES, localToMs, WEEKDAYS, type Weekday } from "./localTime";
+import { listOf, t, time, zone, type Value } from "../words";
+
+type Words = ReturnType<typeof t>;
+import { localToMs, WEEKDAYS, type Weekday } from "./localTime";
 import { DateTime, Info } from "luxon";
 
 export type { Weekday };
@@ -265,33 +268,8 @@ export function nextTransition(s: PostingSchedule, afterMs: number): Transition 
 // ---------------------------------------------------------------------------------------------
 // Words for members
 
-function joinAnd(items: string[]): string {
-  return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
-}
-
-/** "Monday to Friday", "Saturday and Sunday", "Monday to Wednesday and Friday", "every day". */
-function describeDays(days: Weekday[]): string {
-  const idx = [...new Set(days.map((d) => WEEKDAYS.indexOf(d)))].sort((a, b) => a - b);
-  if (idx.length === 7) return "every day";
-  const items: string[] = [];
-  for (let i = 0; i < idx.length; ) {
-    let j = i;
-    while (j + 1 < idx.length && idx[j + 1] === idx[j] + 1) j++;
-    const name = (k: number) => DAY_NAMES[WEEKDAYS[idx[k]]];
-    if (j - i >= 2) items.push(`${name(i)} to ${name(j)}`);
-    else for (let k = i; k <= j; k++) items.push(name(k));
-    i = j + 1;
-  }
-  return joinAnd(items);
-}
-
 function isWholeDay(from: string, to: string): boolean {
   return from === "00:00" && to === "24:00";
-}
-
-function describeTimes(from: string, to: string): string {
-  const overnight = (parseTime(to, true) as number) <= (parseTime(from, false) as number);
-  return `${from}–${to}${overnight ? " (overnight)" : ""}`;
 }
 
 /** Ends text with a full stop unless it already ends a sentence. */
@@ -300,15 +278,11 @@ function asSentence(text: string): string {
   return /[.!?]$/.test(t) ? t : `${t}.`;
 }
 
-function withMessage(text: string, message: string | undefined): string {
-  return message?.trim() ? asSentence(`${text}: ${message.trim()}`) : `${text}.`;
-}
-
 /**
- * The schedule in plain words, e.g. "Open Monday to Friday 17:00–09:00 (overnight) and all day
- * Saturday and Sunday (times are Europe/London)." followed by one sentence per dated exception.
+ * The schedule in its reader's words, e.g. "Open Monday to Friday 17:00–09:00 (overnight) and all
+ * day Saturday and Sunday (times are UK time)." followed by one sentence per dated exception.
  */
-export function describeSchedule(s: PostingSchedule): string {
+export function describeSchedule(s: PostingSchedule): Words {
   // Group windows with the same days, keeping the configured order.
   const groups = new Map<string, { days: Weekday[]; windows: WeeklyWindow[] }>();
   for (const w of s.windows) {
@@ -319,21 +293,44 @@ export function describeSchedule(s: PostingSchedule): string {
   }
   const parts = [...groups.values()].map(({ days, windows }) =>
     windows.some((w) => isWholeDay(w.from, w.to))
-      ? `all day ${describeDays(days)}`
-      : `${describeDays(days)} ${joinAnd(windows.map((w) => describeTimes(w.from, w.to)))}`,
+      ? t("hours.allDay", { days: daysWords(days) })
+      : t("hours.daysTimes", { days: daysWords(days), times: listOf(windows.map((w) => timesWords(w.from, w.to))) }),
   );
-  const sentences = [parts.length > 0 ? `Open ${joinAnd(parts)} (times are ${s.timezone}).` : "Open at all times."];
+  let sentences = parts.length > 0 ? t("hours.openSchedule", { parts: listOf(parts), zone: zone(s.timezone) }) : t("hours.openAlways");
 
   const exceptions = [...(s.exceptions ?? [])].sort((a, b) => a.date.localeCompare(b.date));
   for (const e of exceptions) {
-    const date = (parseDate(e.date) as DateTime).setLocale(LOCALE).toFormat("cccc d LLLL yyyy");
+    // Noon of the local date: the date is the same whatever the zone's offset that day.
+    const date = time((parseDate(e.date) as DateTime).setZone(s.timezone, { keepLocalTime: true }).set({ hour: 12 }).toMillis(), s.timezone, "date");
     const when =
       e.from === undefined || e.to === undefined || isWholeDay(e.from, e.to)
-        ? `all day ${date}`
-        : `${date} ${describeTimes(e.from, e.to)}`;
-    sentences.push(withMessage(`${e.open ? "Also open" : "Closed"} ${when}`, e.message));
+        ? t("hours.allDay", { days: date })
+        : t("hours.daysTimes", { days: date, times: timesWords(e.from, e.to) });
+    const open = e.open ? "yes" : "no";
+    const sentence = e.message?.trim() ? t("hours.exceptionNote", { open, when, message: asSentence(e.message.trim()) }) : t("hours.exception", { open, when });
+    sentences = t("hours.sentences", { first: sentences, next: sentence });
   }
-  return sentences.join(" ");
+  return sentences;
+}
+
+function daysWords(days: Weekday[]): Value {
+  const idx = [...new Set(days.map((d) => WEEKDAYS.indexOf(d)))].sort((a, b) => a - b);
+  if (idx.length === 7) return t("hours.everyDay");
+  const items: Words[] = [];
+  for (let i = 0; i < idx.length; ) {
+    let j = i;
+    while (j + 1 < idx.length && idx[j + 1] === idx[j] + 1) j++;
+    const name = (k: number) => t("rota.weekday", { day: WEEKDAYS[idx[k]] });
+    if (j - i >= 2) items.push(t("hours.dayRange", { first: name(i), last: name(j) }));
+    else for (let k = i; k <= j; k++) items.push(name(k));
+    i = j + 1;
+  }
+  return items.length === 1 ? items[0] : listOf(items);
+}
+
+function timesWords(from: string, to: string): Words {
+  const overnight = (parseTime(to, true) as number) <= (parseTime(from, false) as number);
+  return t("hours.times", { from, to, overnight: overnight ? "yes" : "no" });
 }
 
 /** "today at 17:00", "tomorrow at 09:00", "Saturday at 00:00", "Friday 25 December at 00:00". */

@@ -4,6 +4,7 @@ import { echoableWord } from "../echo";
 import { Message } from "../message";
 import { UsageError, type CommandContext, type CommandResult } from "../types";
 import { ok, refused, type RotaCommandDeps } from "./common";
+import { command, t } from "../../words";
 
 const WEEK = 7 * 24 * 3600_000;
 
@@ -17,15 +18,14 @@ export function calendar(deps: RotaCommandDeps, ctx: CommandContext, args: strin
   const feeds = deps.calendarFeeds;
   const publicUrl = deps.config().calendar?.public_url;
   if (!feeds || !publicUrl) {
-    return refused("Calendar links are not set up on this carenet (the admin sets `calendar.public_url` in the config).", { private: true });
+    return refused(t("calendar.notSetUp"), { private: true });
   }
   const sub = (args[0] ?? "").toLowerCase();
   if (sub !== "" && sub !== "reset") {
     // Repeat the argument only if it is a plain word: never a link, a number or a long text.
     const what = echoableWord(args[0]);
-    throw new UsageError(
-      `${what ? `\`!rota calendar ${what}\` is` : "That is"} not something I know: \`!rota calendar\` or \`!rota calendar reset\`.`,
-    );
+    const known = { calendar: command("!rota calendar"), reset: command("!rota calendar reset") };
+    throw new UsageError(what ? t("calendar.unknownSub", { command: command(`!rota calendar ${what}`), ...known }) : t("calendar.unknown", known));
   }
   const staffFeed = ctx.isStaffHere && ctx.community ? ctx.community : undefined;
   const kind = staffFeed ? "community" : "person";
@@ -36,31 +36,20 @@ export function calendar(deps: RotaCommandDeps, ctx: CommandContext, args: strin
   if (sub === "reset") {
     const n = feeds.revoke(kind, ctx.sender, communityId, ctx.now);
     audit(`${kind} calendar links revoked (${n})`);
-    const what = staffFeed ? `${staffFeed.name}'s rota calendar` : "your rota calendar";
-    return ok(
-      Message.of(
-        n === 0
-          ? `You had no links to ${what}; nothing to revoke.`
-          : `Done: the ${n === 1 ? "link" : `${n} links`} to ${what} you were given no longer work. \`!rota calendar\` gives you a new one.`,
-      ),
-      { private: true },
-    );
+    const what = staffFeed ? t("calendar.theirs", { community: staffFeed.name }) : t("calendar.yours");
+    return ok(Message.of(n === 0 ? t("calendar.nothingToRevoke", { what }) : t("calendar.revoked", { n, what, calendar: command("!rota calendar") })), { private: true });
   }
 
   if (!staffFeed && !deps.config().communities.some((c) => deps.rota.standing(c, ctx.sender) !== null)) {
-    return refused("Rota calendars are for members and staff of a community carenet serves.", { private: true });
+    return refused(t("calendar.notMember"), { private: true });
   }
   const token = feeds.issue(kind, ctx.sender, communityId, ctx.now);
   audit(`${kind} calendar link issued`);
   const url = feedUrl(publicUrl, token);
-  const span = `the last ${FEED_PAST_MS / WEEK} weeks and the next ${FEED_AHEAD_MS / WEEK}`;
   const msg = new Message()
-    .p(staffFeed ? `${staffFeed.name}'s rota as a calendar (every shift, with who holds it, and the gaps with no peer on call):` : "Your rota as a calendar:")
+    .p(staffFeed ? t("calendar.communityFeed", { community: staffFeed.name }) : t("calendar.personFeed"))
     .p(url)
-    .p(
-      `Add it to your calendar app as a subscription ("From URL" or "Subscribe to calendar"). It shows ${span}, ` +
-        `in the community's own time zone, and follows new shifts, swaps and covers as they happen.`,
-    )
-    .p("Keep it private: anyone with the link can see these shifts. `!rota calendar reset` stops every link you have been given.");
+    .p(t("calendar.howTo", { past: FEED_PAST_MS / WEEK, ahead: FEED_AHEAD_MS / WEEK }))
+    .p(t("calendar.keepPrivate", { reset: command("!rota calendar reset") }));
   return ok(msg, { private: true });
 }

@@ -10,6 +10,7 @@ import { Message, type Text } from "../message";
 import { UsageError, type CommandContext, type CommandResult } from "../types";
 import type { RotaService } from "./service";
 import type { CrisisResources } from "../../config/types";
+import { command, person, t } from "../../words";
 
 /** What the rota commands need; all of it SQLite or queued effects (commands run synchronously). */
 export interface RotaCommandDeps {
@@ -33,8 +34,8 @@ export function ok(reply: Message, opts: { private?: boolean } = {}): CommandRes
   return { outcome: "ok", reply, ...(opts.private ? { replyTo: "dm" as const } : {}) };
 }
 
-export function refused(reply: Message | string, opts: { private?: boolean } = {}): CommandResult {
-  return { outcome: "refused", reply: typeof reply === "string" ? Message.of(reply) : reply, ...(opts.private ? { replyTo: "dm" as const } : {}) };
+export function refused(reply: Message | Text, opts: { private?: boolean } = {}): CommandResult {
+  return { outcome: "refused", reply: reply instanceof Message ? reply : Message.of(reply), ...(opts.private ? { replyTo: "dm" as const } : {}) };
 }
 
 /** A refusal for someone who may be struggling: it says how to get support now. */
@@ -44,19 +45,19 @@ export function refusedWithSupport(ctx: CommandContext, text: Text, opts: { priv
 
 const USER_ID = /^@[^:\s]+:\S+$/;
 
-/** A Matrix user id argument (`me` is the sender). */
-export function userArg(token: string | undefined, ctx: CommandContext, what = "person"): string {
-  if (token === undefined) throw new UsageError(`Say which ${what}, by their full Matrix ID like @alex:example.org.`);
+/** A Matrix user id argument (`me` is the sender); `what` names the person asked for. */
+export function userArg(token: string | undefined, ctx: CommandContext, what: "person" | "covered" | "covering" = "person"): string {
+  if (token === undefined) throw new UsageError(t("rota.whichPerson", { what }));
   if (token.toLowerCase() === "me") return ctx.sender;
-  if (!USER_ID.test(token)) throw new UsageError(`"${token}" is not a Matrix ID: write it in full, like @alex:example.org.`);
+  if (!USER_ID.test(token)) throw new UsageError(t("rota.notMatrixId"));
   return token;
 }
 
 /** An entry id argument: "12" or "#12". */
 export function idArg(token: string | undefined): number {
-  if (token === undefined) throw new UsageError("Say which shift, by its number (e.g. 12); `!rota mine` shows yours.");
+  if (token === undefined) throw new UsageError(t("rota.whichShift", { mine: command("!rota mine") }));
   const m = /^#?(\d{1,9})$/.exec(token);
-  if (!m) throw new UsageError(`"${token}" is not a shift number (like 12 or #12).`);
+  if (!m) throw new UsageError(t("rota.notShiftNumber"));
   return Number(m[1]);
 }
 
@@ -72,8 +73,7 @@ export function withoutConsent(deps: RotaCommandDeps, ctx: CommandContext, c: Co
 /** What staff are told when they would put a member on the rota who has not agreed to the current text. */
 export function staffConsentRefusal(c: CommunityConfig, userId: string): CommandResult {
   return refused(
-    `${userId} has not agreed to ${c.name}'s current rights text, so nothing optional — rota shifts included — can be recorded for them. ` +
-      `They can read it with \`!rights\` and agree with \`!consent agree\` if they wish; \`!member show ${userId}\` shows where they stand.`,
+    t("rota.staffNoConsent", { holder: person(userId), community: c.name, rights: command("!rights"), agree: command("!consent agree"), show: command(`!member show ${userId}`) }),
   );
 }
 
@@ -97,8 +97,4 @@ export function othersConcerned(entries: RotaEntry[], actor: string): string[] {
     if (e.coveredUserId && e.coveredUserId !== actor) people.add(e.coveredUserId);
   }
   return [...people].sort();
-}
-
-export function timesIn(c: CommunityConfig): string {
-  return `Times are in ${c.timezone} time.`;
 }

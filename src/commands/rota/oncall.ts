@@ -1,5 +1,5 @@
 import type { CommunityConfig } from "../../config/types";
-import { gapLines, ladderGaps, tonight, windowText } from "../../paging/gaps";
+import { gapWords, ladderGaps, tonight, windowWords } from "../../paging/gaps";
 import { ladderOf } from "../../paging/ladder";
 import { supportNow } from "../help";
 import { Message } from "../message";
@@ -55,9 +55,9 @@ function describe(deps: RotaCommandDeps, c: CommunityConfig, now: number, msg: M
   const people = (us: string[]) => listOf(us.map(until));
   msg.heading(t("rota.oncallHeading", { community: c.name, at: time(now, tz, "time"), zone: zone(tz) }));
   const window = tonight(tz, now);
-  const gaps = gapLines(ladderGaps(ladderOf(c), c, (at) => deps.rota.onCall(c.id, at), window), tz);
+  const gaps = gapWords(ladderGaps(ladderOf(c), c, (at) => deps.rota.onCall(c.id, at), window), tz);
   const showGaps = () => {
-    if (gaps.length) msg.p(`Gaps, ${windowText(window, tz)} (a page then passes these steps at once):`).list(gaps);
+    if (gaps.length) msg.p(t("rota.oncallGaps", { window: windowWords(window, tz) })).list(gaps);
   };
   if (on.peers.length + on.backupPeers.length + on.staff.length === 0) {
     msg.p(t("rota.oncallNobody"));

@@ -4,13 +4,14 @@ import { isOnBreak, overlappingOverrides, swapOverrides, type Override } from ".
 import type { NewCover, RotaEntry } from "../../store/rota";
 import { Message } from "../message";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "../types";
-import { becomePeer, idArg, ok, othersConcerned, refused, staffConsentRefusal, tellStaff, timesIn, userArg, withoutConsent, type RotaCommandDeps } from "./common";
-import { coverRange, describeEntry, describeStatus } from "./describe";
+import { becomePeer, idArg, ok, othersConcerned, refused, staffConsentRefusal, tellStaff, userArg, withoutConsent, type RotaCommandDeps } from "./common";
 import { LONGEST_SHIFT_MS, type Candidate, type Stretch } from "./service";
-import { dayBounds, dayName, readDate, readWeek, stretch } from "./when";
+import { dayBounds, readDate, readWeek } from "./when";
 import { candidateOf, capRefusal, readShift } from "./volunteer";
 import { command, listOf, person, t, time, zone } from "../../words";
-import { coverRangeWords, dayWords, entryWords, lineWords, momentWords, staffLineWords, stretchWords } from "./words";
+import { coverRangeWords, dayWords, entryWords, lineWords, momentWords, staffLineWords, statusWords, stretchWords } from "./words";
+
+type Words = ReturnType<typeof t>;
 
 const STAFF_SUBCOMMANDS = ["add", "remove", "cover", "swap", "show", "approve"] as const;
 type StaffSub = (typeof STAFF_SUBCOMMANDS)[number];
@@ -51,7 +52,7 @@ export function rotaCommand(deps: RotaCommandDeps): CommandSpec {
       if (sub === "decline") return decline(deps, ctx, rest);
       if (sub === "calendar") return calendar(deps, ctx, rest);
       if ((STAFF_SUBCOMMANDS as readonly string[]).includes(sub)) return asStaff(deps, ctx, sub as StaffSub, rest);
-      throw new UsageError(`\`!rota ${sub}\` is not something I know.`);
+      throw new UsageError(t("rota.unknownSub", { command: command(`!rota ${sub}`) }));
     },
   };
 }
@@ -64,7 +65,7 @@ function asStaff(deps: RotaCommandDeps, ctx: CommandContext, sub: StaffSub, args
   let subject: string | null = null;
   if (!ctx.isStaffHere || !ctx.community) {
     result = refused(
-      `\`!rota ${sub}\` is for staff, in their community's staff room. You can use \`!rota mine\`, \`!rota accept <number>\` and \`!rota decline <number>\`.`,
+      t("rota.staffOnly", { command: command(`!rota ${sub}`), mine: command("!rota mine"), accept: command("!rota accept <number>"), decline: command("!rota decline <number>") }),
     );
   } else {
     try {
@@ -75,7 +76,7 @@ function asStaff(deps: RotaCommandDeps, ctx: CommandContext, sub: StaffSub, args
     } catch (err) {
       // Answered here rather than by the dispatcher so the refusal is audited with the rest.
       if (!(err instanceof UsageError)) throw err;
-      result = refused(`${err.message}\nUsage: \`${STAFF_USAGE[sub]}\``);
+      result = refused(Message.of(err.text).p(t("commands.usage", { usage: command(STAFF_USAGE[sub]) })));
     }
   }
   const why = result.outcome === "refused" ? `: ${result.reply.plain.split("\n")[0]}` : "";
@@ -100,17 +101,15 @@ const STAFF: Record<StaffSub, StaffHandler> = { add, remove, cover, swap, show, 
 function standingOrRefusal(deps: RotaCommandDeps, c: CommunityConfig, userId: string): "staff" | "peer" | CommandResult {
   const standing = deps.rota.standing(c, userId);
   if (standing) return standing;
-  return refused(`${userId} is not an active member or staff of ${c.name}, and only they can be on its rota.`);
+  return refused(t("rota.notMember", { holder: person(userId), community: c.name }));
 }
 
-function askToAccept(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig, entry: RotaEntry, what: string): void {
+function askToAccept(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig, entry: RotaEntry, what: Words): void {
   deps.effects.tell(
     entry.userId,
     new Message()
-      .p(`${ctx.sender} (staff of ${c.name}) asks whether you will take this on the rota: ${what}. ${timesIn(c)}`)
-      .p(
-        `Nobody is put on the rota without agreeing, and saying no is fine. To agree: \`!rota accept ${entry.id}\`. To say no: \`!rota decline ${entry.id}\`.`,
-      ),
+      .p(t("rota.askTake", { staff: person(ctx.sender), community: c.name, what, zone: zone(c.timezone) }))
+      .p(t("rota.askAgree", { accept: command(`!rota accept ${entry.id}`), decline: command(`!rota decline ${entry.id}`) })),
     `rota:ask:${entry.id}`,
   );
 }
@@ -120,7 +119,7 @@ function add(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig, arg
   const backup = args.slice(1).some((a) => a.toLowerCase() === "backup");
   const shiftArgs = args.slice(1).filter((a) => a.toLowerCase() !== "backup");
   const shift = readShift(shiftArgs, c, ctx.now);
-  if (shiftArgs.length > shift.used) throw new UsageError(`I did not understand "${shiftArgs.slice(shift.used).join(" ")}".`);
+  if (shiftArgs.length > shift.used) throw new UsageError(t("rota.notUnderstood"));
   const standing = standingOrRefusal(deps, c, userId);
   if (typeof standing !== "string") return { result: standing, subject: userId };
   const role = standing;
@@ -136,52 +135,52 @@ function add(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig, arg
     shift.kind === "weekly"
       ? deps.rota.store.addWeekly({ ...base, day: shift.day, from: shift.from, to: shift.to }, ctx.now)
       : deps.rota.store.addOnce({ ...base, startMs: shift.startMs, endMs: shift.endMs }, ctx.now);
-  const what = describeEntry(entry, c);
+  const what = entryWords(entry, c);
   if (entry.status === "approved") {
     deps.replan(c.id, ctx.now);
-    return { result: ok(Message.of(`#${entry.id} ${what} is on the rota for ${userId}. ${timesIn(c)}`)), subject: userId };
+    return { result: ok(Message.of(t("rota.addedOnRota", { id: entry.id, what, holder: person(userId), zone: zone(c.timezone) }))), subject: userId };
   }
   askToAccept(deps, ctx, c, entry, what);
   return {
-    result: ok(Message.of(`#${entry.id} ${what} is proposed to ${userId}; it goes on the rota when they accept. ${timesIn(c)}`)),
+    result: ok(Message.of(t("rota.addedProposed", { id: entry.id, what, holder: person(userId), zone: zone(c.timezone) }))),
     subject: userId,
   };
 }
 
 function remove(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig, args: string[]): { result: CommandResult; subject?: string } {
-  if (args.length === 0) throw new UsageError("Say which shift to remove, by its number (`!rota show` lists them).");
+  if (args.length === 0) throw new UsageError(t("rota.removeWhich", { show: command("!rota show") }));
   const entries = args.map((a) => {
     const id = idArg(a);
     const e = deps.rota.store.get(id);
-    if (!e || e.communityId !== c.id) throw new UsageError(`There is no shift #${id} on ${c.name}'s rota.`);
+    if (!e || e.communityId !== c.id) throw new UsageError(t("rota.noSuchShift", { id, community: c.name }));
     return e;
   });
-  const lines: string[] = [];
+  const lines: Words[] = [];
   for (const e of entries) {
     const ended = deps.rota.store.end(e.id, ctx.sender, "removed", ctx.now);
     if (ended.length === 0) continue;
-    const what = describeEntry(e, c);
-    lines.push(`#${e.id} ${what}`);
+    const what = entryWords(e, c);
+    lines.push(t("rota.idWhat", { id: e.id, what }));
     for (const other of othersConcerned(ended, ctx.sender)) {
       const wasVolunteered = e.proposedBy === e.userId && e.status === "proposed" && other === e.userId;
       deps.effects.tell(
         other,
         Message.of(
           wasVolunteered
-            ? `Staff of ${c.name} did not take up #${e.id} ${what} this time. Thank you for offering it.`
-            : `Staff of ${c.name} took #${e.id} ${what} off the rota.`,
+            ? t("rota.removedNotTaken", { community: c.name, id: e.id, what })
+            : t("rota.removedTaken", { community: c.name, id: e.id, what }),
         ),
         `rota:removed:${e.id}:${other}`,
       );
     }
   }
   deps.replan(c.id, ctx.now);
-  if (lines.length === 0) return { result: refused("Those shifts were already off the rota.") };
-  return { result: ok(new Message().p("Taken off the rota:").list(lines)), subject: entries[0]?.userId };
+  if (lines.length === 0) return { result: refused(t("rota.alreadyOff")) };
+  return { result: ok(new Message().p(t("rota.takenOff")).list(lines)), subject: entries[0]?.userId };
 }
 
 function approve(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig, args: string[]): { result: CommandResult; subject?: string } {
-  if (args.length === 0) throw new UsageError("Say which shift to approve, by its number, or `all`.");
+  if (args.length === 0) throw new UsageError(t("rota.approveWhich"));
   const waiting = deps.rota.store.list(c.id, ["proposed"]).filter((e) => e.approvedAt === null);
   const chosen =
     args.length === 1 && args[0].toLowerCase() === "all"
@@ -191,8 +190,8 @@ function approve(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig,
           const e = waiting.find((x) => x.id === id);
           if (!e) {
             const known = deps.rota.store.get(id);
-            if (!known || known.communityId !== c.id) throw new UsageError(`There is no shift #${id} on ${c.name}'s rota.`);
-            throw new UsageError(`#${id} is not waiting for approval: it is ${describeStatus(known)}.`);
+            if (!known || known.communityId !== c.id) throw new UsageError(t("rota.noSuchShift", { id, community: c.name }));
+            throw new UsageError(t("rota.notWaiting", { id, status: statusWords(known) }));
           }
           return e;
         });
@@ -216,16 +215,16 @@ function approve(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig,
 /** Dates as `<date>`, `<date>..<date>`, `<date> <date>` or `<date> to <date>`: whole local days. */
 function readDateRange(tokens: string[], c: CommunityConfig, now: number): { startMs: number; endMs: number } {
   const parts = tokens.flatMap((t) => t.split("..")).filter((t) => t !== "" && t.toLowerCase() !== "to");
-  if (parts.length === 0 || parts.length > 2) throw new UsageError("Say the dates to cover, like 2026-03-10 or 2026-03-10..2026-03-12.");
+  if (parts.length === 0 || parts.length > 2) throw new UsageError(t("rota.coverDates"));
   const dates = parts.map((p) => {
     const d = readDate(p, c.timezone, now);
-    if (!d) throw new UsageError(`"${p}" is not a date (YYYY-MM-DD, today or tomorrow).`);
+    if (!d) throw new UsageError(t("rota.notADate"));
     return d;
   });
   const first = dayBounds(c.timezone, dates[0]);
   const last = dayBounds(c.timezone, dates[dates.length - 1]);
-  if (last.endMs <= first.startMs) throw new UsageError("The last date comes before the first.");
-  if (last.endMs <= now) throw new UsageError("Those dates are already over.");
+  if (last.endMs <= first.startMs) throw new UsageError(t("rota.lastBeforeFirst"));
+  if (last.endMs <= now) throw new UsageError(t("rota.datesOver"));
   return { startMs: first.startMs, endMs: last.endMs };
 }
 
@@ -242,14 +241,14 @@ function canCover(covered: "staff" | "peer", cover: "staff" | "peer"): boolean {
 }
 
 function cover(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig, args: string[]): { result: CommandResult; subject?: string } {
-  if (args.length < 3) throw new UsageError("Say whose shifts, which dates, and who covers them.");
-  const covered = userArg(args[0], ctx, "person to cover");
+  if (args.length < 3) throw new UsageError(t("rota.coverWho"));
+  const covered = userArg(args[0], ctx, "covered");
   const tail = args.slice(1);
   const coverToken = tail[tail.length - 1];
   const dateTokens = tail.slice(0, -1).filter((t) => t.toLowerCase() !== "by");
-  const coverId = userArg(coverToken, ctx, "person covering");
+  const coverId = userArg(coverToken, ctx, "covering");
   const range = readDateRange(dateTokens, c, ctx.now);
-  if (covered === coverId) throw new UsageError("The person covering must be someone else.");
+  if (covered === coverId) throw new UsageError(t("rota.coverSelf"));
   const coveredStanding = standingOrRefusal(deps, c, covered);
   if (typeof coveredStanding !== "string") return { result: coveredStanding, subject: covered };
   const coverStanding = standingOrRefusal(deps, c, coverId);
@@ -260,16 +259,16 @@ function cover(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig, a
     .stretchesStarting(c, range.startMs - LONGEST_SHIFT_MS, range.endMs, ctx.now, false)
     .filter((s) => s.userId === covered && s.endMs > range.startMs && s.endMs > ctx.now);
   if (theirs.length === 0) {
-    return { result: refused(`${covered} has no shifts on the rota ${coverRange(range.startMs, range.endMs, c.timezone)}, so there is nothing to cover.`), subject: covered };
+    return { result: refused(t("rota.nothingToCover", { covered: person(covered), range: coverRangeWords(range.startMs, range.endMs, c.timezone) })), subject: covered };
   }
   if (theirs.some((s) => !canCover(s.role, coverStanding))) {
-    return { result: refused(`Some of ${covered}'s shifts then are on-call staff shifts, and only staff can cover those.`), subject: covered };
+    return { result: refused(t("rota.staffShiftsCover", { covered: person(covered) })), subject: covered };
   }
   const candidate: Override = { id: "new", coveredUserId: covered, coverUserId: coverId, ...range };
   const clash = overlappingOverrides([...liveCovers(deps, c), candidate]).find((pair) => pair.includes("new"));
   if (clash) {
     const other = clash[0] === "new" ? clash[1] : clash[0];
-    return { result: refused(`#${other} already covers ${covered} for part of that time; remove it first (\`!rota remove ${other}\`).`), subject: covered };
+    return { result: refused(t("rota.coverClash", { other, covered: person(covered), remove: command(`!rota remove ${other}`) })), subject: covered };
   }
   if (coverStanding === "peer") {
     const over = deps.rota.overCap(c, coverId, [coverCandidate(coverId, covered, range, coveredStanding)], ctx.now);
@@ -289,14 +288,14 @@ function cover(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig, a
     },
     ctx.now,
   );
-  const what = describeEntry(entry, c);
+  const what = entryWords(entry, c);
   if (entry.status === "approved") {
     deps.replan(c.id, ctx.now);
     tellCovered(deps, c, entry);
-    return { result: ok(Message.of(`#${entry.id} ${what}: on the rota. ${timesIn(c)}`)), subject: covered };
+    return { result: ok(Message.of(t("rota.coverOnRota", { id: entry.id, what, zone: zone(c.timezone) }))), subject: covered };
   }
-  askToAccept(deps, ctx, c, entry, `covering ${covered}'s shifts ${coverRange(range.startMs, range.endMs, c.timezone)}`);
-  return { result: ok(Message.of(`#${entry.id} ${what}: proposed to ${coverId}; it counts once they accept. ${timesIn(c)}`)), subject: covered };
+  askToAccept(deps, ctx, c, entry, t("rota.askCovering", { covered: person(covered), range: coverRangeWords(range.startMs, range.endMs, c.timezone) }));
+  return { result: ok(Message.of(t("rota.coverProposed", { id: entry.id, what, cover: person(coverId), zone: zone(c.timezone) }))), subject: covered };
 }
 
 function coverCandidate(userId: string, covered: string, range: { startMs: number; endMs: number }, role: "staff" | "peer"): Candidate {
@@ -308,44 +307,44 @@ function tellCovered(deps: RotaCommandDeps, c: CommunityConfig, e: RotaEntry): v
   if (!e.coveredUserId || e.coveredUserId === e.proposedBy) return;
   const text =
     e.swapWith !== null
-      ? `Swap agreed: ${e.userId} takes your shift ${stretch(e.startMs!, e.endMs!, c.timezone)} (#${e.id}).`
-      : `${e.userId} covers your shifts on the ${c.name} rota ${coverRange(e.startMs!, e.endMs!, c.timezone)} (#${e.id}). You are not on call then.`;
-  deps.effects.tell(e.coveredUserId, Message.of(`${text} ${timesIn(c)}`), `rota:covered:${e.id}`);
+      ? t("rota.swapAgreed", { holder: person(e.userId), when: stretchWords(e.startMs!, e.endMs!, c.timezone), id: e.id, zone: zone(c.timezone) })
+      : t("rota.coversYourShifts", { holder: person(e.userId), community: c.name, range: coverRangeWords(e.startMs!, e.endMs!, c.timezone), id: e.id, zone: zone(c.timezone) });
+  deps.effects.tell(e.coveredUserId, Message.of(text), `rota:covered:${e.id}`);
 }
 
 /** The one stretch `userId` starts on `date`, or a refusal. */
-function stretchOn(deps: RotaCommandDeps, c: CommunityConfig, userId: string, token: string | undefined, now: number): Stretch | string {
+function stretchOn(deps: RotaCommandDeps, c: CommunityConfig, userId: string, token: string | undefined, now: number): Stretch | Words {
   const date = token === undefined ? null : readDate(token, c.timezone, now);
-  if (!date) throw new UsageError(`"${token ?? ""}" is not a date (YYYY-MM-DD, today or tomorrow).`);
+  if (!date) throw new UsageError(t("rota.notADate"));
   const { startMs, endMs } = dayBounds(c.timezone, date);
   const found = deps.rota.stretchesStarting(c, startMs, endMs, now, false).filter((s) => s.userId === userId && s.endMs > now);
   if (found.length === 1) return found[0];
-  if (found.length === 0) return `${userId} has no shift starting on ${dayName(startMs, c.timezone)}.`;
-  return `${userId} has ${found.length} shifts starting on ${dayName(startMs, c.timezone)}; use \`!rota cover\` for each instead.`;
+  if (found.length === 0) return t("rota.noShiftOn", { holder: person(userId), day: dayWords(startMs, c.timezone) });
+  return t("rota.manyShiftsOn", { holder: person(userId), n: found.length, day: dayWords(startMs, c.timezone), cover: command("!rota cover") });
 }
 
 function swap(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig, args: string[]): { result: CommandResult; subject?: string } {
-  if (args.length !== 4) throw new UsageError("Say both people, each with the date of the shift they give away.");
+  if (args.length !== 4) throw new UsageError(t("rota.swapArgs"));
   const a = userArg(args[0], ctx);
   const b = userArg(args[2], ctx);
-  if (a === b) throw new UsageError("A swap is between two different people.");
+  if (a === b) throw new UsageError(t("rota.swapSame"));
   for (const u of [a, b]) {
     const s = standingOrRefusal(deps, c, u);
     if (typeof s !== "string") return { result: s, subject: a };
     if (!deps.rota.consents(c, u)) return { result: staffConsentRefusal(c, u), subject: a };
   }
   const sa = stretchOn(deps, c, a, args[1], ctx.now);
-  if (typeof sa === "string") return { result: refused(sa), subject: a };
+  if (!("startMs" in sa)) return { result: refused(sa), subject: a };
   const sb = stretchOn(deps, c, b, args[3], ctx.now);
-  if (typeof sb === "string") return { result: refused(sb), subject: a };
+  if (!("startMs" in sb)) return { result: refused(sb), subject: a };
   if (!canCover(sa.role, deps.rota.standing(c, b)!) || !canCover(sb.role, deps.rota.standing(c, a)!)) {
-    return { result: refused("On-call staff shifts can only be swapped with staff."), subject: a };
+    return { result: refused(t("rota.swapStaff")), subject: a };
   }
   const [ova, ovb] = swapOverrides("new", sa, sb);
   const clash = overlappingOverrides([...liveCovers(deps, c), ova, ovb]).find((pair) => pair.some((id) => id.startsWith("new")) && !pair.every((id) => id.startsWith("new")));
   if (clash) {
     const other = clash.find((id) => !id.startsWith("new"))!;
-    return { result: refused(`#${other} already covers one of those shifts; remove it first (\`!rota remove ${other}\`).`), subject: a };
+    return { result: refused(t("rota.swapClash", { other, remove: command(`!rota remove ${other}`) })), subject: a };
   }
   const halves: Candidate[] = [coverCandidate(b, a, sa, sa.role), coverCandidate(a, b, sb, sb.role)];
   for (const u of [a, b]) {
@@ -365,19 +364,19 @@ function swap(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig, ar
     approved: { by: ctx.sender },
   });
   const [ea, eb] = deps.rota.store.addSwap(half(a, b, sa), half(b, a, sb), ctx.now);
-  const summary = `${b} takes ${a}'s shift ${stretch(sa.startMs, sa.endMs, c.timezone)}, and ${a} takes ${b}'s shift ${stretch(sb.startMs, sb.endMs, c.timezone)}`;
+  const summary = t("rota.swapSummary", { first: person(a), second: person(b), whenA: stretchWords(sa.startMs, sa.endMs, c.timezone), whenB: stretchWords(sb.startMs, sb.endMs, c.timezone) });
   if (ea.status === "approved") {
     deps.replan(c.id, ctx.now);
-    return { result: ok(Message.of(`Swap #${ea.id}/#${eb.id} is on the rota: ${summary}. ${timesIn(c)}`)), subject: a };
+    return { result: ok(Message.of(t("rota.swapOnRota", { first: ea.id, second: eb.id, summary, zone: zone(c.timezone) }))), subject: a };
   }
   for (const e of [ea, eb]) {
-    if (e.agreedAt === null) askToAccept(deps, ctx, c, e, `a swap — ${summary}; your part is #${e.id}`);
+    if (e.agreedAt === null) askToAccept(deps, ctx, c, e, t("rota.askSwap", { summary, id: e.id }));
   }
-  return { result: ok(Message.of(`Swap #${ea.id}/#${eb.id} proposed: ${summary}. It counts once both have accepted. ${timesIn(c)}`)), subject: a };
+  return { result: ok(Message.of(t("rota.swapProposed", { first: ea.id, second: eb.id, summary, zone: zone(c.timezone) }))), subject: a };
 }
 
 function show(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig, args: string[]): { result: CommandResult; subject?: string } {
-  if (args.length > 1) throw new UsageError("Say one week at most.");
+  if (args.length > 1) throw new UsageError(t("rota.showWeeks"));
   const week = readWeek(args[0], c.timezone, ctx.now);
   const tz = c.timezone;
   const breaks = deps.rota.store.breaksFrom(ctx.now);
@@ -502,14 +501,14 @@ export function zoneOf(deps: RotaCommandDeps, userId: string): string {
   return communities.find((c) => deps.rota.standing(c, userId) !== null)?.timezone ?? communities[0]?.timezone ?? "UTC";
 }
 
-function proposalFor(deps: RotaCommandDeps, ctx: CommandContext, args: string[], verb: string): { e: RotaEntry; c: CommunityConfig } | CommandResult {
-  if (args.length !== 1) throw new UsageError(`Say which proposal to ${verb}, by its number.`);
+function proposalFor(deps: RotaCommandDeps, ctx: CommandContext, args: string[], verb: "accept" | "decline"): { e: RotaEntry; c: CommunityConfig } | CommandResult {
+  if (args.length !== 1) throw new UsageError(t("rota.proposalWhich", { verb }));
   const id = idArg(args[0]);
   const e = deps.rota.store.get(id);
   const c = e && deps.rota.community(e.communityId);
-  if (!e || !c || e.userId !== ctx.sender) return refused(`#${id} is not a proposal for you. \`!rota mine\` lists yours.`, { private: true });
-  if (e.status === "cancelled") return refused(`#${id} is no longer open: it was ${describeStatus(e)}.`, { private: true });
-  if (e.agreedAt !== null) return refused(`You already accepted #${id}: it is ${describeStatus(e)}.`, { private: true });
+  if (!e || !c || e.userId !== ctx.sender) return refused(t("rota.notYourProposal", { id, mine: command("!rota mine") }), { private: true });
+  if (e.status === "cancelled") return refused(t("rota.noLongerOpen", { id, status: statusWords(e) }), { private: true });
+  if (e.agreedAt !== null) return refused(t("rota.alreadyAccepted", { id, status: statusWords(e) }), { private: true });
   return { e, c };
 }
 
@@ -519,7 +518,7 @@ function accept(deps: RotaCommandDeps, ctx: CommandContext, args: string[]): Com
   const { e, c } = found;
   const standing = deps.rota.standing(c, ctx.sender);
   if (standing === null || (e.role === "staff" && standing !== "staff")) {
-    return refused(`Only active members and staff of ${c.name} can be on its rota, and I don't have you down as one now.`, { private: true });
+    return refused(t("rota.acceptNotMember", { community: c.name }), { private: true });
   }
   if (standing === "peer") {
     const noConsent = withoutConsent(deps, ctx, c);
@@ -530,16 +529,16 @@ function accept(deps: RotaCommandDeps, ctx: CommandContext, args: string[]): Com
     becomePeer(deps, c, ctx.sender, ctx.now);
   }
   const now = deps.rota.store.agree(e.id, ctx.now)!;
-  const what = describeEntry(now, c);
+  const what = entryWords(now, c);
   if (now.status === "approved") {
     deps.replan(c.id, ctx.now);
     const live = [now, ...(now.swapWith !== null ? [deps.rota.store.get(now.swapWith)!] : [])];
     for (const x of live) tellCovered(deps, c, x);
-    tellStaff(deps, c, Message.of(`${ctx.sender} accepted #${e.id} ${what}: it is on the rota.`), `rota:accepted:${e.id}`);
-    return ok(Message.of(`Thank you — #${e.id} ${what} is on the rota. ${timesIn(c)} \`!rota mine\` lists your shifts.`), { private: true });
+    tellStaff(deps, c, Message.of(t("rota.staffAccepted", { holder: person(ctx.sender), id: e.id, what })), `rota:accepted:${e.id}`);
+    return ok(Message.of(t("rota.acceptedOnRota", { id: e.id, what, zone: zone(c.timezone), mine: command("!rota mine") })), { private: true });
   }
-  tellStaff(deps, c, Message.of(`${ctx.sender} accepted #${e.id} ${what}; it is ${describeStatus(now)}.`), `rota:accepted:${e.id}`);
-  return ok(Message.of(`Thank you — you accepted #${e.id} ${what}; it is ${describeStatus(now)}.`), { private: true });
+  tellStaff(deps, c, Message.of(t("rota.staffAcceptedWaiting", { holder: person(ctx.sender), id: e.id, what, status: statusWords(now) })), `rota:accepted:${e.id}`);
+  return ok(Message.of(t("rota.acceptedWaiting", { id: e.id, what, status: statusWords(now) })), { private: true });
 }
 
 function decline(deps: RotaCommandDeps, ctx: CommandContext, args: string[]): CommandResult {
@@ -547,11 +546,11 @@ function decline(deps: RotaCommandDeps, ctx: CommandContext, args: string[]): Co
   if (!("e" in found)) return found;
   const { e, c } = found;
   const ended = deps.rota.store.end(e.id, ctx.sender, "declined", ctx.now);
-  const what = describeEntry(e, c);
-  tellStaff(deps, c, Message.of(`${ctx.sender} declined #${e.id} ${what}.`), `rota:declined:${e.id}`);
+  const what = entryWords(e, c);
+  tellStaff(deps, c, Message.of(t("rota.staffDeclined", { holder: person(ctx.sender), id: e.id, what })), `rota:declined:${e.id}`);
   for (const other of othersConcerned(ended, ctx.sender)) {
     if (other === e.coveredUserId && e.swapWith === null) continue; // a cover never agreed changes nothing for them
-    deps.effects.tell(other, Message.of(`The swap ${what} will not happen: ${ctx.sender} declined it. Your shifts are as they were.`), `rota:declined:${e.id}:${other}`);
+    deps.effects.tell(other, Message.of(t("rota.swapDeclined", { what, holder: person(ctx.sender) })), `rota:declined:${e.id}:${other}`);
   }
-  return ok(Message.of(`Understood — #${e.id} is declined, no reason needed.`), { private: true });
+  return ok(Message.of(t("rota.declined", { id: e.id })), { private: true });
 }

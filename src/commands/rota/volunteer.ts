@@ -2,12 +2,11 @@ import type { CommunityConfig } from "../../config/types";
 import type { RotaEntry } from "../../store/rota";
 import { Message } from "../message";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "../types";
-import { becomePeer, idArg, ok, othersConcerned, refused, tellStaff, timesIn, withoutConsent, type RotaCommandDeps } from "./common";
-import { describeEntry, entryLine } from "./describe";
+import { becomePeer, idArg, ok, othersConcerned, refused, tellStaff, withoutConsent, type RotaCommandDeps } from "./common";
+import { command, listOf, person, t, zone, type Words } from "../../words";
+import { dayWords, entryWords, lineWords } from "./words";
 import { rotaSettings, type Candidate } from "./service";
-import { describeDuration } from "../../domain/escalation";
-import { dayBounds, dayName, dayOrDate, oneOffOn, readDayOrDate, timeRange } from "./when";
-import { t } from "../../words";
+import { dayBounds, dayOrDate, oneOffOn, readDayOrDate, timeRange } from "./when";
 
 export const VOLUNTEER_USAGE = "!volunteer <day|date> <from>-<to> [backup] [community] | !volunteer cancel <number|day|date|all>";
 
@@ -36,7 +35,6 @@ export function communityOfMember(
   deps: RotaCommandDeps,
   ctx: CommandContext,
   args: string[],
-  verb: string,
 ): { c: CommunityConfig; rest: string[] } | CommandResult {
   const communities = deps.config().communities;
   const theirs = deps.members
@@ -49,7 +47,7 @@ export function communityOfMember(
   const wanted = named ?? ctx.community;
   if (wanted) {
     if (!theirs.some((c) => c.id === wanted.id)) {
-      return refused(`Only active members of ${wanted.name} can ${verb} its rota, and I don't have you down as one. Staff can add you as a member.`, {
+      return refused(t("rota.volunteerNotMember", { community: wanted.name }), {
         private: true,
       });
     }
@@ -57,14 +55,13 @@ export function communityOfMember(
   }
   if (theirs.length === 1) return { c: theirs[0], rest };
   if (theirs.length === 0) {
-    return refused(
-      `Only active members of a community can ${verb} its rota, and I don't have you down as a member of one. ` +
-        "Staff put themselves on the rota with `!rota add me …` in their staff room.",
-      { private: true },
-    );
+    return refused(t("rota.volunteerNoCommunity", { add: command("!rota add me …") }), { private: true });
   }
   return refused(
-    `You belong to ${theirs.map((c) => `${c.name} (\`${c.id}\`)`).join(" and ")}: say which, e.g. \`!volunteer mon 18:00-22:00 ${theirs[0].id}\`, or ask in that community's room.`,
+    t("rota.volunteerWhich", {
+      communities: listOf(theirs.map((c) => t("rota.communityWithId", { community: c.name, id: command(c.id) }))),
+      example: command(`!volunteer mon 18:00-22:00 ${theirs[0].id}`),
+    }),
     { private: true },
   );
 }
@@ -93,24 +90,26 @@ export function readShift(args: string[], c: CommunityConfig, now: number): Read
   const { from, to, used } = timeRange(args, 1);
   if (when.kind === "day") return { kind: "weekly", day: when.day, from, to, used: used + 1 };
   const times = oneOffOn(c.timezone, when.date, from, to);
-  if (!times) throw new UsageError(`On ${when.date} the clocks change and ${from}–${to} does not happen; pick other times.`);
-  if (times.endMs <= now) throw new UsageError(`That shift (${when.date} ${from}–${to}) is already over.`);
+  if (!times) throw new UsageError(t("rota.clocksChange", { date: when.date, from, to }));
+  if (times.endMs <= now) throw new UsageError(t("rota.shiftOver", { date: when.date, from, to }));
   return { kind: "once", ...times, used: used + 1 };
 }
 
 /** The refusal for a shift that would go over the weekly cap, in words. */
-export function capRefusal(c: CommunityConfig, who: "you" | string, over: { weekStartMs: number; shifts: number; cap: number }): string {
-  const subject = who === "you" ? "you" : who;
-  return (
-    `That would give ${subject} ${over.shifts} shifts in the week starting ${dayName(over.weekStartMs, c.timezone)}; ` +
-    `${c.name} keeps it to ${over.cap} a week per peer so that nobody carries too much. ` +
-    (who === "you" ? "You can take one back with `!volunteer cancel <number>`, or pick another week." : "Ask someone else, or move one of their shifts.")
-  );
+export function capRefusal(c: CommunityConfig, who: "you" | string, over: { weekStartMs: number; shifts: number; cap: number }): Words {
+  return t(who === "you" ? "rota.capYou" : "rota.capThem", {
+    holder: person(who),
+    n: over.shifts,
+    week: dayWords(over.weekStartMs, c.timezone),
+    community: c.name,
+    cap: over.cap,
+    cancel: command("!volunteer cancel <number>"),
+  });
 }
 
 function offer(deps: RotaCommandDeps, ctx: CommandContext, args: string[]): CommandResult {
-  if (args.length === 0) throw new UsageError("Say which day or date and the times, like `!volunteer mon 18:00-22:00`.");
-  const found = communityOfMember(deps, ctx, args, "volunteer for");
+  if (args.length === 0) throw new UsageError(t("rota.volunteerWhat", { example: command("!volunteer mon 18:00-22:00") }));
+  const found = communityOfMember(deps, ctx, args);
   if (!("c" in found)) return found;
   const { c, rest } = found;
   const noConsent = withoutConsent(deps, ctx, c);
@@ -119,7 +118,7 @@ function offer(deps: RotaCommandDeps, ctx: CommandContext, args: string[]): Comm
   const backup = rest.some((a) => a.toLowerCase() === "backup");
   const shiftArgs = rest.filter((a) => a.toLowerCase() !== "backup");
   const shift = readShift(shiftArgs, c, ctx.now);
-  if (shiftArgs.length > shift.used) throw new UsageError(`I did not understand "${shiftArgs.slice(shift.used).join(" ")}".`);
+  if (shiftArgs.length > shift.used) throw new UsageError(t("rota.notUnderstood"));
 
   const candidate = candidateOf(shift, ctx.sender, "peer", backup);
   const same = deps.rota.store
@@ -134,7 +133,7 @@ function offer(deps: RotaCommandDeps, ctx: CommandContext, args: string[]): Comm
         e.to === candidate.to &&
         e.startMs === candidate.startMs,
     );
-  if (same) return refused(`You already offered that: ${entryLine(same, c)}.`, { private: true });
+  if (same) return refused(t("rota.alreadyOffered", { line: lineWords(same, c) }), { private: true });
   const over = deps.rota.overCap(c, ctx.sender, [candidate], ctx.now);
   if (over) return refused(capRefusal(c, "you", over), { private: true });
 
@@ -154,15 +153,21 @@ function offer(deps: RotaCommandDeps, ctx: CommandContext, args: string[]): Comm
       : deps.rota.store.addOnce({ ...base, startMs: shift.startMs, endMs: shift.endMs }, ctx.now);
   becomePeer(deps, c, ctx.sender, ctx.now);
 
-  const what = describeEntry(entry, c);
+  const what = entryWords(entry, c);
   if (entry.status === "approved") {
     deps.replan(c.id, ctx.now);
-    tellStaff(deps, c, Message.of(`${ctx.sender} joined the rota: #${entry.id} ${what}.`), `rota:${ctx.eventId}:staff`);
-    const reminder = settings.handoffReminderMs > 0 ? ` I will remind you ${describeDuration(settings.handoffReminderMs)} before it starts, and` : " I will";
+    tellStaff(deps, c, Message.of(t("rota.staffJoined", { holder: person(ctx.sender), id: entry.id, what })), `rota:${ctx.eventId}:staff`);
+    const minutes = Math.round(settings.handoffReminderMs / 60000);
     return ok(
       new Message()
-        .p(`Thank you — #${entry.id} ${what} is on the ${c.name} rota. ${timesIn(c)}`)
-        .p(`${reminder} message you when it starts. \`!rota mine\` lists your shifts; \`!volunteer cancel ${entry.id}\` takes this one back.`),
+        .p(t("rota.volunteeredOnRota", { id: entry.id, what, community: c.name, zone: zone(c.timezone) }))
+        .p(
+          t(minutes > 0 ? "rota.volunteeredRemind" : "rota.volunteeredStarts", {
+            time: minutes % 60 === 0 ? t("rota.hours", { n: minutes / 60 }) : t("rota.minutes", { n: minutes }),
+            mine: command("!rota mine"),
+            cancel: command(`!volunteer cancel ${entry.id}`),
+          }),
+        ),
       { private: true },
     );
   }
@@ -170,20 +175,20 @@ function offer(deps: RotaCommandDeps, ctx: CommandContext, args: string[]): Comm
     deps,
     c,
     Message.of(
-      `${ctx.sender} volunteered: #${entry.id} ${what}. To put it on the rota: \`!rota approve ${entry.id}\`; to decline it: \`!rota remove ${entry.id}\`.`,
+      t("rota.staffVolunteered", { holder: person(ctx.sender), id: entry.id, what, approve: command(`!rota approve ${entry.id}`), remove: command(`!rota remove ${entry.id}`) }),
     ),
     `rota:${ctx.eventId}:staff`,
   );
   return ok(
     new Message()
-      .p(`Thank you — #${entry.id} ${what} is waiting for staff of ${c.name} to approve it; I will tell you when they do. ${timesIn(c)}`)
-      .p(`\`!rota mine\` lists your shifts; \`!volunteer cancel ${entry.id}\` takes this one back.`),
+      .p(t("rota.volunteeredWaiting", { id: entry.id, what, community: c.name, zone: zone(c.timezone) }))
+      .p(t("rota.volunteeredCommands", { mine: command("!rota mine"), cancel: command(`!volunteer cancel ${entry.id}`) })),
     { private: true },
   );
 }
 
 function cancel(deps: RotaCommandDeps, ctx: CommandContext, args: string[]): CommandResult {
-  if (args.length === 0) throw new UsageError("Say which shifts to take back: a number, a day, a date, or `all`.");
+  if (args.length === 0) throw new UsageError(t("rota.cancelWhich"));
   const mine = deps.rota.store.ofUser(ctx.sender);
   const chosen = new Map<number, RotaEntry>();
   for (const token of args) {
@@ -194,7 +199,7 @@ function cancel(deps: RotaCommandDeps, ctx: CommandContext, args: string[]): Com
     if (/^#?\d+$/.test(token)) {
       const id = idArg(token);
       const e = mine.find((x) => x.id === id);
-      if (!e) return refused(`#${id} is not one of your shifts. \`!rota mine\` lists yours.`, { private: true });
+      if (!e) return refused(t("rota.notYourShift", { id, mine: command("!rota mine") }), { private: true });
       chosen.set(e.id, e);
       continue;
     }
@@ -213,25 +218,25 @@ function cancel(deps: RotaCommandDeps, ctx: CommandContext, args: string[]): Com
     }
     if (!matched) dayOrDate(token, "UTC", ctx.now); // throws the explanation for a bad day or date
   }
-  if (chosen.size === 0) return refused("None of your shifts matches that. `!rota mine` lists yours.", { private: true });
+  if (chosen.size === 0) return refused(t("rota.noneMatches", { mine: command("!rota mine") }), { private: true });
 
-  const lines: string[] = [];
+  const lines: Words[] = [];
   for (const e of chosen.values()) {
     const c = deps.rota.community(e.communityId);
     const ended = deps.rota.store.end(e.id, ctx.sender, "cancelled", ctx.now);
     if (!c || ended.length === 0) continue;
-    lines.push(`#${e.id} ${describeEntry(e, c)}`);
+    lines.push(t("rota.idWhat", { id: e.id, what: entryWords(e, c) }));
     deps.replan(c.id, ctx.now);
     if (e.status === "approved") {
-      tellStaff(deps, c, Message.of(`${ctx.sender} has stepped back from #${e.id} ${describeEntry(e, c)}; that time is open again.`), `rota:${ctx.eventId}:staff:${e.id}`);
+      tellStaff(deps, c, Message.of(t("rota.staffSteppedBack", { holder: person(ctx.sender), id: e.id, what: entryWords(e, c) })), `rota:${ctx.eventId}:staff:${e.id}`);
     }
     for (const other of othersConcerned(ended, ctx.sender)) {
       deps.effects.tell(
         other,
-        Message.of(`${ctx.sender} cancelled #${e.id} ${describeEntry(e, c)}. Your own shifts are as they were before it.`),
+        Message.of(t("rota.othersCancelled", { holder: person(ctx.sender), id: e.id, what: entryWords(e, c) })),
         `rota:${ctx.eventId}:tell:${e.id}:${other}`,
       );
     }
   }
-  return ok(new Message().p("Done — these are off the rota:").list(lines).p("Thank you for offering them."), { private: true });
+  return ok(new Message().p(t("rota.cancelledHeading")).list(lines).p(t("rota.cancelledThanks")), { private: true });
 }

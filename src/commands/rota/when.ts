@@ -8,6 +8,7 @@ import { closest } from "../../domain/words";
 import { DAY_NAMES } from "../../domain/localTime";
 import { parseTimeOfDay, shiftsStartingBetween, validateShiftTimes, weekBounds, WEEKDAYS, type Weekday } from "../../domain/rota";
 import { UsageError } from "../types";
+import { command, t } from "../../words";
 
 export { DAY_NAMES };
 
@@ -36,25 +37,23 @@ export function readDayOrDate(token: string, timezone: string, now: number): Day
 
 /** `today`, `tomorrow` or a real YYYY-MM-DD date, as YYYY-MM-DD; null otherwise. */
 export function readDate(token: string, timezone: string, now: number): string | null {
-  const t = token.toLowerCase();
+  const low = token.toLowerCase();
   const today = DateTime.fromMillis(now, { zone: timezone });
-  if (t === "today") return today.toISODate();
-  if (t === "tomorrow") return today.plus({ days: 1 }).toISODate();
-  if (!ISO_DATE.test(t)) return null;
-  const d = DateTime.fromISO(t, { zone: timezone });
-  return d.isValid ? t : null;
+  if (low === "today") return today.toISODate();
+  if (low === "tomorrow") return today.plus({ days: 1 }).toISODate();
+  if (!ISO_DATE.test(low)) return null;
+  const d = DateTime.fromISO(low, { zone: timezone });
+  return d.isValid ? low : null;
 }
 
 /** Like {@link readDayOrDate}, but explains what it expected when the token is neither. */
 export function dayOrDate(token: string | undefined, timezone: string, now: number): DayOrDate {
-  if (token === undefined) throw new UsageError("Say which day (mon…sun) or date (YYYY-MM-DD, today, tomorrow).");
+  if (token === undefined) throw new UsageError(t("rota.whichDay"));
   const found = readDayOrDate(token, timezone, now);
   if (found) return found;
-  if (ISO_DATE.test(token)) throw new UsageError(`"${token}" is not a real date.`);
+  if (ISO_DATE.test(token)) throw new UsageError(t("rota.notRealDate"));
   const hint = closest(token.toLowerCase(), Object.keys(DAY_SPELLINGS));
-  throw new UsageError(
-    `"${token}" is not a day or a date: use mon…sun, today, tomorrow or a date like 2026-03-10.` + (hint ? ` Did you mean "${hint}"?` : ""),
-  );
+  throw new UsageError(hint ? t("rota.notDayOrDateHint", { hint: command(hint) }) : t("rota.notDayOrDate"));
 }
 
 /** "9" → "09:00", "9:30" → "09:30"; anything else is returned as it is (and validated later). */
@@ -70,7 +69,7 @@ function normaliseTime(s: string): string {
  */
 export function timeRange(args: string[], i: number): { from: string; to: string; used: number } {
   const first = args[i];
-  if (first === undefined) throw new UsageError("Say the times, like 18:00-22:00.");
+  if (first === undefined) throw new UsageError(t("rota.sayTimes"));
   let from: string;
   let to: string | undefined;
   let used: number;
@@ -80,15 +79,15 @@ export function timeRange(args: string[], i: number): { from: string; to: string
   } else if (args[i + 1] !== undefined && ["-", "–", "—", "to"].includes(args[i + 1].toLowerCase())) {
     [from, to, used] = [first, args[i + 2], 3];
   } else {
-    throw new UsageError(`"${first}" is not a start and end time: write them like 18:00-22:00.`);
+    throw new UsageError(t("rota.notTimes"));
   }
-  if (to === undefined) throw new UsageError("Say when the shift ends, like 18:00-22:00.");
+  if (to === undefined) throw new UsageError(t("rota.sayEnd"));
   from = normaliseTime(from);
   to = normaliseTime(to);
   const problem = validateShiftTimes(from, to);
   if (problem) throw new UsageError(problem);
   if (parseTimeOfDay(from) === parseTimeOfDay(to)) {
-    throw new UsageError(`The shift starts and ends at ${from}: say when it ends, like 18:00-22:00 (an overnight shift like 22:00-06:00 is fine).`);
+    throw new UsageError(t("rota.sameStartEnd", { from }));
   }
   return { from, to, used };
 }
@@ -125,16 +124,16 @@ export function oneOffOn(timezone: string, date: string, from: string, to: strin
 
 /** `!rota show [week]`: this (default), next, last, or any date in the week. Returns the week's bounds. */
 export function readWeek(token: string | undefined, timezone: string, now: number): { startMs: number; endMs: number } {
-  const t = token?.toLowerCase();
+  const low = token?.toLowerCase();
   const week = 7 * 24 * 60 * 60 * 1000;
-  if (t === undefined || t === "this") return weekBounds(timezone, now);
+  if (low === undefined || low === "this") return weekBounds(timezone, now);
   // Half a week either side of this week's middle lands safely in the neighbour week, DST or not.
   const middle = (b: { startMs: number; endMs: number }) => (b.startMs + b.endMs) / 2;
-  if (t === "next") return weekBounds(timezone, middle(weekBounds(timezone, now)) + week);
-  if (t === "last" || t === "previous") return weekBounds(timezone, middle(weekBounds(timezone, now)) - week);
-  const date = readDate(t, timezone, now);
+  if (low === "next") return weekBounds(timezone, middle(weekBounds(timezone, now)) + week);
+  if (low === "last" || low === "previous") return weekBounds(timezone, middle(weekBounds(timezone, now)) - week);
+  const date = readDate(low, timezone, now);
   if (date) return weekBounds(timezone, dayBounds(timezone, date).startMs);
-  throw new UsageError(`"${token}" is not a week: say this, next, last, or a date in the week (YYYY-MM-DD).`);
+  throw new UsageError(t("rota.notWeek"));
 }
 
 /**
@@ -145,10 +144,10 @@ export function readWeek(token: string | undefined, timezone: string, now: numbe
 export function breakUntil(args: string[], timezone: string, now: number): number | null {
   const rest = args[0]?.toLowerCase() === "until" ? args.slice(1) : args;
   if (rest.length === 0) {
-    if (args.length > 0) throw new UsageError("Say until when, like `!break until 2026-03-10`, or just `!break`.");
+    if (args.length > 0) throw new UsageError(t("rota.breakUntilWhen", { example: command("!break until 2026-03-10"), plain: command("!break") }));
     return null;
   }
-  if (rest.length > 2) throw new UsageError("Say until when in one go, like `!break until friday` or `!break 3d`.");
+  if (rest.length > 2) throw new UsageError(t("rota.breakOneGo", { until: command("!break until friday"), days: command("!break 3d") }));
   const local = DateTime.fromMillis(now, { zone: timezone });
   const [first, second] = rest;
   let until: number | null = null;
@@ -161,7 +160,7 @@ export function breakUntil(args: string[], timezone: string, now: number): numbe
     let date: string | null = null;
     if (dayToken !== undefined) {
       const found = readDayOrDate(dayToken, timezone, now);
-      if (!found) throw new UsageError(`"${dayToken}" is not a date, a day or a length of time (like 2026-03-10, friday, 3d or 12h).`);
+      if (!found) throw new UsageError(t("rota.breakNotWhen"));
       if (found.kind === "date") date = found.date;
       else {
         const ahead = (WEEKDAYS.indexOf(found.day) - (local.weekday - 1) + 7) % 7 || 7;
@@ -170,9 +169,9 @@ export function breakUntil(args: string[], timezone: string, now: number): numbe
     }
     let minutes = 0;
     if (time !== undefined) {
-      const t = normaliseTime(time);
-      const m = parseTimeOfDay(t);
-      if (m === null || m === 24 * 60) throw new UsageError(`"${time}" is not a time of day like 09:00 or 18:30.`);
+      const hhmm = normaliseTime(time);
+      const m = parseTimeOfDay(hhmm);
+      if (m === null || m === 24 * 60) throw new UsageError(t("rota.notTimeOfDay"));
       minutes = m;
     }
     if (date === null) {
@@ -183,7 +182,7 @@ export function breakUntil(args: string[], timezone: string, now: number): numbe
       until = DateTime.fromISO(date, { zone: timezone }).startOf("day").plus({ minutes }).toMillis();
     }
   }
-  if (until <= now) throw new UsageError("That time has already passed: say a time in the future, or just `!break` for an open-ended break.");
+  if (until <= now) throw new UsageError(t("rota.breakPast", { plain: command("!break") }));
   return until;
 }
 

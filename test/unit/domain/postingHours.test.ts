@@ -8,6 +8,10 @@ import {
   nextTransition,
   validateSchedule,
 } from "../../../src/domain/postingHours";
+import { renderWords } from "../../../src/words";
+
+/** The schedule sentence as an English reader sees it. */
+const say = (s: PostingSchedule): string => renderWords(describeSchedule(s)).plain;
 
 const t = (iso: string): number => {
   const ms = Date.parse(iso);
@@ -470,14 +474,14 @@ describe("validateSchedule", () => {
 
 describe("describeSchedule", () => {
   it("describes the sample community room", () => {
-    expect(describeSchedule(oakwood)).toBe(
-      "Open Monday to Friday 17:00–09:00 (overnight) and all day Saturday and Sunday (times are Europe/London).",
+    expect(say(oakwood)).toBe(
+      "Open Monday to Friday 17:00–09:00 (overnight) and all day Saturday and Sunday (times are United Kingdom Time).",
     );
   });
 
   it("groups windows with the same days and names day runs", () => {
     expect(
-      describeSchedule(
+      say(
         london([
           { days: ["mon", "tue", "wed", "fri"], from: "09:00", to: "12:00" },
           { days: ["fri", "wed", "tue", "mon"], from: "14:00", to: "17:00" },
@@ -485,17 +489,17 @@ describe("describeSchedule", () => {
         ]),
       ),
     ).toBe(
-      "Open Monday to Wednesday and Friday 09:00–12:00 and 14:00–17:00 and Thursday 18:00–24:00 (times are Europe/London).",
+      "Open Monday to Wednesday and Friday 09:00–12:00 and 14:00–17:00 and Thursday 18:00–24:00 (times are United Kingdom Time).",
     );
-    expect(describeSchedule(london([{ days: ["mon", "wed", "sun"], from: "10:00", to: "11:00" }]))).toBe(
-      "Open Monday, Wednesday and Sunday 10:00–11:00 (times are Europe/London).",
+    expect(say(london([{ days: ["mon", "wed", "sun"], from: "10:00", to: "11:00" }]))).toBe(
+      "Open Monday, Wednesday, and Sunday 10:00–11:00 (times are United Kingdom Time).",
     );
   });
 
   it("says when the room is always open, and lists exceptions by date with their messages", () => {
-    expect(describeSchedule({ timezone: "Europe/London", windows: [] })).toBe("Open at all times.");
+    expect(say({ timezone: "Europe/London", windows: [] })).toBe("Open at all times.");
     expect(
-      describeSchedule(
+      say(
         london(
           [{ days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], from: "18:00", to: "22:00" }],
           [
@@ -506,10 +510,10 @@ describe("describeSchedule", () => {
         ),
       ),
     ).toBe(
-      "Open every day 18:00–22:00 (times are Europe/London)." +
-        " Closed all day Friday 25 December 2026: Christmas Day." +
-        " Also open Tuesday 29 December 2026 10:00–16:00: Extra daytime session." +
-        " Closed Thursday 31 December 2026 20:00–02:00 (overnight).",
+      "Open every day 18:00–22:00 (times are United Kingdom Time)." +
+        " Closed all day Fri, Dec 25: Christmas Day." +
+        " Also open Tue, Dec 29 10:00–16:00: Extra daytime session." +
+        " Closed Thu, Dec 31 20:00–02:00 (overnight).",
     );
   });
 });

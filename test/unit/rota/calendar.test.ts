@@ -134,7 +134,7 @@ test("an unknown argument is repeated back only if it is a plain word: never a l
   expect(phone).not.toContain("07700");
   const quoted = await w.refused(ALEX, '!rota calendar x"evil.example"');
   expect(quoted).not.toContain("evil");
-  expect(await w.refused(ALEX, "!rota calendar resett")).toContain("`!rota calendar resett` is not something I know");
+  expect(await w.refused(ALEX, "!rota calendar resett")).toContain("!rota calendar resett is not something I know");
 });
 
 describe("the HTTP route", () => {

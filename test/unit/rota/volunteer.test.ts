@@ -17,7 +17,7 @@ describe("!volunteer with staff approval required", () => {
     const id = idIn(reply);
     expect(reply).toContain("every Monday, 18:00–22:00");
     expect(reply).toContain("waiting for staff of Oak TC to approve");
-    expect(reply).toContain("Europe/London");
+    expect(reply).toContain("Times are in United Kingdom Time");
     expect(w.rota.get(id)).toMatchObject({ status: "proposed", userId: ALEX, role: "peer", agreedAt: MON_NOON, approvedAt: null });
     expect(w.members.get("oak", ALEX)?.role).toBe("peer");
     const [staffPost] = w.postsIn("oak");
@@ -105,7 +105,7 @@ describe("who can volunteer, and for which community", () => {
     w.addMember(ALEX, "oak");
     w.addMember(ALEX, "elm");
     const refusal = await w.refused(ALEX, "!volunteer mon 18:00-22:00");
-    expect(refusal).toContain("Elm TC (`elm`) and Oak TC (`oak`)");
+    expect(refusal).toContain("Elm TC (elm) and Oak TC (oak)");
     const named = idIn(await w.ok(ALEX, "!volunteer mon 18:00-22:00 elm"));
     expect(w.rota.get(named)?.communityId).toBe("elm");
     const byRoom = idIn(await w.ok(ALEX, "!volunteer tue 18:00-22:00", { community: "oak", room: "community" }));
@@ -127,9 +127,9 @@ describe("malformed offers get a plain explanation and the usage line", () => {
   });
 
   it.each([
-    ["!volunteer funday 18:00-22:00", '"funday" is not a day or a date'],
-    ["!volunteer mnday 18:00-22:00", 'Did you mean "monday"?'],
-    ["!volunteer 2026-02-30 18:00-22:00", '"2026-02-30" is not a real date'],
+    ["!volunteer funday 18:00-22:00", "not a day or a date"],
+    ["!volunteer mnday 18:00-22:00", "Did you mean monday?"],
+    ["!volunteer 2026-02-30 18:00-22:00", "not a real date"],
     ["!volunteer mon 25:00-26:00", "out of range"],
     ["!volunteer mon 18:00-24:30", "out of range"],
     ["!volunteer mon 18:60-22:00", "out of range"],
@@ -141,7 +141,7 @@ describe("malformed offers get a plain explanation and the usage line", () => {
     ["!volunteer mon 18:00 to", "Say when the shift ends"],
     ["!volunteer mon 24:00-02:00", 'cannot start at "24:00"'],
     ["!volunteer 2026-03-01 18:00-22:00", "already over"],
-    ["!volunteer mon 18:00-22:00 please", 'did not understand "please"'],
+    ["!volunteer mon 18:00-22:00 please", "did not understand the end"],
     ["!volunteer", "Say which day or date"],
   ])("%s", async (command, expected) => {
     const reply = await w.refused(ALEX, command);
@@ -162,7 +162,7 @@ describe("the weekly cap", () => {
     await w.ok(ALEX, "!volunteer wed 18:00-22:00");
     await w.ok(ALEX, "!volunteer backup fri 18:00-22:00"); // a backup slot counts too
     const refusal = await w.refused(ALEX, "!volunteer sat 18:00-22:00");
-    expect(refusal).toContain("4 shifts in the week starting Monday");
+    expect(refusal).toContain("4 shifts in the week starting Mon, Mar");
     expect(refusal).toContain("keeps it to 3 a week per peer");
     expect(refusal).toContain("!volunteer cancel");
     expect(w.rota.ofUser(ALEX)).toHaveLength(3);
@@ -231,7 +231,7 @@ describe("!volunteer cancel", () => {
 
   it("says so when nothing matches, and explains a bad token", async () => {
     expect(await w.refused(ALEX, "!volunteer cancel friday")).toContain("None of your shifts matches");
-    expect(await w.refused(ALEX, "!volunteer cancel someday")).toContain('"someday" is not a day or a date');
+    expect(await w.refused(ALEX, "!volunteer cancel someday")).toContain("not a day or a date");
     expect(await w.refused(ALEX, "!volunteer cancel")).toContain("Say which shifts");
   });
 });
