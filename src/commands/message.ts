@@ -76,37 +76,37 @@ export class Message {
 
   /** The message for one reader: their language, people by name. */
   render(ctx: RenderContext): { plain: string; html: string } {
-    const plain = (x: Text): string => (isWords(x) ? renderWords(x, ctx).plain : x);
-    const html = (x: Text): string => (isWords(x) ? renderWords(x, ctx).html : inline(x));
-    return {
-      plain: this.blocks
-        .map((b) => {
-          switch (b.kind) {
-            case "p":
-            case "heading":
-              return plain(b.text);
-            case "pre":
-              return b.text;
-            case "list":
-              return b.items.map((i) => `- ${plain(i)}`).join("\n");
-          }
-        })
-        .join("\n\n"),
-      html: this.blocks
-        .map((b) => {
-          switch (b.kind) {
-            case "p":
-              return `<p>${html(b.text).replace(/\n/g, "<br>")}</p>`;
-            case "heading":
-              return `<p><strong>${html(b.text)}</strong></p>`;
-            case "list":
-              return `<ul>${b.items.map((i) => `<li>${html(i)}</li>`).join("")}</ul>`;
-            case "pre":
-              return `<pre>${escapeHtml(b.text)}</pre>`;
-          }
-        })
-        .join(""),
-    };
+    // Each text is rendered once, for both bodies: a catalogue message is formatted per reader.
+    const text = (x: Text): { plain: string; html: string } => (isWords(x) ? renderWords(x, ctx) : { plain: x, html: inline(x) });
+    const plain: string[] = [];
+    const html: string[] = [];
+    for (const b of this.blocks) {
+      switch (b.kind) {
+        case "p": {
+          const r = text(b.text);
+          plain.push(r.plain);
+          html.push(`<p>${r.html.replace(/\n/g, "<br>")}</p>`);
+          break;
+        }
+        case "heading": {
+          const r = text(b.text);
+          plain.push(r.plain);
+          html.push(`<p><strong>${r.html}</strong></p>`);
+          break;
+        }
+        case "list": {
+          const items = b.items.map(text);
+          plain.push(items.map((r) => `- ${r.plain}`).join("\n"));
+          html.push(`<ul>${items.map((r) => `<li>${r.html}</li>`).join("")}</ul>`);
+          break;
+        }
+        case "pre":
+          plain.push(b.text);
+          html.push(`<pre>${escapeHtml(b.text)}</pre>`);
+          break;
+      }
+    }
+    return { plain: plain.join("\n\n"), html: html.join("") };
   }
 }
 
