@@ -72,7 +72,11 @@ test("Synapse stopped during a page: the page escalates meanwhile and is deliver
   await sam.waitForEvent(samDm, botSays(bot, "Nobody acknowledged page"), 90_000);
   const supportRoom = await inviteNamed(bob, "Support for ", 90_000);
   expect(db.prepare("SELECT support_room_id FROM pages").get()).toEqual({ support_room_id: supportRoom });
-  await waitUntil("the outbox is empty", () => (db.prepare("SELECT COUNT(*) AS n FROM outbox WHERE state <> 'sent'").get() as { n: number }).n === 0, 90_000);
+  const unsent = () => db.prepare("SELECT room_id, to_user, event_type, state, attempts, next_attempt_at, last_error FROM outbox WHERE state <> 'sent'").all();
+  await waitUntil("the outbox is empty", () => unsent().length === 0, 90_000).catch((err: Error) => {
+    // Name what is still waiting, so a failure here says which message and why.
+    throw new Error(`${err.message}; still unsent: ${JSON.stringify(unsent())}`);
+  });
   await sleep(3000); // a late duplicate would show up by now
 
   expect(amy.eventsSoFar(dm).filter(botReplyTo(bot, command))).toHaveLength(1);
