@@ -58,7 +58,7 @@ export interface CatchUpReport {
  * Catch-up that never relies on the homeserver's memory. Synapse holds the events it has
  * not yet pushed to an appservice in memory only, so a restart or crash can lose them for
  * good. At start, and whenever carenet has seen the homeserver fail (a failed send or
- * health check, a gap in transaction ids), this reads the timeline of every room the bot
+ * health check, transaction ids that start again), this reads the timeline of every room the bot
  * is in — newest first, from the present back to where it last read, never further back
  * than events.max_age — and records what it finds in the durable inbox, where events are
  * unique by id. An event that arrives both ways is therefore handled once, whichever
@@ -112,18 +112,21 @@ export class CatchUp {
   }
 
   /**
-   * Synapse numbers its transactions to an appservice 1, 2, 3 …; a number that is not the
-   * next one (a jump, or numbering started again after Synapse restarted) means it may
-   * have dropped events in between. A repeated number is a retry, not a gap.
+   * Synapse numbers transactions from one counter shared by every appservice it serves
+   * (`application_services_txn_id_seq`), so a jump forward is normal: another appservice
+   * took the numbers in between. A number lower than the last one means the counter
+   * started again — on SQLite Synapse restarts it from the highest transaction not yet
+   * acknowledged, usually 0, when it restarts — and events it held in memory only may be
+   * gone: that starts a catch-up. A repeated number is a retry.
    */
   noteTransaction(txnId: string): void {
     const n = /^\d+$/.test(txnId) ? Number(txnId) : NaN;
     if (!Number.isSafeInteger(n)) return;
     const last = this.lastTxn;
     this.lastTxn = n;
-    if (last === undefined || n === last || n === last + 1) return;
-    this.d.log.warn({ previous: last, txnId: n }, "a gap in the homeserver's transaction ids; reading timelines");
-    this.request("a gap in transaction ids");
+    if (last === undefined || n >= last) return;
+    this.d.log.warn({ previous: last, txnId: n }, "the homeserver's transaction ids started again; reading timelines");
+    this.request("transaction ids started again");
   }
 
   /** Runs a catch-up now, or right after the one running (requests meanwhile are merged). */
