@@ -36,13 +36,13 @@ export class CarenetRunner {
   }
 
   /**
-   * Starts the CLI and resolves when it says it is running (provisioning done). A first start
+   * Starts the CLI (with the node flags and environment of deploy/carenet.service) and resolves when it says it is running (provisioning done). A first start
    * provisions every community one after another: allow 15 s each on a busy machine.
    */
   async start(timeoutMs = Math.max(600_000, this.communities * 15_000)): Promise<NodeProcess> {
     const cli = path.join(REPO_ROOT, "dist", "src", "cli.js");
     if (!existsSync(cli)) throw new Error(`${cli} is missing: build first (npm run build)`);
-    const p = new NodeProcess(`carenet (start ${++this.starts})`, cli, ["start", "-c", this.configPath, "--no-watch"], this.logFile);
+    const p = new NodeProcess(`carenet (start ${++this.starts})`, cli, ["start", "-c", this.configPath, "--no-watch"], this.logFile, CARENET_ENV, CARENET_NODE_ARGS);
     const from = p.log().length;
     this.process = p;
     await p.waitForOutput('"msg":"carenet is running"', timeoutMs, from);
@@ -100,3 +100,12 @@ export class CarenetRunner {
     }
   }
 }
+
+/**
+ * As deploy/carenet.service and `npm run carenet` run it: a small young generation and two
+ * malloc arenas (docs/operations.md, "Memory"). `CARENET_BENCH_PLAIN_NODE=1` runs it without,
+ * to measure what they save.
+ */
+const plain = process.env.CARENET_BENCH_PLAIN_NODE === "1";
+export const CARENET_NODE_ARGS = plain ? [] : ["--max-semi-space-size=1"];
+export const CARENET_ENV: Record<string, string> = plain ? {} : { MALLOC_ARENA_MAX: "2" };

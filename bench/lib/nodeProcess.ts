@@ -15,9 +15,10 @@ export class NodeProcess {
     args: string[],
     readonly logFile: string,
     env: Record<string, string> = {},
+    nodeArgs: string[] = [],
   ) {
     const fd = openSync(logFile, "a");
-    this.child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", fd, fd] });
+    this.child = spawn(process.execPath, [...nodeArgs, script, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", fd, fd] });
     closeSync(fd);
     this.exited = new Promise((resolve) => this.child.once("exit", () => resolve()));
     // The bench may end by an error: its children go with it.

@@ -16,6 +16,7 @@ import { createHttpServer } from "../matrix/httpServer";
 import { InboxWorker } from "../matrix/inboxWorker";
 import { DEFAULT_SEND_CONCURRENCY, OutboxSender } from "../matrix/outboxSender";
 import { Provisioner, type ReconcileReport } from "../matrix/provisioning";
+import { KnownStates } from "../matrix/roomSnapshot";
 import { aliasPrefix, loadRegistration, type Registration } from "../matrix/registration";
 import { openDatabase, removeOldVersions, type Db } from "../store/database";
 import { EncryptionStore } from "../store/encryption";
@@ -175,6 +176,10 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     maxEventAgeMs,
     outboxChanged: () => sender?.wake(),
   });
+  /** The provisioned rooms' states from catch-up's first GET /initialSync, used once by the start's reconcile. */
+  const statesAtStart = new KnownStates();
+  let statesRead: (() => void) | undefined;
+  const firstStates = new Promise<void>((resolve) => (statesRead = resolve));
   const provisioner = new Provisioner({
     homeserver,
     rooms: app.rooms,
@@ -189,11 +194,16 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     effects: app.effects,
     readers: app.readers,
     snapshots: app.roomSnapshots,
+    knownStates: statesAtStart,
   });
   /** Provisioning, then every capability's follow-up (schedules, consent, …). */
   const reconcileAll = async (c: CarenetConfig, reason: "start" | "reload"): Promise<ReconcileReport> => {
     try {
       const report = await provisioner.reconcile(c);
+      statesAtStart.clear();
+      // Rooms created now were never read: a catch-up records where their timelines stand,
+      // so the next start finds them settled by its one GET /initialSync.
+      if (report.counts.created > 0) catchUp.request("rooms were created");
       for (const after of app.afterReconcile) {
         try {
           await after(c, reason);
@@ -245,6 +255,13 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     maxAgeMs: maxEventAgeMs,
     recorded: () => {
       if (!failpoints.has("hold-inbox")) worker.wake();
+    },
+    keepState: (roomId) => statesRead !== undefined && app.rooms.byRoomId(roomId) !== undefined,
+    sawStates: (states) => {
+      if (!statesRead) return;
+      if (states) statesAtStart.fill(states);
+      statesRead();
+      statesRead = undefined;
     },
   });
   homeserver.onUnreachable = (reason) => catchUp.noteTrouble(reason);
@@ -340,7 +357,8 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     // Without its device carenet still answers every encrypted message (encryptedRooms.ts).
     await e2e?.register();
     // In the background: pages first, provisioning need not wait for hundreds of rooms.
-    if (!failpoints.has("no-catch-up")) catchUp.start();
+    const catchingUp = !failpoints.has("no-catch-up");
+    if (catchingUp) catchUp.start();
     await homeserver.setDisplayName(config.bot.displayname).catch((err) =>
       log.warn({ err: (err as Error).message }, "could not set the bot's display name"),
     );
@@ -354,6 +372,10 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
       );
     }
     // Every community's Space and rooms; a failure is logged and reported, never fatal.
+    // Provisioning waits for catch-up's GET /initialSync (for a while) to reuse the room
+    // states it gives rather than read each room again.
+    if (catchingUp) await settlesWithin(firstStates, STATES_WAIT_MS, opts.signal);
+    statesRead = undefined;
     opts.signal?.throwIfAborted();
     const provisioning = await reconcileAll(current, "start");
     opts.signal?.throwIfAborted();
@@ -396,6 +418,9 @@ async function waitForHomeserver(homeserver: Homeserver, log: Logger, maxWaitMs:
     await settlesWithin(new Promise<never>(() => undefined), 1000, signal);
   }
 }
+
+/** How long the start's provisioning waits for the room states of catch-up's GET /initialSync. */
+const STATES_WAIT_MS = 60_000;
 
 /** How long stop() waits for work in progress before closing the database regardless. */
 const STOP_GRACE_MS = 4000;

@@ -53,6 +53,26 @@ export class Homeserver {
   }
 
   /**
+   * Every room the bot is joined to, with its current state and its newest `limit` events,
+   * in one request (`GET /initialSync`). Deprecated in the spec but served by Synapse, which
+   * refuses /sync to appservice users; at start it replaces a `GET /state` and a `GET
+   * /messages` per room. Only joined rooms are returned; `keepState` says whose state to keep
+   * (the rest is dropped as the answer is read, so it is not held).
+   */
+  async initialSync(limit: number, keepState: (roomId: string) => boolean): Promise<InitialSyncRoom[]> {
+    const res = (await this.client.doRequest("GET", "/_matrix/client/v3/initialSync", { limit: String(limit) })) as { rooms?: unknown };
+    if (!Array.isArray(res?.rooms)) throw new Error("the homeserver's initialSync answer has no rooms");
+    const rooms: InitialSyncRoom[] = [];
+    for (const r of res.rooms as Array<Record<string, unknown>>) {
+      if (r?.membership !== "join" || typeof r.room_id !== "string") continue;
+      const m = (r.messages ?? {}) as Partial<TimelinePage>;
+      const timeline = { start: String(m.start ?? ""), end: typeof m.end === "string" ? m.end : "", chunk: Array.isArray(m.chunk) ? m.chunk : [] };
+      rooms.push({ roomId: r.room_id, timeline, state: keepState(r.room_id) && Array.isArray(r.state) ? (r.state as StateEvent[]) : undefined });
+    }
+    return rooms;
+  }
+
+  /**
    * One page of a room's timeline (`GET /rooms/{id}/messages`), read as the bot. Without
    * `from` it starts at the room's present end; `to` stops at an earlier position.
    */
@@ -252,6 +272,15 @@ export interface TimelinePage {
   start: string;
   end?: string;
   chunk: Array<Record<string, unknown>>;
+}
+
+/** One joined room as `GET /initialSync` gives it. */
+export interface InitialSyncRoom {
+  roomId: string;
+  /** The newest events, oldest first; `start` is the position before the first, `end` the present. */
+  timeline: { start: string; end: string; chunk: Array<Record<string, unknown>> };
+  /** The room's current state, when asked to keep it. */
+  state?: StateEvent[];
 }
 
 /** A failure that says the homeserver is down or unwell rather than that it refused this request. */

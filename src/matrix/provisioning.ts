@@ -60,6 +60,11 @@ export interface ProvisionerDeps {
   readers?: { forRoom(roomId: string): Reader };
   /** Where each room's state, as read (and then changed) here, is left for the steps after provisioning. */
   snapshots?: RoomSnapshots;
+  /**
+   * Room states already read at start (catch-up's one `GET /initialSync`), each taken once:
+   * a room found there is not asked for again unless something in it must change.
+   */
+  knownStates?: { take(roomId: string): StateEvent[] | undefined };
 }
 
 export type RoomOutcome = "created" | "updated" | "unchanged" | "orphaned" | "failed";
@@ -102,6 +107,9 @@ export interface ReconcileReport {
   /** True when nothing failed. */
   ok: boolean;
 }
+
+/** Communities provisioned at the same time. */
+export const PROVISIONING_CONCURRENCY = 4;
 
 /** Power levels: who may do what in every provisioned room and Space. */
 export const LEVEL = { admin: 100, staff: 50, member: 0 } as const;
@@ -148,10 +156,17 @@ export class Provisioner {
   private async run(communities: CommunityConfig[]): Promise<ReconcileReport> {
     const startedAt = this.d.clock.now();
     this.roomVersion = undefined; // asked again each run, only if a room must be created
-    const reports: CommunityReport[] = [];
-    for (const community of communities) {
-      reports.push(await this.guarded(community.id, true, () => this.reconcileCommunity(community)));
-    }
+    // A few communities at a time (each one's rooms in order: the Space first), so that
+    // hundreds are provisioned in minutes without flooding the homeserver.
+    const reports: CommunityReport[] = new Array(communities.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < communities.length) {
+        const i = next++;
+        reports[i] = await this.guarded(communities[i].id, true, () => this.reconcileCommunity(communities[i]));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PROVISIONING_CONCURRENCY, communities.length) }, worker));
     const configured = new Set(communities.map((c) => c.id));
     for (const communityId of this.d.rooms.communityIds()) {
       if (!configured.has(communityId)) {
@@ -396,7 +411,11 @@ export class Provisioner {
       }
       if (report.outcome !== "created") {
         report.roomId = roomId;
-        state = await this.stateAsMember(roomId);
+        const known = this.d.knownStates?.take(roomId);
+        state = known ? toStateMap(known) : undefined;
+        // A state read earlier is enough to see that nothing must change; a change is made
+        // on the room's state read now, so that nothing changed since is undone.
+        if (!state || (await this.wouldChange(roomId, spec, state, people, space))) state = await this.stateAsMember(roomId);
         await this.applyState(roomId, spec, state, people, space, report);
         if (report.changes.length) report.outcome = "updated";
       }
@@ -493,6 +512,24 @@ export class Provisioner {
   }
 
   /** Sends what differs between the room's state and the config. */
+  /** Whether applyState would send anything to this room given `state` (nothing is sent). */
+  private async wouldChange(
+    roomId: string,
+    spec: RoomSpec,
+    state: StateMap,
+    people: Map<string, number>,
+    space: { roomId: string } | undefined,
+  ): Promise<boolean> {
+    const probe: RoomReport = { communityId: "", roomKey: spec.key, alias: "", outcome: "unchanged", changes: [], invited: [], problems: [] };
+    try {
+      await this.applyState(roomId, spec, new Map(state), people, space, probe, true);
+      return false;
+    } catch (err) {
+      if (err === WOULD_CHANGE) return true;
+      throw err;
+    }
+  }
+
   private async applyState(
     roomId: string,
     spec: RoomSpec,
@@ -500,8 +537,10 @@ export class Provisioner {
     people: Map<string, number>,
     space: { roomId: string } | undefined,
     report: RoomReport,
+    dryRun = false,
   ): Promise<void> {
     const send = async (type: string, key: string, content: Record<string, unknown>, change: string) => {
+      if (dryRun) throw WOULD_CHANGE;
       await this.hs(() => this.d.homeserver.sendState(roomId, type, key, content));
       state.set(stateKey(type, key), { ...stateEvent(type, key, content), sender: this.d.botUserId });
       report.changes.push(change);
@@ -596,6 +635,9 @@ export class Provisioner {
 }
 
 type StateMap = Map<string, StateEvent>;
+
+/** Thrown by applyState's dry run at the first thing it would send. */
+const WOULD_CHANGE = Symbol("would change");
 
 const stateKey = (type: string, key: string) => `${type}\u0000${key}`;
 

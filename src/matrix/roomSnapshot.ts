@@ -40,3 +40,26 @@ export class RoomSnapshots {
     this.rooms.clear();
   }
 }
+
+/**
+ * Room states read once at start (catch-up's `GET /initialSync`), for provisioning to use
+ * instead of a `GET /state` per room. Each is taken once and the rest dropped when the
+ * start's reconcile ends: later reconciles read rooms afresh.
+ */
+export class KnownStates {
+  private rooms = new Map<string, StateEvent[]>();
+
+  fill(states: Map<string, StateEvent[]>): void {
+    this.rooms = states;
+  }
+
+  take(roomId: string): StateEvent[] | undefined {
+    const state = this.rooms.get(roomId);
+    this.rooms.delete(roomId);
+    return state;
+  }
+
+  clear(): void {
+    this.rooms = new Map();
+  }
+}

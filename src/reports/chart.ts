@@ -1,5 +1,3 @@
-import { Resvg } from "@resvg/resvg-js";
-
 export interface WeekChartData {
   /** Seven short day labels, e.g. "Mon 1". */
   days: string[];
@@ -53,6 +51,8 @@ export function weekChartSvg(d: WeekChartData, title: string): string {
 
 /** Rasterises the chart to PNG (resvg: a Rust renderer shipped as prebuilt npm packages, no native build). */
 export function weekChartPng(d: WeekChartData, title: string): { png: Buffer; width: number; height: number } {
+  // Loaded at the first chart, not at start: the renderer costs about 5 MB of memory.
+  const { Resvg } = require("@resvg/resvg-js") as typeof import("@resvg/resvg-js");
   const rendered = new Resvg(weekChartSvg(d, title), { background: "#ffffff", font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" } }).render();
   return { png: Buffer.from(rendered.asPng()), width: rendered.width, height: rendered.height };
 }

@@ -1,25 +1,37 @@
 import type { Db } from "./database";
 
+/** Where a room was last read: a /messages pagination token, and the newest event then, when known. */
+export interface ReadPosition {
+  token: string;
+  event?: string;
+}
+
 /**
- * Where carenet last read each room's timeline (a /messages pagination token), for
- * catch-up after a homeserver outage. Written in the same SQLite transaction as the events
- * read, so a position never runs ahead of what was recorded.
+ * Where carenet last read each room's timeline, for catch-up after a homeserver outage.
+ * Written in the same SQLite transaction as the events read, so a position never runs
+ * ahead of what was recorded. The `token` column holds either a bare pagination token
+ * (as written before the newest event was kept) or `{"token": …, "event": …}`.
  */
 export class ReadPositionsStore {
   constructor(private readonly db: Db) {}
 
+  /** The pagination token of the last read. */
   get(roomId: string): string | undefined {
-    const row = this.db.prepare("SELECT token FROM room_read_positions WHERE room_id = ?").get(roomId) as { token: string } | undefined;
-    return row?.token;
+    return this.position(roomId)?.token;
   }
 
-  set(roomId: string, token: string, now: number): void {
+  position(roomId: string): ReadPosition | undefined {
+    const row = this.db.prepare("SELECT token FROM room_read_positions WHERE room_id = ?").get(roomId) as { token: string } | undefined;
+    return row === undefined ? undefined : parsePosition(row.token);
+  }
+
+  set(roomId: string, token: string, now: number, event?: string): void {
     this.db
       .prepare(
         `INSERT INTO room_read_positions (room_id, token, read_at) VALUES (?, ?, ?)
          ON CONFLICT (room_id) DO UPDATE SET token = excluded.token, read_at = excluded.read_at`,
       )
-      .run(roomId, token, now);
+      .run(roomId, event === undefined ? token : JSON.stringify({ token, event }), now);
   }
 
   /** Drops the positions of rooms the bot is no longer in; returns how many. */
@@ -39,4 +51,15 @@ export class ReadPositionsStore {
     this.db.prepare("INSERT OR IGNORE INTO catch_up_baseline (id, since) VALUES (1, ?)").run(now);
     return (this.db.prepare("SELECT since FROM catch_up_baseline WHERE id = 1").get() as { since: number }).since;
   }
+}
+
+function parsePosition(stored: string): ReadPosition {
+  if (!stored.startsWith("{")) return { token: stored };
+  try {
+    const p = JSON.parse(stored) as { token?: unknown; event?: unknown };
+    if (typeof p.token === "string") return { token: p.token, event: typeof p.event === "string" ? p.event : undefined };
+  } catch {
+    // not ours: read as a bare token below
+  }
+  return { token: stored };
 }

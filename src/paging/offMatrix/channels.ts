@@ -1,5 +1,5 @@
 import { createHash, createHmac } from "node:crypto";
-import nodemailer, { type Transporter } from "nodemailer";
+import type { Transporter } from "nodemailer";
 import type { OffMatrixConfig } from "../../config/types";
 import type { ContactKind } from "../../store/contacts";
 import { DEFAULT_CONTEXT, renderWords, t, type RenderContext } from "../../words";
@@ -40,6 +40,8 @@ export class EmailChannel implements Channel {
   private readonly transport: Transporter;
 
   constructor(private readonly cfg: NonNullable<OffMatrixConfig["email"]>) {
+    // Loaded only when email is configured: nodemailer costs about 13 MB of memory.
+    const nodemailer = require("nodemailer") as typeof import("nodemailer");
     this.transport = nodemailer.createTransport({
       host: cfg.host,
       port: cfg.port ?? 587,

@@ -213,7 +213,8 @@ test("positions of rooms the bot has left are dropped", async () => {
 });
 
 describe("noticing an outage", () => {
-  test("a gap in transaction ids starts a catch-up; the next id or a retried one does not", async () => {
+  test("transaction ids that go down start a catch-up; the next id, a jump forward or a retry do not", async () => {
+    hs.post("!a:example.org", "@amy:example.org", "hi", T0 - 5);
     const c = catchUp();
     c.start();
     await c.idle();
@@ -222,11 +223,21 @@ describe("noticing an outage", () => {
     c.noteTransaction("8");
     c.noteTransaction("8"); // Synapse retrying the same transaction
     c.noteTransaction("9");
+    c.noteTransaction("15"); // other appservices took 10–14: one counter for them all
+    c.noteTransaction("16");
+    c.noteTransaction("not-a-number");
     await c.idle();
     expect(runs()).toBe("start");
+    expect(hs.requests).toBe(1); // the start's one read of the one room, nothing since
     c.noteTransaction("3"); // numbering started again: Synapse restarted
     await c.idle();
-    expect(runs()).toBe("a gap in transaction ids");
+    expect(runs()).toBe("transaction ids started again");
+    const after = c.last!.at;
+    t += 1000;
+    c.noteTransaction("4");
+    c.noteTransaction("40");
+    await c.idle();
+    expect(c.last!.at).toBe(after);
     await c.stop();
   });
 
@@ -293,4 +304,129 @@ describe("what counts as the homeserver failing", () => {
     await expect(hs.sendEvent("!r:example.org", "m.room.message", {}, "t2")).rejects.toBe(forbidden);
     expect(heard).toHaveLength(1);
   });
+});
+
+describe("one GET /initialSync for every room", () => {
+  /** Adds initialSync to the fake homeserver: each joined room's newest `limit` events, oldest first. */
+  function withInitialSync(opts: { fail?: Error & { statusCode?: number } } = {}) {
+    const asked = { syncs: 0 };
+    const fake = hs as FakeTimelines & { initialSync?: unknown };
+    fake.initialSync = async (limit: number, keepState: (roomId: string) => boolean) => {
+      asked.syncs++;
+      if (opts.fail) throw opts.fail;
+      return [...hs.rooms.entries()].map(([roomId, list]) => ({
+        roomId,
+        timeline: { start: `s${Math.max(0, list.length - limit)}`, end: `s${list.length}`, chunk: list.slice(-limit).map((e) => ({ ...e })) },
+        state: keepState(roomId) ? [{ type: "m.room.create", state_key: "", sender: BOT, content: {} }] : undefined,
+      }));
+    };
+    return asked;
+  }
+
+  test("rooms whose newest events reach back to the last read are settled without /messages; the others are paged", async () => {
+    const asked = withInitialSync();
+    hs.post("!quiet:example.org", "@amy:example.org", "hello", T0 - 1000);
+    for (let i = 0; i < 15; i++) hs.post("!busy:example.org", "@bob:example.org", `old ${i}`, T0 - 1000);
+    const c = catchUp();
+    await c.runOnce("start");
+    expect(positions.position("!quiet:example.org")).toEqual({ token: "s1", event: "$quiet-0" });
+    expect(positions.position("!busy:example.org")).toEqual({ token: "s15", event: "$busy:-14" });
+
+    t = T0 + 60_000;
+    const before = hs.requests;
+    const few = [1, 2, 3].map((i) => hs.post("!quiet:example.org", "@amy:example.org", `new ${i}`, T0 + 10_000 + i));
+    const many = Array.from({ length: 12 }, (_, i) => hs.post("!busy:example.org", "@bob:example.org", `new ${i}`, T0 + 20_000 + i));
+    const report = await c.runOnce("the homeserver is back");
+    expect(report).toMatchObject({ rooms: 2, paged: 1, added: 15, failed: 0 });
+    expect(hs.requests - before).toBe(1); // only the busy room, one page
+    expect(pendingIds()).toEqual(expect.arrayContaining([...few, ...many].map((e) => e.event_id)));
+    expect(asked.syncs).toBe(2);
+
+    // Nothing new anywhere: one initialSync and no /messages at all.
+    const quiet = await c.runOnce("again");
+    expect(quiet).toMatchObject({ paged: 0, added: 0 });
+    expect(hs.requests - before).toBe(1);
+    expect(positions.position("!busy:example.org")).toEqual({ token: "s27", event: "$busy:-26" });
+  });
+
+  test("an event recorded by a transaction is not recorded twice when initialSync shows it", async () => {
+    withInitialSync();
+    hs.post("!dm:example.org", "@amy:example.org", "hi", T0 - 1000);
+    const c = catchUp();
+    await c.runOnce("start");
+    t = T0 + 30_000;
+    const page = hs.post("!dm:example.org", "@amy:example.org", "!page", T0 + 1000);
+    expect(inbox.recordTransaction("41", [{ ...page }], t)).toBe(true);
+    expect((await c.runOnce("again")).added).toBe(0);
+    expect(db.prepare("SELECT COUNT(*) AS n FROM inbox").get()).toEqual({ n: 1 });
+  });
+
+  test("a room never read: events from before the first catch-up are not recorded, newer ones are", async () => {
+    withInitialSync();
+    const c = catchUp();
+    await c.runOnce("start"); // the baseline: T0
+    hs.post("!new:example.org", "@amy:example.org", "before carenet", T0 - 5000);
+    const later = hs.post("!new:example.org", "@amy:example.org", "!help", T0 + 5000);
+    t = T0 + 10_000;
+    expect(await c.runOnce("again")).toMatchObject({ paged: 0, added: 1 });
+    expect(pendingIds()).toEqual([later.event_id]);
+  });
+
+  test("the kept rooms' states are handed over; a refused initialSync falls back to reading each room, and is not asked again", async () => {
+    const refused = Object.assign(new Error("Unrecognized request"), { statusCode: 404 });
+    const asked = withInitialSync({ fail: refused });
+    hs.post("!dm:example.org", "@amy:example.org", "hi", T0 - 1000);
+    const seen: Array<Map<string, unknown> | undefined> = [];
+    const c = new CatchUp({
+      homeserver: hs,
+      db,
+      inbox,
+      positions,
+      clock: { now: () => t },
+      log: createLogger("silent"),
+      ignore: () => false,
+      maxAgeMs: MAX_AGE,
+      recorded: () => undefined,
+      keepState: () => true,
+      sawStates: (s) => seen.push(s),
+    });
+    expect(await c.runOnce("start")).toMatchObject({ rooms: 1, paged: 1, failed: 0 });
+    await c.runOnce("again");
+    expect(asked.syncs).toBe(1);
+    expect(seen).toEqual([undefined, undefined]);
+
+    const ok = withInitialSync();
+    const c2 = new CatchUp({
+      homeserver: hs,
+      db,
+      inbox,
+      positions,
+      clock: { now: () => t },
+      log: createLogger("silent"),
+      ignore: () => false,
+      maxAgeMs: MAX_AGE,
+      recorded: () => undefined,
+      keepState: (roomId) => roomId === "!dm:example.org",
+      sawStates: (s) => seen.push(s),
+    });
+    await c2.runOnce("start");
+    expect(ok.syncs).toBe(1);
+    expect([...(seen[2] ?? new Map()).keys()]).toEqual(["!dm:example.org"]);
+  });
+
+  test("a homeserver that cannot be reached during initialSync is trouble, not a fallback", async () => {
+    withInitialSync({ fail: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) });
+    const c = catchUp();
+    await expect(c.runOnce("start")).rejects.toThrow("ECONNREFUSED");
+    expect(hs.requests).toBe(0);
+  });
+});
+
+test("stored positions written before the newest event was kept are still read", () => {
+  db.prepare("INSERT INTO room_read_positions (room_id, token, read_at) VALUES (?, ?, ?)").run("!old:example.org", "s5", T0);
+  expect(positions.position("!old:example.org")).toEqual({ token: "s5" });
+  expect(positions.get("!old:example.org")).toBe("s5");
+  positions.set("!old:example.org", "s6", T0, "$e");
+  expect(positions.get("!old:example.org")).toBe("s6");
+  expect(positions.position("!old:example.org")).toEqual({ token: "s6", event: "$e" });
 });

@@ -2,6 +2,7 @@ import { LogCapture } from "../../support/logCapture";
 import { createLogger } from "../../../src/app/logger";
 import type { CommunityConfig } from "../../../src/config/types";
 import { creatorsHavePower, desiredUsers, Provisioner, type ReconcileReport } from "../../../src/matrix/provisioning";
+import { KnownStates } from "../../../src/matrix/roomSnapshot";
 import { CommunityRoomsStore } from "../../../src/store/communityRooms";
 import { openDatabase, type Db } from "../../../src/store/database";
 import { OutboxStore } from "../../../src/store/outbox";
@@ -41,8 +42,9 @@ let logs: LogCapture;
 let now: number;
 let woken: number;
 
-function provisioner(): Provisioner {
+function provisioner(knownStates?: KnownStates): Provisioner {
   return new Provisioner({
+    knownStates,
     homeserver: hs,
     rooms,
     outbox,
@@ -165,6 +167,34 @@ describe("every later start", () => {
     expect(second.rooms.map((r) => r.roomId)).toEqual(first.rooms.map((r) => r.roomId));
     expect(second.rooms.every((r) => r.foundBy === "database")).toBe(true);
     expect(hs.calls.map((c) => c.method).filter((m) => m !== "getRoomState")).toEqual([]);
+  });
+
+  it("uses room states read at start instead of asking for them, and reads a room afresh before changing it", async () => {
+    const first = await reconcile([community("oak")]);
+    const known = new KnownStates();
+    const states = async () => new Map(await Promise.all(first.rooms.map(async (r) => [r.roomId!, await hs.getRoomState(r.roomId!)] as const)));
+    known.fill(await states());
+    hs.calls.length = 0;
+    const second = await provisioner(known).reconcile({ communities: [community("oak")] });
+    expect(second.counts).toMatchObject({ created: 0, updated: 0, unchanged: 5, invited: 0 });
+    expect(hs.calls).toEqual([]);
+
+    // Read at start, then someone changes the alumni room's power levels; the config wants a new name.
+    known.fill(await states());
+    const alumni = room(first, "oak", "alumni").roomId!;
+    const pl = hs.state(alumni, "m.room.power_levels")!;
+    hs.setState(alumni, "m.room.power_levels", "", { ...pl, events_default: 50 });
+    hs.calls.length = 0;
+    const c = community("oak");
+    c.rooms.alumni = { name: "oak alumni lounge" };
+    const third = await provisioner(known).reconcile({ communities: [c] });
+    expect(room(third, "oak", "alumni")).toMatchObject({ outcome: "updated", changes: ["name"] });
+    expect(hs.calls.map((call) => call.method)).toEqual(["getRoomState", "sendState"]);
+    expect(hs.state(alumni, "m.room.power_levels")!.events_default).toBe(50);
+    // Each state is used once: a later reconcile reads the rooms again.
+    hs.calls.length = 0;
+    await provisioner(known).reconcile({ communities: [c] });
+    expect(hs.callsOf("getRoomState")).toHaveLength(5);
   });
 
   it("finds rooms by alias when the database lost them, records them, and creates nothing", async () => {
