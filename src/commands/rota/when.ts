@@ -8,6 +8,7 @@ import { closest } from "../../domain/words";
 import { DAY_NAMES } from "../../domain/localTime";
 import { parseTimeOfDay, shiftsStartingBetween, validateShiftTimes, weekBounds, WEEKDAYS, type Weekday } from "../../domain/rota";
 import { UsageError } from "../types";
+import { shiftTimeProblemWords } from "./words";
 import { command, t } from "../../words";
 
 export { DAY_NAMES };
@@ -85,7 +86,7 @@ export function timeRange(args: string[], i: number): { from: string; to: string
   from = normaliseTime(from);
   to = normaliseTime(to);
   const problem = validateShiftTimes(from, to);
-  if (problem) throw new UsageError(problem);
+  if (problem) throw new UsageError(shiftTimeProblemWords(problem));
   if (parseTimeOfDay(from) === parseTimeOfDay(to)) {
     throw new UsageError(t("rota.sameStartEnd", { from }));
   }
