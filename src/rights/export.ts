@@ -1,10 +1,11 @@
-import { checkinSettingsOf } from "../app/checkinService";
+import { checkinSettingsOf, planLines } from "../app/checkinService";
 import { describeEntry as describeAuditEntry } from "../commands/audit";
 import { Message, type Block, type Text } from "../commands/message";
 import { describeEntry as describeRotaEntry, describeStatus } from "../commands/rota/describe";
 import { roomName } from "../communities/memberRooms";
 import type { CarenetConfig, CommunityConfig } from "../config/types";
-import { answerLabel, describePlan, describeRhythm } from "../domain/checkins";
+import { answerLabel } from "../domain/checkins";
+import { rhythmWords } from "../commands/checkinWords";
 import { describeDuration } from "../domain/escalation";
 import type { AuditEntry } from "../store/audit";
 import type { PersonCheckins } from "../store/checkins";
@@ -192,12 +193,12 @@ function checkinsSection(m: Message, ck: PersonCheckins, c: CommunityConfig | un
     summary.push(t("data.checkinPlanDates", { created: date(ck.plan.createdAt), changed: date(ck.plan.updatedAt), reviewed: date(ck.plan.reviewedAt) }));
   }
   if (ck.alumni) {
-    const rhythm =
-      ck.alumni.rhythm && c ? `, ${describeRhythm(ck.alumni.rhythm, checkinSettingsOf(c).alumni.day, checkinSettingsOf(c).alumni.at)}` : ck.alumni.rhythm ? `, ${ck.alumni.rhythm}` : "";
+    const a = c ? checkinSettingsOf(c).alumni : undefined;
+    const rhythm = ck.alumni.rhythm ? t("data.checkinAlumniRhythm", { rhythm: a ? rhythmWords(ck.alumni.rhythm, a.day, a.at) : ck.alumni.rhythm }) : "";
     summary.push(t("data.checkinAlumni", { on: ck.alumni.enabled ? "on" : "off", rhythm, date: date(ck.alumni.updatedAt) }));
   }
   if (summary.length) m.p(t("data.checkins")).list(summary);
-  if (ck.plan && c) m.p(t("data.checkinPlan")).list(describePlan(c.checkins, ck.plan.plan, c.timezone));
+  if (ck.plan && c) m.p(t("data.checkinPlan")).list(planLines(c, ck.plan.plan));
   if (ck.changes.length) {
     m.p(t("data.checkinChanges")).list(
       ck.changes.map((x) =>
