@@ -1,7 +1,7 @@
 import { checkinSettingsOf, planLines } from "../app/checkinService";
 import { describeEntry as describeAuditEntry } from "../commands/audit";
 import { Message, type Block, type Text } from "../commands/message";
-import { describeEntry as describeRotaEntry, describeStatus } from "../commands/rota/describe";
+import { entryWords, statusWords } from "../commands/rota/words";
 import { roomName } from "../communities/memberRooms";
 import type { CarenetConfig, CommunityConfig } from "../config/types";
 import { answerLabel } from "../domain/checkins";
@@ -229,12 +229,12 @@ function checkinsSection(m: Message, ck: PersonCheckins, c: CommunityConfig | un
 }
 
 function rotaLine(e: RotaEntry, userId: string, c: CommunityConfig | undefined, date: (ms: number) => Value): W {
-  const what = c ? describeRotaEntry(e, c) : t("data.rotaEntry", { kind: e.kind });
+  const what = c ? entryWords(e, c) : t("data.rotaEntry", { kind: e.kind });
   const dates = [e.proposedBy === userId ? t("data.rotaProposedYou", { date: date(e.proposedAt) }) : t("data.rotaProposed", { by: person(e.proposedBy), date: date(e.proposedAt) })];
   if (e.userId === userId && e.agreedAt !== null) dates.push(t("data.rotaAgreed", { date: date(e.agreedAt) }));
   if (e.approvedAt !== null) dates.push(e.approvedBy ? t("data.rotaApproved", { by: person(e.approvedBy), date: date(e.approvedAt) }) : t("data.rotaOnFrom", { date: date(e.approvedAt) }));
   if (e.endedAt !== null) dates.push(t("data.rotaEnded", { date: date(e.endedAt) }));
-  return t("data.rotaLine", { id: e.id, what: typeof what === "string" ? what.replace(/`/g, "") : what, status: describeStatus(e), dates: joined(dates) });
+  return t("data.rotaLine", { id: e.id, what, status: statusWords(e), dates: joined(dates) });
 }
 
 function pageLine({ page, notes }: PersonPages["made"][number], when: (ms: number) => Value): W {

@@ -2,8 +2,7 @@ import type { AppContext } from "../app/context";
 import { PLAN_JOB, planKey } from "../app/rotaHandoff";
 import { Message } from "../commands/message";
 import { command, person, t } from "../words";
-import { coverRange, describeEntry } from "../commands/rota/describe";
-import { stretch } from "../commands/rota/when";
+import { coverRangeWords, entryWords, stretchWords } from "../commands/rota/words";
 import type { CommunityConfig } from "../config/types";
 import { isStaffOf } from "../matrix/eventRouter";
 import { CONTACT_CODE_JOB, OFF_MATRIX_JOB } from "../paging/offMatrix/service";
@@ -219,11 +218,11 @@ export class DataService {
 
 /** One ended entry in words, without the name of the person it was taken from. */
 function uncoveredLine(e: RotaEntry, userId: string, c: CommunityConfig): ReturnType<typeof t> {
-  if (e.kind !== "cover") return t("data.uncoveredEntry", { id: e.id, what: describeEntry(e, c).replace(/`/g, "") });
+  if (e.kind !== "cover") return t("data.uncoveredEntry", { id: e.id, what: entryWords(e, c) });
   if (e.userId === userId) {
     const whose = e.coveredUserId!;
-    const when = e.swapWith !== null ? stretch(e.startMs!, e.endMs!, c.timezone) : coverRange(e.startMs!, e.endMs!, c.timezone);
+    const when = e.swapWith !== null ? stretchWords(e.startMs!, e.endMs!, c.timezone) : coverRangeWords(e.startMs!, e.endMs!, c.timezone);
     return t("data.uncoveredTheirs", { id: e.id, swap: e.swapWith !== null ? "yes" : "no", whose: person(whose), when });
   }
-  return t("data.uncoveredCover", { id: e.id, who: person(e.userId), when: coverRange(e.startMs!, e.endMs!, c.timezone) });
+  return t("data.uncoveredCover", { id: e.id, who: person(e.userId), when: coverRangeWords(e.startMs!, e.endMs!, c.timezone) });
 }

@@ -6,8 +6,7 @@ import { person, t, time } from "../../words";
 
 /**
  * The rota in its reader's words: shifts, covers and where each stands, with people by name
- * and times in the community's zone. (describe.ts keeps the English strings the audit log
- * and the data export still use.)
+ * and times in the community's zone: for replies, `!mydata` and the data export alike.
  */
 
 type Words = ReturnType<typeof t>;
