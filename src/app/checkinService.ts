@@ -124,7 +124,7 @@ export class CheckinService implements CheckinPort {
 
   /** The kind pointer for someone who has not agreed: nothing optional is recorded for them. */
   consentPointer(c: CommunityConfig, userId: string, crisis: CrisisResources): CommandResult {
-    return refused(consentNeeded(this.app, c, userId, "Check-ins are", crisis));
+    return refused(consentNeeded(this.app, c, userId, t("checkins.consentWhat"), crisis));
   }
 
   // ---------------------------------------------------------------------------------------
