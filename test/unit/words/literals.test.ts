@@ -48,19 +48,7 @@ const NOT_FOR_PEOPLE: Record<string, string> = {
  * an expression in a template. Keep this short: each entry is a known gap (docs/words.md).
  */
 const STILL_ENGLISH: Array<{ file: string; texts: string[]; why: string }> = [
-  {
-    file: "src/calendar/feed.ts",
-    texts: [
-      "staff on call",
-      "backup peer on call",
-      "peer on call",
-      "You are covering this shift (a swap or cover arranged on the rota). Times are ${} time.",
-      "Your shift on ${}'s rota. Times are ${} time. `!rota mine` lists your shifts.",
-      "Gap: no peer on call",
-      "Nobody on the rota for peers (or backup peers) here. Pages go straight on to the next step of the ladder.",
-    ],
-    why: "the calendar feed is built without a reader",
-  },
+
   {
     file: "src/communities/memberRooms.ts",
     texts: ["You are a member of ${} on the care network.", "You are one of the alumni of ${} on the care network."],
