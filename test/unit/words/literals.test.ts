@@ -51,11 +51,6 @@ const STILL_ENGLISH: Array<{ file: string; texts: string[]; why: string }> = [
   { file: "src/app/installData.ts", texts: ["You asked carenet to forget you: it no longer keeps this conversation."], why: "a reason for leaving a room, not yet rendered" },
   { file: "src/matrix/eventRouter.ts", texts: ["carenet only serves its own homeserver's users"], why: "a leave reason for a room of strangers from another homeserver, who have no community and no language" },
   {
-    file: "src/commands/parse.ts",
-    texts: ["a command starts with !", "a quote (${}) was opened but not closed", "there is no command name after the !"],
-    why: "parse problems, not yet codes",
-  },
-  {
     file: "src/communities/userIds.ts",
     texts: [
       "${} is not a Matrix user id: it starts with @, like `@${}:${}`.",
