@@ -129,6 +129,9 @@ export class DataService {
       const request = this.stores.requests.clear(userId);
       // The display name kept to address alerts by (not counted as "erased": it is their public profile name).
       new DisplayNamesStore(this.app.db).forget(userId);
+      // Their language goes with everything else; the reason given on leaving their conversation is said in it once more.
+      const home = config.communities.find((c) => before.memberships.some((m) => m.communityId === c.id));
+      const language = new LanguagesStore(this.app.db).get(userId) ?? home?.language;
       new LanguagesStore(this.app.db).forget(userId);
 
       // Jobs that would act on what is gone: their plan review reminders; handoffs (the
@@ -142,7 +145,7 @@ export class DataService {
       for (const id of new Set(before.rota.entries.map((e) => e.communityId))) {
         if (config.communities.some((c) => c.id === id)) this.app.jobs.reschedule({ kind: PLAN_JOB, key: planKey(id), dueAt: now, payload: { communityId: id } }, now);
       }
-      for (const roomId of conversations) this.app.effects.schedule({ kind: LEAVE_DM_JOB, key: `${LEAVE_DM_JOB}:${roomId}`, dueAt: now, payload: { roomId } });
+      for (const roomId of conversations) this.app.effects.schedule({ kind: LEAVE_DM_JOB, key: `${LEAVE_DM_JOB}:${roomId}`, dueAt: now, payload: { roomId, ...(language ? { language } : {}) } });
 
       const pageRecords = pages.pages + pages.contacts + pages.meetings + pages.notes;
       const erased =

@@ -48,7 +48,6 @@ const NOT_FOR_PEOPLE: Record<string, string> = {
  * an expression in a template. Keep this short: each entry is a known gap (docs/words.md).
  */
 const STILL_ENGLISH: Array<{ file: string; texts: string[]; why: string }> = [
-  { file: "src/app/installData.ts", texts: ["You asked carenet to forget you: it no longer keeps this conversation."], why: "a reason for leaving a room, not yet rendered" },
   { file: "src/matrix/eventRouter.ts", texts: ["carenet only serves its own homeserver's users"], why: "a leave reason for a room of strangers from another homeserver, who have no community and no language" },
   {
     file: "src/communities/userIds.ts",
