@@ -23,7 +23,6 @@ type MemberRequest =
 
 const USAGE = "!member add @user [--sponsor @staff] | remove @user [reason] | discharge @user | sponsor @user @staff|none | list | show @user";
 
-/** A text in the community's own language, for what Matrix shows everyone alike (an invitation's reason). */
 /**
  * `!member …` in a community's staff room, for its staff: members are added (invited to
  * the Space, the community chat and extra rooms, and sent their rights and choices),
