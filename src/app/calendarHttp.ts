@@ -12,6 +12,6 @@ import type { AppContext } from "./context";
  */
 export function calendarHttp(app: AppContext): (req: IncomingMessage, res: ServerResponse) => boolean {
   const rota = new RotaService({ store: new RotaStore(app.db), members: app.members, config: app.config, hasConsent: (c, u) => app.hasConsent(c, u) });
-  const service = new CalendarService({ feeds: new CalendarFeedsStore(app.db), rota, config: app.config });
+  const service = new CalendarService({ feeds: new CalendarFeedsStore(app.db), rota, config: app.config, readers: app.readers });
   return calendarRoute((token) => service.render(token, app.clock.now()), app.log.child({ component: "calendar" }));
 }

@@ -2,6 +2,7 @@ import { DateTime } from "luxon";
 import { schemaDefaults } from "../config/load";
 import { supportNow } from "../commands/help";
 import { Message } from "../commands/message";
+import { intervalWords, planProblemWords, rhythmWords } from "../commands/checkinWords";
 import { command, listOf, person, t, time, zone } from "../words";
 
 /** A catalogue message that can also stand inside another. */
@@ -10,12 +11,11 @@ import type { CheckinPort, Where } from "../commands/checkin";
 import type { CommandResult } from "../commands/types";
 import type { CarenetConfig, CheckinConfig, CheckinSettingsConfig, CommunityConfig } from "../config/types";
 import {
+  type AnswerProblem,
   addInterval,
   alertRecipients,
   catchUp,
   DEFAULT_PLAN,
-  describeInterval,
-  describeRhythm,
   resolvePlan,
   editPlan,
   getsPrompt,
@@ -124,7 +124,7 @@ export class CheckinService implements CheckinPort {
 
   /** The kind pointer for someone who has not agreed: nothing optional is recorded for them. */
   consentPointer(c: CommunityConfig, userId: string, crisis: CrisisResources): CommandResult {
-    return refused(consentNeeded(this.app, c, userId, "Check-ins are", crisis));
+    return refused(consentNeeded(this.app, c, userId, t("checkins.consentWhat"), crisis));
   }
 
   // ---------------------------------------------------------------------------------------
@@ -252,7 +252,7 @@ export class CheckinService implements CheckinPort {
       if (!this.app.hasConsent(input.community.id, input.userId)) return this.consentPointer(input.community, input.userId, input.crisis);
       return refused(
         new Message()
-          .p(problemWords(input.text, s.scale.length))
+          .p(answerProblemWords(parsed.problem))
           .p(t("checkins.howToAnswer", { example: command("!checkin 3 long day") }))
           .list(s.scale.map((w, i) => t("checkins.scaleLine", { value: i + 1, words: w })))
           .append(supportNow(input.crisis)),
@@ -380,7 +380,7 @@ export class CheckinService implements CheckinPort {
       m.p(
         t("checkins.planReviewed", {
           reviewed: time(stored.reviewedAt, c.timezone, "date"),
-          interval: describeInterval(s.review_every),
+          interval: intervalWords(s.review_every),
           hasNext: next ? "yes" : "no",
           next: next ? time(next, c.timezone, "date") : "",
         }),
@@ -416,7 +416,7 @@ export class CheckinService implements CheckinPort {
     const plan = this.planOf(c.id, userId);
     const edit = editPlan(plan, args, { prompts: c.checkins, zone: c.timezone, now });
     if (!edit.ok) {
-      return refused(new Message().p(`${capitalise(edit.problem)}.`).p(t("checkins.editSeePlan", { command: command("!checkin plan") })).append(supportNow(crisis)));
+      return refused(new Message().p(planProblemWords(edit.problem)).p(t("checkins.editSeePlan", { command: command("!checkin plan") })).append(supportNow(crisis)));
     }
     if (edit.reviewedOnly) {
       this.store.markReviewed(c.id, userId, plan, now);
@@ -452,7 +452,7 @@ export class CheckinService implements CheckinPort {
     const status = () => {
       const after = this.alumniRhythmOf(c, member.userId);
       const state = s.alumni.enabled ? (after.enabled ? "on" : "off") : "none";
-      const m = Message.of(t("checkins.alumniStatus", { community: c.name, state, rhythm: describeRhythm(after.rhythm, s.alumni.day, s.alumni.at) }));
+      const m = Message.of(t("checkins.alumniStatus", { community: c.name, state, rhythm: rhythmWords(after.rhythm, s.alumni.day, s.alumni.at) }));
       if (member.status !== "discharged") m.p(t("checkins.alumniStart"));
       return m.p(
         t("checkins.alumniHow", {
@@ -800,7 +800,7 @@ export class CheckinService implements CheckinPort {
       if (due > now) return this.ensureReviewJob(c, userId); // reviewed or changed since: wait for the new date
       const s = checkinSettingsOf(c);
       const m = new Message()
-        .p(t("checkins.review", { interval: describeInterval(s.review_every), community: c.name, ok: command("!checkin plan ok") }))
+        .p(t("checkins.review", { interval: intervalWords(s.review_every), community: c.name, ok: command("!checkin plan ok") }))
         .append(this.describe(c, userId));
       this.app.effects.tell(userId, m, `checkins:review:${c.id}:${userId}:${due}`);
       this.store.markReviewReminded(c.id, userId, now);
@@ -887,12 +887,8 @@ function refused(reply: Message): CommandResult {
   return { outcome: "refused", reply };
 }
 
-function capitalise(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
 /** The member's plan, one line per part, in their reader's words. */
-function planLines(c: CommunityConfig, plan: Plan): Words[] {
+export function planLines(c: CommunityConfig, plan: Plan): Words[] {
   const lines: Words[] = [];
   for (const r of resolvePlan(c.checkins, plan)) {
     if (!r.enabled) {
@@ -948,10 +944,13 @@ function dayStart(zoneName: string, isoDate: string): number {
 }
 
 /** Why an answer could not be read, in the reader's words. */
-function problemWords(text: string, max: number): Words {
-  const trimmed = text.trim();
-  if (!trimmed) return t("checkins.empty");
-  const num = /^(\d+)(?:\s*\/\s*\d+)?(?=$|[\s,.;:!?—–-])/.exec(trimmed);
-  if (num) return t("checkins.offScale", { value: Number(num[1]), max });
-  return t("checkins.notParsed", { words: `"${trimmed.split(/\s+/).slice(0, 3).join(" ")}"` });
+function answerProblemWords(p: AnswerProblem): Words {
+  switch (p.code) {
+    case "empty":
+      return t("checkins.empty");
+    case "offScale":
+      return t("checkins.offScale", { value: p.value, max: p.max });
+    case "unmatched":
+      return t("checkins.notParsed", { words: `"${p.words}"` });
+  }
 }

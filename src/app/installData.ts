@@ -9,6 +9,7 @@ import type { Job } from "../store/jobs";
 import { PagesStore } from "../store/pages";
 import { RotaStore } from "../store/rota";
 import type { AppContext } from "./context";
+import { isLanguage, renderWords, SOURCE_LANGUAGE, t } from "../words";
 
 /** How long a conversation waits to be left while messages for it are still on their way. */
 const LEAVE_RETRY_MS = 5_000;
@@ -52,7 +53,8 @@ async function leaveConversation(app: AppContext, job: Job): Promise<void> {
   }
   if (app.dmRooms.userFor(roomId)) return;
   try {
-    await app.homeserver.leaveRoom(roomId, "You asked carenet to forget you: it no longer keeps this conversation.");
+    const language = isLanguage(job.payload.language) ? job.payload.language : SOURCE_LANGUAGE;
+    await app.homeserver.leaveRoom(roomId, renderWords(t("data.leaveReason"), { language }).plain);
   } catch (err) {
     const status = (err as { statusCode?: number }).statusCode;
     if (status === 403 || status === 404) return; // already gone

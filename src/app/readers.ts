@@ -5,7 +5,7 @@ import type { DmRoomsStore } from "../store/dmRooms";
 import type { LanguagesStore } from "../store/languages";
 import type { MembersStore } from "../store/members";
 import type { PagesStore } from "../store/pages";
-import { isLanguage, SOURCE_LANGUAGE, type Language, type RenderContext } from "../words";
+import { communityReader, type RenderContext } from "../words";
 
 /**
  * Who reads a message, so it is rendered in their language with people by name and times
@@ -16,6 +16,10 @@ import { isLanguage, SOURCE_LANGUAGE, type Language, type RenderContext } from "
 export interface Readers {
   forUser(userId: string): RenderContext;
   forRoom(roomId: string): RenderContext;
+  /** A person reading something of one community's (their calendar feed): their `!language`, else that community's. */
+  forPerson(userId: string, communityId: string): RenderContext;
+  /** Anyone in a community, as its rooms read: its `language:`. */
+  forCommunity(communityId: string): RenderContext;
 }
 
 export interface ReadersDeps {
@@ -31,15 +35,7 @@ export interface ReadersDeps {
 
 export function createReaders(d: ReadersDeps): Readers {
   const community = (id: string | undefined): CommunityConfig | undefined => (id ? d.config().communities.find((c) => c.id === id) : undefined);
-  const context = (c: CommunityConfig | undefined, chosen?: string): RenderContext => {
-    const language: Language = isLanguage(chosen) ? chosen : isLanguage(c?.language) ? c!.language : SOURCE_LANGUAGE;
-    return {
-      language,
-      names: (u) => d.names.get(u),
-      // A community's own label applies to its own zone; any other zone keeps its generic name.
-      zoneLabel: (zone) => (c && c.time_label && c.timezone === zone ? c.time_label : undefined),
-    };
-  };
+  const context = (c: CommunityConfig | undefined, chosen?: string): RenderContext => ({ ...communityReader(c, chosen), names: (u) => d.names.get(u) });
   const communityOfUser = (userId: string): CommunityConfig | undefined => {
     const memberships = d.members.communitiesOf(userId, { includeDischarged: true }).sort((a, b) => b.addedAt - a.addedAt);
     const chosen = memberships.find((m) => m.status === "active") ?? memberships[0];
@@ -48,6 +44,8 @@ export function createReaders(d: ReadersDeps): Readers {
   const forUser = (userId: string) => context(communityOfUser(userId), d.languages.get(userId));
   return {
     forUser,
+    forPerson: (userId, communityId) => context(community(communityId), d.languages.get(userId)),
+    forCommunity: (communityId) => context(community(communityId)),
     forRoom: (roomId) => {
       const dmOf = d.dmRooms.userFor(roomId);
       if (dmOf) return forUser(dmOf);

@@ -3,6 +3,7 @@ import { DateTime } from "luxon";
 import type { Stretch } from "../commands/rota/service";
 import type { CommunityConfig } from "../config/types";
 import { gaps } from "../domain/coverage";
+import { command, DEFAULT_CONTEXT, renderWords, t, type RenderContext } from "../words";
 import { vtimezone } from "./vtimezone";
 
 const DAY = 24 * 3600_000;
@@ -28,9 +29,8 @@ function calendar(name: string, zone: string, w: FeedWindow) {
 
 const at = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone });
 
-function roleWords(s: Stretch): string {
-  if (s.role === "staff") return "staff on call";
-  return s.backup ? "backup peer on call" : "peer on call";
+function roleWords(s: Stretch) {
+  return t("calendar.feedRole", { role: s.role === "staff" ? "staff" : s.backup ? "backup" : "peer" });
 }
 
 /** A stable UID per stretch, so an update (a swap, a cover) replaces the event rather than adding one. */
@@ -39,12 +39,13 @@ function uid(c: CommunityConfig, s: Stretch): string {
 }
 
 /**
- * One person's rota: every on-call stretch they hold, in each community's own time zone
+ * One person's rota, in their words (`reader`): every on-call stretch they hold, in each community's own time zone
  * (TZID), covers and swaps included (a covered shift shows under whoever holds it now).
  */
-export function personFeed(userId: string, shifts: Array<{ community: CommunityConfig; stretches: Stretch[] }>, w: FeedWindow): string {
+export function personFeed(userId: string, shifts: Array<{ community: CommunityConfig; stretches: Stretch[] }>, w: FeedWindow, reader: RenderContext = DEFAULT_CONTEXT): string {
+  const say = (words: ReturnType<typeof t>) => renderWords(words, reader).plain;
   const zone = shifts[0]?.community.timezone ?? "UTC";
-  const cal = calendar("My carenet rota", zone, w);
+  const cal = calendar(say(t("calendar.feedPersonName")), zone, w);
   for (const { community: c, stretches } of shifts) {
     for (const s of stretches) {
       if (s.userId !== userId) continue;
@@ -54,10 +55,10 @@ export function personFeed(userId: string, shifts: Array<{ community: CommunityC
         end: at(s.endMs, c.timezone),
         timezone: c.timezone,
         stamp: new Date(w.now),
-        summary: `On call: ${c.name} (${roleWords(s)})`,
+        summary: say(t("calendar.feedOnCall", { community: c.name, role: roleWords(s) })),
         description: s.coveringFor
-          ? `You are covering this shift (a swap or cover arranged on the rota). Times are ${c.timezone} time.`
-          : `Your shift on ${c.name}'s rota. Times are ${c.timezone} time. \`!rota mine\` lists your shifts.`,
+          ? say(t("calendar.feedCovering", { zone: c.timezone }))
+          : say(t("calendar.feedYourShift", { community: c.name, zone: c.timezone, mine: command("!rota mine") })),
         status: ICalEventStatus.CONFIRMED,
       });
     }
@@ -69,8 +70,9 @@ export function personFeed(userId: string, shifts: Array<{ community: CommunityC
  * A community's whole rota for its staff: every stretch with who holds it, and the gaps when
  * no peer is on call (primary or backup), as events of their own.
  */
-export function communityFeed(c: CommunityConfig, stretches: Stretch[], w: FeedWindow): string {
-  const cal = calendar(`${c.name}: rota`, c.timezone, w);
+export function communityFeed(c: CommunityConfig, stretches: Stretch[], w: FeedWindow, reader: RenderContext = DEFAULT_CONTEXT): string {
+  const say = (words: ReturnType<typeof t>) => renderWords(words, reader).plain;
+  const cal = calendar(say(t("calendar.feedCommunityName", { community: c.name })), c.timezone, w);
   for (const s of stretches) {
     cal.createEvent({
       id: uid(c, s),
@@ -78,8 +80,8 @@ export function communityFeed(c: CommunityConfig, stretches: Stretch[], w: FeedW
       end: at(s.endMs, c.timezone),
       timezone: c.timezone,
       stamp: new Date(w.now),
-      summary: `${s.userId}: ${roleWords(s)}`,
-      description: s.coveringFor ? `Covering for ${s.coveringFor}.` : undefined,
+      summary: say(t("calendar.feedHolder", { holder: s.userId, role: roleWords(s) })),
+      description: s.coveringFor ? say(t("calendar.feedCoveringFor", { covered: s.coveringFor })) : undefined,
       status: ICalEventStatus.CONFIRMED,
     });
   }
@@ -91,8 +93,8 @@ export function communityFeed(c: CommunityConfig, stretches: Stretch[], w: FeedW
       end: at(g.endMs, c.timezone),
       timezone: c.timezone,
       stamp: new Date(w.now),
-      summary: "Gap: no peer on call",
-      description: "Nobody on the rota for peers (or backup peers) here. Pages go straight on to the next step of the ladder.",
+      summary: say(t("calendar.feedGap")),
+      description: say(t("calendar.feedGapDescription")),
     });
   }
   return cal.toString();

@@ -2,6 +2,7 @@ import { LONGEST_SHIFT_MS, type RotaService } from "../commands/rota/service";
 import type { CarenetConfig } from "../config/types";
 import { isStaffOf } from "../matrix/eventRouter";
 import type { CalendarFeedsStore } from "../store/calendarFeeds";
+import type { Readers } from "../app/readers";
 import { communityFeed, FEED_AHEAD_MS, FEED_PAST_MS, personFeed } from "./feed";
 
 /** The path a feed is served under on the appservice listener (see docs/rota.md). */
@@ -22,6 +23,8 @@ export class CalendarService {
       feeds: CalendarFeedsStore;
       rota: RotaService;
       config: () => CarenetConfig;
+      /** Whose words a feed is in: its owner's `!language`, else its community's (English without). */
+      readers?: Pick<Readers, "forPerson" | "forUser">;
     },
   ) {}
 
@@ -34,12 +37,14 @@ export class CalendarService {
     if (feed.kind === "community") {
       const c = this.d.config().communities.find((x) => x.id === feed.communityId);
       if (!c || !isStaffOf(c, feed.userId)) return undefined;
-      return communityFeed(c, stretchesOf(c), w);
+      return communityFeed(c, stretchesOf(c), w, this.d.readers?.forPerson(feed.userId, c.id));
     }
     const shifts = this.d
       .config()
       .communities.map((community) => ({ community, stretches: stretchesOf(community).filter((s) => s.userId === feed.userId) }))
       .filter((x) => x.stretches.length > 0);
-    return personFeed(feed.userId, shifts, w);
+    // The person's language, else that of the community whose shifts come first (of their own membership with none).
+    const home = shifts[0]?.community.id;
+    return personFeed(feed.userId, shifts, w, home ? this.d.readers?.forPerson(feed.userId, home) : this.d.readers?.forUser(feed.userId));
   }
 }

@@ -3,7 +3,7 @@ import { supportNow, availableTo } from "./help";
 import { Message } from "./message";
 import { safeCommandName, withoutQuotedInput } from "./echo";
 import { command, t } from "../words";
-import { commandName, parseCommand, wordsAfterName } from "./parse";
+import { commandName, parseCommand, parseProblemWords, wordsAfterName } from "./parse";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "./types";
 
 export type DispatchContext = Omit<CommandContext, "commands">;
@@ -50,7 +50,7 @@ export class Dispatcher {
     if (!parsed.ok) {
       return done({
         outcome: "refused",
-        reply: Message.of(t("commands.unreadable", { problem: parsed.problem.replace(/`/g, ""), help: command("!help") })).append(supportNow(ctx.crisisResources)),
+        reply: Message.of(t("commands.unreadable", { problem: parseProblemWords(parsed.problem), help: command("!help") })).append(supportNow(ctx.crisisResources)),
       });
     }
     const { name } = parsed.command;

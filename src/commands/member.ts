@@ -5,7 +5,7 @@ import { allMemberRoomKeys, inviteTo, kickFrom, roomKeysFor, roomName, type Invi
 import { readUserId } from "../communities/userIds";
 import type { CommunityConfig } from "../config/types";
 import { closest } from "../domain/words";
-import { command, isLanguage, listOf, person, renderWords, t, time, type Value, type Words } from "../words";
+import { command, inCommunityLanguage, listOf, person, t, time, type Value } from "../words";
 import { supportNow } from "./help";
 import { Message, type Text } from "./message";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "./types";
@@ -22,11 +22,6 @@ type MemberRequest =
   | { verb: "discharge" | "show"; target: string };
 
 const USAGE = "!member add @user [--sponsor @staff] | remove @user [reason] | discharge @user | sponsor @user @staff|none | list | show @user";
-
-/** A text in the community's own language, for what Matrix shows everyone alike (an invitation's reason). */
-function inCommunityLanguage(c: CommunityConfig, words: Words): string {
-  return renderWords(words, { language: isLanguage(c.language) ? c.language : "en" }).plain;
-}
 
 /**
  * `!member …` in a community's staff room, for its staff: members are added (invited to

@@ -1,10 +1,27 @@
+import { t } from "../words";
+
 /** A message that looks like a command: `!name arg "quoted arg" …`. */
 export interface ParsedCommand {
   name: string;
   args: string[];
 }
 
-export type ParseResult = { ok: true; command: ParsedCommand } | { ok: false; problem: string };
+/** Why a line could not be read as a command. */
+export type ParseProblem = { code: "noPrefix" } | { code: "unclosedQuote"; quote: string } | { code: "noName" };
+
+export type ParseResult = { ok: true; command: ParsedCommand } | { ok: false; problem: ParseProblem };
+
+/** A parse problem in the reader's words. */
+export function parseProblemWords(p: ParseProblem): ReturnType<typeof t> {
+  switch (p.code) {
+    case "noPrefix":
+      return t("commands.parseNoPrefix");
+    case "unclosedQuote":
+      return t("commands.parseUnclosedQuote", { quote: p.quote });
+    case "noName":
+      return t("commands.parseNoName");
+  }
+}
 
 export const PREFIX = "!";
 
@@ -32,7 +49,7 @@ export function looksLikeCommand(body: string): boolean {
  */
 export function parseCommand(body: string): ParseResult {
   const text = body.trim();
-  if (!text.startsWith(PREFIX)) return { ok: false, problem: "a command starts with !" };
+  if (!text.startsWith(PREFIX)) return { ok: false, problem: { code: "noPrefix" } };
   const tokens: string[] = [];
   let current = "";
   let quote: string | null = null;
@@ -53,9 +70,9 @@ export function parseCommand(body: string): ParseResult {
       inToken = true;
     }
   }
-  if (quote) return { ok: false, problem: `a quote (${quote}) was opened but not closed` };
+  if (quote) return { ok: false, problem: { code: "unclosedQuote", quote } };
   if (inToken) tokens.push(current);
   const [name, ...args] = tokens;
-  if (!name) return { ok: false, problem: "there is no command name after the !" };
+  if (!name) return { ok: false, problem: { code: "noName" } };
   return { ok: true, command: { name: name.toLowerCase(), args } };
 }

@@ -1,4 +1,5 @@
 import type { CommunityConfig } from "../config/types";
+import { inCommunityLanguage, t } from "../words";
 import { SPACE_KEY } from "../store/communityRooms";
 import type { MemberStatus } from "../store/members";
 import type { CommunitiesApp } from "./deps";
@@ -107,7 +108,7 @@ export async function inviteMembersToNewRooms(app: CommunitiesApp, communities: 
         for (const m of people) {
           if (!roomKeysFor(c, m.status as "active" | "discharged").includes(room.key)) continue;
           if (everIn.has(m.userId) || app.members.hasLeft(c.id, m.userId, room.key)) continue;
-          const reason = m.status === "active" ? `You are a member of ${c.name} on the care network.` : `You are one of the alumni of ${c.name} on the care network.`;
+          const reason = inCommunityLanguage(c, m.status === "active" ? t("member.inviteReasonMember", { community: c.name }) : t("member.inviteReasonAlumni", { community: c.name }));
           app.effects.invite(room.roomId!, m.userId, `member-rooms:${c.id}:${room.key}:${m.userId}:${m.status}:${m.updatedAt}`, reason);
           queued++;
         }

@@ -11,7 +11,7 @@
  * back) goes once, at the first occurrence.
  */
 import { DateTime } from "luxon";
-import { DAY_NAMES, dateIn, localToMs, plusDays, weekdayOf, WEEKDAYS, type Weekday } from "./localTime";
+import { dateIn, localToMs, plusDays, weekdayOf, WEEKDAYS, type Weekday } from "./localTime";
 
 export { WEEKDAYS, localToMs };
 export type { Weekday };
@@ -106,19 +106,6 @@ export function rhythmIncludes(rhythm: AlumniRhythm, zone: string, occurrenceMs:
   }
 }
 
-/** "monthly (the first Sunday of each month at 18:00)". */
-export function describeRhythm(rhythm: AlumniRhythm, day: Weekday, at: string): string {
-  const d = DAY_NAMES[day];
-  switch (rhythm) {
-    case "weekly":
-      return `weekly (every ${d} at ${at})`;
-    case "fortnightly":
-      return `fortnightly (every other ${d} at ${at})`;
-    case "monthly":
-      return `monthly (the first ${d} of each month at ${at})`;
-  }
-}
-
 /** "8w" / "30d" added to an instant in local days (so a review stays at the same local time). */
 export function addInterval(zone: string, fromMs: number, interval: string): number | null {
   const m = /^([1-9]\d*)([dw])$/.exec(interval);
@@ -127,12 +114,10 @@ export function addInterval(zone: string, fromMs: number, interval: string): num
   return DateTime.fromMillis(fromMs, { zone }).plus({ days }).toMillis();
 }
 
-export function describeInterval(interval: string): string {
+/** "8w" → 8 weeks, "30d" → 30 days; null when it is neither. */
+export function parseInterval(interval: string): { n: number; unit: "d" | "w" } | null {
   const m = /^([1-9]\d*)([dw])$/.exec(interval);
-  if (!m) return interval;
-  const n = Number(m[1]);
-  const unit = m[2] === "w" ? "week" : "day";
-  return `${n} ${unit}${n === 1 ? "" : "s"}`;
+  return m ? { n: Number(m[1]), unit: m[2] as "d" | "w" } : null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -196,7 +181,10 @@ export function isLow(value: number, lowAtOrBelow: number): boolean {
   return value <= lowAtOrBelow;
 }
 
-export type ParsedAnswer = { ok: true; value: number; note: string } | { ok: false; problem: string };
+/** Why an answer could not be read: nothing written, a number off the scale, or words that match no answer. */
+export type AnswerProblem = { code: "empty" } | { code: "offScale"; value: number; max: number } | { code: "unmatched"; words: string };
+
+export type ParsedAnswer = { ok: true; value: number; note: string } | { ok: false; problem: AnswerProblem };
 
 /**
  * Reads "3", "3 a note", "okay", "really struggling, long day": a number on the scale or
@@ -204,7 +192,7 @@ export type ParsedAnswer = { ok: true; value: number; note: string } | { ok: fal
  */
 export function parseAnswer(text: string, scale: readonly string[]): ParsedAnswer {
   const t = text.trim();
-  if (!t) return { ok: false, problem: "there is no answer" };
+  if (!t) return { ok: false, problem: { code: "empty" } };
   const lower = t.toLowerCase();
   const byLength = scale.map((w, i) => ({ w: w.toLowerCase(), value: i + 1 })).sort((a, b) => b.w.length - a.w.length);
   for (const { w, value } of byLength) {
@@ -216,9 +204,9 @@ export function parseAnswer(text: string, scale: readonly string[]): ParsedAnswe
   if (num) {
     const value = Number(num[1]);
     if (value >= 1 && value <= scale.length) return { ok: true, value, note: cleanNote(t.slice(num[0].length)) };
-    return { ok: false, problem: `${value} is not on the scale (1 to ${scale.length})` };
+    return { ok: false, problem: { code: "offScale", value, max: scale.length } };
   }
-  return { ok: false, problem: `I could not match "${t.split(/\s+/).slice(0, 3).join(" ")}" to an answer` };
+  return { ok: false, problem: { code: "unmatched", words: t.split(/\s+/).slice(0, 3).join(" ") } };
 }
 
 function cleanNote(s: string): string {
@@ -350,9 +338,30 @@ export function getsPrompt(prompts: readonly CommunityPrompt[], plan: Plan, prom
   return r && r.enabled && r.at === slotAt ? r : undefined;
 }
 
+/**
+ * Why a `!checkin plan` edit was refused, as a code with its values (the command layer says
+ * it in its reader's words).
+ */
+export type PlanProblem =
+  | { code: "noPrompts" }
+  | { code: "whichPrompt"; ids: string[]; setting: string }
+  | { code: "onOrOff"; prompt: string }
+  | { code: "onlyTime"; prompt: string; at: string }
+  | { code: "chooseTime"; prompt: string; options: string[] }
+  | { code: "sharedRoomWording"; prompt: string }
+  | { code: "wordingMissing"; prompt: string }
+  | { code: "wordingTooLong"; max: number }
+  | { code: "sayWho" }
+  | { code: "unknownWho"; word: string }
+  | { code: "nobodyAlone" }
+  | { code: "shareValue" }
+  | { code: "notesValue" }
+  | { code: "pauseHow" }
+  | { code: "unknownSetting"; setting: string };
+
 export type PlanEdit =
   | { ok: true; plan: Plan; setting: string; before: string; after: string; reviewedOnly?: boolean }
-  | { ok: false; problem: string };
+  | { ok: false; problem: PlanProblem };
 
 export interface PlanEditContext {
   prompts: readonly CommunityPrompt[];
@@ -385,6 +394,9 @@ function clone(plan: Plan): Plan {
   return normalisePlan(JSON.parse(JSON.stringify(plan)));
 }
 
+/** The longest wording of their own a member may give a prompt. */
+const MAX_WORDING = 300;
+
 /**
  * Applies one `!checkin plan <setting> <value…>` edit. Every edit is checked against the
  * community's options; the result says what changed in words (for the member and the
@@ -394,13 +406,13 @@ export function editPlan(plan: Plan, args: readonly string[], ctx: PlanEditConte
   const [setting = "", ...rest] = args.map((a) => a.trim()).filter((a, i) => i === 0 || a !== "");
   const s = setting.toLowerCase();
   const next = clone(plan);
-  const pick = (): { prompt: CommunityPrompt; rest: string[] } | { problem: string } => {
+  const pick = (): { prompt: CommunityPrompt; rest: string[] } | { problem: PlanProblem } => {
     const ids = ctx.prompts.map((p) => p.id);
-    if (ids.length === 0) return { problem: "this community has no check-in prompts" };
+    if (ids.length === 0) return { problem: { code: "noPrompts" } };
     const named = ctx.prompts.find((p) => p.id === rest[0]?.toLowerCase());
     if (named) return { prompt: named, rest: rest.slice(1) };
     if (ids.length === 1) return { prompt: ctx.prompts[0], rest };
-    return { problem: `say which prompt: ${ids.join(", ")} (e.g. \`!checkin plan ${s} ${ids[0]} …\`)` };
+    return { problem: { code: "whichPrompt", ids, setting: s } };
   };
   switch (s) {
     case "prompts":
@@ -408,7 +420,7 @@ export function editPlan(plan: Plan, args: readonly string[], ctx: PlanEditConte
       const p = pick();
       if ("problem" in p) return { ok: false, problem: p.problem };
       const v = p.rest[0]?.toLowerCase();
-      if (v !== "on" && v !== "off") return { ok: false, problem: `say on or off, e.g. \`!checkin plan prompts ${p.prompt.id} off\`` };
+      if (v !== "on" && v !== "off") return { ok: false, problem: { code: "onOrOff", prompt: p.prompt.id } };
       const before = plan.prompts[p.prompt.id]?.enabled === false ? "off" : "on";
       next.prompts[p.prompt.id] = { ...next.prompts[p.prompt.id], enabled: v === "on" };
       return { ok: true, plan: next, setting: `prompts ${p.prompt.id}`, before, after: v };
@@ -421,10 +433,7 @@ export function editPlan(plan: Plan, args: readonly string[], ctx: PlanEditConte
       if (!v || !options.includes(v)) {
         return {
           ok: false,
-          problem:
-            options.length === 1
-              ? `the ${p.prompt.id} check-in comes at ${p.prompt.at} only; the community offers no other time`
-              : `choose one of the times the community offers for ${p.prompt.id}: ${options.join(", ")}`,
+          problem: options.length === 1 ? { code: "onlyTime", prompt: p.prompt.id, at: p.prompt.at } : { code: "chooseTime", prompt: p.prompt.id, options },
         };
       }
       const before = resolvePlan(ctx.prompts, plan).find((r) => r.id === p.prompt.id)?.at ?? p.prompt.at;
@@ -435,11 +444,11 @@ export function editPlan(plan: Plan, args: readonly string[], ctx: PlanEditConte
       const p = pick();
       if ("problem" in p) return { ok: false, problem: p.problem };
       if ((p.prompt.delivery ?? "dm") !== "dm") {
-        return { ok: false, problem: `the ${p.prompt.id} check-in is asked in a shared room, so it keeps the community's wording` };
+        return { ok: false, problem: { code: "sharedRoomWording", prompt: p.prompt.id } };
       }
       const text = p.rest.join(" ").trim();
-      if (!text) return { ok: false, problem: `write your wording after it, e.g. \`!checkin plan wording ${p.prompt.id} How's today been?\`, or \`default\`` };
-      if (text.length > 300) return { ok: false, problem: "keep your wording under 300 characters" };
+      if (!text) return { ok: false, problem: { code: "wordingMissing", prompt: p.prompt.id } };
+      if (text.length > MAX_WORDING) return { ok: false, problem: { code: "wordingTooLong", max: MAX_WORDING } };
       const before = plan.prompts[p.prompt.id]?.wording ?? "the community's wording";
       const own = text.toLowerCase() === "default" ? undefined : text;
       next.prompts[p.prompt.id] = { ...next.prompts[p.prompt.id], wording: own };
@@ -455,12 +464,12 @@ export function editPlan(plan: Plan, args: readonly string[], ctx: PlanEditConte
         words = words.slice(1);
       }
       words = words.filter((w) => w !== "and" && w !== "+" && w !== ",").flatMap((w) => w.split(/[+,]/)).filter(Boolean);
-      if (words.length === 0) return { ok: false, problem: "say who: nobody, sponsor, on-call-staff (or sponsor on-call-staff)" };
+      if (words.length === 0) return { ok: false, problem: { code: "sayWho" } };
       const targets = new Set<AlertTarget>();
       for (const w of words) {
         const t = ALERT_WORDS[w];
-        if (!t) return { ok: false, problem: `"${w}" is not one of: nobody, sponsor, on-call-staff` };
-        if (t.length === 0 && words.length > 1) return { ok: false, problem: "nobody cannot be combined with anyone else" };
+        if (!t) return { ok: false, problem: { code: "unknownWho", word: w } };
+        if (t.length === 0 && words.length > 1) return { ok: false, problem: { code: "nobodyAlone" } };
         t.forEach((x) => targets.add(x));
       }
       const chosen = ALERT_TARGETS.filter((t) => targets.has(t));
@@ -472,20 +481,20 @@ export function editPlan(plan: Plan, args: readonly string[], ctx: PlanEditConte
     }
     case "share": {
       const v = rest[0]?.toLowerCase();
-      if (v !== "nothing" && v !== "answers") return { ok: false, problem: "say nothing or answers, e.g. `!checkin plan share answers`" };
+      if (v !== "nothing" && v !== "answers") return { ok: false, problem: { code: "shareValue" } };
       next.share = v;
       return { ok: true, plan: next, setting: "share", before: plan.share, after: v };
     }
     case "notes": {
       const v = rest[0]?.toLowerCase();
       const value = v === "shared" || v === "share" || v === "yes" ? "shared" : v === "private" || v === "no" ? "private" : undefined;
-      if (!value) return { ok: false, problem: "say private or shared, e.g. `!checkin plan notes shared`" };
+      if (!value) return { ok: false, problem: { code: "notesValue" } };
       next.notes = value;
       return { ok: true, plan: next, setting: "notes", before: plan.notes, after: value };
     }
     case "pause": {
       const until = parsePauseUntil(rest, ctx.zone, ctx.now);
-      if (until === "invalid") return { ok: false, problem: "say how long: `pause`, `pause until 2026-05-01`, `pause 3d` or `pause 2w`" };
+      if (until === "invalid") return { ok: false, problem: { code: "pauseHow" } };
       next.paused = { until };
       return { ok: true, plan: next, setting: "pause", before: describePause(plan, ctx.zone), after: describePause(next, ctx.zone) };
     }
@@ -498,10 +507,7 @@ export function editPlan(plan: Plan, args: readonly string[], ctx: PlanEditConte
     case "keep":
       return { ok: true, plan: next, setting: "review", before: "", after: "kept as it is", reviewedOnly: true };
     default:
-      return {
-        ok: false,
-        problem: `I don't know the plan setting "${setting}". Settings: prompts, time, wording, alerts, share, notes, pause, resume, ok`,
-      };
+      return { ok: false, problem: { code: "unknownSetting", setting } };
   }
 }
 
@@ -519,37 +525,6 @@ function parsePauseUntil(args: readonly string[], zone: string, now: number): nu
     return dt.startOf("day").toMillis();
   }
   return "invalid";
-}
-
-/** The plan in plain words, one line each, for `!checkin plan`. */
-export function describePlan(prompts: readonly CommunityPrompt[], plan: Plan, zone: string): string[] {
-  const lines: string[] = [];
-  for (const r of resolvePlan(prompts, plan)) {
-    if (!r.enabled) {
-      lines.push(`${r.id} check-in: off.`);
-      continue;
-    }
-    const where = r.delivery === "dm" ? "in a private message" : `in the ${r.delivery} room`;
-    const when = `at ${r.at}${r.days && r.days.length < 7 ? ` on ${r.days.join(", ")}` : " every day"}`;
-    const words = r.ownWording ? `your own words: "${r.wording}"` : `the community's words: "${r.wording}"`;
-    const choose = r.timeOptions.length > 1 ? ` Times you can choose: ${r.timeOptions.join(", ")}.` : "";
-    lines.push(`${r.id} check-in: on, ${when}, ${where}, in ${words}.${choose}`);
-  }
-  if (prompts.length === 0) lines.push("This community has no check-in prompts set up.");
-  lines.push(`Who hears about a low answer: ${describeTargets(plan.alerts.low)}.`);
-  lines.push(`Who hears about a missed check-in: ${describeTargets(plan.alerts.missed)}.`);
-  lines.push(
-    plan.share === "answers"
-      ? "What staff see in their check-in view: your answers."
-      : "What staff see in their check-in view: nothing — your answers stay private.",
-  );
-  lines.push(
-    plan.notes === "shared"
-      ? "Your notes: shared with whoever sees your answers or hears about them."
-      : "Your notes: private — only you see them.",
-  );
-  lines.push(`Prompts: ${describePause(plan, zone)}. (A \`!break\` pauses them too.)`);
-  return lines;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -125,27 +125,31 @@ export function parseTimeOfDay(s: string): number | null {
 }
 
 /**
- * Checks a shift's `from`/`to`. Returns a plain-language reason, or null when fine.
+ * What is wrong with a shift's `from`/`to`, as a code with its values (the command layer
+ * says it in its reader's words): a time that is not "HH:MM", one out of range, or a
+ * shift starting at 24:00.
+ */
+export type ShiftTimeProblem =
+  | { code: "notATime"; which: "start" | "end"; value: string }
+  | { code: "outOfRange"; which: "start" | "end"; value: string }
+  | { code: "startsAt24" };
+
+/**
+ * Checks a shift's `from`/`to`. Returns what is wrong, or null when fine.
  * `from` is 00:00–23:59; `to` is 00:00–24:00; `to <= from` is an overnight shift.
  */
-export function validateShiftTimes(from: string, to: string): string | null {
-  const f = describeBadTime("start", from);
+export function validateShiftTimes(from: string, to: string): ShiftTimeProblem | null {
+  const f = badTime("start", from);
   if (f) return f;
-  const t = describeBadTime("end", to);
+  const t = badTime("end", to);
   if (t) return t;
-  if (parseTimeOfDay(from) === 24 * 60) {
-    return `A shift cannot start at "24:00"; use "00:00" on the next day.`;
-  }
+  if (parseTimeOfDay(from) === 24 * 60) return { code: "startsAt24" };
   return null;
 }
 
-function describeBadTime(which: "start" | "end", s: string): string | null {
-  if (typeof s !== "string" || !HHMM.test(s)) {
-    return `The shift ${which} time "${String(s)}" is not a 24-hour time like "09:00" or "21:30" (two digits, a colon, two digits).`;
-  }
-  if (parseTimeOfDay(s) === null) {
-    return `The shift ${which} time "${s}" is out of range: hours go from 00 to 23 (or "24:00" for midnight at the end of the day) and minutes from 00 to 59.`;
-  }
+function badTime(which: "start" | "end", s: string): ShiftTimeProblem | null {
+  if (typeof s !== "string" || !HHMM.test(s)) return { code: "notATime", which, value: String(s) };
+  if (parseTimeOfDay(s) === null) return { code: "outOfRange", which, value: s };
   return null;
 }
 

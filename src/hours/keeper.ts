@@ -11,7 +11,7 @@ import { readPowerLevels, redactionTxnId, setPosting, postingIs, type RoomHoursH
 import type { CommunityRoomsStore } from "../store/communityRooms";
 import type { Job, JobsStore } from "../store/jobs";
 import type { RoomHoursState, RoomHoursStore } from "../store/roomHours";
-import { closingNotice, noLongerScheduledNotice, openingNotice, RACING_POST_REASON, racingPostExplanation } from "./notices";
+import { closingNotice, noLongerScheduledNotice, openingNotice, racingPostExplanation, racingPostReason } from "./notices";
 import { periodStart, scheduledRooms, scheduleFor, type ScheduledRoom } from "./schedules";
 
 export const TRANSITION_JOB = "hours.transition";
@@ -148,7 +148,7 @@ export class PostingHoursKeeper {
     if (!schedule) return;
     const now = this.d.clock.now();
     const roomName = this.d.rooms.get(place.community.id, place.roomKey)?.name ?? place.roomKey;
-    this.d.effects.schedule({ kind: REDACT_JOB, key: `hours-redact:${eventId}`, dueAt: now, payload: { roomId: place.roomId, eventId } });
+    this.d.effects.schedule({ kind: REDACT_JOB, key: `hours-redact:${eventId}`, dueAt: now, payload: { roomId: place.roomId, eventId, communityId: place.community.id } });
     // One word per person per closing: a burst of posts racing the close is one explanation, not one each.
     this.d.effects.tell(
       sender,
@@ -160,9 +160,10 @@ export class PostingHoursKeeper {
 
   /** Removes a racing post; the same transaction id on every attempt, so it happens once. */
   readonly runRedaction = async (job: Job): Promise<void> => {
-    const { roomId, eventId } = job.payload as { roomId: string; eventId: string };
+    const { roomId, eventId, communityId } = job.payload as { roomId: string; eventId: string; communityId?: string };
+    const community = this.d.config().communities.find((c) => c.id === communityId);
     try {
-      await this.d.homeserver.redact(roomId, eventId, RACING_POST_REASON, redactionTxnId(eventId));
+      await this.d.homeserver.redact(roomId, eventId, racingPostReason(community), redactionTxnId(eventId));
     } catch (err) {
       // Already gone (deleted by its sender, or the room is gone): nothing left to remove.
       if ((err as { statusCode?: number }).statusCode === 404) return;

@@ -1,8 +1,8 @@
 import { DateTime } from "luxon";
 import { Message } from "../commands/message";
 import { describeSchedule, exceptionInForce, isOpenAt, nextTransition, validateSchedule, type PostingSchedule } from "../domain/postingHours";
-import { t, time, zone } from "../words";
-import type { CrisisResources } from "../config/types";
+import { inCommunityLanguage, t, time, zone } from "../words";
+import type { CommunityConfig, CrisisResources } from "../config/types";
 import { supportBlock } from "../words/support";
 
 /**
@@ -65,8 +65,10 @@ export function noLongerScheduledNotice(roomName: string): Message {
   return new Message().heading(t("hours.unscheduled", { room: roomName })).p(t("hours.noLongerHasHours"));
 }
 
-/** The reason shown in place of a message redacted because the room was closed. */
-export const RACING_POST_REASON = "Posted while the room was closed for posting; the sender has been told privately how to get support.";
+/** The reason shown in place of a message redacted because the room was closed, in the community's language. */
+export function racingPostReason(c: CommunityConfig | undefined): string {
+  return inCommunityLanguage(c, t("hours.redactReason"));
+}
 
 /**
  * The private word to a member whose messages were removed because the room had just

@@ -7,7 +7,7 @@ import type { CommunityRoom, CommunityRoomsStore } from "../store/communityRooms
 import { SPACE_KEY } from "../store/communityRooms";
 import type { Db } from "../store/database";
 import type { OutboxStore } from "../store/outbox";
-import { command, listOf, person, t } from "../words";
+import { command, inCommunityLanguage, listOf, person, t } from "../words";
 import { noticeContent, type Reader } from "./content";
 import { type Homeserver, type StateEvent, withRateLimitRetry } from "./homeserver";
 import type { RoomSnapshots } from "./roomSnapshot";
@@ -265,7 +265,7 @@ export class Provisioner {
     const now = this.d.clock.now();
     for (const { userId, invitedAt } of former) {
       const key = `provisioning:former-staff:${staffRoom.roomId}:${userId}:${invitedAt}`;
-      this.d.effects.kick(staffRoom.roomId, userId, `You are no longer staff or an admin of ${c.name} in carenet's configuration.`, key);
+      this.d.effects.kick(staffRoom.roomId, userId, inCommunityLanguage(c, t("rooms.formerStaffReason", { community: c.name })), key);
     }
     const who = former.map((f) => f.userId);
     this.d.outbox.enqueue(
@@ -616,8 +616,8 @@ export class Provisioner {
       }
       if (held === "ban" || this.d.rooms.wasInvited(roomId, userId)) continue;
       try {
-        const role = level >= LEVEL.admin ? "an admin" : "staff";
-        await this.hs(() => this.d.homeserver.invite(roomId, userId, `You are ${role} of ${c.name} on the care network.`));
+        const reason = inCommunityLanguage(c, t("rooms.staffInviteReason", { role: level >= LEVEL.admin ? "admin" : "staff", community: c.name }));
+        await this.hs(() => this.d.homeserver.invite(roomId, userId, reason));
         state.set(stateKey("m.room.member", userId), { ...stateEvent("m.room.member", userId, { membership: "invite" }), sender: this.d.botUserId });
         this.d.rooms.recordInvite(c.id, roomId, userId, now);
         report.invited.push(userId);

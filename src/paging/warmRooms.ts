@@ -4,6 +4,7 @@ import type { CarenetConfig, CommunityConfig } from "../config/types";
 import type { Homeserver } from "../matrix/homeserver";
 import type { JobSpec } from "../store/jobs";
 import type { WarmRoomsStore } from "../store/warmRooms";
+import { renderWords, t } from "../words";
 
 export const WARM_JOB = "page.warm-rooms";
 /** Ready rooms per community when `paging.warm_rooms` is not set. */
@@ -28,7 +29,8 @@ export function supportRoomBody(p: { name?: string; topic: string }): Record<str
   };
 }
 
-export const SUPPORT_ROOM_TOPIC = "A private support room opened by the care network. Only the people it invites can join.";
+/** A warm room's topic while it waits for a page: in English, until a page gives it a community and its language. */
+export const SUPPORT_ROOM_TOPIC = renderWords(t("paging.roomTopic")).plain;
 
 export interface WarmRoomsDeps {
   homeserver: Pick<Homeserver, "createRoom" | "leaveRoom">;

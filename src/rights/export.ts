@@ -1,10 +1,11 @@
-import { checkinSettingsOf } from "../app/checkinService";
+import { checkinSettingsOf, planLines } from "../app/checkinService";
 import { describeEntry as describeAuditEntry } from "../commands/audit";
 import { Message, type Block, type Text } from "../commands/message";
-import { describeEntry as describeRotaEntry, describeStatus } from "../commands/rota/describe";
+import { entryWords, statusWords } from "../commands/rota/words";
 import { roomName } from "../communities/memberRooms";
 import type { CarenetConfig, CommunityConfig } from "../config/types";
-import { answerLabel, describePlan, describeRhythm } from "../domain/checkins";
+import { answerLabel } from "../domain/checkins";
+import { rhythmWords } from "../commands/checkinWords";
 import { describeDuration } from "../domain/escalation";
 import type { AuditEntry } from "../store/audit";
 import type { PersonCheckins } from "../store/checkins";
@@ -192,12 +193,12 @@ function checkinsSection(m: Message, ck: PersonCheckins, c: CommunityConfig | un
     summary.push(t("data.checkinPlanDates", { created: date(ck.plan.createdAt), changed: date(ck.plan.updatedAt), reviewed: date(ck.plan.reviewedAt) }));
   }
   if (ck.alumni) {
-    const rhythm =
-      ck.alumni.rhythm && c ? `, ${describeRhythm(ck.alumni.rhythm, checkinSettingsOf(c).alumni.day, checkinSettingsOf(c).alumni.at)}` : ck.alumni.rhythm ? `, ${ck.alumni.rhythm}` : "";
+    const a = c ? checkinSettingsOf(c).alumni : undefined;
+    const rhythm = ck.alumni.rhythm ? t("data.checkinAlumniRhythm", { rhythm: a ? rhythmWords(ck.alumni.rhythm, a.day, a.at) : ck.alumni.rhythm }) : "";
     summary.push(t("data.checkinAlumni", { on: ck.alumni.enabled ? "on" : "off", rhythm, date: date(ck.alumni.updatedAt) }));
   }
   if (summary.length) m.p(t("data.checkins")).list(summary);
-  if (ck.plan && c) m.p(t("data.checkinPlan")).list(describePlan(c.checkins, ck.plan.plan, c.timezone));
+  if (ck.plan && c) m.p(t("data.checkinPlan")).list(planLines(c, ck.plan.plan));
   if (ck.changes.length) {
     m.p(t("data.checkinChanges")).list(
       ck.changes.map((x) =>
@@ -228,12 +229,12 @@ function checkinsSection(m: Message, ck: PersonCheckins, c: CommunityConfig | un
 }
 
 function rotaLine(e: RotaEntry, userId: string, c: CommunityConfig | undefined, date: (ms: number) => Value): W {
-  const what = c ? describeRotaEntry(e, c) : t("data.rotaEntry", { kind: e.kind });
+  const what = c ? entryWords(e, c) : t("data.rotaEntry", { kind: e.kind });
   const dates = [e.proposedBy === userId ? t("data.rotaProposedYou", { date: date(e.proposedAt) }) : t("data.rotaProposed", { by: person(e.proposedBy), date: date(e.proposedAt) })];
   if (e.userId === userId && e.agreedAt !== null) dates.push(t("data.rotaAgreed", { date: date(e.agreedAt) }));
   if (e.approvedAt !== null) dates.push(e.approvedBy ? t("data.rotaApproved", { by: person(e.approvedBy), date: date(e.approvedAt) }) : t("data.rotaOnFrom", { date: date(e.approvedAt) }));
   if (e.endedAt !== null) dates.push(t("data.rotaEnded", { date: date(e.endedAt) }));
-  return t("data.rotaLine", { id: e.id, what: typeof what === "string" ? what.replace(/`/g, "") : what, status: describeStatus(e), dates: joined(dates) });
+  return t("data.rotaLine", { id: e.id, what, status: statusWords(e), dates: joined(dates) });
 }
 
 function pageLine({ page, notes }: PersonPages["made"][number], when: (ms: number) => Value): W {

@@ -2,8 +2,7 @@ import type { AppContext } from "../app/context";
 import { PLAN_JOB, planKey } from "../app/rotaHandoff";
 import { Message } from "../commands/message";
 import { command, person, t } from "../words";
-import { coverRange, describeEntry } from "../commands/rota/describe";
-import { stretch } from "../commands/rota/when";
+import { coverRangeWords, entryWords, stretchWords } from "../commands/rota/words";
 import type { CommunityConfig } from "../config/types";
 import { isStaffOf } from "../matrix/eventRouter";
 import { CONTACT_CODE_JOB, OFF_MATRIX_JOB } from "../paging/offMatrix/service";
@@ -130,6 +129,9 @@ export class DataService {
       const request = this.stores.requests.clear(userId);
       // The display name kept to address alerts by (not counted as "erased": it is their public profile name).
       new DisplayNamesStore(this.app.db).forget(userId);
+      // Their language goes with everything else; the reason given on leaving their conversation is said in it once more.
+      const home = config.communities.find((c) => before.memberships.some((m) => m.communityId === c.id));
+      const language = new LanguagesStore(this.app.db).get(userId) ?? home?.language;
       new LanguagesStore(this.app.db).forget(userId);
 
       // Jobs that would act on what is gone: their plan review reminders; handoffs (the
@@ -143,7 +145,7 @@ export class DataService {
       for (const id of new Set(before.rota.entries.map((e) => e.communityId))) {
         if (config.communities.some((c) => c.id === id)) this.app.jobs.reschedule({ kind: PLAN_JOB, key: planKey(id), dueAt: now, payload: { communityId: id } }, now);
       }
-      for (const roomId of conversations) this.app.effects.schedule({ kind: LEAVE_DM_JOB, key: `${LEAVE_DM_JOB}:${roomId}`, dueAt: now, payload: { roomId } });
+      for (const roomId of conversations) this.app.effects.schedule({ kind: LEAVE_DM_JOB, key: `${LEAVE_DM_JOB}:${roomId}`, dueAt: now, payload: { roomId, ...(language ? { language } : {}) } });
 
       const pageRecords = pages.pages + pages.contacts + pages.meetings + pages.notes;
       const erased =
@@ -219,11 +221,11 @@ export class DataService {
 
 /** One ended entry in words, without the name of the person it was taken from. */
 function uncoveredLine(e: RotaEntry, userId: string, c: CommunityConfig): ReturnType<typeof t> {
-  if (e.kind !== "cover") return t("data.uncoveredEntry", { id: e.id, what: describeEntry(e, c).replace(/`/g, "") });
+  if (e.kind !== "cover") return t("data.uncoveredEntry", { id: e.id, what: entryWords(e, c) });
   if (e.userId === userId) {
     const whose = e.coveredUserId!;
-    const when = e.swapWith !== null ? stretch(e.startMs!, e.endMs!, c.timezone) : coverRange(e.startMs!, e.endMs!, c.timezone);
+    const when = e.swapWith !== null ? stretchWords(e.startMs!, e.endMs!, c.timezone) : coverRangeWords(e.startMs!, e.endMs!, c.timezone);
     return t("data.uncoveredTheirs", { id: e.id, swap: e.swapWith !== null ? "yes" : "no", whose: person(whose), when });
   }
-  return t("data.uncoveredCover", { id: e.id, who: person(e.userId), when: coverRange(e.startMs!, e.endMs!, c.timezone) });
+  return t("data.uncoveredCover", { id: e.id, who: person(e.userId), when: coverRangeWords(e.startMs!, e.endMs!, c.timezone) });
 }

@@ -25,7 +25,7 @@ export interface RotaCommandDeps {
   /** Whether a member agreed to their community's current rights text: no shift is recorded for them otherwise. */
   hasConsent: (communityId: string, userId: string) => boolean;
   /** The kind refusal for a member who has not (see src/communities/consent.ts consentNeeded). */
-  consentNeeded: (c: CommunityConfig, userId: string, what: string, crisisResources: CrisisResources) => Message;
+  consentNeeded: (c: CommunityConfig, userId: string, what: Text, crisisResources: CrisisResources) => Message;
   /** Secret calendar URLs (`!rota calendar`); without it the subcommand says calendars are not set up. */
   calendarFeeds?: CalendarFeedsStore;
 }
@@ -67,7 +67,7 @@ export function idArg(token: string | undefined): number {
  */
 export function withoutConsent(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig): CommandResult | null {
   if (deps.rota.consents(c, ctx.sender)) return null;
-  return refused(deps.consentNeeded(c, ctx.sender, "Shifts on the rota are", ctx.crisisResources), { private: true });
+  return refused(deps.consentNeeded(c, ctx.sender, t("rota.consentWhat"), ctx.crisisResources), { private: true });
 }
 
 /** What staff are told when they would put a member on the rota who has not agreed to the current text. */

@@ -8,6 +8,7 @@ import { closest } from "../../domain/words";
 import { DAY_NAMES } from "../../domain/localTime";
 import { parseTimeOfDay, shiftsStartingBetween, validateShiftTimes, weekBounds, WEEKDAYS, type Weekday } from "../../domain/rota";
 import { UsageError } from "../types";
+import { shiftTimeProblemWords } from "./words";
 import { command, t } from "../../words";
 
 export { DAY_NAMES };
@@ -85,7 +86,7 @@ export function timeRange(args: string[], i: number): { from: string; to: string
   from = normaliseTime(from);
   to = normaliseTime(to);
   const problem = validateShiftTimes(from, to);
-  if (problem) throw new UsageError(problem);
+  if (problem) throw new UsageError(shiftTimeProblemWords(problem));
   if (parseTimeOfDay(from) === parseTimeOfDay(to)) {
     throw new UsageError(t("rota.sameStartEnd", { from }));
   }
@@ -186,44 +187,3 @@ export function breakUntil(args: string[], timezone: string, now: number): numbe
   return until;
 }
 
-// ---------------------------------------------------------------------------
-// Saying times
-
-const at = (ms: number, timezone: string) => DateTime.fromMillis(ms, { zone: timezone }).setLocale("en-GB");
-
-export function clock(ms: number, timezone: string): string {
-  return at(ms, timezone).toFormat("HH:mm");
-}
-
-/** "Monday 2 March" */
-export function dayName(ms: number, timezone: string): string {
-  return at(ms, timezone).toFormat("cccc d LLLL");
-}
-
-/** "Monday 2 March, 18:00–22:00", or across midnight "Monday 2 March 22:00 to Tuesday 3 March 06:00". */
-export function stretch(startMs: number, endMs: number, timezone: string): string {
-  const s = at(startMs, timezone);
-  const e = at(endMs, timezone);
-  if (s.hasSame(e, "day")) return `${dayName(startMs, timezone)}, ${clock(startMs, timezone)}–${clock(endMs, timezone)}`;
-  if (e.hour === 0 && e.minute === 0 && s.plus({ days: 1 }).hasSame(e, "day")) {
-    return `${dayName(startMs, timezone)}, ${clock(startMs, timezone)}–24:00`;
-  }
-  return `${dayName(startMs, timezone)} ${clock(startMs, timezone)} to ${dayName(endMs, timezone)} ${clock(endMs, timezone)}`;
-}
-
-/** "22:00 today", "06:00 tomorrow", "09:00 on Friday 6 March". */
-export function moment(ms: number, timezone: string, now: number): string {
-  const m = at(ms, timezone);
-  const today = at(now, timezone);
-  if (m.hasSame(today, "day")) return `${clock(ms, timezone)} today`;
-  if (m.hasSame(today.plus({ days: 1 }), "day")) return `${clock(ms, timezone)} tomorrow`;
-  return `${clock(ms, timezone)} on ${dayName(ms, timezone)}`;
-}
-
-/** A weekly slot: "every Monday, 18:00–22:00" or "every Monday 22:00 to Tuesday 06:00". */
-export function weeklySlot(day: Weekday, from: string, to: string): string {
-  const overnight = (parseTimeOfDay(to) ?? 0) <= (parseTimeOfDay(from) ?? 0);
-  if (!overnight) return `every ${DAY_NAMES[day]}, ${from}–${to}`;
-  const next = WEEKDAYS[(WEEKDAYS.indexOf(day) + 1) % 7]!;
-  return `every ${DAY_NAMES[day]} ${from} to ${DAY_NAMES[next]} ${to}`;
-}

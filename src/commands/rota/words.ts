@@ -1,13 +1,12 @@
 import { DateTime } from "luxon";
 import type { CommunityConfig } from "../../config/types";
-import { parseTimeOfDay, WEEKDAYS, type Weekday } from "../../domain/rota";
+import { parseTimeOfDay, WEEKDAYS, type ShiftTimeProblem, type Weekday } from "../../domain/rota";
 import type { RotaEntry } from "../../store/rota";
 import { person, t, time } from "../../words";
 
 /**
  * The rota in its reader's words: shifts, covers and where each stands, with people by name
- * and times in the community's zone. (describe.ts keeps the English strings the audit log
- * and the data export still use.)
+ * and times in the community's zone: for replies, `!mydata` and the data export alike.
  */
 
 type Words = ReturnType<typeof t>;
@@ -95,4 +94,16 @@ export function lineWords(e: RotaEntry, c: CommunityConfig): Words {
 /** "#12 Mia: every Monday, 18:00–22:00 — waiting for staff approval": for staff, with whose shift it is. */
 export function staffLineWords(e: RotaEntry, c: CommunityConfig): Words {
   return t("rota.staffLine", { id: e.id, holder: person(e.userId), what: entryWords(e, c), status: statusWords(e) });
+}
+
+/** What is wrong with a shift's times, in the reader's words. */
+export function shiftTimeProblemWords(p: ShiftTimeProblem): Words {
+  switch (p.code) {
+    case "notATime":
+      return t("rota.timeNotATime", { which: p.which, value: p.value });
+    case "outOfRange":
+      return t("rota.timeOutOfRange", { which: p.which, value: p.value });
+    case "startsAt24":
+      return t("rota.startsAt24");
+  }
 }

@@ -95,7 +95,7 @@ function setUp(cfg = makeConfig()): void {
     homeserver: {} as AppContext["homeserver"],
     directRooms: {} as AppContext["directRooms"],
     effects: new QueuedEffects(outbox, jobs, clock, { outbox: () => undefined, scheduler: () => undefined }),
-    readers: { forUser: () => DEFAULT_CONTEXT, forRoom: () => DEFAULT_CONTEXT },
+    readers: { forUser: () => DEFAULT_CONTEXT, forRoom: () => DEFAULT_CONTEXT, forPerson: () => DEFAULT_CONTEXT, forCommunity: () => DEFAULT_CONTEXT },
     scheduler,
     jobs,
     outbox,

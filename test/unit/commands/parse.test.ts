@@ -1,13 +1,14 @@
-import { looksLikeCommand, parseCommand, type ParseResult } from "../../../src/commands/parse";
+import { looksLikeCommand, parseCommand, parseProblemWords, type ParseResult } from "../../../src/commands/parse";
+import { renderWords } from "../../../src/words";
 
 function ok(r: ParseResult): { name: string; args: string[] } {
-  if (!r.ok) throw new Error(`expected a command, got problem: ${r.problem}`);
+  if (!r.ok) throw new Error(`expected a command, got problem: ${r.problem.code}`);
   return r.command;
 }
 
 function problem(r: ParseResult): string {
   if (r.ok) throw new Error(`expected a problem, got ${JSON.stringify(r.command)}`);
-  return r.problem;
+  return renderWords(parseProblemWords(r.problem)).plain;
 }
 
 describe("looksLikeCommand", () => {

@@ -3,7 +3,6 @@ import {
   alertRecipients,
   catchUp,
   DEFAULT_PLAN,
-  describePlan,
   editPlan,
   getsPrompt,
   isPaused,
@@ -20,6 +19,9 @@ import {
   type CommunityPrompt,
   type Plan,
 } from "../../../src/domain/checkins";
+import { planLines } from "../../../src/app/checkinService";
+import type { CommunityConfig } from "../../../src/config/types";
+import { renderWords } from "../../../src/words";
 
 const LONDON = "Europe/London";
 const Z = (iso: string) => Date.parse(iso);
@@ -34,7 +36,7 @@ const ctx = (now = Z("2026-03-02T10:00:00Z")) => ({ prompts: PROMPTS, zone: LOND
 
 function edit(plan: Plan, ...args: string[]): Plan {
   const r = editPlan(plan, args, ctx());
-  if (!r.ok) throw new Error(r.problem);
+  if (!r.ok) throw new Error(r.problem.code);
   return r.plan;
 }
 
@@ -152,11 +154,11 @@ describe("answers on a worded scale", () => {
   });
 
   it("refuses numbers off the scale and words it does not know, saying why", () => {
-    expect(parseAnswer("6", SCALE)).toEqual({ ok: false, problem: "6 is not on the scale (1 to 5)" });
+    expect(parseAnswer("6", SCALE)).toEqual({ ok: false, problem: { code: "offScale", value: 6, max: 5 } });
     expect(parseAnswer("0", SCALE)).toMatchObject({ ok: false });
-    expect(parseAnswer("meh whatever", SCALE)).toEqual({ ok: false, problem: 'I could not match "meh whatever" to an answer' });
+    expect(parseAnswer("meh whatever", SCALE)).toEqual({ ok: false, problem: { code: "unmatched", words: "meh whatever" } });
     expect(parseAnswer("goodish", SCALE)).toMatchObject({ ok: false }); // a word must end where the wording ends
-    expect(parseAnswer("  ", SCALE)).toMatchObject({ ok: false });
+    expect(parseAnswer("  ", SCALE)).toEqual({ ok: false, problem: { code: "empty" } });
   });
 
   it("maps reaction keycaps to answers, with or without the variation selector, and nothing else", () => {
@@ -197,15 +199,15 @@ describe("plans", () => {
 
   it("keeps times within the community's options", () => {
     const r = editPlan(DEFAULT_PLAN, ["time", "evening", "23:00"], ctx());
-    expect(r).toEqual({ ok: false, problem: "choose one of the times the community offers for evening: 19:00, 20:00, 21:00" });
-    expect(editPlan(DEFAULT_PLAN, ["time", "morning", "10:00"], ctx())).toMatchObject({ ok: false, problem: expect.stringContaining("09:00 only") });
+    expect(r).toEqual({ ok: false, problem: { code: "chooseTime", prompt: "evening", options: ["19:00", "20:00", "21:00"] } });
+    expect(editPlan(DEFAULT_PLAN, ["time", "morning", "10:00"], ctx())).toEqual({ ok: false, problem: { code: "onlyTime", prompt: "morning", at: "09:00" } });
     // A time the community later stops offering falls back to the prompt's own time.
     const plan = edit(DEFAULT_PLAN, "time", "evening", "19:00");
     expect(resolvePlan([{ ...evening, times: [] }], plan)[0].at).toBe("20:00");
   });
 
   it("asks which prompt when there is more than one, and not when there is one", () => {
-    expect(editPlan(DEFAULT_PLAN, ["time", "21:00"], ctx())).toMatchObject({ ok: false, problem: expect.stringContaining("say which prompt") });
+    expect(editPlan(DEFAULT_PLAN, ["time", "21:00"], ctx())).toEqual({ ok: false, problem: { code: "whichPrompt", ids: ["evening", "morning"], setting: "time" } });
     const r = editPlan(DEFAULT_PLAN, ["time", "21:00"], { ...ctx(), prompts: [evening] });
     expect(r).toMatchObject({ ok: true, setting: "time evening", before: "20:00", after: "21:00" });
   });
@@ -223,7 +225,7 @@ describe("plans", () => {
     expect(both.alerts).toEqual({ low: ["sponsor", "on_call_staff"], missed: ["sponsor", "on_call_staff"] });
     expect(edit(both, "alerts", "missed", "nobody").alerts).toEqual({ low: ["sponsor", "on_call_staff"], missed: [] });
     expect(editPlan(DEFAULT_PLAN, ["alerts", "nobody", "sponsor"], ctx())).toMatchObject({ ok: false });
-    expect(editPlan(DEFAULT_PLAN, ["alerts", "everyone"], ctx())).toMatchObject({ ok: false, problem: expect.stringContaining('"everyone"') });
+    expect(editPlan(DEFAULT_PLAN, ["alerts", "everyone"], ctx())).toEqual({ ok: false, problem: { code: "unknownWho", word: "everyone" } });
   });
 
   it("shares answers and notes only when asked", () => {
@@ -260,13 +262,15 @@ describe("plans", () => {
 
   it("describes the plan in plain words", () => {
     const plan = edit(edit(DEFAULT_PLAN, "alerts", "low", "sponsor"), "prompts", "morning", "off");
-    const text = describePlan(PROMPTS, plan, LONDON).join("\n");
+    const text = planLines({ checkins: PROMPTS, timezone: LONDON } as CommunityConfig, plan)
+      .map((l) => renderWords(l).plain)
+      .join("\n");
     expect(text).toContain("evening check-in: on, at 20:00 every day, in a private message");
-    expect(text).toContain("Times you can choose: 19:00, 20:00, 21:00.");
+    expect(text).toContain("Times you can choose: 19:00, 20:00, and 21:00.");
     expect(text).toContain("morning check-in: off.");
     expect(text).toContain("Who hears about a low answer: your sponsor.");
     expect(text).toContain("Who hears about a missed check-in: nobody.");
-    expect(text).toContain("nothing — your answers stay private");
+    expect(text).toContain("nothing, your answers stay private");
     expect(text).toContain("Your notes: private");
   });
 

@@ -373,17 +373,13 @@ describe("time validation", () => {
     expect(parseTimeOfDay("24:00")).toBe(1440);
   });
 
-  it("explains what is wrong with a bad time", () => {
-    expect(validateShiftTimes("9:00", "17:00")).toBe(
-      'The shift start time "9:00" is not a 24-hour time like "09:00" or "21:30" (two digits, a colon, two digits).',
-    );
-    expect(validateShiftTimes("09:00", "5pm")).toBe(
-      'The shift end time "5pm" is not a 24-hour time like "09:00" or "21:30" (two digits, a colon, two digits).',
-    );
-    expect(validateShiftTimes("25:00", "06:00")).toMatch(/^The shift start time "25:00" is out of range/);
-    expect(validateShiftTimes("09:00", "12:60")).toMatch(/^The shift end time "12:60" is out of range/);
-    expect(validateShiftTimes("09:00", "24:30")).toMatch(/^The shift end time "24:30" is out of range/);
-    expect(validateShiftTimes("24:00", "06:00")).toBe('A shift cannot start at "24:00"; use "00:00" on the next day.');
+  it("says what is wrong with a bad time, as a code with its values", () => {
+    expect(validateShiftTimes("9:00", "17:00")).toEqual({ code: "notATime", which: "start", value: "9:00" });
+    expect(validateShiftTimes("09:00", "5pm")).toEqual({ code: "notATime", which: "end", value: "5pm" });
+    expect(validateShiftTimes("25:00", "06:00")).toEqual({ code: "outOfRange", which: "start", value: "25:00" });
+    expect(validateShiftTimes("09:00", "12:60")).toEqual({ code: "outOfRange", which: "end", value: "12:60" });
+    expect(validateShiftTimes("09:00", "24:30")).toEqual({ code: "outOfRange", which: "end", value: "24:30" });
+    expect(validateShiftTimes("24:00", "06:00")).toEqual({ code: "startsAt24" });
     expect(parseTimeOfDay("24:01")).toBeNull();
   });
 });

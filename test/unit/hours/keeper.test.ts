@@ -4,7 +4,7 @@ import path from "node:path";
 import { MatrixError } from "matrix-bot-sdk";
 import type { CommunityPlace } from "../../../src/matrix/eventRouter";
 import { redactionTxnId } from "../../../src/matrix/roomHours";
-import { RACING_POST_REASON } from "../../../src/hours/notices";
+const RACING_POST_REASON = "Posted while the room was closed for posting; the sender has been told privately how to get support.";
 import { at, community, config, CRISIS, FakeHoursHomeserver, MIA, roomIdOf, SAM, World } from "./harness";
 import type { PostingWindowConfig } from "../../../src/config/types";
 

@@ -171,3 +171,23 @@ test("forgetting a person (`!forgetme`) deletes their calendar links with the re
   expect(w.db.prepare("SELECT COUNT(*) AS n FROM calendar_feeds WHERE user_id = ?").get(ALEX)).toEqual({ n: 0 });
   expect(service.render(token, w.now)).toBeUndefined();
 });
+
+test("a feed is in its owner's language: their !language, else their community's", async () => {
+  const token = tokenIn((await w.send(ALEX, "!rota calendar")).reply.plain);
+  const rota = new RotaService({ store: new RotaStore(w.db), members: w.members, config: () => w.config, hasConsent: () => true });
+  const asked: string[] = [];
+  const spanish = new CalendarService({
+    feeds: new CalendarFeedsStore(w.db),
+    rota,
+    config: () => w.config,
+    readers: {
+      forPerson: (userId, communityId) => (asked.push(`${userId} ${communityId}`), { language: "es" }),
+      forUser: () => ({ language: "en" }),
+    },
+  });
+  const text = spanish.render(token, w.now)!;
+  expect(asked[0]).toBe(`${ALEX} oak`);
+  expect(text).toContain("De guardia: Oak TC (par de guardia)");
+  expect(text).toContain("Mis turnos de carenet");
+  expect(text).not.toContain("On call");
+});
