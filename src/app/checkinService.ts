@@ -35,7 +35,7 @@ import {
   type Plan,
   ALUMNI_RHYTHMS,
 } from "../domain/checkins";
-import { describeDuration, parseDuration } from "../domain/escalation";
+import { describeDuration, parseDuration } from "../kernel/durations";
 import type { Job, JobSpec } from "../store/jobs";
 import type { CheckinAnswer, CheckinPrompt, CheckinsStore } from "../store/checkins";
 import type { Member } from "../store/members";

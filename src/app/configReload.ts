@@ -8,7 +8,7 @@ import { loadConfigFile } from "../config/load";
 import { ConfigError, formatProblem, type ConfigProblem } from "../config/problems";
 import type { CarenetConfig } from "../config/types";
 import type { AppContext } from "./context";
-import type { Logger } from "./logger";
+import type { Logger } from "../kernel/logger";
 
 export type ReloadResult =
   | { outcome: "applied"; needsRestart: string[] }

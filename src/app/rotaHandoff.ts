@@ -19,8 +19,8 @@ import { LONGEST_SHIFT_MS, rotaSettings, type RotaService, type Stretch } from "
 import type { Effects } from "../commands/effects";
 import type { CarenetConfig, CommunityConfig } from "../config/types";
 import type { Job, JobsStore } from "../store/jobs";
-import type { Clock } from "./clock";
-import type { Logger } from "./logger";
+import type { Clock } from "../kernel/clock";
+import type { Logger } from "../kernel/logger";
 import type { CrisisResources } from "../config/types";
 
 export const HANDOFF_JOB = "rota.handoff";

@@ -3,7 +3,7 @@ import { exportMessages, onlyAuditRemains, type PersonData } from "../rights/exp
 import { FORGOTTEN, type DataService } from "../rights/service";
 import { BOOKKEEPING_DAYS } from "../rights/settings";
 import { command, listOf, t, time } from "../words";
-import { describeDuration } from "../domain/escalation";
+import { describeDuration } from "../kernel/durations";
 import type { Effects } from "./effects";
 import { supportNow } from "./help";
 import { Message } from "./message";

@@ -1,4 +1,4 @@
-import { closest } from "../domain/words";
+import { closest } from "../kernel/words";
 import { supportNow, availableTo } from "./help";
 import { Message } from "./message";
 import { safeCommandName, withoutQuotedInput } from "./echo";

@@ -4,7 +4,7 @@ import { isStaffOrAdmin } from "../communities/roles";
 import { allMemberRoomKeys, inviteTo, kickFrom, roomKeysFor, roomName, type InviteOutcome, type PlaceRoom } from "../communities/memberRooms";
 import { readUserId } from "../communities/userIds";
 import type { CommunityConfig } from "../config/types";
-import { closest } from "../domain/words";
+import { closest } from "../kernel/words";
 import { command, isLanguage, listOf, person, renderWords, t, time, type Value, type Words } from "../words";
 import { supportNow } from "./help";
 import { Message, type Text } from "./message";

@@ -1,6 +1,6 @@
 import { DateTime } from "luxon";
 import type { CarenetConfig, CommunityConfig } from "../config/types";
-import { parseDuration } from "../domain/escalation";
+import { parseDuration } from "../kernel/durations";
 import { meetingLine, pageLine, summarise } from "../paging/digest";
 import type { PagingService } from "../paging/service";
 import * as t from "../paging/texts";

@@ -3,7 +3,7 @@ import type { CommunitiesApp } from "../communities/deps";
 import { isStaffOrAdmin } from "../communities/roles";
 import { postingHoursBlock, RIGHTS_SECTIONS, rulesBlock, type RightsSection } from "../communities/rightsText";
 import type { CommunityConfig } from "../config/types";
-import { closest } from "../domain/words";
+import { closest } from "../kernel/words";
 import type { ConsentDecision } from "../store/consent";
 import { command, listOf, t, time } from "../words";
 import { supportNow } from "./help";

@@ -11,7 +11,7 @@
  * back) goes once, at the first occurrence.
  */
 import { DateTime } from "luxon";
-import { DAY_NAMES, dateIn, localToMs, plusDays, weekdayOf, WEEKDAYS, type Weekday } from "./localTime";
+import { DAY_NAMES, dateIn, localToMs, parseHHMM, plusDays, weekdayOf, WEEKDAYS, type Weekday } from "../kernel/localTime";
 
 export { WEEKDAYS, localToMs };
 export type { Weekday };
@@ -24,12 +24,6 @@ export const LATE_AFTER_MS = MINUTE;
 
 // ---------------------------------------------------------------------------------------------
 // Local time
-
-/** Minutes after midnight for "HH:MM" (00:00–23:59), else null. */
-export function parseClock(s: string): number | null {
-  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(s);
-  return m ? Number(m[1]) * 60 + Number(m[2]) : null;
-}
 
 /** The local calendar date of an instant, YYYY-MM-DD. */
 export function localDate(zone: string, ms: number): string {
@@ -63,7 +57,7 @@ export interface DailyTime {
 
 /** Occurrences of a daily prompt in [fromMs, toMs), oldest first. */
 export function occurrencesBetween(zone: string, t: DailyTime, fromMs: number, toMs: number): number[] {
-  const minute = parseClock(t.at);
+  const minute = parseHHMM(t.at);
   if (minute === null || !(toMs > fromMs)) return [];
   const out: number[] = [];
   const last = dateIn(zone, toMs);

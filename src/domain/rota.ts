@@ -38,7 +38,7 @@
  * An unknown time zone is a programming error (config validation refuses it) and throws.
  */
 import { DateTime, IANAZone } from "luxon";
-import { dateIn, localToMs as wallClockToMs, plusDays, weekdayOf, WEEKDAYS, type CalendarDate, type Weekday } from "./localTime";
+import { dateIn, isValidZone, localToMs as wallClockToMs, parseHHMM, plusDays, weekdayOf, WEEKDAYS, type CalendarDate, type Weekday } from "../kernel/localTime";
 
 export { WEEKDAYS };
 export type { Weekday };
@@ -113,16 +113,6 @@ export interface ShiftOccurrence {
 
 const HHMM = /^(\d{2}):(\d{2})$/;
 
-/** Minutes after midnight for a valid "HH:MM" (00:00–24:00), else null. */
-export function parseTimeOfDay(s: string): number | null {
-  const m = HHMM.exec(s);
-  if (!m) return null;
-  const h = Number(m[1]);
-  const min = Number(m[2]);
-  if (min > 59) return null;
-  if (h > 24 || (h === 24 && min !== 0)) return null;
-  return h * 60 + min;
-}
 
 /**
  * Checks a shift's `from`/`to`. Returns a plain-language reason, or null when fine.
@@ -133,7 +123,7 @@ export function validateShiftTimes(from: string, to: string): string | null {
   if (f) return f;
   const t = describeBadTime("end", to);
   if (t) return t;
-  if (parseTimeOfDay(from) === 24 * 60) {
+  if (parseHHMM(from, true) === 24 * 60) {
     return `A shift cannot start at "24:00"; use "00:00" on the next day.`;
   }
   return null;
@@ -143,22 +133,17 @@ function describeBadTime(which: "start" | "end", s: string): string | null {
   if (typeof s !== "string" || !HHMM.test(s)) {
     return `The shift ${which} time "${String(s)}" is not a 24-hour time like "09:00" or "21:30" (two digits, a colon, two digits).`;
   }
-  if (parseTimeOfDay(s) === null) {
+  if (parseHHMM(s, true) === null) {
     return `The shift ${which} time "${s}" is out of range: hours go from 00 to 23 (or "24:00" for midnight at the end of the day) and minutes from 00 to 59.`;
   }
   return null;
-}
-
-/** True when `tz` is an IANA zone luxon knows (e.g. "Europe/London"). */
-export function isValidTimezone(tz: string): boolean {
-  return IANAZone.isValidZone(tz);
 }
 
 // ---------------------------------------------------------------------------
 // Local time -> instant (luxon), with GoAlert's DST rules.
 
 function zoneOf(timezone: string): IANAZone {
-  if (!IANAZone.isValidZone(timezone)) {
+  if (!isValidZone(timezone)) {
     throw new RangeError(`Unknown time zone "${timezone}"`);
   }
   return IANAZone.create(timezone);
@@ -195,8 +180,8 @@ function baseOccurrences(input: RotaInput, zone: IANAZone, fromMs: number, toMs:
     const wd = weekdayOf(d);
     for (const s of valid) {
       if (s.day !== wd) continue;
-      const from = parseTimeOfDay(s.from)!;
-      let to = parseTimeOfDay(s.to)!;
+      const from = parseHHMM(s.from, true)!;
+      let to = parseHHMM(s.to, true)!;
       if (to <= from) to += 1440;
       const startMs = localToMs(zone, d, from);
       const endMs = localToMs(zone, d, to);

@@ -1,4 +1,4 @@
-import type { Logger } from "../app/logger";
+import type { Logger } from "../kernel/logger";
 import type { Scheduler } from "../scheduler/scheduler";
 import type { Job } from "../store/jobs";
 import type { Homeserver } from "./homeserver";

@@ -1,5 +1,5 @@
-import type { Clock } from "../app/clock";
-import type { Logger } from "../app/logger";
+import type { Clock } from "../kernel/clock";
+import type { Logger } from "../kernel/logger";
 import type { Effects } from "../commands/effects";
 import { Message } from "../commands/message";
 import type { CarenetConfig, CommunityConfig } from "../config/types";

@@ -1,4 +1,4 @@
-import type { Clock } from "../app/clock";
+import type { Clock } from "../kernel/clock";
 import type { Effects } from "../commands/effects";
 import type { Message } from "../commands/message";
 import type { JobSpec, JobsStore } from "../store/jobs";

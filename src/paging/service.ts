@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { Clock } from "../app/clock";
+import type { Clock } from "../kernel/clock";
 import type { OnCallNow } from "../app/context";
-import type { Logger } from "../app/logger";
+import type { Logger } from "../kernel/logger";
 import type { Effects } from "../commands/effects";
 import type { Message } from "../commands/message";
 import type { CarenetConfig, CommunityConfig, CrisisResources } from "../config/types";

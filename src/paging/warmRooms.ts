@@ -1,5 +1,5 @@
-import type { Clock } from "../app/clock";
-import type { Logger } from "../app/logger";
+import type { Clock } from "../kernel/clock";
+import type { Logger } from "../kernel/logger";
 import type { CarenetConfig, CommunityConfig } from "../config/types";
 import type { Homeserver } from "../matrix/homeserver";
 import type { JobSpec } from "../store/jobs";

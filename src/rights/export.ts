@@ -5,7 +5,7 @@ import { describeEntry as describeRotaEntry, describeStatus } from "../commands/
 import { roomName } from "../communities/memberRooms";
 import type { CarenetConfig, CommunityConfig } from "../config/types";
 import { answerLabel, describePlan, describeRhythm } from "../domain/checkins";
-import { describeDuration } from "../domain/escalation";
+import { describeDuration } from "../kernel/durations";
 import type { AuditEntry } from "../store/audit";
 import type { PersonCheckins } from "../store/checkins";
 import type { ConsentRecord } from "../store/consent";

@@ -20,6 +20,11 @@ describe("the architecture ratchet", () => {
       throw new Error(`${problems.join("\n")}\n\n${formatReport(report)}\n\n(npm run architecture prints this report)`);
     }
   });
+
+  it("src/kernel/ imports nothing from the rest of src/", () => {
+    const out = analyse(ROOT).edges.filter((e) => e.from === "kernel");
+    expect(out.flatMap((e) => e.because)).toEqual([]);
+  });
 });
 
 describe("the analysis", () => {

@@ -11,7 +11,7 @@
 import { schemaDefaults } from "../../config/load";
 import type { OnCallNow } from "../../app/context";
 import type { CarenetConfig, CommunityConfig, RotaConfig } from "../../config/types";
-import { parseDuration } from "../../domain/escalation";
+import { parseDuration } from "../../kernel/durations";
 import {
   onCallAt,
   shiftsStartingBetween,

@@ -3,10 +3,10 @@
  * UsageError with a sentence that says what was wrong, so the reply can teach the format.
  */
 import { DateTime } from "luxon";
-import { parseDuration } from "../../domain/escalation";
-import { closest } from "../../domain/words";
-import { DAY_NAMES } from "../../domain/localTime";
-import { parseTimeOfDay, shiftsStartingBetween, validateShiftTimes, weekBounds, WEEKDAYS, type Weekday } from "../../domain/rota";
+import { parseDuration } from "../../kernel/durations";
+import { closest } from "../../kernel/words";
+import { DAY_NAMES, parseHHMM } from "../../kernel/localTime";
+import { shiftsStartingBetween, validateShiftTimes, weekBounds, WEEKDAYS, type Weekday } from "../../domain/rota";
 import { UsageError } from "../types";
 import { command, t } from "../../words";
 
@@ -86,7 +86,7 @@ export function timeRange(args: string[], i: number): { from: string; to: string
   to = normaliseTime(to);
   const problem = validateShiftTimes(from, to);
   if (problem) throw new UsageError(problem);
-  if (parseTimeOfDay(from) === parseTimeOfDay(to)) {
+  if (parseHHMM(from, true) === parseHHMM(to, true)) {
     throw new UsageError(t("rota.sameStartEnd", { from }));
   }
   return { from, to, used };
@@ -170,7 +170,7 @@ export function breakUntil(args: string[], timezone: string, now: number): numbe
     let minutes = 0;
     if (time !== undefined) {
       const hhmm = normaliseTime(time);
-      const m = parseTimeOfDay(hhmm);
+      const m = parseHHMM(hhmm, true);
       if (m === null || m === 24 * 60) throw new UsageError(t("rota.notTimeOfDay"));
       minutes = m;
     }
@@ -222,7 +222,7 @@ export function moment(ms: number, timezone: string, now: number): string {
 
 /** A weekly slot: "every Monday, 18:00–22:00" or "every Monday 22:00 to Tuesday 06:00". */
 export function weeklySlot(day: Weekday, from: string, to: string): string {
-  const overnight = (parseTimeOfDay(to) ?? 0) <= (parseTimeOfDay(from) ?? 0);
+  const overnight = (parseHHMM(to, true) ?? 0) <= (parseHHMM(from, true) ?? 0);
   if (!overnight) return `every ${DAY_NAMES[day]}, ${from}–${to}`;
   const next = WEEKDAYS[(WEEKDAYS.indexOf(day) + 1) % 7]!;
   return `every ${DAY_NAMES[day]} ${from} to ${DAY_NAMES[next]} ${to}`;

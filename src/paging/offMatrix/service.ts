@@ -1,5 +1,5 @@
-import type { Clock } from "../../app/clock";
-import type { Logger } from "../../app/logger";
+import type { Clock } from "../../kernel/clock";
+import type { Logger } from "../../kernel/logger";
 import type { Effects } from "../../commands/effects";
 import type { CarenetConfig, CommunityConfig, OffMatrixConfig } from "../../config/types";
 import type { EscalationStep } from "../../domain/escalation";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { stringify } from "yaml";
 import { ConfigReloader } from "../../../src/app/configReload";
-import { createLogger } from "../../../src/app/logger";
+import { createLogger } from "../../../src/kernel/logger";
 import type { Effects } from "../../../src/commands/effects";
 import type { Message } from "../../../src/commands/message";
 import { loadConfigFile } from "../../../src/config/load";

@@ -1,5 +1,5 @@
 import { JobsStore } from "../../../src/store/jobs";
-import { createLogger } from "../../../src/app/logger";
+import { createLogger } from "../../../src/kernel/logger";
 import { Dispatcher } from "../../../src/commands/dispatcher";
 import { helpCommand } from "../../../src/commands/help";
 import { Message } from "../../../src/commands/message";
