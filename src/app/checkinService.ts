@@ -1,7 +1,8 @@
 import { DateTime } from "luxon";
 import { schemaDefaults } from "../config/load";
-import { supportNow } from "../commands/help";
-import { Message } from "../commands/message";
+import { supportNow } from "../messaging/support";
+import { Message } from "../messaging/message";
+import { refused } from "../messaging/outcome";
 import { command, listOf, person, t, time, zone } from "../words";
 
 /** A catalogue message that can also stand inside another. */
@@ -881,10 +882,6 @@ export class CheckinService implements CheckinPort {
       }
     });
   }
-}
-
-function refused(reply: Message): CommandResult {
-  return { outcome: "refused", reply };
 }
 
 function capitalise(s: string): string {

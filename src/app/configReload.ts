@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync, watch, type FSWatcher } from "node:fs";
 import path from "node:path";
 import { parseDocument } from "yaml";
-import { Message } from "../commands/message";
+import { Message } from "../messaging/message";
 import { t } from "../words";
 import { loadConfigFile } from "../config/load";
 import { ConfigError, formatProblem, type ConfigProblem } from "../config/problems";

@@ -1,5 +1,5 @@
 import type { Readers } from "./readers";
-import type { Effects } from "../commands/effects";
+import type { Effects } from "../messaging/effects";
 import type { CommandSpec } from "../commands/types";
 import type { CarenetConfig } from "../config/types";
 import type { DirectRooms } from "../matrix/directRooms";

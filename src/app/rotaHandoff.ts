@@ -11,12 +11,12 @@
  * missed while carenet was down is sent late only while the stretch is still running, and a
  * reminder only before the stretch starts — otherwise it is skipped and logged.
  */
-import { supportNow } from "../commands/help";
-import { Message } from "../commands/message";
+import { supportNow } from "../messaging/support";
+import { Message } from "../messaging/message";
 import { momentWords } from "../commands/rota/words";
 import { t, time, zone } from "../words";
 import { LONGEST_SHIFT_MS, rotaSettings, type RotaService, type Stretch } from "../commands/rota/service";
-import type { Effects } from "../commands/effects";
+import type { Effects } from "../messaging/effects";
 import type { CarenetConfig, CommunityConfig } from "../config/types";
 import type { Job, JobsStore } from "../store/jobs";
 import type { Clock } from "../kernel/clock";

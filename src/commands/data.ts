@@ -4,9 +4,9 @@ import { FORGOTTEN, type DataService } from "../rights/service";
 import { BOOKKEEPING_DAYS } from "../rights/settings";
 import { command, listOf, t, time } from "../words";
 import { describeDuration } from "../kernel/durations";
-import type { Effects } from "./effects";
-import { supportNow } from "./help";
-import { Message } from "./message";
+import type { Effects } from "../messaging/effects";
+import { supportNow } from "../messaging/support";
+import { Message } from "../messaging/message";
 import { UsageError, type CommandResult, type CommandSpec } from "./types";
 
 /** How long a `!forgetme` waits for `!forgetme confirm`. */

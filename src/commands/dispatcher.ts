@@ -1,6 +1,7 @@
 import { closest } from "../kernel/words";
-import { supportNow, availableTo } from "./help";
-import { Message } from "./message";
+import { availableTo } from "./help";
+import { supportNow } from "../messaging/support";
+import { Message } from "../messaging/message";
 import { safeCommandName, withoutQuotedInput } from "./echo";
 import { command, t } from "../words";
 import { commandName, parseCommand, wordsAfterName } from "./parse";

@@ -6,8 +6,9 @@ import { readUserId } from "../communities/userIds";
 import type { CommunityConfig } from "../config/types";
 import { closest } from "../kernel/words";
 import { command, isLanguage, listOf, person, renderWords, t, time, type Value, type Words } from "../words";
-import { supportNow } from "./help";
-import { Message, type Text } from "./message";
+import { supportNow } from "../messaging/support";
+import { Message } from "../messaging/message";
+import { ok, refused } from "../messaging/outcome";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "./types";
 
 const VERBS = ["add", "remove", "discharge", "sponsor", "list", "show"] as const;
@@ -351,10 +352,3 @@ function keysOf(rooms: PlaceRoom[]): string {
   return rooms.map((r) => r.key).join(", ") || "no room";
 }
 
-function ok(text: Text): CommandResult {
-  return { outcome: "ok", reply: Message.of(text) };
-}
-
-function refused(text: Text): CommandResult {
-  return { outcome: "refused", reply: Message.of(text) };
-}

@@ -7,11 +7,10 @@ import * as t from "../paging/texts";
 import type { MembersStore } from "../store/members";
 import type { PageRecord, PagesStore } from "../store/pages";
 import { echoableWord } from "./echo";
-import { Message } from "./message";
+import { Message } from "../messaging/message";
+import { refused } from "../messaging/outcome";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "./types";
-import type { CrisisResources } from "../config/types";
 import { command, listOf, t as words, time, zone, type Words } from "../words";
-import { supportBlock } from "../words/support";
 
 export interface PagingCommandDeps {
   service: PagingService;
@@ -116,12 +115,6 @@ function ownPage(pageId: number): Words {
 function privatelyOutside(ctx: CommandContext, page: PageRecord | undefined, result: CommandResult): CommandResult {
   const inOwnRoom = page !== undefined && page.supportRoomId === ctx.roomId;
   return ctx.place === "room" && !inOwnRoom ? { ...result, replyTo: "dm" } : result;
-}
-
-function refused(text: Words, crisis?: CrisisResources): CommandResult {
-  const reply = Message.of(text);
-  if (crisis !== undefined) reply.append(supportBlock(crisis));
-  return { outcome: "refused", reply };
 }
 
 export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
@@ -231,7 +224,7 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
         case "not_asked":
           return notYoursToDecline(page.id);
         case "own_page":
-          return { ...refused(ownPage(page.id), ctx.crisisResources), replyTo };
+          return { ...refused(ownPage(page.id), { support: ctx.crisisResources }), replyTo };
       }
     },
   };
@@ -274,7 +267,7 @@ function ackResult(d: PagingCommandDeps, ctx: CommandContext, page: PageRecord):
     case "resolved":
       return refused(words("paging.alreadyClosed", { pageId: p.id }));
     case "own_page":
-      return refused(ownPage(p.id), ctx.crisisResources);
+      return refused(ownPage(p.id), { support: ctx.crisisResources });
     case "not_asked":
       return refused(words("paging.notAsked", { pageId: p.id }));
   }

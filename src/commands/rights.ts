@@ -6,8 +6,9 @@ import type { CommunityConfig } from "../config/types";
 import { closest } from "../kernel/words";
 import type { ConsentDecision } from "../store/consent";
 import { command, listOf, t, time } from "../words";
-import { supportNow } from "./help";
-import { Message } from "./message";
+import { supportNow } from "../messaging/support";
+import { Message } from "../messaging/message";
+import { refused } from "../messaging/outcome";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "./types";
 
 const yours = (mine: CommunityConfig[]) => listOf(mine.map((c) => t("rights.yourCommunity", { id: command(c.id), name: c.name })));
@@ -185,6 +186,3 @@ function decide(app: CommunitiesApp, ctx: CommandContext, c: CommunityConfig, de
   return { outcome: "ok", reply };
 }
 
-function refused(reply: Message): CommandResult {
-  return { outcome: "refused", reply };
-}

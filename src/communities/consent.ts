@@ -1,6 +1,6 @@
 import type { AppContext } from "../app/context";
-import { supportNow } from "../commands/help";
-import { Message, type Text } from "../commands/message";
+import { supportNow } from "../messaging/support";
+import { Message, type Text } from "../messaging/message";
 import type { CarenetConfig, CommunityConfig } from "../config/types";
 import type { ConsentRecord } from "../store/consent";
 import { retentionOf } from "../rights/settings";

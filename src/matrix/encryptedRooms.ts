@@ -1,8 +1,8 @@
 import type { Clock } from "../kernel/clock";
 import type { Logger } from "../kernel/logger";
-import type { Effects } from "../commands/effects";
-import { supportNow } from "../commands/help";
-import { Message } from "../commands/message";
+import type { Effects } from "../messaging/effects";
+import { supportNow } from "../messaging/support";
+import { Message } from "../messaging/message";
 import { command, person, t } from "../words";
 import type { CommandResult, CommandSpec } from "../commands/types";
 import type { CarenetConfig } from "../config/types";

@@ -1,8 +1,8 @@
 import type { Clock } from "../kernel/clock";
 import type { Logger } from "../kernel/logger";
 import type { Dispatcher } from "../commands/dispatcher";
-import { supportNow } from "../commands/help";
-import { Message } from "../commands/message";
+import { supportNow } from "../messaging/support";
+import { Message } from "../messaging/message";
 import { commandName, looksLikeCommand } from "../commands/parse";
 import { plainWordsReply, withPageAliases } from "../commands/plainWords";
 import type { CommandResult, CommandSpec } from "../commands/types";

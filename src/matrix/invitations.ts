@@ -1,7 +1,7 @@
 import type { Clock } from "../kernel/clock";
 import type { Logger } from "../kernel/logger";
-import { supportNow } from "../commands/help";
-import { Message } from "../commands/message";
+import { supportNow } from "../messaging/support";
+import { Message } from "../messaging/message";
 import { command, t } from "../words";
 import type { Scheduler } from "../scheduler/scheduler";
 import type { DmRoomsStore } from "../store/dmRooms";

@@ -1,7 +1,7 @@
 import type { Clock } from "../kernel/clock";
 import type { Logger } from "../kernel/logger";
-import type { Effects } from "../commands/effects";
-import { Message } from "../commands/message";
+import type { Effects } from "../messaging/effects";
+import { Message } from "../messaging/message";
 import type { CarenetConfig } from "../config/types";
 import { noticeContent } from "../matrix/content";
 import { fitContent } from "../matrix/fitContent";

@@ -1,6 +1,6 @@
 import { checkinSettingsOf } from "../app/checkinService";
 import { describeEntry as describeAuditEntry } from "../commands/audit";
-import { Message, type Block, type Text } from "../commands/message";
+import { Message, type Block, type Text } from "../messaging/message";
 import { describeEntry as describeRotaEntry, describeStatus } from "../commands/rota/describe";
 import { roomName } from "../communities/memberRooms";
 import type { CarenetConfig, CommunityConfig } from "../config/types";

@@ -1,6 +1,6 @@
 import type { AppContext } from "../app/context";
 import { PLAN_JOB, planKey } from "../app/rotaHandoff";
-import { Message } from "../commands/message";
+import { Message } from "../messaging/message";
 import { command, person, t } from "../words";
 import { coverRange, describeEntry } from "../commands/rota/describe";
 import { stretch } from "../commands/rota/when";

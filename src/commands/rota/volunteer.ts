@@ -1,8 +1,9 @@
 import type { CommunityConfig } from "../../config/types";
 import type { RotaEntry } from "../../store/rota";
-import { Message } from "../message";
+import { Message } from "../../messaging/message";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "../types";
-import { becomePeer, idArg, ok, othersConcerned, refused, tellStaff, withoutConsent, type RotaCommandDeps } from "./common";
+import { becomePeer, idArg, othersConcerned, tellStaff, withoutConsent, type RotaCommandDeps } from "./common";
+import { ok, refused } from "../../messaging/outcome";
 import { command, listOf, person, t, zone, type Words } from "../../words";
 import { dayWords, entryWords, lineWords } from "./words";
 import { rotaSettings, type Candidate } from "./service";

@@ -1,6 +1,6 @@
 import type { Clock } from "../../kernel/clock";
 import type { Logger } from "../../kernel/logger";
-import type { Effects } from "../../commands/effects";
+import type { Effects } from "../../messaging/effects";
 import type { CarenetConfig, CommunityConfig, OffMatrixConfig } from "../../config/types";
 import type { EscalationStep } from "../../domain/escalation";
 import type { ContactKind, ContactsStore } from "../../store/contacts";

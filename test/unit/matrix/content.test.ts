@@ -1,4 +1,4 @@
-import { Message } from "../../../src/commands/message";
+import { Message } from "../../../src/messaging/message";
 import { MAX_DISPLAY_NAME, sanitiseDisplayName } from "../../../src/kernel/displayName";
 import { nameFor, noticeContent } from "../../../src/matrix/content";
 
