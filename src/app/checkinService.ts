@@ -43,6 +43,7 @@ import type { Member } from "../store/members";
 import type { CrisisResources } from "../config/types";
 import { consentNeeded } from "../communities/consent";
 import type { AppContext } from "./context";
+import { communityById } from "../config/communities";
 
 export const PROMPT_JOB = "checkins.prompt";
 export const ALUMNI_JOB = "checkins.alumni";
@@ -78,7 +79,7 @@ export class CheckinService implements CheckinPort {
   // Who and where
 
   community(id: string): CommunityConfig | undefined {
-    return this.app.config().communities.find((c) => c.id === id);
+    return communityById(this.app.config().communities, id);
   }
 
   planOf(communityId: string, userId: string): Plan {
@@ -864,7 +865,7 @@ export class CheckinService implements CheckinPort {
       const covered = new Set<string>();
       for (const job of [...this.app.jobs.pending(PROMPT_JOB), ...this.app.jobs.pending(ALUMNI_JOB)]) {
         const p = job.payload as { communityId: string; checkinId?: string; slot?: string };
-        const community = config.communities.find((c) => c.id === p.communityId);
+        const community = communityById(config.communities, p.communityId);
         const slot = job.kind === ALUMNI_JOB ? community && checkinSettingsOf(community).alumni.at : p.slot;
         const id = `${job.kind}|${p.communityId}|${p.checkinId ?? ALUMNI_CHECKIN}|${slot}`;
         const w = wanted.get(id);

@@ -9,6 +9,7 @@ import { ConfigError, formatProblem, type ConfigProblem } from "../config/proble
 import type { CarenetConfig } from "../config/types";
 import type { AppContext } from "./context";
 import type { Logger } from "../kernel/logger";
+import { communityById } from "../config/communities";
 
 export type ReloadResult =
   | { outcome: "applied"; needsRestart: string[] }
@@ -184,7 +185,7 @@ function describeChange(before: CarenetConfig, next: CarenetConfig): string {
   const removed = ids(before).filter((id) => !ids(next).includes(id));
   const changed = next.communities
     .filter((c) => {
-      const old = before.communities.find((o) => o.id === c.id);
+      const old = communityById(before.communities, c.id);
       return old && JSON.stringify(old) !== JSON.stringify(c);
     })
     .map((c) => c.id);

@@ -6,6 +6,7 @@ import type { LanguagesStore } from "../store/languages";
 import type { MembersStore } from "../store/members";
 import type { PagesStore } from "../store/pages";
 import { isLanguage, SOURCE_LANGUAGE, type Language, type RenderContext } from "../words";
+import { communityById } from "../config/communities";
 
 /**
  * Who reads a message, so it is rendered in their language with people by name and times
@@ -30,7 +31,7 @@ export interface ReadersDeps {
 }
 
 export function createReaders(d: ReadersDeps): Readers {
-  const community = (id: string | undefined): CommunityConfig | undefined => (id ? d.config().communities.find((c) => c.id === id) : undefined);
+  const community = (id: string | undefined): CommunityConfig | undefined => (id ? communityById(d.config().communities, id) : undefined);
   const context = (c: CommunityConfig | undefined, chosen?: string): RenderContext => {
     const language: Language = isLanguage(chosen) ? chosen : isLanguage(c?.language) ? c!.language : SOURCE_LANGUAGE;
     return {

@@ -1,6 +1,6 @@
 import { askedDetail, ASKED, currentRightsText, describeConsent, latestDecision, onboardingMessages } from "../communities/consent";
 import type { CommunitiesApp } from "../communities/deps";
-import { isStaffOrAdmin } from "../communities/roles";
+import { isStaffOf } from "../config/roles";
 import { allMemberRoomKeys, inviteTo, kickFrom, roomKeysFor, roomName, type InviteOutcome, type PlaceRoom } from "../communities/memberRooms";
 import { readUserId } from "../communities/userIds";
 import type { CommunityConfig } from "../config/types";
@@ -152,14 +152,14 @@ function refuseAdd(app: CommunitiesApp, c: CommunityConfig, target: string, spon
   if (target === app.botUserId || target.startsWith(`@${app.botUserId.slice(1).split(":")[0]}_`)) {
     return refused(t("member.isBot", { user: command(target) }));
   }
-  if (isStaffOrAdmin(c, target)) {
+  if (isStaffOf(c, target)) {
     return refused(t("member.isStaff", { user: person(target), role: c.admins.includes(target) ? "admin" : "staff", community: c.name }));
   }
   return refuseSponsor(c, sponsor);
 }
 
 function refuseSponsor(c: CommunityConfig, sponsor: string): CommandResult | undefined {
-  return isStaffOrAdmin(c, sponsor) ? undefined : refused(t("member.sponsorNotStaff", { sponsor: person(sponsor), community: c.name }));
+  return isStaffOf(c, sponsor) ? undefined : refused(t("member.sponsorNotStaff", { sponsor: person(sponsor), community: c.name }));
 }
 
 const sponsorName = (sponsor: string | null): Value => (sponsor ? person(sponsor) : t("member.nobody"));
@@ -283,7 +283,7 @@ function changeSponsor(app: CommunitiesApp, ctx: CommandContext, c: CommunityCon
 }
 
 function refuseStaffTarget(c: CommunityConfig, target: string, verb: string): CommandResult | undefined {
-  if (!isStaffOrAdmin(c, target)) return undefined;
+  if (!isStaffOf(c, target)) return undefined;
   return refused(t("member.staffTarget", { user: person(target), community: c.name, command: command(`!member ${verb}`) }));
 }
 
@@ -325,7 +325,7 @@ function show(app: CommunitiesApp, c: CommunityConfig, target: string): CommandR
   const away = foreign(target, app.domain);
   if (away) return away;
   const user = person(target);
-  if (isStaffOrAdmin(c, target)) return ok(t("member.isConfigStaff", { user, role: c.admins.includes(target) ? "admin" : "staff", community: c.name }));
+  if (isStaffOf(c, target)) return ok(t("member.isConfigStaff", { user, role: c.admins.includes(target) ? "admin" : "staff", community: c.name }));
   const m = app.members.get(c.id, target);
   // A look-up that finds nobody is an answer, not a refusal: the audit log must not call it one.
   if (!m) return ok(t("member.notMemberLookup", { user, community: c.name, command: command(`!member add ${target}`) }));

@@ -11,6 +11,7 @@ import { Message } from "../messaging/message";
 import { refused } from "../messaging/outcome";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "./types";
 import { command, listOf, t as words, time, zone, type Words } from "../words";
+import { communityById } from "../config/communities";
 
 export interface PagingCommandDeps {
   service: PagingService;
@@ -30,7 +31,7 @@ const PAGES_LIST_MAX = 50;
  * recently joined if several), else the one they are alumni of. Undefined: not a member.
  */
 export function communityForMember(d: PagingCommandDeps, ctx: Pick<CommandContext, "sender" | "community">): CommunityConfig | undefined {
-  const configured = (id: string) => d.config().communities.find((c) => c.id === id);
+  const configured = (id: string) => communityById(d.config().communities, id);
   const memberships = d.members.communitiesOf(ctx.sender, { includeDischarged: true }).filter((m) => configured(m.communityId));
   if (ctx.community && memberships.some((m) => m.communityId === ctx.community!.id)) return configured(ctx.community.id);
   const withPage = memberships.find((m) => d.pages.active(m.communityId, ctx.sender));

@@ -30,19 +30,9 @@ export function localDate(zone: string, ms: number): string {
   return DateTime.fromMillis(ms, { zone }).toISODate() as string;
 }
 
-/** "Tue 20:00" — short enough for a prompt or an alert. */
-export function dayAndTime(zone: string, ms: number): string {
-  return DateTime.fromMillis(ms, { zone }).setLocale(LOCALE).toFormat("ccc HH:mm");
-}
-
 /** "Tuesday 3 March 2026". */
 export function longDate(zone: string, ms: number): string {
   return DateTime.fromMillis(ms, { zone }).setLocale(LOCALE).toFormat("cccc d LLLL yyyy");
-}
-
-/** "Tue 3 Mar" for a YYYY-MM-DD date. */
-export function shortDate(isoDate: string): string {
-  return DateTime.fromISO(isoDate, { zone: "UTC" }).setLocale(LOCALE).toFormat("ccc d LLL");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -61,13 +61,6 @@
 
 export type NotifyTarget = "on_call_peers" | "backup_peers" | "on_call_staff" | "all_staff";
 
-export const NOTIFY_TARGETS: readonly NotifyTarget[] = [
-  "on_call_peers",
-  "backup_peers",
-  "on_call_staff",
-  "all_staff",
-];
-
 export interface EscalationStep {
   notify: NotifyTarget;
   waitMs: number;

@@ -5,7 +5,7 @@
  * Pure domain code: no I/O, no clock. Every instant is epoch milliseconds; local
  * wall-clock times are interpreted in the community's IANA time zone with luxon.
  *
- * Model (after GoAlert's schedule rules + user overrides, see research/oncall.md):
+ * Model (after GoAlert's schedule rules + user overrides):
  *
  * - A {@link RecurringShift} is a weekly wall-clock window: `day` + `from`..`to` in the
  *   community zone. `to <= from` means the shift crosses midnight and ends on the next

@@ -16,6 +16,7 @@ import type { CommunityPlace, ReactionEvent } from "./eventRouter";
 import type { Homeserver } from "./homeserver";
 import type { RoomSnapshots } from "./roomSnapshot";
 import type { CrisisResources } from "../config/types";
+import { communityById } from "../config/communities";
 
 /** The Synapse setting that makes the homeserver encrypt every room it creates. */
 export const ENCRYPTION_SETTING = "encryption_enabled_by_default_for_room_type";
@@ -246,7 +247,7 @@ export class EncryptedRooms {
     const staffRoom = this.d.rooms.get(communityId, "staff");
     const untold = this.d.encryption.untold(communityId);
     if (!staffRoom || !untold.length) return;
-    const community = this.d.config().communities.find((c) => c.id === communityId);
+    const community = communityById(this.d.config().communities, communityId);
     const now = this.d.clock.now();
     const message = staffNotice(
       community?.name ?? communityId,

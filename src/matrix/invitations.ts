@@ -86,10 +86,3 @@ export function registerInvitations(scheduler: Scheduler, d: InvitationDeps): vo
     { usesHomeserver: true },
   );
 }
-
-/** Everyone joined or invited, apart from the bot. */
-export function othersIn(state: Array<{ type: string; state_key: string; content: Record<string, unknown> }>, botUserId: string): string[] {
-  return state
-    .filter((e) => e.type === "m.room.member" && e.state_key !== botUserId && (e.content.membership === "join" || e.content.membership === "invite"))
-    .map((e) => e.state_key);
-}

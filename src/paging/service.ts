@@ -6,7 +6,7 @@ import type { Effects } from "../messaging/effects";
 import type { Message } from "../messaging/message";
 import type { CarenetConfig, CommunityConfig, CrisisResources } from "../config/types";
 import { awaitsConfirmation, isAckStale, step, type EscalationStep, type NotifyTarget, type StepResult } from "../domain/escalation";
-import { isStaffOf } from "../matrix/eventRouter";
+import { isStaffOf } from "../config/roles";
 import type { AuditLog } from "../store/audit";
 import type { CommunityRoomsStore } from "../store/communityRooms";
 import type { JobsStore } from "../store/jobs";
@@ -19,6 +19,7 @@ import { asksPeers, nightBounds, underNightlyCap } from "./nightlyCap";
 import { GAP_JOB, gapLines, gapWords, ladderGaps, tonight, windowWords } from "./gaps";
 import { offMatrixFromStep, type OffMatrix } from "./offMatrix/service";
 import * as t from "./texts";
+import { communityById } from "../config/communities";
 
 export const DEADLINE_JOB = "page.deadline";
 export const ROOM_JOB = "page.room";
@@ -114,7 +115,7 @@ export class PagingService {
   }
 
   community(id: string): CommunityConfig | undefined {
-    return this.d.config().communities.find((c) => c.id === id);
+    return communityById(this.d.config().communities, id);
   }
 
   private crisis(): CrisisResources {

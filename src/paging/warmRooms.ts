@@ -4,6 +4,7 @@ import type { CarenetConfig, CommunityConfig } from "../config/types";
 import type { Homeserver } from "../matrix/homeserver";
 import type { JobSpec } from "../store/jobs";
 import type { WarmRoomsStore } from "../store/warmRooms";
+import { communityById } from "../config/communities";
 
 export const WARM_JOB = "page.warm-rooms";
 /** Ready rooms per community when `paging.warm_rooms` is not set. */
@@ -57,7 +58,7 @@ export class WarmRooms {
 
   /** The "page.warm-rooms" job: one step towards the community's pool as configured. */
   async topUp(communityId: string): Promise<void> {
-    const c = this.d.config().communities.find((x) => x.id === communityId);
+    const c = communityById(this.d.config().communities, communityId);
     const wanted = warmRoomsWanted(c);
     const ready = this.d.store.ready(communityId);
     // Oldest first: the newest extras go.

@@ -31,9 +31,3 @@ export function retentionOf(config: Pick<CarenetConfig, "retention">): Retention
   };
   return { checkins: period("checkins"), pages: period("pages"), rota: period("rota"), removed_members: period("removed_members") };
 }
-
-/** "365 days", "1 day". */
-export function daysWord(p: Period | number): string {
-  const n = typeof p === "number" ? p : p.days;
-  return `${n} day${n === 1 ? "" : "s"}`;
-}

@@ -11,6 +11,7 @@ import { dayBounds, readDate, readWeek } from "./when";
 import { candidateOf, capRefusal, readShift } from "./volunteer";
 import { command, listOf, person, t, time, zone } from "../../words";
 import { coverRangeWords, dayWords, entryWords, lineWords, momentWords, staffLineWords, statusWords, stretchWords } from "./words";
+import { communityById } from "../../config/communities";
 
 type Words = ReturnType<typeof t>;
 
@@ -496,7 +497,7 @@ export function zoneOf(deps: RotaCommandDeps, userId: string): string {
   const ids = [...deps.rota.store.ofUser(userId).map((e) => e.communityId), ...deps.members.communitiesOf(userId).map((m) => m.communityId)];
   const communities = deps.config().communities;
   for (const id of ids) {
-    const c = communities.find((x) => x.id === id);
+    const c = communityById(communities, id);
     if (c) return c.timezone;
   }
   return communities.find((c) => deps.rota.standing(c, userId) !== null)?.timezone ?? communities[0]?.timezone ?? "UTC";

@@ -9,6 +9,7 @@ import type { PageRecord, PagesStore } from "../../store/pages";
 import { codeMessage, EmailChannel, WebhookChannel, type Channel, type OffMatrixMessage } from "./channels";
 import type { MetricsPort } from "../../metrics/port";
 import { DEFAULT_CONTEXT, renderWords, t, type RenderContext } from "../../words";
+import { communityById } from "../../config/communities";
 
 export const OFF_MATRIX_JOB = "page.offmatrix";
 export const CONTACT_CODE_JOB = "contact.code";
@@ -118,7 +119,7 @@ export class OffMatrix {
     const channel = this.channels().get(kind);
     const target = this.reachable(userId).find((r) => r.kind === kind);
     if (!channel || !target) return; // the channel was removed from the config, or the person took the address back
-    const c = this.d.config().communities.find((x) => x.id === page.communityId);
+    const c = communityById(this.d.config().communities, page.communityId);
     const name = c?.name ?? page.communityId;
     const link = this.d.config().off_matrix?.link ?? `https://matrix.to/#/${this.d.botUserId}`;
     const reader = this.d.readerOf?.(userId) ?? DEFAULT_CONTEXT;
