@@ -19,6 +19,7 @@ import { LONGEST_SHIFT_MS, rotaSettings, type RotaService, type Stretch } from "
 import type { Effects } from "../messaging/effects";
 import type { CarenetConfig, CommunityConfig } from "../config/types";
 import type { Job, JobsStore } from "../store/jobs";
+import type { JobOf } from "../scheduler/registry";
 import type { Clock } from "../kernel/clock";
 import type { Logger } from "../kernel/logger";
 import type { CrisisResources } from "../config/types";
@@ -42,6 +43,12 @@ interface HandoffPayload {
   backup: boolean;
   role: "peer" | "staff";
   stage: Stage;
+}
+
+declare module "../scheduler/registry" {
+  interface JobPayloads {
+    "rota.handoff": HandoffPayload;
+  }
 }
 
 export interface HandoffDeps {
@@ -147,8 +154,8 @@ export class Handoffs {
   };
 
   /** The "rota.handoff" job: one message, if it is still true and still useful. */
-  readonly onHandoffJob = (job: Job): void => {
-    const p = job.payload as unknown as HandoffPayload;
+  readonly onHandoffJob = (job: JobOf<typeof HANDOFF_JOB>): void => {
+    const p = job.payload;
     const now = this.d.clock.now();
     this.d.atomically(() => {
       const c = this.d.rota.community(p.communityId);

@@ -9,13 +9,21 @@ import type { RoomMessageHook } from "../matrix/eventRouter";
 import { describeError } from "../matrix/provisioning";
 import { readPowerLevels, redactionTxnId, setPosting, postingIs, type RoomHoursHomeserver } from "../matrix/roomHours";
 import type { CommunityRoomsStore } from "../store/communityRooms";
-import type { Job, JobsStore } from "../store/jobs";
+import type { JobsStore } from "../store/jobs";
+import type { JobOf } from "../scheduler/registry";
 import type { RoomHoursState, RoomHoursStore } from "../store/roomHours";
 import { closingNotice, noLongerScheduledNotice, openingNotice, RACING_POST_REASON, racingPostExplanation } from "./notices";
 import { periodStart, scheduledRooms, scheduleFor, type ScheduledRoom } from "./schedules";
 
 export const TRANSITION_JOB = "hours.transition";
 export const REDACT_JOB = "hours.redact";
+
+declare module "../scheduler/registry" {
+  interface JobPayloads {
+    "hours.transition": { communityId: string; roomKey: string };
+    "hours.redact": { roomId: string; eventId: string };
+  }
+}
 
 /** One job per scheduled room, due at its next transition. */
 export const transitionJobKey = (communityId: string, roomKey: string) => `hours:${communityId}:${roomKey}`;
@@ -110,8 +118,8 @@ export class PostingHoursKeeper {
   }
 
   /** The transition job: the room to its state now, then the next transition scheduled. */
-  readonly runTransition = async (job: Job): Promise<void> => {
-    const { communityId, roomKey } = job.payload as { communityId: string; roomKey: string };
+  readonly runTransition = async (job: JobOf<typeof TRANSITION_JOB>): Promise<void> => {
+    const { communityId, roomKey } = job.payload;
     await this.serially(communityId, roomKey, async () => {
       const config = this.d.config(); // read after waiting: a reload may have come first
       const room = scheduledRooms(config).find((r) => r.community.id === communityId && r.roomKey === roomKey);
@@ -159,8 +167,8 @@ export class PostingHoursKeeper {
   };
 
   /** Removes a racing post; the same transaction id on every attempt, so it happens once. */
-  readonly runRedaction = async (job: Job): Promise<void> => {
-    const { roomId, eventId } = job.payload as { roomId: string; eventId: string };
+  readonly runRedaction = async (job: JobOf<typeof REDACT_JOB>): Promise<void> => {
+    const { roomId, eventId } = job.payload;
     try {
       await this.d.homeserver.redact(roomId, eventId, RACING_POST_REASON, redactionTxnId(eventId));
     } catch (err) {

@@ -6,7 +6,6 @@ import { command, t } from "../words";
 import type { Scheduler } from "../scheduler/scheduler";
 import type { DmRoomsStore } from "../store/dmRooms";
 import type { EncryptionStore } from "../store/encryption";
-import type { Job } from "../store/jobs";
 import type { OutboxStore } from "../store/outbox";
 import { noticeContent, type Reader } from "./content";
 import { encryptedChatWelcome } from "./encryptedRooms";
@@ -20,6 +19,12 @@ export interface JoinPayload {
   roomId: string;
   inviter: string;
   direct: boolean;
+}
+
+declare module "../scheduler/registry" {
+  interface JobPayloads {
+    "matrix.join": JoinPayload;
+  }
 }
 
 export interface InvitationDeps {
@@ -50,8 +55,8 @@ export interface InvitationDeps {
 export function registerInvitations(scheduler: Scheduler, d: InvitationDeps): void {
   scheduler.on(
     JOIN_JOB,
-    async (job: Job) => {
-      const { roomId, inviter, direct } = job.payload as unknown as JoinPayload;
+    async (job) => {
+      const { roomId, inviter, direct } = job.payload;
       try {
         await d.homeserver.joinRoom(roomId);
       } catch (err) {

@@ -28,6 +28,13 @@ export const CRISIS_CLOSE_JOB = "crisis.close";
 /** The staff alert when a ladder ran out: a job, so the member's own answer is queued (and sent) first. */
 export const STAFF_ALERT_JOB = "page.staff-alert";
 
+declare module "../scheduler/registry" {
+  interface JobPayloads {
+    "page.deadline": { pageId: number; round: number; step?: number; confirm?: boolean };
+    "page.staff-alert": { pageId: number; round: number };
+  }
+}
+
 /** How long a crisis meeting room stays open for talking; then it is kept read-only. */
 export const CRISIS_MEETING_MS = 12 * 60 * 60 * 1000;
 
