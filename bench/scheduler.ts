@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createLogger } from "../src/app/logger";
+import { createLogger } from "../src/kernel/logger";
 import { retryAdvice } from "../src/matrix/homeserver";
 import { Scheduler } from "../src/scheduler/scheduler";
 import { openDatabase } from "../src/store/database";

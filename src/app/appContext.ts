@@ -24,9 +24,9 @@ import { LanguagesStore } from "../store/languages";
 import { PagesStore } from "../store/pages";
 import { noMetrics, type MetricsPort } from "../metrics/port";
 import { createReaders } from "./readers";
-import type { Clock } from "./clock";
+import type { Clock } from "../kernel/clock";
 import type { AppContext } from "./context";
-import type { Logger } from "./logger";
+import type { Logger } from "../kernel/logger";
 import { RoomSnapshots } from "../matrix/roomSnapshot";
 
 export interface AppContextDeps {

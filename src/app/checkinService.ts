@@ -1,7 +1,8 @@
 import { DateTime } from "luxon";
 import { schemaDefaults } from "../config/load";
-import { supportNow } from "../commands/help";
-import { Message } from "../commands/message";
+import { supportNow } from "../messaging/support";
+import { Message } from "../messaging/message";
+import { refused } from "../messaging/outcome";
 import { intervalWords, planProblemWords, rhythmWords } from "../commands/checkinWords";
 import { command, listOf, person, t, time, zone } from "../words";
 
@@ -35,13 +36,14 @@ import {
   type Plan,
   ALUMNI_RHYTHMS,
 } from "../domain/checkins";
-import { describeDuration, parseDuration } from "../domain/escalation";
+import { describeDuration, parseDuration } from "../kernel/durations";
 import type { Job, JobSpec } from "../store/jobs";
 import type { CheckinAnswer, CheckinPrompt, CheckinsStore } from "../store/checkins";
 import type { Member } from "../store/members";
 import type { CrisisResources } from "../config/types";
 import { consentNeeded } from "../communities/consent";
 import type { AppContext } from "./context";
+import { communityById } from "../config/communities";
 
 export const PROMPT_JOB = "checkins.prompt";
 export const ALUMNI_JOB = "checkins.alumni";
@@ -77,7 +79,7 @@ export class CheckinService implements CheckinPort {
   // Who and where
 
   community(id: string): CommunityConfig | undefined {
-    return this.app.config().communities.find((c) => c.id === id);
+    return communityById(this.app.config().communities, id);
   }
 
   planOf(communityId: string, userId: string): Plan {
@@ -863,7 +865,7 @@ export class CheckinService implements CheckinPort {
       const covered = new Set<string>();
       for (const job of [...this.app.jobs.pending(PROMPT_JOB), ...this.app.jobs.pending(ALUMNI_JOB)]) {
         const p = job.payload as { communityId: string; checkinId?: string; slot?: string };
-        const community = config.communities.find((c) => c.id === p.communityId);
+        const community = communityById(config.communities, p.communityId);
         const slot = job.kind === ALUMNI_JOB ? community && checkinSettingsOf(community).alumni.at : p.slot;
         const id = `${job.kind}|${p.communityId}|${p.checkinId ?? ALUMNI_CHECKIN}|${slot}`;
         const w = wanted.get(id);
@@ -881,10 +883,6 @@ export class CheckinService implements CheckinPort {
       }
     });
   }
-}
-
-function refused(reply: Message): CommandResult {
-  return { outcome: "refused", reply };
 }
 
 /** The member's plan, one line per part, in their reader's words. */

@@ -2,13 +2,14 @@ import { createHash } from "node:crypto";
 import { readFileSync, watch, type FSWatcher } from "node:fs";
 import path from "node:path";
 import { parseDocument } from "yaml";
-import { Message } from "../commands/message";
+import { Message } from "../messaging/message";
 import { t } from "../words";
 import { loadConfigFile } from "../config/load";
 import { ConfigError, formatProblem, type ConfigProblem } from "../config/problems";
 import type { CarenetConfig } from "../config/types";
 import type { AppContext } from "./context";
-import type { Logger } from "./logger";
+import type { Logger } from "../kernel/logger";
+import { communityById } from "../config/communities";
 
 export type ReloadResult =
   | { outcome: "applied"; needsRestart: string[] }
@@ -184,7 +185,7 @@ function describeChange(before: CarenetConfig, next: CarenetConfig): string {
   const removed = ids(before).filter((id) => !ids(next).includes(id));
   const changed = next.communities
     .filter((c) => {
-      const old = before.communities.find((o) => o.id === c.id);
+      const old = communityById(before.communities, c.id);
       return old && JSON.stringify(old) !== JSON.stringify(c);
     })
     .map((c) => c.id);

@@ -1,5 +1,5 @@
 import type { Readers } from "./readers";
-import type { Effects } from "../commands/effects";
+import type { Effects } from "../messaging/effects";
 import type { CommandSpec } from "../commands/types";
 import type { CarenetConfig } from "../config/types";
 import type { DirectRooms } from "../matrix/directRooms";
@@ -17,8 +17,8 @@ import type { JobsStore } from "../store/jobs";
 import type { MembersStore } from "../store/members";
 import type { OutboxStore } from "../store/outbox";
 import type { MetricsPort } from "../metrics/port";
-import type { Clock } from "./clock";
-import type { Logger } from "./logger";
+import type { Clock } from "../kernel/clock";
+import type { Logger } from "../kernel/logger";
 
 export interface OnCallNow {
   /** Peers whose shift covers the moment, in rota order. */

@@ -2,8 +2,8 @@ import { statfsSync } from "node:fs";
 import path from "node:path";
 import type { Db } from "../store/database";
 import { HealthProbeStore } from "../store/healthProbe";
-import type { Clock } from "./clock";
-import type { Logger } from "./logger";
+import type { Clock } from "../kernel/clock";
+import type { Logger } from "../kernel/logger";
 
 export interface HealthDeps {
   db: Db;

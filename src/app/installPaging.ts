@@ -101,7 +101,7 @@ export function installPaging(app: AppContext): PagingService {
   app.commands.push(contactCommand({ contacts, offMatrix, effects: app.effects, config: app.config }));
 
   app.scheduler.on(DEADLINE_JOB, (job) => {
-    const { pageId, round, step, confirm } = job.payload as { pageId: number; round: number; step?: number; confirm?: boolean };
+    const { pageId, round, step, confirm } = job.payload;
     app.atomically(() => (confirm ? service.confirmDeadline(pageId, round, app.clock.now()) : service.deadline(pageId, round, step ?? -1, app.clock.now())));
   });
   app.scheduler.on(ROOM_JOB, (job) => rooms.supportRoom(Number(job.payload.pageId)), { usesHomeserver: true });
@@ -110,7 +110,7 @@ export function installPaging(app: AppContext): PagingService {
   app.scheduler.on(CRISIS_ROOM_JOB, (job) => rooms.crisisRoom(Number(job.payload.meetingId)), { usesHomeserver: true });
   app.scheduler.on(CRISIS_CLOSE_JOB, (job) => rooms.closeCrisisRoom(Number(job.payload.meetingId)), { usesHomeserver: true });
   app.scheduler.on(STAFF_ALERT_JOB, (job) => {
-    const { pageId, round } = job.payload as { pageId: number; round: number };
+    const { pageId, round } = job.payload;
     app.atomically(() => service.staffAlertDue(pageId, round, app.clock.now()));
   });
   // Off-Matrix sends wait on other servers: they run in the lane that may wait, never holding up a deadline.

@@ -3,6 +3,7 @@ import { weekChartPng } from "../reports/chart";
 import { nextWeeklyAt, WEEKLY_JOB, weeklyKey, weeklyReport } from "../reports/weekly";
 import { RotaStore } from "../store/rota";
 import type { AppContext } from "./context";
+import { communityById } from "../config/communities";
 
 /**
  * The weekly picture (config `weekly_report: { day, at }` per community): a durable job that
@@ -12,7 +13,7 @@ import type { AppContext } from "./context";
 export function installReports(app: AppContext): void {
   const log = app.log.child({ component: "reports" });
   const rota = new RotaService({ store: new RotaStore(app.db), members: app.members, config: app.config, hasConsent: (c, u) => app.hasConsent(c, u) });
-  const community = (id: string) => app.config().communities.find((c) => c.id === id);
+  const community = (id: string) => communityById(app.config().communities, id);
 
   const scheduleAll = (now: number) => {
     const pending = app.jobs.pending(WEEKLY_JOB);

@@ -7,6 +7,7 @@ import type { ScrapeSources } from "../metrics/registry";
 import { allStaffOf, ladderOf } from "../paging/ladder";
 import { RotaStore } from "../store/rota";
 import type { AppContext } from "./context";
+import { communityById } from "../config/communities";
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -57,7 +58,7 @@ export function ladderCoverage(rota: RotaService, c: CommunityConfig, fromMs: nu
 /** What the metrics read at each scrape: the outbox, the jobs and the rota as they are now. */
 export function metricsSources(app: AppContext): ScrapeSources {
   const rota = new RotaService({ store: new RotaStore(app.db), members: app.members, config: app.config, hasConsent: (c, u) => app.hasConsent(c, u) });
-  const community = (id: string) => app.config().communities.find((c) => c.id === id);
+  const community = (id: string) => communityById(app.config().communities, id);
   return {
     communities: () => app.config().communities.map((c) => c.id),
     outbox: () => app.outbox.pendingStats(),

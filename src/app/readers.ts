@@ -6,6 +6,7 @@ import type { LanguagesStore } from "../store/languages";
 import type { MembersStore } from "../store/members";
 import type { PagesStore } from "../store/pages";
 import { communityReader, type RenderContext } from "../words";
+import { communityById } from "../config/communities";
 
 /**
  * Who reads a message, so it is rendered in their language with people by name and times
@@ -34,7 +35,7 @@ export interface ReadersDeps {
 }
 
 export function createReaders(d: ReadersDeps): Readers {
-  const community = (id: string | undefined): CommunityConfig | undefined => (id ? d.config().communities.find((c) => c.id === id) : undefined);
+  const community = (id: string | undefined): CommunityConfig | undefined => (id ? communityById(d.config().communities, id) : undefined);
   const context = (c: CommunityConfig | undefined, chosen?: string): RenderContext => ({ ...communityReader(c, chosen), names: (u) => d.names.get(u) });
   const communityOfUser = (userId: string): CommunityConfig | undefined => {
     const memberships = d.members.communitiesOf(userId, { includeDischarged: true }).sort((a, b) => b.addedAt - a.addedAt);

@@ -11,16 +11,17 @@
  * missed while carenet was down is sent late only while the stretch is still running, and a
  * reminder only before the stretch starts — otherwise it is skipped and logged.
  */
-import { supportNow } from "../commands/help";
-import { Message } from "../commands/message";
+import { supportNow } from "../messaging/support";
+import { Message } from "../messaging/message";
 import { momentWords } from "../commands/rota/words";
 import { t, time, zone } from "../words";
 import { LONGEST_SHIFT_MS, rotaSettings, type RotaService, type Stretch } from "../commands/rota/service";
-import type { Effects } from "../commands/effects";
+import type { Effects } from "../messaging/effects";
 import type { CarenetConfig, CommunityConfig } from "../config/types";
 import type { Job, JobsStore } from "../store/jobs";
-import type { Clock } from "./clock";
-import type { Logger } from "./logger";
+import type { JobOf } from "../scheduler/registry";
+import type { Clock } from "../kernel/clock";
+import type { Logger } from "../kernel/logger";
 import type { CrisisResources } from "../config/types";
 
 export const HANDOFF_JOB = "rota.handoff";
@@ -42,6 +43,12 @@ interface HandoffPayload {
   backup: boolean;
   role: "peer" | "staff";
   stage: Stage;
+}
+
+declare module "../scheduler/registry" {
+  interface JobPayloads {
+    "rota.handoff": HandoffPayload;
+  }
 }
 
 export interface HandoffDeps {
@@ -147,8 +154,8 @@ export class Handoffs {
   };
 
   /** The "rota.handoff" job: one message, if it is still true and still useful. */
-  readonly onHandoffJob = (job: Job): void => {
-    const p = job.payload as unknown as HandoffPayload;
+  readonly onHandoffJob = (job: JobOf<typeof HANDOFF_JOB>): void => {
+    const p = job.payload;
     const now = this.d.clock.now();
     this.d.atomically(() => {
       const c = this.d.rota.community(p.communityId);

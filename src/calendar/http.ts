@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Logger } from "../app/logger";
+import type { Logger } from "../kernel/logger";
 import { CALENDAR_PATH } from "./service";
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;

@@ -1,9 +1,10 @@
 import { LONGEST_SHIFT_MS, type RotaService } from "../commands/rota/service";
 import type { CarenetConfig } from "../config/types";
-import { isStaffOf } from "../matrix/eventRouter";
+import { isStaffOf } from "../config/roles";
 import type { CalendarFeedsStore } from "../store/calendarFeeds";
 import type { Readers } from "../app/readers";
 import { communityFeed, FEED_AHEAD_MS, FEED_PAST_MS, personFeed } from "./feed";
+import { communityById } from "../config/communities";
 
 /** The path a feed is served under on the appservice listener (see docs/rota.md). */
 export const CALENDAR_PATH = "/_carenet/calendar/";
@@ -35,7 +36,7 @@ export class CalendarService {
     const w = { fromMs: now - FEED_PAST_MS, toMs: now + FEED_AHEAD_MS, now };
     const stretchesOf = (c: CarenetConfig["communities"][number]) => this.d.rota.stretchesStarting(c, w.fromMs - LONGEST_SHIFT_MS, w.toMs, now);
     if (feed.kind === "community") {
-      const c = this.d.config().communities.find((x) => x.id === feed.communityId);
+      const c = communityById(this.d.config().communities, feed.communityId);
       if (!c || !isStaffOf(c, feed.userId)) return undefined;
       return communityFeed(c, stretchesOf(c), w, this.d.readers?.forPerson(feed.userId, c.id));
     }

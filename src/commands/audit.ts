@@ -2,7 +2,7 @@ import type { CommunitiesApp } from "../communities/deps";
 import type { AuditEntry } from "../store/audit";
 import { AUDIT_LATEST_MAX } from "../store/audit";
 import { command, person, t, time, zone, type Value, type Words, type RichValue } from "../words";
-import { Message } from "./message";
+import { Message } from "../messaging/message";
 import { UsageError, type CommandSpec } from "./types";
 
 export const AUDIT_DEFAULT = 20;

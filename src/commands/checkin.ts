@@ -1,6 +1,6 @@
 import type { CommunityConfig } from "../config/types";
 import type { Member } from "../store/members";
-import type { Message } from "./message";
+import type { Message } from "../messaging/message";
 import type { CommandContext, CommandResult, CommandSpec } from "./types";
 import type { CrisisResources } from "../config/types";
 import { t } from "../words";

@@ -1,5 +1,5 @@
 import { parseInterval, type AlumniRhythm, type PlanProblem } from "../domain/checkins";
-import type { Weekday } from "../domain/localTime";
+import type { Weekday } from "../kernel/localTime";
 import { command, t } from "../words";
 
 type Words = ReturnType<typeof t>;

@@ -1,9 +1,10 @@
 import type { CarenetConfig } from "../config/types";
 import { CONTACT_CODE_JOB, type OffMatrix } from "../paging/offMatrix/service";
 import type { ContactsStore } from "../store/contacts";
-import type { Effects } from "./effects";
+import type { Effects } from "../messaging/effects";
 import { command, listOf, t, type Words } from "../words";
-import { Message } from "./message";
+import { Message } from "../messaging/message";
+import { refused } from "../messaging/outcome";
 import { UsageError, type CommandResult, type CommandSpec } from "./types";
 
 export interface ContactCommandDeps {
@@ -43,7 +44,7 @@ export function contactCommand(d: ContactCommandDeps): CommandSpec {
         case undefined:
           return reply({ outcome: "ok", reply: describe(d, ctx.sender) });
         case "email": {
-          if (!d.offMatrix.has("email")) return reply(refusedText(t("contact.noEmail")));
+          if (!d.offMatrix.has("email")) return reply(refused(t("contact.noEmail")));
           const address = value?.trim() ?? "";
           if (address.length > 254 || !EMAIL.test(address)) throw new UsageError(t("contact.notEmail"));
           const code = d.contacts.proposeEmail(ctx.sender, address, now);
@@ -62,14 +63,14 @@ export function contactCommand(d: ContactCommandDeps): CommandSpec {
             const addr = d.contacts.confirmed(ctx.sender, "email")?.address;
             return reply({ outcome: "ok", reply: Message.of(t("contact.confirmed", { address: addr ?? "", command: command("!contact remove email") })) });
           }
-          if (out === "wrong") return reply(refusedText(t("contact.wrongCode")));
-          if (out === "expired") return reply(refusedText(t("contact.expiredCode", { command: command("!contact email") })));
-          return reply(refusedText(t("contact.noneWaiting", { command: command("!contact email") })));
+          if (out === "wrong") return reply(refused(t("contact.wrongCode")));
+          if (out === "expired") return reply(refused(t("contact.expiredCode", { command: command("!contact email") })));
+          return reply(refused(t("contact.noneWaiting", { command: command("!contact email") })));
         }
         case "webhook": {
           const v = value?.toLowerCase();
           if (v !== "on" && v !== "off") throw new UsageError(t("contact.webhookForms", { on: command("!contact webhook on"), off: command("!contact webhook off") }));
-          if (v === "on" && !d.offMatrix.has("webhook")) return reply(refusedText(t("contact.noWebhook")));
+          if (v === "on" && !d.offMatrix.has("webhook")) return reply(refused(t("contact.noWebhook")));
           d.contacts.setWebhook(ctx.sender, v === "on", now);
           return reply({
             outcome: "ok",
@@ -91,10 +92,6 @@ export function contactCommand(d: ContactCommandDeps): CommandSpec {
       }
     },
   };
-}
-
-function refusedText(text: Words): CommandResult {
-  return { outcome: "refused", reply: Message.of(text) };
 }
 
 function describe(d: ContactCommandDeps, userId: string): Message {

@@ -3,11 +3,12 @@ import { exportMessages, onlyAuditRemains, type PersonData } from "../rights/exp
 import { FORGOTTEN, type DataService } from "../rights/service";
 import { BOOKKEEPING_DAYS } from "../rights/settings";
 import { command, listOf, t, time } from "../words";
-import { describeDuration } from "../domain/escalation";
-import type { Effects } from "./effects";
-import { supportNow } from "./help";
-import { Message } from "./message";
+import { describeDuration } from "../kernel/durations";
+import type { Effects } from "../messaging/effects";
+import { supportNow } from "../messaging/support";
+import { Message } from "../messaging/message";
 import { UsageError, type CommandResult, type CommandSpec } from "./types";
+import { communityById } from "../config/communities";
 
 /** How long a `!forgetme` waits for `!forgetme confirm`. */
 export const CONFIRM_WITHIN_MS = 10 * 60 * 1000;
@@ -127,7 +128,7 @@ export function forgetmeCommand(d: DataCommandDeps): CommandSpec {
 /** The zone of the first community someone belongs to, else UTC: where their times are told. */
 function homeZone(config: CarenetConfig, memberships: PersonData["memberships"]): string {
   for (const m of memberships) {
-    const c = config.communities.find((x) => x.id === m.communityId);
+    const c = communityById(config.communities, m.communityId);
     if (c) return c.timezone;
   }
   return "UTC";
@@ -137,7 +138,7 @@ type W = ReturnType<typeof t>;
 
 /** What an erasure removes, as plain items (empty kinds left out). */
 function whatGoes(d: PersonData, config: CarenetConfig): W[] {
-  const name = (id: string) => config.communities.find((c) => c.id === id)?.name ?? id;
+  const name = (id: string) => communityById(config.communities, id)?.name ?? id;
   const items: W[] = [];
   for (const m of d.memberships) items.push(t("data.goesMembership", { community: name(m.communityId) }));
   if (d.consent.length) items.push(t("data.goesConsent", { n: d.consent.length }));
@@ -167,7 +168,7 @@ function whatStays(auditEntries: number, d: Pick<PersonData, "memberships" | "us
     t("data.staysRooms"),
   ];
   for (const m of d.memberships.filter((x) => x.status !== "removed")) {
-    const c = config.communities.find((x) => x.id === m.communityId);
+    const c = communityById(config.communities, m.communityId);
     if (!c) continue;
     items.push(t(stage === "asked" ? "data.staysMemberAsked" : "data.staysMember", { community: c.name, page: command("!page") }));
   }

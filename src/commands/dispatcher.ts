@@ -1,6 +1,7 @@
-import { closest } from "../domain/words";
-import { supportNow, availableTo } from "./help";
-import { Message } from "./message";
+import { closest } from "../kernel/words";
+import { availableTo } from "./help";
+import { supportNow } from "../messaging/support";
+import { Message } from "../messaging/message";
 import { safeCommandName, withoutQuotedInput } from "./echo";
 import { command, t } from "../words";
 import { commandName, parseCommand, parseProblemWords, wordsAfterName } from "./parse";

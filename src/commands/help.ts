@@ -1,14 +1,8 @@
-import type { CrisisResources } from "../config/types";
-import { supportBlock } from "../words/support";
 import { command, isWords, t, type Value, type Words } from "../words";
 import { safeCommandName } from "./echo";
-import { Message, type Text } from "./message";
+import { Message, type Text } from "../messaging/message";
+import { supportNow } from "../messaging/support";
 import type { CommandContext, CommandSpec, HelpTopic } from "./types";
-
-/** The first thing anyone reading carenet's help sees: how to get support right now. */
-export function supportNow(crisisResources: CrisisResources): Message {
-  return supportBlock(crisisResources);
-}
 
 export function availableTo(ctx: Pick<CommandContext, "isStaffHere" | "commands">): CommandSpec[] {
   return ctx.commands.filter((c) => c.audience === "everyone" || ctx.isStaffHere);

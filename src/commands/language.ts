@@ -1,6 +1,6 @@
 import type { LanguagesStore } from "../store/languages";
 import { command, isLanguage, LANGUAGE_NAMES, LANGUAGES, listOf, t, type Language } from "../words";
-import { Message } from "./message";
+import { Message } from "../messaging/message";
 import type { CommandSpec } from "./types";
 
 export interface LanguageCommandDeps {

@@ -1,13 +1,14 @@
 import { askedDetail, ASKED, currentRightsText, describeConsent, latestDecision, onboardingMessages } from "../communities/consent";
 import type { CommunitiesApp } from "../communities/deps";
-import { isStaffOrAdmin } from "../communities/roles";
+import { isStaffOf } from "../config/roles";
 import { allMemberRoomKeys, inviteTo, kickFrom, roomKeysFor, roomName, type InviteOutcome, type PlaceRoom } from "../communities/memberRooms";
 import { readUserId } from "../communities/userIds";
 import type { CommunityConfig } from "../config/types";
-import { closest } from "../domain/words";
+import { closest } from "../kernel/words";
 import { command, inCommunityLanguage, listOf, person, t, time, type Value } from "../words";
-import { supportNow } from "./help";
-import { Message, type Text } from "./message";
+import { supportNow } from "../messaging/support";
+import { Message } from "../messaging/message";
+import { ok, refused } from "../messaging/outcome";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "./types";
 
 const VERBS = ["add", "remove", "discharge", "sponsor", "list", "show"] as const;
@@ -146,14 +147,14 @@ function refuseAdd(app: CommunitiesApp, c: CommunityConfig, target: string, spon
   if (target === app.botUserId || target.startsWith(`@${app.botUserId.slice(1).split(":")[0]}_`)) {
     return refused(t("member.isBot", { user: command(target) }));
   }
-  if (isStaffOrAdmin(c, target)) {
+  if (isStaffOf(c, target)) {
     return refused(t("member.isStaff", { user: person(target), role: c.admins.includes(target) ? "admin" : "staff", community: c.name }));
   }
   return refuseSponsor(c, sponsor);
 }
 
 function refuseSponsor(c: CommunityConfig, sponsor: string): CommandResult | undefined {
-  return isStaffOrAdmin(c, sponsor) ? undefined : refused(t("member.sponsorNotStaff", { sponsor: person(sponsor), community: c.name }));
+  return isStaffOf(c, sponsor) ? undefined : refused(t("member.sponsorNotStaff", { sponsor: person(sponsor), community: c.name }));
 }
 
 const sponsorName = (sponsor: string | null): Value => (sponsor ? person(sponsor) : t("member.nobody"));
@@ -277,7 +278,7 @@ function changeSponsor(app: CommunitiesApp, ctx: CommandContext, c: CommunityCon
 }
 
 function refuseStaffTarget(c: CommunityConfig, target: string, verb: string): CommandResult | undefined {
-  if (!isStaffOrAdmin(c, target)) return undefined;
+  if (!isStaffOf(c, target)) return undefined;
   return refused(t("member.staffTarget", { user: person(target), community: c.name, command: command(`!member ${verb}`) }));
 }
 
@@ -319,7 +320,7 @@ function show(app: CommunitiesApp, c: CommunityConfig, target: string): CommandR
   const away = foreign(target, app.domain);
   if (away) return away;
   const user = person(target);
-  if (isStaffOrAdmin(c, target)) return ok(t("member.isConfigStaff", { user, role: c.admins.includes(target) ? "admin" : "staff", community: c.name }));
+  if (isStaffOf(c, target)) return ok(t("member.isConfigStaff", { user, role: c.admins.includes(target) ? "admin" : "staff", community: c.name }));
   const m = app.members.get(c.id, target);
   // A look-up that finds nobody is an answer, not a refusal: the audit log must not call it one.
   if (!m) return ok(t("member.notMemberLookup", { user, community: c.name, command: command(`!member add ${target}`) }));
@@ -346,10 +347,3 @@ function keysOf(rooms: PlaceRoom[]): string {
   return rooms.map((r) => r.key).join(", ") || "no room";
 }
 
-function ok(text: Text): CommandResult {
-  return { outcome: "ok", reply: Message.of(text) };
-}
-
-function refused(text: Text): CommandResult {
-  return { outcome: "refused", reply: Message.of(text) };
-}

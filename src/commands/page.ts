@@ -1,17 +1,17 @@
 import { DateTime } from "luxon";
 import type { CarenetConfig, CommunityConfig } from "../config/types";
-import { parseDuration } from "../domain/escalation";
+import { parseDuration } from "../kernel/durations";
 import { meetingLine, pageLine, summarise } from "../paging/digest";
 import type { PagingService } from "../paging/service";
 import * as t from "../paging/texts";
 import type { MembersStore } from "../store/members";
 import type { PageRecord, PagesStore } from "../store/pages";
 import { echoableWord } from "./echo";
-import { Message } from "./message";
+import { Message } from "../messaging/message";
+import { refused } from "../messaging/outcome";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "./types";
-import type { CrisisResources } from "../config/types";
 import { command, listOf, t as words, time, zone, type Words } from "../words";
-import { supportBlock } from "../words/support";
+import { communityById } from "../config/communities";
 
 export interface PagingCommandDeps {
   service: PagingService;
@@ -31,7 +31,7 @@ const PAGES_LIST_MAX = 50;
  * recently joined if several), else the one they are alumni of. Undefined: not a member.
  */
 export function communityForMember(d: PagingCommandDeps, ctx: Pick<CommandContext, "sender" | "community">): CommunityConfig | undefined {
-  const configured = (id: string) => d.config().communities.find((c) => c.id === id);
+  const configured = (id: string) => communityById(d.config().communities, id);
   const memberships = d.members.communitiesOf(ctx.sender, { includeDischarged: true }).filter((m) => configured(m.communityId));
   if (ctx.community && memberships.some((m) => m.communityId === ctx.community!.id)) return configured(ctx.community.id);
   const withPage = memberships.find((m) => d.pages.active(m.communityId, ctx.sender));
@@ -116,12 +116,6 @@ function ownPage(pageId: number): Words {
 function privatelyOutside(ctx: CommandContext, page: PageRecord | undefined, result: CommandResult): CommandResult {
   const inOwnRoom = page !== undefined && page.supportRoomId === ctx.roomId;
   return ctx.place === "room" && !inOwnRoom ? { ...result, replyTo: "dm" } : result;
-}
-
-function refused(text: Words, crisis?: CrisisResources): CommandResult {
-  const reply = Message.of(text);
-  if (crisis !== undefined) reply.append(supportBlock(crisis));
-  return { outcome: "refused", reply };
 }
 
 export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
@@ -231,7 +225,7 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
         case "not_asked":
           return notYoursToDecline(page.id);
         case "own_page":
-          return { ...refused(ownPage(page.id), ctx.crisisResources), replyTo };
+          return { ...refused(ownPage(page.id), { support: ctx.crisisResources }), replyTo };
       }
     },
   };
@@ -274,7 +268,7 @@ function ackResult(d: PagingCommandDeps, ctx: CommandContext, page: PageRecord):
     case "resolved":
       return refused(words("paging.alreadyClosed", { pageId: p.id }));
     case "own_page":
-      return refused(ownPage(p.id), ctx.crisisResources);
+      return refused(ownPage(p.id), { support: ctx.crisisResources });
     case "not_asked":
       return refused(words("paging.notAsked", { pageId: p.id }));
   }

@@ -1,5 +1,5 @@
-import { supportNow } from "./help";
-import { Message } from "./message";
+import { supportNow } from "../messaging/support";
+import { Message } from "../messaging/message";
 import { command, t } from "../words";
 import type { CrisisResources } from "../config/types";
 

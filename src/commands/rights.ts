@@ -1,14 +1,16 @@
 import { currentRightsText, describeConsent, latestDecision, notAMember } from "../communities/consent";
 import type { CommunitiesApp } from "../communities/deps";
-import { isStaffOrAdmin } from "../communities/roles";
+import { isStaffOf } from "../config/roles";
 import { postingHoursBlock, RIGHTS_SECTIONS, rulesBlock, type RightsSection } from "../communities/rightsText";
 import type { CommunityConfig } from "../config/types";
-import { closest } from "../domain/words";
+import { closest } from "../kernel/words";
 import type { ConsentDecision } from "../store/consent";
 import { command, listOf, t, time } from "../words";
-import { supportNow } from "./help";
-import { Message } from "./message";
+import { supportNow } from "../messaging/support";
+import { Message } from "../messaging/message";
+import { refused } from "../messaging/outcome";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "./types";
+import { communityById } from "../config/communities";
 
 const yours = (mine: CommunityConfig[]) => listOf(mine.map((c) => t("rights.yourCommunity", { id: command(c.id), name: c.name })));
 
@@ -24,7 +26,7 @@ function communitiesFor(app: CommunitiesApp, ctx: CommandContext, wanted: string
   }
   const mine = app.config().communities.filter((c) => app.members.get(c.id, ctx.sender));
   if (wanted === undefined) return mine;
-  const one = mine.find((c) => c.id === wanted.toLowerCase());
+  const one = communityById(mine, wanted.toLowerCase());
   if (one) return [one];
   return refused(
     Message.of(mine.length ? t("rights.notMemberOfNamedYours", { yours: yours(mine) }) : t("rights.notMemberOfNamed")),
@@ -133,7 +135,7 @@ export function consentCommand(app: CommunitiesApp): CommandSpec {
       if (!Array.isArray(found)) return { ...found, replyTo };
       const mine = found.filter((c) => app.members.get(c.id, ctx.sender));
       if (!mine.length) {
-        if (ctx.community && isStaffOrAdmin(ctx.community, ctx.sender)) {
+        if (ctx.community && isStaffOf(ctx.community, ctx.sender)) {
           return { outcome: "ok", reply: Message.of(t("rights.consentStaff", { community: ctx.community.name })), replyTo };
         }
         if (ctx.community) return { ...refused(Message.of(t("rights.consentNotMember", { community: ctx.community.name }))), replyTo };
@@ -185,6 +187,3 @@ function decide(app: CommunitiesApp, ctx: CommandContext, c: CommunityConfig, de
   return { outcome: "ok", reply };
 }
 
-function refused(reply: Message): CommandResult {
-  return { outcome: "refused", reply };
-}

@@ -1,7 +1,7 @@
 import type { CommunitiesApp } from "../communities/deps";
 import type { CommunityConfig } from "../config/types";
 import { command, person, t } from "../words";
-import { Message } from "./message";
+import { Message } from "../messaging/message";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "./types";
 
 const CHOICES = { change: command("!sponsor change"), none: command("!sponsor none") };

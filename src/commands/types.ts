@@ -1,5 +1,5 @@
 import type { CommunityConfig } from "../config/types";
-import type { Message, Text } from "./message";
+import type { Message, Text } from "../messaging/message";
 import type { CrisisResources } from "../config/types";
 
 /** Who may use a command. */

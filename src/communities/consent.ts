@@ -1,6 +1,6 @@
 import type { AppContext } from "../app/context";
-import { supportNow } from "../commands/help";
-import { Message, type Text } from "../commands/message";
+import { supportNow } from "../messaging/support";
+import { Message, type Text } from "../messaging/message";
 import type { CarenetConfig, CommunityConfig } from "../config/types";
 import type { ConsentRecord } from "../store/consent";
 import { retentionOf } from "../rights/settings";
@@ -8,6 +8,7 @@ import type { CommunitiesApp } from "./deps";
 import { command, person, t, time, type Value, type Words, type RichValue } from "../words";
 import { rightsText, type RightsText } from "./rightsText";
 import type { CrisisResources } from "../config/types";
+import { communityById } from "../config/communities";
 
 /**
  * Consent to a community's rights text. A person's decisions live in the ConsentStore
@@ -37,7 +38,7 @@ export function latestDecision(app: Pick<AppContext, "consent">, communityId: st
  */
 export function hasCurrentConsent(app: ConsentApp, communityId: string, userId: string): boolean {
   const config = app.config();
-  const c = config.communities.find((x) => x.id === communityId);
+  const c = communityById(config.communities, communityId);
   if (!c) return false;
   const latest = latestDecision(app, communityId, userId);
   return latest?.decision === "agreed" && latest.textVersion === currentRightsText(app, c, config.crisis_resources).version;
@@ -145,12 +146,4 @@ export function consentNeeded(
 /** What someone who is nobody's member is told by `!rights` and `!consent`. */
 export function notAMember(crisisResources: CrisisResources): Message {
   return Message.of(t("rights.notAMember")).append(supportNow(crisisResources));
-}
-
-export function utcDate(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
-export function utcTime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }

@@ -1,4 +1,4 @@
-import { Message } from "../commands/message";
+import { Message } from "../messaging/message";
 import { person, t } from "../words";
 import type { MembershipHook } from "../matrix/eventRouter";
 import { SPACE_KEY } from "../store/communityRooms";

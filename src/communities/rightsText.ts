@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { supportNow } from "../commands/help";
-import { Message } from "../commands/message";
+import { supportNow } from "../messaging/support";
+import { Message } from "../messaging/message";
 import type { CommunityConfig, PostingWindowConfig, ReachConfig } from "../config/types";
-import { WEEKDAYS, type Weekday } from "../domain/localTime";
+import { WEEKDAYS, type Weekday } from "../kernel/localTime";
 import { BOOKKEEPING_DAYS, retentionOf, type RetentionPeriods } from "../rights/settings";
 import { command, LANGUAGES, link, listOf, phone, t, zone, type Value, type Words, type RichValue } from "../words";
 import type { CrisisResources } from "../config/types";

@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import Ajv, { type ErrorObject } from "ajv";
-import { IANAZone } from "luxon";
 import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from "yaml";
 import schema from "../../config/config.schema.json";
 import { validateSchedule, type PostingSchedule } from "../domain/postingHours";
-import { closest } from "../domain/words";
+import { isValidZone } from "../kernel/localTime";
+import { closest } from "../kernel/words";
 import { ConfigError, pathToString, type ConfigProblem } from "./problems";
 import { checkSafety } from "./safety";
 import type { CarenetConfig } from "./types";
@@ -210,7 +210,7 @@ function checkMeaning(config: Partial<CarenetConfig>, doc: Document, file: strin
       if (seen.has(c.id)) flag([...base, "id"], `the community id "${c.id}" is used twice`);
       seen.add(c.id);
     }
-    if (typeof c.timezone === "string" && !IANAZone.isValidZone(c.timezone)) {
+    if (typeof c.timezone === "string" && !isValidZone(c.timezone)) {
       flag([...base, "timezone"], `"${c.timezone}" is not a known IANA time zone (e.g. Europe/London)`);
     }
     const rooms = c.rooms && typeof c.rooms === "object" ? c.rooms : undefined;

@@ -1,5 +1,5 @@
 import schema from "../../config/config.schema.json";
-import { parseDuration } from "../domain/escalation";
+import { parseDuration } from "../kernel/durations";
 import type { CarenetConfig } from "./types";
 
 /**

@@ -1,7 +1,7 @@
 // The configuration as validated by config/config.schema.json, with defaults applied.
 // Keys keep the YAML's spelling so the docs, the sample and the code read alike.
 
-import type { Weekday } from "../domain/localTime";
+import type { Weekday } from "../kernel/localTime";
 
 export type { Weekday };
 

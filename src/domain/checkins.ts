@@ -11,7 +11,7 @@
  * back) goes once, at the first occurrence.
  */
 import { DateTime } from "luxon";
-import { dateIn, localToMs, plusDays, weekdayOf, WEEKDAYS, type Weekday } from "./localTime";
+import { dateIn, localToMs, parseHHMM, plusDays, weekdayOf, WEEKDAYS, type Weekday } from "../kernel/localTime";
 
 export { WEEKDAYS, localToMs };
 export type { Weekday };
@@ -25,30 +25,14 @@ export const LATE_AFTER_MS = MINUTE;
 // ---------------------------------------------------------------------------------------------
 // Local time
 
-/** Minutes after midnight for "HH:MM" (00:00–23:59), else null. */
-export function parseClock(s: string): number | null {
-  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(s);
-  return m ? Number(m[1]) * 60 + Number(m[2]) : null;
-}
-
 /** The local calendar date of an instant, YYYY-MM-DD. */
 export function localDate(zone: string, ms: number): string {
   return DateTime.fromMillis(ms, { zone }).toISODate() as string;
 }
 
-/** "Tue 20:00" — short enough for a prompt or an alert. */
-export function dayAndTime(zone: string, ms: number): string {
-  return DateTime.fromMillis(ms, { zone }).setLocale(LOCALE).toFormat("ccc HH:mm");
-}
-
 /** "Tuesday 3 March 2026". */
 export function longDate(zone: string, ms: number): string {
   return DateTime.fromMillis(ms, { zone }).setLocale(LOCALE).toFormat("cccc d LLLL yyyy");
-}
-
-/** "Tue 3 Mar" for a YYYY-MM-DD date. */
-export function shortDate(isoDate: string): string {
-  return DateTime.fromISO(isoDate, { zone: "UTC" }).setLocale(LOCALE).toFormat("ccc d LLL");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -63,7 +47,7 @@ export interface DailyTime {
 
 /** Occurrences of a daily prompt in [fromMs, toMs), oldest first. */
 export function occurrencesBetween(zone: string, t: DailyTime, fromMs: number, toMs: number): number[] {
-  const minute = parseClock(t.at);
+  const minute = parseHHMM(t.at);
   if (minute === null || !(toMs > fromMs)) return [];
   const out: number[] = [];
   const last = dateIn(zone, toMs);

@@ -28,8 +28,8 @@
 import { listOf, t, time, zone, type Value } from "../words";
 
 type Words = ReturnType<typeof t>;
-import { localToMs, WEEKDAYS, type Weekday } from "./localTime";
-import { DateTime, Info } from "luxon";
+import { isValidZone, localToMs, parseHHMM, WEEKDAYS, type Weekday } from "../kernel/localTime";
+import { DateTime } from "luxon";
 
 export type { Weekday };
 
@@ -79,14 +79,6 @@ interface Span {
 // ---------------------------------------------------------------------------------------------
 // Validation
 
-/** Minutes since midnight for "HH:MM" (00:00–23:59, or 24:00 when allowed), else null. */
-function parseTime(s: unknown, allow24: boolean): number | null {
-  if (typeof s !== "string") return null;
-  if (s === "24:00") return allow24 ? DAY_MINUTES : null;
-  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(s);
-  return m ? Number(m[1]) * 60 + Number(m[2]) : null;
-}
-
 /** A calendar date (no zone) for "YYYY-MM-DD", else null. */
 function parseDate(s: unknown): DateTime | null {
   if (typeof s !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(s)) return null;
@@ -95,8 +87,8 @@ function parseDate(s: unknown): DateTime | null {
 }
 
 function checkInterval(where: string, from: unknown, to: unknown, problems: string[]): void {
-  const f = parseTime(from, false);
-  const t = parseTime(to, true);
+  const f = parseHHMM(from);
+  const t = parseHHMM(to, true);
   if (f === null) problems.push(`${where}.from: ${JSON.stringify(from)} is not a time (use HH:MM, 00:00–23:59)`);
   if (t === null) problems.push(`${where}.to: ${JSON.stringify(to)} is not a time (use HH:MM, 00:00–24:00)`);
   if (f !== null && t !== null && f % DAY_MINUTES === t % DAY_MINUTES && !(f === 0 && t === DAY_MINUTES)) {
@@ -107,7 +99,7 @@ function checkInterval(where: string, from: unknown, to: unknown, problems: stri
 /** Human-readable problems with a schedule; empty if it is fine. Each starts with where it is. */
 export function validateSchedule(s: PostingSchedule): string[] {
   const problems: string[] = [];
-  if (typeof s.timezone !== "string" || !Info.isValidIANAZone(s.timezone)) {
+  if (!isValidZone(s.timezone)) {
     problems.push(`timezone: ${JSON.stringify(s.timezone)} is not a known IANA time zone (e.g. Europe/London)`);
   }
   (s.windows ?? []).forEach((w, i) => {
@@ -158,8 +150,8 @@ function wallToMs(zone: string, date: DateTime, minutes: number): number {
 
 /** A local from–to on `date` as an instant span; to <= from runs into the next day. */
 function spanOn(zone: string, date: DateTime, from: string, to: string): Span {
-  const f = parseTime(from, false) as number;
-  let t = parseTime(to, true) as number;
+  const f = parseHHMM(from) as number;
+  let t = parseHHMM(to, true) as number;
   if (t <= f) t += DAY_MINUTES;
   return { startMs: wallToMs(zone, date, f), endMs: wallToMs(zone, date, t) };
 }
@@ -329,7 +321,7 @@ function daysWords(days: Weekday[]): Value {
 }
 
 function timesWords(from: string, to: string): Words {
-  const overnight = (parseTime(to, true) as number) <= (parseTime(from, false) as number);
+  const overnight = (parseHHMM(to, true) as number) <= (parseHHMM(from) as number);
   return t("hours.times", { from, to, overnight: overnight ? "yes" : "no" });
 }
 

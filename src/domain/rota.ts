@@ -5,7 +5,7 @@
  * Pure domain code: no I/O, no clock. Every instant is epoch milliseconds; local
  * wall-clock times are interpreted in the community's IANA time zone with luxon.
  *
- * Model (after GoAlert's schedule rules + user overrides, see research/oncall.md):
+ * Model (after GoAlert's schedule rules + user overrides):
  *
  * - A {@link RecurringShift} is a weekly wall-clock window: `day` + `from`..`to` in the
  *   community zone. `to <= from` means the shift crosses midnight and ends on the next
@@ -38,7 +38,7 @@
  * An unknown time zone is a programming error (config validation refuses it) and throws.
  */
 import { DateTime, IANAZone } from "luxon";
-import { dateIn, localToMs as wallClockToMs, plusDays, weekdayOf, WEEKDAYS, type CalendarDate, type Weekday } from "./localTime";
+import { dateIn, isValidZone, localToMs as wallClockToMs, parseHHMM, plusDays, weekdayOf, WEEKDAYS, type CalendarDate, type Weekday } from "../kernel/localTime";
 
 export { WEEKDAYS };
 export type { Weekday };
@@ -113,16 +113,6 @@ export interface ShiftOccurrence {
 
 const HHMM = /^(\d{2}):(\d{2})$/;
 
-/** Minutes after midnight for a valid "HH:MM" (00:00–24:00), else null. */
-export function parseTimeOfDay(s: string): number | null {
-  const m = HHMM.exec(s);
-  if (!m) return null;
-  const h = Number(m[1]);
-  const min = Number(m[2]);
-  if (min > 59) return null;
-  if (h > 24 || (h === 24 && min !== 0)) return null;
-  return h * 60 + min;
-}
 
 /**
  * What is wrong with a shift's `from`/`to`, as a code with its values (the command layer
@@ -143,26 +133,21 @@ export function validateShiftTimes(from: string, to: string): ShiftTimeProblem |
   if (f) return f;
   const t = badTime("end", to);
   if (t) return t;
-  if (parseTimeOfDay(from) === 24 * 60) return { code: "startsAt24" };
+  if (parseHHMM(from, true) === 24 * 60) return { code: "startsAt24" };
   return null;
 }
 
 function badTime(which: "start" | "end", s: string): ShiftTimeProblem | null {
   if (typeof s !== "string" || !HHMM.test(s)) return { code: "notATime", which, value: String(s) };
-  if (parseTimeOfDay(s) === null) return { code: "outOfRange", which, value: s };
+  if (parseHHMM(s, true) === null) return { code: "outOfRange", which, value: s };
   return null;
-}
-
-/** True when `tz` is an IANA zone luxon knows (e.g. "Europe/London"). */
-export function isValidTimezone(tz: string): boolean {
-  return IANAZone.isValidZone(tz);
 }
 
 // ---------------------------------------------------------------------------
 // Local time -> instant (luxon), with GoAlert's DST rules.
 
 function zoneOf(timezone: string): IANAZone {
-  if (!IANAZone.isValidZone(timezone)) {
+  if (!isValidZone(timezone)) {
     throw new RangeError(`Unknown time zone "${timezone}"`);
   }
   return IANAZone.create(timezone);
@@ -199,8 +184,8 @@ function baseOccurrences(input: RotaInput, zone: IANAZone, fromMs: number, toMs:
     const wd = weekdayOf(d);
     for (const s of valid) {
       if (s.day !== wd) continue;
-      const from = parseTimeOfDay(s.from)!;
-      let to = parseTimeOfDay(s.to)!;
+      const from = parseHHMM(s.from, true)!;
+      let to = parseHHMM(s.to, true)!;
       if (to <= from) to += 1440;
       const startMs = localToMs(zone, d, from);
       const endMs = localToMs(zone, d, to);

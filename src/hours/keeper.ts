@@ -1,21 +1,31 @@
-import type { Clock } from "../app/clock";
-import type { Logger } from "../app/logger";
-import type { Effects } from "../commands/effects";
-import { Message } from "../commands/message";
+import type { Clock } from "../kernel/clock";
+import type { Logger } from "../kernel/logger";
+import type { Effects } from "../messaging/effects";
+import { Message } from "../messaging/message";
 import { t } from "../words";
 import type { CarenetConfig } from "../config/types";
+import { communityById } from "../config/communities";
 import { isOpenAt, nextTransition } from "../domain/postingHours";
 import type { RoomMessageHook } from "../matrix/eventRouter";
 import { describeError } from "../matrix/provisioning";
 import { readPowerLevels, redactionTxnId, setPosting, postingIs, type RoomHoursHomeserver } from "../matrix/roomHours";
 import type { CommunityRoomsStore } from "../store/communityRooms";
-import type { Job, JobsStore } from "../store/jobs";
+import type { JobsStore } from "../store/jobs";
+import type { JobOf } from "../scheduler/registry";
 import type { RoomHoursState, RoomHoursStore } from "../store/roomHours";
 import { closingNotice, noLongerScheduledNotice, openingNotice, racingPostExplanation, racingPostReason } from "./notices";
 import { periodStart, scheduledRooms, scheduleFor, type ScheduledRoom } from "./schedules";
 
 export const TRANSITION_JOB = "hours.transition";
 export const REDACT_JOB = "hours.redact";
+
+declare module "../scheduler/registry" {
+  interface JobPayloads {
+    "hours.transition": { communityId: string; roomKey: string };
+    /** `communityId` says the reason in its language; jobs queued before it was kept have none. */
+    "hours.redact": { roomId: string; eventId: string; communityId?: string };
+  }
+}
 
 /** One job per scheduled room, due at its next transition. */
 export const transitionJobKey = (communityId: string, roomKey: string) => `hours:${communityId}:${roomKey}`;
@@ -110,8 +120,8 @@ export class PostingHoursKeeper {
   }
 
   /** The transition job: the room to its state now, then the next transition scheduled. */
-  readonly runTransition = async (job: Job): Promise<void> => {
-    const { communityId, roomKey } = job.payload as { communityId: string; roomKey: string };
+  readonly runTransition = async (job: JobOf<typeof TRANSITION_JOB>): Promise<void> => {
+    const { communityId, roomKey } = job.payload;
     await this.serially(communityId, roomKey, async () => {
       const config = this.d.config(); // read after waiting: a reload may have come first
       const room = scheduledRooms(config).find((r) => r.community.id === communityId && r.roomKey === roomKey);
@@ -159,9 +169,9 @@ export class PostingHoursKeeper {
   };
 
   /** Removes a racing post; the same transaction id on every attempt, so it happens once. */
-  readonly runRedaction = async (job: Job): Promise<void> => {
-    const { roomId, eventId, communityId } = job.payload as { roomId: string; eventId: string; communityId?: string };
-    const community = this.d.config().communities.find((c) => c.id === communityId);
+  readonly runRedaction = async (job: JobOf<typeof REDACT_JOB>): Promise<void> => {
+    const { roomId, eventId, communityId } = job.payload;
+    const community = communityId === undefined ? undefined : communityById(this.d.config().communities, communityId);
     try {
       await this.d.homeserver.redact(roomId, eventId, racingPostReason(community), redactionTxnId(eventId));
     } catch (err) {

@@ -1,5 +1,5 @@
 import { DateTime } from "luxon";
-import { Message } from "../commands/message";
+import { Message } from "../messaging/message";
 import { describeSchedule, exceptionInForce, isOpenAt, nextTransition, validateSchedule, type PostingSchedule } from "../domain/postingHours";
 import { inCommunityLanguage, t, time, zone } from "../words";
 import type { CommunityConfig, CrisisResources } from "../config/types";

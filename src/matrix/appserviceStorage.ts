@@ -1,5 +1,5 @@
 import type { IAppserviceStorageProvider } from "matrix-bot-sdk";
-import type { Clock } from "../app/clock";
+import type { Clock } from "../kernel/clock";
 import type { InboxStore } from "../store/inbox";
 import type { RegisteredUsersStore } from "../store/registeredUsers";
 

@@ -1,5 +1,5 @@
-import type { Clock } from "../app/clock";
-import type { Logger } from "../app/logger";
+import type { Clock } from "../kernel/clock";
+import type { Logger } from "../kernel/logger";
 import type { Db } from "../store/database";
 import type { IgnoreReason, IncomingEvent, InboxStore } from "../store/inbox";
 import type { ReadPositionsStore } from "../store/readPositions";

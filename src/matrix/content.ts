@@ -1,4 +1,4 @@
-import type { Message } from "../commands/message";
+import type { Message } from "../messaging/message";
 import { DEFAULT_CONTEXT, nameFor, pill, type NameLookup, type RenderContext } from "../words";
 
 export { nameFor, pill, type NameLookup };

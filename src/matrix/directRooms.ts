@@ -1,5 +1,5 @@
-import type { Clock } from "../app/clock";
-import type { Logger } from "../app/logger";
+import type { Clock } from "../kernel/clock";
+import type { Logger } from "../kernel/logger";
 import type { DmRoomsStore } from "../store/dmRooms";
 import type { Homeserver } from "./homeserver";
 import { privacyProblem } from "./privateRoom";

@@ -1,8 +1,8 @@
-import type { Clock } from "../app/clock";
-import type { Logger } from "../app/logger";
-import type { Effects } from "../commands/effects";
-import { supportNow } from "../commands/help";
-import { Message } from "../commands/message";
+import type { Clock } from "../kernel/clock";
+import type { Logger } from "../kernel/logger";
+import type { Effects } from "../messaging/effects";
+import { supportNow } from "../messaging/support";
+import { Message } from "../messaging/message";
 import { command, person, t } from "../words";
 import type { CommandResult, CommandSpec } from "../commands/types";
 import type { CarenetConfig } from "../config/types";
@@ -16,6 +16,7 @@ import type { CommunityPlace, ReactionEvent } from "./eventRouter";
 import type { Homeserver } from "./homeserver";
 import type { RoomSnapshots } from "./roomSnapshot";
 import type { CrisisResources } from "../config/types";
+import { communityById } from "../config/communities";
 
 /** The Synapse setting that makes the homeserver encrypt every room it creates. */
 export const ENCRYPTION_SETTING = "encryption_enabled_by_default_for_room_type";
@@ -246,7 +247,7 @@ export class EncryptedRooms {
     const staffRoom = this.d.rooms.get(communityId, "staff");
     const untold = this.d.encryption.untold(communityId);
     if (!staffRoom || !untold.length) return;
-    const community = this.d.config().communities.find((c) => c.id === communityId);
+    const community = communityById(this.d.config().communities, communityId);
     const now = this.d.clock.now();
     const message = staffNotice(
       community?.name ?? communityId,

@@ -1,8 +1,8 @@
-import type { Clock } from "../app/clock";
-import type { Logger } from "../app/logger";
+import type { Clock } from "../kernel/clock";
+import type { Logger } from "../kernel/logger";
 import type { Dispatcher } from "../commands/dispatcher";
-import { supportNow } from "../commands/help";
-import { Message } from "../commands/message";
+import { supportNow } from "../messaging/support";
+import { Message } from "../messaging/message";
 import { commandName, looksLikeCommand } from "../commands/parse";
 import { plainWordsReply, withPageAliases } from "../commands/plainWords";
 import type { CommandResult, CommandSpec } from "../commands/types";
@@ -22,6 +22,8 @@ import { JOIN_JOB } from "./invitations";
 import { withMentionIds } from "./mentions";
 import type { CrisisResources } from "../config/types";
 import { t, time, zone } from "../words";
+import { communityById } from "../config/communities";
+import { isStaffOf } from "../config/roles";
 
 export interface EventRouterDeps {
   db: Db;
@@ -145,10 +147,6 @@ export type ReplyHook = (r: {
  */
 export type PlainAnswerHook = (r: { roomId: string; sender: string; text: string; eventId: string; now: number; crisisResources: CrisisResources }) => CommandResult | undefined;
 
-export function isStaffOf(community: Pick<CommunityConfig, "staff" | "admins">, userId: string): boolean {
-  return community.staff.includes(userId) || community.admins.includes(userId);
-}
-
 /**
  * Turns recorded events into carenet's responses. Homeserver calls made here are
  * idempotent (joins, leaves); everything said back goes through the outbox, queued in
@@ -215,7 +213,7 @@ export class EventRouter {
   placeOf(roomId: string): CommunityPlace | undefined {
     const room = this.d.rooms.byRoomId(roomId);
     if (!room) return undefined;
-    const community = this.d.config().communities.find((c) => c.id === room.communityId);
+    const community = communityById(this.d.config().communities, room.communityId);
     return community && { community, roomKey: room.roomKey, roomId };
   }
 

@@ -1,4 +1,4 @@
-import { escapeHtml } from "../commands/message";
+import { escapeHtml } from "../messaging/message";
 
 /**
  * Making every message carenet sends fit the homeserver's event size limit.

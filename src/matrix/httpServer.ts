@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { timingSafeEqual } from "node:crypto";
-import type { Logger } from "../app/logger";
+import type { Logger } from "../kernel/logger";
 import type { IncomingEvent } from "../store/inbox";
 
 export interface HealthReport {

@@ -1,6 +1,6 @@
-import type { Clock } from "../app/clock";
-import type { Logger } from "../app/logger";
-import { Pump } from "../app/pump";
+import type { Clock } from "../kernel/clock";
+import type { Logger } from "../kernel/logger";
+import { Pump } from "../kernel/pump";
 import type { InboxRow, InboxStore } from "../store/inbox";
 
 /**

@@ -1,12 +1,11 @@
-import type { Clock } from "../app/clock";
-import type { Logger } from "../app/logger";
-import { supportNow } from "../commands/help";
-import { Message } from "../commands/message";
+import type { Clock } from "../kernel/clock";
+import type { Logger } from "../kernel/logger";
+import { supportNow } from "../messaging/support";
+import { Message } from "../messaging/message";
 import { command, t } from "../words";
 import type { Scheduler } from "../scheduler/scheduler";
 import type { DmRoomsStore } from "../store/dmRooms";
 import type { EncryptionStore } from "../store/encryption";
-import type { Job } from "../store/jobs";
 import type { OutboxStore } from "../store/outbox";
 import { noticeContent, type Reader } from "./content";
 import { encryptedChatWelcome } from "./encryptedRooms";
@@ -20,6 +19,12 @@ export interface JoinPayload {
   roomId: string;
   inviter: string;
   direct: boolean;
+}
+
+declare module "../scheduler/registry" {
+  interface JobPayloads {
+    "matrix.join": JoinPayload;
+  }
 }
 
 export interface InvitationDeps {
@@ -50,8 +55,8 @@ export interface InvitationDeps {
 export function registerInvitations(scheduler: Scheduler, d: InvitationDeps): void {
   scheduler.on(
     JOIN_JOB,
-    async (job: Job) => {
-      const { roomId, inviter, direct } = job.payload as unknown as JoinPayload;
+    async (job) => {
+      const { roomId, inviter, direct } = job.payload;
       try {
         await d.homeserver.joinRoom(roomId);
       } catch (err) {
@@ -85,11 +90,4 @@ export function registerInvitations(scheduler: Scheduler, d: InvitationDeps): vo
     },
     { usesHomeserver: true },
   );
-}
-
-/** Everyone joined or invited, apart from the bot. */
-export function othersIn(state: Array<{ type: string; state_key: string; content: Record<string, unknown> }>, botUserId: string): string[] {
-  return state
-    .filter((e) => e.type === "m.room.member" && e.state_key !== botUserId && (e.content.membership === "join" || e.content.membership === "invite"))
-    .map((e) => e.state_key);
 }

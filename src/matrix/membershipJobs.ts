@@ -1,11 +1,17 @@
-import type { Logger } from "../app/logger";
+import type { Logger } from "../kernel/logger";
 import type { Scheduler } from "../scheduler/scheduler";
-import type { Job } from "../store/jobs";
 import type { Homeserver } from "./homeserver";
 import { MatrixError } from "matrix-bot-sdk";
 
 export const INVITE_JOB = "matrix.invite";
 export const KICK_JOB = "matrix.kick";
+
+declare module "../scheduler/registry" {
+  interface JobPayloads {
+    "matrix.invite": { roomId: string; userId: string; reason?: string };
+    "matrix.kick": { roomId: string; userId: string; reason: string };
+  }
+}
 
 /**
  * Invitations and removals, run by the scheduler so they survive restarts and are retried
@@ -13,8 +19,8 @@ export const KICK_JOB = "matrix.kick";
  * and removing someone already gone count as done.
  */
 export function registerMembershipJobs(scheduler: Scheduler, homeserver: Pick<Homeserver, "invite" | "kick" | "membershipOf">, log: Logger): void {
-  scheduler.on(INVITE_JOB, async (job: Job) => {
-    const { roomId, userId, reason } = job.payload as { roomId: string; userId: string; reason?: string };
+  scheduler.on(INVITE_JOB, async (job) => {
+    const { roomId, userId, reason } = job.payload;
     const now = await homeserver.membershipOf(roomId, userId);
     if (now === "join" || now === "invite") return;
     try {
@@ -25,8 +31,8 @@ export function registerMembershipJobs(scheduler: Scheduler, homeserver: Pick<Ho
     }
     log.info({ roomId, userId }, "invited");
   }, { usesHomeserver: true });
-  scheduler.on(KICK_JOB, async (job: Job) => {
-    const { roomId, userId, reason } = job.payload as { roomId: string; userId: string; reason: string };
+  scheduler.on(KICK_JOB, async (job) => {
+    const { roomId, userId, reason } = job.payload;
     const now = await homeserver.membershipOf(roomId, userId);
     if (now !== "join" && now !== "invite" && now !== "knock") return;
     await homeserver.kick(roomId, userId, reason);

@@ -1,7 +1,7 @@
-import type { Clock } from "../app/clock";
+import type { Clock } from "../kernel/clock";
 import type { Failpoints } from "../app/failpoints";
-import type { Logger } from "../app/logger";
-import { Pump } from "../app/pump";
+import type { Logger } from "../kernel/logger";
+import { Pump } from "../kernel/pump";
 import type { OutboxRow, OutboxStore } from "../store/outbox";
 import { fitContent } from "./fitContent";
 import { type Homeserver, retryAdvice } from "./homeserver";

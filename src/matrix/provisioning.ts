@@ -1,7 +1,7 @@
-import type { Clock } from "../app/clock";
-import type { Logger } from "../app/logger";
-import type { Effects } from "../commands/effects";
-import { Message } from "../commands/message";
+import type { Clock } from "../kernel/clock";
+import type { Logger } from "../kernel/logger";
+import type { Effects } from "../messaging/effects";
+import { Message } from "../messaging/message";
 import type { CarenetConfig, CommunityConfig } from "../config/types";
 import type { CommunityRoom, CommunityRoomsStore } from "../store/communityRooms";
 import { SPACE_KEY } from "../store/communityRooms";

@@ -1,6 +1,6 @@
-import type { Clock } from "../app/clock";
-import type { Effects } from "../commands/effects";
-import type { Message } from "../commands/message";
+import type { Clock } from "../kernel/clock";
+import type { Effects } from "../messaging/effects";
+import type { Message } from "../messaging/message";
 import type { JobSpec, JobsStore } from "../store/jobs";
 import type { OutboxStore } from "../store/outbox";
 import { noticeContent, type Reader } from "./content";

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { Logger } from "../app/logger";
+import type { Logger } from "../kernel/logger";
 
 export interface MetricsEndpoint {
   render(): Promise<string>;

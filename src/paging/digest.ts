@@ -1,5 +1,5 @@
 import { DateTime } from "luxon";
-import { Message } from "../commands/message";
+import { Message } from "../messaging/message";
 import type { CommunityConfig } from "../config/types";
 import type { NotifyTarget, PageStatus } from "../domain/escalation";
 import type { CrisisMeeting, PageRecord, PagesStore, SkipReason } from "../store/pages";

@@ -1,6 +1,7 @@
 import type { OnCallNow } from "../app/context";
 import type { CommunityConfig } from "../config/types";
-import { parseDuration, type EscalationStep, type NotifyTarget } from "../domain/escalation";
+import { type EscalationStep, type NotifyTarget } from "../domain/escalation";
+import { parseDuration } from "../kernel/durations";
 
 /**
  * The ladder a community gets when its config has no `paging.escalation`: the people on

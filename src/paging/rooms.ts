@@ -1,7 +1,7 @@
-import type { Clock } from "../app/clock";
-import type { Logger } from "../app/logger";
-import type { Effects } from "../commands/effects";
-import { Message } from "../commands/message";
+import type { Clock } from "../kernel/clock";
+import type { Logger } from "../kernel/logger";
+import type { Effects } from "../messaging/effects";
+import { Message } from "../messaging/message";
 import type { CarenetConfig } from "../config/types";
 import { noticeContent } from "../matrix/content";
 import { fitContent } from "../matrix/fitContent";
@@ -15,6 +15,7 @@ import { DEFAULT_CONTEXT, renderWords, t as words, type RenderContext, type Word
 import { supportBlock } from "../words/support";
 import { inviteKey } from "./service";
 import * as t from "./texts";
+import { communityById } from "../config/communities";
 
 export type RoomsHomeserver = Pick<Homeserver, "createRoom" | "sendEvent" | "displayName" | "getStateContent" | "sendState" | "invite">;
 
@@ -131,7 +132,7 @@ export class PagingRooms {
   async crisisRoom(meetingId: number): Promise<void> {
     const meeting = this.d.pages.meeting(meetingId);
     if (!meeting || meeting.roomId) return;
-    const community = this.d.config().communities.find((c) => c.id === meeting.communityId);
+    const community = communityById(this.d.config().communities, meeting.communityId);
     const reader = this.readerOf(meeting.caller);
     const roomId = await this.make(`crisis:${meetingId}`, {
       name: text(words("paging.meetingRoomName", { community: community?.name ?? meeting.communityId }), reader),

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
-import type { Clock } from "../app/clock";
+import type { Clock } from "../kernel/clock";
 import type { OnCallNow } from "../app/context";
-import type { Logger } from "../app/logger";
-import type { Effects } from "../commands/effects";
-import type { Message } from "../commands/message";
+import type { Logger } from "../kernel/logger";
+import type { Effects } from "../messaging/effects";
+import type { Message } from "../messaging/message";
 import type { CarenetConfig, CommunityConfig, CrisisResources } from "../config/types";
 import { awaitsConfirmation, isAckStale, step, type EscalationStep, type NotifyTarget, type StepResult } from "../domain/escalation";
-import { isStaffOf } from "../matrix/eventRouter";
+import { isStaffOf } from "../config/roles";
 import type { AuditLog } from "../store/audit";
 import type { CommunityRoomsStore } from "../store/communityRooms";
 import type { JobsStore } from "../store/jobs";
@@ -19,6 +19,7 @@ import { asksPeers, nightBounds, underNightlyCap } from "./nightlyCap";
 import { GAP_JOB, gapLines, gapWords, ladderGaps, tonight, windowWords } from "./gaps";
 import { offMatrixFromStep, type OffMatrix } from "./offMatrix/service";
 import * as t from "./texts";
+import { communityById } from "../config/communities";
 
 export const DEADLINE_JOB = "page.deadline";
 export const ROOM_JOB = "page.room";
@@ -26,6 +27,13 @@ export const CRISIS_ROOM_JOB = "crisis.room";
 export const CRISIS_CLOSE_JOB = "crisis.close";
 /** The staff alert when a ladder ran out: a job, so the member's own answer is queued (and sent) first. */
 export const STAFF_ALERT_JOB = "page.staff-alert";
+
+declare module "../scheduler/registry" {
+  interface JobPayloads {
+    "page.deadline": { pageId: number; round: number; step?: number; confirm?: boolean };
+    "page.staff-alert": { pageId: number; round: number };
+  }
+}
 
 /** How long a crisis meeting room stays open for talking; then it is kept read-only. */
 export const CRISIS_MEETING_MS = 12 * 60 * 60 * 1000;
@@ -114,7 +122,7 @@ export class PagingService {
   }
 
   community(id: string): CommunityConfig | undefined {
-    return this.d.config().communities.find((c) => c.id === id);
+    return communityById(this.d.config().communities, id);
   }
 
   private crisis(): CrisisResources {

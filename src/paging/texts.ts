@@ -1,4 +1,4 @@
-import { Message } from "../commands/message";
+import { Message } from "../messaging/message";
 import type { CrisisResources } from "../config/types";
 import type { NotifyTarget } from "../domain/escalation";
 import { command, link, listOf, person, t, type Value, type Words } from "../words";

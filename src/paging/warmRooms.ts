@@ -1,10 +1,11 @@
-import type { Clock } from "../app/clock";
-import type { Logger } from "../app/logger";
+import type { Clock } from "../kernel/clock";
+import type { Logger } from "../kernel/logger";
 import type { CarenetConfig, CommunityConfig } from "../config/types";
 import type { Homeserver } from "../matrix/homeserver";
 import type { JobSpec } from "../store/jobs";
 import type { WarmRoomsStore } from "../store/warmRooms";
 import { renderWords, t } from "../words";
+import { communityById } from "../config/communities";
 
 export const WARM_JOB = "page.warm-rooms";
 /** Ready rooms per community when `paging.warm_rooms` is not set. */
@@ -59,7 +60,7 @@ export class WarmRooms {
 
   /** The "page.warm-rooms" job: one step towards the community's pool as configured. */
   async topUp(communityId: string): Promise<void> {
-    const c = this.d.config().communities.find((x) => x.id === communityId);
+    const c = communityById(this.d.config().communities, communityId);
     const wanted = warmRoomsWanted(c);
     const ready = this.d.store.ready(communityId);
     // Oldest first: the newest extras go.

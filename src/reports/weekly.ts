@@ -1,6 +1,6 @@
 import { DateTime } from "luxon";
 import { LONGEST_SHIFT_MS, type RotaService } from "../commands/rota/service";
-import { Message } from "../commands/message";
+import { Message } from "../messaging/message";
 import { t, time, zone } from "../words";
 import type { CommunityConfig, Weekday } from "../config/types";
 import { coveredIntervals, totalMs } from "../domain/coverage";

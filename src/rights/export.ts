@@ -1,12 +1,12 @@
 import { checkinSettingsOf, planLines } from "../app/checkinService";
 import { describeEntry as describeAuditEntry } from "../commands/audit";
-import { Message, type Block, type Text } from "../commands/message";
+import { Message, type Block, type Text } from "../messaging/message";
 import { entryWords, statusWords } from "../commands/rota/words";
 import { roomName } from "../communities/memberRooms";
 import type { CarenetConfig, CommunityConfig } from "../config/types";
 import { answerLabel } from "../domain/checkins";
 import { rhythmWords } from "../commands/checkinWords";
-import { describeDuration } from "../domain/escalation";
+import { describeDuration } from "../kernel/durations";
 import type { AuditEntry } from "../store/audit";
 import type { PersonCheckins } from "../store/checkins";
 import type { ConsentRecord } from "../store/consent";
@@ -18,6 +18,7 @@ import type { PersonFeeds } from "../store/calendarFeeds";
 import type { ContactChannel } from "../store/contacts";
 import { BOOKKEEPING_DAYS } from "./settings";
 import { command, listOf, person, t, time, zone, type Value } from "../words";
+import { communityById } from "../config/communities";
 
 /** Everything carenet keeps about one person, as read from every store. */
 export interface PersonData {
@@ -79,7 +80,7 @@ export const EXPORT_PART_BYTES = 24_000;
  */
 export function exportMessages(d: PersonData, config: CarenetConfig, now: number): Message[] {
   const ids = communityIds(d);
-  const zoneOf = (id: string) => config.communities.find((x) => x.id === id)?.timezone ?? "UTC";
+  const zoneOf = (id: string) => communityById(config.communities, id)?.timezone ?? "UTC";
   // What belongs to no one community is dated in the zone of the first community they belong to.
   const home = d.memberships.length ? zoneOf(d.memberships[0].communityId) : ids.length ? zoneOf(ids[0]) : "UTC";
   const zones = [...new Set([home, ...ids.map(zoneOf)])];
@@ -88,7 +89,7 @@ export function exportMessages(d: PersonData, config: CarenetConfig, now: number
   blocks.p(t("data.intro", { zone: listOf(zones.map((z) => zone(z))) }));
 
   for (const id of ids) {
-    const c = config.communities.find((x) => x.id === id);
+    const c = communityById(config.communities, id);
     blocks.append(communitySection(d, id, c));
   }
   const general = generalSection(d, home);

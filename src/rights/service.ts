@@ -1,10 +1,10 @@
 import type { AppContext } from "../app/context";
 import { PLAN_JOB, planKey } from "../app/rotaHandoff";
-import { Message } from "../commands/message";
+import { Message } from "../messaging/message";
 import { command, person, t } from "../words";
 import { coverRangeWords, entryWords, stretchWords } from "../commands/rota/words";
 import type { CommunityConfig } from "../config/types";
-import { isStaffOf } from "../matrix/eventRouter";
+import { isStaffOf } from "../config/roles";
 import { CONTACT_CODE_JOB, OFF_MATRIX_JOB } from "../paging/offMatrix/service";
 import type { CheckinsStore } from "../store/checkins";
 import { DisplayNamesStore } from "../store/displayNames";
@@ -16,6 +16,7 @@ import type { CalendarFeedsStore } from "../store/calendarFeeds";
 import type { ContactsStore } from "../store/contacts";
 import type { RotaEntry, RotaStore } from "../store/rota";
 import type { PersonData } from "./export";
+import { communityById } from "../config/communities";
 
 /** What pages and crisis meetings say instead of the name of someone who asked to be forgotten. */
 export const FORGOTTEN = "someone who asked to be forgotten";
@@ -153,7 +154,7 @@ export class DataService {
 
       for (const m of before.memberships) {
         if (m.status === "removed") continue;
-        const c = config.communities.find((x) => x.id === m.communityId);
+        const c = communityById(config.communities, m.communityId);
         const staffRoom = c && this.app.rooms.get(c.id, "staff");
         if (!c || !staffRoom) continue;
         this.app.effects.post(

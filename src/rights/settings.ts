@@ -1,5 +1,5 @@
 import type { CarenetConfig, RetentionConfig } from "../config/types";
-import { parseDuration } from "../domain/escalation";
+import { parseDuration } from "../kernel/durations";
 
 /** The schema's defaults, for configs built in code. */
 export const RETENTION_DEFAULTS: Required<RetentionConfig> = {
@@ -30,10 +30,4 @@ export function retentionOf(config: Pick<CarenetConfig, "retention">): Retention
     return { days: Math.round(ms / 86_400_000), ms };
   };
   return { checkins: period("checkins"), pages: period("pages"), rota: period("rota"), removed_members: period("removed_members") };
-}
-
-/** "365 days", "1 day". */
-export function daysWord(p: Period | number): string {
-  const n = typeof p === "number" ? p : p.days;
-  return `${n} day${n === 1 ? "" : "s"}`;
 }

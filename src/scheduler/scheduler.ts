@@ -1,7 +1,8 @@
-import type { Clock } from "../app/clock";
-import type { Logger } from "../app/logger";
-import { Pump } from "../app/pump";
+import type { Clock } from "../kernel/clock";
+import type { Logger } from "../kernel/logger";
+import { Pump } from "../kernel/pump";
 import type { Job, JobsStore, KindFilter } from "../store/jobs";
+import type { JobOf } from "./registry";
 
 /** What a handler says when it fails: retry after a delay, or give up (permanent). */
 export interface RetryAdvice {
@@ -66,9 +67,11 @@ export class Scheduler {
     return [{ notIn: this.laneKinds }, { in: this.homeserverKinds }, { in: this.backgroundKinds }];
   }
 
-  on(kind: string, handler: JobHandler, opts: HandlerOptions = {}): this {
+  /** Registers the handler of a kind; a kind declared in JobPayloads (./registry) gives it a typed payload. */
+  on<K extends string>(kind: K, handler: (job: JobOf<K>) => Promise<void> | void, opts: HandlerOptions = {}): this {
     if (this.handlers.has(kind)) throw new Error(`a handler for ${kind} is already registered`);
-    this.handlers.set(kind, handler);
+    // The one place a stored payload is taken to have its kind's declared shape.
+    this.handlers.set(kind, handler as unknown as JobHandler);
     if (opts.background) this.backgroundKinds.push(kind);
     else if (opts.usesHomeserver) this.homeserverKinds.push(kind);
     if (opts.background || opts.usesHomeserver) this.laneKinds.push(kind);

@@ -1,4 +1,4 @@
-import { sanitiseDisplayName } from "../domain/displayName";
+import { sanitiseDisplayName } from "../kernel/displayName";
 import type { Db } from "./database";
 
 export type NameSource = "member" | "profile";

@@ -1,5 +1,5 @@
 import { DateTime } from "luxon";
-import { sanitiseDisplayName } from "../domain/displayName";
+import { sanitiseDisplayName } from "../kernel/displayName";
 import { compiledMessage, SOURCE_LANGUAGE, type Language } from "./catalogue";
 import { isRich, type RichValue, type TimeStyle, type Value } from "./values";
 

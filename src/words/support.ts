@@ -1,4 +1,4 @@
-import { Message } from "../commands/message";
+import { Message } from "../messaging/message";
 import type { CrisisLine, CrisisResources } from "../config/types";
 import { t, type Words } from "./render";
 import { command, link, listOf, phone, type RichValue, type Value } from "./values";

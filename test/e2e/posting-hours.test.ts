@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { DateTime } from "luxon";
-import type { Clock } from "../../src/app/clock";
+import type { Clock } from "../../src/kernel/clock";
 import { loadRegistration } from "../../src/matrix/registration";
 import { botReplyTo, botUserId, CRISIS, e2eEnv, newUser, startCarenet, writeTestConfig, type RunningCarenet } from "./harness/carenet";
 import { CarenetProcess, sleep, waitUntil } from "./harness/child";

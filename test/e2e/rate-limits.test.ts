@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Message } from "../../src/commands/message";
+import { Message } from "../../src/messaging/message";
 import { findFreePort, startLocalSynapse, type LocalSynapse } from "../../tools/localSynapse";
 import { generateRegistration, registrationToYaml } from "../../src/matrix/registration";
 import { botUserId, newUser, startCarenet, type RunningCarenet } from "./harness/carenet";

@@ -1,7 +1,8 @@
-import { supportNow } from "../help";
-import { Message } from "../message";
+import { supportNow } from "../../messaging/support";
+import { Message } from "../../messaging/message";
 import type { CommandSpec } from "../types";
-import { ok, type RotaCommandDeps } from "./common";
+import { type RotaCommandDeps } from "./common";
+import { ok } from "../../messaging/outcome";
 import { zoneOf } from "./rotaCommand";
 import { breakUntil } from "./when";
 import { momentWords } from "./words";

@@ -1,9 +1,10 @@
 import { feedUrl } from "../../calendar/service";
 import { FEED_AHEAD_MS, FEED_PAST_MS } from "../../calendar/feed";
 import { echoableWord } from "../echo";
-import { Message } from "../message";
+import { Message } from "../../messaging/message";
 import { UsageError, type CommandContext, type CommandResult } from "../types";
-import { ok, refused, type RotaCommandDeps } from "./common";
+import { type RotaCommandDeps } from "./common";
+import { ok, refused } from "../../messaging/outcome";
 import { command, t } from "../../words";
 
 const WEEK = 7 * 24 * 3600_000;

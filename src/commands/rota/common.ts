@@ -4,9 +4,9 @@ import type { CommunityRoomsStore } from "../../store/communityRooms";
 import type { MembersStore } from "../../store/members";
 import type { RotaEntry } from "../../store/rota";
 import type { CalendarFeedsStore } from "../../store/calendarFeeds";
-import type { Effects } from "../effects";
-import { supportNow } from "../help";
-import { Message, type Text } from "../message";
+import type { Effects } from "../../messaging/effects";
+import { Message, type Text } from "../../messaging/message";
+import { refused } from "../../messaging/outcome";
 import { UsageError, type CommandContext, type CommandResult } from "../types";
 import type { RotaService } from "./service";
 import type { CrisisResources } from "../../config/types";
@@ -30,17 +30,9 @@ export interface RotaCommandDeps {
   calendarFeeds?: CalendarFeedsStore;
 }
 
-export function ok(reply: Message, opts: { private?: boolean } = {}): CommandResult {
-  return { outcome: "ok", reply, ...(opts.private ? { replyTo: "dm" as const } : {}) };
-}
-
-export function refused(reply: Message | Text, opts: { private?: boolean } = {}): CommandResult {
-  return { outcome: "refused", reply: reply instanceof Message ? reply : Message.of(reply), ...(opts.private ? { replyTo: "dm" as const } : {}) };
-}
-
 /** A refusal for someone who may be struggling: it says how to get support now. */
 export function refusedWithSupport(ctx: CommandContext, text: Text, opts: { private?: boolean } = {}): CommandResult {
-  return refused(Message.of(text).append(supportNow(ctx.crisisResources)), opts);
+  return refused(text, { ...opts, support: ctx.crisisResources });
 }
 
 const USER_ID = /^@[^:\s]+:\S+$/;

@@ -1,10 +1,11 @@
 import type { CommunityConfig } from "../../config/types";
 import { gapWords, ladderGaps, tonight, windowWords } from "../../paging/gaps";
 import { ladderOf } from "../../paging/ladder";
-import { supportNow } from "../help";
-import { Message } from "../message";
+import { supportNow } from "../../messaging/support";
+import { Message } from "../../messaging/message";
 import type { CommandSpec } from "../types";
-import { ok, refusedWithSupport, type RotaCommandDeps } from "./common";
+import { refusedWithSupport, type RotaCommandDeps } from "./common";
+import { ok } from "../../messaging/outcome";
 import { listOf, person, t, time, zone } from "../../words";
 import { momentWords } from "./words";
 

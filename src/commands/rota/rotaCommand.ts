@@ -2,14 +2,16 @@ import type { CommunityConfig } from "../../config/types";
 import { calendar } from "./calendar";
 import { isOnBreak, overlappingOverrides, swapOverrides, type Override } from "../../domain/rota";
 import type { NewCover, RotaEntry } from "../../store/rota";
-import { Message } from "../message";
+import { Message } from "../../messaging/message";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "../types";
-import { becomePeer, idArg, ok, othersConcerned, refused, staffConsentRefusal, tellStaff, userArg, withoutConsent, type RotaCommandDeps } from "./common";
+import { becomePeer, idArg, othersConcerned, staffConsentRefusal, tellStaff, userArg, withoutConsent, type RotaCommandDeps } from "./common";
+import { ok, refused } from "../../messaging/outcome";
 import { LONGEST_SHIFT_MS, type Candidate, type Stretch } from "./service";
 import { dayBounds, readDate, readWeek } from "./when";
 import { candidateOf, capRefusal, readShift } from "./volunteer";
 import { command, listOf, person, t, time, zone } from "../../words";
 import { coverRangeWords, dayWords, entryWords, lineWords, momentWords, staffLineWords, statusWords, stretchWords } from "./words";
+import { communityById } from "../../config/communities";
 
 type Words = ReturnType<typeof t>;
 
@@ -495,7 +497,7 @@ export function zoneOf(deps: RotaCommandDeps, userId: string): string {
   const ids = [...deps.rota.store.ofUser(userId).map((e) => e.communityId), ...deps.members.communitiesOf(userId).map((m) => m.communityId)];
   const communities = deps.config().communities;
   for (const id of ids) {
-    const c = communities.find((x) => x.id === id);
+    const c = communityById(communities, id);
     if (c) return c.timezone;
   }
   return communities.find((c) => deps.rota.standing(c, userId) !== null)?.timezone ?? communities[0]?.timezone ?? "UTC";

@@ -11,7 +11,7 @@
 import { schemaDefaults } from "../../config/load";
 import type { OnCallNow } from "../../app/context";
 import type { CarenetConfig, CommunityConfig, RotaConfig } from "../../config/types";
-import { parseDuration } from "../../domain/escalation";
+import { parseDuration } from "../../kernel/durations";
 import {
   onCallAt,
   shiftsStartingBetween,
@@ -23,9 +23,10 @@ import {
   type RotaInput,
   type ShiftOccurrence,
 } from "../../domain/rota";
-import { isStaffOf } from "../../matrix/eventRouter";
+import { isStaffOf } from "../../config/roles";
 import type { MembersStore } from "../../store/members";
 import type { RotaEntry, RotaStore } from "../../store/rota";
+import { communityById } from "../../config/communities";
 
 export interface RotaSettings {
   approvalRequired: boolean;
@@ -80,7 +81,7 @@ export class RotaService {
   }
 
   community(id: string): CommunityConfig | undefined {
-    return this.d.config().communities.find((c) => c.id === id);
+    return communityById(this.d.config().communities, id);
   }
 
   /**

@@ -1,12 +1,14 @@
 import type { CommunityConfig } from "../../config/types";
 import type { RotaEntry } from "../../store/rota";
-import { Message } from "../message";
+import { Message } from "../../messaging/message";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "../types";
-import { becomePeer, idArg, ok, othersConcerned, refused, tellStaff, withoutConsent, type RotaCommandDeps } from "./common";
+import { becomePeer, idArg, othersConcerned, tellStaff, withoutConsent, type RotaCommandDeps } from "./common";
+import { ok, refused } from "../../messaging/outcome";
 import { command, listOf, person, t, zone, type Words } from "../../words";
 import { dayWords, entryWords, lineWords } from "./words";
 import { rotaSettings, type Candidate } from "./service";
 import { dayBounds, dayOrDate, oneOffOn, readDayOrDate, timeRange } from "./when";
+import { communityById } from "../../config/communities";
 
 export const VOLUNTEER_USAGE = "!volunteer <day|date> <from>-<to> [backup] [community] | !volunteer cancel <number|day|date|all>";
 
@@ -39,11 +41,11 @@ export function communityOfMember(
   const communities = deps.config().communities;
   const theirs = deps.members
     .communitiesOf(ctx.sender)
-    .map((m) => communities.find((c) => c.id === m.communityId))
+    .map((m) => communityById(communities, m.communityId))
     .filter((c): c is CommunityConfig => !!c);
   const namedIndex = args.findIndex((a) => communities.some((c) => c.id === a.toLowerCase()));
   const rest = namedIndex < 0 ? args : args.filter((_, i) => i !== namedIndex);
-  const named = namedIndex < 0 ? undefined : communities.find((c) => c.id === args[namedIndex].toLowerCase());
+  const named = namedIndex < 0 ? undefined : communityById(communities, args[namedIndex].toLowerCase());
   const wanted = named ?? ctx.community;
   if (wanted) {
     if (!theirs.some((c) => c.id === wanted.id)) {

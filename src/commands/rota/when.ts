@@ -3,10 +3,10 @@
  * UsageError with a sentence that says what was wrong, so the reply can teach the format.
  */
 import { DateTime } from "luxon";
-import { parseDuration } from "../../domain/escalation";
-import { closest } from "../../domain/words";
-import { DAY_NAMES } from "../../domain/localTime";
-import { parseTimeOfDay, shiftsStartingBetween, validateShiftTimes, weekBounds, WEEKDAYS, type Weekday } from "../../domain/rota";
+import { parseDuration } from "../../kernel/durations";
+import { closest } from "../../kernel/words";
+import { DAY_NAMES, parseHHMM } from "../../kernel/localTime";
+import { shiftsStartingBetween, validateShiftTimes, weekBounds, WEEKDAYS, type Weekday } from "../../domain/rota";
 import { UsageError } from "../types";
 import { shiftTimeProblemWords } from "./words";
 import { command, t } from "../../words";
@@ -87,7 +87,7 @@ export function timeRange(args: string[], i: number): { from: string; to: string
   to = normaliseTime(to);
   const problem = validateShiftTimes(from, to);
   if (problem) throw new UsageError(shiftTimeProblemWords(problem));
-  if (parseTimeOfDay(from) === parseTimeOfDay(to)) {
+  if (parseHHMM(from, true) === parseHHMM(to, true)) {
     throw new UsageError(t("rota.sameStartEnd", { from }));
   }
   return { from, to, used };
@@ -171,7 +171,7 @@ export function breakUntil(args: string[], timezone: string, now: number): numbe
     let minutes = 0;
     if (time !== undefined) {
       const hhmm = normaliseTime(time);
-      const m = parseTimeOfDay(hhmm);
+      const m = parseHHMM(hhmm, true);
       if (m === null || m === 24 * 60) throw new UsageError(t("rota.notTimeOfDay"));
       minutes = m;
     }

@@ -1,6 +1,7 @@
 import { DateTime } from "luxon";
 import type { CommunityConfig } from "../../config/types";
-import { parseTimeOfDay, WEEKDAYS, type ShiftTimeProblem, type Weekday } from "../../domain/rota";
+import { WEEKDAYS, type ShiftTimeProblem, type Weekday } from "../../domain/rota";
+import { parseHHMM } from "../../kernel/localTime";
 import type { RotaEntry } from "../../store/rota";
 import { person, t, time } from "../../words";
 
@@ -24,7 +25,7 @@ export function weekdayWords(day: Weekday): Words {
 
 /** A weekly slot: "every Monday, 18:00–22:00" or "every Monday 22:00 to Tuesday 06:00". */
 export function weeklyWords(day: Weekday, from: string, to: string): Words {
-  const overnight = (parseTimeOfDay(to) ?? 0) <= (parseTimeOfDay(from) ?? 0);
+  const overnight = (parseHHMM(to, true) ?? 0) <= (parseHHMM(from, true) ?? 0);
   if (!overnight) return t("rota.weekly", { day: weekdayWords(day), from, to });
   const next = WEEKDAYS[(WEEKDAYS.indexOf(day) + 1) % 7]!;
   return t("rota.weeklyOvernight", { day: weekdayWords(day), from, next: weekdayWords(next), to });

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import type * as Wasm from "@matrix-org/matrix-sdk-crypto-wasm";
 import { MatrixError } from "matrix-bot-sdk";
-import type { Logger } from "../../app/logger";
+import type { Logger } from "../../kernel/logger";
 import type { IncomingEvent } from "../../store/inbox";
 import { IdbSqliteStore } from "./idbSqliteStore";
 import { readStoreKeys } from "./keyFile";

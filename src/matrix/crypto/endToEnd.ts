@@ -1,4 +1,4 @@
-import type { Logger } from "../../app/logger";
+import type { Logger } from "../../kernel/logger";
 import type { EncryptionConfig } from "../../config/types";
 import type { IncomingEvent, InboxRow } from "../../store/inbox";
 import type { Homeserver } from "../homeserver";

@@ -1,17 +1,25 @@
-import type { Clock } from "../../app/clock";
-import type { Logger } from "../../app/logger";
-import type { Effects } from "../../commands/effects";
+import type { Clock } from "../../kernel/clock";
+import type { Logger } from "../../kernel/logger";
+import type { Effects } from "../../messaging/effects";
 import type { CarenetConfig, CommunityConfig, OffMatrixConfig } from "../../config/types";
 import type { EscalationStep } from "../../domain/escalation";
 import type { ContactKind, ContactsStore } from "../../store/contacts";
-import type { Job } from "../../store/jobs";
+import type { JobOf } from "../../scheduler/registry";
 import type { PageRecord, PagesStore } from "../../store/pages";
 import { codeMessage, EmailChannel, WebhookChannel, type Channel, type OffMatrixMessage } from "./channels";
 import type { MetricsPort } from "../../metrics/port";
 import { DEFAULT_CONTEXT, renderWords, t, type RenderContext } from "../../words";
+import { communityById } from "../../config/communities";
 
 export const OFF_MATRIX_JOB = "page.offmatrix";
 export const CONTACT_CODE_JOB = "contact.code";
+
+declare module "../../scheduler/registry" {
+  interface JobPayloads {
+    "page.offmatrix": { pageId: number; round: number; step: number; kind: ContactKind; userId: string; why: DeliveryWhy };
+    "contact.code": { to: string; code: string; userId?: string };
+  }
+}
 /** After this many failed attempts a delivery is given up (and logged); escalation goes on regardless. */
 export const MAX_ATTEMPTS = 8;
 
@@ -102,8 +110,8 @@ export class OffMatrix {
   }
 
   /** The OFF_MATRIX_JOB handler. Throws to be retried. */
-  async run(job: Job): Promise<void> {
-    const { pageId, round, step, kind, userId, why } = job.payload as { pageId: number; round: number; step: number; kind: ContactKind; userId: string; why: DeliveryWhy };
+  async run(job: JobOf<typeof OFF_MATRIX_JOB>): Promise<void> {
+    const { pageId, round, step, kind, userId, why } = job.payload;
     const fields = { pageId, round, step, kind, why, attempts: job.attempts };
     const page = this.d.pages.get(pageId);
     // Someone is coming (or it is over): a message saying someone needs support would be untrue now.
@@ -118,7 +126,7 @@ export class OffMatrix {
     const channel = this.channels().get(kind);
     const target = this.reachable(userId).find((r) => r.kind === kind);
     if (!channel || !target) return; // the channel was removed from the config, or the person took the address back
-    const c = this.d.config().communities.find((x) => x.id === page.communityId);
+    const c = communityById(this.d.config().communities, page.communityId);
     const name = c?.name ?? page.communityId;
     const link = this.d.config().off_matrix?.link ?? `https://matrix.to/#/${this.d.botUserId}`;
     const reader = this.d.readerOf?.(userId) ?? DEFAULT_CONTEXT;
@@ -144,8 +152,8 @@ export class OffMatrix {
   }
 
   /** The CONTACT_CODE_JOB handler: emails a confirmation code (the code is in the job only until then). */
-  async sendCode(job: Job): Promise<void> {
-    const { to, code, userId } = job.payload as { to: string; code: string; userId?: string };
+  async sendCode(job: JobOf<typeof CONTACT_CODE_JOB>): Promise<void> {
+    const { to, code, userId } = job.payload;
     const channel = this.channels().get("email");
     if (!channel) return;
     if (job.attempts >= MAX_ATTEMPTS) {

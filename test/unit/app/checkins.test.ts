@@ -3,7 +3,7 @@ import { stringify } from "yaml";
 import type { AppContext } from "../../../src/app/context";
 import type { CheckinService } from "../../../src/app/checkinService";
 import { installCheckins } from "../../../src/app/installCheckins";
-import { createLogger } from "../../../src/app/logger";
+import { createLogger } from "../../../src/kernel/logger";
 import { Dispatcher } from "../../../src/commands/dispatcher";
 import { helpCommand } from "../../../src/commands/help";
 import type { CommandResult } from "../../../src/commands/types";

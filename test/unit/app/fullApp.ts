@@ -5,7 +5,7 @@ import { INSTALLERS } from "../../../src/app/installers";
 import { Dispatcher } from "../../../src/commands/dispatcher";
 import type { CommandResult } from "../../../src/commands/types";
 import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
-import { isStaffOf } from "../../../src/matrix/eventRouter";
+import { isStaffOf } from "../../../src/config/roles";
 import type { Homeserver } from "../../../src/matrix/homeserver";
 import { openDatabase, type Db } from "../../../src/store/database";
 

@@ -1,4 +1,4 @@
-import { Message } from "../../../src/commands/message";
+import { Message } from "../../../src/messaging/message";
 import { t } from "../../../src/words";
 import { AMY, BOB, FullApp, SAM, roomOf } from "./fullApp";
 

@@ -1,6 +1,7 @@
 import { Dispatcher, type DispatchContext } from "../../../src/commands/dispatcher";
-import { availableTo, helpCommand, supportNow } from "../../../src/commands/help";
-import { Message } from "../../../src/commands/message";
+import { availableTo, helpCommand } from "../../../src/commands/help";
+import { supportNow } from "../../../src/messaging/support";
+import { Message } from "../../../src/messaging/message";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "../../../src/commands/types";
 
 const CRISIS = "In an emergency call 999.\nSamaritans 116 123 (free, 24/7).";

@@ -1,4 +1,4 @@
-import { escapeHtml, Message } from "../../../src/commands/message";
+import { escapeHtml, Message } from "../../../src/messaging/message";
 
 describe("Message", () => {
   it("renders blocks as plain text separated by blank lines", () => {

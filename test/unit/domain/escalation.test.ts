@@ -1,16 +1,5 @@
-import {
-  awaitsConfirmation,
-  describeDuration,
-  Effect,
-  EscalationStep,
-  isActive,
-  isAckStale,
-  PageEvent,
-  PageState,
-  parseDuration,
-  step,
-  totalEscalationMs,
-} from "../../../src/domain/escalation";
+import { awaitsConfirmation, Effect, EscalationStep, isActive, isAckStale, PageEvent, PageState, step, totalEscalationMs } from "../../../src/domain/escalation";
+import { describeDuration, parseDuration } from "../../../src/kernel/durations";
 
 const MIN = 60_000;
 const T0 = Date.parse("2026-01-12T22:00:00Z");

@@ -1,13 +1,11 @@
 import {
   Break,
   exceedsWeeklyCap,
-  isValidTimezone,
   loadBetween,
   onCallAt,
   OneOffShift,
   overlappingOverrides,
   Override,
-  parseTimeOfDay,
   RecurringShift,
   RotaInput,
   shiftsStartingBetween,
@@ -16,6 +14,9 @@ import {
   weekBounds,
   weeklyLoad,
 } from "../../../src/domain/rota";
+import { isValidZone as isValidTimezone, parseHHMM } from "../../../src/kernel/localTime";
+
+const parseTimeOfDay = (s: string) => parseHHMM(s, true);
 
 const TZ = "Europe/London";
 const at = (iso: string): number => {

@@ -2,7 +2,7 @@ import { LogCapture } from "../../support/logCapture";
 import { createAppContext } from "../../../src/app/appContext";
 import type { AppContext } from "../../../src/app/context";
 import { installHours } from "../../../src/app/installHours";
-import { createLogger } from "../../../src/app/logger";
+import { createLogger } from "../../../src/kernel/logger";
 import type { CarenetConfig, CommunityConfig, PostingExceptionConfig, PostingWindowConfig } from "../../../src/config/types";
 import type { PostingHoursKeeper } from "../../../src/hours/keeper";
 import { type Homeserver } from "../../../src/matrix/homeserver";

@@ -1,5 +1,5 @@
 import { MatrixError, type MatrixClient } from "matrix-bot-sdk";
-import { createLogger } from "../../../src/app/logger";
+import { createLogger } from "../../../src/kernel/logger";
 import { CATCH_UP_SOURCE, CatchUp } from "../../../src/matrix/catchUp";
 import { Homeserver, looksLikeOutage, type TimelinePage } from "../../../src/matrix/homeserver";
 import { openDatabase, type Db } from "../../../src/store/database";

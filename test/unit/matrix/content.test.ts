@@ -1,5 +1,5 @@
-import { Message } from "../../../src/commands/message";
-import { MAX_DISPLAY_NAME, sanitiseDisplayName } from "../../../src/domain/displayName";
+import { Message } from "../../../src/messaging/message";
+import { MAX_DISPLAY_NAME, sanitiseDisplayName } from "../../../src/kernel/displayName";
 import { nameFor, noticeContent } from "../../../src/matrix/content";
 
 const SAM = "@sam:example.org";

@@ -1,8 +1,8 @@
 import { JobsStore } from "../../../src/store/jobs";
-import { createLogger } from "../../../src/app/logger";
+import { createLogger } from "../../../src/kernel/logger";
 import { Dispatcher } from "../../../src/commands/dispatcher";
 import { helpCommand } from "../../../src/commands/help";
-import { Message } from "../../../src/commands/message";
+import { Message } from "../../../src/messaging/message";
 import type { CommandContext, CommandSpec } from "../../../src/commands/types";
 import { parseConfig } from "../../../src/config/load";
 import type { CarenetConfig } from "../../../src/config/types";

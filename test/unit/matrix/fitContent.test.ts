@@ -1,4 +1,4 @@
-import { Message } from "../../../src/commands/message";
+import { Message } from "../../../src/messaging/message";
 import { noticeContent } from "../../../src/matrix/content";
 import { CONTENT_BUDGET_BYTES, contentBytes, fitContent, MAX_PARTS } from "../../../src/matrix/fitContent";
 

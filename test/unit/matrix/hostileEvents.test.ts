@@ -1,6 +1,6 @@
 import pino from "pino";
 import { Dispatcher } from "../../../src/commands/dispatcher";
-import { Message } from "../../../src/commands/message";
+import { Message } from "../../../src/messaging/message";
 import type { CommandSpec } from "../../../src/commands/types";
 import type { CarenetConfig } from "../../../src/config/types";
 import { EventRouter, sentAtOf } from "../../../src/matrix/eventRouter";

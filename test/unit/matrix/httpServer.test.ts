@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { request, type Server } from "node:http";
 import { Writable } from "node:stream";
-import { createLogger } from "../../../src/app/logger";
+import { createLogger } from "../../../src/kernel/logger";
 import { createHttpServer, MAX_TRANSACTION_BYTES, type HealthReport } from "../../../src/matrix/httpServer";
 import { openDatabase, type Db } from "../../../src/store/database";
 import { InboxStore, type IncomingEvent } from "../../../src/store/inbox";

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createLogger } from "../../../src/app/logger";
+import { createLogger } from "../../../src/kernel/logger";
 import { InboxWorker, type EventHandler } from "../../../src/matrix/inboxWorker";
 import { openDatabase, removeOldVersions, type Db } from "../../../src/store/database";
 import { handlingBatch } from "../../../src/store/handlingBatch";

@@ -1,7 +1,7 @@
 import { MatrixError } from "matrix-bot-sdk";
 import { createAppContext, createEventRouter } from "../../../src/app/appContext";
 import type { AppContext } from "../../../src/app/context";
-import { createLogger } from "../../../src/app/logger";
+import { createLogger } from "../../../src/kernel/logger";
 import { Dispatcher } from "../../../src/commands/dispatcher";
 import type { CarenetConfig } from "../../../src/config/types";
 import type { EventRouter } from "../../../src/matrix/eventRouter";

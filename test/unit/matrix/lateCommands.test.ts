@@ -1,7 +1,7 @@
 import { JobsStore } from "../../../src/store/jobs";
 import pino from "pino";
 import { Dispatcher } from "../../../src/commands/dispatcher";
-import { Message } from "../../../src/commands/message";
+import { Message } from "../../../src/messaging/message";
 import type { CommandSpec } from "../../../src/commands/types";
 import type { CarenetConfig } from "../../../src/config/types";
 import { EventRouter } from "../../../src/matrix/eventRouter";

@@ -1,6 +1,6 @@
 import { MatrixError } from "matrix-bot-sdk";
 import type { Failpoint } from "../../../src/app/failpoints";
-import { createLogger } from "../../../src/app/logger";
+import { createLogger } from "../../../src/kernel/logger";
 import { type Homeserver, retryAdvice } from "../../../src/matrix/homeserver";
 import { OutboxSender } from "../../../src/matrix/outboxSender";
 import { openDatabase, type Db } from "../../../src/store/database";

@@ -4,7 +4,7 @@ import type { StateEvent } from "../../../src/matrix/homeserver";
 import { privacyProblem } from "../../../src/matrix/privateRoom";
 import { openDatabase, type Db } from "../../../src/store/database";
 import { DmRoomsStore } from "../../../src/store/dmRooms";
-import { createLogger } from "../../../src/app/logger";
+import { createLogger } from "../../../src/kernel/logger";
 import { OutboxSender } from "../../../src/matrix/outboxSender";
 import { OutboxStore } from "../../../src/store/outbox";
 

@@ -1,7 +1,7 @@
 import { CarenetMetrics } from "../../../src/metrics/registry";
 import { serveMetrics, startMetricsListener, type MetricsServer } from "../../../src/metrics/server";
 import { pageOfPush } from "../../../src/metrics/pushes";
-import { createLogger } from "../../../src/app/logger";
+import { createLogger } from "../../../src/kernel/logger";
 
 const T0 = Date.UTC(2026, 2, 1, 12, 0, 0);
 

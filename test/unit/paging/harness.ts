@@ -10,7 +10,7 @@ import { installPaging } from "../../../src/app/installPaging";
 import { Dispatcher } from "../../../src/commands/dispatcher";
 import type { CommandResult } from "../../../src/commands/types";
 import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
-import { isStaffOf } from "../../../src/matrix/eventRouter";
+import { isStaffOf } from "../../../src/config/roles";
 import { type Homeserver } from "../../../src/matrix/homeserver";
 import { OutboxSender } from "../../../src/matrix/outboxSender";
 import type { PagingService } from "../../../src/paging/service";

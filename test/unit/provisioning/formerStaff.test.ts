@@ -1,4 +1,4 @@
-import { createLogger } from "../../../src/app/logger";
+import { createLogger } from "../../../src/kernel/logger";
 import type { CommunityConfig } from "../../../src/config/types";
 import { Provisioner, type ReconcileReport } from "../../../src/matrix/provisioning";
 import { CommunityRoomsStore } from "../../../src/store/communityRooms";

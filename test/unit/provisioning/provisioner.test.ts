@@ -1,5 +1,5 @@
 import { LogCapture } from "../../support/logCapture";
-import { createLogger } from "../../../src/app/logger";
+import { createLogger } from "../../../src/kernel/logger";
 import type { CommunityConfig } from "../../../src/config/types";
 import { creatorsHavePower, desiredUsers, Provisioner, type ReconcileReport } from "../../../src/matrix/provisioning";
 import { KnownStates } from "../../../src/matrix/roomSnapshot";

@@ -1,5 +1,5 @@
 import type { PageState } from "../../../src/domain/escalation";
-import { Message } from "../../../src/commands/message";
+import { Message } from "../../../src/messaging/message";
 import { pack } from "../../../src/rights/export";
 import { FORGOTTEN } from "../../../src/rights/service";
 import { openDatabase, type Db } from "../../../src/store/database";

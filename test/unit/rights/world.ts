@@ -3,7 +3,7 @@ import { createAppContext, createEventRouter } from "../../../src/app/appContext
 import type { AppContext } from "../../../src/app/context";
 import { installData } from "../../../src/app/installData";
 import { INSTALLERS } from "../../../src/app/installers";
-import { createLogger } from "../../../src/app/logger";
+import { createLogger } from "../../../src/kernel/logger";
 import { Dispatcher } from "../../../src/commands/dispatcher";
 import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
 import type { DataService } from "../../../src/rights/service";

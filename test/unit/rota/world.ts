@@ -5,7 +5,7 @@ import { installRota } from "../../../src/app/installRota";
 import { Dispatcher } from "../../../src/commands/dispatcher";
 import type { CommandResult } from "../../../src/commands/types";
 import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
-import { isStaffOf } from "../../../src/matrix/eventRouter";
+import { isStaffOf } from "../../../src/config/roles";
 import { AuditLog } from "../../../src/store/audit";
 import { openDatabase, type Db } from "../../../src/store/database";
 import { JobsStore } from "../../../src/store/jobs";

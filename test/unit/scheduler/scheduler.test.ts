@@ -1,4 +1,4 @@
-import { createLogger } from "../../../src/app/logger";
+import { createLogger } from "../../../src/kernel/logger";
 import { retryAdvice } from "../../../src/matrix/homeserver";
 import { Scheduler } from "../../../src/scheduler/scheduler";
 import { openDatabase, type Db } from "../../../src/store/database";

@@ -1,4 +1,4 @@
-import { Message } from "../../../src/commands/message";
+import { Message } from "../../../src/messaging/message";
 import { noticeContent } from "../../../src/matrix/content";
 import { command, listOf, person, phone, renderWords, t, time, zone, type RenderContext } from "../../../src/words";
 

@@ -1,4 +1,4 @@
-import { Message } from "../../../src/commands/message";
+import { Message } from "../../../src/messaging/message";
 import { findNumbers, supportBlock } from "../../../src/words/support";
 
 const FREE = "In an emergency call 999. NHS 111, option 2 (mental health, 24/7).\nSamaritans 116 123 (free, 24/7). Text SHOUT to 85258.";

@@ -1,4 +1,4 @@
-import type { CommunityConfig } from "../config/types";
+import type { CommunityConfig } from "./types";
 
 /** Someone's role in a community that comes from the config: admin, staff, or neither. */
 export function configRole(c: Pick<CommunityConfig, "staff" | "admins">, userId: string): "admin" | "staff" | undefined {
@@ -8,6 +8,6 @@ export function configRole(c: Pick<CommunityConfig, "staff" | "admins">, userId:
 }
 
 /** Staff or admin of this community: who may run its staff commands and sponsor its members. */
-export function isStaffOrAdmin(c: Pick<CommunityConfig, "staff" | "admins">, userId: string): boolean {
+export function isStaffOf(c: Pick<CommunityConfig, "staff" | "admins">, userId: string): boolean {
   return configRole(c, userId) !== undefined;
 }

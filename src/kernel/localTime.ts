@@ -9,7 +9,7 @@
  *   first instant whose local time is at or after it: 01:30 on 29 March 2026 in London is
  *   02:00 BST. A span that lies wholly inside the gap is therefore empty.
  */
-import { DateTime } from "luxon";
+import { DateTime, IANAZone } from "luxon";
 
 export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
 
@@ -34,6 +34,22 @@ export interface CalendarDate {
 
 const DAY_MS = 24 * 60 * 60_000;
 const DAY_MINUTES = 24 * 60;
+
+/** True when `zone` is an IANA time zone luxon knows (e.g. "Europe/London"). */
+export function isValidZone(zone: unknown): zone is string {
+  return typeof zone === "string" && IANAZone.isValidZone(zone);
+}
+
+/**
+ * Minutes after midnight for "HH:MM" (two digits each, 00:00–23:59), or for "24:00" when
+ * `allow24` (the end of a day: a window or shift that runs to midnight); else null.
+ */
+export function parseHHMM(s: unknown, allow24 = false): number | null {
+  if (typeof s !== "string") return null;
+  if (s === "24:00") return allow24 ? DAY_MINUTES : null;
+  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(s);
+  return m ? Number(m[1]) * 60 + Number(m[2]) : null;
+}
 
 /** Calendar arithmetic on plain dates (UTC has no DST, so a day is a day). */
 export function plusDays(d: CalendarDate, n: number): CalendarDate {

@@ -1,0 +1,25 @@
+import type { Job } from "../store/jobs";
+
+/**
+ * The typed job registry: each job kind and the payload its handler reads. A capability
+ * declares its kinds next to their handler, by declaration merging:
+ *
+ *   declare module "../scheduler/registry" {
+ *     interface JobPayloads {
+ *       "hours.transition": { communityId: string; roomKey: string };
+ *     }
+ *   }
+ *
+ * `Scheduler.on(kind, handler)` then gives the handler a `JobOf<kind>`, whose payload has
+ * that type. The payload is what was scheduled under that kind, read back from SQLite: the
+ * kind is the promise of its shape. A kind not declared here keeps an untyped payload.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface JobPayloads {}
+
+export type JobKind = keyof JobPayloads;
+
+export type PayloadOf<K extends string> = K extends JobKind ? JobPayloads[K] : Record<string, unknown>;
+
+/** A job of kind K, with its declared payload. */
+export type JobOf<K extends string> = Omit<Job, "kind" | "payload"> & { kind: K; payload: PayloadOf<K> };
