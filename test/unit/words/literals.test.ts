@@ -121,6 +121,7 @@ const STILL_ENGLISH: Array<{ file: string; texts: string[]; why: string }> = [
 
 /** Texts for the operator (or for nobody) in files that also speak to people. */
 const OPERATOR_TEXTS: Array<{ file: string; text: string; why: string }> = [
+  { file: "src/app/start.ts", text: "rooms were created", why: "why a catch-up was asked for, written to the log" },
   { file: "src/paging/warmRooms.ts", text: "no longer needed", why: "the reason carenet leaves a spare support room that nobody else was ever in" },
   { file: "src/matrix/provisioning.ts", text: "provisioning: ${} communities, ${} rooms: ", why: "the provisioning report, for the log and the CLI" },
   { file: "src/matrix/provisioning.ts", text: "${} created, ${} updated, ${} unchanged, ", why: "the provisioning report, for the log and the CLI" },
