@@ -265,7 +265,11 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
       statesRead = undefined;
     },
   });
-  homeserver.onUnreachable = (reason) => catchUp.noteTrouble(reason);
+  homeserver.onUnreachable = (reason) => {
+    // Events may be held back until the homeserver is back: every chat's privacy is read again.
+    directRooms.forgetChecks();
+    catchUp.noteTrouble(reason);
+  };
 
   const health = new Health({
     db,
@@ -288,6 +292,8 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     hsToken: registration.hs_token,
     log,
     recordTransaction: (txnId, events) => {
+      // Before anything else: a DM whose state changed is checked again before its next send.
+      for (const ev of events) if (typeof ev.state_key === "string" && typeof ev.room_id === "string") directRooms.stateChanged(ev.room_id);
       const fresh = inbox.recordTransaction(txnId, events, clock.now(), isOwn);
       catchUp.noteTransaction(txnId);
       return fresh;
@@ -295,7 +301,11 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
     recorded: () => {
       if (!failpoints.has("hold-inbox")) worker.wake();
     },
-    recordOutcome: (ok, err) => health.recordOutcome(ok, err),
+    recordOutcome: (ok, err) => {
+      // A transaction not recorded will come again later: its state events too, so no check is trusted meanwhile.
+      if (!ok) directRooms.forgetChecks();
+      health.recordOutcome(ok, err);
+    },
     health: () => health.report(),
     calendar: calendarHttp(app),
     prepareTransaction: config.encryption?.enabled ? (body, events) => e2e!.prepareTransaction(body, events) : undefined,

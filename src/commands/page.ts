@@ -131,9 +131,10 @@ export function pagingCommands(d: PagingCommandDeps): CommandSpec[] {
     run(ctx, args) {
       const replyTo = ctx.place === "room" ? ("dm" as const) : undefined;
       const c = communityForMember(d, ctx);
-      if (!c) return { outcome: "refused", reply: t.notAMember(ctx.crisisResources), replyTo };
+      // The member's answer is urgent (they are told what is happening, with the crisis numbers).
+      if (!c) return { outcome: "refused", reply: t.notAMember(ctx.crisisResources), replyTo, urgent: true };
       const out = d.service.page({ member: ctx.sender, community: c, note: args.join(" "), eventId: ctx.eventId, now: ctx.now });
-      return { outcome: "ok", reply: out.reply, replyTo };
+      return { outcome: "ok", reply: out.reply, replyTo, urgent: true };
     },
   };
 

@@ -38,6 +38,11 @@ export interface CommandResult {
    * or someone's data is not echoed in a shared room. The room still gets the reaction.
    */
   replyTo?: "dm";
+  /**
+   * The reply is sent before ordinary messages to other rooms (e.g. the answer to a `!page`).
+   * A reply that alerts someone, or is marked urgent itself, is urgent anyway.
+   */
+  urgent?: boolean;
   /** What was run as the audit log names it, e.g. "!member add" (the dispatcher sets it). */
   ran?: string;
   /**

@@ -12,8 +12,25 @@ import { privacyProblem } from "./privateRoom";
  * Before anything is sent to a person's conversation, its state is read again and checked
  * (privateRoom.ts): a chat that has become readable by others (or always was) stops being
  * their conversation, and a proper private one is opened, saying why, in its place.
+ *
+ * A check that found the chat private is remembered for PRIVACY_CHECK_KEPT_MS, so a burst
+ * of messages to one person (or a page right after a reply) does not read the whole room
+ * state before each. Anything that could change the answer forgets it at once: any state
+ * event in that room arriving from the homeserver (`stateChanged`, called as a transaction
+ * is recorded, before its events are handled), and anything that may have held events back
+ * (`forgetChecks`: the homeserver unreachable, a transaction carenet failed to record).
  */
+/** How long a privacy check that found a chat private is trusted (see DirectRooms). */
+export const PRIVACY_CHECK_KEPT_MS = 5 * 60_000;
+/** At most this many rooms' checks are remembered at once (beyond it, rooms are simply checked each time). */
+const MAX_REMEMBERED = 10_000;
+
 export class DirectRooms {
+  /** Rooms found private, and when (clock time). */
+  private readonly privateAt = new Map<string, number>();
+  /** Counts state events and forgetChecks calls, so a check that raced one is not remembered. */
+  private changes = 0;
+
   constructor(
     private readonly dmRooms: DmRoomsStore,
     private readonly homeserver: Pick<Homeserver, "createRoom" | "getRoomState" | "sendEvent">,
@@ -54,7 +71,31 @@ export class DirectRooms {
     return this.replace(roomId, userId, problem);
   }
 
+  /** A state event arrived for `roomId`: its privacy is checked again before the next send. */
+  stateChanged(roomId: string): void {
+    this.privateAt.delete(roomId);
+    this.changes++;
+  }
+
+  /** Every room's privacy is checked again before its next send (events may have been held back). */
+  forgetChecks(): void {
+    this.privateAt.clear();
+    this.changes++;
+  }
+
   private async problemWith(roomId: string, userId: string): Promise<string | undefined> {
+    const at = this.privateAt.get(roomId);
+    const now = this.clock.now();
+    if (at !== undefined && now - at < PRIVACY_CHECK_KEPT_MS && now >= at) return undefined;
+    this.privateAt.delete(roomId);
+    const changesBefore = this.changes;
+    const problem = await this.readProblem(roomId, userId);
+    // Not remembered if any state event arrived while the state was being read: the read may predate it.
+    if (!problem && this.changes === changesBefore && this.privateAt.size < MAX_REMEMBERED) this.privateAt.set(roomId, now);
+    return problem;
+  }
+
+  private async readProblem(roomId: string, userId: string): Promise<string | undefined> {
     let state;
     try {
       state = await this.homeserver.getRoomState(roomId);

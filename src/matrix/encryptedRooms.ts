@@ -167,7 +167,7 @@ export class EncryptedRooms {
       },
       [],
     );
-    this.d.effects.tell(sender, result.reply, `tap-page:${eventId}`);
+    this.d.effects.tell(sender, result.urgent ? result.reply.urgently() : result.reply, `tap-page:${eventId}`);
     this.d.log.info({ roomId, outcome: result.outcome }, "a reaction in an encrypted direct chat asked for a page");
     return true;
   }

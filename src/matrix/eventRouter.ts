@@ -14,7 +14,7 @@ import type { DmRoomsStore } from "../store/dmRooms";
 import type { InboxRow, IncomingEvent } from "../store/inbox";
 import type { InboxStore } from "../store/inbox";
 import type { JobsStore } from "../store/jobs";
-import type { OutboxStore, OutgoingMessage } from "../store/outbox";
+import { URGENT, type OutboxStore, type OutgoingMessage } from "../store/outbox";
 import type { Homeserver } from "./homeserver";
 import { noticeContent, reactionContent, type NameLookup, type Reader } from "./content";
 import type { EncryptedEvent } from "./encryptedRooms";
@@ -382,10 +382,11 @@ export class EventRouter {
 
   private reply(row: InboxRow, roomId: string, result: CommandResult, react = true, sender?: string): void {
     const privately = result.replyTo === "dm" && sender !== undefined && this.d.dmRooms.userFor(roomId) !== sender;
+    const priority = result.urgent || result.reply.isUrgent ? URGENT : 0;
     const messages: OutgoingMessage[] = [
       privately
-        ? { dedupeKey: `reply:${row.eventId}`, toUser: sender, eventType: "m.room.message", content: noticeContent(result.reply, undefined, this.d.readers?.forUser(sender) ?? this.d.names) }
-        : { dedupeKey: `reply:${row.eventId}`, roomId, eventType: "m.room.message", content: inThreadOf(row.event, row.eventId, noticeContent(result.reply, row.eventId, this.d.readers?.forRoom(roomId) ?? this.d.names)) },
+        ? { dedupeKey: `reply:${row.eventId}`, toUser: sender, eventType: "m.room.message", content: noticeContent(result.reply, undefined, this.d.readers?.forUser(sender) ?? this.d.names), priority }
+        : { dedupeKey: `reply:${row.eventId}`, roomId, eventType: "m.room.message", content: inThreadOf(row.event, row.eventId, noticeContent(result.reply, row.eventId, this.d.readers?.forRoom(roomId) ?? this.d.names)), priority },
     ];
     if (react) {
       messages.push({

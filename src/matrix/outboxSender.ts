@@ -2,7 +2,7 @@ import type { Clock } from "../kernel/clock";
 import type { Failpoints } from "../app/failpoints";
 import type { Logger } from "../kernel/logger";
 import { Pump } from "../kernel/pump";
-import type { OutboxRow, OutboxStore } from "../store/outbox";
+import type { OutboxHead, OutboxRow, OutboxStore } from "../store/outbox";
 import { fitContent } from "./fitContent";
 import { type Homeserver, retryAdvice } from "./homeserver";
 
@@ -20,12 +20,22 @@ export interface OutboxSenderOptions {
 /** Rooms sent to at once when no concurrency is given. */
 export const DEFAULT_SEND_CONCURRENCY = 8;
 
+/** Places kept for urgent messages on top of `concurrency`, so a backlog of ordinary sends never holds up a page. */
+export const URGENT_SLOTS = 2;
+
+/** How long a reaction waits at most while messages are waiting to be sent (replies go first). */
+export const REACTION_WAIT_MS = 5_000;
+
 /**
  * Sends what the outbox holds, each with the transaction id fixed when it was queued.
  * Different rooms are sent to at once (up to `concurrency`); within a room (or for one
  * person) one message at a time, oldest first, so each room shows them in the order they
- * were queued. Reactions have a pool of the same size of their own, so they never take a
- * reply's place. Failures are retried with backoff until they succeed (a failed message
+ * were queued. Urgent messages (see URGENT) go before ordinary ones, and have places of
+ * their own (URGENT_SLOTS) when every ordinary place is taken; a room whose queue holds an
+ * urgent message sends what comes before it in that room first, at the same priority, so
+ * priority reorders rooms, never the messages of one room. Reactions have a pool of their
+ * own, so they never take a reply's place, and wait (at most REACTION_WAIT_MS) while messages
+ * are waiting, so a burst of commands gets its answers before its ✅s. Failures are retried with backoff until they succeed (a failed message
  * does not hold up the ones after it); a 429 pauses every send for the homeserver's
  * retry_after_ms, since the limit is the bot's, not a room's. Only errors that waiting
  * cannot fix are parked.
@@ -85,7 +95,7 @@ export class OutboxSender {
   }
 
   /**
-   * Starts every due message whose lane is free, up to the limit; returns how long until
+   * Starts every due message whose lane is free, up to the limits; returns how long until
    * the next one falls due. A finished send wakes the loop, which then starts what it freed.
    */
   private startDue(): number | null {
@@ -94,32 +104,62 @@ export class OutboxSender {
     const limit = Math.max(1, Math.floor(this.options.concurrency?.() ?? DEFAULT_SEND_CONCURRENCY));
     const busy = { message: 0, reaction: 0 };
     for (const lane of this.inFlight.keys()) busy[lane.startsWith("reaction:") ? "reaction" : "message"]++;
-    if (busy.message < limit || busy.reaction < limit) {
-      for (const msg of this.outbox.dueFirsts(now, 4 * limit + this.inFlight.size)) {
-        const lane = this.laneOf(msg);
-        const pool = lane.startsWith("reaction:") ? "reaction" : "message";
-        if (busy[pool] >= limit || this.inFlight.has(lane)) continue;
-        busy[pool]++;
-        this.inFlight.set(
-          lane,
-          this.send(msg)
-            .catch((err) => this.log.error({ err, outboxId: msg.id }, "outbox send failed unexpectedly"))
-            .finally(() => {
-              this.inFlight.delete(lane);
-              this.pump.wake();
-            }),
-        );
+    let wakeIn: number | null = null;
+    const lanes = this.laneHeads(this.outbox.dueHeads(now));
+    // Messages are waiting while any is due, started or not: their reactions wait for them.
+    const messagesWaiting = busy.message > 0 || lanes.some((l) => !l.reaction);
+    for (const { lane, head, reaction } of lanes) {
+      if (this.inFlight.has(lane)) continue;
+      if (reaction) {
+        if (busy.reaction >= limit) continue;
+        const waited = now - head.createdAt;
+        if (messagesWaiting && waited < REACTION_WAIT_MS) {
+          wakeIn = Math.min(wakeIn ?? Infinity, REACTION_WAIT_MS - waited);
+          continue;
+        }
+        busy.reaction++;
+      } else {
+        if (busy.message >= (head.priority > 0 ? limit + URGENT_SLOTS : limit)) continue;
+        busy.message++;
       }
+      const msg = this.outbox.pendingRow(head.id);
+      if (!msg) continue;
+      this.inFlight.set(
+        lane,
+        this.send(msg)
+          .catch((err) => this.log.error({ err, outboxId: msg.id }, "outbox send failed unexpectedly"))
+          .finally(() => {
+            this.inFlight.delete(lane);
+            this.pump.wake();
+          }),
+      );
     }
     const next = this.outbox.nextDueAfter(now);
-    return next === null ? null : Math.max(0, next - now);
+    const nextIn = next === null ? null : Math.max(0, next - now);
+    return nextIn === null ? wakeIn : Math.min(nextIn, wakeIn ?? Infinity);
+  }
+
+  /**
+   * The message each lane sends next: its oldest due one (heads come oldest first), carrying
+   * the highest priority waiting in the lane, since nothing in it can go before that one.
+   * Urgent lanes first, then oldest first.
+   */
+  private laneHeads(heads: OutboxHead[]): Array<{ lane: string; head: OutboxHead; reaction: boolean }> {
+    const lanes = new Map<string, { lane: string; head: OutboxHead; reaction: boolean }>();
+    for (const h of heads) {
+      const lane = this.laneOf(h);
+      const seen = lanes.get(lane);
+      if (!seen) lanes.set(lane, { lane, head: { ...h }, reaction: h.eventType === "m.reaction" });
+      else seen.head.priority = Math.max(seen.head.priority, h.priority);
+    }
+    return [...lanes.values()].sort((a, b) => b.head.priority - a.head.priority || a.head.id - b.head.id);
   }
 
   /**
    * Which messages are sent one after another: those for one room, or for one person (their
    * direct chat, whichever room that turns out to be); reactions apart from messages.
    */
-  private laneOf(msg: OutboxRow): string {
+  private laneOf(msg: Pick<OutboxRow, "eventType" | "roomId" | "toUser">): string {
     if (msg.eventType === "m.reaction") return `reaction:${msg.roomId}`;
     const person = msg.toUser ?? (msg.roomId ? this.options.personOf?.(msg.roomId) : undefined);
     return person ? `person:${person}` : `room:${msg.roomId}`;

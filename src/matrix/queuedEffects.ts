@@ -2,7 +2,7 @@ import type { Clock } from "../kernel/clock";
 import type { Effects } from "../messaging/effects";
 import type { Message } from "../messaging/message";
 import type { JobSpec, JobsStore } from "../store/jobs";
-import type { OutboxStore } from "../store/outbox";
+import { URGENT, type OutboxStore } from "../store/outbox";
 import { noticeContent, type Reader } from "./content";
 import { INVITE_JOB, KICK_JOB } from "./membershipJobs";
 
@@ -22,12 +22,12 @@ export class QueuedEffects implements Effects {
   ) {}
 
   tell(userId: string, message: Message, key: string): void {
-    this.outbox.enqueue({ dedupeKey: key, toUser: userId, eventType: "m.room.message", content: noticeContent(message, undefined, this.readers?.forUser(userId)) }, this.clock.now());
+    this.outbox.enqueue({ dedupeKey: key, toUser: userId, eventType: "m.room.message", content: noticeContent(message, undefined, this.readers?.forUser(userId)), priority: priorityOf(message) }, this.clock.now());
     this.wakeSoon("outbox");
   }
 
   post(roomId: string, message: Message, key: string): void {
-    this.outbox.enqueue({ dedupeKey: key, roomId, eventType: "m.room.message", content: noticeContent(message, undefined, this.readers?.forRoom(roomId)) }, this.clock.now());
+    this.outbox.enqueue({ dedupeKey: key, roomId, eventType: "m.room.message", content: noticeContent(message, undefined, this.readers?.forRoom(roomId)), priority: priorityOf(message) }, this.clock.now());
     this.wakeSoon("outbox");
   }
 
@@ -51,4 +51,9 @@ export class QueuedEffects implements Effects {
   private wakeSoon(which: "outbox" | "scheduler"): void {
     setImmediate(which === "outbox" ? this.wake.outbox : this.wake.scheduler);
   }
+}
+
+/** Messages that alert someone, or are marked urgent, go before ordinary ones (see OutboxSender). */
+export function priorityOf(message: Message): number {
+  return message.isUrgent ? URGENT : 0;
 }

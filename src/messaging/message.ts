@@ -28,6 +28,11 @@ export class Message {
    * mentions exactly these people, so Synapse's default push rules notify them.
    */
   readonly alertFor: string[] = [];
+  /**
+   * Sent before ordinary messages to other rooms (a page's answers, escalations). A message
+   * that alerts someone is always urgent; this marks one that is urgent without ringing.
+   */
+  urgent = false;
 
   static of(text: Text): Message {
     return new Message().p(text);
@@ -55,6 +60,7 @@ export class Message {
 
   append(other: Message): this {
     this.blocks.push(...other.blocks);
+    if (other.urgent) this.urgent = true;
     for (const u of other.alertFor) if (!this.alertFor.includes(u)) this.alertFor.push(u);
     return this;
   }
@@ -63,6 +69,17 @@ export class Message {
   alert(...userIds: string[]): this {
     for (const u of userIds) if (!this.alertFor.includes(u)) this.alertFor.push(u);
     return this;
+  }
+
+  /** Marks this message urgent (see `urgent`). */
+  urgently(): this {
+    this.urgent = true;
+    return this;
+  }
+
+  /** Whether the outbox sends it before ordinary messages: it alerts someone or was marked urgent. */
+  get isUrgent(): boolean {
+    return this.urgent || this.alertFor.length > 0;
   }
 
   /** The text in English with people by Matrix ID: for logs and tests; a reader gets `render`. */

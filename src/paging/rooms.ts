@@ -82,7 +82,7 @@ export class PagingRooms {
         return t.roomIntro({ pageId, member: current.member, asked: this.d.pages.contactIds(pageId).length, coming }, this.d.config().crisis_resources);
       };
       const warm = await this.fromWarm(page, { name, topic }, intro, reader);
-      const roomId = warm ?? (await this.make(`page:${pageId}`, { name, topic }));
+      const roomId = warm?.roomId ?? (await this.make(`page:${pageId}`, { name, topic }));
       if (!warm) await this.firstMessage(roomId, intro(), reader);
       const invited = this.d.atomically(() => {
         // A pool that gave a room (or had none to give) is topped up in the background.
@@ -97,6 +97,7 @@ export class PagingRooms {
       this.made.delete(`page:${pageId}`);
       this.d.log.info({ pageId, roomId, warm: warm !== undefined }, "opened a support room");
       await this.inviteNow(pageId, roomId, invited);
+      if (warm) await this.introduced(pageId, roomId, warm.introSent, intro);
       page = this.d.pages.get(pageId)!;
     }
     const roomId = page.supportRoomId!;
@@ -176,26 +177,48 @@ export class PagingRooms {
    * invited, so the invitation shows it. A room the homeserver will not let carenet use
    * (gone, or the bot was removed) is given up and the next one tried.
    */
-  private async fromWarm(page: PageRecord, label: { name: string; topic: string }, intro: () => Message, reader: RenderContext): Promise<string | undefined> {
+  private async fromWarm(
+    page: PageRecord,
+    label: { name: string; topic: string },
+    intro: () => Message,
+    reader: RenderContext,
+  ): Promise<{ roomId: string; introSent: Promise<void> } | undefined> {
     const { name, topic } = label;
     const warm = this.d.warm;
     if (!warm) return undefined;
     for (;;) {
       const roomId = this.d.atomically(() => warm.store.take(page.communityId, page.id, this.d.clock.now()));
       if (!roomId) return undefined;
+      // The introduction is sent alongside; invitations wait only for the name (and topic),
+      // which their invitation shows. It is awaited after the invitations (see introduced).
+      const introSent = this.firstMessage(roomId, intro(), reader);
+      introSent.catch(() => undefined); // awaited (and its failure handled) in introduced
       try {
         await Promise.all([
           this.d.homeserver.sendState(roomId, "m.room.name", "", { name }),
           // Warm rooms are made before anyone's language is known: a topic in another language is set now.
           ...(topic !== SUPPORT_ROOM_TOPIC ? [this.d.homeserver.sendState(roomId, "m.room.topic", "", { topic })] : []),
-          this.firstMessage(roomId, intro(), reader),
         ]);
-        return roomId;
+        return { roomId, introSent };
       } catch (err) {
         if (!refusedForGood(err)) throw err; // retried with the same room
         this.d.log.warn({ pageId: page.id, roomId, reason: reasonOf(err) }, "a warm room could not be used; it is given up");
         this.d.atomically(() => warm.store.discard(roomId));
       }
+    }
+  }
+
+  /**
+   * Waits for a warm room's introduction, sent alongside its naming. The room is recorded by
+   * now, so a retry of the room job would not send it again: if it failed, it is queued in
+   * the outbox instead (retried there), so the room is never left without it.
+   */
+  private async introduced(pageId: number, roomId: string, introSent: Promise<void>, intro: () => Message): Promise<void> {
+    try {
+      await introSent;
+    } catch (err) {
+      this.d.log.warn({ pageId, roomId, reason: reasonOf(err) }, "a support room's introduction failed; it is queued to be sent again");
+      this.d.atomically(() => this.d.effects.post(roomId, intro().urgently(), `page:${pageId}:intro`));
     }
   }
 

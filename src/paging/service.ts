@@ -270,7 +270,7 @@ export class PagingService {
     const adv = this.advance(page, r, now);
     const key = `page:${page.id}:r${page.round}:s${page.state.step}`;
     if (adv.status === "exhausted") this.d.effects.tell(page.member, this.endedText(this.d.pages.get(page.id)!).alert(page.member), `${key}:member:nobody`);
-    else if (adv.reached.length > 0) this.d.effects.tell(page.member, t.escalated(page.id, adv.reached), `${key}:member:escalated`);
+    else if (adv.reached.length > 0) this.d.effects.tell(page.member, t.escalated(page.id, adv.reached).urgently(), `${key}:member:escalated`);
   }
 
   /** Nobody asked in this round at all (nobody on call at any step), or asked and nobody came: told as it is. */

@@ -10,6 +10,22 @@ export interface OutgoingMessage {
   toUser?: string;
   eventType: string;
   content: Record<string, unknown>;
+  /** URGENT goes before ordinary messages (0, the default) to other rooms; never before earlier ones to its own room. */
+  priority?: number;
+}
+
+/** The priority of what must not wait: a page's request to the people on call, the member's answer, escalations. */
+export const URGENT = 1;
+
+/** The first due message of one room (or person not yet given a room), without its content: see dueHeads. */
+export interface OutboxHead {
+  id: number;
+  roomId: string;
+  toUser?: string;
+  eventType: string;
+  /** The highest priority of the due messages this one comes before. */
+  priority: number;
+  createdAt: number;
 }
 
 export interface OutboxRow extends OutgoingMessage {
@@ -19,6 +35,7 @@ export interface OutboxRow extends OutgoingMessage {
   txnId: string;
   attempts: number;
   createdAt: number;
+  priority: number;
 }
 
 /**
@@ -34,17 +51,17 @@ export class OutboxStore {
     if (!msg.roomId === !msg.toUser) throw new Error("an outgoing message needs exactly one of roomId and toUser");
     const result = this.db
       .prepare(
-        `INSERT OR IGNORE INTO outbox (dedupe_key, txn_id, room_id, to_user, event_type, content_json, created_at, next_attempt_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR IGNORE INTO outbox (dedupe_key, txn_id, room_id, to_user, event_type, content_json, created_at, next_attempt_at, priority)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(msg.dedupeKey, `carenet.${randomUUID()}`, msg.roomId ?? "", msg.toUser ?? null, msg.eventType, JSON.stringify(msg.content), now, now);
+      .run(msg.dedupeKey, `carenet.${randomUUID()}`, msg.roomId ?? "", msg.toUser ?? null, msg.eventType, JSON.stringify(msg.content), now, now, msg.priority ?? 0);
     return result.changes === 1;
   }
 
   due(now: number, limit = 20): OutboxRow[] {
     const rows = this.db
       .prepare(
-        `SELECT id, dedupe_key, txn_id, room_id, to_user, event_type, content_json, attempts, created_at FROM outbox
+        `SELECT id, dedupe_key, txn_id, room_id, to_user, event_type, content_json, attempts, created_at, priority FROM outbox
          WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?`,
       )
       .all(now, limit) as RawRow[];
@@ -52,20 +69,28 @@ export class OutboxStore {
   }
 
   /**
-   * Due messages for the sender to start: for each room (or person not yet given a room),
-   * the oldest due message, and apart from those its oldest due reaction; messages before
-   * reactions, then oldest first. One per room, so a flood in one room never hides the others.
+   * For each room (or person not yet given a room), the oldest due message, and apart from
+   * those its oldest due reaction, oldest first; each with the highest priority of the due
+   * messages of its kind there, since they cannot go before it. Without content, so it stays
+   * cheap however many rooms wait: the sender picks, then reads the rows it starts.
    */
-  dueFirsts(now: number, limit: number): OutboxRow[] {
+  dueHeads(now: number): OutboxHead[] {
     const rows = this.db
       .prepare(
-        `SELECT id, dedupe_key, txn_id, room_id, to_user, event_type, content_json, attempts, created_at FROM outbox
-         WHERE id IN (SELECT MIN(id) FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?
-                      GROUP BY room_id, to_user, event_type = 'm.reaction')
-         ORDER BY event_type = 'm.reaction', id LIMIT ?`,
+        `SELECT MIN(id) AS id, room_id, to_user, event_type, MAX(priority) AS priority, MIN(created_at) AS created_at FROM outbox
+         WHERE state = 'pending' AND next_attempt_at <= ?
+         GROUP BY room_id, to_user, event_type = 'm.reaction' ORDER BY id`,
       )
-      .all(now, limit) as RawRow[];
-    return rows.map(toRow);
+      .all(now) as Array<{ id: number; room_id: string; to_user: string | null; event_type: string; priority: number; created_at: number }>;
+    return rows.map((r) => ({ id: r.id, roomId: r.room_id, ...(r.to_user ? { toUser: r.to_user } : {}), eventType: r.event_type, priority: r.priority, createdAt: r.created_at }));
+  }
+
+  /** The message with this id, if it is still waiting to be sent. */
+  pendingRow(id: number): OutboxRow | undefined {
+    const row = this.db
+      .prepare("SELECT id, dedupe_key, txn_id, room_id, to_user, event_type, content_json, attempts, created_at, priority FROM outbox WHERE id = ? AND state = 'pending'")
+      .get(id) as RawRow | undefined;
+    return row && toRow(row);
   }
 
   /** The earliest time a pending message not due at `now` becomes due, or null. */
@@ -161,6 +186,7 @@ interface RawRow {
   content_json: string;
   attempts: number;
   created_at: number;
+  priority: number;
 }
 
 function toRow(r: RawRow): OutboxRow {
@@ -174,5 +200,6 @@ function toRow(r: RawRow): OutboxRow {
     content: JSON.parse(r.content_json) as Record<string, unknown>,
     attempts: r.attempts,
     createdAt: r.created_at,
+    priority: r.priority,
   };
 }

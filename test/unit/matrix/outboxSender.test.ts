@@ -2,9 +2,9 @@ import { MatrixError } from "matrix-bot-sdk";
 import type { Failpoint } from "../../../src/app/failpoints";
 import { createLogger } from "../../../src/kernel/logger";
 import { type Homeserver, retryAdvice } from "../../../src/matrix/homeserver";
-import { OutboxSender } from "../../../src/matrix/outboxSender";
+import { OutboxSender, REACTION_WAIT_MS, URGENT_SLOTS } from "../../../src/matrix/outboxSender";
 import { openDatabase, type Db } from "../../../src/store/database";
-import { OutboxStore } from "../../../src/store/outbox";
+import { OutboxStore, URGENT } from "../../../src/store/outbox";
 
 const T0 = 1_800_000_000_000;
 
@@ -527,27 +527,101 @@ describe("sending to several rooms at once", () => {
     expect(gated.maxInFlight).toBe(2);
   });
 
-  it("never lets reactions take a reply's place", async () => {
-    // Reactions queued first, for every room, and one place only: the replies still go at once.
+  it("never lets reactions take a reply's place: they wait while replies wait, at most REACTION_WAIT_MS", async () => {
+    // Reactions queued first, for every room: the replies still go first.
     for (const r of rooms) send(`${r}:ok`, r, "m.reaction");
     for (const r of rooms) send(`${r}:reply`, r);
     startGated(1);
-    await waitFor("a reply and a reaction", () => gated.pending().length === 2);
-    expect(gated.pending().map((c) => c.eventType).sort()).toEqual(["m.reaction", "m.room.message"]);
-    expect(gated.pending().find((c) => c.eventType === "m.room.message")!.content.body).toBe("!a:example.org:reply");
-    // A reaction that is slow to finish holds up no reply.
+    await waitFor("the first reply", () => gated.pending().length === 1);
+    expect(gated.pending()[0].content.body).toBe("!a:example.org:reply");
     gated.release("!a:example.org:reply");
     await waitFor("the next reply", () => gated.pending().some((c) => c.content.body === "!b:example.org:reply"));
+    await sleep(20);
+    expect(gated.pending().map((c) => c.eventType)).toEqual(["m.room.message"]);
+    // A reaction that has waited REACTION_WAIT_MS goes anyway, on its own place: it never takes a reply's.
+    t = T0 + REACTION_WAIT_MS;
+    sender!.wake();
+    await waitFor("a reaction beside the reply", () => gated.pending().some((c) => c.eventType === "m.reaction"));
+    expect(gated.pending().filter((c) => c.eventType === "m.room.message").map((c) => c.content.body)).toEqual(["!b:example.org:reply"]);
+    expect(gated.pending().find((c) => c.eventType === "m.reaction")!.content.body).toBe("!a:example.org:ok");
     gated.release("!b:example.org:reply");
     await waitFor("the last reply", () => gated.pending().some((c) => c.content.body === "!c:example.org:reply"));
     gated.release("!c:example.org:reply");
-    await waitFor("the replies", () => gated.finished.filter((c) => c.eventType === "m.room.message").length === 3);
-    expect(gated.finished.some((c) => c.eventType === "m.reaction")).toBe(false);
     for (const r of rooms) {
       await waitFor("a reaction", () => gated.pending().some((c) => c.content.body === `${r}:ok`));
       gated.release(`${r}:ok`);
     }
     await waitFor("all sent", () => outbox.countByState().sent === 6);
+  });
+
+  it("sends reactions at once when no message is waiting", async () => {
+    for (const r of rooms) send(`${r}:ok`, r, "m.reaction");
+    startGated(8);
+    await waitFor("the reactions", () => gated.pending().length === 3);
+    for (const r of rooms) gated.release(`${r}:ok`);
+    await waitFor("all sent", () => outbox.countByState().sent === 3);
+  });
+
+  it("sends an urgent message before a backlog of ordinary ones, on a place of its own when every place is taken", async () => {
+    for (let i = 0; i < 5; i++) send(`backlog-${i}`, `!backlog-${i}:example.org`);
+    startGated(2);
+    await waitFor("two ordinary sends", () => gated.pending().length === 2);
+    outbox.enqueue({ dedupeKey: "page", toUser: "@peer:example.org", eventType: "m.room.message", content: { msgtype: "m.text", body: "page" }, priority: URGENT }, t);
+    outbox.enqueue({ dedupeKey: "answer", roomId: "!member:example.org", eventType: "m.room.message", content: { msgtype: "m.notice", body: "answer" }, priority: URGENT }, t);
+    outbox.enqueue({ dedupeKey: "third", roomId: "!x:example.org", eventType: "m.room.message", content: { msgtype: "m.notice", body: "third" }, priority: URGENT }, t);
+    sender!.wake();
+    await waitFor("the urgent sends", () => gated.pending().length === 2 + URGENT_SLOTS);
+    await sleep(20);
+    expect(gated.pending().map((c) => c.content.body)).toEqual(["backlog-0", "backlog-1", "page", "answer"]);
+    // A freed place goes to the urgent message still waiting, not to the backlog.
+    gated.release("backlog-0");
+    await waitFor("the third urgent send", () => gated.pending().some((c) => c.content.body === "third"));
+    expect(gated.started.map((c) => c.content.body)).toEqual(["backlog-0", "backlog-1", "page", "answer", "third"]);
+    for (const b of ["backlog-1", "page", "answer", "third"]) gated.release(b);
+    for (let i = 2; i < 5; i++) {
+      await waitFor(`backlog-${i}`, () => gated.pending().some((c) => c.content.body === `backlog-${i}`));
+      gated.release(`backlog-${i}`);
+    }
+    await waitFor("all sent", () => outbox.countByState().sent === 8);
+  });
+
+  it("never sends an urgent message before earlier ones to its room: they go first, at its priority", async () => {
+    for (let i = 0; i < 3; i++) send(`other-${i}`, `!other-${i}:example.org`);
+    send("a-first", "!a:example.org");
+    send("a-second", "!a:example.org");
+    outbox.enqueue({ dedupeKey: "a-urgent", roomId: "!a:example.org", eventType: "m.room.message", content: { msgtype: "m.notice", body: "a-urgent" }, priority: URGENT }, t);
+    startGated(1);
+    await waitFor("the first send", () => gated.pending().length >= 1);
+    await sleep(20);
+    // Room a comes first (its queue holds something urgent), oldest message first; the place
+    // kept for urgent messages is not used for a second send to the same room.
+    expect(gated.pending().map((c) => c.content.body)).toEqual(["a-first"]);
+    for (const body of ["a-first", "a-second", "a-urgent"]) {
+      await waitFor(`${body} to start`, () => gated.pending().some((c) => c.content.body === body));
+      expect(gated.pending().filter((c) => c.roomId === "!a:example.org")).toHaveLength(1);
+      gated.release(body);
+    }
+    for (let i = 0; i < 3; i++) {
+      await waitFor(`other-${i}`, () => gated.pending().some((c) => c.content.body === `other-${i}`));
+      gated.release(`other-${i}`);
+    }
+    await waitFor("all sent", () => outbox.countByState().sent === 6);
+    expect(gated.finished.filter((c) => c.roomId === "!a:example.org").map((c) => c.content.body)).toEqual(["a-first", "a-second", "a-urgent"]);
+    expect(gated.started.slice(0, 3).map((c) => c.content.body)).toEqual(["a-first", "a-second", "a-urgent"]);
+  });
+
+  it("never sends an urgent message to a person before an earlier reply in their chat", async () => {
+    const dm = "!dm-@ann:example.org";
+    send("reply", dm);
+    outbox.enqueue({ dedupeKey: "page", toUser: "@ann:example.org", eventType: "m.room.message", content: { msgtype: "m.text", body: "page" }, priority: URGENT }, t);
+    startGated(8, (roomId) => (roomId === dm ? "@ann:example.org" : undefined));
+    for (const body of ["reply", "page"]) {
+      await waitFor(`${body} to start`, () => gated.pending().some((c) => c.content.body === body));
+      expect(gated.pending()).toHaveLength(1);
+      gated.release(body);
+    }
+    await waitFor("both sent", () => outbox.countByState().sent === 2);
+    expect(gated.finished.map((c) => c.content.body)).toEqual(["reply", "page"]);
   });
 
   it("sends everything for one person one at a time, in order: messages to them and replies in their chat", async () => {

@@ -1,5 +1,5 @@
 import { MatrixError } from "matrix-bot-sdk";
-import { DirectRooms } from "../../../src/matrix/directRooms";
+import { DirectRooms, PRIVACY_CHECK_KEPT_MS } from "../../../src/matrix/directRooms";
 import type { StateEvent } from "../../../src/matrix/homeserver";
 import { privacyProblem } from "../../../src/matrix/privateRoom";
 import { openDatabase, type Db } from "../../../src/store/database";
@@ -138,5 +138,80 @@ describe("DirectRooms checks the chat before anything private is sent", () => {
     expect(dmRooms.pruneFormer(3)).toBe(1);
     expect(dmRooms.formerUserFor("!dm:example.org")).toBeUndefined();
     expect(sends.some((x) => x.roomId === "!dm:example.org")).toBe(false);
+  });
+});
+
+describe("DirectRooms remembers a chat found private, until anything could have changed it", () => {
+  let db: Db;
+  let dmRooms: DmRoomsStore;
+  let roomState: StateEvent[];
+  let reads: number;
+  let now: number;
+  let duringRead: (() => void) | undefined;
+  let rooms: DirectRooms;
+
+  beforeEach(() => {
+    db = openDatabase(":memory:");
+    dmRooms = new DmRoomsStore(db);
+    dmRooms.record("!dm:example.org", AMY, 1);
+    roomState = state({ history: "shared" });
+    reads = 0;
+    now = 1_000;
+    duringRead = undefined;
+    const hs = {
+      createRoom: async () => "!new:example.org",
+      getRoomState: async () => {
+        reads++;
+        duringRead?.();
+        return roomState;
+      },
+      sendEvent: async () => "$x",
+    };
+    rooms = new DirectRooms(dmRooms, hs, { now: () => now }, BOT);
+  });
+  afterEach(() => db.close());
+
+  it("reads the state once for messages sent close together, and again once PRIVACY_CHECK_KEPT_MS has passed", async () => {
+    expect(await rooms.roomFor(AMY)).toBe("!dm:example.org");
+    expect(await rooms.privateRoomFor("!dm:example.org")).toBe("!dm:example.org");
+    now += PRIVACY_CHECK_KEPT_MS - 1;
+    expect(await rooms.roomFor(AMY)).toBe("!dm:example.org");
+    expect(reads).toBe(1);
+    now += 1;
+    expect(await rooms.roomFor(AMY)).toBe("!dm:example.org");
+    expect(reads).toBe(2);
+  });
+
+  it("reads it again after a state event arrives for the room, and acts on what it finds", async () => {
+    await rooms.roomFor(AMY);
+    roomState = state({ history: "shared", members: { [AMY]: "join", [BOT]: "join", [ZED]: "join" } });
+    rooms.stateChanged("!other:example.org");
+    expect(await rooms.roomFor(AMY)).toBe("!dm:example.org"); // another room's event changes nothing here
+    rooms.stateChanged("!dm:example.org");
+    expect(await rooms.roomFor(AMY)).toBe("!new:example.org");
+    expect(reads).toBe(2);
+  });
+
+  it("reads every room again after forgetChecks (events may have been held back)", async () => {
+    await rooms.roomFor(AMY);
+    rooms.forgetChecks();
+    await rooms.roomFor(AMY);
+    expect(reads).toBe(2);
+  });
+
+  it("does not remember a read that a state event arrived during: the state read may be older than it", async () => {
+    duringRead = () => rooms.stateChanged("!dm:example.org");
+    await rooms.roomFor(AMY);
+    duringRead = undefined;
+    await rooms.roomFor(AMY);
+    await rooms.roomFor(AMY);
+    expect(reads).toBe(2);
+  });
+
+  it("never remembers a chat that is not private", async () => {
+    roomState = state({ join: "public" });
+    expect(await rooms.privateRoomFor("!dm:example.org")).toBe("!new:example.org");
+    expect(reads).toBe(1);
+    expect(dmRooms.userFor("!dm:example.org")).toBeUndefined();
   });
 });

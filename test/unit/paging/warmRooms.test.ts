@@ -27,6 +27,30 @@ const ready = () => (h.db.prepare("SELECT room_id FROM warm_rooms WHERE state = 
 const pageOf = () => h.pages.get(1)!;
 
 describe("the pool of warm rooms", () => {
+  it("invites without waiting for the introduction; an introduction that fails is queued in the outbox and still shown", async () => {
+    start(1);
+    await startUp(h);
+    await h.flush();
+    const [warm] = ready();
+    const send = h.hs.sendEvent.bind(h.hs);
+    let introFailed = false;
+    h.hs.sendEvent = async (roomId, type, content, txnId) => {
+      if (roomId === warm && txnId.startsWith("carenet.first.")) {
+        introFailed = true;
+        throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+      }
+      return send(roomId, type, content, txnId);
+    };
+    await h.command(AMY, "!page");
+    await h.app.scheduler.runDue();
+    expect(introFailed).toBe(true);
+    expect(pageOf().supportRoomId).toBe(warm);
+    expect(h.hs.membersOf(warm)).toMatchObject({ [AMY]: "invite", [BOB]: "invite" });
+    expect(h.db.prepare("SELECT priority FROM outbox WHERE dedupe_key = 'page:1:intro'").get()).toEqual({ priority: 1 });
+    await h.flush();
+    expect(h.hs.postsIn(warm)[0]).toContain("This is a private support room for");
+  });
+
   it("is filled at start with private, invite-only, unnamed rooms that nobody but the bot is in", async () => {
     start(2);
     await startUp(h);

@@ -1,5 +1,5 @@
 import { openDatabase, type Db } from "../../../src/store/database";
-import { OutboxStore, type OutgoingMessage } from "../../../src/store/outbox";
+import { OutboxStore, URGENT, type OutgoingMessage } from "../../../src/store/outbox";
 
 let db: Db;
 let outbox: OutboxStore;
@@ -164,8 +164,10 @@ describe("countByState and prune", () => {
   });
 });
 
-describe("dueFirsts and nextDueAfter", () => {
-  it("gives the oldest due message of each room (and apart, of its reactions), messages first, and skips what is not due", () => {
+describe("dueHeads, pendingRow and nextDueAfter", () => {
+  const keyOf = (id: number) => (db.prepare("SELECT dedupe_key FROM outbox WHERE id = ?").get(id) as { dedupe_key: string }).dedupe_key;
+
+  it("gives the oldest due message of each room (and apart, of its reactions), oldest first, and skips what is not due", () => {
     outbox.enqueue({ ...msg("ok-a"), eventType: "m.reaction", content: { "m.relates_to": { rel_type: "m.annotation", event_id: "$x", key: "✅" } } }, T);
     outbox.enqueue(msg("a1", "a1", "!a:x"), T);
     outbox.enqueue(msg("a2", "a2", "!a:x"), T);
@@ -173,10 +175,31 @@ describe("dueFirsts and nextDueAfter", () => {
     outbox.enqueue(msg("c1", "c1", "!c:x"), T);
     outbox.enqueue({ dedupeKey: "ann1", toUser: "@ann:x", eventType: "m.room.message", content: { body: "ann1" } }, T);
     outbox.enqueue({ dedupeKey: "ann2", toUser: "@ann:x", eventType: "m.room.message", content: { body: "ann2" } }, T);
-    expect(outbox.dueFirsts(T, 10).map((r) => r.dedupeKey)).toEqual(["a1", "c1", "ann1", "ok-a"]);
-    expect(outbox.dueFirsts(T, 2).map((r) => r.dedupeKey)).toEqual(["a1", "c1"]);
+    expect(outbox.dueHeads(T).map((h) => keyOf(h.id))).toEqual(["ok-a", "a1", "c1", "ann1"]);
+    expect(outbox.dueHeads(T).find((h) => h.toUser === "@ann:x")).toMatchObject({ roomId: "", eventType: "m.room.message", priority: 0, createdAt: T });
     expect(outbox.nextDueAfter(T)).toBe(T + 50);
-    expect(outbox.dueFirsts(T + 50, 10).map((r) => r.dedupeKey)).toEqual(["a1", "b1", "c1", "ann1", "ok-a"]);
+    expect(outbox.dueHeads(T + 50).map((h) => keyOf(h.id))).toEqual(["ok-a", "a1", "b1", "c1", "ann1"]);
     expect(outbox.nextDueAfter(T + 50)).toBeNull();
+  });
+
+  it("gives a room's oldest message the highest priority waiting behind it in that room, so priority never reorders a room", () => {
+    outbox.enqueue(msg("a1", "a1", "!a:x"), T);
+    outbox.enqueue(msg("b1", "b1", "!b:x"), T);
+    outbox.enqueue({ ...msg("a2", "a2", "!a:x"), priority: URGENT }, T);
+    const heads = outbox.dueHeads(T);
+    expect(heads.map((h) => [keyOf(h.id), h.priority])).toEqual([
+      ["a1", URGENT],
+      ["b1", 0],
+    ]);
+    expect(outbox.pendingRow(heads[0].id)).toMatchObject({ dedupeKey: "a1", priority: 0, content: { body: "a1" } });
+    expect(raw("a2")).toMatchObject({ state: "pending" });
+    expect((db.prepare("SELECT priority FROM outbox WHERE dedupe_key = 'a2'").get() as { priority: number }).priority).toBe(URGENT);
+  });
+
+  it("pendingRow gives nothing for a message already sent", () => {
+    outbox.enqueue(msg("a"), T);
+    const { id } = outbox.due(T)[0];
+    outbox.markSent(id, "$e", T);
+    expect(outbox.pendingRow(id)).toBeUndefined();
   });
 });
