@@ -185,9 +185,10 @@ export class OutboxSender {
       }
       // Too large for one event: several, in order, each with its own fixed transaction id.
       const parts = fitContent(content);
+      const landed = msg.attempts > 0 ? await this.landedBefore(msg, parts) : [];
       let eventId = "";
       for (const [i, part] of parts.entries()) {
-        const id = await this.homeserver.sendEvent(msg.roomId, msg.eventType, part, i === 0 ? msg.txnId : `${msg.txnId}.${i}`);
+        const id = landed[i] ?? (await this.homeserver.sendEvent(msg.roomId, msg.eventType, part, i === 0 ? msg.txnId : `${msg.txnId}.${i}`));
         if (i === 0) eventId = id;
       }
       if (this.failpoints.has("fail-after-send")) throw new Error("failpoint fail-after-send");
@@ -208,6 +209,40 @@ export class OutboxSender {
   }
 
   /**
+   * Which parts of a message an earlier attempt already put in the room, by event id.
+   * Synapse remembers an appservice's transaction ids in memory only, so a send it took
+   * just before it stopped (the answer lost with the connection) would be taken again
+   * after its restart. A retry therefore first reads the room's newest events and counts
+   * a part as sent when the bot sent the same content there since the message was queued
+   * and no other outbox row claims that event. In an encrypted room the content cannot be
+   * compared and the part is sent again (at least once, never lost). If the room cannot be
+   * read, the parts are sent again too.
+   */
+  private async landedBefore(msg: OutboxRow, parts: object[]): Promise<Array<string | undefined>> {
+    let events: Array<Record<string, unknown>>;
+    try {
+      events = (await this.homeserver.roomMessages(msg.roomId, { dir: "b", limit: LANDED_LOOKBACK })).chunk;
+    } catch {
+      return [];
+    }
+    const since = msg.createdAt - LANDED_CLOCK_SKEW_MS;
+    const candidates = events
+      .filter((e) => e.sender === this.homeserver.botUserId && e.type === msg.eventType && typeof e.event_id === "string")
+      .filter((e) => typeof e.origin_server_ts !== "number" || e.origin_server_ts >= since)
+      .filter((e) => !this.outbox.isSentEvent(e.event_id as string))
+      .reverse(); // oldest first, as the parts were sent
+    const taken = new Set<string>();
+    return parts.map((part) => {
+      const key = canonicalJson(part);
+      const found = candidates.find((e) => !taken.has(e.event_id as string) && canonicalJson(e.content) === key);
+      if (!found) return undefined;
+      taken.add(found.event_id as string);
+      this.log.info({ outboxId: msg.id, roomId: msg.roomId, eventId: found.event_id }, "an earlier attempt had already sent this; not sending it again");
+      return found.event_id as string;
+    });
+  }
+
+  /**
    * A message refused for its size (which fitContent should make impossible) is replaced
    * by a short one saying so, so the people waiting for it are not left with silence.
    */
@@ -219,6 +254,21 @@ export class OutboxSender {
       this.clock.now(),
     );
   }
+}
+
+/** How many of a room's newest events a retry reads to find an earlier attempt's event. */
+const LANDED_LOOKBACK = 50;
+/** The homeserver's clock may differ from carenet's: events this much older than the message still count. */
+const LANDED_CLOCK_SKEW_MS = 10 * 60_000;
+
+/** JSON with object keys in order, so two equal contents compare equal whatever their key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
 }
 
 function isRateLimit(err: unknown): boolean {

@@ -112,6 +112,11 @@ export class OutboxStore {
     else this.db.prepare("UPDATE outbox SET room_id = ? WHERE id = ?").run(roomId, id);
   }
 
+  /** True when a message already sent is recorded with this event id. */
+  isSentEvent(eventId: string): boolean {
+    return this.db.prepare("SELECT 1 FROM outbox WHERE event_id = ? AND state = 'sent' LIMIT 1").get(eventId) !== undefined;
+  }
+
   markSent(id: number, eventId: string, now: number): void {
     this.db.prepare("UPDATE outbox SET state = 'sent', sent_at = ?, event_id = ?, last_error = NULL WHERE id = ?").run(now, eventId, id);
   }

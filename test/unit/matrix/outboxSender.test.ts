@@ -269,6 +269,93 @@ describe("retrying", () => {
   });
 });
 
+/**
+ * A homeserver that keeps the bot's events, like Synapse: a send it takes may still fail for
+ * carenet (the answer lost as it stops), and after a restart it no longer knows the
+ * transaction id, so a resend would be a second event.
+ */
+class ForgetfulHomeserver {
+  readonly botUserId = "@carenet:example.org";
+  readonly timeline: Array<Record<string, unknown>> = [];
+  sends = 0;
+  /** The next sends are taken, then fail as if the connection dropped. */
+  loseAnswers = 0;
+  readable = true;
+
+  sendEvent = async (roomId: string, eventType: string, content: object, txnId: string): Promise<string> => {
+    this.sends++;
+    const eventId = `$${this.sends}-${txnId}`;
+    this.timeline.push({ room_id: roomId, type: eventType, sender: this.botUserId, content: JSON.parse(JSON.stringify(content)), event_id: eventId, origin_server_ts: t });
+    if (this.loseAnswers > 0) {
+      this.loseAnswers--;
+      throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+    }
+    return eventId;
+  };
+
+  roomMessages = async (roomId: string): Promise<{ start: string; chunk: Array<Record<string, unknown>> }> => {
+    if (!this.readable) throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+    return { start: "s", chunk: this.timeline.filter((e) => e.room_id === roomId).reverse() };
+  };
+
+  asHomeserver(): Homeserver {
+    return this as unknown as Homeserver;
+  }
+}
+
+describe("a send the homeserver took but whose answer was lost", () => {
+  it("is not sent again: the retry finds the bot's event with the same content and records it", async () => {
+    const forgetful = new ForgetfulHomeserver();
+    forgetful.loseAnswers = 1;
+    sender = new OutboxSender(outbox, forgetful.asHomeserver(), clock, createLogger("silent"), new Set(), async (u) => `!dm-${u}`);
+    sender.start();
+    enqueue("same", "I hear you");
+    await waitFor("the first attempt", () => row("same").attempts === 1);
+    expect(row("same").state).toBe("pending");
+
+    await advanceTo(row("same").next_attempt_at, "recorded as sent", () => row("same").state === "sent");
+    expect(forgetful.sends).toBe(1);
+    expect(forgetful.timeline).toHaveLength(1);
+    expect(row("same").event_id).toBe(forgetful.timeline[0]!.event_id);
+  });
+
+  it("is sent again when the earlier event with that content is another message's, or the room cannot be read", async () => {
+    const forgetful = new ForgetfulHomeserver();
+    sender = new OutboxSender(outbox, forgetful.asHomeserver(), clock, createLogger("silent"), new Set(), async (u) => `!dm-${u}`);
+    sender.start();
+    enqueue("first", "Same words");
+    await waitFor("the first message", () => row("first").state === "sent");
+
+    // A second message with the same words whose first attempt never reached the homeserver.
+    const refused = () => Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:8008"), { code: "ECONNREFUSED" });
+    (forgetful as unknown as { sendEvent: unknown }).sendEvent = ((orig) => {
+      let failed = false;
+      return async (...a: [string, string, object, string]) => {
+        if (!failed) {
+          failed = true;
+          throw refused();
+        }
+        return orig(...a);
+      };
+    })(forgetful.sendEvent);
+    enqueue("second", "Same words");
+    sender.wake();
+    await waitFor("its first attempt", () => row("second").attempts === 1);
+    await advanceTo(row("second").next_attempt_at, "sent", () => row("second").state === "sent");
+    expect(forgetful.timeline).toHaveLength(2);
+    expect(row("second").event_id).not.toBe(row("first").event_id);
+
+    // Unreadable room: at least once, never lost.
+    forgetful.readable = false;
+    forgetful.loseAnswers = 1;
+    enqueue("third", "Other words");
+    sender.wake();
+    await waitFor("its first attempt", () => row("third").attempts === 1);
+    await advanceTo(row("third").next_attempt_at, "sent", () => row("third").state === "sent");
+    expect(forgetful.timeline.filter((e) => (e.content as { body: string }).body === "Other words")).toHaveLength(2);
+  });
+});
+
 describe("stop", () => {
   it("waits for a send in progress and then sends nothing more", async () => {
     let release!: () => void;
