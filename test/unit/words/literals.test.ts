@@ -51,19 +51,6 @@ const NOT_FOR_PEOPLE: Record<string, string> = {
 const STILL_ENGLISH: Array<{ file: string; texts: string[]; why: string }> = [
   { file: "src/matrix/eventRouter.ts", texts: ["carenet only serves its own homeserver's users"], why: "a leave reason for a room of strangers from another homeserver, who have no community and no language" },
   {
-    file: "src/communities/userIds.ts",
-    texts: [
-      "${} is not a Matrix user id: it starts with @, like `@${}:${}`.",
-      "${} is missing its homeserver: write it in full, like `${}:${}`.",
-      "${} has no name between @ and the colon.",
-      "${} has capital letters; Matrix user ids are lower case, like `@${}:${}`.",
-      "${} is not a valid Matrix user id: the name may hold only a-z, 0-9 and . _ = - / +",
-      "${} is not a valid Matrix user id: `${}` is not a server name.",
-      "`${}` is on another homeserver (${}); carenet serves only people on ${}.",
-    ],
-    why: "Matrix ID problems, shared by configuration checks (for the operator) and `!member` (for staff); not yet codes",
-  },
-  {
     file: "src/matrix/directRooms.ts",
     texts: [
       "carenet can no longer read it",
