@@ -51,20 +51,6 @@ const NOT_FOR_PEOPLE: Record<string, string> = {
 const STILL_ENGLISH: Array<{ file: string; texts: string[]; why: string }> = [
   { file: "src/matrix/eventRouter.ts", texts: ["carenet only serves its own homeserver's users"], why: "a leave reason for a room of strangers from another homeserver, who have no community and no language" },
   {
-    file: "src/matrix/directRooms.ts",
-    texts: [
-      "carenet can no longer read it",
-      "I opened this private chat because the other chat you had with me is not private (${}). ",
-      "I send private things — your data, check-ins, pages — only here, where nobody but you and me can read them.",
-    ],
-    why: "the explanation sent when carenet opens a new private chat, not yet catalogued",
-  },
-  {
-    file: "src/matrix/privateRoom.ts",
-    texts: ["anyone can join it (join rule ${})", "its history can be read by anyone, without joining", "someone else has been in it", "the person is no longer in it"],
-    why: "why a chat is not private: logged, and quoted in the new private chat's first message",
-  },
-  {
     file: "src/matrix/outboxSender.ts",
     texts: ["A message I had for this room was too large for the homeserver to accept, so it could not be shown. Please ask staff if you were waiting for something."],
     why: "the outbox's last resort when a rendered message is refused as too large; the outbox holds rendered messages and knows no reader",
