@@ -91,7 +91,7 @@ export function createAppContext(d: AppContextDeps): AppContext {
     domain: d.domain,
     homeserver: d.homeserver,
     roomSnapshots: new RoomSnapshots(),
-    directRooms: new DirectRooms(dmRooms, d.homeserver, d.clock, d.botUserId, d.log.child({ component: "events" })),
+    directRooms: new DirectRooms(dmRooms, d.homeserver, d.clock, d.botUserId, d.log.child({ component: "events" }), (userId) => readers.forUser(userId)),
     effects: new QueuedEffects(outbox, jobs, d.clock, { outbox: () => d.wakeOutbox?.(), scheduler: () => scheduler.wake() }, readers),
     readers,
     scheduler,

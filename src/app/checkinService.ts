@@ -3,7 +3,7 @@ import { schemaDefaults } from "../config/load";
 import { supportNow } from "../messaging/support";
 import { Message } from "../messaging/message";
 import { refused } from "../messaging/outcome";
-import { intervalWords, planProblemWords, rhythmWords } from "../commands/checkinWords";
+import { glanceWords, intervalWords, planProblemWords, rhythmWords } from "../commands/checkinWords";
 import { command, listOf, person, t, time, zone } from "../words";
 
 /** A catalogue message that can also stand inside another. */
@@ -505,14 +505,14 @@ export class CheckinService implements CheckinPort {
       if (!m) return refused(Message.of(t("checkins.staffNotMember", { who: args[0], community: c.name })));
       if (!sharing.includes(m)) return { outcome: "ok", reply: Message.of(t("checkins.staffPrivate", { member: person(m.userId) })) };
       const answers = this.store.answersOf(c.id, m.userId, weekStart, today).filter(visible);
-      const reply = new Message().heading(t("checkins.staffWeekOne", { member: person(m.userId) })).p(weekAtAGlance(zoneName, now, answers));
+      const reply = new Message().heading(t("checkins.staffWeekOne", { member: person(m.userId) })).p(glanceWords(zoneName, weekAtAGlance(zoneName, now, answers)));
       reply.list(answers.map((a) => t("checkins.staffDayLine", { date: time(dayStart(zoneName, a.localDate), zoneName, "date"), answers: answerOf(m, a) })));
       return { outcome: "ok", reply };
     }
     if (arg === "week") {
       const reply = new Message().heading(t("checkins.staffWeekHeading", { zone: zone(zoneName) }));
       reply.list(
-        sharing.map((m) => t("checkins.staffMemberLine", { member: person(m.userId), answers: weekAtAGlance(zoneName, now, this.store.answersOf(c.id, m.userId, weekStart, today).filter(visible)) })),
+        sharing.map((m) => t("checkins.staffMemberLine", { member: person(m.userId), answers: glanceWords(zoneName, weekAtAGlance(zoneName, now, this.store.answersOf(c.id, m.userId, weekStart, today).filter(visible))) })),
       );
       if (sharing.length === 0) reply.p(t("checkins.staffNoneSharing"));
       return { outcome: "ok", reply: reply.p(footer) };

@@ -41,7 +41,7 @@ export function installReports(app: AppContext): void {
       const key = weeklyKey(c.id, job.dueAt);
       let image: { url: string; size: number; w: number; h: number } | undefined;
       if (staffRoom && !app.outbox.has(`${key}:chart`)) {
-        const { png, width, height } = weekChartPng(report.chart, report.title);
+        const { png, width, height } = weekChartPng(report.chart, report.chartTexts);
         const url = await app.homeserver.uploadMedia(png, "image/png", "carenet-weekly.png");
         image = { url, size: png.length, w: width, h: height };
       }
@@ -54,7 +54,7 @@ export function installReports(app: AppContext): void {
                 dedupeKey: `${key}:chart`,
                 roomId: staffRoom.roomId,
                 eventType: "m.room.message",
-                content: { msgtype: "m.image", body: "Weekly chart: pages opened and peer coverage per day", url: image.url, info: { mimetype: "image/png", size: image.size, w: image.w, h: image.h } },
+                content: { msgtype: "m.image", body: report.chartBody, url: image.url, info: { mimetype: "image/png", size: image.size, w: image.w, h: image.h } },
               },
               app.clock.now(),
             );

@@ -1,6 +1,6 @@
-import { parseInterval, type AlumniRhythm, type PlanProblem } from "../domain/checkins";
+import { parseInterval, type AlumniRhythm, type GlanceDay, type PlanProblem } from "../domain/checkins";
 import type { Weekday } from "../kernel/localTime";
-import { command, t } from "../words";
+import { command, t, time } from "../words";
 
 type Words = ReturnType<typeof t>;
 
@@ -49,4 +49,10 @@ export function rhythmWords(rhythm: AlumniRhythm, day: Weekday, at: string): Wor
 export function intervalWords(interval: string): Words | string {
   const i = parseInterval(interval);
   return i ? t("checkins.interval", { unit: i.unit, n: i.n }) : interval;
+}
+
+/** A member's week at a glance, "Mon 4 · Tue 2/3 · Wed –", with weekday names in the reader's language. */
+export function glanceWords(zone: string, days: readonly GlanceDay[]): Words {
+  const each = days.map((d) => t("checkins.glanceDay", { day: time(d.startMs, zone, "weekday"), answers: d.values.length ? d.values.join("/") : "–" }));
+  return each.slice(0, -1).reduceRight((rest, first) => t("checkins.glanceMore", { first, rest }), each[each.length - 1] ?? t("checkins.glanceNone"));
 }

@@ -2,10 +2,10 @@ import { askedDetail, ASKED, currentRightsText, describeConsent, latestDecision,
 import type { CommunitiesApp } from "../communities/deps";
 import { isStaffOf } from "../config/roles";
 import { allMemberRoomKeys, inviteTo, kickFrom, roomKeysFor, roomName, type InviteOutcome, type PlaceRoom } from "../communities/memberRooms";
-import { readUserId } from "../communities/userIds";
+import { readUserId, type UserIdProblem } from "../communities/userIds";
 import type { CommunityConfig } from "../config/types";
 import { closest } from "../kernel/words";
-import { command, inCommunityLanguage, listOf, person, t, time, type Value } from "../words";
+import { command, inCommunityLanguage, listOf, person, t, time, type Value, type Words } from "../words";
 import { supportNow } from "../messaging/support";
 import { Message } from "../messaging/message";
 import { ok, refused } from "../messaging/outcome";
@@ -132,12 +132,32 @@ function userIdOrForeign(raw: string, domain: string): string {
   const r = readUserId(raw, domain);
   if (r.ok) return r.userId;
   if (r.kind === "foreign") return r.userId;
-  throw new UsageError(r.problem);
+  throw new UsageError(userIdProblemWords(r.problem));
 }
 
 function foreign(userId: string, domain: string): CommandResult | undefined {
   const r = readUserId(userId, domain);
-  return !r.ok && r.kind === "foreign" ? refused(r.problem) : undefined;
+  return !r.ok && r.kind === "foreign" ? refused(userIdProblemWords(r.problem)) : undefined;
+}
+
+/** What is wrong with a typed Matrix user id, for the staff who typed it. */
+export function userIdProblemWords(p: UserIdProblem): Words {
+  switch (p.code) {
+    case "noAt":
+      return t("member.idNoAt", { raw: command(p.raw), example: command(p.example) });
+    case "noServer":
+      return t("member.idNoServer", { raw: command(p.raw), example: command(p.example) });
+    case "noName":
+      return t("member.idNoName", { raw: command(p.raw) });
+    case "capitals":
+      return t("member.idCapitals", { raw: command(p.raw), example: command(p.example) });
+    case "badName":
+      return t("member.idBadName", { raw: command(p.raw) });
+    case "badServer":
+      return t("member.idBadServer", { raw: command(p.raw), server: command(p.server) });
+    case "foreign":
+      return t("member.idForeign", { user: command(p.userId), server: p.server, domain: p.domain });
+  }
 }
 
 /** Why `target` cannot be added with this sponsor, if they cannot. */

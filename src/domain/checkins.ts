@@ -552,15 +552,23 @@ export interface DayAnswer {
   value: number;
 }
 
-/** "Mon 4 · Tue 2/3 · Wed –": the `days` local days ending with today, answers in order. */
-export function weekAtAGlance(zone: string, nowMs: number, answers: readonly DayAnswer[], days = 7): string {
+/** One local day of a member's week at a glance: when it starts, and its answers in order. */
+export interface GlanceDay {
+  /** YYYY-MM-DD. */
+  localDate: string;
+  /** The day's local midnight, in ms (for its weekday name, said in the reader's language). */
+  startMs: number;
+  values: number[];
+}
+
+/** The `days` local days ending with today, each with its answers in order ("Mon 4 · Tue 2/3 · Wed –" once said). */
+export function weekAtAGlance(zone: string, nowMs: number, answers: readonly DayAnswer[], days = 7): GlanceDay[] {
   const today = DateTime.fromMillis(nowMs, { zone }).startOf("day");
-  const parts: string[] = [];
+  const out: GlanceDay[] = [];
   for (let i = days - 1; i >= 0; i--) {
     const d = today.minus({ days: i });
     const iso = d.toISODate() as string;
-    const values = answers.filter((a) => a.localDate === iso).map((a) => a.value);
-    parts.push(`${d.setLocale(LOCALE).toFormat("ccc")} ${values.length ? values.join("/") : "–"}`);
+    out.push({ localDate: iso, startMs: d.toMillis(), values: answers.filter((a) => a.localDate === iso).map((a) => a.value) });
   }
-  return parts.join(" · ");
+  return out;
 }

@@ -2,7 +2,8 @@ import type { Clock } from "../kernel/clock";
 import type { Logger } from "../kernel/logger";
 import type { DmRoomsStore } from "../store/dmRooms";
 import type { Homeserver } from "./homeserver";
-import { privacyProblem } from "./privateRoom";
+import { DEFAULT_CONTEXT, renderWords, t, type RenderContext } from "../words";
+import { privacyProblem, privacyProblemWords, type PrivacyProblem } from "./privateRoom";
 
 /**
  * The bot's one-to-one conversation with each person: the one they opened with the bot,
@@ -37,6 +38,8 @@ export class DirectRooms {
     private readonly clock: Clock,
     private readonly botUserId = "",
     private readonly log?: Logger,
+    /** How the person reads: the new private chat's first message is in their language. */
+    private readonly readerFor: (userId: string) => RenderContext = () => DEFAULT_CONTEXT,
   ) {}
 
   async roomFor(userId: string): Promise<string> {
@@ -83,7 +86,7 @@ export class DirectRooms {
     this.changes++;
   }
 
-  private async problemWith(roomId: string, userId: string): Promise<string | undefined> {
+  private async problemWith(roomId: string, userId: string): Promise<PrivacyProblem | undefined> {
     const at = this.privateAt.get(roomId);
     const now = this.clock.now();
     if (at !== undefined && now - at < PRIVACY_CHECK_KEPT_MS && now >= at) return undefined;
@@ -95,26 +98,24 @@ export class DirectRooms {
     return problem;
   }
 
-  private async readProblem(roomId: string, userId: string): Promise<string | undefined> {
+  private async readProblem(roomId: string, userId: string): Promise<PrivacyProblem | undefined> {
     let state;
     try {
       state = await this.homeserver.getRoomState(roomId);
     } catch (err) {
       const status = (err as { statusCode?: number }).statusCode;
       // The bot is no longer in the room, or it is gone: not a conversation any more.
-      if (status === 403 || status === 404) return "carenet can no longer read it";
+      if (status === 403 || status === 404) return { code: "unreadable" };
       throw err; // the homeserver is unreachable: the send is retried later
     }
     return privacyProblem(state, userId, this.botUserId);
   }
 
-  private async replace(roomId: string, userId: string, problem: string): Promise<string> {
+  private async replace(roomId: string, userId: string, problem: PrivacyProblem): Promise<string> {
     this.dmRooms.forget(roomId, this.clock.now());
-    this.log?.warn({ roomId, problem }, "a direct chat is not private; private messages go to a new private chat");
+    this.log?.warn({ roomId, problem: problem.code }, "a direct chat is not private; private messages go to a new private chat");
     const next = await this.open(userId);
-    const text =
-      `I opened this private chat because the other chat you had with me is not private (${problem}). ` +
-      "I send private things — your data, check-ins, pages — only here, where nobody but you and me can read them.";
+    const text = renderWords(t("privacy.reopened", { problem: privacyProblemWords(problem) }), this.readerFor(userId)).plain;
     // A fixed transaction id: a resend after a crash shows this once.
     await this.homeserver.sendEvent(next, "m.room.message", { msgtype: "m.notice", body: text, "m.mentions": {} }, `carenet.private.${next}`);
     return next;

@@ -10,7 +10,7 @@ import type { OutboxStore } from "../store/outbox";
 import { noticeContent, type Reader } from "./content";
 import { encryptedChatWelcome } from "./encryptedRooms";
 import type { Homeserver } from "./homeserver";
-import { privacyProblem } from "./privateRoom";
+import { privacyProblem, privacyProblemWords } from "./privateRoom";
 import type { CrisisResources } from "../config/types";
 
 export const JOIN_JOB = "matrix.join";
@@ -78,7 +78,7 @@ export function registerInvitations(scheduler: Scheduler, d: InvitationDeps): vo
       const encrypted = privateChat && !!d.encryption && !d.decrypts?.() && state.some((e) => e.type === "m.room.encryption" && e.state_key === "");
       const welcome = privateChat
         ? Message.of(t("onboarding.hello", { help: command("!help") }))
-        : Message.of(t("onboarding.helloNotPrivate", { problem: problem ?? "", help: command("!help") }));
+        : Message.of(t("onboarding.helloNotPrivate", { problem: problem ? privacyProblemWords(problem) : "", help: command("!help") }));
       if (encrypted) welcome.append(encryptedChatWelcome());
       welcome.append(supportNow(d.crisisResources()));
       d.atomically(() => {

@@ -6,6 +6,15 @@ export interface WeekChartData {
   coveragePerDay: number[];
 }
 
+/** The chart's words, rendered once in the community's language (an image has one reader's text). */
+export interface ChartTexts {
+  title: string;
+  /** The left panel: pages opened per day. */
+  pages: string;
+  /** The right panel: the share of each day with a peer on call. */
+  coverage: string;
+}
+
 const W = 760;
 const H = 340;
 const FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif";
@@ -37,22 +46,22 @@ function panel(x: number, y: number, w: number, h: number, title: string, labels
 }
 
 /** The week's chart as SVG: pages opened per day, and the share of each day with a peer on call. */
-export function weekChartSvg(d: WeekChartData, title: string): string {
+export function weekChartSvg(d: WeekChartData, texts: ChartTexts): string {
   const maxPages = Math.max(1, ...d.pagesPerDay);
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">`,
     `<rect width="${W}" height="${H}" fill="#ffffff"/>`,
-    `<text x="${W / 2}" y="24" font-family="${FONT}" font-size="17" font-weight="bold" text-anchor="middle" fill="#1f2933">${esc(title)}</text>`,
-    panel(20, 40, W / 2 - 40, H - 50, "Pages opened", d.days, d.pagesPerDay, maxPages, "#d64545"),
-    panel(W / 2 + 20, 40, W / 2 - 40, H - 50, "Peer on call (% of day)", d.days, d.coveragePerDay.map((v) => Math.round(v)), 100, "#2f8132", "%"),
+    `<text x="${W / 2}" y="24" font-family="${FONT}" font-size="17" font-weight="bold" text-anchor="middle" fill="#1f2933">${esc(texts.title)}</text>`,
+    panel(20, 40, W / 2 - 40, H - 50, texts.pages, d.days, d.pagesPerDay, maxPages, "#d64545"),
+    panel(W / 2 + 20, 40, W / 2 - 40, H - 50, texts.coverage, d.days, d.coveragePerDay.map((v) => Math.round(v)), 100, "#2f8132", "%"),
     `</svg>`,
   ].join("");
 }
 
 /** Rasterises the chart to PNG (resvg: a Rust renderer shipped as prebuilt npm packages, no native build). */
-export function weekChartPng(d: WeekChartData, title: string): { png: Buffer; width: number; height: number } {
+export function weekChartPng(d: WeekChartData, texts: ChartTexts): { png: Buffer; width: number; height: number } {
   // Loaded at the first chart, not at start: the renderer costs about 5 MB of memory.
   const { Resvg } = require("@resvg/resvg-js") as typeof import("@resvg/resvg-js");
-  const rendered = new Resvg(weekChartSvg(d, title), { background: "#ffffff", font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" } }).render();
+  const rendered = new Resvg(weekChartSvg(d, texts), { background: "#ffffff", font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" } }).render();
   return { png: Buffer.from(rendered.asPng()), width: rendered.width, height: rendered.height };
 }

@@ -1,13 +1,13 @@
 import { DateTime } from "luxon";
 import { LONGEST_SHIFT_MS, type RotaService } from "../commands/rota/service";
 import { Message } from "../messaging/message";
-import { t, time, zone } from "../words";
+import { communityReader, inCommunityLanguage, t, time, zone } from "../words";
 import type { CommunityConfig, Weekday } from "../config/types";
 import { coveredIntervals, totalMs } from "../domain/coverage";
 import type { Db } from "../store/database";
 import { weekCounts } from "../store/weeklyFigures";
 import { ladderCoverage } from "../app/metricsSources";
-import type { WeekChartData } from "./chart";
+import type { ChartTexts, WeekChartData } from "./chart";
 
 export const WEEKLY_JOB = "report.weekly";
 const HOUR = 3600_000;
@@ -47,7 +47,10 @@ const hours = (ms: number) => Math.round(ms / HOUR);
 const pct = (part: number, whole: number) => (whole > 0 ? `${Math.round((100 * part) / whole)}%` : "—");
 
 export interface WeeklyReport {
-  title: string;
+  /** The chart image's words, in the community's language. */
+  chartTexts: ChartTexts;
+  /** The chart image's plain body (what clients without images show), in the community's language. */
+  chartBody: string;
   message: Message;
   chart: WeekChartData;
 }
@@ -70,7 +73,13 @@ export function weeklyReport(d: { db: Db; rota: RotaService }, c: CommunityConfi
     const e = i + 1 < dayStarts.length ? dayStarts[i + 1] : atMs;
     return (100 * totalMs(coveredIntervals(peerStretches, s, e))) / (e - s);
   });
-  const title = `${c.name}: week to ${end.toFormat("ccc d LLL yyyy")}`;
+  // The chart is an image: its words are rendered once, as the community reads (docs/words.md).
+  const language = communityReader(c).language;
+  const chartTexts: ChartTexts = {
+    title: inCommunityLanguage(c, t("reports.chartTitle", { community: c.name, end: end.setLocale(language).toFormat("ccc d LLL yyyy") })),
+    pages: inCommunityLanguage(c, t("reports.chartPages")),
+    coverage: inCommunityLanguage(c, t("reports.chartCoverage")),
+  };
   const med = median(counts.ackDelaysMs);
 
   const m = new Message().heading(t("reports.heading", { community: c.name, end: time(atMs, c.timezone, "date") }));
@@ -106,8 +115,9 @@ export function weeklyReport(d: { db: Db; rota: RotaService }, c: CommunityConfi
     t("reports.missed", { n: counts.promptsMissed }),
   ]);
   return {
-    title,
+    chartTexts,
+    chartBody: inCommunityLanguage(c, t("reports.chartBody")),
     message: m,
-    chart: { days: dayStarts.map((s) => DateTime.fromMillis(s, { zone: c.timezone }).toFormat("ccc d")), pagesPerDay: counts.pagesPerDay, coveragePerDay },
+    chart: { days: dayStarts.map((s) => DateTime.fromMillis(s, { zone: c.timezone }).setLocale(language).toFormat("ccc d")), pagesPerDay: counts.pagesPerDay, coveragePerDay },
   };
 }

@@ -71,6 +71,7 @@ const TIME_FORMATS: Record<Exclude<TimeStyle, "relative">, Intl.DateTimeFormatOp
   day: { weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" },
   date: { weekday: "short", day: "numeric", month: "short" },
   datetime: { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" },
+  weekday: { weekday: "short" },
 };
 
 const RELATIVE_UNITS: ReadonlyArray<[Intl.RelativeTimeFormatUnit, number]> = [

@@ -13,8 +13,8 @@ export type RichValue =
   | { kind: "words"; key: string; values: Readonly<Record<string, Value>> }
   | { kind: "list"; items: Value[]; type: "conjunction" | "disjunction" };
 
-/** "time": 09:00; "day": Wed 09:00; "date": Wed 2 Dec; "datetime": Wed 2 Dec 09:00; "relative": in 2 hours. */
-export type TimeStyle = "time" | "day" | "date" | "datetime" | "relative";
+/** "time": 09:00; "day": Wed 09:00; "date": Wed 2 Dec; "datetime": Wed 2 Dec 09:00; "weekday": Wed; "relative": in 2 hours. */
+export type TimeStyle = "time" | "day" | "date" | "datetime" | "weekday" | "relative";
 
 export type Value = string | number | RichValue;
 

@@ -92,7 +92,7 @@ describe("!member add", () => {
     h.knownUsers.add("@bob:elsewhere.net");
     const a = await h.send(SAM, OAK_STAFF, "!member add @bob:elsewhere.net");
     expect(a.outcome).toBe("refused");
-    expect(a.text).toBe("`@bob:elsewhere.net` is on another homeserver (elsewhere.net); carenet serves only people on example.org.");
+    expect(a.text).toBe("@bob:elsewhere.net is on another homeserver (elsewhere.net); carenet serves only people on example.org.");
     expect(h.app.members.list("oak")).toEqual([]);
   });
 
@@ -107,10 +107,10 @@ describe("!member add", () => {
     ["!member ad @bob:example.org", "That is not something !member does. Did you mean add?"],
     ["!member frobnicate", "That is not something !member does."],
     ["!member add", "Name the person: !member add @name:example.org."],
-    ["!member add bob", "`bob` is not a Matrix user id: it starts with @, like `@bob:example.org`."],
-    ["!member add @bob", "`@bob` is missing its homeserver: write it in full, like `@bob:example.org`."],
-    ["!member add @Bob:example.org", "`@Bob:example.org` has capital letters; Matrix user ids are lower case, like `@bob:example.org`."],
-    ["!member add @b*b:example.org", "`@b*b:example.org` is not a valid Matrix user id"],
+    ["!member add bob", "bob is not a Matrix user id: it starts with @, like @bob:example.org."],
+    ["!member add @bob", "@bob is missing its homeserver: write it in full, like @bob:example.org."],
+    ["!member add @Bob:example.org", "@Bob:example.org has capital letters; Matrix user ids are lower case, like @bob:example.org."],
+    ["!member add @b*b:example.org", "@b*b:example.org is not a valid Matrix user id"],
     ["!member add @bob:example.org --spnosor @sam:example.org", "I don't understand that; only --sponsor @staff may follow the person."],
     ["!member add @bob:example.org --sponsor", "Name the sponsor after --sponsor"],
     ["!member add @bob:example.org --sponsor @sam:example.org --sponsor @ann:example.org", "Name one sponsor only."],

@@ -1,9 +1,10 @@
 import { parseConfig } from "../../../src/config/load";
 import { describeDays, describeWindow, postingHoursBlock, rightsText } from "../../../src/communities/rightsText";
 import { onboardingMessages } from "../../../src/communities/consent";
-import { renderWords, t, type RenderContext } from "../../../src/words";
+import { DEFAULT_CONTEXT, renderWords, t, type RenderContext } from "../../../src/words";
 import { retentionOf } from "../../../src/rights/settings";
 import { readUserId } from "../../../src/communities/userIds";
+import { userIdProblemWords } from "../../../src/commands/member";
 import { community, CRISIS } from "./harness";
 
 describe("readUserId", () => {
@@ -17,26 +18,38 @@ describe("readUserId", () => {
   });
 
   it.each([
-    ["bob", "`bob` is not a Matrix user id: it starts with @, like `@bob:example.org`."],
-    ["bob:example.org", "it starts with @, like `@bob:example.org`"],
-    ["@bob", "`@bob` is missing its homeserver: write it in full, like `@bob:example.org`."],
+    ["bob", "bob is not a Matrix user id: it starts with @, like @bob:example.org."],
+    ["bob:example.org", "it starts with @, like @bob:example.org"],
+    ["@bob", "@bob is missing its homeserver: write it in full, like @bob:example.org."],
     ["@:example.org", "has no name between @ and the colon"],
-    ["@Bob:example.org", "Matrix user ids are lower case, like `@bob:example.org`"],
+    ["@Bob:example.org", "Matrix user ids are lower case, like @bob:example.org"],
     ["@bob smith:example.org", "the name may hold only a-z, 0-9"],
-    ["@bob:exa mple", "`exa mple` is not a server name"],
+    ["@bob:exa mple", "exa mple is not a server name"],
   ])("explains what is wrong with %j", (raw, problem) => {
     const r = readUserId(raw, "example.org");
     expect(r).toMatchObject({ ok: false, kind: "malformed" });
-    expect((r as { problem: string }).problem).toContain(problem);
+    if (r.ok) throw new Error("expected a problem");
+    expect(renderWords(userIdProblemWords(r.problem)).plain).toContain(problem);
+  });
+
+  it("says the problems in Spanish too, with the typed id as code", () => {
+    const r = readUserId("bob", "example.org");
+    if (r.ok) throw new Error("expected a problem");
+    const es = renderWords(userIdProblemWords(r.problem), { ...DEFAULT_CONTEXT, language: "es" });
+    expect(es.plain).toBe("bob no es un identificador de usuario de Matrix: empieza por @, como @bob:example.org.");
+    expect(es.html).toContain("<code>@bob:example.org</code>");
   });
 
   it("tells a user of another homeserver apart from a malformed id", () => {
-    expect(readUserId("@bob:other.net", "example.org")).toEqual({
+    const r = readUserId("@bob:other.net", "example.org");
+    expect(r).toEqual({
       ok: false,
       kind: "foreign",
       userId: "@bob:other.net",
-      problem: "`@bob:other.net` is on another homeserver (other.net); carenet serves only people on example.org.",
+      problem: { code: "foreign", userId: "@bob:other.net", server: "other.net", domain: "example.org" },
     });
+    if (r.ok) throw new Error("expected a problem");
+    expect(renderWords(userIdProblemWords(r.problem)).plain).toBe("@bob:other.net is on another homeserver (other.net); carenet serves only people on example.org.");
     expect(readUserId("@bob:example.org:8448", "example.org")).toMatchObject({ kind: "foreign" });
   });
 });

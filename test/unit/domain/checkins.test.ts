@@ -21,7 +21,8 @@ import {
 } from "../../../src/domain/checkins";
 import { planLines } from "../../../src/app/checkinService";
 import type { CommunityConfig } from "../../../src/config/types";
-import { renderWords } from "../../../src/words";
+import { glanceWords } from "../../../src/commands/checkinWords";
+import { DEFAULT_CONTEXT, renderWords } from "../../../src/words";
 
 const LONDON = "Europe/London";
 const Z = (iso: string) => Date.parse(iso);
@@ -321,6 +322,9 @@ describe("week at a glance", () => {
       { localDate: "2026-03-03", value: 2 },
       { localDate: "2026-03-03", value: 3 },
     ]);
-    expect(text).toBe("Thu – · Fri – · Sat – · Sun – · Mon 4 · Tue 2/3 · Wed –");
+    expect(text.map((d) => d.localDate)).toEqual(["2026-02-26", "2026-02-27", "2026-02-28", "2026-03-01", "2026-03-02", "2026-03-03", "2026-03-04"]);
+    expect(text[0].startMs).toBe(Z("2026-02-26T00:00:00Z"));
+    expect(renderWords(glanceWords(LONDON, text)).plain).toBe("Thu – · Fri – · Sat – · Sun – · Mon 4 · Tue 2/3 · Wed –");
+    expect(renderWords(glanceWords(LONDON, text), { ...DEFAULT_CONTEXT, language: "es" }).plain).toBe("jue – · vie – · sáb – · dom – · lun 4 · mar 2/3 · mié –");
   });
 });

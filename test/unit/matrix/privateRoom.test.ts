@@ -1,7 +1,8 @@
 import { MatrixError } from "matrix-bot-sdk";
 import { DirectRooms, PRIVACY_CHECK_KEPT_MS } from "../../../src/matrix/directRooms";
 import type { StateEvent } from "../../../src/matrix/homeserver";
-import { privacyProblem } from "../../../src/matrix/privateRoom";
+import { privacyProblem, privacyProblemWords } from "../../../src/matrix/privateRoom";
+import { DEFAULT_CONTEXT, renderWords } from "../../../src/words";
 import { openDatabase, type Db } from "../../../src/store/database";
 import { DmRoomsStore } from "../../../src/store/dmRooms";
 import { createLogger } from "../../../src/kernel/logger";
@@ -35,7 +36,7 @@ describe("privacyProblem", () => {
   ])("%s", (_name, s, expected) => {
     const problem = privacyProblem(s, AMY, BOT);
     if (expected === undefined) expect(problem).toBeUndefined();
-    else expect(problem).toMatch(expected);
+    else expect(renderWords(privacyProblemWords(problem!)).plain).toMatch(expected);
   });
 });
 
@@ -94,6 +95,21 @@ describe("DirectRooms checks the chat before anything private is sent", () => {
     // The next message goes straight to the new room.
     expect(await rooms.roomFor(AMY)).toBe(next);
     expect(created).toHaveLength(1);
+  });
+
+  it("says why in the person's language", async () => {
+    const hs = {
+      createRoom: async () => "!new:example.org",
+      getRoomState: async () => state({ members: { [AMY]: "join", [BOT]: "join", [ZED]: "join" } }),
+      sendEvent: async (roomId: string, _t: string, content: { body: string }) => {
+        sent.push({ roomId, body: content.body });
+        return "$x";
+      },
+    };
+    const spanish = new DirectRooms(dmRooms, hs, { now: () => 1 }, BOT, undefined, (u) => ({ ...DEFAULT_CONTEXT, language: u === AMY ? "es" : "en" }));
+    dmRooms.record("!dm:example.org", AMY, 1);
+    expect(await spanish.roomFor(AMY)).toBe("!new:example.org");
+    expect(sent).toEqual([{ roomId: "!new:example.org", body: expect.stringContaining("no es privado (otra persona ha estado en él)") }]);
   });
 
   it("a room that is not anyone's DM is left alone (no state read)", async () => {

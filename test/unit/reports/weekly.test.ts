@@ -74,11 +74,19 @@ test("the week's numbers: coverage per step, pages by outcome, median time to ac
   expect(r.chart.days).toEqual(["Mon 23", "Tue 24", "Wed 25", "Thu 26", "Fri 27", "Sat 28", "Sun 29"]);
   expect(r.chart.pagesPerDay).toEqual([0, 0, 1, 1, 1, 0, 0]);
   expect(Math.round(r.chart.coveragePerDay[6])).toBe(Math.round((100 * 4) / 23));
-  expect(weekChartSvg(r.chart, r.title)).not.toMatch(/@|alex|bea|secret/i);
+  expect(weekChartSvg(r.chart, r.chartTexts)).not.toMatch(/@|alex|bea|secret/i);
+  expect(r.chartTexts).toEqual({ title: "Oak TC: week to Mon 30 Mar 2026", pages: "Pages opened", coverage: "Peer on call (% of day)" });
+  expect(r.chartBody).toBe("Weekly chart: pages opened and peer coverage per day");
+
+  // A Spanish community's chart speaks Spanish, day names included.
+  const es = weeklyReport({ db: w.db, rota }, { ...w.c(), language: "es" }, MON_0900, w.now);
+  expect(es.chartTexts).toEqual({ title: "Oak TC: semana hasta el lun 30 mar 2026", pages: "Avisos abiertos", coverage: "Compañeros de guardia (% del día)" });
+  expect(es.chart.days[0]).toBe("lun 23");
+  expect(es.chartBody).toBe("Gráfico semanal: avisos abiertos y cobertura de compañeros por día");
 });
 
 test("the chart is a real PNG of the stated size", () => {
-  const { png, width, height } = weekChartPng({ days: ["Mon 1", "Tue 2", "Wed 3", "Thu 4", "Fri 5", "Sat 6", "Sun 7"], pagesPerDay: [0, 2, 1, 0, 5, 0, 1], coveragePerDay: [100, 50, 0, 75, 100, 100, 20] }, "Oak: week");
+  const { png, width, height } = weekChartPng({ days: ["Mon 1", "Tue 2", "Wed 3", "Thu 4", "Fri 5", "Sat 6", "Sun 7"], pagesPerDay: [0, 2, 1, 0, 5, 0, 1], coveragePerDay: [100, 50, 0, 75, 100, 100, 20] }, { title: "Oak: week", pages: "Pages opened", coverage: "Peer on call (% of day)" });
   expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
   expect(png.readUInt32BE(16)).toBe(width);
   expect(png.readUInt32BE(20)).toBe(height);

@@ -51,44 +51,11 @@ const NOT_FOR_PEOPLE: Record<string, string> = {
 const STILL_ENGLISH: Array<{ file: string; texts: string[]; why: string }> = [
   { file: "src/matrix/eventRouter.ts", texts: ["carenet only serves its own homeserver's users"], why: "a leave reason for a room of strangers from another homeserver, who have no community and no language" },
   {
-    file: "src/communities/userIds.ts",
-    texts: [
-      "${} is not a Matrix user id: it starts with @, like `@${}:${}`.",
-      "${} is missing its homeserver: write it in full, like `${}:${}`.",
-      "${} has no name between @ and the colon.",
-      "${} has capital letters; Matrix user ids are lower case, like `@${}:${}`.",
-      "${} is not a valid Matrix user id: the name may hold only a-z, 0-9 and . _ = - / +",
-      "${} is not a valid Matrix user id: `${}` is not a server name.",
-      "`${}` is on another homeserver (${}); carenet serves only people on ${}.",
-    ],
-    why: "Matrix ID problems, shared by configuration checks (for the operator) and `!member` (for staff); not yet codes",
-  },
-  {
-    file: "src/matrix/directRooms.ts",
-    texts: [
-      "carenet can no longer read it",
-      "I opened this private chat because the other chat you had with me is not private (${}). ",
-      "I send private things — your data, check-ins, pages — only here, where nobody but you and me can read them.",
-    ],
-    why: "the explanation sent when carenet opens a new private chat, not yet catalogued",
-  },
-  {
-    file: "src/matrix/privateRoom.ts",
-    texts: ["anyone can join it (join rule ${})", "its history can be read by anyone, without joining", "someone else has been in it", "the person is no longer in it"],
-    why: "why a chat is not private: logged, and quoted in the new private chat's first message",
-  },
-  {
     file: "src/matrix/outboxSender.ts",
     texts: ["A message I had for this room was too large for the homeserver to accept, so it could not be shown. Please ask staff if you were waiting for something."],
     why: "the outbox's last resort when a rendered message is refused as too large; the outbox holds rendered messages and knows no reader",
   },
   { file: "src/matrix/fitContent.ts", texts: ["[… ${} more characters not shown: too long to send]"], why: "added to an already rendered message cut to the homeserver's size limit; knows no reader" },
-  {
-    file: "src/reports/chart.ts",
-    texts: ["Peer on call (% of day)"],
-    why: "a label drawn into the weekly chart image",
-  },
-  { file: "src/app/installReports.ts", texts: ["Weekly chart: pages opened and peer coverage per day"], why: "the weekly chart image's plain-text body" },
   {
     file: "src/domain/checkins.ts",
     texts: ["the staff on call", "on (not paused)", "paused until you resume", "paused; they start again on ${}", "the community's wording", "the community's wording", "kept as it is"],
