@@ -1,4 +1,5 @@
 import type { Clock } from "../kernel/clock";
+import { eachAtMost } from "../kernel/concurrency";
 import type { Logger } from "../kernel/logger";
 import type { Db } from "../store/database";
 import type { IgnoreReason, IncomingEvent, InboxStore } from "../store/inbox";
@@ -198,10 +199,10 @@ export class CatchUp {
       }
     }
     report.paged = toPage.length;
-    let next = 0;
-    const worker = async () => {
-      while (next < toPage.length && !this.stopped) {
-        const roomId = toPage[next++];
+    await eachAtMost(
+      toPage,
+      this.limits.concurrency,
+      async (roomId) => {
         try {
           add(await this.catchUpRoom(roomId, baseline));
         } catch (err) {
@@ -209,9 +210,9 @@ export class CatchUp {
           if (looksLikeOutage(err)) this.noteTrouble(`reading a timeline failed: ${(err as Error)?.message ?? "unknown error"}`);
           else this.d.log.warn({ roomId, err: (err as Error)?.message }, "could not read a room's timeline");
         }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.limits.concurrency, toPage.length) }, worker));
+      },
+      () => !this.stopped,
+    );
     if (report.failed === 0) this.d.positions.keepOnly(rooms);
     this.last = { ...report, at: this.d.clock.now() };
     const level = report.added > 0 || report.truncated > 0 || report.failed > 0 ? "warn" : "info";

@@ -1,4 +1,5 @@
 import type { Clock } from "../kernel/clock";
+import { eachAtMost } from "../kernel/concurrency";
 import type { Logger } from "../kernel/logger";
 import type { Effects } from "../messaging/effects";
 import { Message } from "../messaging/message";
@@ -159,14 +160,9 @@ export class Provisioner {
     // A few communities at a time (each one's rooms in order: the Space first), so that
     // hundreds are provisioned in minutes without flooding the homeserver.
     const reports: CommunityReport[] = new Array(communities.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < communities.length) {
-        const i = next++;
-        reports[i] = await this.guarded(communities[i].id, true, () => this.reconcileCommunity(communities[i]));
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(PROVISIONING_CONCURRENCY, communities.length) }, worker));
+    await eachAtMost(communities, PROVISIONING_CONCURRENCY, async (community, i) => {
+      reports[i] = await this.guarded(community.id, true, () => this.reconcileCommunity(community));
+    });
     const configured = new Set(communities.map((c) => c.id));
     for (const communityId of this.d.rooms.communityIds()) {
       if (!configured.has(communityId)) {
@@ -511,7 +507,6 @@ export class Provisioner {
     return { roomId, state };
   }
 
-  /** Sends what differs between the room's state and the config. */
   /** Whether applyState would send anything to this room given `state` (nothing is sent). */
   private async wouldChange(
     roomId: string,
@@ -530,6 +525,7 @@ export class Provisioner {
     }
   }
 
+  /** Sends what differs between the room's state and the config. */
   private async applyState(
     roomId: string,
     spec: RoomSpec,

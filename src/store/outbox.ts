@@ -61,7 +61,7 @@ export class OutboxStore {
   due(now: number, limit = 20): OutboxRow[] {
     const rows = this.db
       .prepare(
-        `SELECT id, dedupe_key, txn_id, room_id, to_user, event_type, content_json, attempts, created_at, priority FROM outbox
+        `SELECT ${ROW_COLUMNS} FROM outbox
          WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?`,
       )
       .all(now, limit) as RawRow[];
@@ -88,7 +88,7 @@ export class OutboxStore {
   /** The message with this id, if it is still waiting to be sent. */
   pendingRow(id: number): OutboxRow | undefined {
     const row = this.db
-      .prepare("SELECT id, dedupe_key, txn_id, room_id, to_user, event_type, content_json, attempts, created_at, priority FROM outbox WHERE id = ? AND state = 'pending'")
+      .prepare(`SELECT ${ROW_COLUMNS} FROM outbox WHERE id = ? AND state = 'pending'`)
       .get(id) as RawRow | undefined;
     return row && toRow(row);
   }
@@ -180,6 +180,9 @@ export class OutboxStore {
     return this.db.prepare("DELETE FROM outbox WHERE state = 'sent' AND sent_at < ?").run(beforeMs).changes;
   }
 }
+
+/** The columns read into an OutboxRow (see toRow). */
+const ROW_COLUMNS = "id, dedupe_key, txn_id, room_id, to_user, event_type, content_json, attempts, created_at, priority";
 
 interface RawRow {
   id: number;

@@ -1,6 +1,6 @@
 import { MatrixError, type MatrixClient } from "matrix-bot-sdk";
 import { createLogger } from "../../../src/kernel/logger";
-import { CATCH_UP_SOURCE, CatchUp } from "../../../src/matrix/catchUp";
+import { CATCH_UP_SOURCE, CatchUp, type CatchUpDeps } from "../../../src/matrix/catchUp";
 import { Homeserver, looksLikeOutage, type TimelinePage } from "../../../src/matrix/homeserver";
 import { openDatabase, type Db } from "../../../src/store/database";
 import { InboxStore, type IncomingEvent } from "../../../src/store/inbox";
@@ -70,7 +70,7 @@ let hs: FakeTimelines;
 let t: number;
 let recordedCalls: number;
 
-function catchUp(limits: Record<string, number> = {}): CatchUp {
+function catchUp(limits: Record<string, number> = {}, deps: Partial<CatchUpDeps> = {}): CatchUp {
   return new CatchUp({
     homeserver: hs,
     db,
@@ -82,6 +82,7 @@ function catchUp(limits: Record<string, number> = {}): CatchUp {
     maxAgeMs: MAX_AGE,
     recorded: () => recordedCalls++,
     limits: { probeEveryMs: 60_000, ...limits },
+    ...deps,
   });
 }
 
@@ -377,16 +378,8 @@ describe("one GET /initialSync for every room", () => {
     const asked = withInitialSync({ fail: refused });
     hs.post("!dm:example.org", "@amy:example.org", "hi", T0 - 1000);
     const seen: Array<Map<string, unknown> | undefined> = [];
-    const c = new CatchUp({
-      homeserver: hs,
-      db,
-      inbox,
-      positions,
-      clock: { now: () => t },
-      log: createLogger("silent"),
+    const c = catchUp({}, {
       ignore: () => false,
-      maxAgeMs: MAX_AGE,
-      recorded: () => undefined,
       keepState: () => true,
       sawStates: (s) => seen.push(s),
     });
@@ -396,16 +389,8 @@ describe("one GET /initialSync for every room", () => {
     expect(seen).toEqual([undefined, undefined]);
 
     const ok = withInitialSync();
-    const c2 = new CatchUp({
-      homeserver: hs,
-      db,
-      inbox,
-      positions,
-      clock: { now: () => t },
-      log: createLogger("silent"),
+    const c2 = catchUp({}, {
       ignore: () => false,
-      maxAgeMs: MAX_AGE,
-      recorded: () => undefined,
       keepState: (roomId) => roomId === "!dm:example.org",
       sawStates: (s) => seen.push(s),
     });
