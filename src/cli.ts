@@ -2,7 +2,7 @@
 import { chmodSync, existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Command, Option } from "commander";
-import { parseFailpoints } from "./app/failpoints";
+import { parseFailpoints } from "./kernel/failpoints";
 import { start } from "./app/start";
 import { loadConfigFile } from "./config/load";
 import { ConfigError, formatProblem } from "./config/problems";

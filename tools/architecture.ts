@@ -5,11 +5,15 @@
  * (imports, `import type`, `export … from`, `require`, dynamic `import()`), and reports:
  *
  * - the folder-level import graph: an edge a → b when a file in src/a imports a file in
- *   src/b (the folder is the first one under src/; files directly in src/ are ".");
+ *   src/b (the folder is the first one under src/, or features/<name> for a feature; files
+ *   directly in src/ are ".");
  * - cycles between folders: every edge a → b where b also reaches a, grouped by strongly
  *   connected component (the graph has no cycle when this list is empty);
  * - files outside src/matrix/ that import the homeserver client (matrix-bot-sdk);
- * - files longer than 400 lines.
+ * - files longer than 400 lines, and functions longer than 80;
+ * - imports from a feature (src/features/<name>/) into anything but the shared floors below
+ *   it (FEATURE_MAY_IMPORT) — above all into another feature, whose ports it must be handed
+ *   at install time instead.
  *
  * The renovation of issue 11 is partial, so the test holds a ratchet
  * (test/unit/architecture.baseline.json): a finding not in the baseline fails, and so does
@@ -23,6 +27,9 @@ import * as path from "path";
 import * as ts from "typescript";
 
 export const MAX_FILE_LINES = 400;
+export const MAX_FUNCTION_LINES = 80;
+/** What a feature may import besides its own files: the floors every feature stands on. */
+export const FEATURE_MAY_IMPORT = ["kernel", "messaging", "config", "store", "scheduler", "commands", "words", "metrics"];
 /** The only folder whose files may import the homeserver client. */
 export const SDK_FOLDER = "matrix";
 const SDK_MODULES = ["matrix-bot-sdk"];
@@ -45,6 +52,10 @@ export interface ArchitectureReport {
   sdkImporters: string[];
   /** Files over MAX_FILE_LINES lines, relative to the root, sorted. */
   longFiles: { file: string; lines: number }[];
+  /** "file:name (lines)" for every function over MAX_FUNCTION_LINES lines, sorted. */
+  longFunctions: { at: string; lines: number }[];
+  /** "features/a -> b" for every edge from a feature to a folder it may not import, sorted. */
+  featureImports: string[];
 }
 
 /** The part of a report the ratchet holds. */
@@ -52,6 +63,8 @@ export interface Baseline {
   cycleEdges: string[];
   sdkImporters: string[];
   longFiles: string[];
+  longFunctions: string[];
+  featureImports: string[];
 }
 
 function listTs(dir: string): string[] {
@@ -75,7 +88,34 @@ function resolveRelative(fromFile: string, spec: string): string | undefined {
 /** The folder of a file under src/: its first directory there, or "." for src/ itself. */
 export function folderOf(srcDir: string, file: string): string {
   const parts = path.relative(srcDir, file).split(path.sep);
+  if (parts[0] === "features" && parts.length > 2) return `features/${parts[1]}`;
   return parts.length > 1 ? parts[0] : ".";
+}
+
+function functionName(node: ts.Node): string {
+  const named = node as ts.Node & { name?: ts.Node };
+  if (named.name && (ts.isIdentifier(named.name) || ts.isStringLiteral(named.name))) return named.name.text;
+  const parent = node.parent;
+  if (parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  if (parent && ts.isPropertyAssignment(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  return "(anonymous)";
+}
+
+/** Functions, methods and arrow functions whose text spans more than MAX_FUNCTION_LINES lines. */
+function longFunctionsIn(fileName: string, text: string): { name: string; lines: number }[] {
+  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true);
+  const found: { name: string; lines: number }[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node) && (node as ts.FunctionLikeDeclaration).body) {
+      const start = source.getLineAndCharacterOfPosition(node.getStart(source)).line;
+      const end = source.getLineAndCharacterOfPosition(node.getEnd()).line;
+      const lines = end - start + 1;
+      if (lines > MAX_FUNCTION_LINES) found.push({ name: functionName(node), lines });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
 }
 
 function countLines(text: string): number {
@@ -127,6 +167,7 @@ export function analyse(root: string): ArchitectureReport {
   const edgeMap = new Map<string, FolderEdge>();
   const sdkImporters: string[] = [];
   const longFiles: { file: string; lines: number }[] = [];
+  const longFunctions: { at: string; lines: number }[] = [];
   const folders = new Set<string>();
 
   for (const file of listTs(srcDir)) {
@@ -135,6 +176,7 @@ export function analyse(root: string): ArchitectureReport {
     folders.add(from);
     const lines = countLines(text);
     if (lines > MAX_FILE_LINES) longFiles.push({ file: rel(file), lines });
+    for (const f of longFunctionsIn(file, text)) longFunctions.push({ at: `${rel(file)}:${f.name}`, lines: f.lines });
     const { importedFiles } = ts.preProcessFile(text, true, true);
     for (const { fileName: spec } of importedFiles) {
       if (SDK_MODULES.some((m) => spec === m || spec.startsWith(`${m}/`))) {
@@ -170,12 +212,18 @@ export function analyse(root: string): ArchitectureReport {
     .filter((e) => groupOf.has(e.from) && groupOf.get(e.from) === groupOf.get(e.to))
     .map((e) => `${e.from} -> ${e.to}`);
 
+  const featureImports = edges
+    .filter((e) => e.from.startsWith("features/") && !FEATURE_MAY_IMPORT.includes(e.to))
+    .map((e) => `${e.from} -> ${e.to}`);
+
   return {
     edges,
     cycles,
     cycleEdges,
     sdkImporters: sdkImporters.sort(),
     longFiles: longFiles.sort((a, b) => a.file.localeCompare(b.file)),
+    longFunctions: longFunctions.sort((a, b) => a.at.localeCompare(b.at)),
+    featureImports,
   };
 }
 
@@ -184,6 +232,8 @@ export function baselineOf(report: ArchitectureReport): Baseline {
     cycleEdges: report.cycleEdges,
     sdkImporters: report.sdkImporters,
     longFiles: report.longFiles.map((f) => f.file),
+    longFunctions: [...new Set(report.longFunctions.map((f) => f.at))],
+    featureImports: report.featureImports,
   };
 }
 
@@ -195,12 +245,15 @@ export function compare(report: ArchitectureReport, baseline: Baseline): string[
     ["cycleEdges", "folder import on a cycle"],
     ["sdkImporters", `matrix-bot-sdk imported outside src/${SDK_FOLDER}/`],
     ["longFiles", `file over ${MAX_FILE_LINES} lines`],
+    ["longFunctions", `function over ${MAX_FUNCTION_LINES} lines`],
+    ["featureImports", "feature importing outside its floors"],
   ];
   for (const [key, what] of lists) {
+    const held = baseline[key] ?? [];
     for (const item of now[key]) {
-      if (!baseline[key].includes(item)) problems.push(`new ${what}: ${item}`);
+      if (!held.includes(item)) problems.push(`new ${what}: ${item}`);
     }
-    for (const item of baseline[key]) {
+    for (const item of held) {
       if (!now[key].includes(item)) {
         problems.push(`fixed ${what}: ${item} (remove it from the baseline so it stays fixed)`);
       }
@@ -230,6 +283,13 @@ export function formatReport(report: ArchitectureReport): string {
   for (const f of report.sdkImporters) out.push(`  ${f}`);
   out.push(`files over ${MAX_FILE_LINES} lines: ${report.longFiles.length}`);
   for (const f of report.longFiles) out.push(`  ${f.file} (${f.lines})`);
+  out.push(`functions over ${MAX_FUNCTION_LINES} lines: ${report.longFunctions.length}`);
+  for (const f of report.longFunctions) out.push(`  ${f.at} (${f.lines})`);
+  out.push(`feature imports outside ${FEATURE_MAY_IMPORT.join(", ")}: ${report.featureImports.length}`);
+  for (const e of report.featureImports) {
+    const edge = report.edges.find((x) => `${x.from} -> ${x.to}` === e)!;
+    out.push(`  ${e} (${edge.because.length}: ${edge.because[0]}${edge.because.length > 1 ? ", …" : ""})`);
+  }
   return out.join("\n");
 }
 

@@ -9,12 +9,12 @@ import type { Homeserver } from "../matrix/homeserver";
 import type { RoomSnapshots } from "../matrix/roomSnapshot";
 import type { Scheduler } from "../scheduler/scheduler";
 import type { AuditLog } from "../store/audit";
-import type { CommunityRoomsStore } from "../store/communityRooms";
-import type { ConsentStore } from "../store/consent";
+import type { CommunityRoomsStore } from "../features/communities/store/communityRooms";
+import type { ConsentStore } from "../features/communities/store/consent";
 import type { Db } from "../store/database";
-import type { DmRoomsStore } from "../store/dmRooms";
+import type { DmRoomsStore } from "../matrix/store/dmRooms";
 import type { JobsStore } from "../store/jobs";
-import type { MembersStore } from "../store/members";
+import type { MembersStore } from "../features/communities/store/members";
 import type { OutboxStore } from "../store/outbox";
 import type { MetricsPort } from "../metrics/port";
 import type { Clock } from "../kernel/clock";
@@ -69,7 +69,7 @@ export interface AppContext {
   /** Counts for the service manager's view (Prometheus); per community, never per person. */
   metrics: MetricsPort;
   /** For tests: off-Matrix channels other than those the config describes (src/paging/offMatrix). */
-  offMatrixChannels?: (cfg: import("../config/types").OffMatrixConfig | undefined) => import("../paging/offMatrix/channels").Channel[];
+  offMatrixChannels?: (cfg: import("../config/types").OffMatrixConfig | undefined) => import("../features/paging/offMatrix/channels").Channel[];
   /** Runs `fn` in one SQLite transaction. */
   atomically: <T>(fn: () => T) => T;
 

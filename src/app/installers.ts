@@ -1,13 +1,13 @@
 import type { AppContext } from "./context";
-import { installCheckins } from "./installCheckins";
-import { installCommunities } from "./installCommunities";
-import { installData } from "./installData";
-import { installEncryption } from "./installEncryption";
-import { installHours } from "./installHours";
-import { installNames } from "./installNames";
-import { installPaging } from "./installPaging";
-import { installRota } from "./installRota";
-import { installReports } from "./installReports";
+import { installCheckins } from "../features/checkins/install";
+import { installCommunities } from "../features/communities/install";
+import { installData } from "../features/data/install";
+import { installEncryption } from "../matrix/installEncryption";
+import { installHours } from "../features/hours/install";
+import { installNames } from "../features/communities/installNames";
+import { installPaging } from "../features/paging/install";
+import { installRota } from "../features/rota/install";
+import { installReports } from "../features/reports/install";
 
 /**
  * Each capability plugs its commands, jobs and hooks into the app here, in this order:

@@ -1,11 +1,11 @@
-import { RotaService, LONGEST_SHIFT_MS } from "../commands/rota/service";
+import { RotaService, LONGEST_SHIFT_MS } from "../features/rota/service";
 import type { CommunityConfig } from "../config/types";
-import { coveredIntervals, gaps, intersect, totalMs, type Interval } from "../domain/coverage";
-import { isOpenAt, nextTransition } from "../domain/postingHours";
-import { scheduleFor } from "../hours/schedules";
+import { coveredIntervals, gaps, intersect, totalMs, type Interval } from "../features/rota/domain/coverage";
+import { isOpenAt, nextTransition } from "../features/hours/domain/postingHours";
+import { scheduleFor } from "../features/hours/schedules";
 import type { ScrapeSources } from "../metrics/registry";
-import { allStaffOf, ladderOf } from "../paging/ladder";
-import { RotaStore } from "../store/rota";
+import { allStaffOf, ladderOf } from "../features/paging/ladder";
+import { RotaStore } from "../features/rota/store/rota";
 import type { AppContext } from "./context";
 import { communityById } from "../config/communities";
 

@@ -1,10 +1,10 @@
 import type { CarenetConfig, CommunityConfig } from "../config/types";
-import type { CommunityRoomsStore } from "../store/communityRooms";
-import type { DisplayNamesStore } from "../store/displayNames";
-import type { DmRoomsStore } from "../store/dmRooms";
-import type { LanguagesStore } from "../store/languages";
-import type { MembersStore } from "../store/members";
-import type { PagesStore } from "../store/pages";
+import type { CommunityRoomsStore } from "../features/communities/store/communityRooms";
+import type { DisplayNamesStore } from "../features/communities/store/displayNames";
+import type { DmRoomsStore } from "../matrix/store/dmRooms";
+import type { LanguagesStore } from "../features/communities/store/languages";
+import type { MembersStore } from "../features/communities/store/members";
+import type { PagesStore } from "../features/paging/store/pages";
 import { communityReader, type RenderContext } from "../words";
 import { communityById } from "../config/communities";
 

@@ -1,7 +1,7 @@
 import type { IAppserviceStorageProvider } from "matrix-bot-sdk";
 import type { Clock } from "../kernel/clock";
 import type { InboxStore } from "../store/inbox";
-import type { RegisteredUsersStore } from "../store/registeredUsers";
+import type { RegisteredUsersStore } from "./store/registeredUsers";
 
 /**
  * matrix-bot-sdk's appservice storage on SQLite, in place of its in-memory default: the

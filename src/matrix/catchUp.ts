@@ -3,7 +3,7 @@ import { eachAtMost } from "../kernel/concurrency";
 import type { Logger } from "../kernel/logger";
 import type { Db } from "../store/database";
 import type { IgnoreReason, IncomingEvent, InboxStore } from "../store/inbox";
-import type { ReadPositionsStore } from "../store/readPositions";
+import type { ReadPositionsStore } from "./store/readPositions";
 import { looksLikeOutage, type Homeserver, type InitialSyncRoom, type StateEvent } from "./homeserver";
 
 /**

@@ -1,6 +1,6 @@
 import type { Clock } from "../kernel/clock";
 import type { Logger } from "../kernel/logger";
-import type { DmRoomsStore } from "../store/dmRooms";
+import type { DmRoomsStore } from "./store/dmRooms";
 import type { Homeserver } from "./homeserver";
 import { DEFAULT_CONTEXT, renderWords, t, type RenderContext } from "../words";
 import { privacyProblem, privacyProblemWords, type PrivacyProblem } from "./privateRoom";

@@ -1,5 +1,5 @@
 import type { Clock } from "../kernel/clock";
-import type { Failpoints } from "../app/failpoints";
+import type { Failpoints } from "../kernel/failpoints";
 import type { Logger } from "../kernel/logger";
 import { Pump } from "../kernel/pump";
 import type { OutboxHead, OutboxRow, OutboxStore } from "../store/outbox";

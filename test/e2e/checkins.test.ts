@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DateTime } from "luxon";
-import { WEEKDAYS } from "../../src/domain/checkins";
+import { WEEKDAYS } from "../../src/features/checkins/domain/checkins";
 import { botReplyTo, botUserId, CRISIS, e2eEnv, newUser, startCarenet, type RunningCarenet } from "./harness/carenet";
 import type { MatrixEvent, MatrixUser } from "./harness/matrixUser";
 

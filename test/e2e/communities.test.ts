@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { hasCurrentConsent } from "../../src/communities/consent";
+import { hasCurrentConsent } from "../../src/features/communities/consent";
 import { botReactionTo, botReplyTo, botUserId, CRISIS, e2eEnv, newUser, startCarenet, type RunningCarenet } from "./harness/carenet";
 import { waitUntil } from "./harness/child";
 import type { MatrixEvent, MatrixUser } from "./harness/matrixUser";

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ENCRYPTION_SETTING } from "../../src/matrix/encryptedRooms";
-import { RotaStore } from "../../src/store/rota";
-import { currentRightsText } from "../../src/communities/consent";
+import { RotaStore } from "../../src/features/rota/store/rota";
+import { currentRightsText } from "../../src/features/communities/consent";
 import type { LocalSynapse } from "../../tools/localSynapse";
 import { registerUser } from "../../tools/localSynapse";
 import { botUserId, CRISIS, startCarenet, testConfigYaml } from "./harness/carenet";

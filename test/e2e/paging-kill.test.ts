@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { openDatabase } from "../../src/store/database";
-import { MembersStore } from "../../src/store/members";
+import { MembersStore } from "../../src/features/communities/store/members";
 import { botReplyTo, botUserId, CRISIS, e2eEnv, newUser, writeTestConfig } from "./harness/carenet";
 import { CarenetProcess, sleep } from "./harness/child";
 import type { MatrixUser } from "./harness/matrixUser";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadRegistration } from "../../src/matrix/registration";
 import { openDatabase } from "../../src/store/database";
-import { MembersStore } from "../../src/store/members";
+import { MembersStore } from "../../src/features/communities/store/members";
 import { botReplyTo, botUserId, e2eEnv, newUser, startCarenet, type RunningCarenet } from "../e2e/harness/carenet";
 import type { MatrixUser } from "../e2e/harness/matrixUser";
 import { body, pagingCommunity } from "../e2e/harness/paging";

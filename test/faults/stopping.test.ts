@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { REPO_ROOT, type LocalSynapse } from "../../tools/localSynapse";
 import { openDatabase } from "../../src/store/database";
-import { MembersStore } from "../../src/store/members";
+import { MembersStore } from "../../src/features/communities/store/members";
 import { botReplyTo, botUserId, newUser, writeTestConfig } from "../e2e/harness/carenet";
 import { CarenetProcess, waitUntil } from "../e2e/harness/child";
 import { startHomeserverForCarenet } from "../e2e/harness/homeserver";

@@ -6,7 +6,8 @@ import { analyse, baselineOf, compare, formatReport, readBaseline } from "../../
 /**
  * The architecture ratchet (docs/architecture.md, "Checking the layout"): no new import
  * cycle between folders under src/, no new importer of matrix-bot-sdk outside src/matrix/,
- * no new file over 400 lines — and every one fixed is taken off
+ * no new file over 400 lines or function over 80, no new import from a feature into another
+ * feature or an upper floor — and every one fixed is taken off
  * test/unit/architecture.baseline.json, so the lists only shrink.
  */
 
@@ -68,12 +69,45 @@ describe("the analysis", () => {
     expect(report.longFiles).toEqual([{ file: "src/app/long.ts", lines: 401 }]);
   });
 
+  it("counts each feature as a folder of its own and finds a feature importing another", () => {
+    write("src/features/paging/page.ts", `import { m } from "../communities/store/members";\nimport { k } from "../../kernel/k";\nexport const p = m + k;\n`);
+    write("src/features/communities/store/members.ts", `export const m = 1;\n`);
+    write("src/features/rota/rota.ts", `import { r } from "../../matrix/router";\nexport const x = r;\n`);
+    write("src/matrix/router.ts", `export const r = 1;\n`);
+    write("src/kernel/k.ts", `export const k = 1;\n`);
+    const report = analyse(root);
+    expect(report.edges.map((e) => `${e.from} -> ${e.to}`)).toEqual([
+      "features/paging -> features/communities",
+      "features/paging -> kernel",
+      "features/rota -> matrix",
+    ]);
+    expect(report.featureImports).toEqual(["features/paging -> features/communities", "features/rota -> matrix"]);
+  });
+
+  it("finds functions over 80 lines, whether declared, methods or arrows", () => {
+    const body = (n: number) => "  x++;\n".repeat(n);
+    write(
+      "src/app/f.ts",
+      `let x = 0;\nexport function long() {\n${body(79)}}\n` +
+        `export function fits() {\n${body(78)}}\n` +
+        `export const arrow = () => {\n${body(79)}};\n` +
+        `export class C {\n  method() {\n${body(79)}  }\n}\n`,
+    );
+    const report = analyse(root);
+    expect(report.longFunctions).toEqual([
+      { at: "src/app/f.ts:arrow", lines: 81 },
+      { at: "src/app/f.ts:long", lines: 81 },
+      { at: "src/app/f.ts:method", lines: 81 },
+    ]);
+  });
+
   it("the ratchet fails on a new finding and on a listed one that is gone", () => {
     write("src/a/x.ts", `import "../b/y";\n`);
     write("src/b/y.ts", `import "../a/x";\n`);
     const report = analyse(root);
     expect(compare(report, baselineOf(report))).toEqual([]);
-    expect(compare(report, { cycleEdges: ["a -> b"], sdkImporters: ["src/c/gone.ts"], longFiles: [] })).toEqual([
+    const held = { cycleEdges: ["a -> b"], sdkImporters: ["src/c/gone.ts"], longFiles: [], longFunctions: [], featureImports: [] };
+    expect(compare(report, held)).toEqual([
       "new folder import on a cycle: b -> a",
       "fixed matrix-bot-sdk imported outside src/matrix/: src/c/gone.ts (remove it from the baseline so it stays fixed)",
     ]);

@@ -1,4 +1,4 @@
-import type { Failpoint } from "../../../src/app/failpoints";
+import type { Failpoint } from "../../../src/kernel/failpoints";
 import { findFreePort, type LocalSynapse } from "../../../tools/localSynapse";
 import { startCarenet, type RunningCarenet } from "./carenet";
 import type { MatrixUser } from "./matrixUser";

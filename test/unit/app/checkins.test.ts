@@ -1,8 +1,8 @@
 import { DEFAULT_CONTEXT } from "../../../src/words";
 import { stringify } from "yaml";
 import type { AppContext } from "../../../src/app/context";
-import type { CheckinService } from "../../../src/app/checkinService";
-import { installCheckins } from "../../../src/app/installCheckins";
+import type { CheckinService } from "../../../src/features/checkins/service";
+import { installCheckins } from "../../../src/features/checkins/install";
 import { createLogger } from "../../../src/kernel/logger";
 import { Dispatcher } from "../../../src/commands/dispatcher";
 import { helpCommand } from "../../../src/commands/help";
@@ -12,12 +12,12 @@ import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
 import { QueuedEffects } from "../../../src/matrix/queuedEffects";
 import { Scheduler } from "../../../src/scheduler/scheduler";
 import { AuditLog } from "../../../src/store/audit";
-import { CommunityRoomsStore } from "../../../src/store/communityRooms";
-import { ConsentStore } from "../../../src/store/consent";
+import { CommunityRoomsStore } from "../../../src/features/communities/store/communityRooms";
+import { ConsentStore } from "../../../src/features/communities/store/consent";
 import { openDatabase, type Db } from "../../../src/store/database";
-import { DmRoomsStore } from "../../../src/store/dmRooms";
+import { DmRoomsStore } from "../../../src/matrix/store/dmRooms";
 import { JobsStore } from "../../../src/store/jobs";
-import { MembersStore } from "../../../src/store/members";
+import { MembersStore } from "../../../src/features/communities/store/members";
 import { OutboxStore } from "../../../src/store/outbox";
 import { noMetrics } from "../../../src/metrics/port";
 

@@ -9,7 +9,7 @@ import type { Message } from "../../../src/messaging/message";
 import { loadConfigFile } from "../../../src/config/load";
 import type { CarenetConfig } from "../../../src/config/types";
 import { AuditLog } from "../../../src/store/audit";
-import { CommunityRoomsStore } from "../../../src/store/communityRooms";
+import { CommunityRoomsStore } from "../../../src/features/communities/store/communityRooms";
 import { openDatabase, type Db } from "../../../src/store/database";
 
 const T = 1_800_000_000_000;

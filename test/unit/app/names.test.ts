@@ -1,11 +1,11 @@
 import pino from "pino";
 import { createAppContext } from "../../../src/app/appContext";
 import type { AppContext } from "../../../src/app/context";
-import { installNames, NAMES_JOB } from "../../../src/app/installNames";
+import { installNames, NAMES_JOB } from "../../../src/features/communities/installNames";
 import type { CarenetConfig } from "../../../src/config/types";
 import type { Homeserver } from "../../../src/matrix/homeserver";
 import { openDatabase, type Db } from "../../../src/store/database";
-import { DisplayNamesStore } from "../../../src/store/displayNames";
+import { DisplayNamesStore } from "../../../src/features/communities/store/displayNames";
 
 const T0 = Date.parse("2026-01-12T19:00:00Z");
 const SAM = "@sam:example.org";

@@ -1,4 +1,4 @@
-import { currentRightsText, hasCurrentConsent, latestDecision } from "../../../src/communities/consent";
+import { currentRightsText, hasCurrentConsent, latestDecision } from "../../../src/features/communities/consent";
 import { BOB, CAROL, DAVE, Harness, roomOf, SAM, TOM } from "./harness";
 
 const OAK_STAFF = roomOf("oak", "staff");

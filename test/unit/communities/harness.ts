@@ -2,13 +2,13 @@ import { LogCapture } from "../../support/logCapture";
 import { createAppContext, createEventRouter } from "../../../src/app/appContext";
 import type { AppContext } from "../../../src/app/context";
 import { createLogger } from "../../../src/kernel/logger";
-import { installCommunities } from "../../../src/app/installCommunities";
+import { installCommunities } from "../../../src/features/communities/install";
 import { Dispatcher } from "../../../src/commands/dispatcher";
 import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
 import { EventRouter } from "../../../src/matrix/eventRouter";
 import type { Homeserver, StateEvent } from "../../../src/matrix/homeserver";
 import { INVITE_JOB, KICK_JOB } from "../../../src/matrix/membershipJobs";
-import { SPACE_KEY } from "../../../src/store/communityRooms";
+import { SPACE_KEY } from "../../../src/features/communities/store/communityRooms";
 import { openDatabase } from "../../../src/store/database";
 import { InboxStore, type IncomingEvent } from "../../../src/store/inbox";
 

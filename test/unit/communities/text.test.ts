@@ -1,10 +1,10 @@
 import { parseConfig } from "../../../src/config/load";
-import { describeDays, describeWindow, postingHoursBlock, rightsText } from "../../../src/communities/rightsText";
-import { onboardingMessages } from "../../../src/communities/consent";
+import { describeDays, describeWindow, postingHoursBlock, rightsText } from "../../../src/features/communities/rightsText";
+import { onboardingMessages } from "../../../src/features/communities/consent";
 import { DEFAULT_CONTEXT, renderWords, t, type RenderContext } from "../../../src/words";
-import { retentionOf } from "../../../src/rights/settings";
-import { readUserId } from "../../../src/communities/userIds";
-import { userIdProblemWords } from "../../../src/commands/member";
+import { retentionOf } from "../../../src/features/data/settings";
+import { readUserId } from "../../../src/features/communities/userIds";
+import { userIdProblemWords } from "../../../src/features/communities/commands/member";
 import { community, CRISIS } from "./harness";
 
 describe("readUserId", () => {

@@ -18,10 +18,10 @@ import {
   weekAtAGlance,
   type CommunityPrompt,
   type Plan,
-} from "../../../src/domain/checkins";
-import { planLines } from "../../../src/app/checkinService";
+} from "../../../src/features/checkins/domain/checkins";
+import { planLines } from "../../../src/features/checkins/service";
 import type { CommunityConfig } from "../../../src/config/types";
-import { glanceWords } from "../../../src/commands/checkinWords";
+import { glanceWords } from "../../../src/features/checkins/words";
 import { DEFAULT_CONTEXT, renderWords } from "../../../src/words";
 
 const LONDON = "Europe/London";

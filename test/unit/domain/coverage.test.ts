@@ -1,4 +1,4 @@
-import { coveredIntervals, gaps, intersect, totalMs } from "../../../src/domain/coverage";
+import { coveredIntervals, gaps, intersect, totalMs } from "../../../src/features/rota/domain/coverage";
 
 const H = 3600_000;
 

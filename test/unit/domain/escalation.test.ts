@@ -1,4 +1,4 @@
-import { awaitsConfirmation, Effect, EscalationStep, isActive, isAckStale, PageEvent, PageState, step, totalEscalationMs } from "../../../src/domain/escalation";
+import { awaitsConfirmation, Effect, EscalationStep, isActive, isAckStale, PageEvent, PageState, step, totalEscalationMs } from "../../../src/features/paging/domain/escalation";
 import { describeDuration, parseDuration } from "../../../src/kernel/durations";
 
 const MIN = 60_000;

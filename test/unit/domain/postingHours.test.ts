@@ -7,7 +7,7 @@ import {
   isOpenAt,
   nextTransition,
   validateSchedule,
-} from "../../../src/domain/postingHours";
+} from "../../../src/features/hours/domain/postingHours";
 import { renderWords } from "../../../src/words";
 
 /** The schedule sentence as an English reader sees it. */

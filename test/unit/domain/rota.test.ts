@@ -13,7 +13,7 @@ import {
   validateShiftTimes,
   weekBounds,
   weeklyLoad,
-} from "../../../src/domain/rota";
+} from "../../../src/features/rota/domain/rota";
 import { isValidZone as isValidTimezone, parseHHMM } from "../../../src/kernel/localTime";
 
 const parseTimeOfDay = (s: string) => parseHHMM(s, true);

@@ -1,10 +1,10 @@
 import { LogCapture } from "../../support/logCapture";
 import { createAppContext } from "../../../src/app/appContext";
 import type { AppContext } from "../../../src/app/context";
-import { installHours } from "../../../src/app/installHours";
+import { installHours } from "../../../src/features/hours/install";
 import { createLogger } from "../../../src/kernel/logger";
 import type { CarenetConfig, CommunityConfig, PostingExceptionConfig, PostingWindowConfig } from "../../../src/config/types";
-import type { PostingHoursKeeper } from "../../../src/hours/keeper";
+import type { PostingHoursKeeper } from "../../../src/features/hours/keeper";
 import { type Homeserver } from "../../../src/matrix/homeserver";
 import { powerLevels } from "../../../src/matrix/provisioning";
 import type { RoomHoursHomeserver } from "../../../src/matrix/roomHours";

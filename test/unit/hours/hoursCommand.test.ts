@@ -1,8 +1,8 @@
-import { hoursCommand } from "../../../src/commands/hours";
+import { hoursCommand } from "../../../src/features/hours/commands/hours";
 import type { CommandContext } from "../../../src/commands/types";
 import type { CarenetConfig } from "../../../src/config/types";
 import { openDatabase, type Db } from "../../../src/store/database";
-import { MembersStore } from "../../../src/store/members";
+import { MembersStore } from "../../../src/features/communities/store/members";
 import { ANN, at, community, config, CRISIS, MIA, roomIdOf, SAM } from "./harness";
 
 const NOW = at("2026-03-03T12:00:00Z"); // a Tuesday, GMT

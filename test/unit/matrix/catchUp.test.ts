@@ -4,7 +4,7 @@ import { CATCH_UP_SOURCE, CatchUp, type CatchUpDeps } from "../../../src/matrix/
 import { Homeserver, looksLikeOutage, type TimelinePage } from "../../../src/matrix/homeserver";
 import { openDatabase, type Db } from "../../../src/store/database";
 import { InboxStore, type IncomingEvent } from "../../../src/store/inbox";
-import { ReadPositionsStore } from "../../../src/store/readPositions";
+import { ReadPositionsStore } from "../../../src/matrix/store/readPositions";
 
 const T0 = 1_800_000_000_000;
 const BOT = "@carenet:example.org";

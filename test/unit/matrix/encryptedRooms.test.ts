@@ -6,7 +6,7 @@ import { Dispatcher } from "../../../src/commands/dispatcher";
 import { ANSWER_EVERY_MS, ENCRYPTION_SETTING, encryptionHealth } from "../../../src/matrix/encryptedRooms";
 import type { StateEvent } from "../../../src/matrix/homeserver";
 import { openDatabase } from "../../../src/store/database";
-import { EncryptionStore } from "../../../src/store/encryption";
+import { EncryptionStore } from "../../../src/matrix/store/encryption";
 import { InboxStore } from "../../../src/store/inbox";
 import { AMY, BOB, CRISIS, FullApp, roomOf, SAM } from "../app/fullApp";
 

@@ -7,9 +7,9 @@ import type { CarenetConfig } from "../../../src/config/types";
 import { EventRouter } from "../../../src/matrix/eventRouter";
 import type { Homeserver } from "../../../src/matrix/homeserver";
 import { AuditLog } from "../../../src/store/audit";
-import { CommunityRoomsStore } from "../../../src/store/communityRooms";
+import { CommunityRoomsStore } from "../../../src/features/communities/store/communityRooms";
 import { openDatabase, type Db } from "../../../src/store/database";
-import { DmRoomsStore } from "../../../src/store/dmRooms";
+import { DmRoomsStore } from "../../../src/matrix/store/dmRooms";
 import { InboxStore } from "../../../src/store/inbox";
 import { OutboxStore } from "../../../src/store/outbox";
 

@@ -1,5 +1,5 @@
 import { MatrixError } from "matrix-bot-sdk";
-import type { Failpoint } from "../../../src/app/failpoints";
+import type { Failpoint } from "../../../src/kernel/failpoints";
 import { createLogger } from "../../../src/kernel/logger";
 import { type Homeserver, retryAdvice } from "../../../src/matrix/homeserver";
 import { OutboxSender, REACTION_WAIT_MS, URGENT_SLOTS } from "../../../src/matrix/outboxSender";

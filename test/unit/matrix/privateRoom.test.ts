@@ -4,7 +4,7 @@ import type { StateEvent } from "../../../src/matrix/homeserver";
 import { privacyProblem, privacyProblemWords } from "../../../src/matrix/privateRoom";
 import { DEFAULT_CONTEXT, renderWords } from "../../../src/words";
 import { openDatabase, type Db } from "../../../src/store/database";
-import { DmRoomsStore } from "../../../src/store/dmRooms";
+import { DmRoomsStore } from "../../../src/matrix/store/dmRooms";
 import { createLogger } from "../../../src/kernel/logger";
 import { OutboxSender } from "../../../src/matrix/outboxSender";
 import { OutboxStore } from "../../../src/store/outbox";

@@ -1,5 +1,5 @@
 import { renderWords } from "../../../src/words";
-import { nextDailyAt, roughly } from "../../../src/paging/digest";
+import { nextDailyAt, roughly } from "../../../src/features/paging/digest";
 import { AMY, BOB, community, COMMUNITY_ROOM, type Harness, MIN, SAM, STAFF_ROOM, startHarness, startUp, T0 } from "./harness";
 
 const KIT = "@kit:example.org";

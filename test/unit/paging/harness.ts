@@ -6,16 +6,16 @@ import path from "node:path";
 import { MatrixError } from "matrix-bot-sdk";
 import pino from "pino";
 import type { AppContext, OnCallNow } from "../../../src/app/context";
-import { installPaging } from "../../../src/app/installPaging";
+import { installPaging } from "../../../src/features/paging/install";
 import { Dispatcher } from "../../../src/commands/dispatcher";
 import type { CommandResult } from "../../../src/commands/types";
 import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
 import { isStaffOf } from "../../../src/config/roles";
 import { type Homeserver } from "../../../src/matrix/homeserver";
 import { OutboxSender } from "../../../src/matrix/outboxSender";
-import type { PagingService } from "../../../src/paging/service";
+import type { PagingService } from "../../../src/features/paging/service";
 import { openDatabase, type Db } from "../../../src/store/database";
-import { PagesStore } from "../../../src/store/pages";
+import { PagesStore } from "../../../src/features/paging/store/pages";
 
 export const MIN = 60_000;
 export const T0 = Date.parse("2026-01-12T22:00:00Z"); // a Monday evening in London (GMT)

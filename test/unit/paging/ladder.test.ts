@@ -1,4 +1,4 @@
-import type { Channel, OffMatrixMessage } from "../../../src/paging/offMatrix/channels";
+import type { Channel, OffMatrixMessage } from "../../../src/features/paging/offMatrix/channels";
 import { AMY, ANN, BOB, CAT, community, DAN, type Harness, MIN, SAM, STAFF_ROOM, startHarness, startUp, T0 } from "./harness";
 
 /**

@@ -1,4 +1,4 @@
-import { nightBounds, underNightlyCap } from "../../../src/paging/nightlyCap";
+import { nightBounds, underNightlyCap } from "../../../src/features/paging/nightlyCap";
 import { AMY, BOB, CAT, community, DAN, type Harness, MIN, SAM, startHarness, T0 } from "./harness";
 
 /**

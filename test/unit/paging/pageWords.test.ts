@@ -1,5 +1,5 @@
 import { noticeContent } from "../../../src/matrix/content";
-import * as t from "../../../src/paging/texts";
+import * as t from "../../../src/features/paging/texts";
 import type { RenderContext } from "../../../src/words";
 
 /**

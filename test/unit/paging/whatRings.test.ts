@@ -1,4 +1,4 @@
-import { DisplayNamesStore } from "../../../src/store/displayNames";
+import { DisplayNamesStore } from "../../../src/features/communities/store/displayNames";
 import { AMY, ANN, BOB, community, DAN, type Harness, MIN, SAM, STAFF_ROOM, startHarness, T0 } from "./harness";
 
 /**

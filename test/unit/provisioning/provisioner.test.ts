@@ -3,7 +3,7 @@ import { createLogger } from "../../../src/kernel/logger";
 import type { CommunityConfig } from "../../../src/config/types";
 import { creatorsHavePower, desiredUsers, Provisioner, type ReconcileReport } from "../../../src/matrix/provisioning";
 import { KnownStates } from "../../../src/matrix/roomSnapshot";
-import { CommunityRoomsStore } from "../../../src/store/communityRooms";
+import { CommunityRoomsStore } from "../../../src/features/communities/store/communityRooms";
 import { openDatabase, type Db } from "../../../src/store/database";
 import { OutboxStore } from "../../../src/store/outbox";
 import { FakeHomeserver, matrixError } from "./fakeHomeserver";

@@ -1,7 +1,7 @@
-import { RotaService } from "../../../src/commands/rota/service";
-import { weekChartPng, weekChartSvg } from "../../../src/reports/chart";
-import { median, nextWeeklyAt, weeklyReport } from "../../../src/reports/weekly";
-import { RotaStore } from "../../../src/store/rota";
+import { RotaService } from "../../../src/features/rota/service";
+import { weekChartPng, weekChartSvg } from "../../../src/features/reports/chart";
+import { median, nextWeeklyAt, weeklyReport } from "../../../src/features/reports/weekly";
+import { RotaStore } from "../../../src/features/rota/store/rota";
 import { ALEX, BEA, community, SAM, World } from "../rota/world";
 
 /** Monday 30 March 2026, 09:00 BST: the week before holds the DST change (Sunday 29). */

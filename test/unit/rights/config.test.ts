@@ -1,7 +1,7 @@
 import path from "node:path";
 import { loadConfigFile, parseConfig } from "../../../src/config/load";
 import { ConfigError, formatProblem } from "../../../src/config/problems";
-import { retentionOf } from "../../../src/rights/settings";
+import { retentionOf } from "../../../src/features/data/settings";
 
 const FILE = "/srv/carenet/config.yaml";
 const SAMPLE = path.resolve(__dirname, "../../../config/config.sample.yaml");

@@ -1,7 +1,7 @@
-import { CalendarFeedsStore } from "../../../src/store/calendarFeeds";
-import { DisplayNamesStore } from "../../../src/store/displayNames";
-import { FORGOTTEN, LEAVE_DM_JOB } from "../../../src/rights/service";
-import { PagesStore } from "../../../src/store/pages";
+import { CalendarFeedsStore } from "../../../src/features/rota/store/calendarFeeds";
+import { DisplayNamesStore } from "../../../src/features/communities/store/displayNames";
+import { FORGOTTEN, LEAVE_DM_JOB } from "../../../src/features/data/service";
+import { PagesStore } from "../../../src/features/paging/store/pages";
 import { AMY, BOB, CAT, CRISIS, MIN, roomOf, seed, World } from "./world";
 
 let w: World;

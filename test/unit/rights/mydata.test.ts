@@ -1,7 +1,7 @@
-import { CalendarFeedsStore } from "../../../src/store/calendarFeeds";
-import { DisplayNamesStore } from "../../../src/store/displayNames";
-import { EXPORT_PART_BYTES } from "../../../src/rights/export";
-import { CheckinsStore } from "../../../src/store/checkins";
+import { CalendarFeedsStore } from "../../../src/features/rota/store/calendarFeeds";
+import { DisplayNamesStore } from "../../../src/features/communities/store/displayNames";
+import { EXPORT_PART_BYTES } from "../../../src/features/data/export";
+import { CheckinsStore } from "../../../src/features/checkins/store/checkins";
 import { AMY, BOB, CAT, DAY, roomOf, SAM, seed, World } from "./world";
 
 let w: World;

@@ -1,5 +1,5 @@
-import { RETENTION_KEY } from "../../../src/rights/retention";
-import { CheckinsStore } from "../../../src/store/checkins";
+import { RETENTION_KEY } from "../../../src/features/data/retention";
+import { CheckinsStore } from "../../../src/features/checkins/store/checkins";
 import { AMY, BOB, CAT, DAY, MIN, roomOf, SAM, seed, T0, TOM, World, worldConfig } from "./world";
 
 let w: World;

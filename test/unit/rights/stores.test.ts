@@ -1,10 +1,10 @@
-import type { PageState } from "../../../src/domain/escalation";
+import type { PageState } from "../../../src/features/paging/domain/escalation";
 import { Message } from "../../../src/messaging/message";
-import { pack } from "../../../src/rights/export";
-import { FORGOTTEN } from "../../../src/rights/service";
+import { pack } from "../../../src/features/data/export";
+import { FORGOTTEN } from "../../../src/features/data/service";
 import { openDatabase, type Db } from "../../../src/store/database";
-import { PagesStore } from "../../../src/store/pages";
-import { RotaStore, type NewCover } from "../../../src/store/rota";
+import { PagesStore } from "../../../src/features/paging/store/pages";
+import { RotaStore, type NewCover } from "../../../src/features/rota/store/rota";
 
 const T0 = Date.parse("2026-01-12T22:00:00Z");
 const HOUR = 3600_000;

@@ -1,9 +1,9 @@
 import * as ical from "node-ical";
-import { CalendarService } from "../../../src/calendar/service";
-import { calendarRoute } from "../../../src/calendar/http";
-import { RotaService } from "../../../src/commands/rota/service";
-import { CalendarFeedsStore } from "../../../src/store/calendarFeeds";
-import { RotaStore } from "../../../src/store/rota";
+import { CalendarService } from "../../../src/features/rota/calendar/service";
+import { calendarRoute } from "../../../src/features/rota/calendar/http";
+import { RotaService } from "../../../src/features/rota/service";
+import { CalendarFeedsStore } from "../../../src/features/rota/store/calendarFeeds";
+import { RotaStore } from "../../../src/features/rota/store/rota";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import pino from "pino";

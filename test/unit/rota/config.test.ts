@@ -1,7 +1,7 @@
 import path from "node:path";
 import { loadConfigFile, parseConfig } from "../../../src/config/load";
 import { ConfigError } from "../../../src/config/problems";
-import { rotaSettings } from "../../../src/commands/rota/service";
+import { rotaSettings } from "../../../src/features/rota/service";
 
 const SAMPLE = path.resolve(__dirname, "../../../config/config.sample.yaml");
 

@@ -1,7 +1,7 @@
 import { createAppContext } from "../../../src/app/appContext";
 import pino from "pino";
 import type { AppContext } from "../../../src/app/context";
-import { installRota } from "../../../src/app/installRota";
+import { installRota } from "../../../src/features/rota/install";
 import { Dispatcher } from "../../../src/commands/dispatcher";
 import type { CommandResult } from "../../../src/commands/types";
 import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
@@ -9,8 +9,8 @@ import { isStaffOf } from "../../../src/config/roles";
 import { AuditLog } from "../../../src/store/audit";
 import { openDatabase, type Db } from "../../../src/store/database";
 import { JobsStore } from "../../../src/store/jobs";
-import { MembersStore } from "../../../src/store/members";
-import { RotaStore } from "../../../src/store/rota";
+import { MembersStore } from "../../../src/features/communities/store/members";
+import { RotaStore } from "../../../src/features/rota/store/rota";
 
 export const CRISIS = "In an emergency call 999. Samaritans 116 123 (free, 24/7).";
 export const SAM = "@sam:example.org"; // staff of oak

@@ -1,5 +1,5 @@
 import type { JobOf, PayloadOf } from "../../../src/scheduler/registry";
-import { TRANSITION_JOB } from "../../../src/hours/keeper";
+import { TRANSITION_JOB } from "../../../src/features/hours/keeper";
 
 /** The typed job registry (src/scheduler/registry.ts): checked by the compiler, run as a test. */
 describe("the typed job registry", () => {

@@ -1,5 +1,5 @@
-import { DEFAULT_PLAN } from "../../../src/domain/checkins";
-import { CheckinsStore, type NewAnswer } from "../../../src/store/checkins";
+import { DEFAULT_PLAN } from "../../../src/features/checkins/domain/checkins";
+import { CheckinsStore, type NewAnswer } from "../../../src/features/checkins/store/checkins";
 import { openDatabase, type Db } from "../../../src/store/database";
 import { OutboxStore } from "../../../src/store/outbox";
 

@@ -1,4 +1,4 @@
-import { ConsentStore } from "../../../src/store/consent";
+import { ConsentStore } from "../../../src/features/communities/store/consent";
 import { Db, openDatabase } from "../../../src/store/database";
 
 const T0 = Date.parse("2025-03-01T10:00:00Z");

@@ -1,5 +1,5 @@
 import { Db, openDatabase } from "../../../src/store/database";
-import { Member, MembersStore } from "../../../src/store/members";
+import { Member, MembersStore } from "../../../src/features/communities/store/members";
 
 const T0 = Date.parse("2025-03-01T10:00:00Z");
 const MIN = 60_000;

@@ -1,7 +1,7 @@
-import type { PageState } from "../../../src/domain/escalation";
+import type { PageState } from "../../../src/features/paging/domain/escalation";
 import { openDatabase, type Db } from "../../../src/store/database";
 import { OutboxStore } from "../../../src/store/outbox";
-import { PagesStore } from "../../../src/store/pages";
+import { PagesStore } from "../../../src/features/paging/store/pages";
 
 const T0 = Date.parse("2026-01-12T22:00:00Z");
 const AMY = "@amy:example.org";

@@ -1,5 +1,5 @@
 import { openDatabase, type Db } from "../../../src/store/database";
-import { RoomHoursStore } from "../../../src/store/roomHours";
+import { RoomHoursStore } from "../../../src/features/hours/store/roomHours";
 
 let db: Db;
 let store: RoomHoursStore;

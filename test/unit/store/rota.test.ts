@@ -1,5 +1,5 @@
 import { loadMigrations, openDatabase, schemaVersion, type Db } from "../../../src/store/database";
-import { RotaStore, type NewCover } from "../../../src/store/rota";
+import { RotaStore, type NewCover } from "../../../src/features/rota/store/rota";
 
 const T0 = Date.parse("2026-03-02T12:00:00Z");
 const MIN = 60_000;

@@ -28,12 +28,12 @@ const NOT_FOR_PEOPLE: Record<string, string> = {
   "src/config/load.ts": "configuration problems, reported to the operator when the config is checked or loaded",
   "src/config/safety.ts": "configuration problems, reported to the operator when the config is checked or loaded",
   "src/config/problems.ts": "configuration problems, reported to the operator when the config is checked or loaded",
-  "src/domain/postingHours.ts":
+  "src/features/hours/domain/postingHours.ts":
     "validateSchedule's problems are configuration problems for the operator; describeState (English) is used by no person-facing code, only its tests; person-facing hours go through src/hours",
   "src/metrics/registry.ts": "Prometheus metric help texts",
   "src/metrics/server.ts": "HTTP answers to a metrics scraper",
   "src/matrix/httpServer.ts": "HTTP error bodies for the homeserver (Matrix appservice API errors)",
-  "src/calendar/http.ts": "HTTP error bodies for calendar apps",
+  "src/features/rota/calendar/http.ts": "HTTP error bodies for calendar apps",
   "src/matrix/registration.ts": "the appservice registration file and its problems, for the operator",
   "src/store/database.ts": "a refusal to start on a newer database, for the operator",
   "src/matrix/catchUp.ts": "reasons the homeserver looks unreachable, for the log and /health",
@@ -57,18 +57,18 @@ const STILL_ENGLISH: Array<{ file: string; texts: string[]; why: string }> = [
   },
   { file: "src/matrix/fitContent.ts", texts: ["[… ${} more characters not shown: too long to send]"], why: "added to an already rendered message cut to the homeserver's size limit; knows no reader" },
   {
-    file: "src/domain/checkins.ts",
+    file: "src/features/checkins/domain/checkins.ts",
     texts: ["the staff on call", "on (not paused)", "paused until you resume", "paused; they start again on ${}", "the community's wording", "the community's wording", "kept as it is"],
     why: "a check-in plan change's before and after, stored as text in the plan's history",
   },
-  { file: "src/store/checkins.ts", texts: ["kept as it is"], why: "a check-in plan change's after, stored as text in the plan's history" },
+  { file: "src/features/checkins/store/checkins.ts", texts: ["kept as it is"], why: "a check-in plan change's after, stored as text in the plan's history" },
   {
-    file: "src/paging/texts.ts",
+    file: "src/features/paging/texts.ts",
     texts: ["the peer supporters on call", "the backup peer supporters", "the staff on call", "the staff team"],
     why: "ladder step names written into audit log details (replies use targetWords)",
   },
   {
-    file: "src/paging/service.ts",
+    file: "src/features/paging/service.ts",
     texts: [
       "restarted (acknowledged long ago)",
       "acknowledged: asked to confirm",
@@ -80,16 +80,16 @@ const STILL_ENGLISH: Array<{ file: string; texts: string[]; why: string }> = [
     ],
     why: "audit log details, stored as text when the action happens",
   },
-  { file: "src/commands/member.ts", texts: ["sponsor ${}${}; invited to ${}", "no reason given"], why: "audit log details, stored as text when the action happens" },
-  { file: "src/commands/rota/calendar.ts", texts: ["${} calendar links revoked (${})", "${} calendar link issued"], why: "audit log details, stored as text when the action happens" },
-  { file: "src/communities/leftRooms.ts", texts: ["declined the invitation to ${}", "${} on their own"], why: "audit log details, stored as text when the action happens" },
-  { file: "src/rights/service.ts", texts: ["someone who asked to be forgotten", "at their request"], why: "audit log details and what replaces an erased name in them, stored as text" },
+  { file: "src/features/communities/commands/member.ts", texts: ["sponsor ${}${}; invited to ${}", "no reason given"], why: "audit log details, stored as text when the action happens" },
+  { file: "src/features/rota/commands/calendar.ts", texts: ["${} calendar links revoked (${})", "${} calendar link issued"], why: "audit log details, stored as text when the action happens" },
+  { file: "src/features/communities/leftRooms.ts", texts: ["declined the invitation to ${}", "${} on their own"], why: "audit log details, stored as text when the action happens" },
+  { file: "src/features/data/service.ts", texts: ["someone who asked to be forgotten", "at their request"], why: "audit log details and what replaces an erased name in them, stored as text" },
 ];
 
 /** Texts for the operator (or for nobody) in files that also speak to people. */
 const OPERATOR_TEXTS: Array<{ file: string; text: string; why: string }> = [
   { file: "src/app/start.ts", text: "rooms were created", why: "why a catch-up was asked for, written to the log" },
-  { file: "src/paging/warmRooms.ts", text: "no longer needed", why: "the reason carenet leaves a spare support room that nobody else was ever in" },
+  { file: "src/features/paging/warmRooms.ts", text: "no longer needed", why: "the reason carenet leaves a spare support room that nobody else was ever in" },
   { file: "src/matrix/provisioning.ts", text: "provisioning: ${} communities, ${} rooms: ", why: "the provisioning report, for the log and the CLI" },
   { file: "src/matrix/provisioning.ts", text: "${} created, ${} updated, ${} unchanged, ", why: "the provisioning report, for the log and the CLI" },
   { file: "src/matrix/provisioning.ts", text: "${} no longer configured, ${} failed; ${} invitations", why: "the provisioning report, for the log and the CLI" },

@@ -1,0 +1,28 @@
+import { auditCommand } from "../data/commands/audit";
+import { sponsorCommand } from "./commands/sponsor";
+import { memberCommand } from "./commands/member";
+import { consentCommand, rightsCommand, rulesCommand } from "./commands/rights";
+import { askAgainIfTextChanged, hasCurrentConsent } from "./consent";
+import { leftRoomsHook } from "./leftRooms";
+import { inviteMembersToNewRooms } from "./memberRooms";
+import type { AppContext } from "../../app/context";
+
+/**
+ * Communities: members and roles managed from each staff room (`!member`, `!audit`),
+ * onboarding with rights and choices (`!rights`, `!rules`, `!consent`), rooms people left
+ * on their own remembered, and — after every reconcile — members invited to rooms they
+ * have never been in and asked again when their community's text changed.
+ */
+export function installCommunities(app: AppContext): void {
+  app.hasConsent = (communityId, userId) => hasCurrentConsent(app, communityId, userId);
+  app.commands.push(rightsCommand(app), rulesCommand(app), consentCommand(app), sponsorCommand(app), memberCommand(app), auditCommand(app));
+  app.membershipHooks.push(leftRoomsHook(app));
+  app.afterReconcile.push(
+    async (config) => {
+      await inviteMembersToNewRooms(app, config.communities);
+    },
+    (config) => {
+      askAgainIfTextChanged(app, config);
+    },
+  );
+}

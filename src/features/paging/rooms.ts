@@ -1,0 +1,313 @@
+import type { Clock } from "../../kernel/clock";
+import type { Logger } from "../../kernel/logger";
+import type { Effects } from "../../messaging/effects";
+import { Message } from "../../messaging/message";
+import type { CarenetConfig } from "../../config/types";
+import { noticeContent } from "../../matrix/content";
+import { fitContent } from "../../matrix/fitContent";
+import { type Homeserver } from "../../matrix/homeserver";
+import { MatrixError } from "matrix-bot-sdk";
+import type { JobsStore } from "../../store/jobs";
+import type { PageRecord, PagesStore } from "./store/pages";
+import type { WarmRoomsStore } from "./store/warmRooms";
+import { SUPPORT_ROOM_TOPIC, supportRoomBody, type WarmRooms } from "./warmRooms";
+import { DEFAULT_CONTEXT, renderWords, t as words, type RenderContext, type Words } from "../../words";
+import { supportBlock } from "../../words/support";
+import { inviteKey } from "./service";
+import * as t from "./texts";
+import { communityById } from "../../config/communities";
+
+export type RoomsHomeserver = Pick<Homeserver, "createRoom" | "sendEvent" | "displayName" | "getStateContent" | "sendState" | "invite">;
+
+export interface PagingRoomsDeps {
+  homeserver: RoomsHomeserver;
+  pages: PagesStore;
+  effects: Effects;
+  atomically: <T>(fn: () => T) => T;
+  config: () => CarenetConfig;
+  clock: Clock;
+  log: Logger;
+  /** Called once a shown note is deleted, so its text leaves the database file too (see database.ts). */
+  afterErasure?: () => void;
+  /** The invitations queued as jobs, marked done when they were sent at once. */
+  jobs?: Pick<JobsStore, "get" | "completeKey">;
+  /** Warm rooms to take a support room from (none: every support room is made when needed). */
+  warm?: { store: WarmRoomsStore; pool: WarmRooms };
+  /** A person's display name as carenet last saw it, so naming a room asks the homeserver nothing. */
+  knownName?: (userId: string) => string | undefined;
+  /** How a person reads (their language, names): a room's name, topic and first message are in its member's. */
+  readerOf?: (userId: string) => RenderContext;
+}
+
+/**
+ * The homeserver side of paging, run as durable jobs: the private support room of a page
+ * (made once, then everyone asked is invited and the member's note is shown there) and a
+ * crisis meeting's room.
+ *
+ * A support room is taken from the community's warm rooms when one is ready (see
+ * WarmRooms): then opening it costs one state update (its name) and the invitations, all
+ * sent at once. With none ready it is made here, as a crisis meeting's room always is.
+ *
+ * Each room's first message is sent right after the room is made (or named) and before
+ * the room is recorded, with a transaction id derived from the room id, so a recorded room
+ * always has it exactly once. A crash between making a room and recording it leaves an
+ * empty room with only the bot in it, and the retry makes another; nobody is ever invited
+ * to that one. A warm room taken by a page stays that page's across a crash.
+ */
+export class PagingRooms {
+  /**
+   * Rooms being made, or made in this process but not recorded yet: a retry after a failed
+   * first message (or a second run of the same job at the same time) reuses them.
+   */
+  private readonly made = new Map<string, Promise<string>>();
+
+  constructor(private readonly d: PagingRoomsDeps) {}
+
+  /** The "page.room" job: make the support room if needed, invite, show pending notes. */
+  async supportRoom(pageId: number): Promise<void> {
+    let page = this.d.pages.get(pageId);
+    if (!page) return;
+    if (!page.supportRoomId) {
+      if (page.state.status === "resolved") {
+        this.d.pages.deleteNotes(pageId); // closed before a room was needed
+        this.giveBackWarm(page);
+        return;
+      }
+      const reader = this.readerOf(page.member);
+      const name = text(t.supportRoomName(await this.nameOf(page.member)), reader);
+      const topic = text(words("paging.roomTopic"), reader);
+      const intro = () => {
+        const current = this.d.pages.get(pageId)!;
+        const coming = this.d.pages.responses(pageId).map((r) => r.userId);
+        return t.roomIntro({ pageId, member: current.member, asked: this.d.pages.contactIds(pageId).length, coming }, this.d.config().crisis_resources);
+      };
+      const warm = await this.fromWarm(page, { name, topic }, intro, reader);
+      const roomId = warm?.roomId ?? (await this.make(`page:${pageId}`, { name, topic }));
+      if (!warm) await this.firstMessage(roomId, intro(), reader);
+      const invited = this.d.atomically(() => {
+        // A pool that gave a room (or had none to give) is topped up in the background.
+        if (this.d.warm) this.d.warm.pool.schedule(page!.communityId, `page:${pageId}`, this.d.clock.now());
+        if (!this.d.pages.setSupportRoom(pageId, roomId)) return [];
+        const fresh = this.d.pages.get(pageId)!;
+        const responders = this.d.pages.responses(pageId).map((r) => r.userId);
+        const everyone = [...new Set([fresh.member, ...this.d.pages.contactIds(pageId), ...responders])];
+        for (const u of everyone) this.d.effects.invite(roomId, u, inviteKey(pageId, u));
+        return everyone;
+      });
+      this.made.delete(`page:${pageId}`);
+      this.d.log.info({ pageId, roomId, warm: warm !== undefined }, "opened a support room");
+      await this.inviteNow(pageId, roomId, invited);
+      if (warm) await this.introduced(pageId, roomId, warm.introSent, intro);
+      page = this.d.pages.get(pageId)!;
+    }
+    const roomId = page.supportRoomId!;
+    for (const note of this.d.pages.pendingNotes(pageId)) {
+      // Straight to the homeserver, not through the outbox, so the note is stored nowhere
+      // once shown; its fixed transaction ids make a resend after a crash show it once.
+      // A long note goes as several messages (fitContent), so it always fits.
+      try {
+        const parts = fitContent(noticeContent(t.noteInRoom(page.member, note.note)));
+        for (const [i, part] of parts.entries()) {
+          await this.d.homeserver.sendEvent(roomId, "m.room.message", part, i === 0 ? note.txnId : `${note.txnId}.${i}`);
+        }
+      } catch (err) {
+        // Only a refusal that no retry can fix gives the note up; anything else (the
+        // homeserver is down, a rate limit) fails the job, which is retried. Either way one
+        // bad note never holds back the notes after it for good.
+        if (!refusedForGood(err)) throw err;
+        this.d.log.error({ pageId, reason: reasonOf(err) }, "the homeserver refused a page note; the member and the room are told");
+        this.d.atomically(() => {
+          this.d.effects.post(roomId, t.noteNotShownInRoom(page!.member), `page:${pageId}:note-not-shown:${note.id}`);
+          this.d.effects.tell(page!.member, t.noteNotShown(pageId), `page:${pageId}:note-not-shown-member:${note.id}`);
+          this.d.pages.deleteNote(note.id);
+        });
+        this.d.afterErasure?.();
+        continue;
+      }
+      this.d.pages.deleteNote(note.id);
+      this.d.afterErasure?.();
+    }
+  }
+
+  /** The "crisis.room" job: make the meeting room and invite the caller and everyone called. */
+  async crisisRoom(meetingId: number): Promise<void> {
+    const meeting = this.d.pages.meeting(meetingId);
+    if (!meeting || meeting.roomId) return;
+    const community = communityById(this.d.config().communities, meeting.communityId);
+    const reader = this.readerOf(meeting.caller);
+    const roomId = await this.make(`crisis:${meetingId}`, {
+      name: text(words("paging.meetingRoomName", { community: community?.name ?? meeting.communityId }), reader),
+      topic: text(words("paging.meetingRoomTopic"), reader),
+    });
+    await this.firstMessage(
+      roomId,
+      new Message()
+        .p(words("paging.meetingIntro", { caller: t.who(meeting.caller), invited: meeting.people.length }))
+        .p(words("paging.meetingOpenFor"))
+        .append(supportBlock(this.d.config().crisis_resources)),
+      reader,
+    );
+    this.d.atomically(() => {
+      if (!this.d.pages.setMeetingRoom(meetingId, roomId)) return;
+      // Only Matrix ids: someone who asked to be forgotten is no longer named here.
+      for (const u of new Set([meeting.caller, ...meeting.people])) if (u.startsWith("@")) this.d.effects.invite(roomId, u, `crisis:${meetingId}:invite:${u}`);
+    });
+    this.made.delete(`crisis:${meetingId}`);
+    this.d.log.info({ meetingId, roomId }, "opened a crisis meeting room");
+  }
+
+  /** The "crisis.close" job: the meeting room becomes read-only, and says so. */
+  async closeCrisisRoom(meetingId: number): Promise<void> {
+    const meeting = this.d.pages.meeting(meetingId);
+    if (!meeting?.roomId) return;
+    const levels = (await this.d.homeserver.getStateContent(meeting.roomId, "m.room.power_levels")) ?? {};
+    if (levels.events_default !== 100) {
+      await this.d.homeserver.sendState(meeting.roomId, "m.room.power_levels", "", { ...levels, events_default: 100 });
+    }
+    this.d.effects.post(
+      meeting.roomId,
+      Message.of(words("paging.meetingEnded")),
+      `crisis:${meetingId}:closed`,
+    );
+  }
+
+  /**
+   * A warm room for the page (see WarmRooms), named and with its introduction; undefined
+   * when the community has none ready. The name comes first and is set before anyone is
+   * invited, so the invitation shows it. A room the homeserver will not let carenet use
+   * (gone, or the bot was removed) is given up and the next one tried.
+   */
+  private async fromWarm(
+    page: PageRecord,
+    label: { name: string; topic: string },
+    intro: () => Message,
+    reader: RenderContext,
+  ): Promise<{ roomId: string; introSent: Promise<void> } | undefined> {
+    const { name, topic } = label;
+    const warm = this.d.warm;
+    if (!warm) return undefined;
+    for (;;) {
+      const roomId = this.d.atomically(() => warm.store.take(page.communityId, page.id, this.d.clock.now()));
+      if (!roomId) return undefined;
+      // The introduction is sent alongside; invitations wait only for the name (and topic),
+      // which their invitation shows. It is awaited after the invitations (see introduced).
+      const introSent = this.firstMessage(roomId, intro(), reader);
+      introSent.catch(() => undefined); // awaited (and its failure handled) in introduced
+      try {
+        await Promise.all([
+          this.d.homeserver.sendState(roomId, "m.room.name", "", { name }),
+          // Warm rooms are made before anyone's language is known: a topic in another language is set now.
+          ...(topic !== SUPPORT_ROOM_TOPIC ? [this.d.homeserver.sendState(roomId, "m.room.topic", "", { topic })] : []),
+        ]);
+        return { roomId, introSent };
+      } catch (err) {
+        if (!refusedForGood(err)) throw err; // retried with the same room
+        this.d.log.warn({ pageId: page.id, roomId, reason: reasonOf(err) }, "a warm room could not be used; it is given up");
+        this.d.atomically(() => warm.store.discard(roomId));
+      }
+    }
+  }
+
+  /**
+   * Waits for a warm room's introduction, sent alongside its naming. The room is recorded by
+   * now, so a retry of the room job would not send it again: if it failed, it is queued in
+   * the outbox instead (retried there), so the room is never left without it.
+   */
+  private async introduced(pageId: number, roomId: string, introSent: Promise<void>, intro: () => Message): Promise<void> {
+    try {
+      await introSent;
+    } catch (err) {
+      this.d.log.warn({ pageId, roomId, reason: reasonOf(err) }, "a support room's introduction failed; it is queued to be sent again");
+      this.d.atomically(() => this.d.effects.post(roomId, intro().urgently(), `page:${pageId}:intro`));
+    }
+  }
+
+  /** A page closed before its room was recorded: a warm room it took is never used, and is left. */
+  private giveBackWarm(page: PageRecord): void {
+    const warm = this.d.warm;
+    const roomId = warm?.store.takenBy(page.id);
+    if (!warm || !roomId) return;
+    this.d.atomically(() => {
+      warm.store.discard(roomId);
+      warm.pool.schedule(page.communityId, `closed:${page.id}`, this.d.clock.now());
+    });
+  }
+
+  /**
+   * Sends the invitations just queued at once, all together, rather than one job after
+   * another; each sent is marked done, and any that fails is left to its job (retried).
+   */
+  private async inviteNow(pageId: number, roomId: string, users: string[]): Promise<void> {
+    const jobs = this.d.jobs;
+    if (!jobs) return;
+    await Promise.all(
+      users.map(async (userId) => {
+        const key = inviteKey(pageId, userId);
+        const job = jobs.get(key);
+        if (job?.state !== "pending" || job.payload.roomId !== roomId) return;
+        try {
+          await this.d.homeserver.invite(roomId, userId);
+        } catch (err) {
+          const already = err instanceof MatrixError && err.statusCode === 403 && /already in the room|is already joined/i.test(err.error ?? "");
+          if (!already) {
+            this.d.log.warn({ pageId, roomId, reason: reasonOf(err) }, "an invitation to a support room failed; its job retries it");
+            return;
+          }
+        }
+        jobs.completeKey(key, this.d.clock.now());
+      }),
+    );
+  }
+
+  private make(key: string, p: { name: string; topic: string }): Promise<string> {
+    let room = this.made.get(key);
+    if (!room) {
+      room = this.create(p);
+      this.made.set(key, room);
+      room.catch(() => this.made.delete(key));
+    }
+    return room;
+  }
+
+  private create(p: { name: string; topic: string }): Promise<string> {
+    return this.d.homeserver.createRoom(supportRoomBody(p));
+  }
+
+  private async firstMessage(roomId: string, message: Message, reader: RenderContext): Promise<void> {
+    await this.d.homeserver.sendEvent(roomId, "m.room.message", noticeContent(message, undefined, reader), `carenet.first.${roomId}`);
+  }
+
+  private readerOf(userId: string): RenderContext {
+    try {
+      return this.d.readerOf?.(userId) ?? DEFAULT_CONTEXT;
+    } catch {
+      return DEFAULT_CONTEXT; // a language is a courtesy: never a reason to hold up a room
+    }
+  }
+
+  private async nameOf(userId: string): Promise<string> {
+    const known = this.d.knownName?.(userId);
+    if (known) return known;
+    try {
+      return (await this.d.homeserver.displayName(userId)) ?? userId;
+    } catch {
+      return userId; // a name is a nicety: never a reason to hold up a support room
+    }
+  }
+}
+
+/** A room's name or topic: plain text, in the reader's language. */
+function text(w: Words, reader: RenderContext): string {
+  return renderWords(w, reader).plain;
+}
+
+/** A client error other than a rate limit or a timeout: sending the same thing again will fail again. */
+function refusedForGood(err: unknown): boolean {
+  const status = (err as { statusCode?: number })?.statusCode;
+  return typeof status === "number" && status >= 400 && status < 500 && status !== 429 && status !== 408;
+}
+
+function reasonOf(err: unknown): string {
+  const e = err as { statusCode?: number; errcode?: string };
+  return `${e?.statusCode ?? "?"} ${e?.errcode ?? ""}`.trim();
+}

@@ -1,0 +1,92 @@
+import type { CarenetConfig, CommunityConfig } from "../../../config/types";
+import type { AuditLog } from "../../../store/audit";
+import type { CommunityRoomsStore } from "../../communities/store/communityRooms";
+import type { MembersStore } from "../../communities/store/members";
+import type { RotaEntry } from "../store/rota";
+import type { CalendarFeedsStore } from "../store/calendarFeeds";
+import type { Effects } from "../../../messaging/effects";
+import { Message, type Text } from "../../../messaging/message";
+import { refused } from "../../../messaging/outcome";
+import { UsageError, type CommandContext, type CommandResult } from "../../../commands/types";
+import type { RotaService } from "../service";
+import type { CrisisResources } from "../../../config/types";
+import { command, person, t } from "../../../words";
+
+/** What the rota commands need; all of it SQLite or queued effects (commands run synchronously). */
+export interface RotaCommandDeps {
+  rota: RotaService;
+  members: MembersStore;
+  rooms: CommunityRoomsStore;
+  effects: Effects;
+  audit: AuditLog;
+  config: () => CarenetConfig;
+  /** Brings a community's handoff messages in line with its rota (after every change). */
+  replan: (communityId: string, now: number) => void;
+  /** Whether a member agreed to their community's current rights text: no shift is recorded for them otherwise. */
+  hasConsent: (communityId: string, userId: string) => boolean;
+  /** The kind refusal for a member who has not (see src/features/communities/consent.ts consentNeeded). */
+  consentNeeded: (c: CommunityConfig, userId: string, what: Text, crisisResources: CrisisResources) => Message;
+  /** Secret calendar URLs (`!rota calendar`); without it the subcommand says calendars are not set up. */
+  calendarFeeds?: CalendarFeedsStore;
+}
+
+/** A refusal for someone who may be struggling: it says how to get support now. */
+export function refusedWithSupport(ctx: CommandContext, text: Text, opts: { private?: boolean } = {}): CommandResult {
+  return refused(text, { ...opts, support: ctx.crisisResources });
+}
+
+const USER_ID = /^@[^:\s]+:\S+$/;
+
+/** A Matrix user id argument (`me` is the sender); `what` names the person asked for. */
+export function userArg(token: string | undefined, ctx: CommandContext, what: "person" | "covered" | "covering" = "person"): string {
+  if (token === undefined) throw new UsageError(t("rota.whichPerson", { what }));
+  if (token.toLowerCase() === "me") return ctx.sender;
+  if (!USER_ID.test(token)) throw new UsageError(t("rota.notMatrixId"));
+  return token;
+}
+
+/** An entry id argument: "12" or "#12". */
+export function idArg(token: string | undefined): number {
+  if (token === undefined) throw new UsageError(t("rota.whichShift", { mine: command("!rota mine") }));
+  const m = /^#?(\d{1,9})$/.exec(token);
+  if (!m) throw new UsageError(t("rota.notShiftNumber"));
+  return Number(m[1]);
+}
+
+/**
+ * A member taking on a shift must have agreed to their community's current text (staff are
+ * not asked). Returns the kind refusal, with how to agree and the crisis resources, or null.
+ */
+export function withoutConsent(deps: RotaCommandDeps, ctx: CommandContext, c: CommunityConfig): CommandResult | null {
+  if (deps.rota.consents(c, ctx.sender)) return null;
+  return refused(deps.consentNeeded(c, ctx.sender, t("rota.consentWhat"), ctx.crisisResources), { private: true });
+}
+
+/** What staff are told when they would put a member on the rota who has not agreed to the current text. */
+export function staffConsentRefusal(c: CommunityConfig, userId: string): CommandResult {
+  return refused(
+    t("rota.staffNoConsent", { holder: person(userId), community: c.name, rights: command("!rights"), agree: command("!consent agree"), show: command(`!member show ${userId}`) }),
+  );
+}
+
+/** Posts in the community's staff room, if it has been provisioned. */
+export function tellStaff(deps: RotaCommandDeps, c: CommunityConfig, message: Message, key: string): void {
+  const room = deps.rooms.get(c.id, "staff");
+  if (room) deps.effects.post(room.roomId, message, key);
+}
+
+/** Volunteering or agreeing makes an active member a peer supporter. */
+export function becomePeer(deps: RotaCommandDeps, c: CommunityConfig, userId: string, now: number): void {
+  const m = deps.members.get(c.id, userId);
+  if (m?.status === "active" && m.role === "member") deps.members.setRole(c.id, userId, "peer", now);
+}
+
+/** Everyone besides `actor` who is on one of these entries, or whose shifts they cover. */
+export function othersConcerned(entries: RotaEntry[], actor: string): string[] {
+  const people = new Set<string>();
+  for (const e of entries) {
+    if (e.userId !== actor) people.add(e.userId);
+    if (e.coveredUserId && e.coveredUserId !== actor) people.add(e.coveredUserId);
+  }
+  return [...people].sort();
+}

@@ -1,0 +1,54 @@
+import { breakCommand } from "./commands/break";
+import type { RotaCommandDeps } from "./commands/common";
+import { oncallCommand } from "./commands/oncall";
+import { rotaCommand } from "./commands/rota";
+import { RotaService } from "./service";
+import { volunteerCommand } from "./commands/volunteer";
+import { consentNeeded } from "../communities/consent";
+import { isOnBreak } from "./domain/rota";
+import { RotaStore } from "./store/rota";
+import { CalendarFeedsStore } from "./store/calendarFeeds";
+import type { AppContext } from "../../app/context";
+import { Handoffs, HANDOFF_JOB, PLAN_JOB } from "./handoff";
+
+/**
+ * The rota: `!volunteer`, `!rota`, `!break` and `!oncall`; handoff messages as durable
+ * jobs, planned after every reconcile and every change; and `app.onCall`, which paging
+ * asks at page time.
+ */
+export function installRota(app: AppContext): void {
+  // Through `app` at every call: consent is the communities capability's, whatever the install order.
+  const hasConsent = (communityId: string, userId: string) => app.hasConsent(communityId, userId);
+  const rota = new RotaService({ store: new RotaStore(app.db), members: app.members, config: app.config, hasConsent });
+  const handoffs = new Handoffs({
+    rota,
+    jobs: app.jobs,
+    effects: app.effects,
+    clock: app.clock,
+    log: app.log.child({ component: "rota" }),
+    config: app.config,
+    crisisResources: () => app.config().crisis_resources,
+    atomically: app.atomically,
+    wake: () => app.scheduler.wake(),
+  });
+  const deps: RotaCommandDeps = {
+    rota,
+    members: app.members,
+    rooms: app.rooms,
+    effects: app.effects,
+    audit: app.audit,
+    config: app.config,
+    replan: (communityId, now) => handoffs.plan(communityId, now),
+    hasConsent,
+    consentNeeded: (c, userId, what, crisis) => consentNeeded(app, c, userId, what, crisis),
+    calendarFeeds: new CalendarFeedsStore(app.db),
+  };
+  app.commands.push(oncallCommand(deps), volunteerCommand(deps), rotaCommand(deps), breakCommand(deps));
+  app.scheduler.on(HANDOFF_JOB, handoffs.onHandoffJob);
+  app.scheduler.on(PLAN_JOB, handoffs.onPlanJob);
+  app.afterReconcile.push((config) => handoffs.planAll(config, app.clock.now()));
+  app.onCall = (communityId, atMs) => rota.onCall(communityId, atMs);
+  // Breaks are the person's, in every community: off the rota and off check-in prompts.
+  const breaks = new RotaStore(app.db);
+  app.isOnBreak = (_communityId, userId, atMs) => isOnBreak(breaks.breaksFrom(atMs), userId, atMs);
+}
