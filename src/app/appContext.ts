@@ -28,6 +28,7 @@ import type { Clock } from "../kernel/clock";
 import type { AppContext } from "./context";
 import type { Logger } from "../kernel/logger";
 import { RoomSnapshots } from "../matrix/roomSnapshot";
+import { atomically as atomicallyOn } from "../store/atomically";
 
 export interface AppContextDeps {
   db: Db;
@@ -67,7 +68,7 @@ export function createAppContext(d: AppContextDeps): AppContext {
     observeRun: (kind, lagMs) => metrics.jobRan(kind, lagMs),
   });
   registerMembershipJobs(scheduler, d.homeserver, d.log.child({ component: "membership" }));
-  const atomically = <T>(fn: () => T): T => d.db.transaction(fn)();
+  const atomically = atomicallyOn(d.db);
   registerInvitations(scheduler, {
     homeserver: d.homeserver,
     dmRooms,

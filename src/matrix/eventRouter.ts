@@ -9,6 +9,7 @@ import type { CommandResult, CommandSpec } from "../commands/types";
 import type { CarenetConfig, CommunityConfig } from "../config/types";
 import type { AuditLog } from "../store/audit";
 import type { CommunityRoomsStore } from "../features/communities/store/communityRooms";
+import { atomically, type Atomically } from "../store/atomically";
 import type { Db } from "../store/database";
 import type { DmRoomsStore } from "./store/dmRooms";
 import type { InboxRow, IncomingEvent } from "../store/inbox";
@@ -153,7 +154,11 @@ export type PlainAnswerHook = (r: { roomId: string; sender: string; text: string
  * the same SQLite transaction that marks the event handled.
  */
 export class EventRouter {
-  constructor(private readonly d: EventRouterDeps) {}
+  private readonly atomically: Atomically;
+
+  constructor(private readonly d: EventRouterDeps) {
+    this.atomically = atomically(d.db);
+  }
 
   /**
    * Handles one event. What needs only SQLite is done before this returns (nothing is
@@ -278,9 +283,9 @@ export class EventRouter {
     // hours must see them all.
     if (place && this.d.roomMessageHooks?.length) {
       const sentAt = sentAtOf(row, ev);
-      this.d.db.transaction(() => {
+      this.atomically(() => {
         for (const hook of this.d.roomMessageHooks ?? []) hook({ place, sender, eventId: row.eventId, isStaff, sentAt });
-      })();
+      });
     }
     if (content.msgtype !== "m.text" || typeof content.body !== "string") return;
     if (content["m.relates_to"]?.rel_type === "m.replace") return; // edits are not new commands
@@ -292,7 +297,7 @@ export class EventRouter {
     if (!looksLikeCommand(body) && typeof inReplyTo === "string" && this.d.replyHooks?.length && !this.isStale(row, ev)) {
       const text = withoutReplyFallback(body);
       let answered = false;
-      this.d.db.transaction(() => {
+      this.atomically(() => {
         for (const hook of this.d.replyHooks ?? []) {
           const result = hook({ roomId, sender, inReplyTo, text, eventId: row.eventId, place, now: this.d.clock.now(), crisisResources: this.d.config().crisis_resources });
           if (!result) continue;
@@ -300,12 +305,12 @@ export class EventRouter {
           answered = true;
           return;
         }
-      })();
+      });
       if (answered) return;
     }
     if (!looksLikeCommand(body) && isDm && this.d.plainAnswerHooks?.length && !this.isStale(row, ev)) {
       let answered = false;
-      this.d.db.transaction(() => {
+      this.atomically(() => {
         for (const hook of this.d.plainAnswerHooks ?? []) {
           const result = hook({ roomId, sender, text: body.trim(), eventId: row.eventId, now: this.d.clock.now(), crisisResources: this.d.config().crisis_resources });
           if (!result) continue;
@@ -313,7 +318,7 @@ export class EventRouter {
           answered = true;
           return;
         }
-      })();
+      });
       if (answered) return;
     }
     if (!looksLikeCommand(body)) {
@@ -402,11 +407,11 @@ export class EventRouter {
   /** Queues messages, runs `also`, and marks the event handled — all or nothing (nested: a savepoint). */
   private commit(row: InboxRow, messages: OutgoingMessage[], also?: () => void): void {
     const now = this.d.clock.now();
-    this.d.db.transaction(() => {
+    this.atomically(() => {
       for (const m of messages) this.d.outbox.enqueue(m, now);
       also?.();
       this.d.inbox.markDone(row.seq, now);
-    })();
+    });
     if (messages.length) this.d.outboxChanged();
   }
 }

@@ -25,6 +25,21 @@ const AFTER_DRAINED_EVERY_MS = 1000;
 const BATCH = 100;
 
 /**
+ * How handling makes way for recording. The homeserver sends its next transaction only
+ * once the last is acknowledged, so a batch that starts in that gap holds the next
+ * acknowledgement up for as long as it runs. While transactions keep coming (one came
+ * within `quietMs`), handling waits for a pause, but for no more than `maxDeferMs` in one
+ * round of draining; after that it goes on batch by batch, yielding between batches, as if
+ * nothing were arriving, so a steady stream never starves it.
+ */
+export interface Pacing {
+  quietMs: number;
+  maxDeferMs: number;
+}
+
+export const DEFAULT_PACING: Pacing = { quietMs: 5, maxDeferMs: 200 };
+
+/**
  * Works through the inbox in arrival order. A failing event is retried with backoff
  * without holding up the ones behind it, and parked (logged) after MAX_ATTEMPTS.
  *
@@ -32,15 +47,18 @@ const BATCH = 100;
  * transaction (one commit, one sync to disk, instead of one per event), every event in a
  * savepoint of its own so one that fails takes nothing else with it. An event whose handler
  * has to wait ends the batch, and the events after it wait for it: they are still handled
- * one after another, in order. Between batches the worker gives the event loop back, so
- * the homeserver's next transaction is recorded and acknowledged without waiting for
- * handling to finish.
+ * one after another, in order. Between batches the worker gives the event loop back, and
+ * while the homeserver is sending transactions back to back it waits for a pause (Pacing),
+ * so the next transaction is recorded and acknowledged without waiting for handling.
  */
 export class InboxWorker {
   private readonly pump: Pump;
   private readonly notBefore = new Map<number, number>();
   private afterDrainedTimer: NodeJS.Timeout | undefined;
   private afterDrainedAt = 0;
+  /** When a transaction (or catch-up) last recorded events, on the monotonic clock. */
+  private lastArrival = -Infinity;
+  private stopping = false;
 
   constructor(
     private readonly inbox: InboxStore,
@@ -54,19 +72,24 @@ export class InboxWorker {
     private readonly afterDrained: () => void = () => undefined,
     /** The database's transaction for a batch (src/store/handlingBatch.ts); without it, each event is committed on its own. */
     private readonly atomically: Atomically = (fn) => fn(),
+    private readonly pacing: Pacing = DEFAULT_PACING,
   ) {
     this.pump = new Pump(() => this.drain(), (err) => this.log.error({ err }, "inbox loop failed"));
   }
 
   start(): void {
+    this.stopping = false;
     this.pump.start();
   }
 
+  /** Called when events were recorded: they will be handled once arrivals pause (see Pacing). */
   wake(): void {
+    this.lastArrival = performance.now();
     this.pump.wake();
   }
 
   stop(): Promise<void> {
+    this.stopping = true;
     clearTimeout(this.afterDrainedTimer);
     this.afterDrainedTimer = undefined;
     return this.pump.stop();
@@ -75,7 +98,9 @@ export class InboxWorker {
   private async drain(): Promise<number | null> {
     let soonest: number | null = null;
     let handled = 0;
+    const deferUntil = performance.now() + this.pacing.maxDeferMs;
     for (;;) {
+      await this.pauseForArrivals(deferUntil);
       const now = this.clock.now();
       const rows = this.inbox.pending(BATCH).filter((r) => (this.notBefore.get(r.seq) ?? 0) <= now);
       if (rows.length === 0) break;
@@ -106,11 +131,22 @@ export class InboxWorker {
         }
         // Let the homeserver's next transaction in before the next batch.
         await new Promise<void>((resolve) => setImmediate(resolve));
+        await this.pauseForArrivals(deferUntil);
       }
     }
     if (handled > 0) this.scheduleAfterDrained();
     for (const t of this.notBefore.values()) soonest = soonest === null ? t : Math.min(soonest, t);
     return soonest === null ? null : Math.max(0, soonest - this.clock.now());
+  }
+
+  /** Waits while transactions are still coming one after another, until `deferUntil` at most. */
+  private async pauseForArrivals(deferUntil: number): Promise<void> {
+    for (;;) {
+      const now = performance.now();
+      const quietIn = this.lastArrival + this.pacing.quietMs - now;
+      if (quietIn <= 0 || now >= deferUntil || this.stopping) return;
+      await new Promise<void>((resolve) => setTimeout(resolve, Math.min(quietIn, deferUntil - now)));
+    }
   }
 
   /** Runs afterDrained now, or once AFTER_DRAINED_EVERY_MS has passed since it last ran. */

@@ -1,3 +1,4 @@
+import { atomically } from "./atomically";
 import type { Db } from "./database";
 
 /**
@@ -13,13 +14,14 @@ import type { Db } from "./database";
  * its commit, before the event loop (and with it the outbox sender) runs again.
  */
 export function handlingBatch(db: Db): <T>(fn: () => T) => T {
+  const inTransaction = atomically(db);
   return <T>(fn: () => T): T => {
-    if (db.inTransaction || db.memory) return db.transaction(fn)();
+    if (db.inTransaction || db.memory) return inTransaction(fn);
     const before = lastQueued(db);
     db.pragma("synchronous = NORMAL");
     let result: T;
     try {
-      result = db.transaction(fn)();
+      result = inTransaction(fn);
     } finally {
       db.pragma("synchronous = FULL");
     }

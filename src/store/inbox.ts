@@ -1,3 +1,5 @@
+import type { Statement } from "better-sqlite3";
+import { atomically, type Atomically } from "./atomically";
 import type { Db } from "./database";
 
 /** The fields of an incoming event that carenet indexes; the rest stays in `json`. */
@@ -26,23 +28,37 @@ export type IgnoreReason = (event: IncomingEvent) => boolean;
  * rows, so a crash after the acknowledgement loses nothing and a replay adds nothing.
  */
 export class InboxStore {
-  constructor(private readonly db: Db) {}
+  private readonly atomically: Atomically;
+  private readonly knownTransaction: Statement;
+  private readonly completeTransaction: Statement;
+  private readonly insertEvent: Statement;
+
+  constructor(private readonly db: Db) {
+    this.atomically = atomically(db);
+    // Prepared here rather than looked up per call: they run for every transaction and event.
+    this.knownTransaction = db.prepare("SELECT 1 FROM appservice_transactions WHERE txn_id = ?");
+    this.completeTransaction = db.prepare("INSERT INTO appservice_transactions (txn_id, completed_at) VALUES (?, ?)");
+    this.insertEvent = db.prepare(
+      `INSERT OR IGNORE INTO inbox (event_id, txn_id, room_id, sender, type, received_at, event_json, state)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+  }
 
   /**
    * Records a transaction's events; returns false when nothing new was added (a replay).
+   * The events and the transaction id go in one SQLite transaction, so one durable commit
+   * covers them all, and they are recorded together or not at all.
    * A known transaction id is not enough to skip it: Synapse on SQLite numbers
    * transactions from the highest still-pending one, so after it restarts it reuses ids
    * with new events. Events are unique by event id, which is what makes a replay a no-op.
    */
   recordTransaction(txnId: string, events: IncomingEvent[], now: number, ignore: IgnoreReason = () => false): boolean {
-    const already = this.db.prepare("SELECT 1 FROM appservice_transactions WHERE txn_id = ?");
-    const complete = this.db.prepare("INSERT INTO appservice_transactions (txn_id, completed_at) VALUES (?, ?)");
-    return this.db.transaction(() => {
-      const known = !!already.get(txnId);
-      const added = this.recordEvents(txnId, events, now, ignore);
-      if (!known) complete.run(txnId, now);
+    return this.atomically(() => {
+      const known = !!this.knownTransaction.get(txnId);
+      const added = this.insertEvents(txnId, events, now, ignore);
+      if (!known) this.completeTransaction.run(txnId, now);
       return !known || added > 0;
-    })();
+    });
   }
 
   /**
@@ -52,28 +68,27 @@ export class InboxStore {
    * handled or ignored, by either path) is not added again. Returns how many were new.
    */
   recordEvents(source: string, events: IncomingEvent[], now: number, ignore: IgnoreReason = () => false): number {
-    const insertEvent = this.db.prepare(
-      `INSERT OR IGNORE INTO inbox (event_id, txn_id, room_id, sender, type, received_at, event_json, state)
-       VALUES (@event_id, @txn_id, @room_id, @sender, @type, @received_at, @event_json, @state)`,
-    );
-    return this.db.transaction(() => {
-      let added = 0;
-      for (const ev of events) {
-        if (typeof ev?.event_id !== "string" || typeof ev.type !== "string") continue;
-        const ignored = ignore(ev);
-        added += insertEvent.run({
-          event_id: ev.event_id,
-          txn_id: source,
-          room_id: typeof ev.room_id === "string" ? ev.room_id : null,
-          sender: typeof ev.sender === "string" ? ev.sender : null,
-          type: ev.type,
-          received_at: now,
-          event_json: ignored ? null : JSON.stringify(ev),
-          state: ignored ? "ignored" : "pending",
-        }).changes;
-      }
-      return added;
-    })();
+    return this.atomically(() => this.insertEvents(source, events, now, ignore));
+  }
+
+  /** Inserts inside the caller's transaction; events without an id or a type are skipped. */
+  private insertEvents(source: string, events: IncomingEvent[], now: number, ignore: IgnoreReason): number {
+    let added = 0;
+    for (const ev of events) {
+      if (typeof ev?.event_id !== "string" || typeof ev.type !== "string") continue;
+      const ignored = ignore(ev);
+      added += this.insertEvent.run(
+        ev.event_id,
+        source,
+        typeof ev.room_id === "string" ? ev.room_id : null,
+        typeof ev.sender === "string" ? ev.sender : null,
+        ev.type,
+        now,
+        ignored ? null : JSON.stringify(ev),
+        ignored ? "ignored" : "pending",
+      ).changes;
+    }
+    return added;
   }
 
   /** True if the event is in the inbox already, in any state. */
@@ -132,9 +147,9 @@ export class InboxStore {
 
   /** Drops bookkeeping older than `beforeMs`: completed transaction ids and handled rows. */
   prune(beforeMs: number): { transactions: number; events: number } {
-    return this.db.transaction(() => ({
+    return this.atomically(() => ({
       transactions: this.db.prepare("DELETE FROM appservice_transactions WHERE completed_at < ?").run(beforeMs).changes,
       events: this.db.prepare("DELETE FROM inbox WHERE state != 'pending' AND received_at < ?").run(beforeMs).changes,
-    }))();
+    }));
   }
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createLogger } from "../../../src/kernel/logger";
-import { InboxWorker, type EventHandler } from "../../../src/matrix/inboxWorker";
+import { InboxWorker, type EventHandler, type Pacing } from "../../../src/matrix/inboxWorker";
 import { openDatabase, removeOldVersions, type Db } from "../../../src/store/database";
 import { handlingBatch } from "../../../src/store/handlingBatch";
 import { InboxStore, type IncomingEvent, type InboxRow } from "../../../src/store/inbox";
@@ -49,10 +49,17 @@ const replying = (d: Db): EventHandler => {
     })();
 };
 
-function workerOn(d: Db, handle: EventHandler): InboxWorker {
-  const w = new InboxWorker(new InboxStore(d), handle, clock, log, () => undefined, handlingBatch(d));
+function workerOn(d: Db, handle: EventHandler, pacing?: Pacing): InboxWorker {
+  const w = new InboxWorker(new InboxStore(d), handle, clock, log, () => undefined, handlingBatch(d), pacing);
   workers.push(w);
   return w;
+}
+
+/** Calls `wake` every `everyMs` (as each recorded transaction does) until the returned function is called. */
+function arrivals(worker: InboxWorker, everyMs: number): () => void {
+  worker.wake();
+  const timer = setInterval(() => worker.wake(), everyMs);
+  return () => clearInterval(timer);
 }
 
 async function drained(d: Db): Promise<void> {
@@ -150,6 +157,41 @@ test("between batches the worker lets other work in (the next transaction's ackn
   expect(handled).toBe(300);
   expect(handledWhenLetIn).toBeDefined();
   expect(handledWhenLetIn!).toBeLessThan(300);
+});
+
+test("while transactions keep coming one after another, handling waits for a pause", async () => {
+  const handle = replying(db);
+  let handled = 0;
+  const worker = workerOn(db, (row) => {
+    handle(row);
+    handled++;
+  }, { quietMs: 1000, maxDeferMs: 60_000 });
+  worker.start();
+  const inbox = new InboxStore(db);
+  const stop = arrivals(worker, 50);
+  for (let t = 0; t < 10; t++) {
+    inbox.recordTransaction(`t${t}`, events(5, `t${t}-`), T);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  expect(handled).toBe(0);
+  stop();
+  await drained(db);
+  expect(handled).toBe(50);
+});
+
+test("a steady stream of transactions holds handling up for no more than maxDeferMs", async () => {
+  const handle = replying(db);
+  const worker = workerOn(db, handle, { quietMs: 60_000, maxDeferMs: 100 });
+  worker.start();
+  new InboxStore(db).recordTransaction("t1", events(20), T);
+  const stop = arrivals(worker, 10);
+  try {
+    // Without the bound, a pause of a minute would be needed before anything was handled.
+    await drained(db);
+  } finally {
+    stop();
+  }
+  expect(new InboxStore(db).countByState()).toEqual({ done: 20 });
 });
 
 test("a crash after recording, or in the middle of a batch, loses nothing and doubles nothing", async () => {

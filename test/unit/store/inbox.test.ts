@@ -130,6 +130,20 @@ describe("recordTransaction", () => {
     expect(inbox.recordTransaction("t1", [ev("$a"), ev("$boom")], T)).toBe(true);
     expect(rows()).toHaveLength(2);
   });
+
+  it("records a transaction's events together or not at all when the database refuses one of them", () => {
+    // As a full disk would, in the middle of the transaction.
+    db.exec("CREATE TEMP TRIGGER refuse BEFORE INSERT ON inbox WHEN NEW.event_id = '$c' BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+    const events = [ev("$a"), ev("$b"), ev("$c"), ev("$d")];
+    expect(() => inbox.recordTransaction("t1", events, T)).toThrow("database or disk is full");
+    expect(rows()).toEqual([]);
+    expect(inbox.isTransactionRecorded("t1")).toBe(false);
+    expect(db.inTransaction).toBe(false);
+
+    db.exec("DROP TRIGGER refuse");
+    expect(inbox.recordTransaction("t1", events, T)).toBe(true);
+    expect(rows().map((r) => r.event_id)).toEqual(["$a", "$b", "$c", "$d"]);
+  });
 });
 
 describe("pending", () => {
