@@ -1,6 +1,6 @@
 import { pagingCommands } from "./commands/page";
 import { DIGEST_JOB } from "./digest";
-import { PagingRooms } from "./rooms";
+import { INTRO_JOB, PagingRooms } from "./rooms";
 import { WARM_JOB, WarmRooms } from "./warmRooms";
 import { WarmRoomsStore } from "./store/warmRooms";
 import { DisplayNamesStore } from "../communities/store/displayNames";
@@ -105,6 +105,7 @@ export function installPaging(app: AppContext): PagingService {
     app.atomically(() => (confirm ? service.confirmDeadline(pageId, round, app.clock.now()) : service.deadline(pageId, round, step ?? -1, app.clock.now())));
   });
   app.scheduler.on(ROOM_JOB, (job) => rooms.supportRoom(Number(job.payload.pageId)), { usesHomeserver: true });
+  app.scheduler.on(INTRO_JOB, (job) => rooms.introduce(job.payload.pageId, job.payload.roomId), { usesHomeserver: true });
   // Rooms made ahead of need wait on nobody: the background lane, never ahead of a page's own room.
   app.scheduler.on(WARM_JOB, (job) => warmPool.topUp(String(job.payload.communityId)), { background: true });
   app.scheduler.on(CRISIS_ROOM_JOB, (job) => rooms.crisisRoom(Number(job.payload.meetingId)), { usesHomeserver: true });

@@ -14,8 +14,19 @@ import { SUPPORT_ROOM_TOPIC, supportRoomBody, type WarmRooms } from "./warmRooms
 import { DEFAULT_CONTEXT, renderWords, t as words, type RenderContext, type Words } from "../../words";
 import { supportBlock } from "../../words/support";
 import { inviteKey } from "./service";
+
 import * as t from "./texts";
 import { communityById } from "../../config/communities";
+
+export const INTRO_JOB = "page.intro";
+/** The key of a warm support room's introduction job (one per page). */
+export const introKey = (pageId: number) => `page.intro:${pageId}`;
+
+declare module "../../scheduler/registry" {
+  interface JobPayloads {
+    "page.intro": { pageId: number; roomId: string };
+  }
+}
 
 export type RoomsHomeserver = Pick<Homeserver, "createRoom" | "sendEvent" | "displayName" | "getStateContent" | "sendState" | "invite">;
 
@@ -46,13 +57,16 @@ export interface PagingRoomsDeps {
  *
  * A support room is taken from the community's warm rooms when one is ready (see
  * WarmRooms): then opening it costs one state update (its name) and the invitations, all
- * sent at once. With none ready it is made here, as a crisis meeting's room always is.
+ * sent at once; its introduction follows them, and only then is the pool topped up, so
+ * nothing else asks the homeserver for work while the page's people are invited. With none
+ * ready it is made here, as a crisis meeting's room always is.
  *
- * Each room's first message is sent right after the room is made (or named) and before
- * the room is recorded, with a transaction id derived from the room id, so a recorded room
- * always has it exactly once. A crash between making a room and recording it leaves an
- * empty room with only the bot in it, and the retry makes another; nobody is ever invited
- * to that one. A warm room taken by a page stays that page's across a crash.
+ * A room made here gets its first message right after it is made and before it is
+ * recorded; a warm room's is a job recorded with the room (INTRO_JOB). Either way it has a
+ * transaction id derived from the room id, so a recorded room always has it exactly once.
+ * A crash between making a room and recording it leaves an empty room with only the bot
+ * in it, and the retry makes another; nobody is ever invited to that one. A warm room
+ * taken by a page stays that page's across a crash.
  */
 export class PagingRooms {
   /**
@@ -76,18 +90,14 @@ export class PagingRooms {
       const reader = this.readerOf(page.member);
       const name = text(t.supportRoomName(await this.nameOf(page.member)), reader);
       const topic = text(words("paging.roomTopic"), reader);
-      const intro = () => {
-        const current = this.d.pages.get(pageId)!;
-        const coming = this.d.pages.responses(pageId).map((r) => r.userId);
-        return t.roomIntro({ pageId, member: current.member, asked: this.d.pages.contactIds(pageId).length, coming }, this.d.config().crisis_resources);
-      };
-      const warm = await this.fromWarm(page, { name, topic }, intro, reader);
-      const roomId = warm?.roomId ?? (await this.make(`page:${pageId}`, { name, topic }));
-      if (!warm) await this.firstMessage(roomId, intro(), reader);
+      const warm = await this.fromWarm(page, { name, topic });
+      const roomId = warm ?? (await this.make(`page:${pageId}`, { name, topic }));
+      if (!warm) await this.firstMessage(roomId, this.introOf(pageId), reader);
       const invited = this.d.atomically(() => {
-        // A pool that gave a room (or had none to give) is topped up in the background.
-        if (this.d.warm) this.d.warm.pool.schedule(page!.communityId, `page:${pageId}`, this.d.clock.now());
         if (!this.d.pages.setSupportRoom(pageId, roomId)) return [];
+        // A warm room's introduction is a job of its own, recorded with the room, so a crash
+        // before it was sent still sends it; it is sent below, after the invitations.
+        if (warm) this.d.effects.schedule({ kind: INTRO_JOB, key: introKey(pageId), dueAt: this.d.clock.now(), payload: { pageId, roomId } });
         const fresh = this.d.pages.get(pageId)!;
         const responders = this.d.pages.responses(pageId).map((r) => r.userId);
         const everyone = [...new Set([fresh.member, ...this.d.pages.contactIds(pageId), ...responders])];
@@ -97,7 +107,10 @@ export class PagingRooms {
       this.made.delete(`page:${pageId}`);
       this.d.log.info({ pageId, roomId, warm: warm !== undefined }, "opened a support room");
       await this.inviteNow(pageId, roomId, invited);
-      if (warm) await this.introduced(pageId, roomId, warm.introSent, intro);
+      if (warm) await this.introduceNow(pageId, roomId);
+      // Only now, so making the next room does not slow the homeserver down for this page's
+      // invitations. A crash before this is made up at start (WarmRooms.reconcile).
+      if (this.d.warm) this.d.atomically(() => this.d.warm!.pool.schedule(page!.communityId, `page:${pageId}`, this.d.clock.now()));
       page = this.d.pages.get(pageId)!;
     }
     const roomId = page.supportRoomId!;
@@ -172,34 +185,25 @@ export class PagingRooms {
   }
 
   /**
-   * A warm room for the page (see WarmRooms), named and with its introduction; undefined
-   * when the community has none ready. The name comes first and is set before anyone is
-   * invited, so the invitation shows it. A room the homeserver will not let carenet use
-   * (gone, or the bot was removed) is given up and the next one tried.
+   * A warm room for the page (see WarmRooms), named; undefined when the community has none
+   * ready. The name is set before anyone is invited, so the invitation shows it, and alone:
+   * the introduction waits until the invitations are out. A room the homeserver will not let
+   * carenet use (gone, or the bot was removed) is given up and the next one tried.
    */
-  private async fromWarm(
-    page: PageRecord,
-    label: { name: string; topic: string },
-    intro: () => Message,
-    reader: RenderContext,
-  ): Promise<{ roomId: string; introSent: Promise<void> } | undefined> {
+  private async fromWarm(page: PageRecord, label: { name: string; topic: string }): Promise<string | undefined> {
     const { name, topic } = label;
     const warm = this.d.warm;
     if (!warm) return undefined;
     for (;;) {
       const roomId = this.d.atomically(() => warm.store.take(page.communityId, page.id, this.d.clock.now()));
       if (!roomId) return undefined;
-      // The introduction is sent alongside; invitations wait only for the name (and topic),
-      // which their invitation shows. It is awaited after the invitations (see introduced).
-      const introSent = this.firstMessage(roomId, intro(), reader);
-      introSent.catch(() => undefined); // awaited (and its failure handled) in introduced
       try {
         await Promise.all([
           this.d.homeserver.sendState(roomId, "m.room.name", "", { name }),
           // Warm rooms are made before anyone's language is known: a topic in another language is set now.
           ...(topic !== SUPPORT_ROOM_TOPIC ? [this.d.homeserver.sendState(roomId, "m.room.topic", "", { topic })] : []),
         ]);
-        return { roomId, introSent };
+        return roomId;
       } catch (err) {
         if (!refusedForGood(err)) throw err; // retried with the same room
         this.d.log.warn({ pageId: page.id, roomId, reason: reasonOf(err) }, "a warm room could not be used; it is given up");
@@ -209,17 +213,34 @@ export class PagingRooms {
   }
 
   /**
-   * Waits for a warm room's introduction, sent alongside its naming. The room is recorded by
-   * now, so a retry of the room job would not send it again: if it failed, it is queued in
-   * the outbox instead (retried there), so the room is never left without it.
+   * A warm room's introduction, sent once its invitations are out (so they never wait for
+   * it) and before any note; its job (INTRO_JOB) is marked done. If it fails, the job sends
+   * it later (retried), so the room is never left without it.
    */
-  private async introduced(pageId: number, roomId: string, introSent: Promise<void>, intro: () => Message): Promise<void> {
+  private async introduceNow(pageId: number, roomId: string): Promise<void> {
+    const jobs = this.d.jobs;
+    if (!jobs) return; // the scheduler runs the job
     try {
-      await introSent;
+      await this.introduce(pageId, roomId);
     } catch (err) {
-      this.d.log.warn({ pageId, roomId, reason: reasonOf(err) }, "a support room's introduction failed; it is queued to be sent again");
-      this.d.atomically(() => this.d.effects.post(roomId, intro().urgently(), `page:${pageId}:intro`));
+      this.d.log.warn({ pageId, roomId, reason: reasonOf(err) }, "a support room's introduction failed; its job sends it again");
+      return;
     }
+    jobs.completeKey(introKey(pageId), this.d.clock.now());
+  }
+
+  /** The INTRO_JOB: a warm support room's introduction, with the fixed transaction id of a room's first message. */
+  async introduce(pageId: number, roomId: string): Promise<void> {
+    const page = this.d.pages.get(pageId);
+    if (!page) return;
+    await this.firstMessage(roomId, this.introOf(pageId), this.readerOf(page.member));
+  }
+
+  /** A support room's introduction: whose room it is, how many were asked, who is coming. */
+  private introOf(pageId: number): Message {
+    const page = this.d.pages.get(pageId)!;
+    const coming = this.d.pages.responses(pageId).map((r) => r.userId);
+    return t.roomIntro({ pageId, member: page.member, asked: this.d.pages.contactIds(pageId).length, coming }, this.d.config().crisis_resources);
   }
 
   /** A page closed before its room was recorded: a warm room it took is never used, and is left. */
