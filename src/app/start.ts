@@ -127,8 +127,9 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
   // Only its client is used: carenet serves the homeserver's requests itself (httpServer.ts),
   // so none reaches matrix-bot-sdk's express app, which reads any body whole before checking a token.
   const metrics = new CarenetMetrics();
-  timeRequests(appservice.botClient, (method, ms, ok) => metrics.homeserverRequest(method, ms, ok));
-  const homeserver = new Homeserver(appservice.botClient, config.homeserver.url, botUserId);
+  const timed = (method: string, ms: number, ok: boolean) => metrics.homeserverRequest(method, ms, ok);
+  timeRequests(appservice.botClient, timed);
+  const homeserver = new Homeserver(appservice.botClient, config.homeserver.url, botUserId, timed);
   /** The bot's device, when `encryption.enabled` (opened before carenet listens). */
   let e2e: EndToEnd | undefined;
 

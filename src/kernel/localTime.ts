@@ -77,6 +77,22 @@ function wallMs(dt: DateTime): number {
  * rules above. `minuteOfDay` may reach 24:00 and beyond (the next days).
  */
 export function localToMs(zone: string, date: CalendarDate, minuteOfDay: number): number {
+  // Pure and asked the same instants again and again (each room's posting hours at every
+  // start and boundary look days ahead and behind), and each answer costs luxon several
+  // Intl look-ups: remembered, a few thousand at most.
+  const key = `${zone} ${date.year}-${date.month}-${date.day} ${minuteOfDay}`;
+  const known = instants.get(key);
+  if (known !== undefined) return known;
+  const ms = computeLocalToMs(zone, date, minuteOfDay);
+  if (instants.size >= MAX_REMEMBERED_INSTANTS) instants.delete(instants.keys().next().value as string);
+  instants.set(key, ms);
+  return ms;
+}
+
+const MAX_REMEMBERED_INSTANTS = 4096;
+const instants = new Map<string, number>();
+
+function computeLocalToMs(zone: string, date: CalendarDate, minuteOfDay: number): number {
   const d = plusDays(date, Math.floor(minuteOfDay / DAY_MINUTES));
   const m = ((minuteOfDay % DAY_MINUTES) + DAY_MINUTES) % DAY_MINUTES;
   const want = { ...d, hour: Math.floor(m / 60), minute: m % 60 };

@@ -180,24 +180,22 @@ export class CatchUp {
    */
   async runOnce(reason: string): Promise<CatchUpReport> {
     const started = this.d.clock.now();
-    const synced = await this.initialSync();
-    const rooms = synced ? synced.map((r) => r.roomId) : await this.d.homeserver.joinedRooms();
     const baseline = this.d.positions.baseline(started);
-    const report: CatchUpReport = { reason, rooms: rooms.length, read: 0, added: 0, truncated: 0, failed: 0, paged: 0 };
+    const report: CatchUpReport = { reason, rooms: 0, read: 0, added: 0, truncated: 0, failed: 0, paged: 0 };
     const add = (r: { read: number; added: number; truncated: boolean }) => {
       report.read += r.read;
       report.added += r.added;
       if (r.truncated) report.truncated++;
     };
-    let toPage = rooms;
-    if (synced) {
-      toPage = [];
-      for (const room of synced) {
-        const settled = this.settleFromSync(room, baseline);
-        if (settled) add(settled);
-        else toPage.push(room.roomId);
-      }
-    }
+    // Each room is settled as the answer arrives, so its events are dropped at once.
+    const synced = await this.initialSync((room) => {
+      const settled = this.settleFromSync(room, baseline);
+      if (settled) add(settled);
+      return settled !== undefined;
+    });
+    const rooms = synced ? synced.rooms : await this.d.homeserver.joinedRooms();
+    const toPage = synced ? synced.toPage : rooms;
+    report.rooms = rooms.length;
     report.paged = toPage.length;
     await eachAtMost(
       toPage,
@@ -220,13 +218,26 @@ export class CatchUp {
     return report;
   }
 
-  /** `GET /initialSync`, or undefined when the homeserver does not serve it (an outage throws). */
-  private async initialSync(): Promise<InitialSyncRoom[] | undefined> {
+  /**
+   * `GET /initialSync`, each room handed to `settle` as it is read (true: settled, false:
+   * to be read with /messages); undefined when the homeserver does not serve it (an outage
+   * throws). Rooms settled before a failure stay settled: their positions were recorded.
+   */
+  private async initialSync(settle: (room: InitialSyncRoom) => boolean): Promise<{ rooms: string[]; toPage: string[] } | undefined> {
     const hs = this.d.homeserver;
-    let synced: InitialSyncRoom[] | undefined;
+    let synced: { rooms: string[]; toPage: string[] } | undefined;
+    const states = new Map<string, StateEvent[]>();
+    const keepState = this.d.sawStates ? (this.d.keepState ?? (() => false)) : () => false;
     if (hs.initialSync && !this.noInitialSync) {
+      const rooms: string[] = [];
+      const toPage: string[] = [];
       try {
-        synced = await hs.initialSync(this.limits.syncLimit, this.d.keepState ?? (() => false));
+        await hs.initialSync(this.limits.syncLimit, (room) => {
+          rooms.push(room.roomId);
+          if (room.state && keepState(room.roomId)) states.set(room.roomId, room.state);
+          if (!settle(room)) toPage.push(room.roomId);
+        });
+        synced = { rooms, toPage };
       } catch (err) {
         const status = (err as { statusCode?: number })?.statusCode;
         if (status === undefined && looksLikeOutage(err)) {
@@ -238,11 +249,7 @@ export class CatchUp {
         this.d.log.warn({ err: (err as Error)?.message, status }, "the homeserver did not answer GET /initialSync; reading each room instead");
       }
     }
-    if (this.d.sawStates) {
-      const states = new Map<string, StateEvent[]>();
-      for (const r of synced ?? []) if (r.state) states.set(r.roomId, r.state);
-      this.d.sawStates(synced ? states : undefined);
-    }
+    this.d.sawStates?.(synced ? states : undefined);
     return synced;
   }
 

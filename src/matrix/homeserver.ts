@@ -1,4 +1,6 @@
 import { MatrixClient, MatrixError } from "matrix-bot-sdk";
+import { JsonArrayItems, MalformedJson } from "../kernel/jsonArrayItems";
+import { streamedGet } from "./streamedGet";
 
 /**
  * The calls carenet makes to the homeserver as its bot, over matrix-bot-sdk's client.
@@ -9,6 +11,8 @@ export class Homeserver {
     readonly client: MatrixClient,
     readonly url: string,
     readonly botUserId: string,
+    /** Told of each request made outside the client (which is timed by src/matrix/requestTiming.ts). */
+    private readonly observe?: (method: string, durationMs: number, ok: boolean) => void,
   ) {}
 
   /**
@@ -56,20 +60,31 @@ export class Homeserver {
    * Every room the bot is joined to, with its current state and its newest `limit` events,
    * in one request (`GET /initialSync`). Deprecated in the spec but served by Synapse, which
    * refuses /sync to appservice users; at start it replaces a `GET /state` and a `GET
-   * /messages` per room. Only joined rooms are returned; `keepState` says whose state to keep
-   * (the rest is dropped as the answer is read, so it is not held).
+   * /messages` per room. Only joined rooms are handed to `onRoom`, one at a time as the
+   * answer arrives (src/matrix/streamedGet.ts): the answer for hundreds of rooms is never
+   * held whole. Rooms already handed over stay so if the answer then fails.
    */
-  async initialSync(limit: number, keepState: (roomId: string) => boolean): Promise<InitialSyncRoom[]> {
-    const res = (await this.client.doRequest("GET", "/_matrix/client/v3/initialSync", { limit: String(limit) })) as { rooms?: unknown };
-    if (!Array.isArray(res?.rooms)) throw new Error("the homeserver's initialSync answer has no rooms");
-    const rooms: InitialSyncRoom[] = [];
-    for (const r of res.rooms as Array<Record<string, unknown>>) {
-      if (r?.membership !== "join" || typeof r.room_id !== "string") continue;
+  async initialSync(limit: number, onRoom: (room: InitialSyncRoom) => void): Promise<void> {
+    const reader = new JsonArrayItems("rooms", (item) => {
+      const r = item as Record<string, unknown>;
+      if (r?.membership !== "join" || typeof r.room_id !== "string") return;
       const m = (r.messages ?? {}) as Partial<TimelinePage>;
       const timeline = { start: String(m.start ?? ""), end: typeof m.end === "string" ? m.end : "", chunk: Array.isArray(m.chunk) ? m.chunk : [] };
-      rooms.push({ roomId: r.room_id, timeline, state: keepState(r.room_id) && Array.isArray(r.state) ? (r.state as StateEvent[]) : undefined });
+      onRoom({ roomId: r.room_id, timeline, state: Array.isArray(r.state) ? (r.state as StateEvent[]) : undefined });
+    });
+    const started = performance.now();
+    try {
+      await streamedGet(this.client.homeserverUrl, this.client.accessToken, "/_matrix/client/v3/initialSync", { limit: String(limit) }, (c) => reader.push(c));
+      reader.end();
+      this.observe?.("GET", performance.now() - started, true);
+    } catch (err) {
+      this.observe?.("GET", performance.now() - started, false);
+      // A malformed answer is the homeserver's fault, not an outage: say so with a status.
+      if (err instanceof MalformedJson) {
+        throw Object.assign(new Error(`the homeserver's initialSync answer is not usable: ${err.message}`), { statusCode: 502 });
+      }
+      throw err;
     }
-    return rooms;
   }
 
   /**
@@ -279,7 +294,7 @@ export interface InitialSyncRoom {
   roomId: string;
   /** The newest events, oldest first; `start` is the position before the first, `end` the present. */
   timeline: { start: string; end: string; chunk: Array<Record<string, unknown>> };
-  /** The room's current state, when asked to keep it. */
+  /** The room's current state. */
   state?: StateEvent[];
 }
 

@@ -312,14 +312,16 @@ describe("one GET /initialSync for every room", () => {
   function withInitialSync(opts: { fail?: Error & { statusCode?: number } } = {}) {
     const asked = { syncs: 0 };
     const fake = hs as FakeTimelines & { initialSync?: unknown };
-    fake.initialSync = async (limit: number, keepState: (roomId: string) => boolean) => {
+    fake.initialSync = async (limit: number, onRoom: (room: unknown) => void) => {
       asked.syncs++;
       if (opts.fail) throw opts.fail;
-      return [...hs.rooms.entries()].map(([roomId, list]) => ({
-        roomId,
-        timeline: { start: `s${Math.max(0, list.length - limit)}`, end: `s${list.length}`, chunk: list.slice(-limit).map((e) => ({ ...e })) },
-        state: keepState(roomId) ? [{ type: "m.room.create", state_key: "", sender: BOT, content: {} }] : undefined,
-      }));
+      for (const [roomId, list] of hs.rooms.entries()) {
+        onRoom({
+          roomId,
+          timeline: { start: `s${Math.max(0, list.length - limit)}`, end: `s${list.length}`, chunk: list.slice(-limit).map((e) => ({ ...e })) },
+          state: [{ type: "m.room.create", state_key: "", sender: BOT, content: {} }],
+        });
+      }
     };
     return asked;
   }

@@ -38,6 +38,7 @@ const NOT_FOR_PEOPLE: Record<string, string> = {
   "src/store/database.ts": "a refusal to start on a newer database, for the operator",
   "src/matrix/catchUp.ts": "reasons the homeserver looks unreachable, for the log and /health",
   "src/matrix/homeserver.ts": "reasons the homeserver looks unreachable, for the log and /health",
+  "src/kernel/jsonArrayItems.ts": "why a homeserver answer could not be read, for the log",
   "src/matrix/encryptedRooms.ts": "encryption problems for /health and the log",
   "src/matrix/crypto/endToEnd.ts": "the encryption device's state, for /health and the log",
   "src/matrix/crypto/keyFile.ts": "a key-derivation label, never shown",
