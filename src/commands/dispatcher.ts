@@ -33,7 +33,17 @@ export class Dispatcher {
     return this.commands;
   }
 
+  /** dispatchNow, always as a promise. */
   async dispatch(body: string, dctx: DispatchContext, finish: Finish = () => undefined): Promise<CommandResult> {
+    return this.dispatchNow(body, dctx, finish);
+  }
+
+  /**
+   * Answers at once, without a promise, unless the command has a precheck (which waits on
+   * the homeserver): the inbox worker handles events that need only SQLite many to a
+   * transaction, so a burst of commands costs one commit instead of one each.
+   */
+  dispatchNow(body: string, dctx: DispatchContext, finish: Finish = () => undefined): CommandResult | Promise<CommandResult> {
     const ctx: CommandContext = { ...dctx, commands: this.commands };
     const done = (result: CommandResult, spec?: CommandSpec) => {
       if (spec) result.ran ??= ran(spec, args);
@@ -78,16 +88,7 @@ export class Dispatcher {
       const why = !c ? t("commands.staffRoomOnlyDm", values) : ctx.roomKey === "staff" ? t("commands.notStaffOf", values) : t("commands.staffRoomOnly", values);
       return done({ outcome: "refused", reply: Message.of(why) }, spec);
     }
-    try {
-      const early = await spec.precheck?.(ctx, args);
-      if (early) return done(early, spec);
-      return this.atomically(() => {
-        const result = spec.run(ctx, args);
-        result.ran ??= ran(spec, args);
-        finish(result, spec);
-        return result;
-      });
-    } catch (err) {
+    const failed = (err: unknown): CommandResult => {
       if (err instanceof UsageError) {
         const said = typeof err.text === "string" ? withoutQuotedInput(err.text) : err.text;
         return done({ outcome: "refused", reply: Message.of(said).p(t("commands.usage", { usage: command(spec.usage) })) }, spec);
@@ -102,7 +103,30 @@ export class Dispatcher {
         },
         spec,
       );
+    };
+    const runIt = (): CommandResult =>
+      this.atomically(() => {
+        const result = spec.run(ctx, args);
+        result.ran ??= ran(spec, args);
+        finish(result, spec);
+        return result;
+      });
+    if (!spec.precheck) {
+      try {
+        return runIt();
+      } catch (err) {
+        return failed(err);
+      }
     }
+    return (async () => {
+      try {
+        const early = await spec.precheck?.(ctx, args);
+        if (early) return done(early, spec);
+        return runIt();
+      } catch (err) {
+        return failed(err);
+      }
+    })();
   }
 }
 

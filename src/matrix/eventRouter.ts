@@ -267,7 +267,7 @@ export class EventRouter {
     this.d.outboxChanged();
   }
 
-  /** Returns a promise only for a command, which may wait on the homeserver. */
+  /** Returns a promise only for a command that waits on the homeserver (one with a precheck). */
   private onMessage(row: InboxRow, ev: IncomingEvent): Promise<void> | undefined {
     const content = (ev.content ?? {}) as {
       msgtype?: string;
@@ -338,7 +338,7 @@ export class EventRouter {
       });
       return;
     }
-    return this.d.dispatcher.dispatch(
+    const answered = this.d.dispatcher.dispatchNow(
       body,
       {
         sender,
@@ -355,7 +355,9 @@ export class EventRouter {
         this.auditIfStaff(result, spec, sender, place);
         this.reply(row, roomId, result, true, sender);
       },
-    ).then(() => undefined);
+    );
+    // Only a command with a precheck waits; any other is done, and its batch goes on.
+    return answered instanceof Promise ? answered.then(() => undefined) : undefined;
   }
 
   /** Every staff command, done or refused, goes in the audit log (what, not what was said). */

@@ -83,7 +83,8 @@ function applySettings(db: Db): void {
   db.pragma("busy_timeout = 5000");
   // FULL: every commit is on disk before it returns, so an acknowledged transaction (and a
   // reply recorded before it is sent) survives a power cut. Only a batch of handled events
-  // may commit with NORMAL (src/store/handlingBatch.ts); docs/architecture.md says why.
+  // (src/store/handlingBatch.ts) and a message marked sent (notWaitingForDisk) may commit
+  // with NORMAL; docs/architecture.md says why.
   db.pragma("synchronous = FULL");
   // Deleted rows are overwritten with zeros, not left in free space: erased notes and
   // handled messages must not stay readable in the file (docs/data.md).
@@ -91,6 +92,21 @@ function applySettings(db: Db): void {
   // Whatever an earlier run left in the write-ahead log (old page versions, holding what
   // has since been erased) goes now.
   removeOldVersions(db);
+}
+
+/**
+ * Runs `fn` as a commit that does not wait for the disk (`synchronous = NORMAL`): only for
+ * writes that a power cut may take back without harm. The next FULL commit syncs it too.
+ * Inside a transaction it simply joins it.
+ */
+export function notWaitingForDisk<T>(db: Db, fn: () => T): T {
+  if (db.inTransaction || db.memory) return fn();
+  db.pragma("synchronous = NORMAL");
+  try {
+    return fn();
+  } finally {
+    db.pragma("synchronous = FULL");
+  }
 }
 
 /** Statements kept compiled; dynamic SQL (an `IN (?, ?, …)` list) can vary, so the cache is bounded. */

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Db } from "./database";
+import { notWaitingForDisk, type Db } from "./database";
 
 export interface OutgoingMessage {
   /** Identifies what this message is for (e.g. "reply:<event id>"); enqueueing it twice adds nothing. */
@@ -117,8 +117,16 @@ export class OutboxStore {
     return this.db.prepare("SELECT 1 FROM outbox WHERE event_id = ? AND state = 'sent' LIMIT 1").get(eventId) !== undefined;
   }
 
+  /**
+   * Does not wait for the disk (one sync per message sent was most of the sender's own
+   * cost): if a power cut takes this back, the message is pending again and its retry, with
+   * the same transaction id, first finds the event already sent (see OutboxSender). Any
+   * later FULL commit, such as the next transaction's, syncs it.
+   */
   markSent(id: number, eventId: string, now: number): void {
-    this.db.prepare("UPDATE outbox SET state = 'sent', sent_at = ?, event_id = ?, last_error = NULL WHERE id = ?").run(now, eventId, id);
+    notWaitingForDisk(this.db, () =>
+      this.db.prepare("UPDATE outbox SET state = 'sent', sent_at = ?, event_id = ?, last_error = NULL WHERE id = ?").run(now, eventId, id),
+    );
   }
 
   /** Schedules another attempt; `permanent` parks the message as failed (e.g. the room is gone). */

@@ -71,6 +71,22 @@ describe("Dispatcher", () => {
     expect(run).toHaveBeenCalledTimes(1);
   });
 
+  it("answers without a promise unless the command has a precheck, so its handling can join a batch", async () => {
+    const finish = jest.fn();
+    const d = new Dispatcher([spec("now"), spec("later", { precheck: async () => undefined })], jest.fn());
+    const now = d.dispatchNow("!now a", ctx(), finish);
+    expect(now).not.toBeInstanceOf(Promise);
+    expect((now as CommandResult).reply.plain).toBe("now ran with a");
+    expect(finish).toHaveBeenCalledTimes(1);
+    const unknown = d.dispatchNow("!nothing", ctx(), finish);
+    expect(unknown).not.toBeInstanceOf(Promise);
+    expect((unknown as CommandResult).outcome).toBe("refused");
+    const later = d.dispatchNow("!later b", ctx(), finish);
+    expect(later).toBeInstanceOf(Promise);
+    expect((await later).reply.plain).toBe("later ran with b");
+    expect(finish).toHaveBeenCalledTimes(3);
+  });
+
   it("runs the command and its finish in one atomic step, and rolls the command back when it throws", async () => {
     const log: string[] = [];
     const atomically = <T>(fn: () => T): T => {

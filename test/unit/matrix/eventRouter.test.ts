@@ -163,6 +163,16 @@ describe("replies", () => {
   });
 });
 
+describe("commands in a batch", () => {
+  it("a command that needs no homeserver check is handled at once, its reply queued and its event done, with no promise", () => {
+    inbox.recordTransaction("batch", [{ event_id: "$now", origin_server_ts: T, type: "m.room.message", room_id: "!dm-mia:example.org", sender: MIA, content: { msgtype: "m.text", body: "!help" } } as IncomingEvent], T);
+    const row = inbox.pending().find((r) => r.eventId === "$now")!;
+    expect(router.handle(row)).toBeUndefined();
+    expect(outgoing().map((o) => o.dedupe_key)).toEqual(["reply:$now", "react:$now"]);
+    expect(inbox.pending().some((r) => r.eventId === "$now")).toBe(false);
+  });
+});
+
 describe("threads", () => {
   it("a command written in a thread is answered in that thread, as a reply to it (the fallback for clients without threads)", async () => {
     const cmd = await deliver({

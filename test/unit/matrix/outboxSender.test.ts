@@ -2,7 +2,7 @@ import { MatrixError } from "matrix-bot-sdk";
 import type { Failpoint } from "../../../src/kernel/failpoints";
 import { createLogger } from "../../../src/kernel/logger";
 import { type Homeserver, retryAdvice } from "../../../src/matrix/homeserver";
-import { OutboxSender, REACTION_WAIT_MS, URGENT_SLOTS } from "../../../src/matrix/outboxSender";
+import { OutboxSender, REACTION_SLOTS_WHILE_MESSAGES_WAIT, REACTION_WAIT_MS, URGENT_SLOTS } from "../../../src/matrix/outboxSender";
 import { openDatabase, type Db } from "../../../src/store/database";
 import { OutboxStore, URGENT } from "../../../src/store/outbox";
 
@@ -639,6 +639,33 @@ describe("sending to several rooms at once", () => {
       gated.release(`${r}:ok`);
     }
     await waitFor("all sent", () => outbox.countByState().sent === 6);
+  });
+
+  it("past REACTION_WAIT_MS, sends reactions one at a time while messages still wait, then the rest at once", async () => {
+    for (const r of rooms) send(`${r}:ok`, r, "m.reaction");
+    const replies = ["!d", "!e", "!f", "!g"].map((r) => `${r}:example.org`);
+    for (const r of replies) send(`${r}:reply`, r);
+    startGated(2);
+    await waitFor("two replies", () => gated.pending().length === 2);
+    t = T0 + REACTION_WAIT_MS;
+    sender!.wake();
+    await waitFor("a reaction", () => gated.pending().some((c) => c.eventType === "m.reaction"));
+    await sleep(20);
+    const reactionsNow = () => gated.pending().filter((c) => c.eventType === "m.reaction");
+    expect(reactionsNow()).toHaveLength(REACTION_SLOTS_WHILE_MESSAGES_WAIT);
+    gated.release(String(reactionsNow()[0].content.body));
+    await waitFor("the next reaction", () => reactionsNow().length === 1);
+    await sleep(20);
+    expect(reactionsNow()).toHaveLength(REACTION_SLOTS_WHILE_MESSAGES_WAIT);
+    // Once no message waits, the reactions left go together.
+    for (const r of replies) {
+      await waitFor(`${r}'s reply`, () => gated.pending().some((c) => c.content.body === `${r}:reply`));
+      gated.release(`${r}:reply`);
+    }
+    await waitFor("the last two reactions together", () => reactionsNow().length === 2);
+    for (const c of reactionsNow()) gated.release(String(c.content.body));
+    await waitFor("all sent", () => outbox.countByState().sent === 7);
+    expect(gated.finished.filter((c) => c.eventType === "m.reaction")).toHaveLength(3);
   });
 
   it("sends reactions at once when no message is waiting", async () => {
