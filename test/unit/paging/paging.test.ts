@@ -70,7 +70,7 @@ describe("opening a page", () => {
     await openPage("I am not ok tonight");
     const roomId = pageOf().supportRoomId!;
     expect(roomId).toBeTruthy();
-    expect(h.hs.rooms.get(roomId)!.name).toBe("Support for Amy");
+    expect(h.hs.nameOf(roomId)).toBe("Support for Amy");
     expect(h.hs.membersOf(roomId)).toMatchObject({ [AMY]: "invite", [BOB]: "invite" });
     const posts = h.hs.postsIn(roomId);
     expect(posts[0]).toContain("This is a private support room for");
@@ -89,8 +89,8 @@ describe("opening a page", () => {
     await openPage("help");
     const roomId = pageOf().supportRoomId!;
     // The peer declines the invitation and the member leaves the room.
-    h.hs.rooms.get(roomId)!.members.set(BOB, "leave");
-    h.hs.rooms.get(roomId)!.members.set(AMY, "leave");
+    h.hs.setMembership(roomId, BOB, "leave");
+    h.hs.setMembership(roomId, AMY, "leave");
     await h.command(AMY, "!page please");
     await h.command(BOB, "!ack 1");
     await h.flush();
@@ -615,7 +615,7 @@ describe("resolving", () => {
     expect(h.hs.dmsTo(BOB).filter((b) => b.includes("How are you?"))).toHaveLength(1);
     expect(h.hs.dmsTo(CAT).filter((b) => b.includes("How are you?"))).toEqual([]);
     expect(h.hs.postsIn(roomId).some((b) => b.includes("stays here for everyone in it to read"))).toBe(true);
-    expect(h.hs.calls).not.toContain("kick");
+    expect(h.hs.methods).not.toContain("kick");
     expect(h.hs.membersOf(roomId)[AMY]).toBe("invite");
   });
 
@@ -779,7 +779,7 @@ describe("crisis meetings", () => {
     // A second call while it is open points to the same meeting.
     expect((await h.command(AMY, "!crisis-meeting")).reply.plain).toContain("is still open");
     await h.at(T0 + 12 * 60 * MIN);
-    expect(h.hs.rooms.get(roomId)!.power.events_default).toBe(100);
+    expect(h.hs.eventsDefault(roomId)).toBe(100);
     expect(h.hs.postsIn(roomId).some((b) => b.includes("This crisis meeting has ended"))).toBe(true);
   });
 
