@@ -8,6 +8,7 @@ const RACING_POST_REASON = "Posted while the room was closed for posting; the se
 import { FakeHomeserver } from "../../support/fakeHomeserver";
 import { at, community, config, CRISIS, MIA, roomIdOf, SAM, World } from "./harness";
 import type { PostingWindowConfig } from "../../../src/config/types";
+import { expectToContainAll } from "../../support/expectText";
 
 const SEC = 1000;
 const ALL_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as PostingWindowConfig["days"];
@@ -212,9 +213,7 @@ describe("dated exceptions", () => {
     expect(w.transitionDue(OAK)).toBe(at("2026-03-04T20:00:00Z"));
     await w.advanceTo(at("2026-03-04T20:00:00Z"));
     const [closing] = w.notices(OAK_ROOM);
-    expect(closing).toContain("Closed early for the house meeting.");
-    expect(closing).toContain("opens again tomorrow at 17:00 (United Kingdom Time)");
-    expect(closing).toContain(CRISIS);
+    expectToContainAll(closing, ["Closed early for the house meeting.", "opens again tomorrow at 17:00 (United Kingdom Time)", CRISIS]);
     expect(w.transitionDue(OAK)).toBe(at("2026-03-05T17:00:00Z"));
   });
 });
@@ -432,11 +431,10 @@ describe("racing posts", () => {
     expect(w.hs.callsOf("redact")).toEqual([{ method: "redact", args: [OAK_ROOM, "$late", RACING_POST_REASON, redactionTxnId("$late")] }]);
     const told = w.toldTo(MIA);
     expect(told).toHaveLength(1);
-    expect(told[0]).toContain("after it closed at 09:00 (United Kingdom Time)");
-    expect(told[0]).toContain("You have done nothing wrong");
-    expect(told[0]).toContain("opens again today at 17:00 (United Kingdom Time)");
-    expect(told[0]).toContain("!page");
-    expect(told[0]).toContain(CRISIS);
+    expectToContainAll(told[0], [
+      "after it closed at 09:00 (United Kingdom Time)", "You have done nothing wrong", "opens again today at 17:00 (United Kingdom Time)", "!page",
+      CRISIS,
+    ]);
     // Nothing of it is said in the room.
     expect(w.notices(OAK_ROOM)).toHaveLength(1);
   });

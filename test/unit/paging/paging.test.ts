@@ -16,6 +16,7 @@ import {
   T0,
   ZOE,
 } from "./harness";
+import { expectToContainAll } from "../../support/expectText";
 
 /** peers 10m → backup peers 10m → on-call staff 15m; exhausted 35 minutes after opening. */
 const LADDER = {
@@ -54,9 +55,7 @@ describe("opening a page", () => {
     expect(r.outcome).toBe("ok");
     expect(r.replyTo).toBeUndefined();
     expect(r.reply.plain).toMatch(/^I hear you\./);
-    expect(r.reply.plain).toContain("(page 1)");
-    expect(r.reply.plain).toContain("1 person (the peer supporters on call)");
-    expect(r.reply.plain).toContain(CRISIS);
+    expectToContainAll(r.reply.plain, ["(page 1)", "1 person (the peer supporters on call)", CRISIS]);
     await h.flush();
     expect(pageOf().state).toMatchObject({ status: "open", step: 0, nextDeadlineMs: T0 + 10 * MIN });
     expect(notices(BOB)).toHaveLength(1);
@@ -336,9 +335,7 @@ describe("repeat pages", () => {
     await h.at(T0 + 3 * MIN);
     const r = await h.command(AMY, "!page second words");
     expect(r.outcome).toBe("ok");
-    expect(r.reply.plain).toContain("Your page is still open (page 1)");
-    expect(r.reply.plain).toContain("passed your new message on to the support room");
-    expect(r.reply.plain).toContain(CRISIS);
+    expectToContainAll(r.reply.plain, ["Your page is still open (page 1)", "passed your new message on to the support room", CRISIS]);
     await h.flush();
     expect(h.pages.allActive()).toHaveLength(1);
     expect(pageOf().state).toMatchObject({ repeatCount: 1, nextDeadlineMs: T0 + 10 * MIN, step: 0 });
@@ -394,9 +391,7 @@ describe("a repeat page on an acknowledged page is never swallowed", () => {
     await h.at(THU_0200);
     const r = await h.command(AMY, "!page it is happening again");
     expect(r.outcome).toBe("ok");
-    expect(r.reply.plain).toContain(`${BOB} said they were coming 2 days ago`);
-    expect(r.reply.plain).toContain("I have also asked 1 person (the peer supporters on call) to come");
-    expect(r.reply.plain).toContain(CRISIS);
+    expectToContainAll(r.reply.plain, [`${BOB} said they were coming 2 days ago`, "I have also asked 1 person (the peer supporters on call) to come", CRISIS]);
     await h.flush();
     expect(pageOf()).toMatchObject({ round: 2, state: { status: "open", step: 0, nextDeadlineMs: THU_0200 + 10 * MIN, repeatCount: 1 } });
     expect(pageOf().state.acknowledgedBy).toBeUndefined();
@@ -437,10 +432,10 @@ describe("a repeat page on an acknowledged page is never swallowed", () => {
     const roomId = await acknowledgedByBob();
     await h.at(T0 + 20 * MIN);
     const r = await h.command(AMY, "!page still scared");
-    expect(r.reply.plain).toContain(`${BOB} said they were coming 15 minutes ago`);
-    expect(r.reply.plain).toContain("If nobody confirms within 10 minutes, I will ask the people on call again");
-    expect(r.reply.plain).toContain("passed your new message on to the support room");
-    expect(r.reply.plain).toContain(CRISIS);
+    expectToContainAll(r.reply.plain, [
+      `${BOB} said they were coming 15 minutes ago`, "If nobody confirms within 10 minutes, I will ask the people on call again",
+      "passed your new message on to the support room", CRISIS,
+    ]);
     await h.flush();
     expect(pageOf().state).toMatchObject({ status: "acknowledged", acknowledgedBy: BOB, nextDeadlineMs: T0 + 30 * MIN, repeatCount: 1 });
     expect(h.app.jobs.pending("page.deadline")).toMatchObject([{ dueAt: T0 + 30 * MIN }]);
