@@ -20,6 +20,7 @@ import { JobsStore } from "../../../src/store/jobs";
 import { MembersStore } from "../../../src/features/communities/store/members";
 import { OutboxStore } from "../../../src/store/outbox";
 import { noMetrics } from "../../../src/metrics/port";
+import { expectToContainAll } from "../../support/expectText";
 
 /**
  * Check-ins end to end inside carenet, on a fake clock: real stores, effects, scheduler and
@@ -445,9 +446,7 @@ describe("consent gate", () => {
     for (const body of ["!checkin 1 awful", "!checkin plan alerts sponsor", "!checkin alumni off"]) {
       const r = await command(ALICE, body);
       expect(r.outcome).toBe("refused");
-      expect(r.reply.plain).toContain("!consent");
-      expect(r.reply.plain).toContain("!page");
-      expect(r.reply.plain).toContain(CRISIS);
+      expectToContainAll(r.reply.plain, ["!consent", "!page", CRISIS]);
     }
     expect(answers(ALICE)).toEqual([]);
     expect(db.prepare("SELECT COUNT(*) AS n FROM checkin_plan_changes").get()).toEqual({ n: 0 });
@@ -650,9 +649,7 @@ describe("alumni", () => {
     await command(CAROL, "!checkin alumni weekly");
     await at(sunday("2026-03-15"));
     expect(prompts(CAROL)).toHaveLength(1);
-    expect(prompts(CAROL)[0].body).toContain("There is no need to answer — the door is always open.");
-    expect(prompts(CAROL)[0].body).toContain("!page");
-    expect(prompts(CAROL)[0].body).toContain("These come weekly");
+    expectToContainAll(prompts(CAROL)[0].body, ["There is no need to answer — the door is always open.", "!page", "These come weekly"]);
     const ev = sent(prompts(CAROL)[0].key);
     clock.t += 60_000;
     react(CAROL, ev, "5️⃣");

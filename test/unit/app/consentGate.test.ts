@@ -1,4 +1,5 @@
 import { AMY, CRISIS, FullApp, SAM, type Where } from "./fullApp";
+import { expectToContainAll } from "../../support/expectText";
 
 /**
  * With every capability installed: nothing optional is recorded about a member who has
@@ -49,11 +50,9 @@ describe("optional things without agreement", () => {
       expect(r.outcome).toBe("refused");
       if (where === "community") expect(r.replyTo).toBe("dm");
       const text = r.reply.plain;
-      expect(text).toContain(`${subject} ${CONSENT_REFUSAL} to how Oakwood keeps their information`);
-      expect(text).toContain("I have not recorded anything");
-      expect(text).toContain("!consent agree");
-      expect(text).toContain("!page");
-      expect(text).toContain(CRISIS);
+      expectToContainAll(text, [
+        `${subject} ${CONSENT_REFUSAL} to how Oakwood keeps their information`, "I have not recorded anything", "!consent agree", "!page", CRISIS,
+      ]);
     }
     for (const table of ["checkin_answers", "checkin_plans", "checkin_plan_changes", "rota_entries"]) expect(count(table)).toBe(0);
   });

@@ -8,8 +8,10 @@ import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
 import { isStaffOf } from "../../../src/config/roles";
 import type { Homeserver } from "../../../src/matrix/homeserver";
 import { openDatabase, type Db } from "../../../src/store/database";
+import { FakeHomeserver } from "../../support/fakeHomeserver";
+import { BOT, carenetConfig, communityConfig, CRISIS } from "../../support/fixtures";
 
-export const CRISIS = "In an emergency call 999. Samaritans 116 123 (free, 24/7).";
+export { CRISIS } from "../../support/fixtures";
 export const SAM = "@sam:example.org"; // staff of oak
 export const AMY = "@amy:example.org"; // member of oak
 export const BOB = "@bob:example.org"; // member of oak
@@ -19,15 +21,11 @@ export const T0 = Date.parse("2026-01-12T19:00:00Z");
 export const roomOf = (key: string) => `!oak-${key}:example.org`;
 
 export function oak(): CommunityConfig {
-  return {
-    id: "oak",
+  return communityConfig("oak", {
     name: "Oakwood",
-    timezone: "Europe/London",
     staff: [SAM],
-    admins: [],
     rooms: { community: { name: "Oakwood community" }, staff: { name: "Oakwood staff" }, alumni: { name: "Oakwood alumni" }, extra: [] },
-    checkins: [],
-  };
+  });
 }
 
 export type Where = "dm" | "community" | "staff";
@@ -46,23 +44,14 @@ export class FullApp {
   private seq = 0;
 
   constructor(community: CommunityConfig = oak()) {
-    this.config = {
-      homeserver: { url: "http://127.0.0.1:1", domain: "example.org" },
-      appservice: { bind: "127.0.0.1", port: 0, registration: "registration.yaml" },
-      database: { path: ":memory:" },
-      bot: { localpart: "carenet", displayname: "Care Network" },
-      logging: { level: "error" },
-      events: { max_age: "5m" },
-      crisis_resources: CRISIS,
-      communities: [community],
-    };
-    const homeserver = { userExists: async () => true } as unknown as Homeserver;
+    this.config = carenetConfig([community]);
+    const homeserver = new FakeHomeserver() as unknown as Homeserver;
     this.app = createAppContext({
       db: this.db,
       config: () => this.config,
       clock: { now: () => this.now },
       log: pino({ level: "silent" }),
-      botUserId: "@carenet:example.org",
+      botUserId: BOT,
       domain: "example.org",
       homeserver,
     });

@@ -5,6 +5,7 @@ import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { parse } from "yaml";
 import { loadMigrations } from "../../../src/store/database";
+import { expectToContainAll } from "../../support/expectText";
 
 const REPO = path.resolve(__dirname, "../../..");
 const CLI = path.join(REPO, "dist", "src", "cli.js");
@@ -94,9 +95,11 @@ describe("validate-config", () => {
     expect(r.stdout).toBe("");
     const toCol = lines[12].indexOf('"25:00"') + 1;
     const timzoneCol = lines[6].indexOf("timzone") + 1;
-    expect(r.stderr).toContain(`${file}:1:1: homeservr: unknown key "homeservr" (did you mean "homeserver"?)`);
-    expect(r.stderr).toContain(`${file}:7:${timzoneCol}: communities[0].timzone: unknown key "timzone" (did you mean "timezone"?)`);
-    expect(r.stderr).toContain(`${file}:13:${toCol}: communities[0].rooms.community.posting_hours[0].to: "25:00" is not valid`);
+    expectToContainAll(r.stderr, [
+      `${file}:1:1: homeservr: unknown key "homeservr" (did you mean "homeserver"?)`,
+      `${file}:7:${timzoneCol}: communities[0].timzone: unknown key "timzone" (did you mean "timezone"?)`,
+      `${file}:13:${toCol}: communities[0].rooms.community.posting_hours[0].to: "25:00" is not valid`,
+    ]);
     expect(r.stderr).toMatch(/did not start: fix the problems above/);
     const problemLines = r.stderr.split("\n").filter((l) => l.trim().startsWith(`${file}:`));
     for (const l of problemLines) expect(l.trim()).toMatch(/^\/.+:\d+:\d+: \S.*: .+$/);

@@ -1,5 +1,6 @@
 import { currentRightsText, hasCurrentConsent, latestDecision } from "../../../src/features/communities/consent";
 import { BOB, CAROL, DAVE, Harness, roomOf, SAM, TOM } from "./harness";
+import { expectToContainAll } from "../../support/expectText";
 
 const OAK_STAFF = roomOf("oak", "staff");
 const ELM_STAFF = roomOf("elm", "staff");
@@ -46,9 +47,7 @@ describe("!consent", () => {
 
     await h.send(BOB, h.dm(BOB), "!consent agree");
     const w = await h.send(BOB, h.dm(BOB), "!consent withdraw");
-    expect(w.text).toContain("I have recorded that you withdraw your agreement to Oak Community's text.");
-    expect(w.text).toContain("!help and !page always work");
-    expect(w.text).toContain("Samaritans 116 123");
+    expectToContainAll(w.text, ["I have recorded that you withdraw your agreement to Oak Community's text.", "!help and !page always work", "Samaritans 116 123"]);
     expect(hasCurrentConsent(h.app, "oak", BOB)).toBe(false);
 
     const d = await h.send(BOB, h.dm(BOB), "!consent decline");
@@ -196,9 +195,9 @@ describe("a changed text asks again", () => {
     await h.reconcile();
     const asked = h.toldTo(BOB).slice(1);
     expect(asked).toHaveLength(2);
-    expect(asked[1]).toContain("The text about Oak Community on carenet has changed since you answered it on Mon, Jan 6.");
-    expect(asked[1]).toContain("More: !rules");
-    expect(asked[1]).toContain(`(Version ${version()}.)`);
+    expectToContainAll(asked[1], [
+      "The text about Oak Community on carenet has changed since you answered it on Mon, Jan 6.", "More: !rules", `(Version ${version()}.)`,
+    ]);
     expect(h.audit().filter((e) => e.action === "consent.asked").map((e) => e.detail)).toEqual([`version ${before}`, `version ${version()}`]);
 
     expect((await h.send(BOB, h.dm(BOB), "!consent")).text).toContain("You agreed on Mon, Jan 6 to an earlier text and have not answered the changed one yet");

@@ -6,14 +6,16 @@ import { installCommunities } from "../../../src/features/communities/install";
 import { Dispatcher } from "../../../src/commands/dispatcher";
 import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
 import { EventRouter } from "../../../src/matrix/eventRouter";
-import type { Homeserver, StateEvent } from "../../../src/matrix/homeserver";
+import type { Homeserver } from "../../../src/matrix/homeserver";
 import { INVITE_JOB, KICK_JOB } from "../../../src/matrix/membershipJobs";
 import { SPACE_KEY } from "../../../src/features/communities/store/communityRooms";
 import { openDatabase } from "../../../src/store/database";
 import { InboxStore, type IncomingEvent } from "../../../src/store/inbox";
+import { FakeHomeserver } from "../../support/fakeHomeserver";
+import { carenetConfig, communityConfig } from "../../support/fixtures";
 
-export const DOMAIN = "example.org";
-export const BOT = `@carenet:${DOMAIN}`;
+import { BOT, DOMAIN } from "../../support/fixtures";
+export { BOT, DOMAIN };
 export const CRISIS = "In an emergency call 999.\nSamaritans 116 123 (free, 24/7).";
 export const SAM = "@sam:example.org"; // staff of oak
 export const ANN = "@ann:example.org"; // admin of oak
@@ -23,33 +25,21 @@ export const CAROL = "@carol:example.org";
 export const DAVE = "@dave:example.org";
 
 export function community(id: string, over: Partial<CommunityConfig> = {}): CommunityConfig {
-  return {
-    id,
+  return communityConfig(id, {
     name: `${id[0].toUpperCase()}${id.slice(1)} Community`,
-    timezone: "Europe/London",
-    staff: [],
-    admins: [],
     rooms: {
       community: { name: `${id} chat`, posting_hours: [{ days: ["mon", "tue", "wed", "thu", "fri"], from: "17:00", to: "09:00" }] },
       staff: { name: `${id} staff` },
       alumni: { name: `${id} alumni` },
       extra: [],
     },
-    checkins: [],
     ...over,
-  };
+  });
 }
 
 export function twoCommunities(): CarenetConfig {
-  return {
-    homeserver: { url: "http://127.0.0.1:1", domain: DOMAIN },
-    appservice: { bind: "127.0.0.1", port: 0, registration: "registration.yaml" },
-    database: { path: ":memory:" },
-    bot: { localpart: "carenet", displayname: "Care Network" },
-    logging: { level: "info" },
-    events: { max_age: "5m" },
-    crisis_resources: CRISIS,
-    communities: [
+  return carenetConfig(
+    [
       community("oak", {
         staff: [SAM],
         admins: [ANN],
@@ -58,7 +48,8 @@ export function twoCommunities(): CarenetConfig {
       }),
       community("elm", { staff: [TOM] }),
     ],
-  };
+    { crisis_resources: CRISIS },
+  );
 }
 
 /** Room id of a community's room in these tests. */
@@ -82,8 +73,9 @@ export class Harness {
   readonly db = openDatabase(":memory:");
   now = Date.UTC(2025, 0, 6, 12, 0);
   config: CarenetConfig;
+  /** Knows these users, and the state of each community room. */
+  readonly hs = new FakeHomeserver();
   readonly knownUsers = new Set<string>([SAM, ANN, TOM, BOB, CAROL, DAVE]);
-  readonly roomState = new Map<string, StateEvent[]>();
   readonly logs = new LogCapture();
   readonly app: AppContext;
   readonly router: EventRouter;
@@ -94,10 +86,8 @@ export class Harness {
     this.config = config;
     const clock = { now: () => this.now };
     const log = createLogger("debug", this.logs);
-    const homeserver = {
-      userExists: async (u: string) => this.knownUsers.has(u),
-      getRoomState: async (roomId: string) => this.roomState.get(roomId) ?? [],
-    } as unknown as Homeserver;
+    this.hs.knownUsers = this.knownUsers;
+    const homeserver = this.hs as unknown as Homeserver;
     this.app = createAppContext({
       db: this.db,
       config: () => this.config,
@@ -120,6 +110,7 @@ export class Harness {
   provision(c: CommunityConfig): void {
     for (const key of [SPACE_KEY, "community", "staff", "alumni", ...c.rooms.extra.map((r) => r.id)]) {
       this.app.rooms.record({ communityId: c.id, roomKey: key, roomId: roomOf(c.id, key), alias: `#carenet_${c.id}_${key}:${DOMAIN}`, name: key, origin: "created" }, this.now);
+      if (!this.hs.rooms.has(roomOf(c.id, key))) this.hs.addRoom(roomOf(c.id, key));
     }
   }
 

@@ -6,6 +6,7 @@ import { retentionOf } from "../../../src/features/data/settings";
 import { readUserId } from "../../../src/features/communities/userIds";
 import { userIdProblemWords } from "../../../src/features/communities/commands/member";
 import { community, CRISIS } from "./harness";
+import { expectToContainAll } from "../../support/expectText";
 
 describe("readUserId", () => {
   it.each([
@@ -74,21 +75,22 @@ describe("the rights text", () => {
     expect(without).not.toMatch(/!mydata|!forgetme|!hours/);
     expect(without).toContain("until you ask your sponsor or the service's admins to erase it");
     const all = rightsText(oak, CRISIS, () => true).message.plain;
-    expect(all).toContain("!mydata sends you everything carenet keeps about you");
-    expect(all).toContain("!mydata sends you all of it, and !forgetme erases it (all but the audit log) whenever you ask.");
-    expect(all).toContain("!hours shows the hours.");
+    expectToContainAll(all, [
+      "!mydata sends you everything carenet keeps about you",
+      "!mydata sends you all of it, and !forgetme erases it (all but the audit log) whenever you ask.", "!hours shows the hours.",
+    ]);
   });
 
   it("says for how long each kind of record is kept, from the deployment's retention periods, once !mydata and !forgetme exist", () => {
     const oak = community("oak");
     const all = () => true;
     const text = rightsText(oak, CRISIS, all, retentionOf({ retention: { checkins: "30d", pages: "400d", rota: "60d", removed_members: "1d" } })).message.plain;
-    expect(text).toContain("if staff remove you, for 1 day after that, and then deleted");
-    expect(text).toContain("so that no call for help is lost, for 400 days; a page that is not closed yet is never deleted");
-    expect(text).toContain("who was told about a low or missed one, for 30 days");
-    expect(text).toContain("while they run and for 60 days after they end");
-    expect(text).toContain("it is never deleted, not even when you ask to be forgotten");
-    expect(text).toContain("Messages carenet sends you stay in its database for 7 days");
+    expectToContainAll(text, [
+      "if staff remove you, for 1 day after that, and then deleted",
+      "so that no call for help is lost, for 400 days; a page that is not closed yet is never deleted",
+      "who was told about a low or missed one, for 30 days", "while they run and for 60 days after they end",
+      "it is never deleted, not even when you ask to be forgotten", "Messages carenet sends you stay in its database for 7 days",
+    ]);
     // The defaults when the config says nothing.
     expect(rightsText(oak, CRISIS, all).message.plain).toContain("if staff remove you, for 90 days after that");
     // A changed period is a changed text: members are asked again.
@@ -165,10 +167,7 @@ describe("layered texts for someone reading on a phone", () => {
       const [first, summary] = onboardingMessages(oak, text, "@sam:example.org", returning, CRISIS);
       const plain = first.render({ ...ctx, names: (u) => (u === "@sam:example.org" ? "Sam Staff" : undefined) }).plain;
       expect(words(plain)).toBeLessThanOrEqual(120);
-      expect(plain).toContain("!page");
-      expect(plain).toContain("Samaritans 116 123");
-      expect(plain).toContain("!consent agree");
-      expect(plain).toContain("!rights");
+      expectToContainAll(plain, ["!page", "Samaritans 116 123", "!consent agree", "!rights"]);
       // The sponsor by name, never a bare Matrix ID.
       expect(plain).toContain("Sam Staff");
       expect(plain).not.toContain("@sam:example.org");
@@ -225,9 +224,11 @@ describe("rights for people who were never told them", () => {
     expect(advocacy.html).toContain('<a href="tel:03001234567">0300 123 4567</a>');
     expect(advocacy.html).toContain('<a href="sms:60123">60123</a>');
     const see = text.sections.see.plain;
-    expect(see).toContain("Staff cannot see what you write to me here");
-    expect(see).toContain("Nothing in carenet is used to monitor whether you follow your treatment (for example a community treatment order)");
-    expect(see).toContain("Oak Community adds: Your care team is never sent anything from carenet.");
+    expectToContainAll(see, [
+      "Staff cannot see what you write to me here",
+      "Nothing in carenet is used to monitor whether you follow your treatment (for example a community treatment order)",
+      "Oak Community adds: Your care team is never sent anything from carenet.",
+    ]);
     expect(text.sections.see.render(es).plain).toContain("Nada en carenet se usa para vigilar si cumples tu tratamiento");
   });
 

@@ -3,21 +3,13 @@ import os from "node:os";
 import path from "node:path";
 import { loadConfigFile, parseConfig } from "../../../src/config/load";
 import { ConfigError, formatProblem, pathToString, type ConfigProblem } from "../../../src/config/problems";
+import { CONFIG_FILE as FILE, refusedConfig } from "../../support/configText";
 
 const REPO = path.resolve(__dirname, "../../..");
 const SAMPLE = path.join(REPO, "config/config.sample.yaml");
-const FILE = "/srv/carenet/config.yaml";
 
 /** Runs parseConfig and returns the problems it reports (fails the test if it accepts the text). */
-function problemsOf(text: string, file = FILE): ConfigProblem[] {
-  try {
-    parseConfig(text, file);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error("expected the config to be refused, but it was accepted");
-}
+const problemsOf = (text: string, file = FILE): ConfigProblem[] => refusedConfig(text, file);
 
 /** 1-based line and column of the first occurrence of `needle` in `text` (after `after`, if given). */
 function locate(text: string, needle: string, after?: string): { line: number; col: number } {

@@ -1,12 +1,12 @@
 import { parseConfig } from "../../../src/config/load";
-import { ConfigError, formatProblem, type ConfigProblem } from "../../../src/config/problems";
+import { formatProblem, type ConfigProblem } from "../../../src/config/problems";
+import { CONFIG_FILE as FILE, refusedConfig } from "../../support/configText";
 
 /**
  * Configs that would quietly switch safety off are refused, each with file:line:column and
  * the YAML path; legal but unusual values are warnings (the config still loads).
  */
 
-const FILE = "/srv/carenet/config.yaml";
 
 interface Parts {
   url?: string;
@@ -39,15 +39,7 @@ function configText(p: Parts = {}): string {
   ].join("\n");
 }
 
-function refused(text: string): ConfigProblem[] {
-  try {
-    parseConfig(text, FILE);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems.filter((p) => p.severity !== "warning");
-  }
-  throw new Error("expected the config to be refused, but it was accepted");
-}
+const refused = (text: string): ConfigProblem[] => refusedConfig(text).filter((p) => p.severity !== "warning");
 
 function lineOf(text: string, needle: string): number {
   const i = text.indexOf(needle);

@@ -23,6 +23,7 @@ import { planLines } from "../../../src/features/checkins/service";
 import type { CommunityConfig } from "../../../src/config/types";
 import { glanceWords } from "../../../src/features/checkins/words";
 import { DEFAULT_CONTEXT, renderWords } from "../../../src/words";
+import { expectToContainAll } from "../../support/expectText";
 
 const LONDON = "Europe/London";
 const Z = (iso: string) => Date.parse(iso);
@@ -266,13 +267,11 @@ describe("plans", () => {
     const text = planLines({ checkins: PROMPTS, timezone: LONDON } as CommunityConfig, plan)
       .map((l) => renderWords(l).plain)
       .join("\n");
-    expect(text).toContain("evening check-in: on, at 20:00 every day, in a private message");
-    expect(text).toContain("Times you can choose: 19:00, 20:00, and 21:00.");
-    expect(text).toContain("morning check-in: off.");
-    expect(text).toContain("Who hears about a low answer: your sponsor.");
-    expect(text).toContain("Who hears about a missed check-in: nobody.");
-    expect(text).toContain("nothing, your answers stay private");
-    expect(text).toContain("Your notes: private");
+    expectToContainAll(text, [
+      "evening check-in: on, at 20:00 every day, in a private message", "Times you can choose: 19:00, 20:00, and 21:00.", "morning check-in: off.",
+      "Who hears about a low answer: your sponsor.", "Who hears about a missed check-in: nobody.", "nothing, your answers stay private",
+      "Your notes: private",
+    ]);
   });
 
   it("reads back whatever was stored, defaulting anything unknown", () => {

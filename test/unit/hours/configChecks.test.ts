@@ -1,7 +1,7 @@
 import { parseConfig } from "../../../src/config/load";
-import { ConfigError, formatProblem, type ConfigProblem } from "../../../src/config/problems";
+import { formatProblem, type ConfigProblem } from "../../../src/config/problems";
+import { CONFIG_FILE as FILE, refusedConfig } from "../../support/configText";
 
-const FILE = "/srv/carenet/config.yaml";
 
 function text(roomLines: string[]): string {
   return [
@@ -22,15 +22,7 @@ function text(roomLines: string[]): string {
   ].join("\n");
 }
 
-function problemsOf(t: string): ConfigProblem[] {
-  try {
-    parseConfig(t, FILE);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error("expected the config to be refused");
-}
+const problemsOf = (t: string): ConfigProblem[] => refusedConfig(t);
 
 test("dated exceptions are checked with file, line, column and path", () => {
   const t = text([

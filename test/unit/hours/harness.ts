@@ -7,22 +7,14 @@ import type { CarenetConfig, CommunityConfig, PostingExceptionConfig, PostingWin
 import type { PostingHoursKeeper } from "../../../src/features/hours/keeper";
 import { type Homeserver } from "../../../src/matrix/homeserver";
 import { powerLevels } from "../../../src/matrix/provisioning";
-import type { RoomHoursHomeserver } from "../../../src/matrix/roomHours";
 import { openDatabase, type Db } from "../../../src/store/database";
+import { FakeHomeserver } from "../../support/fakeHomeserver";
+import { BOT, carenetConfig, communityConfig, DOMAIN } from "../../support/fixtures";
 
-export const DOMAIN = "example.org";
-export const BOT = `@carenet:${DOMAIN}`;
+export { DOMAIN, BOT, CRISIS, at } from "../../support/fixtures";
 export const SAM = "@sam:example.org"; // staff
 export const ANN = "@ann:example.org"; // admin
 export const MIA = "@mia:example.org"; // member
-export const CRISIS = "In an emergency call 999. Samaritans 116 123 (free, 24/7).";
-
-/** Parses an ISO instant with its offset; the tests write every instant with its zone offset. */
-export const at = (iso: string): number => {
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) throw new Error(`bad test instant ${iso}`);
-  return ms;
-};
 
 export const roomIdOf = (communityId: string, roomKey: string) => `!${communityId}-${roomKey}:${DOMAIN}`;
 
@@ -31,83 +23,17 @@ export function community(
   hours: { posting_hours?: PostingWindowConfig[]; exceptions?: PostingExceptionConfig[] } | undefined,
   timezone = "Europe/London",
 ): CommunityConfig {
-  return {
-    id,
-    name: `${id} community`,
+  return communityConfig(id, {
     timezone,
     staff: [SAM],
     admins: [ANN],
-    rooms: {
-      community: { name: `${id} chat`, ...(hours ?? {}) },
-      staff: { name: `${id} staff` },
-      alumni: { name: `${id} alumni` },
-      extra: [],
-    },
-    checkins: [],
-  };
+    rooms: { community: { name: `${id} chat`, ...(hours ?? {}) }, staff: { name: `${id} staff` }, alumni: { name: `${id} alumni` }, extra: [] },
+  });
 }
 
 export function config(communities: CommunityConfig[]): CarenetConfig {
-  return {
-    homeserver: { url: "http://127.0.0.1:8008", domain: DOMAIN },
-    appservice: { bind: "127.0.0.1", port: 0, registration: "registration.yaml" },
-    database: { path: ":memory:" },
-    bot: { localpart: "carenet", displayname: "Care Network" },
-    logging: { level: "info" },
-    events: { max_age: "5m" },
-    crisis_resources: CRISIS,
-    communities,
-  };
+  return carenetConfig(communities);
 }
-
-export interface Call {
-  method: string;
-  args: unknown[];
-}
-
-/** A homeserver that keeps each room's power levels and records what carenet asks of it. */
-export class FakeHoursHomeserver implements RoomHoursHomeserver {
-  readonly levels = new Map<string, Record<string, any>>();
-  readonly calls: Call[] = [];
-  /** Return an error to make a call fail. */
-  failWith: (method: string, args: unknown[]) => Error | undefined = () => undefined;
-
-  addRoom(roomId: string): void {
-    if (!this.levels.has(roomId)) this.levels.set(roomId, powerLevels({ [BOT]: 100, [SAM]: 50, [ANN]: 100 }, true));
-  }
-
-  eventsDefault(roomId: string): unknown {
-    return this.levels.get(roomId)?.events_default;
-  }
-
-  callsOf(method: string): Call[] {
-    return this.calls.filter((c) => c.method === method);
-  }
-
-  private record(method: string, args: unknown[]): void {
-    this.calls.push({ method, args });
-    const err = this.failWith(method, args);
-    if (err) throw err;
-  }
-
-  async getStateContent(roomId: string, eventType: string, stateKey = ""): Promise<Record<string, unknown> | null> {
-    this.record("getStateContent", [roomId, eventType, stateKey]);
-    if (eventType !== "m.room.power_levels") return null;
-    const pl = this.levels.get(roomId);
-    return pl ? structuredClone(pl) : null;
-  }
-
-  async sendState(roomId: string, eventType: string, stateKey: string, content: object): Promise<string> {
-    this.record("sendState", [roomId, eventType, stateKey, structuredClone(content)]);
-    if (eventType === "m.room.power_levels") this.levels.set(roomId, structuredClone(content) as Record<string, any>);
-    return `$state${this.calls.length}`;
-  }
-
-  async redact(roomId: string, eventId: string, reason: string, txnId: string): Promise<void> {
-    this.record("redact", [roomId, eventId, reason, txnId]);
-  }
-}
-
 
 export interface OutboxMessage {
   dedupeKey: string;
@@ -131,7 +57,7 @@ export class World {
   constructor(
     cfg: CarenetConfig,
     now: number,
-    readonly hs = new FakeHoursHomeserver(),
+    readonly hs = new FakeHomeserver(),
     dbFile = ":memory:",
   ) {
     this.cfg = cfg;
@@ -159,7 +85,8 @@ export class World {
         const roomId = roomIdOf(c.id, key);
         const name = key === "community" || key === "staff" || key === "alumni" ? c.rooms[key].name : c.rooms.extra.find((r) => r.id === key)!.name;
         this.app.rooms.record({ communityId: c.id, roomKey: key, roomId, alias: `#carenet_${c.id}_${key}:${DOMAIN}`, name, origin: "created" }, this.now);
-        this.hs.addRoom(roomId);
+        // Each room starts with the power levels provisioning gives it (staff 50, admins 100).
+        if (!this.hs.rooms.has(roomId)) this.hs.addRoom(roomId, { power: powerLevels({ [BOT]: 100, [SAM]: 50, [ANN]: 100 }, true) });
       }
     }
   }

@@ -5,8 +5,10 @@ import { MatrixError } from "matrix-bot-sdk";
 import type { CommunityPlace } from "../../../src/matrix/eventRouter";
 import { redactionTxnId } from "../../../src/matrix/roomHours";
 const RACING_POST_REASON = "Posted while the room was closed for posting; the sender has been told privately how to get support.";
-import { at, community, config, CRISIS, FakeHoursHomeserver, MIA, roomIdOf, SAM, World } from "./harness";
+import { FakeHomeserver } from "../../support/fakeHomeserver";
+import { at, community, config, CRISIS, MIA, roomIdOf, SAM, World } from "./harness";
 import type { PostingWindowConfig } from "../../../src/config/types";
+import { expectToContainAll } from "../../support/expectText";
 
 const SEC = 1000;
 const ALL_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as PostingWindowConfig["days"];
@@ -86,12 +88,12 @@ describe("a room follows its schedule on a fake clock", () => {
 
   it("changes only events_default in the power levels, and back", async () => {
     const w = world(oakwood(), at("2026-03-03T08:00:00Z"));
-    const before = structuredClone(w.hs.levels.get(OAK_ROOM));
+    const before = structuredClone(w.hs.state(OAK_ROOM, "m.room.power_levels"));
     await w.reconcile("start");
     await w.advanceTo(at("2026-03-03T09:00:00Z"));
-    expect(w.hs.levels.get(OAK_ROOM)).toEqual({ ...before, events_default: 50 });
+    expect(w.hs.state(OAK_ROOM, "m.room.power_levels")).toEqual({ ...before, events_default: 50 });
     await w.advanceTo(at("2026-03-03T17:00:00Z"));
-    expect(w.hs.levels.get(OAK_ROOM)).toEqual(before);
+    expect(w.hs.state(OAK_ROOM, "m.room.power_levels")).toEqual(before);
     // Rooms without posting hours were never touched.
     expect(w.hs.callsOf("sendState").every((c) => c.args[0] === OAK_ROOM)).toBe(true);
   });
@@ -211,9 +213,7 @@ describe("dated exceptions", () => {
     expect(w.transitionDue(OAK)).toBe(at("2026-03-04T20:00:00Z"));
     await w.advanceTo(at("2026-03-04T20:00:00Z"));
     const [closing] = w.notices(OAK_ROOM);
-    expect(closing).toContain("Closed early for the house meeting.");
-    expect(closing).toContain("opens again tomorrow at 17:00 (United Kingdom Time)");
-    expect(closing).toContain(CRISIS);
+    expectToContainAll(closing, ["Closed early for the house meeting.", "opens again tomorrow at 17:00 (United Kingdom Time)", CRISIS]);
     expect(w.transitionDue(OAK)).toBe(at("2026-03-05T17:00:00Z"));
   });
 });
@@ -223,7 +223,7 @@ describe("restarts: the state now is applied once, never a burst of stale notice
 
   it("killed while open, restarted in the middle of the closed period: closes at start with exactly one notice", async () => {
     const file = dbFile();
-    const hs = new FakeHoursHomeserver();
+    const hs = new FakeHomeserver();
     const first = world(oakwood(), at("2026-03-03T08:00:00Z"), hs, file);
     await first.reconcile("start");
     expect(hs.eventsDefault(OAK_ROOM)).toBe(0);
@@ -251,7 +251,7 @@ describe("restarts: the state now is applied once, never a burst of stale notice
 
   it("down across several boundaries: one notice for the state now", async () => {
     const file = dbFile();
-    const hs = new FakeHoursHomeserver();
+    const hs = new FakeHomeserver();
     const first = world(oakwood(), at("2026-03-03T08:00:00Z"), hs, file);
     await first.reconcile("start");
     first.close();
@@ -264,7 +264,7 @@ describe("restarts: the state now is applied once, never a burst of stale notice
 
   it("down over a close and a re-open: the room is as it was, and nothing is said", async () => {
     const file = dbFile();
-    const hs = new FakeHoursHomeserver();
+    const hs = new FakeHomeserver();
     const first = world(oakwood(), at("2026-03-03T08:00:00Z"), hs, file);
     await first.reconcile("start");
     first.close();
@@ -278,7 +278,7 @@ describe("restarts: the state now is applied once, never a burst of stale notice
 
   it("a crash after the notice was queued but before the power levels changed: the next run only changes them", async () => {
     const file = dbFile();
-    const hs = new FakeHoursHomeserver();
+    const hs = new FakeHomeserver();
     const first = world(oakwood(), at("2026-03-03T08:00:00Z"), hs, file);
     await first.reconcile("start");
     hs.failWith = (method) => (method === "sendState" ? new Error("killed") : undefined);
@@ -340,7 +340,7 @@ describe("config reload", () => {
   it("a posting level changed by hand is put back at the next reload, without a new notice", async () => {
     const w = world(oakwood(), at("2026-03-03T12:00:00Z"));
     await w.reconcile("start");
-    w.hs.levels.get(OAK_ROOM)!.events_default = 0;
+    w.hs.state(OAK_ROOM, "m.room.power_levels")!.events_default = 0;
     await w.reload(oakwood());
     expect(w.hs.eventsDefault(OAK_ROOM)).toBe(50);
     expect(w.notices(OAK_ROOM)).toHaveLength(1);
@@ -431,11 +431,10 @@ describe("racing posts", () => {
     expect(w.hs.callsOf("redact")).toEqual([{ method: "redact", args: [OAK_ROOM, "$late", RACING_POST_REASON, redactionTxnId("$late")] }]);
     const told = w.toldTo(MIA);
     expect(told).toHaveLength(1);
-    expect(told[0]).toContain("after it closed at 09:00 (United Kingdom Time)");
-    expect(told[0]).toContain("You have done nothing wrong");
-    expect(told[0]).toContain("opens again today at 17:00 (United Kingdom Time)");
-    expect(told[0]).toContain("!page");
-    expect(told[0]).toContain(CRISIS);
+    expectToContainAll(told[0], [
+      "after it closed at 09:00 (United Kingdom Time)", "You have done nothing wrong", "opens again today at 17:00 (United Kingdom Time)", "!page",
+      CRISIS,
+    ]);
     // Nothing of it is said in the room.
     expect(w.notices(OAK_ROOM)).toHaveLength(1);
   });
@@ -470,7 +469,7 @@ describe("racing posts", () => {
 
   it("after a restart that closed the room late, what members posted before carenet closed it stays", async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "carenet-hours-")), "carenet.db");
-    const hs = new FakeHoursHomeserver();
+    const hs = new FakeHomeserver();
     const first = world(oakwood(), at("2026-03-03T08:00:00Z"), hs, file);
     await first.reconcile("start");
     first.close();
@@ -486,7 +485,7 @@ describe("racing posts", () => {
 describe("at start, the power levels provisioning has just read", () => {
   /** Leaves the room's levels, as the fake homeserver holds them now, where provisioning leaves what it read. */
   const provisioningRead = (w: World, roomId: string) =>
-    w.app.roomSnapshots!.remember(roomId, [{ type: "m.room.power_levels", state_key: "", sender: "@carenet:example.org", content: structuredClone(w.hs.levels.get(roomId)!) }]);
+    w.app.roomSnapshots!.remember(roomId, [{ type: "m.room.power_levels", state_key: "", sender: "@carenet:example.org", content: structuredClone(w.hs.state(roomId, "m.room.power_levels")!) }]);
 
   it("a restart with the room already as its hours say reads nothing more", async () => {
     const w = world(oakwood(), at("2026-03-03T12:00:00Z"));
@@ -503,9 +502,9 @@ describe("at start, the power levels provisioning has just read", () => {
     const w = world(oakwood(), at("2026-03-03T12:00:00Z"));
     provisioningRead(w, OAK_ROOM); // open, as created
     // An admin mutes someone after provisioning read the room, before posting hours close it.
-    w.hs.levels.set(OAK_ROOM, { ...w.hs.levels.get(OAK_ROOM)!, users: { ...(w.hs.levels.get(OAK_ROOM)!.users as object), "@muted:example.org": -1 } });
+    w.hs.setState(OAK_ROOM, "m.room.power_levels", "", { ...w.hs.state(OAK_ROOM, "m.room.power_levels")!, users: { ...(w.hs.state(OAK_ROOM, "m.room.power_levels")!.users as object), "@muted:example.org": -1 } });
     await w.reconcile("start");
     expect(w.hs.eventsDefault(OAK_ROOM)).toBe(50);
-    expect((w.hs.levels.get(OAK_ROOM)!.users as Record<string, number>)["@muted:example.org"]).toBe(-1);
+    expect((w.hs.state(OAK_ROOM, "m.room.power_levels")!.users as Record<string, number>)["@muted:example.org"]).toBe(-1);
   });
 });

@@ -1,72 +1,20 @@
 import { MatrixError, type MatrixClient } from "matrix-bot-sdk";
 import { createLogger } from "../../../src/kernel/logger";
 import { CATCH_UP_SOURCE, CatchUp, type CatchUpDeps } from "../../../src/matrix/catchUp";
-import { Homeserver, looksLikeOutage, type TimelinePage } from "../../../src/matrix/homeserver";
+import { Homeserver, looksLikeOutage } from "../../../src/matrix/homeserver";
 import { openDatabase, type Db } from "../../../src/store/database";
-import { InboxStore, type IncomingEvent } from "../../../src/store/inbox";
+import { InboxStore } from "../../../src/store/inbox";
 import { ReadPositionsStore } from "../../../src/matrix/store/readPositions";
+import { connectionRefused, FakeHomeserver } from "../../support/fakeHomeserver";
 
 const T0 = 1_800_000_000_000;
 const BOT = "@carenet:example.org";
 const MAX_AGE = 5 * 60 * 1000;
 
-/**
- * A homeserver whose rooms are lists of events; a pagination token "s<N>" is the position
- * after the room's first N events, as Synapse's stream tokens are positions in its stream.
- */
-class FakeTimelines {
-  readonly rooms = new Map<string, IncomingEvent[]>();
-  requests = 0;
-  inFlight = 0;
-  maxInFlight = 0;
-  down = false;
-  failRoom: string | undefined;
-
-  post(roomId: string, sender: string, body: string, ts: number): IncomingEvent {
-    const list = this.rooms.get(roomId) ?? [];
-    this.rooms.set(roomId, list);
-    const ev: IncomingEvent = {
-      event_id: `$${roomId.slice(1, 6)}-${list.length}`,
-      room_id: roomId,
-      sender,
-      type: "m.room.message",
-      origin_server_ts: ts,
-      content: { msgtype: "m.text", body },
-    };
-    list.push(ev);
-    return ev;
-  }
-
-  joinedRooms = async (): Promise<string[]> => {
-    if (this.down) throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
-    return [...this.rooms.keys()];
-  };
-
-  reachable = async (): Promise<boolean> => !this.down;
-
-  roomMessages = async (roomId: string, q: { dir: "b" | "f"; from?: string; to?: string; limit: number }): Promise<TimelinePage> => {
-    this.requests++;
-    this.inFlight++;
-    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-    try {
-      await new Promise((r) => setTimeout(r, 2));
-      if (this.down || this.failRoom === roomId) throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
-      const list = this.rooms.get(roomId) ?? [];
-      const from = q.from ? Number(q.from.slice(1)) : list.length;
-      const to = q.to ? Number(q.to.slice(1)) : 0;
-      const lowest = Math.max(to, from - q.limit);
-      const chunk = list.slice(lowest, from).reverse();
-      return { start: `s${from}`, end: lowest > to ? `s${lowest}` : undefined, chunk: chunk.map((e) => ({ ...e })) };
-    } finally {
-      this.inFlight--;
-    }
-  };
-}
-
 let db: Db;
 let inbox: InboxStore;
 let positions: ReadPositionsStore;
-let hs: FakeTimelines;
+let hs: FakeHomeserver;
 let t: number;
 let recordedCalls: number;
 
@@ -92,7 +40,7 @@ beforeEach(() => {
   db = openDatabase(":memory:");
   inbox = new InboxStore(db);
   positions = new ReadPositionsStore(db);
-  hs = new FakeTimelines();
+  hs = new FakeHomeserver();
   t = T0;
   recordedCalls = 0;
 });
@@ -166,7 +114,7 @@ test("a gap longer than the page bound reads the newest events only, and says so
   const report = await c.runOnce("outage");
   expect(report).toMatchObject({ read: 30, added: 30, truncated: 1 });
   expect(pendingIds()).toEqual(posted.slice(15).map((e) => e.event_id));
-  expect(hs.requests).toBe(3);
+  expect(hs.callsOf("roomMessages").length).toBe(3);
 });
 
 test("carenet's own events are recorded as ignored, without content", async () => {
@@ -195,10 +143,10 @@ test("a room that could not be read keeps its position and is read in full at th
   await c.runOnce("start again");
   t = T0 + 10_000;
   const lost = hs.post("!b:example.org", "@bob:example.org", "!page", T0 + 5000);
-  hs.failRoom = "!b:example.org";
+  hs.failWith = (method, args) => (method === "roomMessages" && args[0] === "!b:example.org" ? connectionRefused() : undefined);
   expect(await c.runOnce("outage")).toMatchObject({ failed: 1, added: 0 });
   expect(positions.get("!b:example.org")).toBe("s1");
-  hs.failRoom = undefined;
+  hs.failWith = () => undefined;
   expect(await c.runOnce("back")).toMatchObject({ failed: 0, added: 1 });
   expect(pendingIds()).toEqual([lost.event_id]);
 });
@@ -229,7 +177,7 @@ describe("noticing an outage", () => {
     c.noteTransaction("not-a-number");
     await c.idle();
     expect(runs()).toBe("start");
-    expect(hs.requests).toBe(1); // the start's one read of the one room, nothing since
+    expect(hs.callsOf("roomMessages").length).toBe(1); // the start's one read of the one room, nothing since
     c.noteTransaction("3"); // numbering started again: Synapse restarted
     await c.idle();
     expect(runs()).toBe("transaction ids started again");
@@ -279,7 +227,7 @@ describe("noticing an outage", () => {
     c.noteTransaction("5");
     await c.idle();
     expect(c.last).toBeUndefined();
-    expect(hs.requests).toBe(0);
+    expect(hs.callsOf("roomMessages").length).toBe(0);
   });
 });
 
@@ -311,11 +259,11 @@ describe("one GET /initialSync for every room", () => {
   /** Adds initialSync to the fake homeserver: each joined room's newest `limit` events, oldest first. */
   function withInitialSync(opts: { fail?: Error & { statusCode?: number } } = {}) {
     const asked = { syncs: 0 };
-    const fake = hs as FakeTimelines & { initialSync?: unknown };
+    const fake = hs as FakeHomeserver & { initialSync?: unknown };
     fake.initialSync = async (limit: number, onRoom: (room: unknown) => void) => {
       asked.syncs++;
       if (opts.fail) throw opts.fail;
-      for (const [roomId, list] of hs.rooms.entries()) {
+      for (const [roomId, { timeline: list }] of hs.rooms.entries()) {
         onRoom({
           roomId,
           timeline: { start: `s${Math.max(0, list.length - limit)}`, end: `s${list.length}`, chunk: list.slice(-limit).map((e) => ({ ...e })) },
@@ -336,19 +284,19 @@ describe("one GET /initialSync for every room", () => {
     expect(positions.position("!busy:example.org")).toEqual({ token: "s15", event: "$busy:-14" });
 
     t = T0 + 60_000;
-    const before = hs.requests;
+    const before = hs.callsOf("roomMessages").length;
     const few = [1, 2, 3].map((i) => hs.post("!quiet:example.org", "@amy:example.org", `new ${i}`, T0 + 10_000 + i));
     const many = Array.from({ length: 12 }, (_, i) => hs.post("!busy:example.org", "@bob:example.org", `new ${i}`, T0 + 20_000 + i));
     const report = await c.runOnce("the homeserver is back");
     expect(report).toMatchObject({ rooms: 2, paged: 1, added: 15, failed: 0 });
-    expect(hs.requests - before).toBe(1); // only the busy room, one page
+    expect(hs.callsOf("roomMessages").length - before).toBe(1); // only the busy room, one page
     expect(pendingIds()).toEqual(expect.arrayContaining([...few, ...many].map((e) => e.event_id)));
     expect(asked.syncs).toBe(2);
 
     // Nothing new anywhere: one initialSync and no /messages at all.
     const quiet = await c.runOnce("again");
     expect(quiet).toMatchObject({ paged: 0, added: 0 });
-    expect(hs.requests - before).toBe(1);
+    expect(hs.callsOf("roomMessages").length - before).toBe(1);
     expect(positions.position("!busy:example.org")).toEqual({ token: "s27", event: "$busy:-26" });
   });
 
@@ -405,7 +353,7 @@ describe("one GET /initialSync for every room", () => {
     withInitialSync({ fail: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) });
     const c = catchUp();
     await expect(c.runOnce("start")).rejects.toThrow("ECONNREFUSED");
-    expect(hs.requests).toBe(0);
+    expect(hs.callsOf("roomMessages").length).toBe(0);
   });
 });
 

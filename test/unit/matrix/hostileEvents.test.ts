@@ -1,17 +1,11 @@
-import pino from "pino";
 import { Dispatcher } from "../../../src/commands/dispatcher";
 import { Message } from "../../../src/messaging/message";
 import type { CommandSpec } from "../../../src/commands/types";
-import type { CarenetConfig } from "../../../src/config/types";
-import { EventRouter, sentAtOf } from "../../../src/matrix/eventRouter";
-import type { Homeserver } from "../../../src/matrix/homeserver";
-import { AuditLog } from "../../../src/store/audit";
-import { CommunityRoomsStore } from "../../../src/features/communities/store/communityRooms";
+import { sentAtOf } from "../../../src/matrix/eventRouter";
 import { openDatabase, type Db } from "../../../src/store/database";
 import { DmRoomsStore } from "../../../src/matrix/store/dmRooms";
 import { InboxStore } from "../../../src/store/inbox";
-import { JobsStore } from "../../../src/store/jobs";
-import { OutboxStore } from "../../../src/store/outbox";
+import { bareRouter } from "../../support/router";
 
 const NOW = Date.parse("2026-01-12T22:00:00Z");
 const AMY = "@amy:example.org";
@@ -28,24 +22,11 @@ async function handle(content: Record<string, unknown>, origin_server_ts: unknow
   dmRooms.record(DM, AMY, NOW);
   const ran: string[] = [];
   const hours: CommandSpec = { name: "hours", usage: "!hours", summary: "hours", audience: "everyone", run: () => (ran.push("hours"), { outcome: "ok", reply: Message.of("hours ran") }) };
-  const router = new EventRouter({
-    db,
+  const router = bareRouter(db, {
     inbox,
-    outbox: new OutboxStore(db),
     dmRooms,
-    homeserver: {} as Homeserver,
     dispatcher: new Dispatcher([hours], () => undefined, (fn) => db.transaction(fn)()),
     clock: { now: () => NOW },
-    log: pino({ level: "silent" }),
-    botUserId: "@carenet:example.org",
-    domain: "example.org",
-    config: () => ({ crisis_resources: "Call 999.", communities: [] }) as unknown as CarenetConfig,
-    rooms: new CommunityRoomsStore(db),
-    audit: new AuditLog(db),
-    jobs: new JobsStore(db),
-    wakeScheduler: () => undefined,
-    maxEventAgeMs: 5 * 60_000,
-    outboxChanged: () => undefined,
   });
   inbox.recordTransaction("t1", [{ event_id: "$e", room_id: DM, sender: AMY, type: "m.room.message", origin_server_ts, content }], NOW);
   for (const row of inbox.pending()) await router.handle(row);

@@ -1,17 +1,11 @@
-import { JobsStore } from "../../../src/store/jobs";
-import pino from "pino";
 import { Dispatcher } from "../../../src/commands/dispatcher";
 import { Message } from "../../../src/messaging/message";
 import type { CommandSpec } from "../../../src/commands/types";
-import type { CarenetConfig } from "../../../src/config/types";
-import { EventRouter } from "../../../src/matrix/eventRouter";
-import type { Homeserver } from "../../../src/matrix/homeserver";
-import { AuditLog } from "../../../src/store/audit";
-import { CommunityRoomsStore } from "../../../src/features/communities/store/communityRooms";
 import { openDatabase, type Db } from "../../../src/store/database";
 import { DmRoomsStore } from "../../../src/matrix/store/dmRooms";
 import { InboxStore } from "../../../src/store/inbox";
 import { OutboxStore } from "../../../src/store/outbox";
+import { bareRouter } from "../../support/router";
 
 const NOW = Date.parse("2026-01-12T22:00:00Z");
 const AMY = "@amy:example.org";
@@ -40,24 +34,13 @@ async function handleLate(body: string): Promise<{ ran: string[]; reply: string 
       return { outcome: "ok", reply: Message.of(`${name} ran`) };
     },
   });
-  const router = new EventRouter({
-    db,
+  const router = bareRouter(db, {
     inbox,
     outbox,
     dmRooms,
-    homeserver: {} as Homeserver,
     dispatcher: new Dispatcher([spec("page", true), spec("help", false)], () => undefined, (fn) => db.transaction(fn)()),
     clock: { now: () => NOW },
-    log: pino({ level: "silent" }),
-    botUserId: "@carenet:example.org",
-    domain: "example.org",
-    config: () => ({ crisis_resources: "Call 999.", communities: [] }) as unknown as CarenetConfig,
-    rooms: new CommunityRoomsStore(db),
-    audit: new AuditLog(db),
-    jobs: new JobsStore(db),
-    wakeScheduler: () => undefined,
     maxEventAgeMs: MAX_AGE,
-    outboxChanged: () => undefined,
   });
   const sentAt = NOW - 20 * 60_000; // carenet was down for 20 minutes
   inbox.recordTransaction("t1", [{ event_id: "$late", room_id: DM, sender: AMY, type: "m.room.message", origin_server_ts: sentAt, content: { msgtype: "m.text", body } }], NOW);

@@ -5,41 +5,10 @@ import { type Homeserver, retryAdvice } from "../../../src/matrix/homeserver";
 import { OutboxSender, REACTION_SLOTS_WHILE_MESSAGES_WAIT, REACTION_WAIT_MS, URGENT_SLOTS } from "../../../src/matrix/outboxSender";
 import { openDatabase, type Db } from "../../../src/store/database";
 import { OutboxStore, URGENT } from "../../../src/store/outbox";
+import { connectionRefused, FakeHomeserver, type SendCall } from "../../support/fakeHomeserver";
+import { BOT, DOMAIN } from "../../support/fixtures";
 
 const T0 = 1_800_000_000_000;
-
-interface SendCall {
-  roomId: string;
-  eventType: string;
-  content: Record<string, unknown>;
-  txnId: string;
-}
-
-/** A fake homeserver whose sendEvent answers from a script, then succeeds. */
-class FakeHomeserver {
-  readonly calls: SendCall[] = [];
-  private readonly script: Array<(call: SendCall) => string> = [];
-
-  /** The next sends throw these (in order), then sends succeed. */
-  failNext(...errors: unknown[]): void {
-    for (const e of errors)
-      this.script.push(() => {
-        throw e;
-      });
-  }
-
-  sendEvent = async (roomId: string, eventType: string, content: object, txnId: string): Promise<string> => {
-    const call = { roomId, eventType, content: content as Record<string, unknown>, txnId };
-    this.calls.push(call);
-    const step = this.script.shift();
-    if (step) return step(call);
-    return `$event-for-${txnId}`;
-  };
-
-  asHomeserver(): Homeserver {
-    return this as unknown as Homeserver;
-  }
-}
 
 let db: Db;
 let outbox: OutboxStore;
@@ -51,7 +20,10 @@ const clock = { now: () => t };
 beforeEach(() => {
   db = openDatabase(":memory:");
   outbox = new OutboxStore(db);
-  hs = new FakeHomeserver();
+  // Every room id is a room here, and no room can be read: a retry sends again (reading
+  // the room for an earlier attempt is tested below, with its own homeserver).
+  hs = new FakeHomeserver(BOT, DOMAIN, true);
+  hs.failWith = (method) => (method === "roomMessages" ? connectionRefused() : undefined);
   t = T0;
   sender = undefined;
 });
@@ -61,7 +33,7 @@ afterEach(async () => {
 });
 
 function startSender(failpoints: Failpoint[] = []): OutboxSender {
-  sender = new OutboxSender(outbox, hs.asHomeserver(), clock, createLogger("silent"), new Set(failpoints), async (u) => `!dm-${u}`);
+  sender = new OutboxSender(outbox, hs as unknown as Homeserver, clock, createLogger("silent"), new Set(failpoints), async (u) => `!dm-${u}`);
   sender.start();
   return sender;
 }
@@ -106,7 +78,7 @@ describe("sending", () => {
     startSender();
     await waitFor("three sends", () => outbox.countByState().sent === 3);
 
-    const inRoom = (roomId: string) => hs.calls.filter((c) => c.roomId === roomId).map((c) => [c.content.body, c.txnId, c.eventType]);
+    const inRoom = (roomId: string) => hs.sends.filter((c) => c.roomId === roomId).map((c) => [c.content.body, c.txnId, c.eventType]);
     expect(inRoom("!room:example.org")).toEqual([
       ["first", txn.a, "m.room.message"],
       ["second", txn.b, "m.room.message"],
@@ -119,13 +91,13 @@ describe("sending", () => {
   it("sends what is queued after start when woken, and never sends a message twice", async () => {
     startSender();
     await sleep(20);
-    expect(hs.calls).toEqual([]);
+    expect(hs.sends).toEqual([]);
     enqueue("later");
     sender!.wake();
     await waitFor("the send", () => row("later").state === "sent");
     sender!.wake();
     await sleep(30);
-    expect(hs.calls).toHaveLength(1);
+    expect(hs.sends).toHaveLength(1);
   });
 
   it("does not send a message that is not due yet", async () => {
@@ -134,7 +106,7 @@ describe("sending", () => {
     t = T0;
     startSender();
     await sleep(30);
-    expect(hs.calls).toEqual([]);
+    expect(hs.sends).toEqual([]);
     await advanceTo(T0 + 10_000, "the send", () => row("future").state === "sent");
   });
 
@@ -152,7 +124,7 @@ describe("sending", () => {
     startSender(["hold-outbox"]);
     sender!.wake();
     await sleep(30);
-    expect(hs.calls).toEqual([]);
+    expect(hs.sends).toEqual([]);
     expect(row("a").state).toBe("pending");
   });
 });
@@ -170,10 +142,10 @@ describe("retrying", () => {
     t = T0 + 1233;
     sender!.wake();
     await sleep(30);
-    expect(hs.calls).toHaveLength(1);
+    expect(hs.sends).toHaveLength(1);
 
     await advanceTo(T0 + 1234, "the retry", () => row("a").state === "sent");
-    expect(hs.calls.map((c) => c.txnId)).toEqual([txnId, txnId]);
+    expect(hs.sends.map((c) => c.txnId)).toEqual([txnId, txnId]);
     expect(row("a").event_id).toBe(`$event-for-${txnId}`);
   });
 
@@ -194,8 +166,8 @@ describe("retrying", () => {
     expect(row("a").next_attempt_at).toBe(T0 + 3000 + 4000);
 
     await advanceTo(T0 + 7000, "success", () => row("a").state === "sent");
-    expect(hs.calls).toHaveLength(4);
-    expect(new Set(hs.calls.map((c) => c.txnId))).toEqual(new Set([txnId]));
+    expect(hs.sends).toHaveLength(4);
+    expect(new Set(hs.sends.map((c) => c.txnId))).toEqual(new Set([txnId]));
   });
 
   it("keeps retrying server errors rather than giving up", async () => {
@@ -206,7 +178,7 @@ describe("retrying", () => {
     for (let i = 1; i <= 8; i++) {
       await waitFor(`attempt ${i}`, () => row("a").attempts === i);
       expect(row("a").state).toBe("pending");
-      await advanceTo(row("a").next_attempt_at, `attempt ${i + 1}`, () => hs.calls.length === i + 1);
+      await advanceTo(row("a").next_attempt_at, `attempt ${i + 1}`, () => hs.sends.length === i + 1);
     }
     await waitFor("success", () => row("a").state === "sent");
   });
@@ -230,14 +202,14 @@ describe("retrying", () => {
     // More than one try (a transient permission glitch heals), but not forever.
     expect(attempts).toBeGreaterThanOrEqual(2);
     expect(attempts).toBeLessThanOrEqual(8);
-    expect(hs.calls.map((c) => c.txnId)).toEqual(Array(attempts).fill(txnId));
+    expect(hs.sends.map((c) => c.txnId)).toEqual(Array(attempts).fill(txnId));
     expect(outbox.nextDueAt()).toBeNull();
 
     // Parked for good: no more sends however late it gets.
     t += 24 * 60 * 60 * 1000;
     sender!.wake();
     await sleep(30);
-    expect(hs.calls).toHaveLength(attempts);
+    expect(hs.sends).toHaveLength(attempts);
     expect(row("a").state).toBe("failed");
   });
 
@@ -246,12 +218,12 @@ describe("retrying", () => {
     const txnId = row("a").txn_id;
     startSender(["fail-after-send"]);
     await waitFor("the first send", () => row("a").attempts === 1);
-    expect(hs.calls).toHaveLength(1);
+    expect(hs.sends).toHaveLength(1);
     expect(row("a")).toMatchObject({ state: "pending", txn_id: txnId, event_id: null });
     expect(row("a").last_error).toMatch(/fail-after-send/);
 
     await advanceTo(row("a").next_attempt_at, "the resend", () => row("a").attempts === 2);
-    expect(hs.calls.map((c) => c.txnId)).toEqual([txnId, txnId]);
+    expect(hs.sends.map((c) => c.txnId)).toEqual([txnId, txnId]);
     expect(row("a").state).toBe("pending");
   });
 
@@ -265,63 +237,37 @@ describe("retrying", () => {
     t = row("a").next_attempt_at;
     startSender();
     await waitFor("sent", () => row("a").state === "sent");
-    expect(hs.calls.map((c) => c.txnId)).toEqual([txnId, txnId]);
+    expect(hs.sends.map((c) => c.txnId)).toEqual([txnId, txnId]);
   });
 });
 
-/**
- * A homeserver that keeps the bot's events, like Synapse: a send it takes may still fail for
- * carenet (the answer lost as it stops), and after a restart it no longer knows the
- * transaction id, so a resend would be a second event.
- */
-class ForgetfulHomeserver {
-  readonly botUserId = "@carenet:example.org";
-  readonly timeline: Array<Record<string, unknown>> = [];
-  sends = 0;
-  /** The next sends are taken, then fail as if the connection dropped. */
-  loseAnswers = 0;
-  readable = true;
-
-  sendEvent = async (roomId: string, eventType: string, content: object, txnId: string): Promise<string> => {
-    this.sends++;
-    const eventId = `$${this.sends}-${txnId}`;
-    this.timeline.push({ room_id: roomId, type: eventType, sender: this.botUserId, content: JSON.parse(JSON.stringify(content)), event_id: eventId, origin_server_ts: t });
-    if (this.loseAnswers > 0) {
-      this.loseAnswers--;
-      throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
-    }
-    return eventId;
-  };
-
-  roomMessages = async (roomId: string): Promise<{ start: string; chunk: Array<Record<string, unknown>> }> => {
-    if (!this.readable) throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
-    return { start: "s", chunk: this.timeline.filter((e) => e.room_id === roomId).reverse() };
-  };
-
-  asHomeserver(): Homeserver {
-    return this as unknown as Homeserver;
-  }
+/** The homeserver after a restart: it keeps the bot's events but no longer knows their transaction ids. */
+function forgetfulHomeserver(): FakeHomeserver {
+  const forgetful = new FakeHomeserver(BOT, DOMAIN, true);
+  forgetful.rememberTxnIds = false;
+  forgetful.now = () => t;
+  return forgetful;
 }
 
 describe("a send the homeserver took but whose answer was lost", () => {
   it("is not sent again: the retry finds the bot's event with the same content and records it", async () => {
-    const forgetful = new ForgetfulHomeserver();
+    const forgetful = forgetfulHomeserver();
     forgetful.loseAnswers = 1;
-    sender = new OutboxSender(outbox, forgetful.asHomeserver(), clock, createLogger("silent"), new Set(), async (u) => `!dm-${u}`);
+    sender = new OutboxSender(outbox, forgetful as unknown as Homeserver, clock, createLogger("silent"), new Set(), async (u) => `!dm-${u}`);
     sender.start();
     enqueue("same", "I hear you");
     await waitFor("the first attempt", () => row("same").attempts === 1);
     expect(row("same").state).toBe("pending");
 
     await advanceTo(row("same").next_attempt_at, "recorded as sent", () => row("same").state === "sent");
-    expect(forgetful.sends).toBe(1);
-    expect(forgetful.timeline).toHaveLength(1);
-    expect(row("same").event_id).toBe(forgetful.timeline[0]!.event_id);
+    expect(forgetful.sends).toHaveLength(1);
+    expect(forgetful.rooms.get("!room:example.org")!.timeline).toHaveLength(1);
+    expect(row("same").event_id).toBe(forgetful.rooms.get("!room:example.org")!.timeline[0]!.event_id);
   });
 
   it("is sent again when the earlier event with that content is another message's, or the room cannot be read", async () => {
-    const forgetful = new ForgetfulHomeserver();
-    sender = new OutboxSender(outbox, forgetful.asHomeserver(), clock, createLogger("silent"), new Set(), async (u) => `!dm-${u}`);
+    const forgetful = forgetfulHomeserver();
+    sender = new OutboxSender(outbox, forgetful as unknown as Homeserver, clock, createLogger("silent"), new Set(), async (u) => `!dm-${u}`);
     sender.start();
     enqueue("first", "Same words");
     await waitFor("the first message", () => row("first").state === "sent");
@@ -342,17 +288,17 @@ describe("a send the homeserver took but whose answer was lost", () => {
     sender.wake();
     await waitFor("its first attempt", () => row("second").attempts === 1);
     await advanceTo(row("second").next_attempt_at, "sent", () => row("second").state === "sent");
-    expect(forgetful.timeline).toHaveLength(2);
+    expect(forgetful.rooms.get("!room:example.org")!.timeline).toHaveLength(2);
     expect(row("second").event_id).not.toBe(row("first").event_id);
 
     // Unreadable room: at least once, never lost.
-    forgetful.readable = false;
+    forgetful.failWith = (method) => (method === "roomMessages" ? connectionRefused() : undefined);
     forgetful.loseAnswers = 1;
     enqueue("third", "Other words");
     sender.wake();
     await waitFor("its first attempt", () => row("third").attempts === 1);
     await advanceTo(row("third").next_attempt_at, "sent", () => row("third").state === "sent");
-    expect(forgetful.timeline.filter((e) => (e.content as { body: string }).body === "Other words")).toHaveLength(2);
+    expect(forgetful.rooms.get("!room:example.org")!.timeline.filter((e) => (e.content as { body: string }).body === "Other words")).toHaveLength(2);
   });
 });
 
@@ -380,10 +326,10 @@ describe("stop", () => {
     await stopped;
     // The run in progress finishes what it had (a then b); nothing starts after stop().
     expect(row("a").state).toBe("sent");
-    const sent = hs.calls.length;
+    const sent = hs.sends.length;
     sender!.wake();
     await sleep(30);
-    expect(hs.calls.length).toBe(sent);
+    expect(hs.sends.length).toBe(sent);
   });
 });
 
@@ -422,14 +368,14 @@ describe("messages addressed to a person", () => {
     const opened: string[] = [];
     outbox.enqueue({ dedupeKey: "p1", toUser: "@ann:example.org", eventType: "m.room.message", content: { body: "one" } }, t);
     const txn = row("p1").txn_id;
-    sender = new OutboxSender(outbox, hs.asHomeserver(), clock, createLogger("silent"), new Set(), async (u) => {
+    sender = new OutboxSender(outbox, hs as unknown as Homeserver, clock, createLogger("silent"), new Set(), async (u) => {
       opened.push(u);
       return "!dm-ann:example.org";
     });
     sender.start();
     await waitFor("the send", () => outbox.countByState().sent === 1);
     expect(opened).toEqual(["@ann:example.org"]);
-    expect(hs.calls).toEqual([expect.objectContaining({ roomId: "!dm-ann:example.org", txnId: txn })]);
+    expect(hs.sends).toEqual([expect.objectContaining({ roomId: "!dm-ann:example.org", txnId: txn })]);
     expect((db.prepare("SELECT room_id FROM outbox WHERE dedupe_key = 'p1'").get() as { room_id: string }).room_id).toBe("!dm-ann:example.org");
   });
 
@@ -437,7 +383,7 @@ describe("messages addressed to a person", () => {
     let fail = true;
     outbox.enqueue({ dedupeKey: "p2", toUser: "@bob:example.org", eventType: "m.room.message", content: { body: "two" } }, t);
     const txn = row("p2").txn_id;
-    sender = new OutboxSender(outbox, hs.asHomeserver(), clock, createLogger("silent"), new Set(), async () => {
+    sender = new OutboxSender(outbox, hs as unknown as Homeserver, clock, createLogger("silent"), new Set(), async () => {
       if (fail) throw new MatrixError({ errcode: "M_UNKNOWN", error: "down" }, 502);
       return "!dm-bob:example.org";
     });
@@ -446,7 +392,7 @@ describe("messages addressed to a person", () => {
     expect(row("p2").state).toBe("pending");
     fail = false;
     await advanceTo(row("p2").next_attempt_at, "the send", () => row("p2").state === "sent");
-    expect(hs.calls.map((c) => c.txnId)).toEqual([txn]);
+    expect(hs.sends.map((c) => c.txnId)).toEqual([txn]);
   });
 });
 
@@ -455,12 +401,12 @@ describe("a message for a person whose chat changed between attempts", () => {
     let current = "!first-dm:example.org";
     outbox.enqueue({ dedupeKey: "p3", toUser: "@cy:example.org", eventType: "m.room.message", content: { body: "private" } }, t);
     hs.failNext(new MatrixError({ errcode: "M_UNKNOWN", error: "busy" }, 502));
-    sender = new OutboxSender(outbox, hs.asHomeserver(), clock, createLogger("silent"), new Set(), async () => current);
+    sender = new OutboxSender(outbox, hs as unknown as Homeserver, clock, createLogger("silent"), new Set(), async () => current);
     sender.start();
     await waitFor("a failed attempt", () => row("p3").attempts === 1);
     current = "!new-dm:example.org"; // someone else joined the first chat, so it is no longer theirs
     await advanceTo(row("p3").next_attempt_at, "the send", () => row("p3").state === "sent");
-    expect(hs.calls.map((c) => c.roomId)).toEqual(["!first-dm:example.org", "!new-dm:example.org"]);
+    expect(hs.sends.map((c) => c.roomId)).toEqual(["!first-dm:example.org", "!new-dm:example.org"]);
   });
 });
 
@@ -477,23 +423,23 @@ describe("messages too large for one event", () => {
     const txn = row("big").txn_id;
     startSender();
     await waitFor("both sent", () => row("big").state === "sent" && row("after").state === "sent");
-    const parts = hs.calls.filter((c) => c.txnId.startsWith(txn));
+    const parts = hs.sends.filter((c) => c.txnId.startsWith(txn));
     expect(parts.length).toBeGreaterThan(1);
     expect(parts.map((c) => c.txnId)).toEqual(parts.map((_, i) => (i === 0 ? txn : `${txn}.${i}`)));
     expect(parts.map((c) => String(c.content.body)).join("").split("<").length - 1).toBe(14_000);
-    expect(hs.calls[hs.calls.length - 1].content.body).toBe("after");
+    expect(hs.sends[hs.sends.length - 1].content.body).toBe("after");
   });
 });
 
 describe("a reply queued for a person's direct chat", () => {
   it("goes to their private chat instead when that chat is no longer private, without the reply relation", async () => {
     outbox.enqueue({ dedupeKey: "r1", roomId: "!public-dm:example.org", eventType: "m.room.message", content: { msgtype: "m.notice", body: "your data", "m.relates_to": { "m.in_reply_to": { event_id: "$cmd" } } } }, t);
-    sender = new OutboxSender(outbox, hs.asHomeserver(), clock, createLogger("silent"), new Set(), async (u) => `!dm-${u}`, async (roomId) => (roomId === "!public-dm:example.org" ? "!private:example.org" : roomId));
+    sender = new OutboxSender(outbox, hs as unknown as Homeserver, clock, createLogger("silent"), new Set(), async (u) => `!dm-${u}`, async (roomId) => (roomId === "!public-dm:example.org" ? "!private:example.org" : roomId));
     sender.start();
     await waitFor("the send", () => row("r1").state === "sent");
-    expect(hs.calls).toHaveLength(1);
-    expect(hs.calls[0].roomId).toBe("!private:example.org");
-    expect(hs.calls[0].content["m.relates_to"]).toBeUndefined();
+    expect(hs.sends).toHaveLength(1);
+    expect(hs.sends[0].roomId).toBe("!private:example.org");
+    expect(hs.sends[0].content["m.relates_to"]).toBeUndefined();
     expect(db.prepare("SELECT room_id FROM outbox WHERE dedupe_key = ?").get("r1")).toEqual({ room_id: "!private:example.org" });
   });
 });
@@ -513,7 +459,7 @@ describe("a message the homeserver refuses as too large", () => {
     for (let i = 0; i < 6 && row("odd").state !== "failed"; i++) await advanceTo(row("odd").next_attempt_at, "another attempt", () => row("odd").attempts > i);
     expect(row("odd").state).toBe("failed");
     await waitFor("the word about it", () => row("odd:not-shown")?.state === "sent");
-    expect(String(hs.calls[hs.calls.length - 1].content.body)).toContain("could not be shown");
+    expect(String(hs.sends[hs.sends.length - 1].content.body)).toContain("could not be shown");
   });
 });
 

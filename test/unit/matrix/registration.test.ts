@@ -9,6 +9,7 @@ import {
   registrationToYaml,
   type Registration,
 } from "../../../src/matrix/registration";
+import { expectToContainAll } from "../../support/expectText";
 
 let tmp: string;
 beforeEach(() => {
@@ -126,9 +127,7 @@ describe("registrationToYaml / loadRegistration", () => {
     } catch (err) {
       message = (err as Error).message;
     }
-    expect(message).toContain(`the registration file ${file} is not usable`);
-    expect(message).toContain('"as_token" is missing');
-    expect(message).toContain('"hs_token" is missing');
+    expectToContainAll(message, [`the registration file ${file} is not usable`, '"as_token" is missing', '"hs_token" is missing']);
     expect(message).not.toContain('"id" is missing');
   });
 

@@ -1,5 +1,6 @@
 import type { Channel, OffMatrixMessage } from "../../../src/features/paging/offMatrix/channels";
 import { AMY, ANN, BOB, CAT, community, DAN, type Harness, MIN, SAM, STAFF_ROOM, startHarness, startUp, T0 } from "./harness";
+import { expectToContainAll } from "../../support/expectText";
 
 /**
  * Issue 16, items 4 and 5, on the fake clock: `!decline` and ⛔ move the ladder at once, a
@@ -191,10 +192,10 @@ describe("the daily gap warning", () => {
     await h.at(Date.parse("2026-01-13T16:00:00Z"));
     const warnings = h.hs.postsIn(STAFF_ROOM).filter((b) => b.includes("hours with nobody on call"));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain("Tue 16:00 to Wed 12:00");
-    expect(warnings[0]).toContain("Step 1 (the peer supporters on call): nobody 16:00–18:00 and 02:00–04:00.");
-    expect(warnings[0]).toContain("(United Kingdom Time)");
-    expect(warnings[0]).toContain("Step 2 (the staff on call): nobody 16:00–12:00.");
+    expectToContainAll(warnings[0], [
+      "Tue 16:00 to Wed 12:00", "Step 1 (the peer supporters on call): nobody 16:00–18:00 and 02:00–04:00.", "(United Kingdom Time)",
+      "Step 2 (the staff on call): nobody 16:00–12:00.",
+    ]);
     expect(warnings[0]).not.toContain("Step 3");
     // The next one is due tomorrow at 16:00.
     expect(h.app.jobs.pending("page.gaps").map((j) => j.dueAt)).toEqual([Date.parse("2026-01-14T16:00:00Z")]);

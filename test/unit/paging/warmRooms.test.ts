@@ -107,16 +107,16 @@ describe("the pool of warm rooms", () => {
     await h.flush();
     const [warm] = ready();
     const made = bodies.length;
-    const callsBefore = h.hs.calls.length;
+    const callsBefore = h.hs.methods.length;
 
     await h.command(AMY, "!page I am not ok tonight");
     await h.app.scheduler.runDue(); // the page's own room job (and, in the background lane, the top-up)
     expect(pageOf().supportRoomId).toBe(warm);
-    const pageCalls = h.hs.calls.slice(callsBefore);
+    const pageCalls = h.hs.methods.slice(callsBefore);
     // On the page path: the name, the introduction and the invitations; no room made, no membership look-ups.
     expect(pageCalls.filter((c) => c === "createRoom").length).toBeLessThanOrEqual(1); // only the top-up, after the room was given
     expect(pageCalls).not.toContain("membershipOf");
-    expect(h.hs.rooms.get(warm)!.name).toBe("Support for Amy");
+    expect(h.hs.nameOf(warm)).toBe("Support for Amy");
     expect(h.hs.membersOf(warm)).toMatchObject({ [AMY]: "invite", [BOB]: "invite" });
     expect(h.hs.postsIn(warm)[0]).toContain("This is a private support room for");
     // The invitations went out from the room job; their jobs are done, not left to run one by one.
@@ -147,7 +147,7 @@ describe("the pool of warm rooms", () => {
     const second = h.pages.get(2)!.supportRoomId!;
     expect(second).toBeTruthy();
     expect(second).not.toBe(first);
-    expect(h.hs.rooms.get(second)!.name).toBe("Support for Amy");
+    expect(h.hs.nameOf(second)).toBe("Support for Amy");
     expect(h.hs.membersOf(first)).toMatchObject({ [BOT]: "join" }); // a used room is kept, as every support room is
   });
 
@@ -156,7 +156,7 @@ describe("the pool of warm rooms", () => {
     await h.command(AMY, "!page no pool yet");
     await h.flush();
     const roomId = pageOf().supportRoomId!;
-    expect(h.hs.rooms.get(roomId)!.name).toBe("Support for Amy");
+    expect(h.hs.nameOf(roomId)).toBe("Support for Amy");
     expect(h.hs.membersOf(roomId)).toMatchObject({ [AMY]: "invite", [BOB]: "invite" });
     expect(ready()).toHaveLength(1);
     expect(ready()).not.toContain(roomId);

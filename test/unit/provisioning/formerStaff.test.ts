@@ -4,7 +4,7 @@ import { Provisioner, type ReconcileReport } from "../../../src/matrix/provision
 import { CommunityRoomsStore } from "../../../src/features/communities/store/communityRooms";
 import { openDatabase, type Db } from "../../../src/store/database";
 import { OutboxStore } from "../../../src/store/outbox";
-import { FakeHomeserver } from "./fakeHomeserver";
+import { FakeHomeserver } from "../../support/fakeHomeserver";
 
 /** Someone no longer staff or admin of a community is removed from its staff room. */
 

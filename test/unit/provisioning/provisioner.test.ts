@@ -6,7 +6,7 @@ import { KnownStates } from "../../../src/matrix/roomSnapshot";
 import { CommunityRoomsStore } from "../../../src/features/communities/store/communityRooms";
 import { openDatabase, type Db } from "../../../src/store/database";
 import { OutboxStore } from "../../../src/store/outbox";
-import { FakeHomeserver, matrixError } from "./fakeHomeserver";
+import { FakeHomeserver, matrixError } from "../../support/fakeHomeserver";
 
 const DOMAIN = "example.org";
 const BOT = `@carenet:${DOMAIN}`;
@@ -394,8 +394,7 @@ describe("failures", () => {
     hs.failWith = (method, args) => {
       if (method === "createRoom" && (args[0] as { room_alias_name?: string }).room_alias_name === "carenet_oak_alumni") {
         hs.aliases.set("#carenet_oak_alumni:example.org", "!other:example.org");
-        hs.rooms.set("!other:example.org", { roomId: "!other:example.org", state: new Map() });
-        hs.setState("!other:example.org", "m.room.member", BOT, { membership: "join" }, BOT);
+        hs.addRoom("!other:example.org");
         return matrixError(400, "M_ROOM_IN_USE", "Room alias already taken");
       }
       return undefined;

@@ -1,9 +1,9 @@
 import path from "node:path";
 import { loadConfigFile, parseConfig } from "../../../src/config/load";
-import { ConfigError, formatProblem } from "../../../src/config/problems";
+import { formatProblem } from "../../../src/config/problems";
 import { retentionOf } from "../../../src/features/data/settings";
+import { CONFIG_FILE as FILE, refusedConfig } from "../../support/configText";
 
-const FILE = "/srv/carenet/config.yaml";
 const SAMPLE = path.resolve(__dirname, "../../../config/config.sample.yaml");
 
 const text = (retention: string) =>
@@ -20,15 +20,7 @@ const text = (retention: string) =>
     "",
   ].join("\n");
 
-function problems(t: string): string[] {
-  try {
-    parseConfig(t, FILE);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems.map(formatProblem);
-  }
-  throw new Error("expected the config to be refused");
-}
+const problems = (t: string): string[] => refusedConfig(t).map(formatProblem);
 
 describe("retention in the config", () => {
   it("defaults to a year for check-ins, pages and the rota, and 90 days for removed members", () => {

@@ -13,66 +13,36 @@ import { OutboxSender } from "../../../src/matrix/outboxSender";
 import { SPACE_KEY } from "../../../src/features/communities/store/communityRooms";
 import { openDatabase, type Db } from "../../../src/store/database";
 import { InboxStore, type IncomingEvent } from "../../../src/store/inbox";
-import { BOT, RecordingHomeserver } from "../paging/harness";
+import { FakeClock } from "../../support/fakeClock";
+import { FakeHomeserver } from "../../support/fakeHomeserver";
+import { BOT, carenetConfig, communityConfig, MIN } from "../../support/fixtures";
 
-export const CRISIS = "In an emergency call 999. Samaritans 116 123 (free, 24/7).";
+export { CRISIS, MIN, DAY } from "../../support/fixtures";
 export const AMY = "@amy:example.org"; // the member whose data is exported and erased
 export const BOB = "@bob:example.org"; // a peer supporter
 export const CAT = "@cat:example.org"; // another member: nothing of hers may ever reach Amy
 export const SAM = "@sam:example.org"; // staff of oak
 export const TOM = "@tom:example.org"; // staff of elm
-export const MIN = 60_000;
-export const DAY = 24 * 60 * MIN;
 /** Monday 2 March 2026, 19:00 in London (GMT). */
 export const T0 = Date.parse("2026-03-02T19:00:00Z");
 
 export const roomOf = (communityId: string, key: string) => `!${communityId}-${key}:example.org`;
 
 function community(id: string, name: string, staff: string[], over: Partial<CommunityConfig> = {}): CommunityConfig {
-  return {
-    id,
+  return communityConfig(id, {
     name,
-    timezone: "Europe/London",
     staff,
-    admins: [],
     rooms: { community: { name: `${name} community` }, staff: { name: `${name} staff` }, alumni: { name: `${name} alumni` }, extra: [] },
     checkins: [{ id: "evening", at: "20:00", prompt: "How are you this evening?" }],
     rota: { approval_required: false },
     paging: { escalation: [{ notify: "on_call_peers", wait: "10m" }, { notify: "all_staff", wait: "10m" }] },
     ...over,
-  };
+  });
 }
 
 export function worldConfig(over: Partial<CarenetConfig> = {}): CarenetConfig {
-  return {
-    homeserver: { url: "http://127.0.0.1:1", domain: "example.org" },
-    appservice: { bind: "127.0.0.1", port: 0, registration: "registration.yaml" },
-    database: { path: ":memory:" },
-    bot: { localpart: "carenet", displayname: "Care Network" },
-    logging: { level: "info" },
-    events: { max_age: "5m" },
-    crisis_resources: CRISIS,
-    communities: [community("oak", "Oakwood", [SAM]), community("elm", "Elmhurst", [TOM])],
-    ...over,
-  };
+  return carenetConfig([community("oak", "Oakwood", [SAM]), community("elm", "Elmhurst", [TOM])], over);
 }
-
-/** The homeserver carenet sees, plus what the data capability asks of it (leaving rooms). */
-export class DataHomeserver extends RecordingHomeserver {
-  readonly left: string[] = [];
-
-  override async leaveRoom(roomId: string): Promise<void> {
-    this.calls.push("leaveRoom");
-    this.left.push(roomId);
-    this.rooms.get(roomId)?.members.set(BOT, "leave");
-  }
-
-  async userExists(): Promise<boolean> {
-    return true;
-  }
-
-}
-
 
 export interface Answer {
   outcome: "ok" | "refused" | undefined;
@@ -90,8 +60,8 @@ export interface Answer {
  */
 export class World {
   readonly db: Db = openDatabase(":memory:");
-  readonly clock = { t: T0, now: () => this.clock.t };
-  readonly hs = new DataHomeserver();
+  readonly clock = new FakeClock(T0);
+  readonly hs = new FakeHomeserver();
   readonly logs = new LogCapture();
   readonly app: AppContext;
   readonly data: DataService;
@@ -123,7 +93,7 @@ export class World {
       for (const key of [SPACE_KEY, "community", "staff", "alumni"]) {
         const roomId = roomOf(c.id, key);
         this.app.rooms.record({ communityId: c.id, roomKey: key, roomId, alias: `#carenet_${c.id}_${key}:example.org`, name: key, origin: "created" }, T0);
-        this.hs.rooms.set(roomId, { members: new Map([[BOT, "join"]]), power: {} });
+        this.hs.addRoom(roomId, { power: {} });
       }
     }
     this.sender = new OutboxSender(this.app.outbox, homeserver, this.clock, log, new Set(), (u) => this.app.directRooms.roomFor(u));
@@ -142,7 +112,7 @@ export class World {
   dm(user: string): string {
     const roomId = `!dm-${user.slice(1, user.indexOf(":"))}:example.org`;
     this.app.dmRooms.record(roomId, user, this.clock.now());
-    this.hs.rooms.set(roomId, { direct: user, members: new Map([[BOT, "join"], [user, "join"]]), power: {} });
+    this.hs.addRoom(roomId, { direct: user, members: { [user]: "join" }, power: {} });
     return roomId;
   }
 

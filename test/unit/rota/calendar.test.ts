@@ -8,6 +8,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import pino from "pino";
 import { ALEX, BEA, community, DEE, SAM, World } from "./world";
+import { expectToContainAll } from "../../support/expectText";
 
 /**
  * `!rota calendar`: a secret iCal URL by DM; the feed, parsed with node-ical, lists the
@@ -61,10 +62,7 @@ test("a person's feed: their Sunday 18:00–22:00 shift at 18:00 GMT before the 
   const evs = events(text);
   const starts = evs.map((e) => e.start.toISOString());
   // 15 March and 22 March: GMT (UTC+0); 29 March onwards: BST (UTC+1), still 18:00 on the wall.
-  expect(starts).toContain("2026-03-15T18:00:00.000Z");
-  expect(starts).toContain("2026-03-22T18:00:00.000Z");
-  expect(starts).toContain("2026-03-29T17:00:00.000Z");
-  expect(starts).toContain("2026-04-05T17:00:00.000Z");
+  expectToContainAll(starts, ["2026-03-15T18:00:00.000Z", "2026-03-22T18:00:00.000Z", "2026-03-29T17:00:00.000Z", "2026-04-05T17:00:00.000Z"]);
   const dstSunday = evs.find((e) => e.start.toISOString() === "2026-03-29T17:00:00.000Z")!;
   expect(dstSunday.end!.toISOString()).toBe("2026-03-29T21:00:00.000Z");
   expect((dstSunday.start as Date & { tz?: string }).tz).toBe("Europe/London");

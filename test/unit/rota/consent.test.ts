@@ -1,4 +1,5 @@
 import { ALEX, BEA, CRISIS, HOUR, idIn, MON_NOON, SAM, World } from "./world";
+import { expectToContainAll } from "../../support/expectText";
 
 /**
  * Nothing optional is recorded about a member without their current agreement to the
@@ -21,12 +22,10 @@ beforeEach(() => {
 });
 
 function expectKindConsentRefusal(text: string): void {
-  expect(text).toContain("Shifts on the rota are recorded only for members who have agreed to how Oak TC keeps their information");
-  expect(text).toContain("I have not recorded anything");
-  expect(text).toContain("!consent agree");
-  expect(text).toContain("!rights");
-  expect(text).toContain("!page");
-  expect(text).toContain(CRISIS);
+  expectToContainAll(text, [
+    "Shifts on the rota are recorded only for members who have agreed to how Oak TC keeps their information", "I have not recorded anything",
+    "!consent agree", "!rights", "!page", CRISIS,
+  ]);
 }
 
 it("!volunteer without consent records nothing and answers kindly, with how to agree and the crisis resources", async () => {

@@ -1,4 +1,5 @@
 import { ALEX, BEA, community, CRISIS, DAY, HOUR, idIn, MIN, MON_NOON, SAM, World, type Where } from "./world";
+import { expectToContainAll } from "../../support/expectText";
 
 let w: World;
 afterEach(() => w?.close());
@@ -87,9 +88,7 @@ describe("sending handoffs", () => {
     const [, start] = handoffs(ALEX);
     expect(start).toContain("You are on call for Oak TC now, until 22:00 today (United Kingdom Time).");
     expect(start).not.toContain("late");
-    expect(start).toContain("Send !break to step off the rota now, no questions asked");
-    expect(start).toContain("!rota cover");
-    expect(start).toContain(CRISIS);
+    expectToContainAll(start, ["Send !break to step off the rota now, no questions asked", "!rota cover", CRISIS]);
     expect(handoffs(ALEX)).toHaveLength(2);
     expect(w.handoffJobs("done")).toHaveLength(2);
   });

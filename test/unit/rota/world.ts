@@ -11,8 +11,10 @@ import { openDatabase, type Db } from "../../../src/store/database";
 import { JobsStore } from "../../../src/store/jobs";
 import { MembersStore } from "../../../src/features/communities/store/members";
 import { RotaStore } from "../../../src/features/rota/store/rota";
+import { FakeHomeserver } from "../../support/fakeHomeserver";
+import { BOT, carenetConfig, communityConfig, CRISIS, MIN } from "../../support/fixtures";
 
-export const CRISIS = "In an emergency call 999. Samaritans 116 123 (free, 24/7).";
+export { CRISIS, MIN, HOUR, DAY } from "../../support/fixtures";
 export const SAM = "@sam:example.org"; // staff of oak
 export const ANN = "@ann:example.org"; // admin of oak
 export const ELI = "@eli:example.org"; // staff of elm
@@ -21,25 +23,17 @@ export const BEA = "@bea:example.org";
 export const CAL = "@cal:example.org";
 export const DEE = "@dee:example.org"; // nobody's member
 
-export const MIN = 60_000;
-export const HOUR = 60 * MIN;
-export const DAY = 24 * HOUR;
-
 /** Monday 2 March 2026, 12:00 in London (GMT = UTC). */
 export const MON_NOON = Date.parse("2026-03-02T12:00:00Z");
 
 export function community(id: string, overrides: Partial<CommunityConfig> = {}): CommunityConfig {
-  return {
-    id,
+  return communityConfig(id, {
     name: `${id[0].toUpperCase()}${id.slice(1)} TC`,
-    timezone: "Europe/London",
     staff: id === "oak" ? [SAM] : [ELI],
     admins: id === "oak" ? [ANN] : [],
-    rooms: { community: { name: `${id} community` }, staff: { name: `${id} staff` }, alumni: { name: `${id} alumni` }, extra: [] },
-    checkins: [],
     rota: { approval_required: true, max_shifts_per_week: 3, max_pages_per_night: 2, handoff_reminder: "30m" },
     ...overrides,
-  };
+  });
 }
 
 export type Where = "dm" | { community: string; room: "community" | "staff" | "alumni" };
@@ -75,16 +69,7 @@ export class World {
 
   constructor(opts: { communities?: CommunityConfig[]; now?: number } = {}) {
     this.now = opts.now ?? MON_NOON;
-    this.config = {
-      homeserver: { url: "http://127.0.0.1:8008", domain: "example.org" },
-      appservice: { bind: "127.0.0.1", port: 9993, registration: "registration.yaml" },
-      database: { path: ":memory:" },
-      bot: { localpart: "carenet", displayname: "Care Network" },
-      logging: { level: "info" },
-      events: { max_age: "5m" },
-      crisis_resources: CRISIS,
-      communities: opts.communities ?? [community("oak")],
-    };
+    this.config = carenetConfig(opts.communities ?? [community("oak")]);
     this.db = openDatabase(":memory:");
     const clock = { now: () => this.now };
     const log = pino({ level: "silent" });
@@ -93,9 +78,9 @@ export class World {
       config: () => this.config,
       clock,
       log,
-      botUserId: "@carenet:example.org",
+      botUserId: BOT,
       domain: "example.org",
-      homeserver: {} as never,
+      homeserver: new FakeHomeserver() as never,
       retryAdvice: () => ({ delayMs: MIN, permanent: false, reason: "test" }),
     });
     this.jobs = this.app.jobs;

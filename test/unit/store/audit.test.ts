@@ -1,20 +1,13 @@
 import { AUDIT_DETAIL_MAX, AUDIT_LATEST_MAX, AuditLog } from "../../../src/store/audit";
-import { Db, openDatabase } from "../../../src/store/database";
+import type { Db } from "../../../src/store/database";
+import { ALEX, SAM, withMemoryDb } from "../../support/fixtures";
 
 const T0 = Date.parse("2025-03-01T10:00:00Z");
 const OAK = "oakwood";
 const ELM = "elmfield";
-const SAM = "@sam:example.org";
-const ALEX = "@alex:example.org";
 
-let db: Db;
-let audit: AuditLog;
-
-beforeEach(() => {
-  db = openDatabase(":memory:");
-  audit = new AuditLog(db);
-});
-afterEach(() => db.close());
+let db: Db, audit: AuditLog;
+withMemoryDb((d) => ([db, audit] = [d, new AuditLog(d)]));
 
 describe("append and latest", () => {
   it("stores every field and returns the new id", () => {

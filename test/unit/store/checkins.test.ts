@@ -1,20 +1,13 @@
 import { DEFAULT_PLAN } from "../../../src/features/checkins/domain/checkins";
 import { CheckinsStore, type NewAnswer } from "../../../src/features/checkins/store/checkins";
-import { openDatabase, type Db } from "../../../src/store/database";
+import type { Db } from "../../../src/store/database";
 import { OutboxStore } from "../../../src/store/outbox";
+import { ALICE, BOB, withMemoryDb } from "../../support/fixtures";
 
 const T = 1_800_000_000_000;
-const ALICE = "@alice:example.org";
-const BOB = "@bob:example.org";
 
-let db: Db;
-let store: CheckinsStore;
-
-beforeEach(() => {
-  db = openDatabase(":memory:");
-  store = new CheckinsStore(db);
-});
-afterEach(() => db.close());
+let db: Db, store: CheckinsStore;
+withMemoryDb((d) => ([db, store] = [d, new CheckinsStore(d)]));
 
 const prompt = (userId = ALICE, occurrenceAt = T, outboxKey = `k:${userId}:${occurrenceAt}`) =>
   store.recordPrompt({ communityId: "oak", userId, checkinId: "evening", occurrenceAt, localDate: "2027-01-15", late: false, outboxKey }, T);

@@ -1,19 +1,11 @@
 import { ConsentStore } from "../../../src/features/communities/store/consent";
-import { Db, openDatabase } from "../../../src/store/database";
+import type { Db } from "../../../src/store/database";
+import { ALEX, BEA, MIN, withMemoryDb } from "../../support/fixtures";
 
 const T0 = Date.parse("2025-03-01T10:00:00Z");
-const MIN = 60_000;
-const ALEX = "@alex:example.org";
-const BEA = "@bea:example.org";
 
-let db: Db;
-let consent: ConsentStore;
-
-beforeEach(() => {
-  db = openDatabase(":memory:");
-  consent = new ConsentStore(db);
-});
-afterEach(() => db.close());
+let db: Db, consent: ConsentStore;
+withMemoryDb((d) => ([db, consent] = [d, new ConsentStore(d)]));
 
 describe("record and current", () => {
   it("has no current consent before anything is recorded", () => {

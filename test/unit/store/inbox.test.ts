@@ -1,13 +1,9 @@
-import { openDatabase, type Db } from "../../../src/store/database";
+import type { Db } from "../../../src/store/database";
 import { InboxStore, type IncomingEvent } from "../../../src/store/inbox";
+import { withMemoryDb } from "../../support/fixtures";
 
-let db: Db;
-let inbox: InboxStore;
-beforeEach(() => {
-  db = openDatabase(":memory:");
-  inbox = new InboxStore(db);
-});
-afterEach(() => db.close());
+let db: Db, inbox: InboxStore;
+withMemoryDb((d) => ([db, inbox] = [d, new InboxStore(d)]));
 
 const T = 1_700_000_000_000;
 

@@ -1,13 +1,9 @@
-import { openDatabase, type Db } from "../../../src/store/database";
+import { openDatabase } from "../../../src/store/database";
 import { JobsStore } from "../../../src/store/jobs";
+import { withMemoryDb } from "../../support/fixtures";
 
-let db: Db;
 let jobs: JobsStore;
-beforeEach(() => {
-  db = openDatabase(":memory:");
-  jobs = new JobsStore(db);
-});
-afterEach(() => db.close());
+withMemoryDb((db) => (jobs = new JobsStore(db)));
 
 const T = 1_800_000_000_000;
 

@@ -1,24 +1,14 @@
-import { Db, openDatabase } from "../../../src/store/database";
+import type { Db } from "../../../src/store/database";
 import { Member, MembersStore } from "../../../src/features/communities/store/members";
+import { ALEX, BEA, KIM, MIN, SAM, withMemoryDb } from "../../support/fixtures";
 
 const T0 = Date.parse("2025-03-01T10:00:00Z");
-const MIN = 60_000;
 
 const OAK = "oakwood";
 const ELM = "elmfield";
-const ALEX = "@alex:example.org";
-const BEA = "@bea:example.org";
-const SAM = "@sam:example.org";
-const KIM = "@kim:example.org";
 
-let db: Db;
-let members: MembersStore;
-
-beforeEach(() => {
-  db = openDatabase(":memory:");
-  members = new MembersStore(db);
-});
-afterEach(() => db.close());
+let db: Db, members: MembersStore;
+withMemoryDb((d) => ([db, members] = [d, new MembersStore(d)]));
 
 function rawRow(communityId: string, userId: string): Record<string, unknown> | undefined {
   return db.prepare("SELECT * FROM members WHERE community_id = ? AND user_id = ?").get(communityId, userId) as

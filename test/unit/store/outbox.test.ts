@@ -1,13 +1,9 @@
-import { openDatabase, type Db } from "../../../src/store/database";
+import type { Db } from "../../../src/store/database";
 import { OutboxStore, URGENT, type OutgoingMessage } from "../../../src/store/outbox";
+import { withMemoryDb } from "../../support/fixtures";
 
-let db: Db;
-let outbox: OutboxStore;
-beforeEach(() => {
-  db = openDatabase(":memory:");
-  outbox = new OutboxStore(db);
-});
-afterEach(() => db.close());
+let db: Db, outbox: OutboxStore;
+withMemoryDb((d) => ([db, outbox] = [d, new OutboxStore(d)]));
 
 const T = 1_700_000_000_000;
 

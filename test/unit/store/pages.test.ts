@@ -1,21 +1,15 @@
 import type { PageState } from "../../../src/features/paging/domain/escalation";
-import { openDatabase, type Db } from "../../../src/store/database";
+import type { Db } from "../../../src/store/database";
 import { OutboxStore } from "../../../src/store/outbox";
 import { PagesStore } from "../../../src/features/paging/store/pages";
+import { AMY, BOB, withMemoryDb } from "../../support/fixtures";
 
 const T0 = Date.parse("2026-01-12T22:00:00Z");
-const AMY = "@amy:example.org";
-const BOB = "@bob:example.org";
 const LADDER = [{ notify: "on_call_peers" as const, waitMs: 600_000 }];
 const OPEN: PageState = { status: "open", step: 0, openedAtMs: T0, nextDeadlineMs: T0 + 600_000, repeatCount: 0 };
 
-let db: Db;
-let pages: PagesStore;
-beforeEach(() => {
-  db = openDatabase(":memory:");
-  pages = new PagesStore(db);
-});
-afterEach(() => db.close());
+let db: Db, pages: PagesStore;
+withMemoryDb((d) => ([db, pages] = [d, new PagesStore(d)]));
 
 describe("PagesStore", () => {
   it("keeps the state machine's state exactly, optional fields included", () => {

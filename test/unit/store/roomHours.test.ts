@@ -1,13 +1,9 @@
-import { openDatabase, type Db } from "../../../src/store/database";
+import type { Db } from "../../../src/store/database";
 import { RoomHoursStore } from "../../../src/features/hours/store/roomHours";
+import { withMemoryDb } from "../../support/fixtures";
 
-let db: Db;
-let store: RoomHoursStore;
-beforeEach(() => {
-  db = openDatabase(":memory:");
-  store = new RoomHoursStore(db);
-});
-afterEach(() => db.close());
+let db: Db, store: RoomHoursStore;
+withMemoryDb((d) => ([db, store] = [d, new RoomHoursStore(d)]));
 
 test("records, updates and forgets what carenet believes a room's state is", () => {
   expect(store.get("oak", "community")).toBeUndefined();

@@ -1,22 +1,12 @@
-import { loadMigrations, openDatabase, schemaVersion, type Db } from "../../../src/store/database";
+import { loadMigrations, schemaVersion, type Db } from "../../../src/store/database";
 import { RotaStore, type NewCover } from "../../../src/features/rota/store/rota";
+import { ALEX, BEA, HOUR, MIN, SAM, withMemoryDb } from "../../support/fixtures";
 
 const T0 = Date.parse("2026-03-02T12:00:00Z");
-const MIN = 60_000;
-const HOUR = 60 * MIN;
 const OAK = "oak";
-const ALEX = "@alex:example.org";
-const BEA = "@bea:example.org";
-const SAM = "@sam:example.org";
 
-let db: Db;
-let rota: RotaStore;
-
-beforeEach(() => {
-  db = openDatabase(":memory:");
-  rota = new RotaStore(db);
-});
-afterEach(() => db.close());
+let db: Db, rota: RotaStore;
+withMemoryDb((d) => ([db, rota] = [d, new RotaStore(d)]));
 
 const weekly = (over: Partial<Parameters<RotaStore["addWeekly"]>[0]> = {}) =>
   rota.addWeekly({ communityId: OAK, userId: ALEX, role: "peer", proposedBy: ALEX, agreed: true, day: "mon", from: "18:00", to: "22:00", ...over }, T0);
