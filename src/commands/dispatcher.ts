@@ -68,25 +68,10 @@ export class Dispatcher {
     args = parsed.command.args;
     const spec = this.commands.find((c) => c.name === name);
     if (!spec) {
-      const names = availableTo(ctx).map((c) => c.name);
-      const hint = closest(name, names);
-      const shown = safeCommandName(name);
-      const values = { name: command(`!${shown ?? ""}`), hint: command(`!${hint ?? ""}`), help: command("!help") };
-      const text = shown
-        ? hint
-          ? t("commands.unknownHint", values)
-          : t("commands.unknown", values)
-        : hint
-          ? t("commands.unknownUnnamedHint", values)
-          : t("commands.unknownUnnamed", values);
-      return done({ outcome: "refused", reply: Message.of(text).append(supportNow(ctx.crisisResources)) });
+      return done({ outcome: "refused", reply: Message.of(unknownCommand(name, ctx)).append(supportNow(ctx.crisisResources)) });
     }
     if (spec.audience === "staff" && !ctx.isStaffHere) {
-      // Standing in the staff room already: the reason is who they are, not where.
-      const c = ctx.community;
-      const values = { command: command(`!${name}`), community: c?.name ?? "" };
-      const why = !c ? t("commands.staffRoomOnlyDm", values) : ctx.roomKey === "staff" ? t("commands.notStaffOf", values) : t("commands.staffRoomOnly", values);
-      return done({ outcome: "refused", reply: Message.of(why) }, spec);
+      return done({ outcome: "refused", reply: Message.of(staffOnly(name, ctx)) }, spec);
     }
     const failed = (err: unknown): CommandResult => {
       if (err instanceof UsageError) {
@@ -136,4 +121,26 @@ export function ran(spec: CommandSpec, args: string[]): string {
   const usages = `${spec.usage} ${spec.staffPart?.usage ?? ""}`;
   const isSub = !!sub && /^[a-z][a-z-]*$/.test(sub) && new RegExp(`(^|[\\s|!\\[])${sub}(?=[\\s|\\]]|$)`).test(usages);
   return isSub ? `!${spec.name} ${sub}` : `!${spec.name}`;
+}
+
+/** The refusal for a command nobody has: names it (when it is safe to show) and the closest one. */
+function unknownCommand(name: string, ctx: CommandContext) {
+  const names = availableTo(ctx).map((c) => c.name);
+  const hint = closest(name, names);
+  const shown = safeCommandName(name);
+  const values = { name: command(`!${shown ?? ""}`), hint: command(`!${hint ?? ""}`), help: command("!help") };
+  return shown
+    ? hint
+      ? t("commands.unknownHint", values)
+      : t("commands.unknown", values)
+    : hint
+      ? t("commands.unknownUnnamedHint", values)
+      : t("commands.unknownUnnamed", values);
+}
+
+/** Why a staff command is refused here: standing in the staff room already, the reason is who they are, not where. */
+function staffOnly(name: string, ctx: CommandContext) {
+  const c = ctx.community;
+  const values = { command: command(`!${name}`), community: c?.name ?? "" };
+  return !c ? t("commands.staffRoomOnlyDm", values) : ctx.roomKey === "staff" ? t("commands.notStaffOf", values) : t("commands.staffRoomOnly", values);
 }
