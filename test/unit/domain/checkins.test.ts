@@ -19,7 +19,7 @@ import {
   type CommunityPrompt,
   type Plan,
 } from "../../../src/features/checkins/domain/checkins";
-import { planLines } from "../../../src/features/checkins/service";
+import { planLines } from "../../../src/features/checkins/words";
 import type { CommunityConfig } from "../../../src/config/types";
 import { glanceWords } from "../../../src/features/checkins/words";
 import { DEFAULT_CONTEXT, renderWords } from "../../../src/words";
