@@ -1,5 +1,6 @@
 import { DateTime } from "luxon";
-import { parseInterval, resolvePlan, type AlumniRhythm, type AnswerProblem, type GlanceDay, type Plan, type PlanProblem } from "./domain/checkins";
+import { parseInterval, resolvePlan, type AlumniRhythm, type AnswerProblem, type GlanceDay, type Plan } from "./domain/checkins";
+import type { PlanProblem } from "./domain/planEdit";
 import { ALUMNI_CHECKIN } from "./jobKinds";
 import type { CommunityConfig } from "../../config/types";
 import type { Weekday } from "../../kernel/localTime";

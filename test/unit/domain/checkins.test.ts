@@ -3,7 +3,6 @@ import {
   alertRecipients,
   catchUp,
   DEFAULT_PLAN,
-  editPlan,
   getsPrompt,
   isPaused,
   localDate,
@@ -19,6 +18,7 @@ import {
   type CommunityPrompt,
   type Plan,
 } from "../../../src/features/checkins/domain/checkins";
+import { editPlan } from "../../../src/features/checkins/domain/planEdit";
 import { planLines } from "../../../src/features/checkins/words";
 import type { CommunityConfig } from "../../../src/config/types";
 import { glanceWords } from "../../../src/features/checkins/words";
