@@ -1,7 +1,8 @@
 import { checkinCommand, checkinsCommand } from "./commands/checkin";
 import { acceptingLateReactions } from "../../matrix/eventRouter";
 import { CheckinsStore } from "./store/checkins";
-import { ALUMNI_JOB, CheckinService, MISSED_JOB, PROMPT_JOB, REVIEW_JOB } from "./service";
+import { CheckinService } from "./service";
+import { ALUMNI_JOB, MISSED_JOB, PROMPT_JOB, REVIEW_JOB } from "./jobKinds";
 import type { AppContext } from "../../app/context";
 
 /**

@@ -1,8 +1,13 @@
-import { parseInterval, type AlumniRhythm, type GlanceDay, type PlanProblem } from "./domain/checkins";
+import { DateTime } from "luxon";
+import { parseInterval, resolvePlan, type AlumniRhythm, type AnswerProblem, type GlanceDay, type Plan } from "./domain/checkins";
+import type { PlanProblem } from "./domain/planEdit";
+import { ALUMNI_CHECKIN } from "./jobKinds";
+import type { CommunityConfig } from "../../config/types";
 import type { Weekday } from "../../kernel/localTime";
-import { command, t, time } from "../../words";
+import { command, listOf, t, time } from "../../words";
 
-type Words = ReturnType<typeof t>;
+/** A catalogue message that can also stand inside another. */
+export type Words = ReturnType<typeof t>;
 
 /** Why a `!checkin plan` edit was refused, in the reader's words. */
 export function planProblemWords(p: PlanProblem): Words {
@@ -55,4 +60,69 @@ export function intervalWords(interval: string): Words | string {
 export function glanceWords(zone: string, days: readonly GlanceDay[]): Words {
   const each = days.map((d) => t("checkins.glanceDay", { day: time(d.startMs, zone, "weekday"), answers: d.values.length ? d.values.join("/") : "–" }));
   return each.slice(0, -1).reduceRight((rest, first) => t("checkins.glanceMore", { first, rest }), each[each.length - 1] ?? t("checkins.glanceNone"));
+}
+
+/** The member's plan, one line per part, in their reader's words. */
+export function planLines(c: CommunityConfig, plan: Plan): Words[] {
+  const lines: Words[] = [];
+  for (const r of resolvePlan(c.checkins, plan)) {
+    if (!r.enabled) {
+      lines.push(t("checkins.planOff", { checkin: r.id }));
+      continue;
+    }
+    const every = !r.days || r.days.length >= 7;
+    lines.push(
+      t("checkins.planOn", {
+        checkin: r.id,
+        at: r.at,
+        days: every ? "every" : "some",
+        dayList: every ? "" : listOf((r.days ?? []).map((day) => t("rota.weekday", { day }))),
+        delivery: r.delivery === "dm" ? "dm" : "room",
+        room: r.delivery,
+        own: r.ownWording ? "yes" : "no",
+        wording: r.wording,
+      }),
+    );
+    if (r.timeOptions.length > 1) lines.push(t("checkins.planTimes", { times: listOf(r.timeOptions) }));
+  }
+  if (c.checkins.length === 0) lines.push(t("checkins.planNoPrompts"));
+  const targets = (xs: readonly string[]) => (xs.length ? targetWords(xs) : t("checkins.nobody"));
+  lines.push(t("checkins.planLow", { targets: targets(plan.alerts.low) }));
+  lines.push(t("checkins.planMissed", { targets: targets(plan.alerts.missed) }));
+  lines.push(t("checkins.planShare", { share: plan.share }));
+  lines.push(t("checkins.planNotes", { notes: plan.notes }));
+  const state = !plan.paused ? "on" : plan.paused.until === null ? "forever" : "until";
+  lines.push(t("checkins.planPause", { state, until: plan.paused?.until ? time(plan.paused.until, c.timezone, "date") : "" }));
+  return lines;
+}
+
+/** "3 (okay)". */
+export function answerWords(scale: readonly string[], value: number): Words {
+  return t("checkins.answer", { value, words: scale[value - 1] ?? "?" });
+}
+
+export function kindOf(checkinId: string): string {
+  return checkinId === ALUMNI_CHECKIN ? "alumni" : "prompt";
+}
+
+/** "your sponsor and the staff on call". */
+export function targetWords(targets: readonly string[]) {
+  return listOf(targets.map((target) => t("checkins.target", { target })));
+}
+
+/** The start of a local date (YYYY-MM-DD) in a zone, to show as a date. */
+export function dayStart(zoneName: string, isoDate: string): number {
+  return DateTime.fromISO(isoDate, { zone: zoneName }).toMillis();
+}
+
+/** Why an answer could not be read, in the reader's words. */
+export function answerProblemWords(p: AnswerProblem): Words {
+  switch (p.code) {
+    case "empty":
+      return t("checkins.empty");
+    case "offScale":
+      return t("checkins.offScale", { value: p.value, max: p.max });
+    case "unmatched":
+      return t("checkins.notParsed", { words: `"${p.words}"` });
+  }
 }

@@ -1,4 +1,5 @@
-import { checkinSettingsOf, planLines } from "../checkins/service";
+import { checkinSettingsOf } from "../checkins/settings";
+import { planLines } from "../checkins/words";
 import { describeEntry as describeAuditEntry } from "./commands/audit";
 import { Message, type Block, type Text } from "../../messaging/message";
 import { entryWords, statusWords } from "../rota/words";

@@ -3,7 +3,6 @@ import {
   alertRecipients,
   catchUp,
   DEFAULT_PLAN,
-  editPlan,
   getsPrompt,
   isPaused,
   localDate,
@@ -19,7 +18,8 @@ import {
   type CommunityPrompt,
   type Plan,
 } from "../../../src/features/checkins/domain/checkins";
-import { planLines } from "../../../src/features/checkins/service";
+import { editPlan } from "../../../src/features/checkins/domain/planEdit";
+import { planLines } from "../../../src/features/checkins/words";
 import type { CommunityConfig } from "../../../src/config/types";
 import { glanceWords } from "../../../src/features/checkins/words";
 import { DEFAULT_CONTEXT, renderWords } from "../../../src/words";

@@ -58,7 +58,7 @@ const STILL_ENGLISH: Array<{ file: string; texts: string[]; why: string }> = [
   },
   { file: "src/matrix/fitContent.ts", texts: ["[… ${} more characters not shown: too long to send]"], why: "added to an already rendered message cut to the homeserver's size limit; knows no reader" },
   {
-    file: "src/features/checkins/domain/checkins.ts",
+    file: "src/features/checkins/domain/planEdit.ts",
     texts: ["the staff on call", "on (not paused)", "paused until you resume", "paused; they start again on ${}", "the community's wording", "the community's wording", "kept as it is"],
     why: "a check-in plan change's before and after, stored as text in the plan's history",
   },
