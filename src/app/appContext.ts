@@ -28,6 +28,7 @@ import type { Clock } from "../kernel/clock";
 import type { AppContext } from "./context";
 import type { Logger } from "../kernel/logger";
 import { RoomSnapshots } from "../matrix/roomSnapshot";
+import { matrixTools } from "../matrix/tools";
 
 export interface AppContextDeps {
   db: Db;
@@ -90,6 +91,7 @@ export function createAppContext(d: AppContextDeps): AppContext {
     botUserId: d.botUserId,
     domain: d.domain,
     homeserver: d.homeserver,
+    matrix: matrixTools(d.homeserver),
     roomSnapshots: new RoomSnapshots(),
     directRooms: new DirectRooms(dmRooms, d.homeserver, d.clock, d.botUserId, d.log.child({ component: "events" }), (userId) => readers.forUser(userId)),
     effects: new QueuedEffects(outbox, jobs, d.clock, { outbox: () => d.wakeOutbox?.(), scheduler: () => scheduler.wake() }, readers),

@@ -39,10 +39,10 @@ import {
 import { describeDuration, parseDuration } from "../../kernel/durations";
 import type { Job, JobSpec } from "../../store/jobs";
 import type { CheckinAnswer, CheckinPrompt, CheckinsStore } from "./store/checkins";
-import type { Member } from "../communities/store/members";
+import type { Member } from "../../ports/communities";
 import type { CrisisResources } from "../../config/types";
 import { consentNeeded } from "../communities/consent";
-import type { AppContext } from "../../app/context";
+import type { InstallContext } from "../../ports/context";
 import { communityById } from "../../config/communities";
 
 export const PROMPT_JOB = "checkins.prompt";
@@ -71,7 +71,7 @@ const slotKey = (slot: string) => slot.replace(":", "");
  */
 export class CheckinService implements CheckinPort {
   constructor(
-    private readonly app: AppContext,
+    private readonly app: InstallContext,
     readonly store: CheckinsStore,
   ) {}
 
