@@ -29,6 +29,7 @@ import type { AppContext } from "./context";
 import type { Logger } from "../kernel/logger";
 import { RoomSnapshots } from "../matrix/roomSnapshot";
 import { atomically as atomicallyOn } from "../store/atomically";
+import { matrixTools } from "../matrix/tools";
 
 export interface AppContextDeps {
   db: Db;
@@ -91,6 +92,7 @@ export function createAppContext(d: AppContextDeps): AppContext {
     botUserId: d.botUserId,
     domain: d.domain,
     homeserver: d.homeserver,
+    matrix: matrixTools(d.homeserver),
     roomSnapshots: new RoomSnapshots(),
     directRooms: new DirectRooms(dmRooms, d.homeserver, d.clock, d.botUserId, d.log.child({ component: "events" }), (userId) => readers.forUser(userId)),
     effects: new QueuedEffects(outbox, jobs, d.clock, { outbox: () => d.wakeOutbox?.(), scheduler: () => scheduler.wake() }, readers),

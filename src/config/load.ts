@@ -3,7 +3,7 @@ import path from "node:path";
 import Ajv, { type ErrorObject } from "ajv";
 import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from "yaml";
 import schema from "../../config/config.schema.json";
-import { validateSchedule, type PostingSchedule } from "../features/hours/domain/postingHours";
+import { validateSchedule, type PostingSchedule } from "./postingSchedule";
 import { isValidZone } from "../kernel/localTime";
 import { closest } from "../kernel/words";
 import { ConfigError, pathToString, type ConfigProblem } from "./problems";

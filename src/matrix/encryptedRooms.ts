@@ -27,16 +27,8 @@ export const ANSWER_EVERY_MS = 10 * 60 * 1000;
 /** The reaction on an encrypted message in a direct chat that was not answered in full (see ANSWER_EVERY_MS). */
 export const UNREADABLE_KEY = "🔒";
 
-/** An m.room.encrypted event carenet received, as the event router hands it on. */
-export interface EncryptedEvent {
-  roomId: string;
-  sender: string;
-  eventId: string;
-  /** Set when the room is one of a community's rooms. */
-  place: CommunityPlace | undefined;
-  /** The unencrypted `m.relates_to` an encrypted event keeps (a reply, an edit, a reaction). */
-  relatesTo?: { rel_type?: unknown; event_id?: unknown };
-}
+import type { EncryptedEvent } from "../ports/hooks";
+export type { EncryptedEvent };
 
 export interface EncryptedRoomsDeps {
   encryption: EncryptionStore;

@@ -6,7 +6,7 @@ import { Message } from "../messaging/message";
 import { commandName, looksLikeCommand } from "../commands/parse";
 import { plainWordsReply, withPageAliases } from "../commands/plainWords";
 import type { CommandResult, CommandSpec } from "../commands/types";
-import type { CarenetConfig, CommunityConfig } from "../config/types";
+import type { CarenetConfig } from "../config/types";
 import type { AuditLog } from "../store/audit";
 import type { CommunityRoomsStore } from "../features/communities/store/communityRooms";
 import { atomically, type Atomically } from "../store/atomically";
@@ -18,10 +18,10 @@ import type { JobsStore } from "../store/jobs";
 import { URGENT, type OutboxStore, type OutgoingMessage } from "../store/outbox";
 import type { Homeserver } from "./homeserver";
 import { noticeContent, reactionContent, type NameLookup, type Reader } from "./content";
-import type { EncryptedEvent } from "./encryptedRooms";
+import type { EncryptedEvent } from "../ports/hooks";
+import type { CommunityPlace, ReactionEvent, ReactionHook, MembershipHook, RoomMessageHook, ReplyHook, PlainAnswerHook } from "../ports/hooks";
 import { JOIN_JOB } from "./invitations";
 import { withMentionIds } from "./mentions";
-import type { CrisisResources } from "../config/types";
 import { t, time, zone } from "../words";
 import { communityById } from "../config/communities";
 import { isStaffOf } from "../config/roles";
@@ -72,81 +72,13 @@ export interface EventRouterDeps {
   readers?: { forUser(userId: string): Reader; forRoom(roomId: string): Reader };
 }
 
-/** Where an event happened, when it is one of a community's rooms. */
-export interface CommunityPlace {
-  community: CommunityConfig;
-  roomKey: string;
-  roomId: string;
-}
-
-export type RoomMessageHook = (m: { place: CommunityPlace; sender: string; eventId: string; isStaff: boolean; sentAt: number }) => void;
-
-export type MembershipHook = (m: {
-  roomId: string;
-  place: CommunityPlace | undefined;
-  /** Whose membership changed. */
-  userId: string;
-  /** Who changed it: the user themselves when they join or leave on their own. */
-  sender: string;
-  membership: string;
-  previous: string | undefined;
-  eventId: string;
-  /** The `displayname` in the event's content, as sent (unchecked: anyone can choose any). */
-  displayName?: unknown;
-}) => void;
-
-export interface ReactionEvent {
-  roomId: string;
-  sender: string;
-  /** The event reacted to. */
-  targetEventId: string;
-  key: string;
-  eventId: string;
-  /** Set when the reaction was in a community room. */
-  place: CommunityPlace | undefined;
-  /** It reached carenet later than `events.max_age` (carenet was down); only for hooks that accept late reactions. */
-  late?: boolean;
-}
-
-export interface ReactionHook {
-  (r: ReactionEvent): void;
-  /**
-   * Also called for reactions that reached carenet later than `events.max_age`, with
-   * `late: true`, for answers that are still right to apply late (the hook decides which).
-   * Unset: late reactions are not passed to it (an old click must not act).
-   */
-  acceptsLate?: boolean;
-}
+export type { CommunityPlace, RoomMessageHook, MembershipHook, ReactionEvent, ReactionHook, ReplyHook, PlainAnswerHook } from "../ports/hooks";
 
 /** Marks a reaction hook as wanting late reactions too (see ReactionHook.acceptsLate). */
 export function acceptingLateReactions(hook: (r: ReactionEvent) => void): ReactionHook {
   return Object.assign(hook, { acceptsLate: true });
 }
 
-/**
- * A plain message (not a command) sent as a reply to an earlier event, e.g. an answer to a
- * check-in prompt. A hook that recognises the event it replies to returns the answer to
- * give (with ✅/⛔ like a command); one that does not returns undefined.
- */
-export type ReplyHook = (r: {
-  roomId: string;
-  sender: string;
-  /** The event replied to. */
-  inReplyTo: string;
-  /** What the person wrote, without the quoted fallback of the event replied to. */
-  text: string;
-  eventId: string;
-  place: CommunityPlace | undefined;
-  now: number;
-  crisisResources: CrisisResources;
-}) => CommandResult | undefined;
-
-/**
- * A plain message in someone's own DM (a number, a word) that no reply hook took:
- * a hook that can take it as an answer to something still open returns the answer to give;
- * otherwise undefined, and the next hook (finally the plain-words answer) has it.
- */
-export type PlainAnswerHook = (r: { roomId: string; sender: string; text: string; eventId: string; now: number; crisisResources: CrisisResources }) => CommandResult | undefined;
 
 /**
  * Turns recorded events into carenet's responses. Homeserver calls made here are

@@ -1,12 +1,14 @@
 import { MatrixClient, MatrixError } from "matrix-bot-sdk";
 import { JsonArrayItems, MalformedJson } from "../kernel/jsonArrayItems";
 import { streamedGet } from "./streamedGet";
+import type { HomeserverPort, StateEvent } from "../ports/matrix";
+export type { StateEvent };
 
 /**
  * The calls carenet makes to the homeserver as its bot, over matrix-bot-sdk's client.
  * Sends always carry a transaction id chosen by the caller (see the outbox).
  */
-export class Homeserver {
+export class Homeserver implements HomeserverPort {
   constructor(
     readonly client: MatrixClient,
     readonly url: string,
@@ -305,14 +307,6 @@ export function looksLikeOutage(err: unknown): boolean {
   return status === undefined || status >= 500;
 }
 
-/** A state event as GET /rooms/{roomId}/state returns it. */
-export interface StateEvent {
-  type: string;
-  state_key: string;
-  sender: string;
-  content: Record<string, unknown>;
-  event_id?: string;
-}
 
 /** How long to wait before retrying after `err`, and whether retrying can ever help. */
 export function retryAdvice(err: unknown, attempt: number): { delayMs: number; permanent: boolean; reason: string } {

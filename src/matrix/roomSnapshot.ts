@@ -1,14 +1,7 @@
 import type { StateEvent } from "./homeserver";
+import type { RoomFacts, RoomSnapshotsPort } from "../ports/matrix";
+export type { RoomFacts };
 
-/** What the steps after provisioning need to know of a room's state. */
-export interface RoomFacts {
-  /** The room's m.room.power_levels content ({} if it has none). */
-  powerLevels: Record<string, unknown>;
-  /** The room's m.room.encryption event, or null if it is not encrypted. */
-  encryption: StateEvent | null;
-  /** Every user with a membership of the room (join, invite, leave, ban, knock), and which. */
-  memberships: Map<string, string>;
-}
 
 /**
  * The room states provisioning read during one reconcile, kept for the steps that run
@@ -18,7 +11,7 @@ export interface RoomFacts {
  * (`clear`): a reading that old is no guide to a later change. A step that is about to
  * change a room reads it again first.
  */
-export class RoomSnapshots {
+export class RoomSnapshots implements RoomSnapshotsPort {
   private readonly rooms = new Map<string, RoomFacts>();
 
   /** Records what `state` (a room's whole current state) says. */

@@ -5,7 +5,7 @@ import type { CommunityConfig } from "../../config/types";
 import { alertRecipients, isPaused, type Plan } from "./domain/checkins";
 import type { Job } from "../../store/jobs";
 import type { CheckinAnswer, CheckinPrompt, CheckinsStore } from "./store/checkins";
-import type { AppContext } from "../../app/context";
+import type { InstallContext } from "../../ports/context";
 import { checkinSettingsOf } from "./settings";
 import type { WhoAndWhere } from "./whoAndWhere";
 
@@ -15,7 +15,7 @@ import type { WhoAndWhere } from "./whoAndWhere";
  */
 export class LowAndMissedAlerts {
   constructor(
-    private readonly app: AppContext,
+    private readonly app: InstallContext,
     private readonly store: CheckinsStore,
     private readonly who: WhoAndWhere,
   ) {}

@@ -8,14 +8,14 @@ import type { CommunityConfig, CrisisResources } from "../../config/types";
 import { ALUMNI_RHYTHMS, type AlumniRhythm } from "./domain/checkins";
 import type { CheckinsStore } from "./store/checkins";
 import type { Member } from "../communities/store/members";
-import type { AppContext } from "../../app/context";
+import type { InstallContext } from "../../ports/context";
 import { checkinSettingsOf } from "./settings";
 import type { WhoAndWhere } from "./whoAndWhere";
 
 /** Alumni check-ins: whether and how often a former member hears from their community. */
 export class AlumniChoices {
   constructor(
-    private readonly app: AppContext,
+    private readonly app: InstallContext,
     private readonly store: CheckinsStore,
     private readonly who: WhoAndWhere,
   ) {}

@@ -7,7 +7,7 @@ import type { CommandResult } from "../../commands/types";
 import type { CommunityConfig, CrisisResources } from "../../config/types";
 import { isLow, localDate, parseAnswer, scaleLines, valueOfReaction, type Plan } from "./domain/checkins";
 import type { CheckinPrompt, CheckinsStore } from "./store/checkins";
-import type { AppContext } from "../../app/context";
+import type { InstallContext } from "../../ports/context";
 import { checkinSettingsOf } from "./settings";
 import type { WhoAndWhere } from "./whoAndWhere";
 import type { LowAndMissedAlerts } from "./alerts";
@@ -31,7 +31,7 @@ type SavedAnswer = ReturnType<CheckinsStore["saveAnswer"]>;
 /** Answers however they come (command, reply, reaction, a plain message in the DM), and `!checkin` alone. */
 export class AnswerTaker {
   constructor(
-    private readonly app: AppContext,
+    private readonly app: InstallContext,
     private readonly store: CheckinsStore,
     private readonly who: WhoAndWhere,
     private readonly alerts: LowAndMissedAlerts,

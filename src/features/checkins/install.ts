@@ -1,15 +1,15 @@
 import { checkinCommand, checkinsCommand } from "./commands/checkin";
-import { acceptingLateReactions } from "../../matrix/eventRouter";
 import { CheckinsStore } from "./store/checkins";
 import { CheckinService } from "./service";
 import { ALUMNI_JOB, MISSED_JOB, PROMPT_JOB, REVIEW_JOB } from "./jobKinds";
-import type { AppContext } from "../../app/context";
+import type { InstallContext } from "../../ports/context";
+import type { ReactionEvent } from "../../ports/hooks";
 
 /**
  * Check-ins: `!checkin` for members, `!checkins` for staff; prompts, missed check-ins and
  * plan reviews as durable jobs; answers by reply and by reaction to a prompt.
  */
-export function installCheckins(app: AppContext): CheckinService {
+export function installCheckins(app: InstallContext): CheckinService {
   const service = new CheckinService(app, new CheckinsStore(app.db));
   app.commands.push(checkinCommand(service), checkinsCommand(service));
 
@@ -34,13 +34,13 @@ export function installCheckins(app: AppContext): CheckinService {
   // A reaction that reached carenet late (it was down) still answers its prompt, as a late
   // answer does, but only while the prompt can still take one.
   app.reactionHooks.push(
-    acceptingLateReactions((r) => {
+    Object.assign((r: ReactionEvent) => {
       const prompt = service.store.promptForEvent(r.targetEventId, r.sender);
       if (!prompt) return;
       if (r.late && !service.isAnswerable(prompt, app.clock.now())) return;
       const reply = service.answerReaction(prompt, r.key, app.clock.now());
       if (reply) app.effects.tell(r.sender, reply, `checkins:reaction:${r.eventId}`);
-    }),
+    }, { acceptsLate: true }),
   );
 
   app.afterReconcile.push((config) => service.reconcile(config));

@@ -9,7 +9,7 @@ import { addInterval, DEFAULT_PLAN } from "./domain/checkins";
 import { editPlan } from "./domain/planEdit";
 import type { Job } from "../../store/jobs";
 import type { CheckinsStore } from "./store/checkins";
-import type { AppContext } from "../../app/context";
+import type { InstallContext } from "../../ports/context";
 import { checkinSettingsOf } from "./settings";
 import { REVIEW_JOB } from "./jobKinds";
 import type { WhoAndWhere } from "./whoAndWhere";
@@ -17,7 +17,7 @@ import type { WhoAndWhere } from "./whoAndWhere";
 /** The member's plan: shown, changed, started with their first prompt, and reviewed on a schedule. */
 export class PlanKeeper {
   constructor(
-    private readonly app: AppContext,
+    private readonly app: InstallContext,
     private readonly store: CheckinsStore,
     private readonly who: WhoAndWhere,
   ) {}

@@ -5,7 +5,7 @@ import { catchUp, nextOccurrence, occurrencesBetween, timeOptions, type DailyTim
 import { describeDuration, parseDuration } from "../../kernel/durations";
 import type { Job, JobSpec } from "../../store/jobs";
 import type { CheckinsStore } from "./store/checkins";
-import type { AppContext } from "../../app/context";
+import type { InstallContext } from "../../ports/context";
 import { communityById } from "../../config/communities";
 import { checkinSettingsOf } from "./settings";
 import { PROMPT_JOB, ALUMNI_JOB, ALUMNI_CHECKIN } from "./jobKinds";
@@ -21,7 +21,7 @@ const slotKey = (slot: string) => slot.replace(":", "");
  */
 export class PromptSchedule {
   constructor(
-    private readonly app: AppContext,
+    private readonly app: InstallContext,
     private readonly store: CheckinsStore,
     private readonly who: WhoAndWhere,
     private readonly sender: PromptSender,

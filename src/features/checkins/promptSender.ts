@@ -5,7 +5,7 @@ import { getsPrompt, localDate, rhythmIncludes, scaleLines, type AlumniRhythm } 
 import { parseDuration } from "../../kernel/durations";
 import type { CheckinsStore } from "./store/checkins";
 import type { Member } from "../communities/store/members";
-import type { AppContext } from "../../app/context";
+import type { InstallContext } from "../../ports/context";
 import { checkinSettingsOf } from "./settings";
 import { MISSED_JOB, ALUMNI_CHECKIN } from "./jobKinds";
 import type { WhoAndWhere } from "./whoAndWhere";
@@ -15,7 +15,7 @@ import type { AlumniChoices } from "./alumni";
 /** Sends (or, for a dry run, counts) one occurrence of a community prompt or of the alumni check-in. */
 export class PromptSender {
   constructor(
-    private readonly app: AppContext,
+    private readonly app: InstallContext,
     private readonly store: CheckinsStore,
     private readonly who: WhoAndWhere,
     private readonly plans: PlanKeeper,

@@ -2,7 +2,7 @@ import type { CheckinPort } from "./commands/checkin";
 import type { CarenetConfig } from "../../config/types";
 import type { Job } from "../../store/jobs";
 import type { CheckinPrompt, CheckinsStore } from "./store/checkins";
-import type { AppContext } from "../../app/context";
+import type { InstallContext } from "../../ports/context";
 import { WhoAndWhere } from "./whoAndWhere";
 import { LowAndMissedAlerts } from "./alerts";
 import { AnswerTaker } from "./answers";
@@ -28,7 +28,7 @@ export class CheckinService implements CheckinPort {
   private readonly schedule: PromptSchedule;
 
   constructor(
-    private readonly app: AppContext,
+    private readonly app: InstallContext,
     readonly store: CheckinsStore,
   ) {
     this.who = new WhoAndWhere(app, store);

@@ -7,12 +7,12 @@ import type { CommunityConfig } from "../../config/types";
 import { localDate, weekAtAGlance } from "./domain/checkins";
 import type { CheckinAnswer, CheckinsStore } from "./store/checkins";
 import type { Member } from "../communities/store/members";
-import type { AppContext } from "../../app/context";
+import type { InstallContext } from "../../ports/context";
 import { checkinSettingsOf } from "./settings";
 import type { WhoAndWhere } from "./whoAndWhere";
 
 /** `!checkins`: the staff view, showing only what each member chose to share. */
-export function staffView(app: AppContext, store: CheckinsStore, who: WhoAndWhere, c: CommunityConfig, args: string[], now: number): CommandResult {
+export function staffView(app: InstallContext, store: CheckinsStore, who: WhoAndWhere, c: CommunityConfig, args: string[], now: number): CommandResult {
   const s = checkinSettingsOf(c);
   const zoneName = c.timezone;
   const today = localDate(zoneName, now);

@@ -9,13 +9,13 @@ import { DEFAULT_PLAN, type Plan } from "./domain/checkins";
 import type { CheckinPrompt, CheckinsStore } from "./store/checkins";
 import type { Member } from "../communities/store/members";
 import { consentNeeded } from "../communities/consent";
-import type { AppContext } from "../../app/context";
+import type { InstallContext } from "../../ports/context";
 import { communityById } from "../../config/communities";
 
 /** Which of their communities a member means, their plan there, and the kind pointer for someone who has not agreed. */
 export class WhoAndWhere {
   constructor(
-    private readonly app: AppContext,
+    private readonly app: InstallContext,
     private readonly store: CheckinsStore,
   ) {}
 

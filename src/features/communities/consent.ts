@@ -1,4 +1,4 @@
-import type { AppContext } from "../../app/context";
+import type { InstallContext } from "../../ports/context";
 import { supportNow } from "../../messaging/support";
 import { Message, type Text } from "../../messaging/message";
 import type { CarenetConfig, CommunityConfig } from "../../config/types";
@@ -15,15 +15,15 @@ import { communityById } from "../../config/communities";
  * (per person, append-only); the version names the community (`<id>@<hash>`), so someone
  * in two communities answers each one's text separately.
  */
-export type ConsentApp = Pick<AppContext, "config" | "consent" | "commands">;
+export type ConsentApp = Pick<InstallContext, "config" | "consent" | "commands">;
 
 /** The rights text of `c` as it reads now (the commands installed decide a few lines). */
-export function currentRightsText(app: Pick<AppContext, "commands" | "config">, c: CommunityConfig, crisisResources: CrisisResources): RightsText {
+export function currentRightsText(app: Pick<InstallContext, "commands" | "config">, c: CommunityConfig, crisisResources: CrisisResources): RightsText {
   return rightsText(c, crisisResources, (name) => app.commands.some((cmd) => cmd.name === name), retentionOf(app.config()));
 }
 
 /** The person's latest decision about any version of this community's text. */
-export function latestDecision(app: Pick<AppContext, "consent">, communityId: string, userId: string): ConsentRecord | undefined {
+export function latestDecision(app: Pick<InstallContext, "consent">, communityId: string, userId: string): ConsentRecord | undefined {
   const prefix = `${communityId}@`;
   const mine = app.consent.history(userId).filter((r) => r.textVersion.startsWith(prefix));
   return mine[mine.length - 1];
@@ -127,7 +127,7 @@ export function askAgainIfTextChanged(app: CommunitiesApp, config: CarenetConfig
  * crisis resources. `what` is the subject of the first sentence, e.g. "Check-ins are".
  */
 export function consentNeeded(
-  app: Pick<AppContext, "consent" | "commands" | "config">,
+  app: Pick<InstallContext, "consent" | "commands" | "config">,
   c: CommunityConfig,
   userId: string,
   what: Text,

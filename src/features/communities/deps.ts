@@ -1,4 +1,4 @@
-import type { AppContext } from "../../app/context";
+import type { InstallContext } from "../../ports/context";
 
 /** The two read-only homeserver questions the capability asks (see matrix/homeserver.ts). */
 export interface CommunitiesHomeserver {
@@ -13,6 +13,6 @@ export interface CommunitiesHomeserver {
  * two read-only homeserver questions (does this user exist; who has been in this room).
  */
 export type CommunitiesApp = Pick<
-  AppContext,
+  InstallContext,
   "config" | "clock" | "log" | "botUserId" | "domain" | "effects" | "rooms" | "members" | "consent" | "audit" | "commands" | "atomically" | "roomSnapshots"
 > & { homeserver: CommunitiesHomeserver };

@@ -5,7 +5,7 @@ import { consentCommand, rightsCommand, rulesCommand } from "./commands/rights";
 import { askAgainIfTextChanged, hasCurrentConsent } from "./consent";
 import { leftRoomsHook } from "./leftRooms";
 import { inviteMembersToNewRooms } from "./memberRooms";
-import type { AppContext } from "../../app/context";
+import type { InstallContext } from "../../ports/context";
 
 /**
  * Communities: members and roles managed from each staff room (`!member`, `!audit`),
@@ -13,7 +13,7 @@ import type { AppContext } from "../../app/context";
  * on their own remembered, and — after every reconcile — members invited to rooms they
  * have never been in and asked again when their community's text changed.
  */
-export function installCommunities(app: AppContext): void {
+export function installCommunities(app: InstallContext): void {
   app.hasConsent = (communityId, userId) => hasCurrentConsent(app, communityId, userId);
   app.commands.push(rightsCommand(app), rulesCommand(app), consentCommand(app), sponsorCommand(app), memberCommand(app), auditCommand(app));
   app.membershipHooks.push(leftRoomsHook(app));

@@ -1,6 +1,6 @@
 import { DisplayNamesStore } from "./store/displayNames";
 import type { Job } from "../../store/jobs";
-import type { AppContext } from "../../app/context";
+import type { InstallContext } from "../../ports/context";
 
 export const NAMES_JOB = "names.refresh";
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -14,7 +14,7 @@ const LOOKUPS_PER_RUN = 200;
  * the person chose), and from profile look-ups by a durable job, after every reconcile and
  * daily, for the staff, admins and members of each community whose name is not known yet.
  */
-export function installNames(app: AppContext): void {
+export function installNames(app: InstallContext): void {
   const names = new DisplayNamesStore(app.db);
   const log = app.log.child({ component: "names" });
 

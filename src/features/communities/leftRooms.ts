@@ -1,6 +1,6 @@
 import { Message } from "../../messaging/message";
 import { person, t } from "../../words";
-import type { MembershipHook } from "../../matrix/eventRouter";
+import type { MembershipHook } from "../../ports/hooks";
 import { SPACE_KEY } from "./store/communityRooms";
 import type { CommunitiesApp } from "./deps";
 import { roomName } from "./memberRooms";

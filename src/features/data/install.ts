@@ -8,7 +8,7 @@ import { ForgetRequestsStore } from "./store/forgetRequests";
 import type { Job } from "../../store/jobs";
 import { PagesStore } from "../paging/store/pages";
 import { RotaStore } from "../rota/store/rota";
-import type { AppContext } from "../../app/context";
+import type { InstallContext } from "../../ports/context";
 import { isLanguage, renderWords, SOURCE_LANGUAGE, t } from "../../words";
 
 /** How long a conversation waits to be left while messages for it are still on their way. */
@@ -20,7 +20,7 @@ const LEAVE_RETRY_MS = 5_000;
  * conversations of people who asked to be forgotten. Installed last: it reads every
  * other capability's stores, and paging's and the rota's answers about who is on call.
  */
-export function installData(app: AppContext): DataService {
+export function installData(app: InstallContext): DataService {
   const stores: DataStores = {
     checkins: new CheckinsStore(app.db),
     rota: new RotaStore(app.db),
@@ -44,7 +44,7 @@ export function installData(app: AppContext): DataService {
  * sent there (the answer to `!forgetme confirm` itself, often). A conversation the person
  * has since opened again with the bot in that same room is kept.
  */
-async function leaveConversation(app: AppContext, job: Job): Promise<void> {
+async function leaveConversation(app: InstallContext, job: Job): Promise<void> {
   const roomId = String(job.payload.roomId);
   const now = app.clock.now();
   if (app.outbox.pendingIn(roomId) > 0) {

@@ -1,4 +1,4 @@
-import type { AppContext } from "../../app/context";
+import type { InstallContext } from "../../ports/context";
 import { PLAN_JOB, planKey } from "../rota/handoff";
 import { Message } from "../../messaging/message";
 import { command, person, t } from "../../words";
@@ -10,7 +10,7 @@ import type { CheckinsStore } from "../checkins/store/checkins";
 import { DisplayNamesStore } from "../communities/store/displayNames";
 import { LanguagesStore } from "../communities/store/languages";
 import type { ForgetRequestsStore } from "./store/forgetRequests";
-import type { Member } from "../communities/store/members";
+import type { Member } from "../../ports/communities";
 import type { PageRecord, PagesStore } from "../paging/store/pages";
 import type { CalendarFeedsStore } from "../rota/store/calendarFeeds";
 import type { ContactsStore } from "../paging/store/contacts";
@@ -24,7 +24,7 @@ export const FORGOTTEN = "someone who asked to be forgotten";
 export const LEAVE_DM_JOB = "data.leave-dm";
 
 export type DataApp = Pick<
-  AppContext,
+  InstallContext,
   "db" | "config" | "clock" | "log" | "members" | "consent" | "audit" | "dmRooms" | "outbox" | "jobs" | "effects" | "rooms" | "atomically" | "onCall"
 >;
 

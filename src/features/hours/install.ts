@@ -1,13 +1,13 @@
 import { hoursCommand } from "./commands/hours";
 import { PostingHoursKeeper, REDACT_JOB, TRANSITION_JOB } from "./keeper";
 import { RoomHoursStore } from "./store/roomHours";
-import type { AppContext } from "../../app/context";
+import type { InstallContext } from "../../ports/context";
 
 /**
  * Posting hours: rooms open and close on their schedule (Matrix power levels), with a
  * notice at each change; racing posts are removed with a private explanation; `!hours`.
  */
-export function installHours(app: AppContext): PostingHoursKeeper {
+export function installHours(app: InstallContext): PostingHoursKeeper {
   const keeper = new PostingHoursKeeper({
     config: app.config,
     clock: app.clock,
@@ -17,7 +17,8 @@ export function installHours(app: AppContext): PostingHoursKeeper {
     jobs: app.jobs,
     effects: app.effects,
     atomically: app.atomically,
-    homeserver: app.homeserver,
+    posting: app.matrix.posting,
+    describeError: app.matrix.describeError,
     wakeScheduler: () => app.scheduler.wake(),
     knownPowerLevels: (roomId) => app.roomSnapshots?.get(roomId)?.powerLevels,
   });

@@ -6,10 +6,9 @@ import { t } from "../../words";
 import type { CarenetConfig } from "../../config/types";
 import { communityById } from "../../config/communities";
 import { isOpenAt, nextTransition } from "./domain/postingHours";
-import type { RoomMessageHook } from "../../matrix/eventRouter";
-import { describeError } from "../../matrix/provisioning";
-import { readPowerLevels, redactionTxnId, setPosting, postingIs, type RoomHoursHomeserver } from "../../matrix/roomHours";
-import type { CommunityRoomsStore } from "../communities/store/communityRooms";
+import type { RoomMessageHook } from "../../ports/hooks";
+import type { RoomPosting } from "../../ports/matrix";
+import type { CommunityRooms } from "../../ports/communities";
 import type { JobsStore } from "../../store/jobs";
 import type { JobOf } from "../../scheduler/registry";
 import type { RoomHoursState, RoomHoursStore } from "./store/roomHours";
@@ -48,12 +47,15 @@ export interface PostingHoursDeps {
   config: () => CarenetConfig;
   clock: Clock;
   log: Logger;
-  rooms: Pick<CommunityRoomsStore, "get">;
+  rooms: Pick<CommunityRooms, "get">;
   hours: RoomHoursStore;
   jobs: Pick<JobsStore, "reschedule" | "cancel" | "pending">;
   effects: Effects;
   atomically: <T>(fn: () => T) => T;
-  homeserver: RoomHoursHomeserver;
+  /** The room's posting state as Matrix power levels, and removing racing posts. */
+  posting: RoomPosting;
+  /** A homeserver failure in a few words (for the log and for staff). */
+  describeError: (err: unknown) => string;
   /** Called after a job was (re)scheduled so the scheduler looks at it. */
   wakeScheduler: () => void;
   /**
@@ -103,7 +105,7 @@ export class PostingHoursKeeper {
           await this.release(state);
         } catch (err) {
           this.d.log.error(
-            { communityId: state.communityId, roomKey: state.roomKey, roomId: state.roomId, err: describeError(err) },
+            { communityId: state.communityId, roomKey: state.roomKey, roomId: state.roomId, err: this.d.describeError(err) },
             "could not open a room whose posting hours were removed; retrying",
           );
           // Its job opens it (the room has no schedule now) and is retried until it works:
@@ -143,7 +145,7 @@ export class PostingHoursKeeper {
         const boundarySoon = next !== null && next.atMs - now <= BOUNDARY_TAKES_OVER_MS;
         if (!(refused && job.attempts + 1 >= GIVE_UP_AFTER_ATTEMPTS) && !boundarySoon) throw err;
         // Keep the schedule alive: the next boundary (or a reload) tries again.
-        this.d.log.error({ communityId, roomKey, err: describeError(err) }, "gave up on a posting-hours transition; waiting for the next one");
+        this.d.log.error({ communityId, roomKey, err: this.d.describeError(err) }, "gave up on a posting-hours transition; waiting for the next one");
         this.scheduleNext(room, now);
       }
     });
@@ -173,7 +175,7 @@ export class PostingHoursKeeper {
     const { roomId, eventId, communityId } = job.payload;
     const community = communityId === undefined ? undefined : communityById(this.d.config().communities, communityId);
     try {
-      await this.d.homeserver.redact(roomId, eventId, racingPostReason(community), redactionTxnId(eventId));
+      await this.d.posting.redact(roomId, eventId, racingPostReason(community));
     } catch (err) {
       // Already gone (deleted by its sender, or the room is gone): nothing left to remove.
       if ((err as { statusCode?: number }).statusCode === 404) return;
@@ -194,7 +196,7 @@ export class PostingHoursKeeper {
     // At start and reload provisioning has just read the room: a restart with nothing to
     // change then reads nothing more. A change is made on a fresh reading (below).
     const alreadyRead = origin === "job" ? undefined : this.d.knownPowerLevels?.(roomId);
-    let powerLevels = alreadyRead ?? (await readPowerLevels(this.d.homeserver, roomId));
+    let powerLevels = alreadyRead ?? (await this.d.posting.readPowerLevels(roomId));
     const now = this.d.clock.now();
     const open = isOpenAt(schedule, now);
     const boundary = periodStart(schedule, now);
@@ -203,7 +205,7 @@ export class PostingHoursKeeper {
 
     // First sight of a room: a closing is always announced (members need to know why they
     // cannot post); an opening only if carenet actually lets members post again.
-    const announce = recorded ? recorded.open !== open : !open || !postingIs(powerLevels, open);
+    const announce = recorded ? recorded.open !== open : !open || !this.d.posting.postingIs(powerLevels, open);
     if (!recorded || recorded.open !== open || recorded.roomId !== roomId) {
       // Recorded before Matrix is changed: a message that races the change is then seen as
       // posted after the close. A crash before the change is mended by the next run.
@@ -219,8 +221,8 @@ export class PostingHoursKeeper {
     }
     // The levels sent are the room's own plus events_default: read them now, not as they were
     // when provisioning passed, so a change made since is not undone.
-    if (alreadyRead && !postingIs(powerLevels, open)) powerLevels = await readPowerLevels(this.d.homeserver, roomId);
-    if ((await setPosting(this.d.homeserver, roomId, powerLevels, open)) && recorded?.open === open) {
+    if (alreadyRead && !this.d.posting.postingIs(powerLevels, open)) powerLevels = await this.d.posting.readPowerLevels(roomId);
+    if ((await this.d.posting.setPosting(roomId, powerLevels, open)) && recorded?.open === open) {
       this.d.log.warn({ communityId: community.id, roomKey, roomId, open }, "a room's posting level was not as its hours say (changed by hand, or an earlier attempt failed); put back");
     }
     this.scheduleNext(room, now);
@@ -230,8 +232,8 @@ export class PostingHoursKeeper {
   private async release(state: RoomHoursState): Promise<void> {
     const now = this.d.clock.now();
     if (!state.open) {
-      const powerLevels = await readPowerLevels(this.d.homeserver, state.roomId);
-      await setPosting(this.d.homeserver, state.roomId, powerLevels, true);
+      const powerLevels = await this.d.posting.readPowerLevels(state.roomId);
+      await this.d.posting.setPosting(state.roomId, powerLevels, true);
       const name = this.d.rooms.get(state.communityId, state.roomKey)?.name ?? state.roomKey;
       this.d.effects.post(state.roomId, noLongerScheduledNotice(name), `hours:${state.communityId}:${state.roomKey}:unscheduled:${state.since}`);
     }
@@ -256,7 +258,7 @@ export class PostingHoursKeeper {
   private failed(room: ScheduledRoom, err: unknown): void {
     const { community, roomKey, schedule } = room;
     const now = this.d.clock.now();
-    this.d.log.error({ communityId: community.id, roomKey, err: describeError(err) }, "could not apply a room's posting hours");
+    this.d.log.error({ communityId: community.id, roomKey, err: this.d.describeError(err) }, "could not apply a room's posting hours");
     const staffRoom = this.d.rooms.get(community.id, "staff");
     const roomId = this.d.rooms.get(community.id, roomKey)?.roomId;
     if (!staffRoom || staffRoom.roomId === roomId) return;
@@ -266,7 +268,7 @@ export class PostingHoursKeeper {
     } catch {
       return;
     }
-    const message = Message.of(t("hours.failed", { open: open ? "yes" : "no", room: room.roomName, error: describeError(err) }));
+    const message = Message.of(t("hours.failed", { open: open ? "yes" : "no", room: room.roomName, error: this.d.describeError(err) }));
     this.d.effects.post(staffRoom.roomId, message, `hours-failed:${community.id}:${roomKey}:${periodStart(schedule, now) ?? "none"}`);
   }
 

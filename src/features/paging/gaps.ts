@@ -1,5 +1,5 @@
 import { DateTime } from "luxon";
-import type { OnCallNow } from "../../app/context";
+import type { OnCallNow } from "../../ports/context";
 import type { CommunityConfig } from "../../config/types";
 import type { EscalationStep, NotifyTarget } from "./domain/escalation";
 import { recipientsOf } from "./ladder";

@@ -12,8 +12,8 @@ import { ContactsStore } from "./store/contacts";
 import { contactCommand } from "./commands/contact";
 import { GAP_JOB } from "./gaps";
 import { CONTACT_CODE_JOB, OFF_MATRIX_JOB, OffMatrix } from "./offMatrix/service";
-import { acceptingLateReactions } from "../../matrix/eventRouter";
-import type { AppContext } from "../../app/context";
+import type { InstallContext } from "../../ports/context";
+import type { ReactionEvent } from "../../ports/hooks";
 
 /** Reactions that say "I'm coming" on a page message: a check mark, with or without the emoji variation selector. */
 const ACK_KEYS = new Set(["✅", "✔", "☑"]);
@@ -37,7 +37,7 @@ const NOTICE_KEY = /^page:(\d+):r(\d+):s(\d+):notice:(.+)$/;
  * escalation deadlines, support rooms (from a pool of warm rooms kept ready), crisis
  * meeting rooms and the daily contact digest as durable jobs; a ✅ on a page message and joining a support room as acknowledgements.
  */
-export function installPaging(app: AppContext): PagingService {
+export function installPaging(app: InstallContext): PagingService {
   const pages = new PagesStore(app.db);
   const log = app.log.child({ component: "paging" });
   const contacts = new ContactsStore(app.db);
@@ -84,6 +84,7 @@ export function installPaging(app: AppContext): PagingService {
   const names = new DisplayNamesStore(app.db);
   const rooms = new PagingRooms({
     homeserver: app.homeserver,
+    matrix: app.matrix,
     pages,
     effects: app.effects,
     atomically: app.atomically,
@@ -145,7 +146,7 @@ export function installPaging(app: AppContext): PagingService {
   // Late reactions too (carenet was down longer than events.max_age): "I'm coming" is as
   // true late as on time, and a page waiting for a human must not lose the one who answered.
   app.reactionHooks.push(
-    acceptingLateReactions((r) => {
+    Object.assign((r: ReactionEvent) => {
       if (isDeclineReaction(r.key)) {
         const pageId = pages.pageOfNotice(r.targetEventId, r.sender);
         const page = pageId === undefined ? undefined : pages.get(pageId);
@@ -166,7 +167,7 @@ export function installPaging(app: AppContext): PagingService {
       } else if (out.kind === "confirmed") {
         app.effects.tell(r.sender, t.confirmReply(page.id, page.member), `page:${page.id}:again${page.state.repeatCount}:confirm-reply:${r.sender}`);
       }
-    }),
+    }, { acceptsLate: true }),
   );
 
   app.membershipHooks.push((m) => {

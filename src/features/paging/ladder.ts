@@ -1,4 +1,4 @@
-import type { OnCallNow } from "../../app/context";
+import type { OnCallNow } from "../../ports/context";
 import type { CommunityConfig } from "../../config/types";
 import { type EscalationStep, type NotifyTarget } from "./domain/escalation";
 import { parseDuration } from "../../kernel/durations";

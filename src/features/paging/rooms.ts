@@ -3,10 +3,7 @@ import type { Logger } from "../../kernel/logger";
 import type { Effects } from "../../messaging/effects";
 import { Message } from "../../messaging/message";
 import type { CarenetConfig } from "../../config/types";
-import { noticeContent } from "../../matrix/content";
-import { fitContent } from "../../matrix/fitContent";
-import { type Homeserver } from "../../matrix/homeserver";
-import { MatrixError } from "matrix-bot-sdk";
+import type { HomeserverPort, MatrixTools } from "../../ports/matrix";
 import type { JobsStore } from "../../store/jobs";
 import type { PageRecord, PagesStore } from "./store/pages";
 import type { WarmRoomsStore } from "./store/warmRooms";
@@ -28,10 +25,12 @@ declare module "../../scheduler/registry" {
   }
 }
 
-export type RoomsHomeserver = Pick<Homeserver, "createRoom" | "sendEvent" | "displayName" | "getStateContent" | "sendState" | "invite">;
+export type RoomsHomeserver = Pick<HomeserverPort, "createRoom" | "sendEvent" | "displayName" | "getStateContent" | "sendState" | "invite">;
 
 export interface PagingRoomsDeps {
   homeserver: RoomsHomeserver;
+  /** Message content, and telling an invitation refused because the person is already in. */
+  matrix: Pick<MatrixTools, "noticeContent" | "fitContent" | "alreadyInRoom">;
   pages: PagesStore;
   effects: Effects;
   atomically: <T>(fn: () => T) => T;
@@ -119,7 +118,7 @@ export class PagingRooms {
       // once shown; its fixed transaction ids make a resend after a crash show it once.
       // A long note goes as several messages (fitContent), so it always fits.
       try {
-        const parts = fitContent(noticeContent(t.noteInRoom(page.member, note.note)));
+        const parts = this.d.matrix.fitContent(this.d.matrix.noticeContent(t.noteInRoom(page.member, note.note)));
         for (const [i, part] of parts.entries()) {
           await this.d.homeserver.sendEvent(roomId, "m.room.message", part, i === 0 ? note.txnId : `${note.txnId}.${i}`);
         }
@@ -269,7 +268,7 @@ export class PagingRooms {
         try {
           await this.d.homeserver.invite(roomId, userId);
         } catch (err) {
-          const already = err instanceof MatrixError && err.statusCode === 403 && /already in the room|is already joined/i.test(err.error ?? "");
+          const already = this.d.matrix.alreadyInRoom(err);
           if (!already) {
             this.d.log.warn({ pageId, roomId, reason: reasonOf(err) }, "an invitation to a support room failed; its job retries it");
             return;
@@ -295,7 +294,7 @@ export class PagingRooms {
   }
 
   private async firstMessage(roomId: string, message: Message, reader: RenderContext): Promise<void> {
-    await this.d.homeserver.sendEvent(roomId, "m.room.message", noticeContent(message, undefined, reader), `carenet.first.${roomId}`);
+    await this.d.homeserver.sendEvent(roomId, "m.room.message", this.d.matrix.noticeContent(message, undefined, reader), `carenet.first.${roomId}`);
   }
 
   private readerOf(userId: string): RenderContext {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../../kernel/clock";
-import type { OnCallNow } from "../../app/context";
+import type { OnCallNow } from "../../ports/context";
 import type { Logger } from "../../kernel/logger";
 import type { Effects } from "../../messaging/effects";
 import type { Message } from "../../messaging/message";
@@ -8,7 +8,7 @@ import type { CarenetConfig, CommunityConfig, CrisisResources } from "../../conf
 import { awaitsConfirmation, isAckStale, step, type EscalationStep, type NotifyTarget, type StepResult } from "./domain/escalation";
 import { isStaffOf } from "../../config/roles";
 import type { AuditLog } from "../../store/audit";
-import type { CommunityRoomsStore } from "../communities/store/communityRooms";
+import type { CommunityRooms } from "../../ports/communities";
 import type { JobsStore } from "../../store/jobs";
 import type { PageRecord, PagesStore, ResponseHow } from "./store/pages";
 import { noMetrics, type MetricsPort } from "../../metrics/port";
@@ -50,7 +50,7 @@ export interface PagingDeps {
   pages: PagesStore;
   effects: Effects;
   jobs: JobsStore;
-  rooms: CommunityRoomsStore;
+  rooms: CommunityRooms;
   audit: AuditLog;
   config: () => CarenetConfig;
   /** Read at every step, never cached: who is on call changes with the rota. */

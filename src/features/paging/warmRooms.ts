@@ -1,7 +1,7 @@
 import type { Clock } from "../../kernel/clock";
 import type { Logger } from "../../kernel/logger";
 import type { CarenetConfig, CommunityConfig } from "../../config/types";
-import type { Homeserver } from "../../matrix/homeserver";
+import type { HomeserverPort } from "../../ports/matrix";
 import type { JobSpec } from "../../store/jobs";
 import type { WarmRoomsStore } from "./store/warmRooms";
 import { renderWords, t } from "../../words";
@@ -34,7 +34,7 @@ export function supportRoomBody(p: { name?: string; topic: string }): Record<str
 export const SUPPORT_ROOM_TOPIC = renderWords(t("paging.roomTopic")).plain;
 
 export interface WarmRoomsDeps {
-  homeserver: Pick<Homeserver, "createRoom" | "leaveRoom">;
+  homeserver: Pick<HomeserverPort, "createRoom" | "leaveRoom">;
   store: WarmRoomsStore;
   /** Sets a job to run at its due time, even if its key ran before (see JobsStore.reschedule). */
   schedule: (job: JobSpec) => void;

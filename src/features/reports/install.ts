@@ -2,7 +2,7 @@ import { RotaService } from "../rota/service";
 import { weekChartPng } from "./chart";
 import { nextWeeklyAt, WEEKLY_JOB, weeklyKey, weeklyReport } from "./weekly";
 import { RotaStore } from "../rota/store/rota";
-import type { AppContext } from "../../app/context";
+import type { InstallContext } from "../../ports/context";
 import { communityById } from "../../config/communities";
 
 /**
@@ -10,7 +10,7 @@ import { communityById } from "../../config/communities";
  * posts the week's numbers to the staff room with a chart, uploaded to the homeserver's
  * media repository and sent as m.image. Counts only, never names or notes.
  */
-export function installReports(app: AppContext): void {
+export function installReports(app: InstallContext): void {
   const log = app.log.child({ component: "reports" });
   const rota = new RotaService({ store: new RotaStore(app.db), members: app.members, config: app.config, hasConsent: (c, u) => app.hasConsent(c, u) });
   const community = (id: string) => communityById(app.config().communities, id);

@@ -8,7 +8,7 @@ import { consentNeeded } from "../communities/consent";
 import { isOnBreak } from "./domain/rota";
 import { RotaStore } from "./store/rota";
 import { CalendarFeedsStore } from "./store/calendarFeeds";
-import type { AppContext } from "../../app/context";
+import type { InstallContext } from "../../ports/context";
 import { Handoffs, HANDOFF_JOB, PLAN_JOB } from "./handoff";
 
 /**
@@ -16,7 +16,7 @@ import { Handoffs, HANDOFF_JOB, PLAN_JOB } from "./handoff";
  * jobs, planned after every reconcile and every change; and `app.onCall`, which paging
  * asks at page time.
  */
-export function installRota(app: AppContext): void {
+export function installRota(app: InstallContext): void {
   // Through `app` at every call: consent is the communities capability's, whatever the install order.
   const hasConsent = (communityId: string, userId: string) => app.hasConsent(communityId, userId);
   const rota = new RotaService({ store: new RotaStore(app.db), members: app.members, config: app.config, hasConsent });

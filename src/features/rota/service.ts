@@ -9,7 +9,7 @@
  * so neighbours of a shift are never paged by guesswork.
  */
 import { schemaDefaults } from "../../config/load";
-import type { OnCallNow } from "../../app/context";
+import type { OnCallNow } from "../../ports/context";
 import type { CarenetConfig, CommunityConfig, RotaConfig } from "../../config/types";
 import { parseDuration } from "../../kernel/durations";
 import {
@@ -24,7 +24,7 @@ import {
   type ShiftOccurrence,
 } from "./domain/rota";
 import { isStaffOf } from "../../config/roles";
-import type { MembersStore } from "../communities/store/members";
+import type { Members } from "../../ports/communities";
 import type { RotaEntry, RotaStore } from "./store/rota";
 import { communityById } from "../../config/communities";
 
@@ -65,7 +65,7 @@ export class RotaService {
   constructor(
     private readonly d: {
       store: RotaStore;
-      members: MembersStore;
+      members: Members;
       config: () => CarenetConfig;
       /**
        * Whether a member agreed to their community's current rights text. A peer who has not

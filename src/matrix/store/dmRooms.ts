@@ -1,11 +1,12 @@
 import type { Db } from "../../store/database";
+import type { DirectChats } from "../../ports/matrix";
 
 /**
  * Which rooms are one-to-one conversations between the bot and a person. A room that
  * stops being one is kept as a former conversation (`forgotten_at`), so that anything
  * private still queued for it is recognised and sent to the person's private chat instead.
  */
-export class DmRoomsStore {
+export class DmRoomsStore implements DirectChats {
   constructor(private readonly db: Db) {}
 
   record(roomId: string, userId: string, now: number): void {

@@ -95,6 +95,7 @@ function setUp(cfg = makeConfig()): void {
     domain: "example.org",
     homeserver: {} as AppContext["homeserver"],
     directRooms: {} as AppContext["directRooms"],
+    matrix: {} as AppContext["matrix"],
     effects: new QueuedEffects(outbox, jobs, clock, { outbox: () => undefined, scheduler: () => undefined }),
     readers: { forUser: () => DEFAULT_CONTEXT, forRoom: () => DEFAULT_CONTEXT, forPerson: () => DEFAULT_CONTEXT, forCommunity: () => DEFAULT_CONTEXT },
     scheduler,

@@ -28,8 +28,9 @@ const NOT_FOR_PEOPLE: Record<string, string> = {
   "src/config/load.ts": "configuration problems, reported to the operator when the config is checked or loaded",
   "src/config/safety.ts": "configuration problems, reported to the operator when the config is checked or loaded",
   "src/config/problems.ts": "configuration problems, reported to the operator when the config is checked or loaded",
+  "src/config/postingSchedule.ts": "a posting schedule's problems, reported to the operator when the config is checked or loaded",
   "src/features/hours/domain/postingHours.ts":
-    "validateSchedule's problems are configuration problems for the operator; describeState (English) is used by no person-facing code, only its tests; person-facing hours go through src/hours",
+    "describeState (English) is used by no person-facing code, only its tests; person-facing hours go through src/hours",
   "src/metrics/registry.ts": "Prometheus metric help texts",
   "src/metrics/server.ts": "HTTP answers to a metrics scraper",
   "src/matrix/httpServer.ts": "HTTP error bodies for the homeserver (Matrix appservice API errors)",

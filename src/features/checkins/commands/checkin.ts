@@ -1,5 +1,5 @@
 import type { CommunityConfig } from "../../../config/types";
-import type { Member } from "../../communities/store/members";
+import type { Member } from "../../../ports/communities";
 import type { Message } from "../../../messaging/message";
 import type { CommandContext, CommandResult, CommandSpec } from "../../../commands/types";
 import type { CrisisResources } from "../../../config/types";

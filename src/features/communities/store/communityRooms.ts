@@ -1,21 +1,9 @@
 import type { Db } from "../../../store/database";
+import type { CommunityRoom, CommunityRooms } from "../../../ports/communities";
+export type { CommunityRoom } from "../../../ports/communities";
 
 /** The key of a community's Space in `community_rooms`; rooms use their config key. */
 export const SPACE_KEY = "space";
-
-export interface CommunityRoom {
-  communityId: string;
-  /** "space", "community", "staff", "alumni" or an extra room's id. */
-  roomKey: string;
-  roomId: string;
-  alias: string;
-  /** The name last set from the config. */
-  name: string | null;
-  origin: "created" | "found";
-  createdAt: number;
-  /** When carenet first saw the room missing from the config (and reported it); null while configured. */
-  orphanedAt: number | null;
-}
 
 interface Row {
   community_id: string;
@@ -45,7 +33,7 @@ const toRoom = (r: Row): CommunityRoom => ({
  * The Spaces and rooms carenet provisioned for each community, and which staff and admins
  * it invited to them. Rows are never deleted: carenet never deletes rooms.
  */
-export class CommunityRoomsStore {
+export class CommunityRoomsStore implements CommunityRooms {
   constructor(private readonly db: Db) {}
 
   get(communityId: string, roomKey: string): CommunityRoom | undefined {

@@ -1,19 +1,6 @@
 import type { Db } from "../../../store/database";
-
-export type ConsentDecision = "agreed" | "declined" | "withdrawn";
-
-/** A member's privacy choices as they stood when they decided; shaped by the caller. */
-export type ConsentChoices = Record<string, unknown>;
-
-export interface ConsentRecord {
-  id: number;
-  userId: string;
-  /** The version of the onboarding/rights text the person was shown. */
-  textVersion: string;
-  decision: ConsentDecision;
-  choices: ConsentChoices;
-  decidedAt: number;
-}
+import type { ConsentDecision, ConsentChoices, ConsentRecord, Consents } from "../../../ports/communities";
+export type { ConsentDecision, ConsentChoices, ConsentRecord } from "../../../ports/communities";
 
 interface ConsentRow {
   id: number;
@@ -41,7 +28,7 @@ function toRecord(r: ConsentRow): ConsentRecord {
  * Consent decisions, appended and never rewritten. The current decision is the latest
  * one recorded (by insertion, so a clock step backwards cannot resurrect an older one).
  */
-export class ConsentStore {
+export class ConsentStore implements Consents {
   constructor(private readonly db: Db) {}
 
   record(userId: string, textVersion: string, decision: ConsentDecision, choices: ConsentChoices, now: number): ConsentRecord {

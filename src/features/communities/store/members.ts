@@ -1,41 +1,6 @@
 import type { Db } from "../../../store/database";
-
-/** Roles kept in the store; staff and admins come from the config. */
-export type MemberRole = "member" | "peer" | "alumni";
-/** Roles an active member can hold. Alumni are made by {@link MembersStore.discharge}. */
-export type ActiveRole = Exclude<MemberRole, "alumni">;
-export type MemberStatus = "active" | "removed" | "discharged";
-
-export interface Member {
-  communityId: string;
-  userId: string;
-  role: MemberRole;
-  sponsor: string | null;
-  status: MemberStatus;
-  addedBy: string;
-  addedAt: number;
-  updatedAt: number;
-  removedReason: string | null;
-}
-
-export interface NewMember {
-  communityId: string;
-  userId: string;
-  /** Defaults to "member". */
-  role?: ActiveRole;
-  /** A staff user id, or null when no sponsor is named yet. */
-  sponsor: string | null;
-  addedBy: string;
-}
-
-export type AddResult = "added" | "reactivated" | "already_active";
-export type RemoveResult = "removed" | "already_removed" | "not_member";
-export type DischargeResult = "discharged" | "already_discharged" | "not_active" | "not_member";
-
-export interface LeftRoom {
-  roomKey: string;
-  leftAt: number;
-}
+import type { MemberRole, ActiveRole, MemberStatus, Member, NewMember, AddResult, RemoveResult, DischargeResult, LeftRoom, Members } from "../../../ports/communities";
+export type { MemberRole, ActiveRole, MemberStatus, Member, NewMember, AddResult, RemoveResult, DischargeResult, LeftRoom } from "../../../ports/communities";
 
 interface MemberRow {
   community_id: string;
@@ -70,7 +35,7 @@ function toMember(r: MemberRow): Member {
  * deleting the row, so their data and choices stay with them; only an erasure request
  * (`!forgetme`) or retention (a removed member, after the configured time) deletes.
  */
-export class MembersStore {
+export class MembersStore implements Members {
   constructor(private readonly db: Db) {}
 
   /**

@@ -3,7 +3,7 @@ import type { CarenetConfig, CommunityConfig } from "../../../config/types";
 import { isOpenAt } from "../domain/postingHours";
 import { hoursOf, supportWhileClosed } from "../notices";
 import { roomConfig, scheduleFor } from "../schedules";
-import type { Member, MembersStore } from "../../communities/store/members";
+import type { Member, Members } from "../../../ports/communities";
 import { supportNow } from "../../../messaging/support";
 import { Message } from "../../../messaging/message";
 import type { CommandSpec } from "../../../commands/types";
@@ -11,7 +11,7 @@ import type { PostingSchedule } from "../domain/postingHours";
 import { t } from "../../../words";
 
 export interface HoursCommandDeps {
-  members: Pick<MembersStore, "communitiesOf">;
+  members: Pick<Members, "communitiesOf">;
   config: () => CarenetConfig;
 }
 

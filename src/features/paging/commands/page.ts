@@ -4,7 +4,7 @@ import { parseDuration } from "../../../kernel/durations";
 import { meetingLine, pageLine, summarise } from "../digest";
 import type { PagingService } from "../service";
 import * as t from "../texts";
-import type { MembersStore } from "../../communities/store/members";
+import type { Members } from "../../../ports/communities";
 import type { PageRecord, PagesStore } from "../store/pages";
 import { echoableWord } from "../../../commands/echo";
 import { Message } from "../../../messaging/message";
@@ -16,7 +16,7 @@ import { communityById } from "../../../config/communities";
 export interface PagingCommandDeps {
   service: PagingService;
   pages: PagesStore;
-  members: MembersStore;
+  members: Members;
   config: () => CarenetConfig;
 }
 

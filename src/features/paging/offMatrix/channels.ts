@@ -1,36 +1,10 @@
 import { createHash, createHmac } from "node:crypto";
 import type { Transporter } from "nodemailer";
 import type { OffMatrixConfig } from "../../../config/types";
-import type { ContactKind } from "../store/contacts";
+import type { Channel, OffMatrixMessage } from "../../../ports/offMatrix";
 import { DEFAULT_CONTEXT, renderWords, t, type RenderContext } from "../../../words";
 
-/**
- * One off-Matrix message to one person. Its words are fixed by carenet and never name the
- * member or carry a note: "a member of <community> needs support — open your Matrix app",
- * the page number and a link.
- */
-export interface OffMatrixMessage {
-  /** Unique per person, page, round and step (the durable job's key): a receiver can drop repeats by it. */
-  deliveryId: string;
-  userId: string;
-  /** The email address (email), or null (webhook: the receiver knows people by `userId`). */
-  address: string | null;
-  communityId: string;
-  communityName: string;
-  pageId: number;
-  /** 1-based ladder step that asked them. */
-  step: number;
-  subject: string;
-  text: string;
-  link: string;
-}
-
-/** The one small interface every off-Matrix way of reaching someone sits behind. */
-export interface Channel {
-  readonly kind: ContactKind;
-  /** Sends, or throws (the durable job retries with backoff). */
-  send(m: OffMatrixMessage): Promise<void>;
-}
+export type { OffMatrixMessage, Channel } from "../../../ports/offMatrix";
 
 /** How long one attempt may take before it counts as failed (and is retried). */
 export const SEND_TIMEOUT_MS = 10_000;

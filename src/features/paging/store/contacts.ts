@@ -1,7 +1,8 @@
 import { createHash, randomInt, timingSafeEqual } from "node:crypto";
 import type { Db } from "../../../store/database";
 
-export type ContactKind = "email" | "webhook";
+import type { ContactKind } from "../../../ports/offMatrix";
+export type { ContactKind };
 
 export interface ContactChannel {
   userId: string;

@@ -2,7 +2,7 @@ import { LONGEST_SHIFT_MS, type RotaService } from "../service";
 import type { CarenetConfig } from "../../../config/types";
 import { isStaffOf } from "../../../config/roles";
 import type { CalendarFeedsStore } from "../store/calendarFeeds";
-import type { Readers } from "../../../app/readers";
+import type { Readers } from "../../../ports/readers";
 import { communityFeed, FEED_AHEAD_MS, FEED_PAST_MS, personFeed } from "./feed";
 import { communityById } from "../../../config/communities";
 

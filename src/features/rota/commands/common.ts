@@ -1,7 +1,7 @@
 import type { CarenetConfig, CommunityConfig } from "../../../config/types";
 import type { AuditLog } from "../../../store/audit";
-import type { CommunityRoomsStore } from "../../communities/store/communityRooms";
-import type { MembersStore } from "../../communities/store/members";
+import type { CommunityRooms } from "../../../ports/communities";
+import type { Members } from "../../../ports/communities";
 import type { RotaEntry } from "../store/rota";
 import type { CalendarFeedsStore } from "../store/calendarFeeds";
 import type { Effects } from "../../../messaging/effects";
@@ -15,8 +15,8 @@ import { command, person, t } from "../../../words";
 /** What the rota commands need; all of it SQLite or queued effects (commands run synchronously). */
 export interface RotaCommandDeps {
   rota: RotaService;
-  members: MembersStore;
-  rooms: CommunityRoomsStore;
+  members: Members;
+  rooms: CommunityRooms;
   effects: Effects;
   audit: AuditLog;
   config: () => CarenetConfig;
