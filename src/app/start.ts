@@ -3,7 +3,7 @@ import { Appservice, type IAppserviceRegistration } from "matrix-bot-sdk";
 import type { DestinationStream } from "pino";
 import type { CarenetConfig } from "../config/types";
 import { Dispatcher } from "../commands/dispatcher";
-import { BOOKKEEPING_DAYS } from "../features/data/settings";
+import { BOOKKEEPING_DAYS } from "../config/retention";
 import { parseDuration } from "../kernel/durations";
 import { SqliteAppserviceStorage } from "../matrix/appserviceStorage";
 import { CatchUp } from "../matrix/catchUp";

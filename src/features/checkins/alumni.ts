@@ -7,7 +7,7 @@ import type { CommandResult } from "../../commands/types";
 import type { CommunityConfig, CrisisResources } from "../../config/types";
 import { ALUMNI_RHYTHMS, type AlumniRhythm } from "./domain/checkins";
 import type { CheckinsStore } from "./store/checkins";
-import type { Member } from "../communities/store/members";
+import type { Member } from "../../ports/communities";
 import type { InstallContext } from "../../ports/context";
 import { checkinSettingsOf } from "./settings";
 import type { WhoAndWhere } from "./whoAndWhere";

@@ -4,7 +4,7 @@ import type { CheckinConfig, CommunityConfig } from "../../config/types";
 import { getsPrompt, localDate, rhythmIncludes, scaleLines, type AlumniRhythm } from "./domain/checkins";
 import { parseDuration } from "../../kernel/durations";
 import type { CheckinsStore } from "./store/checkins";
-import type { Member } from "../communities/store/members";
+import type { Member } from "../../ports/communities";
 import type { InstallContext } from "../../ports/context";
 import { checkinSettingsOf } from "./settings";
 import { MISSED_JOB, ALUMNI_CHECKIN } from "./jobKinds";

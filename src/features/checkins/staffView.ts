@@ -6,7 +6,7 @@ import type { CommandResult } from "../../commands/types";
 import type { CommunityConfig } from "../../config/types";
 import { localDate, weekAtAGlance } from "./domain/checkins";
 import type { CheckinAnswer, CheckinsStore } from "./store/checkins";
-import type { Member } from "../communities/store/members";
+import type { Member } from "../../ports/communities";
 import type { InstallContext } from "../../ports/context";
 import { checkinSettingsOf } from "./settings";
 import type { WhoAndWhere } from "./whoAndWhere";

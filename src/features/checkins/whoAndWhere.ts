@@ -7,7 +7,7 @@ import type { CommandResult } from "../../commands/types";
 import type { CommunityConfig, CrisisResources } from "../../config/types";
 import { DEFAULT_PLAN, type Plan } from "./domain/checkins";
 import type { CheckinPrompt, CheckinsStore } from "./store/checkins";
-import type { Member } from "../communities/store/members";
+import type { Member } from "../../ports/communities";
 import { consentNeeded } from "../communities/consent";
 import type { InstallContext } from "../../ports/context";
 import { communityById } from "../../config/communities";

@@ -3,7 +3,7 @@ import { supportNow } from "../../messaging/support";
 import { Message, type Text } from "../../messaging/message";
 import type { CarenetConfig, CommunityConfig } from "../../config/types";
 import type { ConsentRecord } from "./store/consent";
-import { retentionOf } from "../data/settings";
+import { retentionOf } from "../../config/retention";
 import type { CommunitiesApp } from "./deps";
 import { command, person, t, time, type Value, type Words, type RichValue } from "../../words";
 import { rightsText, type RightsText } from "./rightsText";

@@ -3,7 +3,7 @@ import { supportNow } from "../../messaging/support";
 import { Message } from "../../messaging/message";
 import type { CommunityConfig, PostingWindowConfig, ReachConfig } from "../../config/types";
 import { WEEKDAYS, type Weekday } from "../../kernel/localTime";
-import { BOOKKEEPING_DAYS, retentionOf, type RetentionPeriods } from "../data/settings";
+import { BOOKKEEPING_DAYS, retentionOf, type RetentionPeriods } from "../../config/retention";
 import { command, LANGUAGES, link, listOf, phone, t, zone, type Value, type Words, type RichValue } from "../../words";
 import type { CrisisResources } from "../../config/types";
 

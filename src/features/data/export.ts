@@ -17,7 +17,7 @@ import type { PersonPages } from "../paging/store/pages";
 import type { RotaBreak, RotaEntry } from "../rota/store/rota";
 import type { PersonFeeds } from "../rota/store/calendarFeeds";
 import type { ContactChannel } from "../paging/store/contacts";
-import { BOOKKEEPING_DAYS } from "./settings";
+import { BOOKKEEPING_DAYS } from "../../config/retention";
 import { command, listOf, person, t, time, zone, type Value } from "../../words";
 import { communityById } from "../../config/communities";
 

@@ -2,7 +2,7 @@ import type { CarenetConfig } from "../../config/types";
 import { removeOldVersions } from "../../store/database";
 import type { Job } from "../../store/jobs";
 import type { DataApp, DataStores } from "./service";
-import { retentionOf } from "./settings";
+import { retentionOf } from "../../config/retention";
 
 export const RETENTION_JOB = "data.retention";
 export const RETENTION_KEY = "data.retention";

@@ -13,7 +13,7 @@ import type { JobsStore } from "../../store/jobs";
 import type { PageRecord, PagesStore, ResponseHow } from "./store/pages";
 import { noMetrics, type MetricsPort } from "../../metrics/port";
 import { communityDigest, DIGEST_JOB, digestKey, nextDailyAt, staffDigest, summarise } from "./digest";
-import { rotaSettings } from "../rota/service";
+import { rotaSettings } from "../../config/rotaSettings";
 import { allStaffOf, isStaffTarget, ladderOf, recipientsOf } from "./ladder";
 import { asksPeers, nightBounds, underNightlyCap } from "./nightlyCap";
 import { GAP_JOB, gapLines, gapWords, ladderGaps, tonight, windowWords } from "./gaps";

@@ -8,10 +8,9 @@
  * ladder reaches its backup_peers step. Nobody becomes a backup without agreeing to it,
  * so neighbours of a shift are never paged by guesswork.
  */
-import { schemaDefaults } from "../../config/load";
 import type { OnCallNow } from "../../ports/context";
-import type { CarenetConfig, CommunityConfig, RotaConfig } from "../../config/types";
-import { parseDuration } from "../../kernel/durations";
+import type { CarenetConfig, CommunityConfig } from "../../config/types";
+import { rotaSettings } from "../../config/rotaSettings";
 import {
   onCallAt,
   shiftsStartingBetween,
@@ -28,26 +27,7 @@ import type { Members } from "../../ports/communities";
 import type { RotaEntry, RotaStore } from "./store/rota";
 import { communityById } from "../../config/communities";
 
-export interface RotaSettings {
-  approvalRequired: boolean;
-  maxShiftsPerWeek: number;
-  maxPagesPerNight: number;
-  /** 0: no reminder. */
-  handoffReminderMs: number;
-}
-
-/** The community's rota settings, with the schema's defaults for configs built in code. */
-const ROTA_DEFAULTS = schemaDefaults<Required<RotaConfig>>("/definitions/community/properties/rota");
-
-export function rotaSettings(c: CommunityConfig): RotaSettings {
-  const r = { ...ROTA_DEFAULTS, ...c.rota };
-  return {
-    approvalRequired: r.approval_required,
-    maxShiftsPerWeek: r.max_shifts_per_week,
-    maxPagesPerNight: r.max_pages_per_night,
-    handoffReminderMs: parseDuration(r.handoff_reminder) ?? 0,
-  };
-}
+export { rotaSettings, type RotaSettings } from "../../config/rotaSettings";
 
 /** An on-call stretch, and whether it comes from a backup slot. */
 export interface Stretch extends ShiftOccurrence {

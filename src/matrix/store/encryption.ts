@@ -1,6 +1,6 @@
 import type { Db } from "../../store/database";
 
-/** As long as the outbox keeps a sent message's event id (src/features/data/settings.ts, BOOKKEEPING_DAYS). */
+/** As long as the outbox keeps a sent message's event id (src/config/retention.ts, BOOKKEEPING_DAYS). */
 const TAP_NOTICE_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
 
 export interface EncryptedRoom {

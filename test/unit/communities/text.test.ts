@@ -2,7 +2,7 @@ import { parseConfig } from "../../../src/config/load";
 import { describeDays, describeWindow, postingHoursBlock, rightsText } from "../../../src/features/communities/rightsText";
 import { onboardingMessages } from "../../../src/features/communities/consent";
 import { DEFAULT_CONTEXT, renderWords, t, type RenderContext } from "../../../src/words";
-import { retentionOf } from "../../../src/features/data/settings";
+import { retentionOf } from "../../../src/config/retention";
 import { readUserId } from "../../../src/features/communities/userIds";
 import { userIdProblemWords } from "../../../src/features/communities/commands/member";
 import { community, CRISIS } from "./harness";

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { loadConfigFile, parseConfig } from "../../../src/config/load";
 import { formatProblem } from "../../../src/config/problems";
-import { retentionOf } from "../../../src/features/data/settings";
+import { retentionOf } from "../../../src/config/retention";
 import { CONFIG_FILE as FILE, refusedConfig } from "../../support/configText";
 
 const SAMPLE = path.resolve(__dirname, "../../../config/config.sample.yaml");

@@ -1,7 +1,7 @@
 import type { CarenetConfig } from "../../../config/types";
 import { exportMessages, onlyAuditRemains, type PersonData } from "../export";
 import { FORGOTTEN, type DataService } from "../service";
-import { BOOKKEEPING_DAYS } from "../settings";
+import { BOOKKEEPING_DAYS } from "../../../config/retention";
 import { command, listOf, t, time } from "../../../words";
 import { describeDuration } from "../../../kernel/durations";
 import type { Effects } from "../../../messaging/effects";

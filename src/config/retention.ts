@@ -1,5 +1,5 @@
-import type { CarenetConfig, RetentionConfig } from "../../config/types";
-import { parseDuration } from "../../kernel/durations";
+import type { CarenetConfig, RetentionConfig } from "./types";
+import { parseDuration } from "../kernel/durations";
 
 /** The schema's defaults, for configs built in code. */
 export const RETENTION_DEFAULTS: Required<RetentionConfig> = {
