@@ -135,14 +135,7 @@ export interface CommunityRooms {
    * Records a room carenet created or found. A (community, key) already recorded keeps its
    * room: returns false and changes nothing.
    */
-  record(room: {
-    communityId: string;
-    roomKey: string;
-    roomId: string;
-    alias: string;
-    name: string | null;
-    origin: "created" | "found";
-  }, now: number): boolean;
+  record(room: Omit<CommunityRoom, "createdAt" | "orphanedAt">, now: number): boolean;
   setName(communityId: string, roomKey: string, name: string): void;
   /** Marks a room as no longer configured; returns false if it already was. */
   markOrphaned(communityId: string, roomKey: string, now: number): boolean;
