@@ -114,6 +114,7 @@ export function createAppContext(d: AppContextDeps): AppContext {
     replyHooks: [],
     plainAnswerHooks: [],
     encryptedHooks: [],
+    personalData: [],
     onCall: () => ({ peers: [], backupPeers: [], staff: [] }),
     hasConsent: () => false,
     isOnBreak: () => false,

@@ -3,6 +3,7 @@ import { CheckinsStore } from "./store/checkins";
 import { CheckinService } from "./service";
 import { ALUMNI_JOB, MISSED_JOB, PROMPT_JOB, REVIEW_JOB } from "./jobKinds";
 import type { InstallContext } from "../../ports/context";
+import { checkinsPersonalData } from "./personalData";
 import type { ReactionEvent } from "../../ports/hooks";
 
 /**
@@ -12,6 +13,7 @@ import type { ReactionEvent } from "../../ports/hooks";
 export function installCheckins(app: InstallContext): CheckinService {
   const service = new CheckinService(app, new CheckinsStore(app.db));
   app.commands.push(checkinCommand(service), checkinsCommand(service));
+  (app.personalData ??= []).push(checkinsPersonalData(app, service.store));
 
   app.scheduler.on(PROMPT_JOB, (job) => service.runPrompt(job));
   app.scheduler.on(ALUMNI_JOB, (job) => service.runAlumni(job));

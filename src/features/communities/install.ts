@@ -1,4 +1,4 @@
-import { auditCommand } from "../data/commands/audit";
+import { auditCommand } from "../../commands/audit";
 import { sponsorCommand } from "./commands/sponsor";
 import { memberCommand } from "./commands/member";
 import { consentCommand, rightsCommand, rulesCommand } from "./commands/rights";
@@ -6,6 +6,9 @@ import { askAgainIfTextChanged, hasCurrentConsent } from "./consent";
 import { leftRoomsHook } from "./leftRooms";
 import { inviteMembersToNewRooms } from "./memberRooms";
 import type { InstallContext } from "../../ports/context";
+import { profilePersonalData } from "./personalData";
+import { DisplayNamesStore } from "./store/displayNames";
+import { LanguagesStore } from "./store/languages";
 
 /**
  * Communities: members and roles managed from each staff room (`!member`, `!audit`),
@@ -17,6 +20,7 @@ export function installCommunities(app: InstallContext): void {
   app.hasConsent = (communityId, userId) => hasCurrentConsent(app, communityId, userId);
   app.commands.push(rightsCommand(app), rulesCommand(app), consentCommand(app), sponsorCommand(app), memberCommand(app), auditCommand(app));
   app.membershipHooks.push(leftRoomsHook(app));
+  (app.personalData ??= []).push(profilePersonalData(new DisplayNamesStore(app.db), new LanguagesStore(app.db)));
   app.afterReconcile.push(
     async (config) => {
       await inviteMembersToNewRooms(app, config.communities);

@@ -13,6 +13,7 @@ import { contactCommand } from "./commands/contact";
 import { GAP_JOB } from "./gaps";
 import { CONTACT_CODE_JOB, OFF_MATRIX_JOB, OffMatrix } from "./offMatrix/service";
 import type { InstallContext } from "../../ports/context";
+import { contactsPersonalData, pagesPersonalData } from "./personalData";
 import type { ReactionEvent } from "../../ports/hooks";
 
 /** Reactions that say "I'm coming" on a page message: a check mark, with or without the emoji variation selector. */
@@ -41,6 +42,7 @@ export function installPaging(app: InstallContext): PagingService {
   const pages = new PagesStore(app.db);
   const log = app.log.child({ component: "paging" });
   const contacts = new ContactsStore(app.db);
+  (app.personalData ??= []).push(contactsPersonalData(app, contacts), pagesPersonalData(pages));
   const offMatrix = new OffMatrix({
     config: app.config,
     contacts,

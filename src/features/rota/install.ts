@@ -9,6 +9,7 @@ import { isOnBreak } from "./domain/rota";
 import { RotaStore } from "./store/rota";
 import { CalendarFeedsStore } from "./store/calendarFeeds";
 import type { InstallContext } from "../../ports/context";
+import { rotaPersonalData } from "./personalData";
 import { Handoffs, HANDOFF_JOB, PLAN_JOB } from "./handoff";
 
 /**
@@ -20,6 +21,7 @@ export function installRota(app: InstallContext): void {
   // Through `app` at every call: consent is the communities capability's, whatever the install order.
   const hasConsent = (communityId: string, userId: string) => app.hasConsent(communityId, userId);
   const rota = new RotaService({ store: new RotaStore(app.db), members: app.members, config: app.config, hasConsent });
+  const calendarFeeds = new CalendarFeedsStore(app.db);
   const handoffs = new Handoffs({
     rota,
     jobs: app.jobs,
@@ -41,13 +43,14 @@ export function installRota(app: InstallContext): void {
     replan: (communityId, now) => handoffs.plan(communityId, now),
     hasConsent,
     consentNeeded: (c, userId, what, crisis) => consentNeeded(app, c, userId, what, crisis),
-    calendarFeeds: new CalendarFeedsStore(app.db),
+    calendarFeeds,
   };
   app.commands.push(oncallCommand(deps), volunteerCommand(deps), rotaCommand(deps), breakCommand(deps));
   app.scheduler.on(HANDOFF_JOB, handoffs.onHandoffJob);
   app.scheduler.on(PLAN_JOB, handoffs.onPlanJob);
   app.afterReconcile.push((config) => handoffs.planAll(config, app.clock.now()));
   app.onCall = (communityId, atMs) => rota.onCall(communityId, atMs);
+  (app.personalData ??= []).push(rotaPersonalData(app, new RotaStore(app.db), calendarFeeds));
   // Breaks are the person's, in every community: off the rota and off check-in prompts.
   const breaks = new RotaStore(app.db);
   app.isOnBreak = (_communityId, userId, atMs) => isOnBreak(breaks.breaksFrom(atMs), userId, atMs);
