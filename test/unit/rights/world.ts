@@ -1,8 +1,7 @@
 import { LogCapture } from "../../support/logCapture";
 import { createAppContext, createEventRouter } from "../../../src/app/appContext";
 import type { AppContext } from "../../../src/app/context";
-import { installData } from "../../../src/features/data/install";
-import { INSTALLERS } from "../../../src/app/installers";
+import { installCapabilities } from "../../../src/app/installers";
 import { createLogger } from "../../../src/kernel/logger";
 import { Dispatcher } from "../../../src/commands/dispatcher";
 import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
@@ -83,12 +82,7 @@ export class World {
       homeserver,
       retryAdvice: (err) => ({ delayMs: 1000, permanent: false, reason: String(err) }),
     });
-    let data: DataService | undefined;
-    for (const install of INSTALLERS) {
-      if (install === installData) data = installData(this.app);
-      else install(this.app);
-    }
-    this.data = data!;
+    this.data = installCapabilities(this.app).data;
     for (const c of this.config.communities) {
       for (const key of [SPACE_KEY, "community", "staff", "alumni"]) {
         const roomId = roomOf(c.id, key);
