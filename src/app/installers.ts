@@ -25,11 +25,11 @@ export interface Installed {
 export function installCapabilities(app: AppContext): Installed {
   const consentNeeded = installCommunities(app);
   installHours(app);
-  installRota(app);
+  const rota = installRota(app);
   installPaging(app);
   installCheckins(app, consentNeeded);
   const data = installData(app);
-  installReports(app);
+  installReports(app, rota);
   installNames(app);
   installEncryption(app);
   return { data };

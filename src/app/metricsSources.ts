@@ -7,13 +7,14 @@ import type { ScrapeSources } from "../metrics/registry";
 import { allStaffOf, ladderOf } from "../features/paging/ladder";
 import { RotaStore } from "../features/rota/store/rota";
 import type { AppContext } from "./context";
+import type { OnCallStretch, RotaStretches } from "../ports/rota";
 import { communityById } from "../config/communities";
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
 /** Who a ladder step's target draws on, among the rota's stretches. */
-function stretchesFor(target: string, stretches: ReturnType<RotaService["stretchesStarting"]>): Interval[] {
+function stretchesFor(target: string, stretches: OnCallStretch[]): Interval[] {
   if (target === "on_call_peers") return stretches.filter((s) => s.role === "peer" && !s.backup);
   if (target === "backup_peers") return stretches.filter((s) => s.role === "peer" && s.backup);
   if (target === "on_call_staff") return stretches.filter((s) => s.role === "staff");
@@ -42,7 +43,7 @@ export function openIntervals(c: CommunityConfig, fromMs: number, toMs: number):
  * Coverage of a community's ladder over [fromMs, toMs): for each step, how long someone is
  * on call for it. `all_staff` is covered whenever the community has any staff at all.
  */
-export function ladderCoverage(rota: RotaService, c: CommunityConfig, fromMs: number, toMs: number, now: number) {
+export function ladderCoverage(rota: RotaStretches, c: CommunityConfig, fromMs: number, toMs: number, now: number) {
   const stretches = rota.stretchesStarting(c, fromMs - LONGEST_SHIFT_MS, toMs, now);
   return ladderOf(c).map((step, i) => {
     const covered =

@@ -9,6 +9,7 @@ import { isOnBreak } from "./domain/rota";
 import { RotaStore } from "./store/rota";
 import { CalendarFeedsStore } from "./store/calendarFeeds";
 import type { InstallContext } from "../../ports/context";
+import type { RotaStretches } from "../../ports/rota";
 import { rotaPersonalData } from "./personalData";
 import { Handoffs, HANDOFF_JOB, PLAN_JOB } from "./handoff";
 
@@ -17,7 +18,7 @@ import { Handoffs, HANDOFF_JOB, PLAN_JOB } from "./handoff";
  * jobs, planned after every reconcile and every change; and `app.onCall`, which paging
  * asks at page time.
  */
-export function installRota(app: InstallContext): void {
+export function installRota(app: InstallContext): RotaStretches {
   // Through `app` at every call: consent is the communities capability's, whatever the install order.
   const hasConsent = (communityId: string, userId: string) => app.hasConsent(communityId, userId);
   const rota = new RotaService({ store: new RotaStore(app.db), members: app.members, config: app.config, hasConsent });
@@ -54,4 +55,5 @@ export function installRota(app: InstallContext): void {
   // Breaks are the person's, in every community: off the rota and off check-in prompts.
   const breaks = new RotaStore(app.db);
   app.isOnBreak = (_communityId, userId, atMs) => isOnBreak(breaks.breaksFrom(atMs), userId, atMs);
+  return rota;
 }
