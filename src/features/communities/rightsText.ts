@@ -48,13 +48,13 @@ export function rightsText(c: CommunityConfig, crisisResources: CrisisResources,
     choices: choicesSection(has),
     advocacy: advocacySection(c),
   };
-  const { about, kept, see, choices, advocacy } = sections;
   const rules = new Message().heading(t("rights.rulesHeading", { community: c.name })).append(rulesBlock(c));
+  const { about, kept, see, choices, advocacy } = sections;
   const message = new Message().append(about).append(rules).append(kept).append(see).append(choices).append(advocacy);
-  return { summary: summaryOf(c, has), sections, message, version: versionOf(c, message) };
+  return { summary: summarySection(c, has), sections, message, version: versionOf(c, message) };
 }
 
-/** `<community id>@<hash>` of the words as each language reads them, not only the keys: a reworded text asks again. */
+/** `<community id>@<hash>`: the words as each language reads them, not only the keys, so a reworded text asks again. */
 function versionOf(c: CommunityConfig, message: Message): string {
   const hash = createHash("sha256")
     .update(LANGUAGES.map((language) => message.render({ language }).plain).join("\u0000"))
@@ -64,10 +64,8 @@ function versionOf(c: CommunityConfig, message: Message): string {
 }
 
 const hasPostingHours = (c: CommunityConfig) => (c.rooms.community.posting_hours ?? []).length > 0;
-/** Whether members can see and erase what is kept (`!mydata`, `!forgetme`). */
-const canSeeAndErase = (has: HasCommand) => has("mydata") && has("forgetme");
+const hasDataCommands = (has: HasCommand) => has("mydata") && has("forgetme");
 
-/** What the network is for (not a crisis service), help right now, posting hours and paging. */
 function aboutSection(c: CommunityConfig, crisisResources: CrisisResources, has: HasCommand): Message {
   const about = new Message().heading(t("rights.aboutHeading"));
   about.p(t("rights.aboutWhat", { community: c.name }));
@@ -80,10 +78,9 @@ function aboutSection(c: CommunityConfig, crisisResources: CrisisResources, has:
   return about;
 }
 
-/** What carenet keeps: with its periods when people can see and erase it, else while they are a member. */
 function keptSection(c: CommunityConfig, retention: RetentionPeriods, has: HasCommand): Message {
   const kept = new Message().heading(t("rights.keptHeading"));
-  if (canSeeAndErase(has)) {
+  if (hasDataCommands(has)) {
     keptWithPeriods(kept, c, retention, has);
     return kept;
   }
@@ -101,7 +98,6 @@ function keptSection(c: CommunityConfig, retention: RetentionPeriods, has: HasCo
   return kept;
 }
 
-/** Who can see what (and that nothing is used to monitor treatment). */
 function seeSection(c: CommunityConfig, has: HasCommand): Message {
   const community = c.name;
   const see = new Message().heading(t("rights.seeHeading"));
@@ -119,14 +115,13 @@ function seeSection(c: CommunityConfig, has: HasCommand): Message {
   return see;
 }
 
-/** Members' choices, and how to agree, decline or withdraw. */
 function choicesSection(has: HasCommand): Message {
   const choices = new Message().heading(t("rights.choicesHeading"));
   choices.list([
     t("rights.choiceAgree", { help: cmd("!help"), page: cmd("!page") }),
     t("rights.choiceOptional"),
     t("rights.choiceLeave"),
-    ...(canSeeAndErase(has) ? [t("rights.choiceData", { mydata: cmd("!mydata"), forgetme: cmd("!forgetme") })] : []),
+    ...(hasDataCommands(has) ? [t("rights.choiceData", { mydata: cmd("!mydata"), forgetme: cmd("!forgetme") })] : []),
     ...(has("sponsor") ? [t("rights.choiceSponsor", { command: cmd("!sponsor") })] : []),
     t("rights.choiceMind"),
   ]);
@@ -141,7 +136,6 @@ function choicesSection(has: HasCommand): Message {
   return choices;
 }
 
-/** Help from outside the community: an independent advocate and the complaints route. */
 function advocacySection(c: CommunityConfig): Message {
   const community = c.name;
   const advocacy = new Message().heading(t("rights.advocacyHeading", { community }));
@@ -154,7 +148,7 @@ function advocacySection(c: CommunityConfig): Message {
 }
 
 /** The easy-read summary: one line per section and the command that opens it. */
-function summaryOf(c: CommunityConfig, has: HasCommand): Message {
+function summarySection(c: CommunityConfig, has: HasCommand): Message {
   const community = c.name;
   const summary = new Message().heading(t("rights.summaryHeading", { community }));
   summary.list([
