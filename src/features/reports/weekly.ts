@@ -7,7 +7,7 @@ import { coveredIntervals, totalMs } from "../../kernel/intervals";
 import type { RotaStretches } from "../../ports/rota";
 import type { Db } from "../../store/database";
 import { weekCounts } from "./store/weeklyFigures";
-import { ladderCoverage } from "../../app/metricsSources";
+import { ladderCoverage } from "./ladderCoverage";
 import type { ChartTexts, WeekChartData } from "./chart";
 
 export const WEEKLY_JOB = "report.weekly";
