@@ -34,6 +34,3 @@ export function installCapabilities(app: AppContext): Installed {
   installEncryption(app);
   return { data };
 }
-
-/** What start() runs. */
-export const INSTALLERS: ReadonlyArray<(app: AppContext) => void> = [installCapabilities];

@@ -1,7 +1,7 @@
 import pino from "pino";
 import { createAppContext } from "../../../src/app/appContext";
 import type { AppContext } from "../../../src/app/context";
-import { INSTALLERS } from "../../../src/app/installers";
+import { installCapabilities } from "../../../src/app/installers";
 import { Dispatcher } from "../../../src/commands/dispatcher";
 import type { CommandResult } from "../../../src/commands/types";
 import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
@@ -55,7 +55,7 @@ export class FullApp {
       domain: "example.org",
       homeserver,
     });
-    for (const install of INSTALLERS) install(this.app);
+    installCapabilities(this.app);
     for (const key of ["space", "community", "staff", "alumni"]) {
       this.app.rooms.record({ communityId: "oak", roomKey: key, roomId: roomOf(key), alias: `#carenet_oak_${key}:example.org`, name: key, origin: "created" }, 0);
     }
