@@ -1,6 +1,6 @@
 import { RotaService, LONGEST_SHIFT_MS } from "../features/rota/service";
 import type { CommunityConfig } from "../config/types";
-import { gaps, intersect, totalMs, type Interval } from "../features/rota/domain/coverage";
+import { gaps, intersect, totalMs, type Interval } from "../kernel/intervals";
 import { isOpenAt, nextTransition } from "../features/hours/domain/postingHours";
 import { scheduleFor } from "../features/hours/schedules";
 import type { ScrapeSources } from "../metrics/scrapeGauges";
