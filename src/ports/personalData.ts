@@ -21,7 +21,11 @@ export type PersonalDataTopic = (typeof PERSONAL_DATA_ORDER)[number];
 export interface PersonalRecord {
   /** Communities it holds something about (the export has a part for each). */
   communityIds: string[];
-  /** True when it holds nothing (what is only read from the configuration does not count). */
+  /**
+   * True when it holds nothing that counts as kept about them: a profile name and language,
+   * the audit log's entries and what the configuration says do not (`!mydata` then says
+   * nothing is kept, and `!forgetme` has nothing to ask about).
+   */
   empty: boolean;
   /** Adds its lines to the export's part for community `id` (`c` is undefined once the community is gone). */
   inCommunity(m: Message, id: string, c: CommunityConfig | undefined, zone: string): void;
