@@ -302,7 +302,7 @@ export class PagesStore {
 
   /**
    * The page whose "they paged again, please confirm" message to `userId` was the event
-   * `eventId` (its outbox key is built by `confirmRequestKey` in src/features/paging/service.ts).
+   * `eventId` (its outbox key is built by `confirmRequestKey` in src/features/paging/jobKeys.ts).
    */
   pageOfConfirmRequest(eventId: string, userId: string): number | undefined {
     const row = this.db.prepare("SELECT dedupe_key FROM outbox WHERE event_id = ?").get(eventId) as { dedupe_key: string } | undefined;
