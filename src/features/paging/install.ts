@@ -30,7 +30,7 @@ export function isDeclineReaction(key: string): boolean {
   return DECLINE_KEYS.has(key.replace(/\uFE0F/g, "").trim());
 }
 
-/** The outbox key of a page request (see PagingService.notify): page, round, step, person. */
+/** The outbox key of a page request (see Escalator.notify): page, round, step, person. */
 const NOTICE_KEY = /^page:(\d+):r(\d+):s(\d+):notice:(.+)$/;
 
 /**
