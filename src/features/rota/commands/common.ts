@@ -11,6 +11,7 @@ import { UsageError, type CommandContext, type CommandResult } from "../../../co
 import type { RotaService } from "../service";
 import type { CrisisResources } from "../../../config/types";
 import { command, person, t } from "../../../words";
+import { communityById } from "../../../config/communities";
 
 /** What the rota commands need; all of it SQLite or queued effects (commands run synchronously). */
 export interface RotaCommandDeps {
@@ -89,4 +90,15 @@ export function othersConcerned(entries: RotaEntry[], actor: string): string[] {
     if (e.coveredUserId && e.coveredUserId !== actor) people.add(e.coveredUserId);
   }
   return [...people].sort();
+}
+
+/** The time zone to speak to a person in: their first community's. */
+export function zoneOf(deps: RotaCommandDeps, userId: string): string {
+  const ids = [...deps.rota.store.ofUser(userId).map((e) => e.communityId), ...deps.members.communitiesOf(userId).map((m) => m.communityId)];
+  const communities = deps.config().communities;
+  for (const id of ids) {
+    const c = communityById(communities, id);
+    if (c) return c.timezone;
+  }
+  return communities.find((c) => deps.rota.standing(c, userId) !== null)?.timezone ?? communities[0]?.timezone ?? "UTC";
 }
