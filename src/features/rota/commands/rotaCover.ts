@@ -1,5 +1,6 @@
 import type { CommunityConfig } from "../../../config/types";
-import { overlappingOverrides, type Override } from "../domain/rota";
+import type { Override } from "../domain/rota";
+import { overlappingOverrides } from "../domain/overrides";
 import { Message } from "../../../messaging/message";
 import { UsageError, type CommandContext } from "../../../commands/types";
 import { staffConsentRefusal, userArg, type RotaCommandDeps } from "./common";

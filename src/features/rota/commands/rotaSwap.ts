@@ -1,5 +1,5 @@
 import type { CommunityConfig } from "../../../config/types";
-import { overlappingOverrides, swapOverrides } from "../domain/rota";
+import { overlappingOverrides, swapOverrides } from "../domain/overrides";
 import { Message } from "../../../messaging/message";
 import { UsageError, type CommandContext } from "../../../commands/types";
 import { staffConsentRefusal, userArg, type RotaCommandDeps } from "./common";
