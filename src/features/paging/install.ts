@@ -3,7 +3,6 @@ import { DIGEST_JOB } from "./digest";
 import { INTRO_JOB, PagingRooms } from "./rooms";
 import { WARM_JOB, WarmRooms } from "./warmRooms";
 import { WarmRoomsStore } from "./store/warmRooms";
-import { DisplayNamesStore } from "../communities/store/displayNames";
 import { removeOldVersions } from "../../store/database";
 import { PagingService } from "./service";
 import { CRISIS_CLOSE_JOB, CRISIS_ROOM_JOB, DEADLINE_JOB, ROOM_JOB, STAFF_ALERT_JOB } from "./jobKeys";
@@ -13,6 +12,7 @@ import { contactCommand } from "./commands/contact";
 import { GAP_JOB } from "./gaps";
 import { CONTACT_CODE_JOB, OFF_MATRIX_JOB, OffMatrix } from "./offMatrix/service";
 import type { InstallContext } from "../../ports/context";
+import type { KnownNames } from "../../ports/communities";
 import type { Logger } from "../../kernel/logger";
 import { pageReactionHook, supportRoomJoinHook } from "./reactions";
 
@@ -20,6 +20,11 @@ export { isAckReaction, isDeclineReaction } from "./reactions";
 
 /** The outbox key of a page request (see Escalator.notify): page, round, step, person. */
 const NOTICE_KEY = /^page:(\d+):r(\d+):s(\d+):notice:(.+)$/;
+
+/** What paging is handed of other capabilities: the display names the communities keep. */
+export interface PagingPorts {
+  knownNames: KnownNames;
+}
 
 /** What paging is made of, built once at install. */
 interface PagingParts {
@@ -37,8 +42,8 @@ interface PagingParts {
  * escalation deadlines, support rooms (from a pool of warm rooms kept ready), crisis
  * meeting rooms and the daily contact digest as durable jobs; a ✅ on a page message and joining a support room as acknowledgements.
  */
-export function installPaging(app: InstallContext): PagingService {
-  const parts = buildPaging(app);
+export function installPaging(app: InstallContext, ports: PagingPorts): PagingService {
+  const parts = buildPaging(app, ports);
   const { pages, contacts, offMatrix, service, warmPool, log } = parts;
   app.commands.push(...pagingCommands({ service, pages, members: app.members, config: app.config }));
   app.commands.push(contactCommand({ contacts, offMatrix, effects: app.effects, config: app.config }));
@@ -69,7 +74,7 @@ export function installPaging(app: InstallContext): PagingService {
   return service;
 }
 
-function buildPaging(app: InstallContext): PagingParts {
+function buildPaging(app: InstallContext, ports: PagingPorts): PagingParts {
   const pages = new PagesStore(app.db);
   const log = app.log.child({ component: "paging" });
   const contacts = new ContactsStore(app.db);
@@ -113,7 +118,6 @@ function buildPaging(app: InstallContext): PagingParts {
     clock: app.clock,
     log,
   });
-  const names = new DisplayNamesStore(app.db);
   const rooms = new PagingRooms({
     homeserver: app.homeserver,
     matrix: app.matrix,
@@ -126,7 +130,7 @@ function buildPaging(app: InstallContext): PagingParts {
     afterErasure: () => removeOldVersions(app.db),
     jobs: app.jobs,
     warm: { store: warmStore, pool: warmPool },
-    knownName: (u) => names.get(u),
+    knownName: (u) => ports.knownNames.get(u),
     readerOf: (u) => app.readers.forUser(u),
   });
   return { pages, contacts, offMatrix, service, warmPool, rooms, log };
