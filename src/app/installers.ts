@@ -9,6 +9,8 @@ import { installNames } from "../features/communities/installNames";
 import { installPaging } from "../features/paging/install";
 import { installRota } from "../features/rota/install";
 import { installReports } from "../features/reports/install";
+import { DisplayNamesStore } from "../features/communities/store/displayNames";
+import { ladderGapsTonight } from "../features/paging/gaps";
 
 /** What the installers hand back that start() or the tests use. */
 export interface Installed {
@@ -17,16 +19,18 @@ export interface Installed {
 
 /**
  * Each capability plugs its commands, jobs and hooks into the app here, in this order, and
- * hands the others what they need of it as ports: communities first (consent, which the
- * others consult), the rota before paging and check-ins (who is on call, who is on a
- * break); encryption last (it runs `!page` from a reaction). The data capability reads the
+ * is handed what it needs of the others as ports: communities first (consent, which the
+ * others consult; its words for someone who has not agreed), the rota before paging and
+ * check-ins (who is on call, who is on a break; the on-call stretches for the weekly
+ * report); paging's ladder gaps for the rota's `!oncall` and the known display names for
+ * paging; encryption last (it runs `!page` from a reaction). The data capability reads the
  * others' parts of a person's data through `app.personalData`, whenever it is asked.
  */
 export function installCapabilities(app: AppContext): Installed {
   const consentNeeded = installCommunities(app);
   installHours(app);
-  const rota = installRota(app);
-  installPaging(app);
+  const rota = installRota(app, { consentNeeded, gapsTonight: ladderGapsTonight });
+  installPaging(app, { knownNames: new DisplayNamesStore(app.db) });
   installCheckins(app, consentNeeded);
   const data = installData(app);
   installReports(app, rota);

@@ -110,6 +110,12 @@ export interface Members {
   clearLeft(communityId: string, userId: string, roomKey?: string): number;
 }
 
+/** The display names carenet has seen, sanitised (the communities' DisplayNamesStore), as other features read them. */
+export interface KnownNames {
+  /** Undefined when no name is known. */
+  get(userId: string): string | undefined;
+}
+
 export interface CommunityRoom {
   communityId: string;
   /** "space", "community", "staff", "alumni" or an extra room's id. */
