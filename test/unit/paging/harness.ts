@@ -6,6 +6,7 @@ import path from "node:path";
 import pino from "pino";
 import type { AppContext, OnCallNow } from "../../../src/app/context";
 import { installPaging } from "../../../src/features/paging/install";
+import { DisplayNamesStore } from "../../../src/features/communities/store/displayNames";
 import { Dispatcher } from "../../../src/commands/dispatcher";
 import type { CommandResult } from "../../../src/commands/types";
 import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
@@ -109,7 +110,7 @@ export function startHarness(
     app.members.add({ communityId: "oak", userId: BOB, role: "peer", sponsor: SAM, addedBy: SAM }, T0 - 1000);
   }
   if (opts.offMatrixChannels) app.offMatrixChannels = opts.offMatrixChannels;
-  const service = installPaging(app) as PagingService;
+  const service = installPaging(app, { knownNames: new DisplayNamesStore(app.db) }) as PagingService;
   const dispatcher = new Dispatcher(app.commands, (err) => {
     throw err;
   }, app.atomically);

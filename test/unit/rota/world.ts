@@ -2,6 +2,8 @@ import { createAppContext } from "../../../src/app/appContext";
 import pino from "pino";
 import type { AppContext } from "../../../src/app/context";
 import { installRota } from "../../../src/features/rota/install";
+import { consentNeeded } from "../../../src/features/communities/consent";
+import { ladderGapsTonight } from "../../../src/features/paging/gaps";
 import { Dispatcher } from "../../../src/commands/dispatcher";
 import type { CommandResult } from "../../../src/commands/types";
 import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
@@ -94,7 +96,7 @@ export class World {
     }
     // Members here have agreed to their community's text unless a test says otherwise.
     this.app.hasConsent = (_communityId, userId) => !this.withoutConsent.has(userId);
-    installRota(this.app);
+    installRota(this.app, { consentNeeded: (c, userId, what, crisis) => consentNeeded(this.app, c, userId, what, crisis), gapsTonight: ladderGapsTonight });
     this.dispatcher = new Dispatcher(this.app.commands, (err) => this.errors.push(err), this.app.atomically);
   }
 
