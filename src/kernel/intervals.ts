@@ -10,15 +10,17 @@ export interface Interval {
 
 /** The parts of [fromMs, toMs) covered by `stretches`, merged and in order. */
 export function coveredIntervals(stretches: readonly Interval[], fromMs: number, toMs: number): Interval[] {
-  const clipped = stretches
-    .map((s) => ({ startMs: Math.max(s.startMs, fromMs), endMs: Math.min(s.endMs, toMs) }))
-    .filter((s) => s.endMs > s.startMs)
-    .sort((a, b) => a.startMs - b.startMs);
+  return mergeIntervals(stretches.map((s) => ({ startMs: Math.max(s.startMs, fromMs), endMs: Math.min(s.endMs, toMs) })));
+}
+
+/** The same time as `intervals`, in order, empty ones dropped and overlapping or touching ones joined. */
+export function mergeIntervals(intervals: readonly Interval[]): Interval[] {
+  const sorted = intervals.filter((s) => s.endMs > s.startMs).sort((a, b) => a.startMs - b.startMs);
   const out: Interval[] = [];
-  for (const s of clipped) {
+  for (const s of sorted) {
     const last = out[out.length - 1];
     if (last && s.startMs <= last.endMs) last.endMs = Math.max(last.endMs, s.endMs);
-    else out.push({ ...s });
+    else out.push({ startMs: s.startMs, endMs: s.endMs });
   }
   return out;
 }

@@ -31,6 +31,7 @@ type Words = ReturnType<typeof t>;
 import { localToMs, parseHHMM, WEEKDAYS, type Weekday } from "../../../kernel/localTime";
 import { parseDate, validateSchedule, type DatedException, type PostingSchedule, type WeeklyWindow } from "../../../config/postingSchedule";
 import { DateTime } from "luxon";
+import { mergeIntervals, type Interval } from "../../../kernel/intervals";
 
 export type { Weekday };
 // The schedule's shape and its validation sit with the config, which checks it on load.
@@ -50,10 +51,7 @@ const DAY_MINUTES = 24 * 60;
 const HORIZONS_DAYS = [8, 35, 400];
 const LOCALE = "en-GB";
 
-interface Span {
-  startMs: number;
-  endMs: number;
-}
+type Span = Interval;
 
 function assertValid(s: PostingSchedule): void {
   const problems = validateSchedule(s);
@@ -89,16 +87,6 @@ function exceptionSpan(zone: string, e: DatedException): Span {
 // ---------------------------------------------------------------------------------------------
 // Interval algebra on sorted, disjoint spans
 
-function merge(spans: Span[]): Span[] {
-  const sorted = spans.filter((x) => x.endMs > x.startMs).sort((a, b) => a.startMs - b.startMs);
-  const out: Span[] = [];
-  for (const x of sorted) {
-    const last = out[out.length - 1];
-    if (last && x.startMs <= last.endMs) last.endMs = Math.max(last.endMs, x.endMs);
-    else out.push({ ...x });
-  }
-  return out;
-}
 
 function subtract(from: Span[], cut: Span[]): Span[] {
   let out = from;
@@ -134,7 +122,7 @@ function openSpans(s: PostingSchedule, firstDate: DateTime, lastDate: DateTime):
   const exceptions = s.exceptions ?? [];
   const closures = exceptions.filter((e) => !e.open).map((e) => exceptionSpan(zone, e));
   const openings = exceptions.filter((e) => e.open).map((e) => exceptionSpan(zone, e));
-  return merge([...subtract(merge(weekly), closures), ...openings]);
+  return mergeIntervals([...subtract(mergeIntervals(weekly), closures), ...openings]);
 }
 
 function contains(spans: Span[], atMs: number): boolean {
