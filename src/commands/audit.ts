@@ -2,6 +2,7 @@ import { AUDIT_LATEST_MAX, type AuditEntry, type AuditLog } from "../store/audit
 import { command, person, t, time, zone, type Value, type Words, type RichValue } from "../words";
 import { Message } from "../messaging/message";
 import { UsageError, type CommandSpec } from "./types";
+import { declare } from "./params";
 
 export const AUDIT_DEFAULT = 20;
 
@@ -11,20 +12,20 @@ export const AUDIT_DEFAULT = 20;
  * details (which may concern other communities).
  */
 export function auditCommand(app: { audit: Pick<AuditLog, "latest"> }): CommandSpec {
-  return {
+  return declare({
     name: "audit",
-    usage: "!audit [number]",
+    params: [{ name: "count", label: "number", optional: true }],
+    misfit: () => t("audit.usage"),
     summary: t("audit.summary", { n: AUDIT_DEFAULT, max: AUDIT_LATEST_MAX }),
     details: t("audit.details"),
     audience: "staff",
-    run(ctx, args) {
+    run(ctx, { count }) {
       const c = ctx.community;
       if (!c) throw new Error("internal: a staff command without its community");
-      if (args.length > 1) throw new UsageError(t("audit.usage"));
       let n = AUDIT_DEFAULT;
-      if (args.length === 1) {
-        if (!/^\d+$/.test(args[0]) || Number(args[0]) < 1) throw new UsageError(t("audit.badNumber", { max: AUDIT_LATEST_MAX }));
-        n = Number(args[0]);
+      if (count !== undefined) {
+        if (!/^\d+$/.test(count) || Number(count) < 1) throw new UsageError(t("audit.badNumber", { max: AUDIT_LATEST_MAX }));
+        n = Number(count);
       }
       const capped = Math.min(n, AUDIT_LATEST_MAX);
       const entries = [...app.audit.latest(c.id, capped), ...app.audit.latest(null, capped).filter((e) => e.action.startsWith("config."))]
@@ -37,7 +38,7 @@ export function auditCommand(app: { audit: Pick<AuditLog, "latest"> }): CommandS
       if (n > AUDIT_LATEST_MAX) reply.p(t("audit.capped", { max: AUDIT_LATEST_MAX }));
       return { outcome: "ok", reply };
     },
-  };
+  });
 }
 
 /** What each action reads as; `s` is the person it was done to. Keys written out for the catalogue test. */
