@@ -6,7 +6,7 @@ import pino from "pino";
 import type { AppContext, OnCallNow } from "../../../src/app/context";
 import { installPaging } from "../../../src/features/paging/install";
 import type { CommandResult } from "../../../src/commands/types";
-import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
+import type { CarenetConfig, CommunityConfig, NotifyTarget } from "../../../src/config/types";
 import type { PagingService } from "../../../src/features/paging/service";
 import { openDatabase, type Db } from "../../../src/store/database";
 import { PagesStore } from "../../../src/features/paging/store/pages";
@@ -34,6 +34,16 @@ export function community(paging: CommunityConfig["paging"] = {}): CommunityConf
     rooms: { community: { name: "Oakwood community" }, staff: { name: "Oakwood staff" }, alumni: { name: "Oakwood alumni" }, extra: [] },
     paging,
   });
+}
+
+/** A ladder in the config's terms, one "<who> <wait>" a step: `ladder("on_call_peers 10m", "all_staff 10m")`. */
+export function ladder(...steps: string[]): { escalation: Array<{ notify: NotifyTarget; wait: string }> } {
+  return {
+    escalation: steps.map((step) => {
+      const [notify, wait] = step.split(" ");
+      return { notify: notify as NotifyTarget, wait };
+    }),
+  };
 }
 
 /** The homeserver as paging sees it: Amy has a display name, nobody else does. */
@@ -142,8 +152,9 @@ export function startHarness(
         }),
       );
     },
+    // Closing twice is harmless: a test may close (to restart) before afterEach does.
     close() {
-      db.close();
+      if (db.open) db.close();
     },
   };
   return h;

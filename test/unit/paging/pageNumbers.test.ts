@@ -1,12 +1,7 @@
-import { AMY, BOB, community, type Harness, SAM, startHarness, ZOE } from "./harness";
+import { AMY, BOB, community, type Harness, ladder, SAM, startHarness, ZOE } from "./harness";
 
 /** peers 10m → staff 15m. */
-const LADDER = {
-  escalation: [
-    { notify: "on_call_peers" as const, wait: "10m" },
-    { notify: "on_call_staff" as const, wait: "15m" },
-  ],
-};
+const LADDER = ladder("on_call_peers 10m", "on_call_staff 15m");
 
 let h: Harness;
 afterEach(() => h?.close());

@@ -8,6 +8,7 @@ import {
   CRISIS,
   DAN,
   type Harness,
+  ladder,
   MIN,
   SAM,
   STAFF_ROOM,
@@ -19,22 +20,10 @@ import {
 import { expectToContainAll } from "../../support/expectText";
 
 /** peers 10m → backup peers 10m → on-call staff 15m; exhausted 35 minutes after opening. */
-const LADDER = {
-  escalation: [
-    { notify: "on_call_peers" as const, wait: "10m" },
-    { notify: "backup_peers" as const, wait: "10m" },
-    { notify: "on_call_staff" as const, wait: "15m" },
-  ],
-};
+const LADDER = ladder("on_call_peers 10m", "backup_peers 10m", "on_call_staff 15m");
 
 let h: Harness & { file: string };
-afterEach(() => {
-  try {
-    h?.close();
-  } catch {
-    /* closed by the test */
-  }
-});
+afterEach(() => h?.close());
 
 const pageOf = (id = 1) => h.pages.get(id)!;
 const notices = (user: string) => h.hs.dmsTo(user).filter((b) => b.includes("needs support and has paged"));

@@ -1,12 +1,7 @@
-import { AMY, BOB, BOT, community, type Harness, startHarness, startUp } from "./harness";
+import { AMY, BOB, BOT, community, type Harness, ladder, startHarness, startUp } from "./harness";
 
 /** peers 10m → on-call staff 15m. */
-const LADDER = {
-  escalation: [
-    { notify: "on_call_peers" as const, wait: "10m" },
-    { notify: "on_call_staff" as const, wait: "15m" },
-  ],
-};
+const LADDER = ladder("on_call_peers 10m", "on_call_staff 15m");
 
 let h: Harness;
 let bodies: Array<Record<string, any>>;
