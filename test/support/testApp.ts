@@ -1,4 +1,4 @@
-import type { Logger } from "pino";
+import pino, { type Logger } from "pino";
 import { createAppContext, type AppContextDeps } from "../../src/app/appContext";
 import type { AppContext } from "../../src/app/context";
 import { Dispatcher, type DispatchContext } from "../../src/commands/dispatcher";
@@ -6,13 +6,18 @@ import type { CarenetConfig, CommunityConfig } from "../../src/config/types";
 import { isStaffOf } from "../../src/config/roles";
 import type { Homeserver } from "../../src/matrix/homeserver";
 import { OutboxSender } from "../../src/matrix/outboxSender";
-import type { FakeHomeserver } from "./fakeHomeserver";
+import { FakeHomeserver } from "./fakeHomeserver";
 import { BOT, DOMAIN } from "./fixtures";
 
-/** carenet's AppContext as start.ts builds it, for the bot of example.org, talking to the fake homeserver `hs`. */
-export function testAppContext(deps: Omit<AppContextDeps, "botUserId" | "domain" | "homeserver"> & { hs: FakeHomeserver }): AppContext {
-  const { hs, ...rest } = deps;
-  return createAppContext({ ...rest, botUserId: BOT, domain: DOMAIN, homeserver: hs as unknown as Homeserver });
+type Given = Omit<AppContextDeps, "botUserId" | "domain" | "homeserver" | "log"> & { hs?: FakeHomeserver; log?: Logger };
+
+/**
+ * carenet's AppContext as start.ts builds it, for the bot of example.org, talking to the
+ * fake homeserver `hs` (a fresh one if the test does not look at it), silent unless `log` is given.
+ */
+export function testAppContext(deps: Given): AppContext {
+  const { hs = new FakeHomeserver(), log = pino({ level: "silent" }), ...rest } = deps;
+  return createAppContext({ ...rest, log, botUserId: BOT, domain: DOMAIN, homeserver: hs as unknown as Homeserver });
 }
 
 /** The command dispatcher as the router uses it; a command that throws fails the test unless `onError` keeps the error. */

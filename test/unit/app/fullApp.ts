@@ -1,11 +1,9 @@
-import pino from "pino";
 import type { AppContext } from "../../../src/app/context";
 import { INSTALLERS } from "../../../src/app/installers";
 import type { Dispatcher } from "../../../src/commands/dispatcher";
 import type { CommandResult } from "../../../src/commands/types";
 import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
 import { openDatabase, type Db } from "../../../src/store/database";
-import { FakeHomeserver } from "../../support/fakeHomeserver";
 import { AMY, BOB, carenetConfig, communityConfig, CRISIS, SAM } from "../../support/fixtures";
 import { routedCommand, testAppContext, testDispatcher } from "../../support/testApp";
 
@@ -46,8 +44,6 @@ export class FullApp {
       db: this.db,
       config: () => this.config,
       clock: { now: () => this.now },
-      log: pino({ level: "silent" }),
-      hs: new FakeHomeserver(),
     });
     for (const install of INSTALLERS) install(this.app);
     for (const key of ["space", "community", "staff", "alumni"]) {

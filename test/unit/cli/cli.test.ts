@@ -6,6 +6,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { parse } from "yaml";
 import { loadMigrations } from "../../../src/store/database";
 import { expectToContainAll } from "../../support/expectText";
+import { freshDir, removeDir } from "../../support/tempDirs";
 
 const REPO = path.resolve(__dirname, "../../..");
 const CLI = path.join(REPO, "dist", "src", "cli.js");
@@ -45,10 +46,8 @@ function carenet(args: string[], cwd = REPO): Run {
 }
 
 let tmp: string;
-beforeEach(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "carenet-cli-"));
-});
-afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+beforeEach(() => (tmp = freshDir("carenet-cli-")));
+afterEach(() => removeDir(tmp));
 
 function writeConfig(name: string, lines: string[]): string {
   const file = path.join(tmp, name);

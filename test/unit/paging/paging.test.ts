@@ -25,6 +25,11 @@ const LADDER = ladder("on_call_peers 10m", "backup_peers 10m", "on_call_staff 15
 let h: Harness & { file: string };
 afterEach(() => h?.close());
 
+/** A fresh harness with LADDER, for a describe whose every test starts from one. */
+function startWithLadder(): void {
+  h = startHarness({ community: community(LADDER) });
+}
+
 const pageOf = (id = 1) => h.pages.get(id)!;
 const notices = (user: string) => h.hs.dmsTo(user).filter((b) => b.includes("needs support and has paged"));
 
@@ -35,9 +40,7 @@ async function openPage(note = "I am not ok tonight"): Promise<void> {
 }
 
 describe("opening a page", () => {
-  beforeEach(() => {
-    h = startHarness({ community: community(LADDER) });
-  });
+  beforeEach(startWithLadder);
 
   it("tells the member at once, with the crisis resources, and asks the peers on call", async () => {
     const r = await h.command(AMY, "!page I am not ok tonight");
@@ -108,9 +111,7 @@ describe("opening a page", () => {
 });
 
 describe("acknowledging", () => {
-  beforeEach(() => {
-    h = startHarness({ community: community(LADDER) });
-  });
+  beforeEach(startWithLadder);
 
   it.each([
     [0, BOB, T0 + 5 * MIN],
@@ -215,9 +216,7 @@ describe("acknowledging", () => {
 });
 
 describe("escalating with nobody acknowledging", () => {
-  beforeEach(() => {
-    h = startHarness({ community: community(LADDER) });
-  });
+  beforeEach(startWithLadder);
 
   it("walks the ladder on time, pages staff in the staff room, and ends with the crisis resources and a staff alert", async () => {
     await openPage();
@@ -315,9 +314,7 @@ describe("a step with nobody to ask", () => {
 });
 
 describe("repeat pages", () => {
-  beforeEach(() => {
-    h = startHarness({ community: community(LADDER) });
-  });
+  beforeEach(startWithLadder);
 
   it("join the open page: counted, nobody asked again, the deadline unchanged, the new note passed to the room", async () => {
     await openPage("first words");
@@ -362,9 +359,7 @@ describe("a repeat page on an acknowledged page is never swallowed", () => {
   const THU_0200 = Date.parse("2026-01-15T02:00:00Z");
   const askedToConfirm = () => h.hs.dmsTo(BOB).filter((b) => b.includes(`${AMY} has paged again (page 1)`));
 
-  beforeEach(() => {
-    h = startHarness({ community: community(LADDER) });
-  });
+  beforeEach(startWithLadder);
 
   async function acknowledgedByBob(at = T0 + 5 * MIN): Promise<string> {
     await openPage("first words");
@@ -517,9 +512,7 @@ describe("a repeat page on an acknowledged page is never swallowed", () => {
 });
 
 describe("acknowledging late", () => {
-  beforeEach(() => {
-    h = startHarness({ community: community(LADDER) });
-  });
+  beforeEach(startWithLadder);
 
   it("`!ack` runs even when it reaches carenet late, as `!page` does", () => {
     expect(h.app.commands.find((c) => c.name === "ack")?.runWhenLate).toBe(true);
@@ -536,9 +529,7 @@ describe("acknowledging late", () => {
 });
 
 describe("answers that name the member stay out of shared rooms", () => {
-  beforeEach(() => {
-    h = startHarness({ community: community(LADDER) });
-  });
+  beforeEach(startWithLadder);
 
   it("`!ack` and `!resolve` sent in a community or staff room are answered privately; in the page's support room, there", async () => {
     await openPage();
@@ -579,9 +570,7 @@ describe("answers that name the member stay out of shared rooms", () => {
 });
 
 describe("resolving", () => {
-  beforeEach(() => {
-    h = startHarness({ community: community(LADDER) });
-  });
+  beforeEach(startWithLadder);
 
   it("the acknowledger closes it: the member is told (with the crisis resources), responders get a debrief, the room stays", async () => {
     await openPage();

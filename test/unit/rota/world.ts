@@ -1,4 +1,3 @@
-import pino from "pino";
 import type { AppContext } from "../../../src/app/context";
 import { installRota } from "../../../src/features/rota/install";
 import type { Dispatcher } from "../../../src/commands/dispatcher";
@@ -9,7 +8,6 @@ import { openDatabase, type Db } from "../../../src/store/database";
 import { JobsStore } from "../../../src/store/jobs";
 import { MembersStore } from "../../../src/features/communities/store/members";
 import { RotaStore } from "../../../src/features/rota/store/rota";
-import { FakeHomeserver } from "../../support/fakeHomeserver";
 import { ALEX, ANN, BEA, CAL, carenetConfig, communityConfig, CRISIS, DEE, ELI, MIN, SAM } from "../../support/fixtures";
 import { queuedMessages } from "../../support/outboxRows";
 import { routedCommand, runAfterReconcile, testAppContext, testDispatcher } from "../../support/testApp";
@@ -70,8 +68,6 @@ export class World {
       db: this.db,
       config: () => this.config,
       clock: { now: () => this.now },
-      log: pino({ level: "silent" }),
-      hs: new FakeHomeserver(),
       retryAdvice: () => ({ delayMs: MIN, permanent: false, reason: "test" }),
     });
     this.jobs = this.app.jobs;
