@@ -6,6 +6,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { parse } from "yaml";
 import { loadMigrations } from "../../../src/store/database";
 import { expectToContainAll } from "../../support/expectText";
+import { OAKWOOD_OPENING } from "../../support/configText";
 import { freshDir, removeDir } from "../../support/tempDirs";
 
 const REPO = path.resolve(__dirname, "../../..");
@@ -59,13 +60,7 @@ const GOOD = [
   "homeserver: { url: http://127.0.0.1:8008, domain: example.org }",
   "database: { path: state/carenet.db }",
   "crisis_resources: Call 999.",
-  "communities:",
-  "  - id: oakwood",
-  "    name: Oakwood",
-  "    timezone: Europe/London",
-  "    staff: [\"@sam:example.org\"]",
-  "    rooms:",
-  "      community:",
+  ...OAKWOOD_OPENING,
   "        name: C",
   "        posting_hours:",
   '          - { days: [mon], from: "17:00", to: "09:00" }',

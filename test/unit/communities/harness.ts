@@ -83,6 +83,14 @@ export class Harness {
     this.router = this.feed.router;
   }
 
+  /** The two communities, with Bob added to oak by Sam and his invitations taken as done. */
+  static async withBobInOak(): Promise<Harness> {
+    const h = new Harness();
+    await h.send(SAM, roomOf("oak", "staff"), "!member add @bob:example.org");
+    h.runJobs();
+    return h;
+  }
+
   /** Records a community's rooms as provisioning would. */
   provision(c: CommunityConfig): void {
     for (const key of [SPACE_KEY, "community", "staff", "alumni", ...c.rooms.extra.map((r) => r.id)]) {
