@@ -341,18 +341,19 @@ describe("catch-up after downtime", () => {
   });
 });
 
+/** Small deterministic PRNG (mulberry32) so failures of the random runs below are reproducible. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 describe("invariant: without ack or resolve, every page ends exhausted with the crisis resources", () => {
-  /** Small deterministic PRNG (mulberry32) so failures are reproducible. */
-  function rng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   const targets = ["on_call_peers", "backup_peers", "on_call_staff", "all_staff"] as const;
 
   it.each(Array.from({ length: 200 }, (_, i) => i + 1))("random run %i", (seed) => {
@@ -399,16 +400,6 @@ describe("invariant: without ack or resolve, every page ends exhausted with the 
 });
 
 describe("invariant: a repeat page is never swallowed by an acknowledgement nobody stands behind", () => {
-  function rng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
 
   // Acks and repeats in any order; then the member pages once more and nobody answers: the
   // page must end exhausted (crisis resources, staff alerted), within a first-step wait plus
