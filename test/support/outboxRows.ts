@@ -37,3 +37,19 @@ export function queuedUnder(db: Db, prefix: string): Array<{ roomId: string; bod
     .filter((m) => m.key.startsWith(prefix))
     .map((m) => ({ roomId: m.roomId, body: m.body }));
 }
+
+/** An outbox row as stored, column by column, for tests of how it is kept and retried. */
+export interface StoredOutboxRow {
+  state: string;
+  attempts: number;
+  next_attempt_at: number;
+  sent_at: number | null;
+  event_id: string | null;
+  last_error: string | null;
+  content_json: string;
+  txn_id: string;
+}
+
+export function storedOutboxRow(db: Db, key: string): StoredOutboxRow {
+  return db.prepare("SELECT * FROM outbox WHERE dedupe_key = ?").get(key) as StoredOutboxRow;
+}

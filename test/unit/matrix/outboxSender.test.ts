@@ -7,6 +7,7 @@ import { openDatabase, type Db } from "../../../src/store/database";
 import { OutboxStore, URGENT } from "../../../src/store/outbox";
 import { connectionRefused, FakeHomeserver, type SendCall } from "../../support/fakeHomeserver";
 import { BOT, DOMAIN } from "../../support/fixtures";
+import { storedOutboxRow } from "../../support/outboxRows";
 
 const T0 = 1_800_000_000_000;
 
@@ -52,15 +53,7 @@ async function waitFor(what: string, cond: () => boolean, timeoutMs = 3000): Pro
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const row = (key: string) =>
-  db.prepare("SELECT state, attempts, next_attempt_at, last_error, event_id, txn_id FROM outbox WHERE dedupe_key = ?").get(key) as {
-    state: string;
-    attempts: number;
-    next_attempt_at: number;
-    last_error: string | null;
-    event_id: string | null;
-    txn_id: string;
-  };
+const row = (key: string) => storedOutboxRow(db, key);
 
 /** Moves the fake clock and pokes the sender, then waits until `cond` holds. */
 async function advanceTo(ms: number, what: string, cond: () => boolean): Promise<void> {
