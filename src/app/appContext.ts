@@ -1,6 +1,5 @@
 import { helpCommand } from "../commands/help";
 import { languageCommand } from "../features/communities/commands/language";
-import type { CarenetConfig } from "../config/types";
 import { DirectRooms } from "../matrix/directRooms";
 import { retryAdvice as homeserverRetryAdvice, type Homeserver } from "../matrix/homeserver";
 import { registerInvitations } from "../matrix/invitations";
@@ -13,7 +12,6 @@ import { Scheduler, type RetryAdvice } from "../scheduler/scheduler";
 import { AuditLog } from "../store/audit";
 import { CommunityRoomsStore } from "../features/communities/store/communityRooms";
 import { ConsentStore } from "../features/communities/store/consent";
-import type { Db } from "../store/database";
 import { DisplayNamesStore } from "../features/communities/store/displayNames";
 import { DmRoomsStore } from "../matrix/store/dmRooms";
 import { EncryptionStore } from "../matrix/store/encryption";
@@ -24,20 +22,14 @@ import { LanguagesStore } from "../features/communities/store/languages";
 import { PagesStore } from "../features/paging/store/pages";
 import { noMetrics, type MetricsPort } from "../metrics/port";
 import { createReaders } from "./readers";
-import type { Clock } from "../kernel/clock";
 import type { AppContext } from "./context";
-import type { Logger } from "../kernel/logger";
+import type { InstallContext } from "../ports/context";
 import { RoomSnapshots } from "../matrix/roomSnapshot";
 import { atomically as atomicallyOn } from "../store/atomically";
 import { matrixTools } from "../matrix/tools";
 
-export interface AppContextDeps {
-  db: Db;
-  config: () => CarenetConfig;
-  clock: Clock;
-  log: Logger;
-  botUserId: string;
-  domain: string;
+/** What the app is built from: the basics every installer is handed too, and the homeserver client. */
+export interface AppContextDeps extends Pick<InstallContext, "db" | "config" | "clock" | "log" | "botUserId" | "domain"> {
   homeserver: Homeserver;
   /** Pokes the outbox sender after messages were queued (nothing in tests that send by hand). */
   wakeOutbox?: () => void;

@@ -2,7 +2,7 @@ import type { AppContext } from "./context";
 import { installCheckins } from "../features/checkins/install";
 import { installCommunities } from "../features/communities/install";
 import { installData } from "../features/data/install";
-import { installEncryption } from "../matrix/installEncryption";
+import { installEncryption } from "./installEncryption";
 import { installHours } from "../features/hours/install";
 import { installNames } from "../features/communities/installNames";
 import { installPaging } from "../features/paging/install";

@@ -1,24 +1,16 @@
 import { RotaService, LONGEST_SHIFT_MS } from "../features/rota/service";
 import type { CommunityConfig } from "../config/types";
-import { coveredIntervals, gaps, intersect, totalMs, type Interval } from "../features/rota/domain/coverage";
+import { gaps, intersect, totalMs, type Interval } from "../features/rota/domain/coverage";
 import { isOpenAt, nextTransition } from "../features/hours/domain/postingHours";
 import { scheduleFor } from "../features/hours/schedules";
-import type { ScrapeSources } from "../metrics/registry";
-import { allStaffOf, ladderOf } from "../features/paging/ladder";
+import type { ScrapeSources } from "../metrics/scrapeGauges";
+import { ladderCoverage } from "../features/reports/ladderCoverage";
 import { RotaStore } from "../features/rota/store/rota";
 import type { AppContext } from "./context";
 import { communityById } from "../config/communities";
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
-
-/** Who a ladder step's target draws on, among the rota's stretches. */
-function stretchesFor(target: string, stretches: ReturnType<RotaService["stretchesStarting"]>): Interval[] {
-  if (target === "on_call_peers") return stretches.filter((s) => s.role === "peer" && !s.backup);
-  if (target === "backup_peers") return stretches.filter((s) => s.role === "peer" && s.backup);
-  if (target === "on_call_staff") return stretches.filter((s) => s.role === "staff");
-  return [];
-}
 
 /** When the community room is open within [fromMs, toMs): posting hours, or always without them. */
 export function openIntervals(c: CommunityConfig, fromMs: number, toMs: number): Interval[] {
@@ -36,23 +28,6 @@ export function openIntervals(c: CommunityConfig, fromMs: number, toMs: number):
     open = next.open;
   }
   return out;
-}
-
-/**
- * Coverage of a community's ladder over [fromMs, toMs): for each step, how long someone is
- * on call for it. `all_staff` is covered whenever the community has any staff at all.
- */
-export function ladderCoverage(rota: RotaService, c: CommunityConfig, fromMs: number, toMs: number, now: number) {
-  const stretches = rota.stretchesStarting(c, fromMs - LONGEST_SHIFT_MS, toMs, now);
-  return ladderOf(c).map((step, i) => {
-    const covered =
-      step.notify === "all_staff"
-        ? allStaffOf(c).length > 0
-          ? toMs - fromMs
-          : 0
-        : totalMs(coveredIntervals(stretchesFor(step.notify, stretches), fromMs, toMs));
-    return { step: i + 1, target: step.notify, coveredMs: covered, uncoveredMs: toMs - fromMs - covered };
-  });
 }
 
 /** What the metrics read at each scrape: the outbox, the jobs and the rota as they are now. */

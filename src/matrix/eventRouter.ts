@@ -4,7 +4,7 @@ import type { Dispatcher } from "../commands/dispatcher";
 import { supportNow } from "../messaging/support";
 import { Message } from "../messaging/message";
 import { commandName, looksLikeCommand } from "../commands/parse";
-import { plainWordsReply, withPageAliases } from "../commands/plainWords";
+import { plainWordsReply } from "../commands/plainWords";
 import type { CommandResult, CommandSpec } from "../commands/types";
 import type { CarenetConfig } from "../config/types";
 import type { AuditLog } from "../store/audit";
@@ -21,10 +21,26 @@ import { noticeContent, reactionContent, type NameLookup, type Reader } from "./
 import type { EncryptedEvent } from "../ports/hooks";
 import type { CommunityPlace, ReactionEvent, ReactionHook, MembershipHook, RoomMessageHook, ReplyHook, PlainAnswerHook } from "../ports/hooks";
 import { JOIN_JOB } from "./invitations";
-import { withMentionIds } from "./mentions";
+import { inThreadOf, withoutReplyFallback, writtenText } from "./messageText";
 import { t, time, zone } from "../words";
 import { communityById } from "../config/communities";
 import { isStaffOf } from "../config/roles";
+
+export { withoutReplyFallback };
+
+/** A text message as the router passes it between its steps. */
+interface WrittenMessage {
+  row: InboxRow;
+  ev: IncomingEvent;
+  roomId: string;
+  sender: string;
+  place: CommunityPlace | undefined;
+  isDm: boolean;
+  /** What was written, mentions as user ids, page aliases expanded, a reply's quote left out. */
+  body: string;
+  /** The event this one replies to, if any. */
+  inReplyTo: unknown;
+}
 
 export interface EventRouterDeps {
   db: Db;
@@ -201,11 +217,6 @@ export class EventRouter {
 
   /** Returns a promise only for a command that waits on the homeserver (one with a precheck). */
   private onMessage(row: InboxRow, ev: IncomingEvent): Promise<void> | undefined {
-    const content = (ev.content ?? {}) as {
-      msgtype?: string;
-      body?: unknown;
-      "m.relates_to"?: { rel_type?: string; "m.in_reply_to"?: { event_id?: unknown } };
-    };
     const roomId = String(ev.room_id);
     const sender = String(ev.sender);
     const isDm = this.d.dmRooms.userFor(roomId) === sender;
@@ -219,57 +230,12 @@ export class EventRouter {
         for (const hook of this.d.roomMessageHooks ?? []) hook({ place, sender, eventId: row.eventId, isStaff, sentAt });
       });
     }
-    if (content.msgtype !== "m.text" || typeof content.body !== "string") return;
-    if (content["m.relates_to"]?.rel_type === "m.replace") return; // edits are not new commands
-    const inReplyTo = content["m.relates_to"]?.["m.in_reply_to"]?.event_id;
-    const written = withMentionIds(content.body, (content as { formatted_body?: unknown }).formatted_body);
-    // A reply quotes what it answers ("> <@bot:…> …", a blank line) before what was written: `!hours` sent as a reply is still `!hours`.
-    const body = withPageAliases(typeof inReplyTo === "string" ? withoutReplyFallback(written) : written);
-
-    if (!looksLikeCommand(body) && typeof inReplyTo === "string" && this.d.replyHooks?.length && !this.isStale(row, ev)) {
-      const text = withoutReplyFallback(body);
-      let answered = false;
-      this.atomically(() => {
-        for (const hook of this.d.replyHooks ?? []) {
-          const result = hook({ roomId, sender, inReplyTo, text, eventId: row.eventId, place, now: this.d.clock.now(), crisisResources: this.d.config().crisis_resources });
-          if (!result) continue;
-          this.reply(row, roomId, result, true, sender);
-          answered = true;
-          return;
-        }
-      });
-      if (answered) return;
-    }
-    if (!looksLikeCommand(body) && isDm && this.d.plainAnswerHooks?.length && !this.isStale(row, ev)) {
-      let answered = false;
-      this.atomically(() => {
-        for (const hook of this.d.plainAnswerHooks ?? []) {
-          const result = hook({ roomId, sender, text: body.trim(), eventId: row.eventId, now: this.d.clock.now(), crisisResources: this.d.config().crisis_resources });
-          if (!result) continue;
-          this.reply(row, roomId, result, true, sender);
-          answered = true;
-          return;
-        }
-      });
-      if (answered) return;
-    }
-    if (!looksLikeCommand(body)) {
-      // Plain words in the DM: how to reach a person first. Answered even when they reached
-      // carenet late — whoever wrote them may still need someone. The text is not kept.
-      if (isDm) this.reply(row, roomId, { outcome: "ok", reply: plainWordsReply(this.d.config().crisis_resources) }, false);
-      return;
-    }
-    if (this.isStale(row, ev) && !this.runsWhenLate(body)) {
-      // In the community's zone (with its label) when the room is one of its rooms; else UTC.
-      const zoneName = place?.community.timezone ?? "UTC";
-      this.reply(row, roomId, {
-        outcome: "refused",
-        reply: new Message()
-          .p(t("commands.late", { at: time(sentAtOf(row, ev), zoneName, "datetime"), zone: zone(zoneName) }))
-          .append(supportNow(this.d.config().crisis_resources)),
-      });
-      return;
-    }
+    const text = writtenText(ev);
+    if (!text) return;
+    const { body, inReplyTo } = text;
+    const message: WrittenMessage = { row, ev, roomId, sender, place, isDm, body, inReplyTo };
+    if (!looksLikeCommand(body)) return this.onPlainWords(message);
+    if (this.isStale(row, ev) && !this.runsWhenLate(body)) return this.refuseLate(message);
     const answered = this.d.dispatcher.dispatchNow(
       body,
       {
@@ -290,6 +256,57 @@ export class EventRouter {
     );
     // Only a command with a precheck waits; any other is done, and its batch goes on.
     return answered instanceof Promise ? answered.then(() => undefined) : undefined;
+  }
+
+  /**
+   * Words that are not a command: a reply to one of carenet's questions, an answer in the
+   * DM (a check-in), else, in the DM, how to reach a person.
+   */
+  private onPlainWords(m: WrittenMessage): undefined {
+    const { row, ev, roomId, sender, place, isDm, body, inReplyTo } = m;
+    const now = () => this.d.clock.now();
+    const crisisResources = () => this.d.config().crisis_resources;
+    if (typeof inReplyTo === "string" && this.d.replyHooks?.length && !this.isStale(row, ev)) {
+      const text = withoutReplyFallback(body);
+      const r = { roomId, sender, inReplyTo, text, eventId: row.eventId, place };
+      if (this.firstAnswer(m, this.d.replyHooks, (hook) => hook({ ...r, now: now(), crisisResources: crisisResources() }))) return;
+    }
+    if (isDm && this.d.plainAnswerHooks?.length && !this.isStale(row, ev)) {
+      const r = { roomId, sender, text: body.trim(), eventId: row.eventId };
+      if (this.firstAnswer(m, this.d.plainAnswerHooks, (hook) => hook({ ...r, now: now(), crisisResources: crisisResources() }))) return;
+    }
+    // Plain words in the DM: how to reach a person first. Answered even when they reached
+    // carenet late — whoever wrote them may still need someone. The text is not kept.
+    if (isDm) this.reply(row, roomId, { outcome: "ok", reply: plainWordsReply(crisisResources()) }, false);
+    return undefined;
+  }
+
+  /** Asks each hook in turn, in one transaction; the first that answers is replied with. */
+  private firstAnswer<H>(m: WrittenMessage, hooks: readonly H[], ask: (hook: H) => CommandResult | undefined): boolean {
+    let answered = false;
+    this.atomically(() => {
+      for (const hook of hooks) {
+        const result = ask(hook);
+        if (!result) continue;
+        this.reply(m.row, m.roomId, result, true, m.sender);
+        answered = true;
+        return;
+      }
+    });
+    return answered;
+  }
+
+  /** A command that reached carenet too late to act on, refused with when it was sent. */
+  private refuseLate({ row, ev, roomId, place }: WrittenMessage): undefined {
+    // In the community's zone (with its label) when the room is one of its rooms; else UTC.
+    const zoneName = place?.community.timezone ?? "UTC";
+    this.reply(row, roomId, {
+      outcome: "refused",
+      reply: new Message()
+        .p(t("commands.late", { at: time(sentAtOf(row, ev), zoneName, "datetime"), zone: zone(zoneName) }))
+        .append(supportNow(this.d.config().crisis_resources)),
+    });
+    return undefined;
   }
 
   /** Every staff command, done or refused, goes in the audit log (what, not what was said). */
@@ -348,25 +365,6 @@ export class EventRouter {
     });
     if (messages.length) this.d.outboxChanged();
   }
-}
-
-/**
- * A reply to a message written in a thread goes in that thread (with the reply as its
- * fallback, for clients without threads); anything else is returned as it came.
- */
-export function inThreadOf(ev: IncomingEvent, eventId: string, content: Record<string, unknown>): Record<string, unknown> {
-  const rel = (ev.content as { "m.relates_to"?: { rel_type?: unknown; event_id?: unknown } } | undefined)?.["m.relates_to"];
-  if (rel?.rel_type !== "m.thread" || typeof rel.event_id !== "string") return content;
-  return { ...content, "m.relates_to": { rel_type: "m.thread", event_id: rel.event_id, is_falling_back: true, "m.in_reply_to": { event_id: eventId } } };
-}
-
-/** A reply's body starts with the quoted event ("> <@bot> …" lines, then a blank line) in older clients. */
-export function withoutReplyFallback(body: string): string {
-  const lines = body.split("\n");
-  let i = 0;
-  while (i < lines.length && lines[i].startsWith(">")) i++;
-  if (i > 0 && i < lines.length && lines[i].trim() === "") i++;
-  return lines.slice(i).join("\n").trim();
 }
 
 /**

@@ -1,17 +1,15 @@
-import type { Clock } from "../kernel/clock";
 import { eachAtMost } from "../kernel/concurrency";
-import type { Logger } from "../kernel/logger";
-import type { Effects } from "../messaging/effects";
-import { Message } from "../messaging/message";
 import type { CarenetConfig, CommunityConfig } from "../config/types";
-import type { CommunityRoom, CommunityRoomsStore } from "../features/communities/store/communityRooms";
 import { SPACE_KEY } from "../features/communities/store/communityRooms";
-import type { Db } from "../store/database";
-import type { OutboxStore } from "../store/outbox";
-import { command, inCommunityLanguage, listOf, person, t } from "../words";
-import { noticeContent, type Reader } from "./content";
-import { type Homeserver, type StateEvent, withRateLimitRetry } from "./homeserver";
-import type { RoomSnapshots } from "./roomSnapshot";
+import { inCommunityLanguage, t } from "../words";
+import { describeError, errcode, isForbidden } from "./errors";
+import { type StateEvent, withRateLimitRetry } from "./homeserver";
+import { creatorsHavePower, desiredUsers, LEVEL, powerLevels, roles } from "./powerLevels";
+import type { ProvisionerDeps, RoomSpec } from "./provisioningDeps";
+import { removeFormerStaff, reportOrphans } from "./provisioningNotices";
+import { roomReport, summarise, type CommunityReport, type ReconcileReport, type RoomReport } from "./provisioningReport";
+import { applySettings, linkChild, wouldChange, type RoomTarget } from "./roomSettings";
+import { membership, noteSent, stateEvent, stateKey, toStateMap, type StateMap } from "./stateMap";
 
 /**
  * Provisioning: gives every community in the config a Space with its rooms, and keeps them
@@ -32,95 +30,13 @@ import type { RoomSnapshots } from "./roomSnapshot";
  *   and reported, and never stops the rest.
  */
 
-/** What carenet's provisioning needs from the homeserver (see {@link Homeserver}). */
-export type ProvisioningHomeserver = Pick<
-  Homeserver,
-  "createRoom" | "getRoomState" | "sendState" | "invite" | "resolveAlias" | "joinRoom" | "defaultRoomVersion"
->;
-
-export interface ProvisionerDeps {
-  homeserver: ProvisioningHomeserver;
-  rooms: CommunityRoomsStore;
-  outbox: OutboxStore;
-  db: Db;
-  clock: Clock;
-  log: Logger;
-  botUserId: string;
-  /** The homeserver's domain: aliases and `via` use it. */
-  domain: string;
-  /** Start of every alias localpart carenet owns, e.g. "carenet_" (see registration.aliasPrefix). */
-  aliasPrefix: string;
-  /** Called after notices were queued, so the outbox sends them at once. */
-  outboxChanged: () => void;
-  /**
-   * Removes people who are no longer staff or admins from the staff room (a durable,
-   * retried job). Without it they only lose their power level.
-   */
-  effects?: Pick<Effects, "kick">;
-  /** Who reads the staff-room notices (language, names); English with Matrix IDs without it. */
-  readers?: { forRoom(roomId: string): Reader };
-  /** Where each room's state, as read (and then changed) here, is left for the steps after provisioning. */
-  snapshots?: RoomSnapshots;
-  /**
-   * Room states already read at start (catch-up's one `GET /initialSync`), each taken once:
-   * a room found there is not asked for again unless something in it must change.
-   */
-  knownStates?: { take(roomId: string): StateEvent[] | undefined };
-}
-
-export type RoomOutcome = "created" | "updated" | "unchanged" | "orphaned" | "failed";
-
-export interface RoomReport {
-  communityId: string;
-  /** "space", "community", "staff", "alumni" or an extra room's id. */
-  roomKey: string;
-  alias: string;
-  roomId?: string;
-  outcome: RoomOutcome;
-  /** How carenet knew the room this time. */
-  foundBy?: "database" | "alias" | "created";
-  /** What was changed, e.g. "name", "topic", "power levels", "space child". */
-  changes: string[];
-  /** Staff and admins invited this time. */
-  invited: string[];
-  /** Problems that did not stop the room, e.g. an invitation the homeserver refused. */
-  problems: string[];
-  /** Why the room failed. */
-  error?: string;
-}
-
-export interface CommunityReport {
-  communityId: string;
-  /** False for a community only the database still knows. */
-  configured: boolean;
-  rooms: RoomReport[];
-  /** Set when the whole community could not be provisioned (e.g. its Space failed). */
-  error?: string;
-}
-
-export interface ReconcileReport {
-  startedAt: number;
-  finishedAt: number;
-  communities: CommunityReport[];
-  /** Every room of every community, the Space first in each. */
-  rooms: RoomReport[];
-  counts: Record<RoomOutcome, number> & { invited: number };
-  /** True when nothing failed. */
-  ok: boolean;
-}
+// The provisioner's deps, its report and the power levels it sets, for those who start it.
+export type { ProvisionerDeps, ProvisioningHomeserver } from "./provisioningDeps";
+export type { CommunityReport, ReconcileReport, RoomOutcome, RoomReport } from "./provisioningReport";
+export { creatorsHavePower, desiredUsers, powerLevels } from "./powerLevels";
 
 /** Communities provisioned at the same time. */
 export const PROVISIONING_CONCURRENCY = 4;
-
-/** Power levels: who may do what in every provisioned room and Space. */
-export const LEVEL = { admin: 100, staff: 50, member: 0 } as const;
-
-interface RoomSpec {
-  key: string;
-  name: string;
-  topic?: string;
-  isSpace: boolean;
-}
 
 const MEMBERSHIP_HELD = new Set(["join", "invite"]);
 
@@ -169,25 +85,8 @@ export class Provisioner {
         reports.push(await this.guarded(communityId, false, async () => this.reportRemovedCommunity(communityId)));
       }
     }
-    const rooms = reports.flatMap((c) => c.rooms);
-    const counts = { created: 0, updated: 0, unchanged: 0, orphaned: 0, failed: 0, invited: 0 };
-    for (const r of rooms) {
-      counts[r.outcome]++;
-      counts.invited += r.invited.length;
-    }
-    const report: ReconcileReport = {
-      startedAt,
-      finishedAt: this.d.clock.now(),
-      communities: reports,
-      rooms,
-      counts,
-      ok: counts.failed === 0 && reports.every((c) => !c.error),
-    };
-    const line =
-      `provisioning: ${communities.length} communities, ${rooms.length - counts.orphaned} rooms: ` +
-      `${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ` +
-      `${counts.orphaned} no longer configured, ${counts.failed} failed; ${counts.invited} invitations`;
-    (report.ok ? this.d.log.info.bind(this.d.log) : this.d.log.warn.bind(this.d.log))({ ...counts }, line);
+    const { report, line } = summarise(reports, startedAt, this.d.clock.now());
+    (report.ok ? this.d.log.info.bind(this.d.log) : this.d.log.warn.bind(this.d.log))({ ...report.counts }, `provisioning: ${communities.length} communities, ${line}`);
     return report;
   }
 
@@ -216,7 +115,7 @@ export class Provisioner {
     // One transaction: the invitation records are how carenet knows who was staff, so
     // they are forgotten only together with queueing the removal from the staff room.
     this.d.db.transaction(() => {
-      this.removeFormerStaff(c, keep);
+      removeFormerStaff(this.d, c, keep);
       this.d.rooms.forgetInvitesExcept(c.id, keep);
     })();
 
@@ -237,7 +136,7 @@ export class Provisioner {
     // Rooms carenet made for this community that the config no longer lists.
     const wanted = new Set(specs.map((s) => s.key));
     const gone = this.d.rooms.list(c.id).filter((r) => !wanted.has(r.roomKey));
-    report.rooms.push(...this.reportOrphans(c.id, gone, false));
+    report.rooms.push(...reportOrphans(this.d, c.id, gone, false));
 
     const created = report.rooms.filter((r) => r.outcome === "created").length;
     const updated = report.rooms.filter((r) => r.outcome === "updated").length;
@@ -249,109 +148,13 @@ export class Provisioner {
     return report;
   }
 
-  /**
-   * People carenet invited to the staff room as staff or admins who no longer are: removed
-   * from it with a reason (the job does nothing if they already left), and staff told.
-   */
-  private removeFormerStaff(c: CommunityConfig, keep: string[]): void {
-    const staffRoom = this.d.rooms.get(c.id, "staff");
-    if (!staffRoom || !this.d.effects) return;
-    const former = this.d.rooms.invitesTo(staffRoom.roomId).filter((i) => !keep.includes(i.userId));
-    if (!former.length) return;
-    const now = this.d.clock.now();
-    for (const { userId, invitedAt } of former) {
-      const key = `provisioning:former-staff:${staffRoom.roomId}:${userId}:${invitedAt}`;
-      this.d.effects.kick(staffRoom.roomId, userId, inCommunityLanguage(c, t("rooms.formerStaffReason", { community: c.name })), key);
-    }
-    const who = former.map((f) => f.userId);
-    this.d.outbox.enqueue(
-      {
-        dedupeKey: `provisioning:former-staff:${staffRoom.roomId}:${former.map((f) => `${f.userId}@${f.invitedAt}`).join(",")}`,
-        roomId: staffRoom.roomId,
-        eventType: "m.room.message",
-        content: noticeContent(
-          Message.of(t("rooms.formerStaff", { count: who.length, people: listOf(who.map(person)), community: c.name })),
-          undefined,
-          this.d.readers?.forRoom(staffRoom.roomId),
-        ),
-      },
-      now,
-    );
-    this.d.outboxChanged();
-    this.d.log.info({ communityId: c.id, removed: who.length }, "removing people who are no longer staff from the staff room");
-  }
-
   private reportRemovedCommunity(communityId: string): CommunityReport {
     const rooms = this.d.rooms.list(communityId);
-    return { communityId, configured: false, rooms: this.reportOrphans(communityId, rooms, true) };
-  }
-
-  /**
-   * Reports rooms no longer in the config. The first time a room is seen missing it is
-   * marked, and the staff room told, in one transaction: once per removal, not per start.
-   */
-  private reportOrphans(communityId: string, rooms: CommunityRoom[], wholeCommunity: boolean): RoomReport[] {
-    const now = this.d.clock.now();
-    const fresh = rooms.filter((r) => r.orphanedAt === null);
-    if (fresh.length) {
-      const staffRoom = this.d.rooms.get(communityId, "staff");
-      const describe = (r: CommunityRoom) => t("rooms.room", { space: r.roomKey === SPACE_KEY ? "yes" : "no", name: r.name ?? r.roomKey, alias: r.alias });
-      const message = wholeCommunity
-        ? new Message()
-            .p(t("rooms.communityGone", { id: command(communityId) }))
-            .p(t("rooms.communityRoomsLeft"))
-            .list(fresh.map(describe))
-        : new Message()
-            .p(t("rooms.roomsGone", { count: fresh.length }))
-            .list(fresh.map(describe))
-            .p(t("rooms.roomsLeft", { count: fresh.length }));
-      let queued = false;
-      this.d.db.transaction(() => {
-        for (const r of fresh) this.d.rooms.markOrphaned(communityId, r.roomKey, now);
-        if (staffRoom) {
-          queued = this.d.outbox.enqueue(
-            {
-              dedupeKey: `provisioning:orphaned:${communityId}:${now}:${fresh.map((r) => r.roomId).join(",")}`,
-              roomId: staffRoom.roomId,
-              eventType: "m.room.message",
-              content: noticeContent(message, undefined, this.d.readers?.forRoom(staffRoom.roomId)),
-            },
-            now,
-          );
-        }
-      })();
-      if (queued) this.d.outboxChanged();
-      this.d.log.warn(
-        { communityId, rooms: fresh.map((r) => ({ roomKey: r.roomKey, roomId: r.roomId, alias: r.alias })), toldStaff: queued },
-        wholeCommunity
-          ? "a community is no longer in the config: its Space and rooms are left intact"
-          : "rooms are no longer in the config: they are left intact",
-      );
-    }
-    return rooms.map((r) => ({
-      communityId,
-      roomKey: r.roomKey,
-      alias: r.alias,
-      roomId: r.roomId,
-      outcome: "orphaned" as const,
-      changes: [],
-      invited: [],
-      problems: [],
-    }));
+    return { communityId, configured: false, rooms: reportOrphans(this.d, communityId, rooms, true) };
   }
 
   private failedReport(communityId: string, roomKey: string, error: string, roomId?: string): RoomReport {
-    return {
-      communityId,
-      roomKey,
-      alias: this.aliasFor(communityId, roomKey),
-      ...(roomId ? { roomId } : {}),
-      outcome: "failed",
-      changes: [],
-      invited: [],
-      problems: [],
-      error,
-    };
+    return { ...roomReport(communityId, roomKey, this.aliasFor(communityId, roomKey)), ...(roomId ? { roomId } : {}), outcome: "failed", error };
   }
 
   /** Finds or creates one room, brings its state in line, and invites staff and admins. */
@@ -361,15 +164,7 @@ export class Provisioner {
     people: Map<string, number>,
     space: { roomId: string; state: StateMap } | undefined,
   ): Promise<{ report: RoomReport; state?: StateMap }> {
-    const report: RoomReport = {
-      communityId: c.id,
-      roomKey: spec.key,
-      alias: this.aliasFor(c.id, spec.key),
-      outcome: "unchanged",
-      changes: [],
-      invited: [],
-      problems: [],
-    };
+    const report = roomReport(c.id, spec.key, this.aliasFor(c.id, spec.key));
     try {
       if (this.stopping) throw new Error("carenet is stopping");
       if (!spec.isSpace && spec.key === SPACE_KEY) {
@@ -411,12 +206,13 @@ export class Provisioner {
         state = known ? toStateMap(known) : undefined;
         // A state read earlier is enough to see that nothing must change; a change is made
         // on the room's state read now, so that nothing changed since is undone.
-        if (!state || (await this.wouldChange(roomId, spec, state, people, space))) state = await this.stateAsMember(roomId);
-        await this.applyState(roomId, spec, state, people, space, report);
+        const target: RoomTarget = { roomId, spec, people, space };
+        if (!state || (await wouldChange(this.d, target, state))) state = await this.stateAsMember(roomId);
+        await applySettings(this.d, target, state, report);
         if (report.changes.length) report.outcome = "updated";
       }
       if (!state) throw new Error("internal: no room state"); // unreachable: set on every path above
-      if (space) await this.linkChild(space, roomId, report);
+      if (space) await linkChild(this.d, space, roomId, report);
       await this.inviteStaff(c, roomId, state, people, report);
       // A room just created is known only by what carenet asked for (the homeserver may have
       // added more, e.g. encryption): the steps after read it themselves.
@@ -507,96 +303,6 @@ export class Provisioner {
     return { roomId, state };
   }
 
-  /** Whether applyState would send anything to this room given `state` (nothing is sent). */
-  private async wouldChange(
-    roomId: string,
-    spec: RoomSpec,
-    state: StateMap,
-    people: Map<string, number>,
-    space: { roomId: string } | undefined,
-  ): Promise<boolean> {
-    const probe: RoomReport = { communityId: "", roomKey: spec.key, alias: "", outcome: "unchanged", changes: [], invited: [], problems: [] };
-    try {
-      await this.applyState(roomId, spec, new Map(state), people, space, probe, true);
-      return false;
-    } catch (err) {
-      if (err === WOULD_CHANGE) return true;
-      throw err;
-    }
-  }
-
-  /** Sends what differs between the room's state and the config. */
-  private async applyState(
-    roomId: string,
-    spec: RoomSpec,
-    state: StateMap,
-    people: Map<string, number>,
-    space: { roomId: string } | undefined,
-    report: RoomReport,
-    dryRun = false,
-  ): Promise<void> {
-    const send = async (type: string, key: string, content: Record<string, unknown>, change: string) => {
-      if (dryRun) throw WOULD_CHANGE;
-      await this.hs(() => this.d.homeserver.sendState(roomId, type, key, content));
-      state.set(stateKey(type, key), { ...stateEvent(type, key, content), sender: this.d.botUserId });
-      report.changes.push(change);
-    };
-    const content = (type: string, key = "") => state.get(stateKey(type, key))?.content ?? {};
-
-    if (content("m.room.name").name !== spec.name) {
-      await send("m.room.name", "", { name: spec.name }, "name");
-      this.d.rooms.setName(report.communityId, spec.key, spec.name);
-    }
-    // A room with no topic in the config keeps whatever topic people gave it.
-    if (spec.topic !== undefined && (content("m.room.topic").topic ?? "") !== spec.topic) {
-      await send("m.room.topic", "", { topic: spec.topic }, "topic");
-    }
-    if (content("m.room.join_rules").join_rule !== "invite") {
-      await send("m.room.join_rules", "", { join_rule: "invite" }, "join rules");
-    }
-    if (content("m.room.history_visibility").history_visibility !== "joined") {
-      await send("m.room.history_visibility", "", { history_visibility: "joined" }, "history visibility");
-    }
-    if (content("m.room.guest_access").guest_access !== "forbidden") {
-      await send("m.room.guest_access", "", { guest_access: "forbidden" }, "guest access");
-    }
-
-    const create = state.get(stateKey("m.room.create", ""));
-    const version = String(create?.content.room_version ?? "1");
-    const creators = new Set<string>();
-    if (creatorsHavePower(version) && create) {
-      creators.add(create.sender);
-      for (const u of (create.content.additional_creators as unknown[] | undefined) ?? []) if (typeof u === "string") creators.add(u);
-    }
-    const pl = content("m.room.power_levels");
-    const currentUsers = (pl.users ?? {}) as Record<string, number>;
-    const users = desiredUsers(currentUsers, people, creators);
-    if (!sameLevels(currentUsers, users)) {
-      // Only the users map: other levels (e.g. events_default, raised by posting hours) stay as they are.
-      await send("m.room.power_levels", "", { ...pl, users }, "power levels");
-    }
-
-    if (space) {
-      const parent = content("m.space.parent", space.roomId);
-      if (parent.canonical !== true || !nonEmptyArray(parent.via)) {
-        await send("m.space.parent", space.roomId, { via: [this.d.domain], canonical: true }, "space parent");
-      }
-    }
-  }
-
-  /** Makes the room a child of the Space (m.space.child in the Space). */
-  private async linkChild(space: { roomId: string; state: StateMap }, roomId: string, report: RoomReport): Promise<void> {
-    const child = space.state.get(stateKey("m.space.child", roomId))?.content ?? {};
-    if (nonEmptyArray(child.via)) return;
-    const content = { via: [this.d.domain] };
-    await this.hs(() => this.d.homeserver.sendState(space.roomId, "m.space.child", roomId, content));
-    space.state.set(stateKey("m.space.child", roomId), { ...stateEvent("m.space.child", roomId, content), sender: this.d.botUserId });
-    if (report.outcome !== "created") {
-      report.changes.push("space child");
-      report.outcome = "updated";
-    }
-  }
-
   /**
    * Invites staff and admins not already in the room or invited. Someone carenet invited
    * before who is no longer there left (or declined) on their own: not invited again.
@@ -614,7 +320,7 @@ export class Provisioner {
       try {
         const reason = inCommunityLanguage(c, t("rooms.staffInviteReason", { role: level >= LEVEL.admin ? "admin" : "staff", community: c.name }));
         await this.hs(() => this.d.homeserver.invite(roomId, userId, reason));
-        state.set(stateKey("m.room.member", userId), { ...stateEvent("m.room.member", userId, { membership: "invite" }), sender: this.d.botUserId });
+        noteSent(state, this.d.botUserId, "m.room.member", userId, { membership: "invite" });
         this.d.rooms.recordInvite(c.id, roomId, userId, now);
         report.invited.push(userId);
       } catch (err) {
@@ -630,124 +336,7 @@ export class Provisioner {
   }
 }
 
-type StateMap = Map<string, StateEvent>;
-
-/** Thrown by applyState's dry run at the first thing it would send. */
-const WOULD_CHANGE = Symbol("would change");
-
-const stateKey = (type: string, key: string) => `${type}\u0000${key}`;
-
-function toStateMap(events: StateEvent[]): StateMap {
-  return new Map(events.map((ev) => [stateKey(ev.type, ev.state_key), ev]));
-}
-
-function stateEvent(type: string, key: string, content: Record<string, unknown>): StateEvent {
-  return { type, state_key: key, sender: "", content };
-}
-
-function membership(state: StateMap, userId: string): string | undefined {
-  const m = state.get(stateKey("m.room.member", userId))?.content.membership;
-  return typeof m === "string" ? m : undefined;
-}
-
 function pick(room: { name: string; topic?: string }): { name: string; topic?: string } {
   return room.topic !== undefined ? { name: room.name, topic: room.topic } : { name: room.name };
 }
 
-/** The config's roles as power levels: the bot and admins 100, staff 50. */
-export function roles(c: Pick<CommunityConfig, "staff" | "admins">, botUserId: string): Map<string, number> {
-  const levels = new Map<string, number>([[botUserId, LEVEL.admin]]);
-  for (const u of c.staff ?? []) if (!levels.has(u)) levels.set(u, LEVEL.staff);
-  for (const u of c.admins ?? []) levels.set(u, LEVEL.admin);
-  return levels;
-}
-
-/**
- * The users map a room should have. The config decides every level of staff rank (50 and
- * up): someone no longer staff or admin loses it. Lower levels set by others (e.g. a muted
- * member at -1) are kept. Room creators are left out in room versions where they hold
- * unlimited power (v12+), which forbid listing them.
- */
-export function desiredUsers(current: Record<string, number>, people: Map<string, number>, creators: Set<string>): Record<string, number> {
-  const users: Record<string, number> = {};
-  for (const [u, level] of Object.entries(current)) {
-    if (!people.has(u) && !creators.has(u) && typeof level === "number" && level < LEVEL.staff) users[u] = level;
-  }
-  for (const [u, level] of people) if (!creators.has(u)) users[u] = level;
-  return users;
-}
-
-/**
- * Power levels for a new room or Space: everyone posts (0), staff invite, kick, ban and
- * redact (50), and only admins change power levels, Space children, join rules and the
- * like (100). Synapse merges this over its defaults key by key, so `events` is complete.
- */
-export function powerLevels(users: Record<string, number>, creatorsHavePower: boolean): Record<string, unknown> {
-  return {
-    users,
-    users_default: LEVEL.member,
-    events_default: LEVEL.member,
-    state_default: LEVEL.staff,
-    invite: LEVEL.staff,
-    kick: LEVEL.staff,
-    ban: LEVEL.staff,
-    redact: LEVEL.staff,
-    notifications: { room: LEVEL.staff },
-    events: {
-      "m.room.power_levels": LEVEL.admin,
-      "m.space.child": LEVEL.admin,
-      "m.space.parent": LEVEL.admin,
-      "m.room.join_rules": LEVEL.admin,
-      "m.room.history_visibility": LEVEL.admin,
-      "m.room.guest_access": LEVEL.admin,
-      "m.room.encryption": LEVEL.admin,
-      "m.room.server_acl": LEVEL.admin,
-      // Upgrading a room would leave carenet's records behind: in v12+ only the creator (the bot) may.
-      "m.room.tombstone": creatorsHavePower ? 150 : LEVEL.admin,
-      "m.room.name": LEVEL.staff,
-      "m.room.topic": LEVEL.staff,
-      "m.room.avatar": LEVEL.staff,
-      "m.room.canonical_alias": LEVEL.staff,
-      "m.room.pinned_events": LEVEL.staff,
-    },
-  };
-}
-
-/**
- * Room versions where creators have unlimited power and may not appear in the power
- * levels' users map (MSC4289: room version 12 and later).
- */
-export function creatorsHavePower(roomVersion: string): boolean {
-  if (roomVersion === "org.matrix.hydra.11") return true;
-  return /^\d+$/.test(roomVersion) && Number(roomVersion) >= 12;
-}
-
-function sameLevels(a: Record<string, number>, b: Record<string, number>): boolean {
-  const ka = Object.keys(a);
-  return ka.length === Object.keys(b).length && ka.every((k) => b[k] === a[k]);
-}
-
-function nonEmptyArray(v: unknown): boolean {
-  return Array.isArray(v) && v.length > 0;
-}
-
-function errcode(err: unknown): string | undefined {
-  return (err as { errcode?: string })?.errcode;
-}
-
-function isForbidden(err: unknown): boolean {
-  const e = err as { errcode?: string; statusCode?: number };
-  return e?.errcode === "M_FORBIDDEN" || e?.statusCode === 403;
-}
-
-/** A short reason for logs and reports: the Matrix error code and text, never a body. */
-export function describeError(err: unknown): string {
-  const e = err as { errcode?: string; error?: string; statusCode?: number; message?: string; code?: unknown };
-  if (e?.errcode) return `${e.statusCode ?? ""} ${e.errcode}${e.error ? `: ${e.error}` : ""}`.trim();
-  if (typeof e?.statusCode === "number") return `HTTP ${e.statusCode}`;
-  if (typeof e?.code === "string") return e.message ? `${e.code}: ${e.message}` : e.code;
-  // fetch() hides the network error (ECONNREFUSED, …) in `cause`.
-  const cause = (err as { cause?: { code?: unknown } })?.cause?.code;
-  if (typeof cause === "string") return `${e?.message ?? "request failed"} (${cause})`;
-  return e?.message ?? String(err);
-}

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Homeserver } from "./homeserver";
-import { LEVEL } from "./provisioning";
+import { LEVEL } from "./powerLevels";
 
 /**
  * Posting hours enforced by Matrix itself: a closed room's `events_default` is the staff

@@ -2,7 +2,7 @@ import { MatrixError } from "matrix-bot-sdk";
 import type { MatrixTools, RoomPosting } from "../ports/matrix";
 import { noticeContent } from "./content";
 import { fitContent } from "./fitContent";
-import { describeError } from "./provisioning";
+import { describeError } from "./errors";
 import { postingIs, readPowerLevels, redactionTxnId, setPosting, type RoomHoursHomeserver } from "./roomHours";
 
 /** Posting hours over this homeserver (see ports/matrix.ts RoomPosting). */

@@ -28,19 +28,12 @@ export interface MetricsPort {
   homeserverRequest(method: string, durationMs: number, ok: boolean): void;
 }
 
+const nothing = (): void => undefined;
+
 /** The port when nothing listens (unit tests, tools): every call does nothing. */
 export const noMetrics: MetricsPort = {
-  pageOpened: () => undefined,
-  pageAcknowledged: () => undefined,
-  pageDeclined: () => undefined,
-  pageEscalated: () => undefined,
-  pageExhausted: () => undefined,
-  offMatrixSent: () => undefined,
-  offMatrixFailed: () => undefined,
-  checkinPromptsSent: () => undefined,
-  checkinAnswered: () => undefined,
-  checkinMissed: () => undefined,
-  inboxEventHandled: () => undefined,
-  jobRan: () => undefined,
-  homeserverRequest: () => undefined,
+  pageOpened: nothing, pageAcknowledged: nothing, pageDeclined: nothing, pageEscalated: nothing, pageExhausted: nothing,
+  offMatrixSent: nothing, offMatrixFailed: nothing,
+  checkinPromptsSent: nothing, checkinAnswered: nothing, checkinMissed: nothing,
+  inboxEventHandled: nothing, jobRan: nothing, homeserverRequest: nothing,
 };

@@ -1,29 +1,8 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
 import type { MetricsPort, OffMatrixChannel } from "./port";
-
-/** What the scrape-time gauges read (SQLite and the rota, asked at each scrape). */
-export interface ScrapeSources {
-  /** The ids of the communities in the config in force. */
-  communities(): string[];
-  outbox(): { pending: number; oldestCreatedAt: number | null };
-  jobs(): { overdue: number; oldestDueAt: number | null };
-  /** Per ladder step, how much of the next 24 hours someone is on call for it. */
-  coverage(community: string): Array<{ step: number; target: string; coveredMs: number; uncoveredMs: number }>;
-  /** Of the next hour, how long the community is open (posting hours) with no peer on call. */
-  peerGapNextHourMs(community: string): number;
-  now(): number;
-}
+import { NO_SOURCES, registerScrapeGauges, type ScrapeSources } from "./scrapeGauges";
 
 const SECOND = 1000;
-const HOUR = 3600 * SECOND;
-const NO_SOURCES: ScrapeSources = {
-  communities: () => [],
-  outbox: () => ({ pending: 0, oldestCreatedAt: null }),
-  jobs: () => ({ overdue: 0, oldestDueAt: null }),
-  coverage: () => [],
-  peerGapNextHourMs: () => 0,
-  now: () => Date.now(),
-};
 const CHANNELS: OffMatrixChannel[] = ["push", "email", "webhook"];
 
 /**
@@ -60,129 +39,42 @@ export class CarenetMetrics implements MetricsPort {
   }
 
   constructor() {
-    const r = [this.registry];
-    const perCommunity = (name: string, help: string) => new Counter({ name, help, labelNames: ["community"] as const, registers: r });
+    const registers = [this.registry];
+    const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Counter<L>({ name, help, labelNames, registers });
+    const histogram = <L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]) =>
+      new Histogram<L>({ name, help, labelNames, buckets, registers });
+    const perCommunity = (name: string, help: string) => counter(name, help, ["community"] as const);
+    // Pages and their ladder.
     this.pagesOpened = perCommunity("carenet_pages_opened_total", "Pages opened (a member asked for someone).");
     this.pagesAcknowledged = perCommunity("carenet_pages_acknowledged_total", "Pages whose round got its first acknowledgement.");
     this.pagesDeclined = perCommunity("carenet_pages_declined_total", "Page notices a person on call declined.");
-    this.pagesEscalated = new Counter({
-      name: "carenet_pages_escalated_total",
-      help: "Ladder steps a page escalated to (step is 1-based; target is who the step asks).",
-      labelNames: ["community", "step", "target"] as const,
-      registers: r,
-    });
+    const stepLabels = ["community", "step", "target"] as const;
+    this.pagesEscalated = counter("carenet_pages_escalated_total", "Ladder steps a page escalated to (step is 1-based; target is who the step asks).", stepLabels);
     this.pagesExhausted = perCommunity("carenet_pages_exhausted_total", "Pages whose ladder ran out with nobody acknowledging (staff alerted, crisis resources sent).");
-    this.timeToAck = new Histogram({
-      name: "carenet_page_time_to_acknowledge_seconds",
-      help: "From the start of a page's round to its first acknowledgement.",
-      labelNames: ["community"] as const,
-      buckets: [30, 60, 120, 300, 600, 900, 1200, 1800, 2700, 3600, 7200],
-      registers: r,
-    });
+    this.timeToAck = histogram("carenet_page_time_to_acknowledge_seconds", "From the start of a page's round to its first acknowledgement.", ["community"] as const, [
+      30, 60, 120, 300, 600, 900, 1200, 1800, 2700, 3600, 7200,
+    ]);
+    // Off-Matrix sends, per channel.
     const channelCounter = (what: "sent" | "failed", c: OffMatrixChannel) =>
       perCommunity(`carenet_${c === "push" ? "pushes" : c + "s"}_${what}_total`, `Page ${c === "push" ? "push notifications (alerting messages that mention who must wake)" : c + "s"} ${what}.`);
     this.sent = { push: channelCounter("sent", "push"), email: channelCounter("sent", "email"), webhook: channelCounter("sent", "webhook") };
     this.failed = { push: channelCounter("failed", "push"), email: channelCounter("failed", "email"), webhook: channelCounter("failed", "webhook") };
+    // Check-ins.
     this.promptsSent = perCommunity("carenet_checkin_prompts_sent_total", "Check-in prompts sent (counts only).");
     this.promptsAnswered = perCommunity("carenet_checkin_prompts_answered_total", "Check-in prompts answered (counts only).");
     this.promptsMissed = perCommunity("carenet_checkin_prompts_missed_total", "Check-in prompts left unanswered past missed_after (counts only).");
-    this.inboxLag = new Histogram({
-      name: "carenet_inbox_event_age_seconds",
-      help: "Age of an event from the homeserver when carenet handled it (origin_server_ts to handling).",
-      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900],
-      registers: r,
-    });
-    this.jobLag = new Histogram({
-      name: "carenet_job_lag_seconds",
-      help: "How late a durable job started against its due time.",
-      labelNames: ["kind"] as const,
-      buckets: [0.05, 0.25, 1, 5, 15, 60, 300, 900, 3600],
-      registers: r,
-    });
-    this.hsLatency = new Histogram({
-      name: "carenet_homeserver_request_duration_seconds",
-      help: "Requests to the homeserver's client-server API.",
-      labelNames: ["method"] as const,
-      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-      registers: r,
-    });
-    this.hsErrors = new Counter({ name: "carenet_homeserver_request_errors_total", help: "Requests to the homeserver that failed (any error, including 4xx/5xx).", labelNames: ["method"] as const, registers: r });
+    // The service's own workings.
+    this.inboxLag = histogram("carenet_inbox_event_age_seconds", "Age of an event from the homeserver when carenet handled it (origin_server_ts to handling).", [], [
+      0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900,
+    ]);
+    this.jobLag = histogram("carenet_job_lag_seconds", "How late a durable job started against its due time.", ["kind"] as const, [0.05, 0.25, 1, 5, 15, 60, 300, 900, 3600]);
+    this.hsLatency = histogram("carenet_homeserver_request_duration_seconds", "Requests to the homeserver's client-server API.", ["method"] as const, [
+      0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+    ]);
+    this.hsErrors = counter("carenet_homeserver_request_errors_total", "Requests to the homeserver that failed (any error, including 4xx/5xx).", ["method"] as const);
 
-    const s: ScrapeSources = {
-      communities: () => this.sources.communities(),
-      outbox: () => this.sources.outbox(),
-      jobs: () => this.sources.jobs(),
-      coverage: (c) => this.sources.coverage(c),
-      peerGapNextHourMs: (c) => this.sources.peerGapNextHourMs(c),
-      now: () => this.sources.now(),
-    };
-    new Gauge({
-      name: "carenet_outbox_pending",
-      help: "Messages waiting in the outbox.",
-      registers: r,
-      collect() {
-        this.set(s.outbox().pending);
-      },
-    });
-    new Gauge({
-      name: "carenet_outbox_oldest_pending_age_seconds",
-      help: "Age of the oldest message waiting in the outbox (0 when empty).",
-      registers: r,
-      collect() {
-        const o = s.outbox();
-        this.set(o.oldestCreatedAt === null ? 0 : Math.max(0, (s.now() - o.oldestCreatedAt) / SECOND));
-      },
-    });
-    new Gauge({
-      name: "carenet_jobs_overdue",
-      help: "Durable jobs past their due time and not yet done.",
-      registers: r,
-      collect() {
-        this.set(s.jobs().overdue);
-      },
-    });
-    new Gauge({
-      name: "carenet_jobs_oldest_overdue_seconds",
-      help: "How far past its due time the most overdue pending job is (0 when none).",
-      registers: r,
-      collect() {
-        const j = s.jobs();
-        this.set(j.oldestDueAt === null ? 0 : Math.max(0, (s.now() - j.oldestDueAt) / SECOND));
-      },
-    });
-    const coverageGauge = (name: string, help: string, pick: "coveredMs" | "uncoveredMs") =>
-      new Gauge({
-        name,
-        help,
-        labelNames: ["community", "step", "target"] as const,
-        registers: r,
-        collect() {
-          this.reset();
-          for (const c of s.communities()) {
-            for (const row of s.coverage(c)) this.set({ community: c, step: String(row.step), target: row.target }, row[pick] / HOUR);
-          }
-        },
-      });
-    coverageGauge("carenet_rota_covered_hours_next_24h", "Hours of the next 24 in which someone is on call for this ladder step.", "coveredMs");
-    coverageGauge("carenet_rota_uncovered_hours_next_24h", "Hours of the next 24 in which nobody is on call for this ladder step.", "uncoveredMs");
-    new Gauge({
-      name: "carenet_rota_open_without_peer_seconds_next_hour",
-      help: "Seconds of the next hour in which the community room is open (posting hours) and no peer (nor backup peer) is on call.",
-      labelNames: ["community"] as const,
-      registers: r,
-      collect() {
-        this.reset();
-        for (const c of s.communities()) this.set({ community: c }, s.peerGapNextHourMs(c) / SECOND);
-      },
-    });
-    new Gauge({
-      name: "carenet_up",
-      help: "1 while carenet is running (the scrape itself answering is what counts).",
-      registers: r,
-      collect() {
-        this.set(1);
-      },
-    });
+    // The gauges read the sources at each scrape: the app hands them over once it is built.
+    registerScrapeGauges(this.registry, () => this.sources);
     collectDefaultMetrics({ register: this.registry, prefix: "carenet_" });
   }
 

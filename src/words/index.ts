@@ -2,4 +2,4 @@
 export { t, renderWords, nameFor, pill, escapeHtml, zoneLabel, isWords, DEFAULT_CONTEXT, type Words, type RenderContext, type NameLookup, type Rendered } from "./render";
 export { person, command, phone, link, time, zone, listOf, type Value, type RichValue, type TimeStyle } from "./values";
 export { LANGUAGES, LANGUAGE_NAMES, SOURCE_LANGUAGE, isLanguage, type Language } from "./catalogue";
-export { communityReader, inCommunityLanguage } from "./community";
+export { communityReader, inCommunityLanguage, type CommunityWords } from "./community";

@@ -41,35 +41,65 @@ const cmd = (text: string) => command(text);
 const days = (n: number) => n;
 
 export function rightsText(c: CommunityConfig, crisisResources: CrisisResources, has: HasCommand, retention: RetentionPeriods = retentionOf({})): RightsText {
-  const community = c.name;
-  const hasHours = (c.rooms.community.posting_hours ?? []).length > 0;
-  const data = has("mydata") && has("forgetme");
+  const sections: Record<RightsSection, Message> = {
+    about: aboutSection(c, crisisResources, has),
+    kept: keptSection(c, retention, has),
+    see: seeSection(c, has),
+    choices: choicesSection(has),
+    advocacy: advocacySection(c),
+  };
+  const rules = new Message().heading(t("rights.rulesHeading", { community: c.name })).append(rulesBlock(c));
+  const { about, kept, see, choices, advocacy } = sections;
+  const message = new Message().append(about).append(rules).append(kept).append(see).append(choices).append(advocacy);
+  return { summary: summarySection(c, has), sections, message, version: versionOf(c, message) };
+}
 
+/** `<community id>@<hash>`: the words as each language reads them, not only the keys, so a reworded text asks again. */
+function versionOf(c: CommunityConfig, message: Message): string {
+  const hash = createHash("sha256")
+    .update(LANGUAGES.map((language) => message.render({ language }).plain).join("\u0000"))
+    .digest("hex")
+    .slice(0, 12);
+  return `${c.id}@${hash}`;
+}
+
+const hasPostingHours = (c: CommunityConfig) => (c.rooms.community.posting_hours ?? []).length > 0;
+const hasDataCommands = (has: HasCommand) => has("mydata") && has("forgetme");
+
+function aboutSection(c: CommunityConfig, crisisResources: CrisisResources, has: HasCommand): Message {
   const about = new Message().heading(t("rights.aboutHeading"));
-  about.p(t("rights.aboutWhat", { community }));
+  about.p(t("rights.aboutWhat", { community: c.name }));
   about.p(t("rights.aboutNotCrisis"));
   about.append(supportNow(crisisResources));
   about.heading(t("rights.pagingHeading"));
   // A room without posting hours is open at any time: say so, never "at set hours".
-  about.p(hasHours ? t("rights.hoursSet", { hasHours: has("hours") ? "yes" : "no", command: cmd("!hours") }) : t("rights.hoursAlways"));
+  about.p(hasPostingHours(c) ? t("rights.hoursSet", { hasHours: has("hours") ? "yes" : "no", command: cmd("!hours") }) : t("rights.hoursAlways"));
   about.p(t("rights.paging", { command: cmd("!page") }));
+  return about;
+}
 
+function keptSection(c: CommunityConfig, retention: RetentionPeriods, has: HasCommand): Message {
   const kept = new Message().heading(t("rights.keptHeading"));
-  if (data) keptWithPeriods(kept, c, retention, has);
-  else {
-    kept.list([
-      t("rights.keptMember", { community }),
-      t("rights.keptConsent"),
-      t("rights.keptLeft"),
-      t("rights.keptAudit"),
-      t("rights.keptPages"),
-      t("rights.keptOptional"),
-      ...(has("contact") ? [t("rights.keptContact", { command: cmd("!contact"), remove: cmd("!contact remove email") })] : []),
-      t("rights.keptRooms"),
-    ]);
-    kept.p(has("forgetme") ? t("rights.keptWhileForget", { command: cmd("!forgetme") }) : t("rights.keptWhile"));
+  if (hasDataCommands(has)) {
+    keptWithPeriods(kept, c, retention, has);
+    return kept;
   }
+  kept.list([
+    t("rights.keptMember", { community: c.name }),
+    t("rights.keptConsent"),
+    t("rights.keptLeft"),
+    t("rights.keptAudit"),
+    t("rights.keptPages"),
+    t("rights.keptOptional"),
+    ...(has("contact") ? [t("rights.keptContact", { command: cmd("!contact"), remove: cmd("!contact remove email") })] : []),
+    t("rights.keptRooms"),
+  ]);
+  kept.p(has("forgetme") ? t("rights.keptWhileForget", { command: cmd("!forgetme") }) : t("rights.keptWhile"));
+  return kept;
+}
 
+function seeSection(c: CommunityConfig, has: HasCommand): Message {
+  const community = c.name;
   const see = new Message().heading(t("rights.seeHeading"));
   see.list([
     has("mydata") ? t("rights.seeYou", { consent: cmd("!consent"), mydata: cmd("!mydata") }) : t("rights.seeYouNoData", { consent: cmd("!consent") }),
@@ -82,13 +112,16 @@ export function rightsText(c: CommunityConfig, crisisResources: CrisisResources,
   see.p(t("rights.seeCannot"));
   see.p(t("rights.seeTreatment"));
   if (c.rights?.staff_note) see.p(t("rights.staffNote", { community, note: c.rights.staff_note }));
+  return see;
+}
 
+function choicesSection(has: HasCommand): Message {
   const choices = new Message().heading(t("rights.choicesHeading"));
   choices.list([
     t("rights.choiceAgree", { help: cmd("!help"), page: cmd("!page") }),
     t("rights.choiceOptional"),
     t("rights.choiceLeave"),
-    ...(data ? [t("rights.choiceData", { mydata: cmd("!mydata"), forgetme: cmd("!forgetme") })] : []),
+    ...(hasDataCommands(has) ? [t("rights.choiceData", { mydata: cmd("!mydata"), forgetme: cmd("!forgetme") })] : []),
     ...(has("sponsor") ? [t("rights.choiceSponsor", { command: cmd("!sponsor") })] : []),
     t("rights.choiceMind"),
   ]);
@@ -100,30 +133,28 @@ export function rightsText(c: CommunityConfig, crisisResources: CrisisResources,
     t("rights.howOther", { consent: cmd("!consent"), rights: cmd("!rights"), rules: cmd("!rules"), help: cmd("!help") }),
   ]);
   choices.p(t("rights.howAgain"));
+  return choices;
+}
 
+function advocacySection(c: CommunityConfig): Message {
+  const community = c.name;
   const advocacy = new Message().heading(t("rights.advocacyHeading", { community }));
   advocacy.p(t("rights.advocacyIntro", { community }));
   const a = c.rights?.advocacy;
   advocacy.p(a ? t("rights.advocacyNamed", { service: reach(a) }) : t("rights.advocacyNone", { community }));
   const complaints = c.rights?.complaints;
   advocacy.p(complaints ? t("rights.complaintsNamed", { service: reach(complaints) }) : t("rights.complaintsNone"));
+  return advocacy;
+}
 
-  const sections: Record<RightsSection, Message> = { about, kept, see, choices, advocacy };
-  const rules = new Message().heading(t("rights.rulesHeading", { community })).append(rulesBlock(c));
-
-  const message = new Message().append(about).append(rules).append(kept).append(see).append(choices).append(advocacy);
-  // The words as each language reads them, not only the keys: a reworded text asks again.
-  const hash = createHash("sha256")
-    .update(LANGUAGES.map((language) => message.render({ language }).plain).join("\u0000"))
-    .digest("hex")
-    .slice(0, 12);
-  const version = `${c.id}@${hash}`;
-
+/** The easy-read summary: one line per section and the command that opens it. */
+function summarySection(c: CommunityConfig, has: HasCommand): Message {
+  const community = c.name;
   const summary = new Message().heading(t("rights.summaryHeading", { community }));
   summary.list([
     t("rights.summaryAbout", { command: cmd("!rights about") }),
     t("rights.summaryRules", { community, command: cmd("!rules") }),
-    t("rights.summaryHours", { hasHours: hasHours ? "yes" : "no", command: cmd("!rights hours") }),
+    t("rights.summaryHours", { hasHours: hasPostingHours(c) ? "yes" : "no", command: cmd("!rights hours") }),
     t("rights.summaryKept", { command: cmd("!rights kept") }),
     t("rights.summarySee", { command: cmd("!rights see") }),
     t("rights.summaryChoices", { command: cmd("!rights choices") }),
@@ -131,8 +162,7 @@ export function rightsText(c: CommunityConfig, crisisResources: CrisisResources,
     ...(has("sponsor") ? [t("rights.summarySponsor", { command: cmd("!sponsor") })] : []),
   ]);
   summary.p(t("rights.summaryAll", { command: cmd("!rights all") }));
-
-  return { summary, sections, message, version };
+  return summary;
 }
 
 /** A service and how to reach it: tappable numbers and links. */

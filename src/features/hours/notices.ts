@@ -3,7 +3,7 @@ import { Message } from "../../messaging/message";
 import { describeSchedule, exceptionInForce, isOpenAt, nextTransition, validateSchedule, type PostingSchedule } from "./domain/postingHours";
 import { inCommunityLanguage, t, time, zone } from "../../words";
 import type { CommunityConfig, CrisisResources } from "../../config/types";
-import { supportBlock } from "../../words/support";
+import { supportBlock } from "../../messaging/supportBlock";
 
 /**
  * What posting hours say to people. Every closing word carries how to get support now:

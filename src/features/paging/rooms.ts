@@ -9,7 +9,7 @@ import type { PageRecord, PagesStore } from "./store/pages";
 import type { WarmRoomsStore } from "./store/warmRooms";
 import { SUPPORT_ROOM_TOPIC, supportRoomBody, type WarmRooms } from "./warmRooms";
 import { DEFAULT_CONTEXT, renderWords, t as words, type RenderContext, type Words } from "../../words";
-import { supportBlock } from "../../words/support";
+import { supportBlock } from "../../messaging/supportBlock";
 import { inviteKey } from "./service";
 
 import * as t from "./texts";

@@ -2,7 +2,7 @@ import { Message } from "../../messaging/message";
 import type { CrisisResources } from "../../config/types";
 import type { NotifyTarget } from "./domain/escalation";
 import { command, link, listOf, person, t, type Value, type Words } from "../../words";
-import { supportBlock } from "../../words/support";
+import { supportBlock } from "../../messaging/supportBlock";
 
 /**
  * Everything paging says, in one place so the words can be read (and reviewed) together;

@@ -6,7 +6,7 @@ import type { CommunityConfig, Weekday } from "../../config/types";
 import { coveredIntervals, totalMs } from "../rota/domain/coverage";
 import type { Db } from "../../store/database";
 import { weekCounts } from "./store/weeklyFigures";
-import { ladderCoverage } from "../../app/metricsSources";
+import { ladderCoverage } from "./ladderCoverage";
 import type { ChartTexts, WeekChartData } from "./chart";
 
 export const WEEKLY_JOB = "report.weekly";

@@ -230,18 +230,25 @@ export class IdbSqliteStore {
 function patchOnce(): void {
   if (raw) return;
   const g = globalThis as Idb;
-  const P = g.IDBObjectStore.prototype;
-  const C = g.IDBCursor.prototype;
-  const F = g.IDBFactory.prototype;
-  raw = { open: F.open, put: P.put };
-  const where = (store: Idb) => ({ dbName: store.transaction.db.name as string, storeName: store.name as string });
-  const onSuccess = (r: Idb, ops: Op[] | undefined, op: () => Op) => {
-    if (ops) r.addEventListener("success", () => ops.push(op()));
-  };
+  raw = { open: g.IDBFactory.prototype.open, put: g.IDBObjectStore.prototype.put };
+  patchObjectStore(g);
+  patchCursor(g);
+  patchOpen(g);
+}
 
+const where = (store: Idb) => ({ dbName: store.transaction.db.name as string, storeName: store.name as string });
+
+/** Records `op()` in `ops` once request `r` succeeds (nothing when no store is active). */
+function onSuccess(r: Idb, ops: Op[] | undefined, op: () => Op): void {
+  if (ops) r.addEventListener("success", () => ops.push(op()));
+}
+
+/** put, add, delete and clear on an object store. */
+function patchObjectStore(g: Idb): void {
+  const proto = g.IDBObjectStore.prototype;
   for (const name of ["put", "add"] as const) {
-    const orig = P[name];
-    P[name] = function (this: Idb, value: unknown, key?: unknown) {
+    const orig = proto[name];
+    proto[name] = function (this: Idb, value: unknown, key?: unknown) {
       const s = active;
       const ops = s?.opsOf(this.transaction);
       const copy = ops && structuredClone(value); // as IndexedDB itself does, at the call
@@ -252,8 +259,8 @@ function patchOnce(): void {
       return r;
     };
   }
-  const origDelete = P.delete;
-  P.delete = function (this: Idb, query: unknown) {
+  const origDelete = proto.delete;
+  proto.delete = function (this: Idb, query: unknown) {
     const s = active;
     const ops = s?.opsOf(this.transaction);
     const { dbName, storeName } = where(this);
@@ -267,8 +274,8 @@ function patchOnce(): void {
     onSuccess(r, ops, () => s!.deleteOp(dbName, storeName, [query]));
     return r;
   };
-  const origClear = P.clear;
-  P.clear = function (this: Idb) {
+  const origClear = proto.clear;
+  proto.clear = function (this: Idb) {
     const s = active;
     const ops = s?.opsOf(this.transaction);
     const { dbName, storeName } = where(this);
@@ -276,7 +283,11 @@ function patchOnce(): void {
     onSuccess(r, ops, () => s!.clearOp(dbName, storeName));
     return r;
   };
-  // Writes through a cursor: the record under the cursor's primary key.
+}
+
+/** Writes through a cursor: the record under the cursor's primary key. */
+function patchCursor(g: Idb): void {
+  const C = g.IDBCursor.prototype;
   const storeOfCursor = (cursor: Idb): Idb => cursor.source?.objectStore ?? cursor.source;
   const origUpdate = C.update;
   C.update = function (this: Idb, value: unknown) {
@@ -301,8 +312,11 @@ function patchOnce(): void {
     onSuccess(r, ops, () => s!.deleteOp(dbName, storeName, [key]));
     return r;
   };
-  // Schema changes (object stores, indexes) are saved when a version change commits.
-  F.open = function (this: Idb, name: string, version?: number) {
+}
+
+/** Schema changes (object stores, indexes) are saved when a version change commits. */
+function patchOpen(g: Idb): void {
+  g.IDBFactory.prototype.open = function (this: Idb, name: string, version?: number) {
     const r = raw!.open.call(this, name, version);
     r.addEventListener("upgradeneeded", () => {
       const store = active;

@@ -1,5 +1,5 @@
 import { Message } from "../../../src/messaging/message";
-import { findNumbers, supportBlock } from "../../../src/words/support";
+import { findNumbers, supportBlock } from "../../../src/messaging/supportBlock";
 import { expectToContainAll } from "../../support/expectText";
 
 const FREE = "In an emergency call 999. NHS 111, option 2 (mental health, 24/7).\nSamaritans 116 123 (free, 24/7). Text SHOUT to 85258.";

@@ -1,7 +1,7 @@
 import { currentRightsText, describeConsent, latestDecision, notAMember } from "../consent";
 import type { CommunitiesApp } from "../deps";
 import { isStaffOf } from "../../../config/roles";
-import { postingHoursBlock, RIGHTS_SECTIONS, rulesBlock, type RightsSection } from "../rightsText";
+import { postingHoursBlock, RIGHTS_SECTIONS, rulesBlock } from "../rightsText";
 import type { CommunityConfig } from "../../../config/types";
 import { closest } from "../../../kernel/words";
 import type { ConsentDecision } from "../store/consent";
@@ -10,6 +10,7 @@ import { supportNow } from "../../../messaging/support";
 import { Message } from "../../../messaging/message";
 import { refused } from "../../../messaging/outcome";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "../../../commands/types";
+import { declare } from "../../../commands/params";
 import { communityById } from "../../../config/communities";
 
 const yours = (mine: CommunityConfig[]) => listOf(mine.map((c) => t("rights.yourCommunity", { id: command(c.id), name: c.name })));
@@ -35,7 +36,6 @@ function communitiesFor(app: CommunitiesApp, ctx: CommandContext, wanted: string
 
 /** The words after `!rights` that open one part: the sections, the posting hours, everything. */
 const PARTS = [...RIGHTS_SECTIONS, "hours", "all"] as const;
-type Part = RightsSection | "hours" | "all";
 const sectionList = () => listOf(PARTS.filter((p) => p !== "all").map((p) => command(`!rights ${p}`)));
 
 /**
@@ -43,18 +43,19 @@ const sectionList = () => listOf(PARTS.filter((p) => p !== "all").map((p) => com
  * command that opens it), or one part in full; by DM when asked in a shared room.
  */
 export function rightsCommand(app: CommunitiesApp): CommandSpec {
-  return {
+  return declare({
     name: "rights",
-    usage: "!rights [about|kept|see|choices|advocacy|hours|all] [community]",
+    params: [
+      { name: "part", choices: PARTS, optional: true },
+      { name: "community", optional: true },
+    ],
+    misfit: () => t("rights.rightsUsage", { sections: sectionList() }),
     summary: t("rights.cmdRightsSummary", { sections: command("!rights kept") }),
     details: t("rights.cmdRightsDetails", { sections: sectionList(), all: command("!rights all") }),
     topic: "community",
     audience: "everyone",
-    run(ctx, args) {
-      const part = (PARTS as readonly string[]).includes(args[0]?.toLowerCase() ?? "") ? (args[0].toLowerCase() as Part) : undefined;
-      const rest = part ? args.slice(1) : args;
-      if (rest.length > 1) throw new UsageError(t("rights.rightsUsage", { sections: sectionList() }));
-      const found = communitiesFor(app, ctx, rest[0]);
+    run(ctx, { part, community }) {
+      const found = communitiesFor(app, ctx, community);
       if (!Array.isArray(found)) return found;
       const replyTo = ctx.place === "dm" ? undefined : ("dm" as const);
       if (!found.length) return { outcome: "ok", reply: notAMember(ctx.crisisResources), replyTo };
@@ -74,31 +75,32 @@ export function rightsCommand(app: CommunitiesApp): CommandSpec {
       }
       return { outcome: "ok", reply, replyTo };
     },
-  };
+  });
 }
 
 /** `!rules`: the community's rules, where they were asked for. */
 export function rulesCommand(app: CommunitiesApp): CommandSpec {
-  return {
+  return declare({
     name: "rules",
-    usage: "!rules [community]",
+    params: [{ name: "community", optional: true }],
+    misfit: () => t("rights.rulesUsage"),
     summary: t("rights.cmdRulesSummary"),
     details: t("rights.cmdRulesDetails"),
     topic: "community",
     audience: "everyone",
-    run(ctx, args) {
-      if (args.length > 1) throw new UsageError(t("rights.rulesUsage"));
-      const found = communitiesFor(app, ctx, args[0]);
+    run(ctx, { community }) {
+      const found = communitiesFor(app, ctx, community);
       if (!Array.isArray(found)) return found;
       if (!found.length) return { outcome: "ok", reply: Message.of(t("rights.rulesNone")) };
       const reply = new Message();
       for (const c of found) reply.heading(t("rights.rulesOf", { community: c.name })).append(rulesBlock(c));
       return { outcome: "ok", reply };
     },
-  };
+  });
 }
 
-const DECISIONS: Record<string, ConsentDecision> = { agree: "agreed", decline: "declined", withdraw: "withdrawn" };
+const DECISIONS = { agree: "agreed", decline: "declined", withdraw: "withdrawn" } as const satisfies Record<string, ConsentDecision>;
+const VERBS = Object.keys(DECISIONS) as Array<keyof typeof DECISIONS>;
 
 const consentCommands = () => ({
   consent: command("!consent"),
@@ -114,24 +116,27 @@ const consentCommands = () => ({
  * depends on it.
  */
 export function consentCommand(app: CommunitiesApp): CommandSpec {
-  return {
+  return declare({
     name: "consent",
-    usage: "!consent [agree|decline|withdraw] [community]",
+    params: [
+      { name: "verb", choices: VERBS, optional: true },
+      { name: "community", optional: true },
+    ],
+    misfit: () => t("rights.consentOneCommunity"),
     summary: t("rights.cmdConsentSummary"),
     details: t("rights.cmdConsentDetails", { ...consentCommands(), help: command("!help"), page: command("!page") }),
     topic: "community",
     audience: "everyone",
-    run(ctx, args) {
+    run(ctx, { verb, community }) {
       const replyTo = ctx.place === "dm" ? undefined : ("dm" as const);
-      const verb = args[0]?.toLowerCase();
       const decision = verb === undefined ? undefined : DECISIONS[verb];
-      const rest = decision ? args.slice(1) : args;
-      if (rest.length > 1) throw new UsageError(t("rights.consentOneCommunity"));
-      if (verb !== undefined && !decision && !app.config().communities.some((c) => c.id === verb)) {
-        const hint = closest(verb, Object.keys(DECISIONS));
+      // A word that is neither a decision nor a community is most likely a mistyped decision.
+      const word = community?.toLowerCase();
+      if (verb === undefined && word !== undefined && !app.config().communities.some((c) => c.id === word)) {
+        const hint = closest(word, VERBS);
         throw new UsageError(hint ? t("rights.consentUnknownHint", { hint: command(hint) }) : t("rights.consentUnknown"));
       }
-      const found = communitiesFor(app, ctx, rest[0]);
+      const found = communitiesFor(app, ctx, community);
       if (!Array.isArray(found)) return { ...found, replyTo };
       const mine = found.filter((c) => app.members.get(c.id, ctx.sender));
       if (!mine.length) {
@@ -156,7 +161,7 @@ export function consentCommand(app: CommunitiesApp): CommandSpec {
       }
       return { ...decide(app, ctx, mine[0], decision), replyTo };
     },
-  };
+  });
 }
 
 function decide(app: CommunitiesApp, ctx: CommandContext, c: CommunityConfig, decision: ConsentDecision): CommandResult {

@@ -3,6 +3,7 @@ import type { CommunityConfig } from "../../../config/types";
 import { command, person, t } from "../../../words";
 import { Message } from "../../../messaging/message";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "../../../commands/types";
+import { declare } from "../../../commands/params";
 
 const CHOICES = { change: command("!sponsor change"), none: command("!sponsor none") };
 
@@ -14,22 +15,24 @@ const CHOICES = { change: command("!sponsor change"), none: command("!sponsor no
  * the request itself is in the audit log.
  */
 export function sponsorCommand(app: CommunitiesApp): CommandSpec {
-  return {
+  return declare({
     name: "sponsor",
-    usage: "!sponsor [change|none] [community]",
+    params: [
+      { name: "wants", choices: ["change", "none"], optional: true },
+      { name: "community", optional: true },
+    ],
+    misfit: () => t("member.sponsorUsage", CHOICES),
     summary: t("member.sponsorCmdSummary"),
     details: t("member.sponsorCmdDetails", { sponsor: command("!sponsor"), ...CHOICES }),
     topic: "community",
     audience: "everyone",
-    run(ctx, args) {
+    run(ctx, { wants, community }) {
       const replyTo = ctx.place === "dm" ? undefined : ("dm" as const);
-      const verb = args[0]?.toLowerCase();
-      const wants = verb === "change" || verb === "none" ? verb : undefined;
-      const rest = wants ? args.slice(1) : args;
-      if (rest.length > 1 || (verb !== undefined && !wants && !app.config().communities.some((c) => c.id === verb))) {
+      const word = community?.toLowerCase();
+      if (!wants && word !== undefined && !app.config().communities.some((c) => c.id === word)) {
         throw new UsageError(t("member.sponsorUsage", CHOICES));
       }
-      const mine = communities(app, ctx, rest[0]);
+      const mine = communities(app, ctx, community);
       if (!mine.length) return { outcome: "ok", reply: Message.of(t("member.sponsorNotMember")), replyTo };
       if (!wants) {
         const reply = new Message();
@@ -45,7 +48,7 @@ export function sponsorCommand(app: CommunitiesApp): CommandSpec {
       }
       return { ...ask(app, ctx, mine[0], wants), replyTo };
     },
-  };
+  });
 }
 
 /** The active memberships this is about: the room's community, or every one of theirs in a DM (or the one named). */

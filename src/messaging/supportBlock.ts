@@ -1,7 +1,6 @@
-import { Message } from "../messaging/message";
 import type { CrisisLine, CrisisResources } from "../config/types";
-import { t, type Words } from "./render";
-import { command, link, listOf, phone, type RichValue, type Value } from "./values";
+import { command, link, listOf, phone, t, type RichValue, type Value, type Words } from "../words";
+import { Message } from "./message";
 
 /**
  * The one support block a message carries: where to get help right now, with every number

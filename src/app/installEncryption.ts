@@ -1,8 +1,8 @@
-import { EncryptedRooms } from "./encryptedRooms";
-import { acceptingLateReactions } from "./eventRouter";
-import { EncryptionStore } from "./store/encryption";
+import { EncryptedRooms } from "../matrix/encryptedRooms";
+import { acceptingLateReactions } from "../matrix/eventRouter";
+import { EncryptionStore } from "../matrix/store/encryption";
 import { PagesStore } from "../features/paging/store/pages";
-import type { AppContext } from "../app/context";
+import type { AppContext } from "./context";
 
 /**
  * End-to-end encrypted rooms carenet cannot read (docs/encryption.md): every encrypted
