@@ -369,6 +369,15 @@ describe("a repeat page on an acknowledged page is never swallowed", () => {
     return pageOf().supportRoomId!;
   }
 
+  /** Bob acknowledged; twenty minutes in, Amy pages again and what that asks for is sent. Returns the support room. */
+  async function pagedAgainAfterBobsAck(): Promise<string> {
+    const roomId = await acknowledgedByBob();
+    await h.at(T0 + 20 * MIN);
+    await h.command(AMY, "!page");
+    await h.flush();
+    return roomId;
+  }
+
   it("days later: the acknowledger and the support room are told at once, and the ladder runs again to the end", async () => {
     const roomId = await acknowledgedByBob();
     h.onCall = { peers: [CAT], backupPeers: [], staff: [DAN] };
@@ -444,10 +453,7 @@ describe("a repeat page on an acknowledged page is never swallowed", () => {
   });
 
   it("a ✅ on the message asking to confirm confirms, and the reaction is thanked", async () => {
-    await acknowledgedByBob();
-    await h.at(T0 + 20 * MIN);
-    await h.command(AMY, "!page");
-    await h.flush();
+    await pagedAgainAfterBobsAck();
     const target = h.hs.dmEventId(BOB, "has paged again");
     h.app.atomically(() => {
       for (const hook of h.app.reactionHooks) hook({ roomId: "!x", sender: BOB, targetEventId: target, key: "✅", eventId: "$c1", place: undefined });
@@ -460,10 +466,7 @@ describe("a repeat page on an acknowledged page is never swallowed", () => {
   });
 
   it("no confirmation within the first step's wait: a new round, and the member is told why, with the crisis resources", async () => {
-    const roomId = await acknowledgedByBob();
-    await h.at(T0 + 20 * MIN);
-    await h.command(AMY, "!page");
-    await h.flush();
+    const roomId = await pagedAgainAfterBobsAck();
     await h.at(T0 + 30 * MIN - 1);
     expect(pageOf().round).toBe(1);
     await h.at(T0 + 30 * MIN);
@@ -498,10 +501,7 @@ describe("a repeat page on an acknowledged page is never swallowed", () => {
   });
 
   it("a confirmation deadline lost or parked as failed is put back at start", async () => {
-    await acknowledgedByBob();
-    await h.at(T0 + 20 * MIN);
-    await h.command(AMY, "!page");
-    await h.flush();
+    await pagedAgainAfterBobsAck();
     const [job] = h.app.jobs.pending("page.deadline");
     h.app.jobs.cancel(job.key, h.clock.now());
     await startUp(h);
