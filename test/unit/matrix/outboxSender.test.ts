@@ -206,11 +206,17 @@ describe("retrying", () => {
     expect(row("a").state).toBe("failed");
   });
 
-  it("with fail-after-send, leaves the row pending with the same txn id and sends it again with that id", async () => {
+  /** Queues "a" and starts a sender whose first send is taken but its answer lost; returns the row's txn id. */
+  async function firstAnswerLost(): Promise<string> {
     enqueue("a");
     const txnId = row("a").txn_id;
     startSender(["fail-after-send"]);
     await waitFor("the first send", () => row("a").attempts === 1);
+    return txnId;
+  }
+
+  it("with fail-after-send, leaves the row pending with the same txn id and sends it again with that id", async () => {
+    const txnId = await firstAnswerLost();
     expect(hs.sends).toHaveLength(1);
     expect(row("a")).toMatchObject({ state: "pending", txn_id: txnId, event_id: null });
     expect(row("a").last_error).toMatch(/fail-after-send/);
@@ -221,10 +227,7 @@ describe("retrying", () => {
   });
 
   it("after a restart, resends a pending message with its original txn id", async () => {
-    enqueue("a");
-    const txnId = row("a").txn_id;
-    startSender(["fail-after-send"]);
-    await waitFor("the first send", () => row("a").attempts === 1);
+    const txnId = await firstAnswerLost();
     await sender!.stop();
 
     t = row("a").next_attempt_at;
