@@ -3,6 +3,8 @@
  * other features see it: the record shapes and the stores' interfaces. The stores in
  * features/communities/store/ implement them; installers hand them on at install time.
  */
+import type { CommunityConfig, CrisisResources } from "../config/types";
+import type { Message, Text } from "../messaging/message";
 
 /** Roles kept in the store; staff and admins come from the config. */
 export type MemberRole = "member" | "peer" | "alumni";
@@ -108,6 +110,12 @@ export interface Members {
   clearLeft(communityId: string, userId: string, roomKey?: string): number;
 }
 
+/** The display names carenet has seen, sanitised (the communities' DisplayNamesStore), as other features read them. */
+export interface KnownNames {
+  /** Undefined when no name is known. */
+  get(userId: string): string | undefined;
+}
+
 export interface CommunityRoom {
   communityId: string;
   /** "space", "community", "staff", "alumni" or an extra room's id. */
@@ -185,3 +193,11 @@ export interface Consents {
   /** Every decision the user made, oldest first (for `!mydata`). */
   history(userId: string): ConsentRecord[];
 }
+
+/**
+ * What a member who asked for something optional (a check-in, a rota shift) without having
+ * agreed to their community's current rights text is told: nothing was recorded, how to
+ * read the text and agree, that support does not depend on it. `what` is the subject of
+ * its first sentence. The communities capability words it; the others are handed it.
+ */
+export type ConsentNeeded = (c: CommunityConfig, userId: string, what: Text, crisisResources: CrisisResources) => Message;

@@ -2,7 +2,8 @@ import { DateTime } from "luxon";
 import type { OnCallNow } from "../../ports/context";
 import type { CommunityConfig } from "../../config/types";
 import type { EscalationStep, NotifyTarget } from "./domain/escalation";
-import { recipientsOf } from "./ladder";
+import { ladderOf, recipientsOf } from "./ladder";
+import type { LadderGapsTonight } from "../../ports/paging";
 import { nightBounds } from "./nightlyCap";
 import { listOf, t, time, zone, type Value, type Words } from "../../words";
 import { targetName, targetWords } from "./texts";
@@ -86,3 +87,9 @@ export function gapWords(steps: readonly StepGaps[], timezone: string): Words[] 
 export function windowWords(w: Interval, timezone: string): Words & Value {
   return t("paging.window", { from: time(w.startMs, timezone, "day"), to: time(w.endMs, timezone, "day"), zone: zone(timezone) });
 }
+
+/** Tonight's gaps in the community's ladder, in words (the rota's `!oncall` is handed this). */
+export const ladderGapsTonight: LadderGapsTonight = (c, now, onCall) => {
+  const window = tonight(c.timezone, now);
+  return { gaps: gapWords(ladderGaps(ladderOf(c), c, onCall, window), c.timezone), window: windowWords(window, c.timezone) };
+};

@@ -10,7 +10,7 @@ import type { WarmRoomsStore } from "./store/warmRooms";
 import { SUPPORT_ROOM_TOPIC, supportRoomBody, type WarmRooms } from "./warmRooms";
 import { DEFAULT_CONTEXT, renderWords, t as words, type RenderContext, type Words } from "../../words";
 import { supportBlock } from "../../messaging/supportBlock";
-import { inviteKey } from "./service";
+import { inviteKey } from "./jobKeys";
 
 import * as t from "./texts";
 import { communityById } from "../../config/communities";

@@ -4,19 +4,26 @@ import { oncallCommand } from "./commands/oncall";
 import { rotaCommand } from "./commands/rota";
 import { RotaService } from "./service";
 import { volunteerCommand } from "./commands/volunteer";
-import { consentNeeded } from "../communities/consent";
 import { isOnBreak } from "./domain/rota";
 import { RotaStore } from "./store/rota";
 import { CalendarFeedsStore } from "./store/calendarFeeds";
 import type { InstallContext } from "../../ports/context";
+import type { ConsentNeeded } from "../../ports/communities";
+import type { LadderGapsTonight } from "../../ports/paging";
 import { Handoffs, HANDOFF_JOB, PLAN_JOB } from "./handoff";
+
+/** What the rota is handed of other capabilities: consent's words (communities), the ladder's gaps (paging). */
+export interface RotaPorts {
+  consentNeeded: ConsentNeeded;
+  gapsTonight: LadderGapsTonight;
+}
 
 /**
  * The rota: `!volunteer`, `!rota`, `!break` and `!oncall`; handoff messages as durable
  * jobs, planned after every reconcile and every change; and `app.onCall`, which paging
  * asks at page time.
  */
-export function installRota(app: InstallContext): void {
+export function installRota(app: InstallContext, ports: RotaPorts): void {
   // Through `app` at every call: consent is the communities capability's, whatever the install order.
   const hasConsent = (communityId: string, userId: string) => app.hasConsent(communityId, userId);
   const rota = new RotaService({ store: new RotaStore(app.db), members: app.members, config: app.config, hasConsent });
@@ -40,7 +47,8 @@ export function installRota(app: InstallContext): void {
     config: app.config,
     replan: (communityId, now) => handoffs.plan(communityId, now),
     hasConsent,
-    consentNeeded: (c, userId, what, crisis) => consentNeeded(app, c, userId, what, crisis),
+    consentNeeded: ports.consentNeeded,
+    gapsTonight: ports.gapsTonight,
     calendarFeeds: new CalendarFeedsStore(app.db),
   };
   app.commands.push(oncallCommand(deps), volunteerCommand(deps), rotaCommand(deps), breakCommand(deps));

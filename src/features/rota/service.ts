@@ -14,14 +14,13 @@ import { rotaSettings } from "../../config/rotaSettings";
 import {
   onCallAt,
   shiftsStartingBetween,
-  weekBounds,
-  weeklyLoad,
   type OneOffShift,
   type Override,
   type RecurringShift,
   type RotaInput,
   type ShiftOccurrence,
 } from "./domain/rota";
+import { weekBounds, weeklyLoad } from "./domain/load";
 import { isStaffOf } from "../../config/roles";
 import type { Members } from "../../ports/communities";
 import type { RotaEntry, RotaStore } from "./store/rota";

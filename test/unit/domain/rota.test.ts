@@ -1,19 +1,6 @@
-import {
-  Break,
-  exceedsWeeklyCap,
-  loadBetween,
-  onCallAt,
-  OneOffShift,
-  overlappingOverrides,
-  Override,
-  RecurringShift,
-  RotaInput,
-  shiftsStartingBetween,
-  swapOverrides,
-  validateShiftTimes,
-  weekBounds,
-  weeklyLoad,
-} from "../../../src/features/rota/domain/rota";
+import { Break, onCallAt, OneOffShift, Override, RecurringShift, RotaInput, shiftsStartingBetween, validateShiftTimes } from "../../../src/features/rota/domain/rota";
+import { exceedsWeeklyCap, loadBetween, weekBounds, weeklyLoad } from "../../../src/features/rota/domain/load";
+import { overlappingOverrides, swapOverrides } from "../../../src/features/rota/domain/overrides";
 import { isValidZone as isValidTimezone, parseHHMM } from "../../../src/kernel/localTime";
 
 const parseTimeOfDay = (s: string) => parseHHMM(s, true);

@@ -5,6 +5,7 @@ import path from "node:path";
 import pino from "pino";
 import type { AppContext, OnCallNow } from "../../../src/app/context";
 import { installPaging } from "../../../src/features/paging/install";
+import { DisplayNamesStore } from "../../../src/features/communities/store/displayNames";
 import type { CommandResult } from "../../../src/commands/types";
 import type { CarenetConfig, CommunityConfig, NotifyTarget } from "../../../src/config/types";
 import type { PagingService } from "../../../src/features/paging/service";
@@ -111,7 +112,7 @@ export function startHarness(
     app.members.add({ communityId: "oak", userId: BOB, role: "peer", sponsor: SAM, addedBy: SAM }, T0 - 1000);
   }
   if (opts.offMatrixChannels) app.offMatrixChannels = opts.offMatrixChannels;
-  const service = installPaging(app) as PagingService;
+  const service = installPaging(app, { knownNames: new DisplayNamesStore(app.db) }) as PagingService;
   const dispatcher = testDispatcher(app);
   const flush = () => sending.settle();
 

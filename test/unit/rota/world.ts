@@ -1,5 +1,7 @@
 import type { AppContext } from "../../../src/app/context";
 import { installRota } from "../../../src/features/rota/install";
+import { consentNeeded } from "../../../src/features/communities/consent";
+import { ladderGapsTonight } from "../../../src/features/paging/gaps";
 import type { Dispatcher } from "../../../src/commands/dispatcher";
 import type { CommandResult } from "../../../src/commands/types";
 import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
@@ -81,7 +83,7 @@ export class World {
     }
     // Members here have agreed to their community's text unless a test says otherwise.
     this.app.hasConsent = (_communityId, userId) => !this.withoutConsent.has(userId);
-    installRota(this.app);
+    installRota(this.app, { consentNeeded: (c, userId, what, crisis) => consentNeeded(this.app, c, userId, what, crisis), gapsTonight: ladderGapsTonight });
     this.dispatcher = testDispatcher(this.app, (err) => this.errors.push(err));
   }
 

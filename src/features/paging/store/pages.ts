@@ -1,168 +1,21 @@
-import type { EscalationStep, NotifyTarget, PageState, PageStatus } from "../domain/escalation";
+import type { EscalationStep, PageState } from "../domain/escalation";
 import type { Db } from "../../../store/database";
+import { CrisisMeetingsStore } from "./crisisMeetings";
+import type { PageContact, PageRecord, PageResponse, PageSkip, PageStepRecord, PendingNote, PersonPages, ResponseHow } from "./pageRecords";
+import { STATE_SET, stateValues, toRecord, type PageRow } from "./pageRows";
+import { deleteClosedPagesBefore, forgetInPages, pagesAboutPerson } from "./pagesPersonData";
 
-/** A page as stored: the escalation state machine's state plus what carenet needs around it. */
-export interface PageRecord {
-  id: number;
-  communityId: string;
-  member: string;
-  state: PageState;
-  /** 1 for the ladder's first run; +1 each time a repeat page restarted an exhausted page. */
-  round: number;
-  /** The ladder this page follows (fixed when its current round started). */
-  ladder: EscalationStep[];
-  supportRoomId: string | null;
-  /** The staff room has been told about this page. */
-  staffTold: boolean;
-  digestedAt: number | null;
-}
-
-export interface PageStepRecord {
-  round: number;
-  step: number;
-  target: NotifyTarget;
-  at: number;
-  notified: number;
-}
-
-/** Why a ladder step left someone out (see migrations/011_paging_ladder.sql). */
-export type SkipReason = "nightly_cap" | "break" | "no_consent" | "declined";
-
-export interface PageSkip {
-  round: number;
-  step: number;
-  userId: string;
-  reason: SkipReason;
-  at: number;
-}
-
-export interface PageContact {
-  round: number;
-  step: number;
-  userId: string;
-  notifiedAt: number;
-  noticeKey: string;
-}
-
-export type ResponseHow = "command" | "reaction" | "join";
-
-export interface PageResponse {
-  userId: string;
-  how: ResponseHow;
-  at: number;
-}
-
-export interface PendingNote {
-  id: number;
-  txnId: string;
-  note: string;
-}
-
-export interface CrisisMeeting {
-  id: number;
-  communityId: string;
-  caller: string;
-  calledAt: number;
-  roomId: string | null;
-  people: string[];
-}
-
-/** A person's part in pages and crisis meetings (see PagesStore.aboutPerson). */
-export interface PersonPages {
-  /** Pages they sent, with any note of theirs not shown yet. */
-  made: Array<{ page: PageRecord; notes: string[] }>;
-  /** Pages of others they were asked to, or came to: their part only, never whose page it was. */
-  involved: Array<{
-    pageId: number;
-    communityId: string;
-    openedAt: number;
-    asked: Array<{ step: number; at: number }>;
-    response: PageResponse | undefined;
-    acknowledgedFirst: boolean;
-    closed: boolean;
-  }>;
-  meetingsCalled: CrisisMeeting[];
-  /** Meetings others called that they were invited to (without who called them). */
-  meetingsInvited: Array<{ id: number; communityId: string; calledAt: number }>;
-}
-
-interface PageRow {
-  id: number;
-  community_id: string;
-  member: string;
-  status: PageStatus;
-  step: number;
-  round: number;
-  ladder_json: string;
-  opened_at: number;
-  next_deadline_at: number | null;
-  acknowledged_by: string | null;
-  acknowledged_at: number | null;
-  resolved_by: string | null;
-  resolved_at: number | null;
-  exhausted_at: number | null;
-  repeat_count: number;
-  support_room_id: string | null;
-  staff_told: number;
-  digested_at: number | null;
-}
-
-function toState(r: PageRow): PageState {
-  const s: PageState = {
-    status: r.status,
-    step: r.step,
-    openedAtMs: r.opened_at,
-    nextDeadlineMs: r.next_deadline_at,
-    repeatCount: r.repeat_count,
-  };
-  if (r.acknowledged_by !== null) s.acknowledgedBy = r.acknowledged_by;
-  if (r.acknowledged_at !== null) s.acknowledgedAtMs = r.acknowledged_at;
-  if (r.resolved_by !== null) s.resolvedBy = r.resolved_by;
-  if (r.resolved_at !== null) s.resolvedAtMs = r.resolved_at;
-  if (r.exhausted_at !== null) s.exhaustedAtMs = r.exhausted_at;
-  return s;
-}
-
-function toRecord(r: PageRow): PageRecord {
-  return {
-    id: r.id,
-    communityId: r.community_id,
-    member: r.member,
-    state: toState(r),
-    round: r.round,
-    ladder: JSON.parse(r.ladder_json) as EscalationStep[],
-    supportRoomId: r.support_room_id,
-    staffTold: r.staff_told === 1,
-    digestedAt: r.digested_at,
-  };
-}
-
-/** The state columns, in the order `stateValues` gives them. */
-const STATE_SET = `status = ?, step = ?, opened_at = ?, next_deadline_at = ?, acknowledged_by = ?, acknowledged_at = ?,
-  resolved_by = ?, resolved_at = ?, exhausted_at = ?, repeat_count = ?`;
-
-function stateValues(s: PageState): Array<string | number | null> {
-  return [
-    s.status,
-    s.step,
-    s.openedAtMs,
-    s.nextDeadlineMs,
-    s.acknowledgedBy ?? null,
-    s.acknowledgedAtMs ?? null,
-    s.resolvedBy ?? null,
-    s.resolvedAtMs ?? null,
-    s.exhaustedAtMs ?? null,
-    s.repeatCount,
-  ];
-}
+export type * from "./pageRecords";
 
 /**
  * Pages and their history (who was asked, who came), for the escalation, the support
  * room and the contact digest. Metadata only: a member's note lives in `page_notes` just
  * until the support room has shown it.
  */
-export class PagesStore {
-  constructor(private readonly db: Db) {}
+export class PagesStore extends CrisisMeetingsStore {
+  constructor(db: Db) {
+    super(db);
+  }
 
   create(p: { communityId: string; member: string; state: PageState; ladder: EscalationStep[] }): number {
     const result = this.db
@@ -302,7 +155,7 @@ export class PagesStore {
 
   /**
    * The page whose "they paged again, please confirm" message to `userId` was the event
-   * `eventId` (its outbox key is built by `confirmRequestKey` in src/features/paging/service.ts).
+   * `eventId` (its outbox key is built by `confirmRequestKey` in src/features/paging/jobKeys.ts).
    */
   pageOfConfirmRequest(eventId: string, userId: string): number | undefined {
     const row = this.db.prepare("SELECT dedupe_key FROM outbox WHERE event_id = ?").get(eventId) as { dedupe_key: string } | undefined;
@@ -391,163 +244,20 @@ export class PagesStore {
     for (const id of ids) stmt.run(now, id);
   }
 
-  // --- a person's own data (`!mydata`, `!forgetme`, retention) -----------------------
+  // --- a person's own data (`!mydata`, `!forgetme`, retention; pagesPersonData.ts) ---
 
-  /**
-   * What the pages hold about a person: the pages they sent; the pages of others they
-   * were asked to come to or came to (only their own part of those); the crisis meetings
-   * they called or were invited to. Oldest first.
-   */
+  /** What the pages hold about a person, oldest first (see pagesAboutPerson). */
   aboutPerson(userId: string): PersonPages {
-    const made = (this.db.prepare("SELECT * FROM pages WHERE member = ? ORDER BY id").all(userId) as PageRow[]).map(toRecord);
-    const pageIds = (
-      this.db
-        .prepare(
-          `SELECT page_id FROM page_contacts WHERE user_id = ? UNION SELECT page_id FROM page_responses WHERE user_id = ?
-           UNION SELECT id FROM pages WHERE (acknowledged_by = ? OR resolved_by = ?) AND member <> ? ORDER BY 1`,
-        )
-        .all(userId, userId, userId, userId, userId) as Array<{ page_id: number }>
-    ).map((r) => r.page_id);
-    const involved = pageIds.map((id) => {
-      const page = this.get(id)!;
-      return {
-        pageId: id,
-        communityId: page.communityId,
-        openedAt: page.state.openedAtMs,
-        asked: this.contacts(id).filter((c) => c.userId === userId).map((c) => ({ step: c.step, at: c.notifiedAt })),
-        response: this.responses(id).find((r) => r.userId === userId),
-        acknowledgedFirst: page.state.acknowledgedBy === userId,
-        closed: page.state.resolvedBy === userId,
-      };
-    });
-    const meetingIds = (
-      this.db
-        .prepare("SELECT id FROM crisis_meetings WHERE caller = ? UNION SELECT meeting_id FROM crisis_meeting_people WHERE user_id = ? ORDER BY 1")
-        .all(userId, userId) as Array<{ id: number }>
-    ).map((r) => r.id);
-    const meetings = meetingIds.map((id) => this.meeting(id)!);
-    return {
-      made: made.map((p) => ({ page: p, notes: this.pendingNotes(p.id).map((n) => n.note) })),
-      involved,
-      meetingsCalled: meetings.filter((m) => m.caller === userId),
-      meetingsInvited: meetings.filter((m) => m.caller !== userId).map((m) => ({ id: m.id, communityId: m.communityId, calledAt: m.calledAt })),
-    };
+    return pagesAboutPerson(this.db, this, userId);
   }
 
-  /**
-   * Takes the person's name out of every page and crisis meeting, putting `placeholder` in
-   * its place, so the counts the contact digest reports stay right while nothing links the
-   * record to them; their notes not shown yet are deleted, and the link from their pages to
-   * their support rooms is cut. On a page still open (or a crisis meeting whose room is not
-   * made yet) their being asked is deleted instead. A page of theirs still open, or one they
-   * said they would come to, is the caller's to refuse first. Where two people who asked
-   * to be forgotten would become the same row, the second row is deleted.
-   */
+  /** Takes the person's name out of every page and crisis meeting (see forgetInPages). */
   forget(userId: string, placeholder: string): { pages: number; notes: number; contacts: number; meetings: number } {
-    return this.db.transaction(() => {
-      const mine = (this.db.prepare("SELECT id FROM pages WHERE member = ?").all(userId) as Array<{ id: number }>).map((r) => r.id);
-      let notes = 0;
-      for (const id of mine) notes += this.deleteNotes(id);
-      const run = (sql: string, ...args: unknown[]) => this.db.prepare(sql).run(...args).changes;
-      let pages = run("UPDATE pages SET member = ?, support_room_id = NULL WHERE member = ?", placeholder, userId);
-      pages += run("UPDATE pages SET acknowledged_by = ? WHERE acknowledged_by = ?", placeholder, userId);
-      pages += run("UPDATE pages SET resolved_by = ? WHERE resolved_by = ?", placeholder, userId);
-      // On a page still open, being asked is simply forgotten: nobody there waits for them.
-      let contacts = run("DELETE FROM page_contacts WHERE user_id = ? AND page_id IN (SELECT id FROM pages WHERE status <> 'resolved')", userId);
-      contacts += run("UPDATE OR IGNORE page_contacts SET user_id = ? WHERE user_id = ?", placeholder, userId);
-      contacts += run("DELETE FROM page_contacts WHERE user_id = ?", userId);
-      contacts += run("UPDATE OR IGNORE page_skips SET user_id = ? WHERE user_id = ?", placeholder, userId);
-      contacts += run("DELETE FROM page_skips WHERE user_id = ?", userId);
-      contacts += run("UPDATE OR IGNORE page_responses SET user_id = ? WHERE user_id = ?", placeholder, userId);
-      contacts += run("DELETE FROM page_responses WHERE user_id = ?", userId);
-      let meetings = run("UPDATE crisis_meetings SET caller = ? WHERE caller = ?", placeholder, userId);
-      // A meeting whose room is not made yet would invite whoever is listed: leave them out.
-      meetings += run("DELETE FROM crisis_meeting_people WHERE user_id = ? AND meeting_id IN (SELECT id FROM crisis_meetings WHERE room_id IS NULL)", userId);
-      meetings += run("UPDATE OR IGNORE crisis_meeting_people SET user_id = ? WHERE user_id = ?", placeholder, userId);
-      meetings += run("DELETE FROM crisis_meeting_people WHERE user_id = ?", userId);
-      return { pages, notes, contacts, meetings };
-    })();
+    return forgetInPages(this.db, this, userId, placeholder);
   }
 
   /** Closed pages opened, and crisis meetings called, before `beforeMs`, with everything recorded about them. */
   deleteClosedBefore(beforeMs: number): { pages: number; meetings: number } {
-    return this.db.transaction(() => {
-      const pageIds = (this.db.prepare("SELECT id FROM pages WHERE status = 'resolved' AND opened_at < ?").all(beforeMs) as Array<{ id: number }>).map(
-        (r) => r.id,
-      );
-      let pages = 0;
-      for (const id of pageIds) {
-        for (const table of ["page_steps", "page_contacts", "page_skips", "page_responses", "page_notes"]) this.db.prepare(`DELETE FROM ${table} WHERE page_id = ?`).run(id);
-        pages += this.db.prepare("DELETE FROM pages WHERE id = ?").run(id).changes;
-      }
-      const meetingIds = (this.db.prepare("SELECT id FROM crisis_meetings WHERE called_at < ?").all(beforeMs) as Array<{ id: number }>).map((r) => r.id);
-      let meetings = 0;
-      for (const id of meetingIds) {
-        this.db.prepare("DELETE FROM crisis_meeting_people WHERE meeting_id = ?").run(id);
-        meetings += this.db.prepare("DELETE FROM crisis_meetings WHERE id = ?").run(id).changes;
-      }
-      return { pages, meetings };
-    })();
-  }
-
-  // --- crisis meetings -------------------------------------------------------------
-
-  createMeeting(m: { communityId: string; caller: string; people: string[] }, now: number): number {
-    const id = Number(
-      this.db.prepare("INSERT INTO crisis_meetings (community_id, caller, called_at) VALUES (?, ?, ?)").run(m.communityId, m.caller, now)
-        .lastInsertRowid,
-    );
-    const add = this.db.prepare("INSERT OR IGNORE INTO crisis_meeting_people (meeting_id, user_id) VALUES (?, ?)");
-    for (const u of m.people) add.run(id, u);
-    return id;
-  }
-
-  meeting(id: number): CrisisMeeting | undefined {
-    const row = this.db.prepare("SELECT id, community_id, caller, called_at, room_id FROM crisis_meetings WHERE id = ?").get(id) as
-      | { id: number; community_id: string; caller: string; called_at: number; room_id: string | null }
-      | undefined;
-    if (!row) return undefined;
-    const people = (
-      this.db.prepare("SELECT user_id FROM crisis_meeting_people WHERE meeting_id = ? ORDER BY rowid").all(id) as Array<{ user_id: string }>
-    ).map((r) => r.user_id);
-    return { id: row.id, communityId: row.community_id, caller: row.caller, calledAt: row.called_at, roomId: row.room_id, people };
-  }
-
-  /** The caller's latest crisis meeting in this community called at or after `sinceMs`. */
-  recentMeeting(communityId: string, caller: string, sinceMs: number): CrisisMeeting | undefined {
-    const row = this.db
-      .prepare("SELECT id FROM crisis_meetings WHERE community_id = ? AND caller = ? AND called_at >= ? ORDER BY id DESC LIMIT 1")
-      .get(communityId, caller, sinceMs) as { id: number } | undefined;
-    return row && this.meeting(row.id);
-  }
-
-  /** Crisis meetings called at or after `sinceMs` whose room has not been made yet, oldest first. */
-  meetingsWithoutRoom(sinceMs: number): CrisisMeeting[] {
-    const ids = this.db.prepare("SELECT id FROM crisis_meetings WHERE room_id IS NULL AND called_at >= ? ORDER BY id").all(sinceMs) as Array<{ id: number }>;
-    return ids.map((r) => this.meeting(r.id)!);
-  }
-
-  setMeetingRoom(id: number, roomId: string): boolean {
-    return this.db.prepare("UPDATE crisis_meetings SET room_id = ? WHERE id = ? AND room_id IS NULL").run(roomId, id).changes === 1;
-  }
-
-  /** Crisis meetings called before `beforeMs` that no digest has reported yet. */
-  undigestedMeetings(communityId: string, beforeMs: number): CrisisMeeting[] {
-    const ids = this.db
-      .prepare("SELECT id FROM crisis_meetings WHERE community_id = ? AND digested_at IS NULL AND called_at < ? ORDER BY called_at, id")
-      .all(communityId, beforeMs) as Array<{ id: number }>;
-    return ids.map((r) => this.meeting(r.id)!);
-  }
-
-  meetingsSince(communityId: string, sinceMs: number): CrisisMeeting[] {
-    const ids = this.db
-      .prepare("SELECT id FROM crisis_meetings WHERE community_id = ? AND called_at >= ? ORDER BY called_at, id")
-      .all(communityId, sinceMs) as Array<{ id: number }>;
-    return ids.map((r) => this.meeting(r.id)!);
-  }
-
-  markMeetingsDigested(ids: number[], now: number): void {
-    const stmt = this.db.prepare("UPDATE crisis_meetings SET digested_at = ? WHERE id = ? AND digested_at IS NULL");
-    for (const id of ids) stmt.run(now, id);
+    return deleteClosedPagesBefore(this.db, beforeMs);
   }
 }

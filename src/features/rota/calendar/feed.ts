@@ -38,6 +38,20 @@ function uid(c: CommunityConfig, s: Stretch): string {
   return `${c.id}.${s.shiftId}.${s.overrideId ?? "own"}.${s.userId}.${s.startMs}@carenet`;
 }
 
+/** One on-call stretch as a confirmed event, in its community's zone. */
+function stretchEvent(cal: ReturnType<typeof calendar>, c: CommunityConfig, s: Stretch, w: FeedWindow, summary: string, description: string | undefined): void {
+  cal.createEvent({
+    id: uid(c, s),
+    start: at(s.startMs, c.timezone),
+    end: at(s.endMs, c.timezone),
+    timezone: c.timezone,
+    stamp: new Date(w.now),
+    summary,
+    description,
+    status: ICalEventStatus.CONFIRMED,
+  });
+}
+
 /**
  * One person's rota, in their words (`reader`): every on-call stretch they hold, in each community's own time zone
  * (TZID), covers and swaps included (a covered shift shows under whoever holds it now).
@@ -49,18 +63,10 @@ export function personFeed(userId: string, shifts: Array<{ community: CommunityC
   for (const { community: c, stretches } of shifts) {
     for (const s of stretches) {
       if (s.userId !== userId) continue;
-      cal.createEvent({
-        id: uid(c, s),
-        start: at(s.startMs, c.timezone),
-        end: at(s.endMs, c.timezone),
-        timezone: c.timezone,
-        stamp: new Date(w.now),
-        summary: say(t("calendar.feedOnCall", { community: c.name, role: roleWords(s) })),
-        description: s.coveringFor
-          ? say(t("calendar.feedCovering", { zone: c.timezone }))
-          : say(t("calendar.feedYourShift", { community: c.name, zone: c.timezone, mine: command("!rota mine") })),
-        status: ICalEventStatus.CONFIRMED,
-      });
+      const description = s.coveringFor
+        ? say(t("calendar.feedCovering", { zone: c.timezone }))
+        : say(t("calendar.feedYourShift", { community: c.name, zone: c.timezone, mine: command("!rota mine") }));
+      stretchEvent(cal, c, s, w, say(t("calendar.feedOnCall", { community: c.name, role: roleWords(s) })), description);
     }
   }
   return cal.toString();
@@ -74,16 +80,8 @@ export function communityFeed(c: CommunityConfig, stretches: Stretch[], w: FeedW
   const say = (words: ReturnType<typeof t>) => renderWords(words, reader).plain;
   const cal = calendar(say(t("calendar.feedCommunityName", { community: c.name })), c.timezone, w);
   for (const s of stretches) {
-    cal.createEvent({
-      id: uid(c, s),
-      start: at(s.startMs, c.timezone),
-      end: at(s.endMs, c.timezone),
-      timezone: c.timezone,
-      stamp: new Date(w.now),
-      summary: say(t("calendar.feedHolder", { holder: s.userId, role: roleWords(s) })),
-      description: s.coveringFor ? say(t("calendar.feedCoveringFor", { covered: s.coveringFor })) : undefined,
-      status: ICalEventStatus.CONFIRMED,
-    });
+    const description = s.coveringFor ? say(t("calendar.feedCoveringFor", { covered: s.coveringFor })) : undefined;
+    stretchEvent(cal, c, s, w, say(t("calendar.feedHolder", { holder: s.userId, role: roleWords(s) })), description);
   }
   const peers = stretches.filter((s) => s.role === "peer");
   for (const g of gaps(peers, w.fromMs, w.toMs)) {

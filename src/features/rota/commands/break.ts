@@ -3,7 +3,7 @@ import { Message } from "../../../messaging/message";
 import type { CommandSpec } from "../../../commands/types";
 import { type RotaCommandDeps } from "./common";
 import { ok } from "../../../messaging/outcome";
-import { zoneOf } from "./rota";
+import { zoneOf } from "./common";
 import { breakUntil } from "./when";
 import { momentWords } from "../words";
 import { command, t, zone } from "../../../words";

@@ -1,7 +1,8 @@
 import type { CarenetConfig, CommunityConfig } from "../../../config/types";
 import type { AuditLog } from "../../../store/audit";
 import type { CommunityRooms } from "../../../ports/communities";
-import type { Members } from "../../../ports/communities";
+import type { ConsentNeeded, Members } from "../../../ports/communities";
+import type { LadderGapsTonight } from "../../../ports/paging";
 import type { RotaEntry } from "../store/rota";
 import type { CalendarFeedsStore } from "../store/calendarFeeds";
 import type { Effects } from "../../../messaging/effects";
@@ -9,8 +10,8 @@ import { Message, type Text } from "../../../messaging/message";
 import { refused } from "../../../messaging/outcome";
 import { UsageError, type CommandContext, type CommandResult } from "../../../commands/types";
 import type { RotaService } from "../service";
-import type { CrisisResources } from "../../../config/types";
 import { command, person, t } from "../../../words";
+import { communityById } from "../../../config/communities";
 
 /** What the rota commands need; all of it SQLite or queued effects (commands run synchronously). */
 export interface RotaCommandDeps {
@@ -24,8 +25,10 @@ export interface RotaCommandDeps {
   replan: (communityId: string, now: number) => void;
   /** Whether a member agreed to their community's current rights text: no shift is recorded for them otherwise. */
   hasConsent: (communityId: string, userId: string) => boolean;
-  /** The kind refusal for a member who has not (see src/features/communities/consent.ts consentNeeded). */
-  consentNeeded: (c: CommunityConfig, userId: string, what: Text, crisisResources: CrisisResources) => Message;
+  /** The kind refusal for a member who has not (the communities capability's words). */
+  consentNeeded: ConsentNeeded;
+  /** Tonight's gaps in the community's escalation ladder (paging's), for `!oncall`. */
+  gapsTonight: LadderGapsTonight;
   /** Secret calendar URLs (`!rota calendar`); without it the subcommand says calendars are not set up. */
   calendarFeeds?: CalendarFeedsStore;
 }
@@ -89,4 +92,15 @@ export function othersConcerned(entries: RotaEntry[], actor: string): string[] {
     if (e.coveredUserId && e.coveredUserId !== actor) people.add(e.coveredUserId);
   }
   return [...people].sort();
+}
+
+/** The time zone to speak to a person in: their first community's. */
+export function zoneOf(deps: RotaCommandDeps, userId: string): string {
+  const ids = [...deps.rota.store.ofUser(userId).map((e) => e.communityId), ...deps.members.communitiesOf(userId).map((m) => m.communityId)];
+  const communities = deps.config().communities;
+  for (const id of ids) {
+    const c = communityById(communities, id);
+    if (c) return c.timezone;
+  }
+  return communities.find((c) => deps.rota.standing(c, userId) !== null)?.timezone ?? communities[0]?.timezone ?? "UTC";
 }

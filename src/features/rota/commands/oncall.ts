@@ -1,6 +1,4 @@
 import type { CommunityConfig } from "../../../config/types";
-import { gapWords, ladderGaps, tonight, windowWords } from "../../paging/gaps";
-import { ladderOf } from "../../paging/ladder";
 import { supportNow } from "../../../messaging/support";
 import { Message } from "../../../messaging/message";
 import type { CommandSpec } from "../../../commands/types";
@@ -55,10 +53,9 @@ function describe(deps: RotaCommandDeps, c: CommunityConfig, now: number, msg: M
   };
   const people = (us: string[]) => listOf(us.map(until));
   msg.heading(t("rota.oncallHeading", { community: c.name, at: time(now, tz, "time"), zone: zone(tz) }));
-  const window = tonight(tz, now);
-  const gaps = gapWords(ladderGaps(ladderOf(c), c, (at) => deps.rota.onCall(c.id, at), window), tz);
+  const { gaps, window } = deps.gapsTonight(c, now, (at) => deps.rota.onCall(c.id, at));
   const showGaps = () => {
-    if (gaps.length) msg.p(t("rota.oncallGaps", { window: windowWords(window, tz) })).list(gaps);
+    if (gaps.length) msg.p(t("rota.oncallGaps", { window })).list(gaps);
   };
   if (on.peers.length + on.backupPeers.length + on.staff.length === 0) {
     msg.p(t("rota.oncallNobody"));

@@ -16,9 +16,9 @@
  *   the role of the shift it covers). With `coveredUserId: null` it *adds*: `coverUserId`
  *   is on call for [startMs, endMs) in `role` (default "peer") without replacing anyone.
  * - Replace overrides match the user the shift was **scheduled** for, never a cover, so
- *   they do not chain. That is what makes a swap two plain overrides, see {@link swapOverrides}.
+ *   they do not chain. That is what makes a swap two plain overrides, see swapOverrides in ./overrides.ts.
  * - If two replace overrides for the same user overlap (the command layer should refuse
- *   this, see {@link overlappingOverrides}), the one that starts later wins where they
+ *   this, see overlappingOverrides in ./overrides.ts), the one that starts later wins where they
  *   overlap; equal starts are ordered by id, the greater id winning. Deterministic either way.
  * - A {@link Break} takes a user off call (any role) while it lasts: a user on break is
  *   never returned by {@link onCallAt} and gets no shift occurrences from
@@ -37,7 +37,7 @@
  * `endMs <= startMs`, are ignored: input is validated before it reaches the rota.
  * An unknown time zone is a programming error (config validation refuses it) and throws.
  */
-import { DateTime, IANAZone } from "luxon";
+import { IANAZone } from "luxon";
 import { dateIn, isValidZone, localToMs as wallClockToMs, parseHHMM, plusDays, weekdayOf, WEEKDAYS, type CalendarDate, type Weekday } from "../../../kernel/localTime";
 
 export { WEEKDAYS };
@@ -146,7 +146,7 @@ function badTime(which: "start" | "end", s: string): ShiftTimeProblem | null {
 // ---------------------------------------------------------------------------
 // Local time -> instant (luxon), with GoAlert's DST rules.
 
-function zoneOf(timezone: string): IANAZone {
+export function zoneOf(timezone: string): IANAZone {
   if (!isValidZone(timezone)) {
     throw new RangeError(`Unknown time zone "${timezone}"`);
   }
@@ -212,7 +212,7 @@ function replaceOrder(a: Override, b: Override): number {
 }
 
 /** A stretch plus the scheduled occurrence it comes from (for counting shifts). */
-interface Stretch extends ShiftOccurrence {
+export interface Stretch extends ShiftOccurrence {
   key: string;
 }
 
@@ -331,94 +331,11 @@ export function shiftsStartingBetween(input: RotaInput, fromMs: number, toMs: nu
   });
 }
 
-function stretchesStartingBetween(input: RotaInput, fromMs: number, toMs: number): Stretch[] {
+/** {@link shiftsStartingBetween} with the scheduled occurrence each stretch comes from (for load counts). */
+export function stretchesStartingBetween(input: RotaInput, fromMs: number, toMs: number): Stretch[] {
   if (!(toMs > fromMs)) return [];
   return resolvedOccurrences(input, fromMs, toMs)
     .filter((o) => o.startMs >= fromMs && o.startMs < toMs)
     .filter((o) => !isOnBreak(input.breaks, o.userId, o.startMs))
     .sort(byStartThenUser);
-}
-
-// ---------------------------------------------------------------------------
-// Overrides helpers
-
-/**
- * A swap as two replace overrides: `b` covers `a`'s shift and `a` covers `b`'s.
- * Because replace overrides match the user a shift was scheduled for (never a cover),
- * the pair does not chain, even when the two shifts overlap in time.
- */
-export function swapOverrides(
-  idPrefix: string,
-  a: { userId: string; startMs: number; endMs: number },
-  b: { userId: string; startMs: number; endMs: number },
-): [Override, Override] {
-  return [
-    { id: `${idPrefix}:a`, coveredUserId: a.userId, coverUserId: b.userId, startMs: a.startMs, endMs: a.endMs },
-    { id: `${idPrefix}:b`, coveredUserId: b.userId, coverUserId: a.userId, startMs: b.startMs, endMs: b.endMs },
-  ];
-}
-
-/**
- * Pairs of replace overrides for the same covered user whose ranges overlap (GoAlert
- * refuses these; so should `!rota cover`). Ids in each pair and the pairs are sorted.
- */
-export function overlappingOverrides(overrides: Override[]): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  const repl = overrides.filter((o) => o.coveredUserId !== null && o.endMs > o.startMs);
-  for (let i = 0; i < repl.length; i++) {
-    for (let j = i + 1; j < repl.length; j++) {
-      const x = repl[i]!;
-      const y = repl[j]!;
-      if (x.coveredUserId === y.coveredUserId && x.startMs < y.endMs && y.startMs < x.endMs) {
-        out.push(x.id < y.id ? [x.id, y.id] : [y.id, x.id]);
-      }
-    }
-  }
-  return out.sort((p, q) => (p[0] + "\u0000" + p[1] < q[0] + "\u0000" + q[1] ? -1 : 1));
-}
-
-// ---------------------------------------------------------------------------
-// Load caps
-
-/** The local week (Monday 00:00 to the next Monday 00:00) containing `atMs`. */
-export function weekBounds(timezone: string, atMs: number): { startMs: number; endMs: number } {
-  const zone = zoneOf(timezone);
-  const start = DateTime.fromMillis(atMs, { zone }).startOf("week");
-  return { startMs: start.toMillis(), endMs: start.plus({ weeks: 1 }).toMillis() };
-}
-
-export interface UserLoad {
-  userId: string;
-  /** Distinct shifts (occurrences) the user holds some part of, starting in the window. */
-  shifts: number;
-  /** Total on-call time of those stretches, in ms. */
-  durationMs: number;
-}
-
-/**
- * Per-user load for shifts starting in [fromMs, toMs), after overrides and breaks
- * (a covered shift counts for the cover, not the scheduled user). Sorted by user id.
- */
-export function loadBetween(input: RotaInput, fromMs: number, toMs: number): UserLoad[] {
-  const byUser = new Map<string, { keys: Set<string>; durationMs: number }>();
-  for (const o of stretchesStartingBetween(input, fromMs, toMs)) {
-    const entry = byUser.get(o.userId) ?? { keys: new Set<string>(), durationMs: 0 };
-    entry.keys.add(o.key); // stretches of one scheduled occurrence count as one shift
-    entry.durationMs += o.endMs - o.startMs;
-    byUser.set(o.userId, entry);
-  }
-  return [...byUser.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([userId, e]) => ({ userId, shifts: e.keys.size, durationMs: e.durationMs }));
-}
-
-/** Load for the local week containing `atMs` (see {@link weekBounds}). */
-export function weeklyLoad(input: RotaInput, atMs: number): UserLoad[] {
-  const { startMs, endMs } = weekBounds(input.timezone, atMs);
-  return loadBetween(input, startMs, endMs);
-}
-
-/** A cap of `undefined` means no cap; otherwise more than `cap` shifts exceeds it. */
-export function exceedsWeeklyCap(occurrences: number, cap: number | undefined): boolean {
-  return cap !== undefined && occurrences > cap;
 }

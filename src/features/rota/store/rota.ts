@@ -1,133 +1,10 @@
-import type { Break, RotaRole, Weekday } from "../domain/rota";
 import type { Db } from "../../../store/database";
+import type { Weekday } from "../domain/rota";
+import type { EndReason, EntryKind, EntryStatus, NewCover, NewEntryBase, NewOnce, NewWeekly, RotaBreak, RotaEntry } from "./rotaRecords";
+import { toBreak, toEntry, type BreakRow, type EntryRow } from "./rotaRows";
+import { RotaBreaksStore } from "./breaks";
 
-export type EntryKind = "weekly" | "once" | "cover";
-export type EntryStatus = "proposed" | "approved" | "cancelled";
-export type EndReason = "cancelled" | "declined" | "removed";
-
-/** One row of the rota (see migrations/006_rota.sql for what each kind means). */
-export interface RotaEntry {
-  id: number;
-  communityId: string;
-  kind: EntryKind;
-  /** Who is on call by this entry (for a cover: the person covering). */
-  userId: string;
-  role: RotaRole;
-  backup: boolean;
-  /** weekly only */
-  day: Weekday | null;
-  from: string | null;
-  to: string | null;
-  /** once and cover only */
-  startMs: number | null;
-  endMs: number | null;
-  /** cover only: whose shifts are taken over. */
-  coveredUserId: string | null;
-  /** The other half of a swap. */
-  swapWith: number | null;
-  status: EntryStatus;
-  proposedBy: string;
-  proposedAt: number;
-  agreedAt: number | null;
-  approvedBy: string | null;
-  approvedAt: number | null;
-  endedBy: string | null;
-  endedAt: number | null;
-  endReason: EndReason | null;
-}
-
-interface NewEntryBase {
-  communityId: string;
-  userId: string;
-  role: RotaRole;
-  proposedBy: string;
-  /** True when the person on the entry is the one asking for it (or already said yes). */
-  agreed: boolean;
-  /**
-   * Set when staff approval is already given: `{ by: staff }`, or `{ by: null }` when the
-   * community does not require approval. Absent: waits for `!rota approve`.
-   */
-  approved?: { by: string | null };
-}
-
-export interface NewWeekly extends NewEntryBase {
-  day: Weekday;
-  from: string;
-  to: string;
-  backup?: boolean;
-}
-
-export interface NewOnce extends NewEntryBase {
-  startMs: number;
-  endMs: number;
-  backup?: boolean;
-}
-
-export interface NewCover extends NewEntryBase {
-  coveredUserId: string;
-  startMs: number;
-  endMs: number;
-}
-
-export interface RotaBreak {
-  id: number;
-  userId: string;
-  startedAt: number;
-  untilMs: number | null;
-  endedAt: number | null;
-}
-
-interface EntryRow {
-  id: number;
-  community_id: string;
-  kind: EntryKind;
-  user_id: string;
-  role: RotaRole;
-  backup: number;
-  day: Weekday | null;
-  from_time: string | null;
-  to_time: string | null;
-  start_ms: number | null;
-  end_ms: number | null;
-  covered_user_id: string | null;
-  swap_with: number | null;
-  status: EntryStatus;
-  proposed_by: string;
-  proposed_at: number;
-  agreed_at: number | null;
-  approved_by: string | null;
-  approved_at: number | null;
-  ended_by: string | null;
-  ended_at: number | null;
-  end_reason: EndReason | null;
-}
-
-function toEntry(r: EntryRow): RotaEntry {
-  return {
-    id: r.id,
-    communityId: r.community_id,
-    kind: r.kind,
-    userId: r.user_id,
-    role: r.role,
-    backup: r.backup === 1,
-    day: r.day,
-    from: r.from_time,
-    to: r.to_time,
-    startMs: r.start_ms,
-    endMs: r.end_ms,
-    coveredUserId: r.covered_user_id,
-    swapWith: r.swap_with,
-    status: r.status,
-    proposedBy: r.proposed_by,
-    proposedAt: r.proposed_at,
-    agreedAt: r.agreed_at,
-    approvedBy: r.approved_by,
-    approvedAt: r.approved_at,
-    endedBy: r.ended_by,
-    endedAt: r.ended_at,
-    endReason: r.end_reason,
-  };
-}
+export type * from "./rotaRecords";
 
 const LIVE: EntryStatus[] = ["proposed", "approved"];
 
@@ -136,8 +13,10 @@ const LIVE: EntryStatus[] = ["proposed", "approved"];
  * proposed, agreed to and approved each, and breaks. Knows nothing of time zones: the
  * caller turns entries into the domain's shifts (see src/features/rota/domain/rota.ts).
  */
-export class RotaStore {
-  constructor(private readonly db: Db) {}
+export class RotaStore extends RotaBreaksStore {
+  constructor(db: Db) {
+    super(db);
+  }
 
   addWeekly(e: NewWeekly, now: number): RotaEntry {
     return this.insert(e, { kind: "weekly", day: e.day, from: e.from, to: e.to, backup: !!e.backup }, now);
@@ -357,65 +236,4 @@ export class RotaStore {
     for (const id of ids) deleted += del.run(id).changes;
     return deleted;
   }
-
-  // -------------------------------------------------------------------------
-  // Breaks
-
-  /** Starts a break now (ending any break in force); `untilMs` null means until ended. */
-  startBreak(userId: string, untilMs: number | null, now: number): RotaBreak {
-    return this.db.transaction((): RotaBreak => {
-      this.endBreak(userId, now);
-      const result = this.db
-        .prepare("INSERT INTO rota_breaks (user_id, started_at, until_ms) VALUES (?, ?, ?)")
-        .run(userId, now, untilMs);
-      return this.breakById(Number(result.lastInsertRowid))!;
-    })();
-  }
-
-  /** Ends the break in force, if any; true if there was one. */
-  endBreak(userId: string, now: number): boolean {
-    const current = this.currentBreak(userId, now);
-    if (!current) return false;
-    this.db.prepare("UPDATE rota_breaks SET ended_at = ? WHERE id = ?").run(now, current.id);
-    return true;
-  }
-
-  /** The person's break in force at `now`, if any. */
-  currentBreak(userId: string, now: number): RotaBreak | undefined {
-    const row = this.db
-      .prepare(
-        `SELECT id, user_id, started_at, until_ms, ended_at FROM rota_breaks
-         WHERE user_id = ? AND ended_at IS NULL AND started_at <= ? AND (until_ms IS NULL OR until_ms > ?)
-         ORDER BY id DESC LIMIT 1`,
-      )
-      .get(userId, now, now) as BreakRow | undefined;
-    return row && toBreak(row);
-  }
-
-  /** Breaks in force at `now` or later, in the domain's shape. */
-  breaksFrom(now: number): Break[] {
-    const rows = this.db
-      .prepare("SELECT user_id, until_ms FROM rota_breaks WHERE ended_at IS NULL AND (until_ms IS NULL OR until_ms > ?) ORDER BY id")
-      .all(now) as Array<{ user_id: string; until_ms: number | null }>;
-    return rows.map((r) => ({ userId: r.user_id, untilMs: r.until_ms }));
-  }
-
-  private breakById(id: number): RotaBreak | undefined {
-    const row = this.db.prepare("SELECT id, user_id, started_at, until_ms, ended_at FROM rota_breaks WHERE id = ?").get(id) as
-      | BreakRow
-      | undefined;
-    return row && toBreak(row);
-  }
-}
-
-interface BreakRow {
-  id: number;
-  user_id: string;
-  started_at: number;
-  until_ms: number | null;
-  ended_at: number | null;
-}
-
-function toBreak(r: BreakRow): RotaBreak {
-  return { id: r.id, userId: r.user_id, startedAt: r.started_at, untilMs: r.until_ms, endedAt: r.ended_at };
 }
