@@ -106,6 +106,7 @@ export function createAppContext(d: AppContextDeps): AppContext {
     replyHooks: [],
     plainAnswerHooks: [],
     encryptedHooks: [],
+    personalData: [],
     onCall: () => ({ peers: [], backupPeers: [], staff: [] }),
     hasConsent: () => false,
     isOnBreak: () => false,

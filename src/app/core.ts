@@ -14,7 +14,7 @@ import { openDatabase, type Db } from "../store/database";
 import { InboxStore } from "../store/inbox";
 import { createAppContext } from "./appContext";
 import type { AppContext } from "./context";
-import { INSTALLERS } from "./installers";
+import { installCapabilities } from "./installers";
 import { metricsSources } from "./metricsSources";
 import { createOutboxSender } from "./outboxSending";
 import type { StartOptions } from "./startOptions";
@@ -70,7 +70,7 @@ export function assembleCore(config: CarenetConfig, opts: StartOptions): Core {
     metrics,
   });
   sender = createOutboxSender(app, { homeserver, metrics, failpoints });
-  for (const install of INSTALLERS) install(app);
+  installCapabilities(app);
   metrics.useSources(metricsSources(app));
   return { live, clock, log, failpoints, registration, botUserId, db, inbox, registeredUsers, metrics, homeserver, app, sender };
 }

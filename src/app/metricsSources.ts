@@ -1,9 +1,9 @@
 import { RotaService, LONGEST_SHIFT_MS } from "../features/rota/service";
 import type { CommunityConfig } from "../config/types";
-import { gaps, intersect, totalMs, type Interval } from "../features/rota/domain/coverage";
+import { gaps, intersect, totalMs, type Interval } from "../kernel/intervals";
 import { isOpenAt, nextTransition } from "../features/hours/domain/postingHours";
 import { scheduleFor } from "../features/hours/schedules";
-import type { ScrapeSources } from "../metrics/scrapeGauges";
+import type { ScrapeSources } from "../metrics/registry";
 import { ladderCoverage } from "../features/reports/ladderCoverage";
 import { RotaStore } from "../features/rota/store/rota";
 import type { AppContext } from "./context";

@@ -1,5 +1,4 @@
 import type { CarenetConfig } from "../config/types";
-import type { CatchUp } from "../matrix/catchUp";
 import { Provisioner, type ReconcileReport } from "../matrix/provisioning";
 import { aliasPrefix } from "../matrix/registration";
 import type { StatesAtStart } from "../matrix/statesAtStart";
@@ -15,7 +14,8 @@ export interface Reconciling {
   reconcileAll(config: CarenetConfig, reason: "start" | "reload"): Promise<ReconcileReport>;
 }
 
-export function createReconciling(core: Core, states: StatesAtStart, catchUp: CatchUp, opts: Pick<StartOptions, "configFile" | "adjustConfig">): Reconciling {
+/** `roomsCreated` is told when a reconcile created rooms (their timelines were never read). */
+export function createReconciling(core: Core, states: StatesAtStart, roomsCreated: () => void, opts: Pick<StartOptions, "configFile" | "adjustConfig">): Reconciling {
   const { app, live, log } = core;
   const provisioner = new Provisioner({
     homeserver: core.homeserver,
@@ -37,9 +37,7 @@ export function createReconciling(core: Core, states: StatesAtStart, catchUp: Ca
     try {
       const report = await provisioner.reconcile(c);
       states.known.clear();
-      // Rooms created now were never read: a catch-up records where their timelines stand,
-      // so the next start finds them settled by its one GET /initialSync.
-      if (report.counts.created > 0) catchUp.request("rooms were created");
+      if (report.counts.created > 0) roomsCreated();
       for (const after of app.afterReconcile) {
         try {
           await after(c, reason);

@@ -29,7 +29,9 @@ export async function start(config: CarenetConfig, opts: StartOptions = {}): Pro
   const core = assembleCore(config, opts);
   const states = new StatesAtStart();
   const intake = createIntake(core, states);
-  const reconciling = createReconciling(core, states, intake.catchUp, opts);
+  // Rooms created now were never read: a catch-up records where their timelines stand,
+  // so the next start finds them settled by its one GET /initialSync.
+  const reconciling = createReconciling(core, states, () => intake.catchUp.request("rooms were created"), opts);
   const door = createHttpDoor(core, intake);
   const parts: Parts = { core, states, intake, reconciling, door, running: {} };
   const stop = stopper(parts);

@@ -7,6 +7,9 @@ import { schemaDefaults } from "./load";
 import type { CommunityConfig, RotaConfig } from "./types";
 import { parseDuration } from "../kernel/durations";
 
+/** The longest a shift lasts in real time (24 wall-clock hours on an autumn DST night). */
+export const LONGEST_SHIFT_MS = 25 * 60 * 60 * 1000;
+
 export interface RotaSettings {
   approvalRequired: boolean;
   maxShiftsPerWeek: number;

@@ -85,8 +85,13 @@ export class Provisioner {
         reports.push(await this.guarded(communityId, false, async () => this.reportRemovedCommunity(communityId)));
       }
     }
-    const { report, line } = summarise(reports, startedAt, this.d.clock.now());
-    (report.ok ? this.d.log.info.bind(this.d.log) : this.d.log.warn.bind(this.d.log))({ ...report.counts }, `provisioning: ${communities.length} communities, ${line}`);
+    const report = summarise(reports, startedAt, this.d.clock.now());
+    const { counts } = report;
+    const line =
+      `provisioning: ${communities.length} communities, ${report.rooms.length - counts.orphaned} rooms: ` +
+      `${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ` +
+      `${counts.orphaned} no longer configured, ${counts.failed} failed; ${counts.invited} invitations`;
+    (report.ok ? this.d.log.info.bind(this.d.log) : this.d.log.warn.bind(this.d.log))({ ...counts }, line);
     return report;
   }
 

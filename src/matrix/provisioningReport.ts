@@ -45,25 +45,13 @@ export function roomReport(communityId: string, roomKey: string, alias: string):
   return { communityId, roomKey, alias, outcome: "unchanged", changes: [], invited: [], problems: [] };
 }
 
-/** The whole run's report from each community's, with the counts and the line the log gets. */
-export function summarise(reports: CommunityReport[], startedAt: number, finishedAt: number): { report: ReconcileReport; line: string } {
+/** The whole run's report from each community's, with the counts. */
+export function summarise(reports: CommunityReport[], startedAt: number, finishedAt: number): ReconcileReport {
   const rooms = reports.flatMap((c) => c.rooms);
   const counts = { created: 0, updated: 0, unchanged: 0, orphaned: 0, failed: 0, invited: 0 };
   for (const r of rooms) {
     counts[r.outcome]++;
     counts.invited += r.invited.length;
   }
-  const report: ReconcileReport = {
-    startedAt,
-    finishedAt,
-    communities: reports,
-    rooms,
-    counts,
-    ok: counts.failed === 0 && reports.every((c) => !c.error),
-  };
-  const line =
-    `${rooms.length - counts.orphaned} rooms: ` +
-    `${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ` +
-    `${counts.orphaned} no longer configured, ${counts.failed} failed; ${counts.invited} invitations`;
-  return { report, line };
+  return { startedAt, finishedAt, communities: reports, rooms, counts, ok: counts.failed === 0 && reports.every((c) => !c.error) };
 }

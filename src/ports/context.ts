@@ -19,6 +19,7 @@ import type { MetricsPort } from "../metrics/port";
 import type { Clock } from "../kernel/clock";
 import type { Logger } from "../kernel/logger";
 import type { Channel } from "./offMatrix";
+import type { PersonalDataSection } from "./personalData";
 
 export interface OnCallNow {
   /** Peers whose shift covers the moment, in rota order. */
@@ -86,6 +87,8 @@ export interface InstallContext {
   plainAnswerHooks?: PlainAnswerHook[];
   /** Called for every end-to-end encrypted event (which carenet cannot read) in a room the bot is in. */
   encryptedHooks?: Array<(e: EncryptedEvent) => void>;
+  /** What each capability keeps about a person, for `!mydata`, `!forgetme` and retention (read when asked, in `PERSONAL_DATA_ORDER`). */
+  personalData?: PersonalDataSection[];
   /**
    * Who is on call in a community at a time; the rota installs it, paging reads it.
    * Until a rota is installed nobody is on call (paging then escalates straight on).

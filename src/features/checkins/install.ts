@@ -3,15 +3,19 @@ import { CheckinsStore } from "./store/checkins";
 import { CheckinService } from "./service";
 import { ALUMNI_JOB, MISSED_JOB, PROMPT_JOB, REVIEW_JOB } from "./jobKinds";
 import type { InstallContext } from "../../ports/context";
+import type { ConsentNeeded } from "../../ports/communities";
+import { checkinsPersonalData } from "./personalData";
 import type { ReactionEvent } from "../../ports/hooks";
 
 /**
  * Check-ins: `!checkin` for members, `!checkins` for staff; prompts, missed check-ins and
  * plan reviews as durable jobs; answers by reply and by reaction to a prompt.
+ * `consentNeeded` (the communities capability's) is what someone who has not agreed is told.
  */
-export function installCheckins(app: InstallContext): CheckinService {
-  const service = new CheckinService(app, new CheckinsStore(app.db));
+export function installCheckins(app: InstallContext, consentNeeded: ConsentNeeded): CheckinService {
+  const service = new CheckinService(app, new CheckinsStore(app.db), consentNeeded);
   app.commands.push(checkinCommand(service), checkinsCommand(service));
+  (app.personalData ??= []).push(checkinsPersonalData(app, service.store));
 
   app.scheduler.on(PROMPT_JOB, (job) => service.runPrompt(job));
   app.scheduler.on(ALUMNI_JOB, (job) => service.runAlumni(job));

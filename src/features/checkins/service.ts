@@ -4,6 +4,7 @@ import type { Job } from "../../store/jobs";
 import type { CheckinPrompt, CheckinsStore } from "./store/checkins";
 import type { InstallContext } from "../../ports/context";
 import { WhoAndWhere } from "./whoAndWhere";
+import type { ConsentNeeded } from "../../ports/communities";
 import { LowAndMissedAlerts } from "./alerts";
 import { AnswerTaker } from "./answers";
 import { PlanKeeper } from "./plans";
@@ -30,8 +31,9 @@ export class CheckinService implements CheckinPort {
   constructor(
     private readonly app: InstallContext,
     readonly store: CheckinsStore,
+    consentNeeded: ConsentNeeded,
   ) {
-    this.who = new WhoAndWhere(app, store);
+    this.who = new WhoAndWhere(app, store, consentNeeded);
     this.alerts = new LowAndMissedAlerts(app, store, this.who);
     this.answers = new AnswerTaker(app, store, this.who, this.alerts);
     this.plans = new PlanKeeper(app, store, this.who);

@@ -7,8 +7,7 @@ import type { CommandResult } from "../../commands/types";
 import type { CommunityConfig, CrisisResources } from "../../config/types";
 import { DEFAULT_PLAN, type Plan } from "./domain/checkins";
 import type { CheckinPrompt, CheckinsStore } from "./store/checkins";
-import type { Member } from "../../ports/communities";
-import { consentNeeded } from "../communities/consent";
+import type { ConsentNeeded, Member } from "../../ports/communities";
 import type { InstallContext } from "../../ports/context";
 import { communityById } from "../../config/communities";
 
@@ -17,6 +16,7 @@ export class WhoAndWhere {
   constructor(
     private readonly app: InstallContext,
     private readonly store: CheckinsStore,
+    private readonly consentNeeded: ConsentNeeded,
   ) {}
 
   community(id: string): CommunityConfig | undefined {
@@ -67,6 +67,6 @@ export class WhoAndWhere {
 
   /** The kind pointer for someone who has not agreed: nothing optional is recorded for them. */
   consentPointer(c: CommunityConfig, userId: string, crisis: CrisisResources): CommandResult {
-    return refused(consentNeeded(this.app, c, userId, t("checkins.consentWhat"), crisis));
+    return refused(this.consentNeeded(c, userId, t("checkins.consentWhat"), crisis));
   }
 }

@@ -1,22 +1,28 @@
-import { auditCommand } from "../data/commands/audit";
+import { auditCommand } from "../../commands/audit";
 import { sponsorCommand } from "./commands/sponsor";
 import { memberCommand } from "./commands/member";
 import { consentCommand, rightsCommand, rulesCommand } from "./commands/rights";
-import { askAgainIfTextChanged, hasCurrentConsent } from "./consent";
+import { askAgainIfTextChanged, consentNeeded, hasCurrentConsent } from "./consent";
 import { leftRoomsHook } from "./leftRooms";
 import { inviteMembersToNewRooms } from "./memberRooms";
 import type { InstallContext } from "../../ports/context";
+import type { ConsentNeeded } from "../../ports/communities";
+import { profilePersonalData } from "./personalData";
+import { DisplayNamesStore } from "./store/displayNames";
+import { LanguagesStore } from "./store/languages";
 
 /**
  * Communities: members and roles managed from each staff room (`!member`, `!audit`),
  * onboarding with rights and choices (`!rights`, `!rules`, `!consent`), rooms people left
  * on their own remembered, and — after every reconcile — members invited to rooms they
- * have never been in and asked again when their community's text changed.
+ * have never been in and asked again when their community's text changed. Returns what the
+ * other capabilities tell someone who asks for something optional without having agreed.
  */
-export function installCommunities(app: InstallContext): void {
+export function installCommunities(app: InstallContext): ConsentNeeded {
   app.hasConsent = (communityId, userId) => hasCurrentConsent(app, communityId, userId);
   app.commands.push(rightsCommand(app), rulesCommand(app), consentCommand(app), sponsorCommand(app), memberCommand(app), auditCommand(app));
   app.membershipHooks.push(leftRoomsHook(app));
+  (app.personalData ??= []).push(profilePersonalData(new DisplayNamesStore(app.db), new LanguagesStore(app.db)));
   app.afterReconcile.push(
     async (config) => {
       await inviteMembersToNewRooms(app, config.communities);
@@ -25,4 +31,5 @@ export function installCommunities(app: InstallContext): void {
       askAgainIfTextChanged(app, config);
     },
   );
+  return (c, userId, what, crisisResources) => consentNeeded(app, c, userId, what, crisisResources);
 }

@@ -1,6 +1,7 @@
 import type { CommunityConfig } from "../../config/types";
 import { inCommunityLanguage, t } from "../../words";
-import { SPACE_KEY } from "./store/communityRooms";
+import { roomName, SPACE_KEY } from "../../config/roomNames";
+export { roomName };
 import type { MemberStatus } from "./store/members";
 import type { CommunitiesApp } from "./deps";
 
@@ -23,13 +24,6 @@ export function roomKeysFor(c: CommunityConfig, status: Exclude<MemberStatus, "r
 /** Every room a member could be in, for removal: all but the staff room. */
 export function allMemberRoomKeys(c: CommunityConfig): string[] {
   return [SPACE_KEY, "community", "alumni", ...c.rooms.extra.map((r) => r.id)];
-}
-
-export function roomName(c: CommunityConfig, key: string): string {
-  if (key === SPACE_KEY) return `the ${c.name} Space`;
-  if (key === "community" || key === "staff" || key === "alumni") return `“${c.rooms[key].name}”`;
-  const extra = c.rooms.extra.find((r) => r.id === key);
-  return extra ? `“${extra.name}”` : `the room “${key}”`;
 }
 
 export function placeRooms(app: Pick<CommunitiesApp, "rooms">, c: CommunityConfig, keys: string[]): PlaceRoom[] {

@@ -1,13 +1,8 @@
 import { forgetmeCommand, mydataCommand } from "./commands/data";
 import { Retention, RETENTION_JOB } from "./retention";
-import { CalendarFeedsStore } from "../rota/store/calendarFeeds";
-import { DataService, LEAVE_DM_JOB, type DataStores } from "./service";
-import { CheckinsStore } from "../checkins/store/checkins";
-import { ContactsStore } from "../paging/store/contacts";
+import { DataService, LEAVE_DM_JOB } from "./service";
 import { ForgetRequestsStore } from "./store/forgetRequests";
 import type { Job } from "../../store/jobs";
-import { PagesStore } from "../paging/store/pages";
-import { RotaStore } from "../rota/store/rota";
 import type { InstallContext } from "../../ports/context";
 import { isLanguage, renderWords, SOURCE_LANGUAGE, t } from "../../words";
 
@@ -17,20 +12,13 @@ const LEAVE_RETRY_MS = 5_000;
 /**
  * Rights and data: `!mydata` (everything carenet keeps about the sender, by DM only),
  * `!forgetme` (erasure, after confirmation), the daily retention job, and leaving the
- * conversations of people who asked to be forgotten. Installed last: it reads every
- * other capability's stores, and paging's and the rota's answers about who is on call.
+ * conversations of people who asked to be forgotten. What the other capabilities keep
+ * about a person comes from the sections their installers add to `app.personalData`
+ * (ports/personalData.ts), read when asked, so the install order does not matter to it.
  */
 export function installData(app: InstallContext): DataService {
-  const stores: DataStores = {
-    checkins: new CheckinsStore(app.db),
-    rota: new RotaStore(app.db),
-    pages: new PagesStore(app.db),
-    requests: new ForgetRequestsStore(app.db),
-    contacts: new ContactsStore(app.db),
-    calendarFeeds: new CalendarFeedsStore(app.db),
-  };
-  const service = new DataService(app, stores);
-  const retention = new Retention(app, stores);
+  const service = new DataService(app, { requests: new ForgetRequestsStore(app.db) });
+  const retention = new Retention(app, service);
   const deps = { service, effects: app.effects, config: app.config };
   app.commands.push(mydataCommand(deps), forgetmeCommand(deps));
   app.scheduler.on(RETENTION_JOB, retention.onJob);

@@ -1,26 +1,15 @@
 import type { CarenetConfig } from "../../config/types";
 import { removeOldVersions } from "../../store/database";
 import type { Job } from "../../store/jobs";
-import type { DataApp, DataStores } from "./service";
+import type { DataApp, DataService } from "./service";
 import { retentionOf } from "../../config/retention";
 
 export const RETENTION_JOB = "data.retention";
 export const RETENTION_KEY = "data.retention";
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** What one run deleted, as counts only. */
-export interface RetentionCounts {
-  checkinPrompts: number;
-  checkinAnswers: number;
-  checkinAlerts: number;
-  checkinPlanChanges: number;
-  pages: number;
-  crisisMeetings: number;
-  rotaEntries: number;
-  rotaBreaks: number;
-  removedMembers: number;
-  lapsedForgetRequests: number;
-}
+/** What one run deleted, as counts only, by kind (each capability's section names its own kinds). */
+export type RetentionCounts = Record<string, number>;
 
 /**
  * The daily retention job ("data.retention"): deletes what is older than the deployment's
@@ -32,35 +21,21 @@ export interface RetentionCounts {
 export class Retention {
   constructor(
     private readonly app: DataApp,
-    private readonly stores: DataStores,
+    private readonly data: DataService,
   ) {}
 
   run(now: number): RetentionCounts {
     const r = retentionOf(this.app.config());
     const counts = this.app.atomically((): RetentionCounts => {
-      const checkins = this.stores.checkins.deleteOlderThan(now - r.checkins.ms);
-      const pages = this.stores.pages.deleteClosedBefore(now - r.pages.ms);
-      const rota = this.stores.rota.deleteEndedBefore(now - r.rota.ms);
+      const sections = this.data.sections();
+      const deleted = sections.map((s) => s.deleteExpired?.(now, r) ?? {});
       const removed = this.app.members.removedBefore(now - r.removed_members.ms);
       for (const m of removed) {
-        this.stores.checkins.forget(m.userId, m.communityId);
-        this.stores.rota.forget(m.userId, m.communityId);
+        for (const s of sections) s.forgetInCommunity?.(m.userId, m.communityId, now);
         this.app.consent.forget(m.userId, `${m.communityId}@`);
         this.app.members.forget(m.userId, m.communityId);
-        this.app.jobs.cancel(`checkins:review:${m.communityId}:${m.userId}`, now);
       }
-      return {
-        checkinPrompts: checkins.prompts,
-        checkinAnswers: checkins.answers,
-        checkinAlerts: checkins.alerts,
-        checkinPlanChanges: checkins.changes,
-        pages: pages.pages,
-        crisisMeetings: pages.meetings,
-        rotaEntries: rota.entries,
-        rotaBreaks: rota.breaks,
-        removedMembers: removed.length,
-        lapsedForgetRequests: this.stores.requests.deleteLapsed(now),
-      };
+      return Object.assign({}, ...deleted, { removedMembers: removed.length, lapsedForgetRequests: this.data.stores.requests.deleteLapsed(now) }) as RetentionCounts;
     });
     this.app.log.child({ component: "data" }).info({ ...counts }, "retention: deleted records older than their retention period");
     removeOldVersions(this.app.db); // what was deleted leaves the file's write-ahead log too

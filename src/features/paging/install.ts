@@ -12,6 +12,7 @@ import { contactCommand } from "./commands/contact";
 import { GAP_JOB } from "./gaps";
 import { CONTACT_CODE_JOB, OFF_MATRIX_JOB, OffMatrix } from "./offMatrix/service";
 import type { InstallContext } from "../../ports/context";
+import { contactsPersonalData, pagesPersonalData } from "./personalData";
 import type { KnownNames } from "../../ports/communities";
 import type { Logger } from "../../kernel/logger";
 import { pageReactionHook, supportRoomJoinHook } from "./reactions";
@@ -47,6 +48,7 @@ export function installPaging(app: InstallContext, ports: PagingPorts): PagingSe
   const { pages, contacts, offMatrix, service, warmPool, log } = parts;
   app.commands.push(...pagingCommands({ service, pages, members: app.members, config: app.config }));
   app.commands.push(contactCommand({ contacts, offMatrix, effects: app.effects, config: app.config }));
+  (app.personalData ??= []).push(contactsPersonalData(app, contacts), pagesPersonalData(pages));
   registerJobs(app, parts);
   // A page request that could not be delivered on Matrix: the person is tried off Matrix at once.
   app.outbox.failureHooks.push((key) => {

@@ -1,18 +1,17 @@
-import { RotaService } from "../rota/service";
 import { weekChartPng } from "./chart";
 import { nextWeeklyAt, WEEKLY_JOB, weeklyKey, weeklyReport } from "./weekly";
-import { RotaStore } from "../rota/store/rota";
 import type { InstallContext } from "../../ports/context";
+import type { RotaStretches } from "../../ports/rota";
 import { communityById } from "../../config/communities";
 
 /**
  * The weekly picture (config `weekly_report: { day, at }` per community): a durable job that
  * posts the week's numbers to the staff room with a chart, uploaded to the homeserver's
- * media repository and sent as m.image. Counts only, never names or notes.
+ * media repository and sent as m.image. Counts only, never names or notes. `rota` (the
+ * rota's) tells who is on call when.
  */
-export function installReports(app: InstallContext): void {
+export function installReports(app: InstallContext, rota: RotaStretches): void {
   const log = app.log.child({ component: "reports" });
-  const rota = new RotaService({ store: new RotaStore(app.db), members: app.members, config: app.config, hasConsent: (c, u) => app.hasConsent(c, u) });
   const community = (id: string) => communityById(app.config().communities, id);
 
   const scheduleAll = (now: number) => {

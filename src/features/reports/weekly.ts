@@ -1,9 +1,10 @@
 import { DateTime } from "luxon";
-import { LONGEST_SHIFT_MS, type RotaService } from "../rota/service";
+import { LONGEST_SHIFT_MS } from "../../config/rotaSettings";
 import { Message } from "../../messaging/message";
 import { communityReader, inCommunityLanguage, t, time, zone } from "../../words";
 import type { CommunityConfig, Weekday } from "../../config/types";
-import { coveredIntervals, totalMs } from "../rota/domain/coverage";
+import { coveredIntervals, totalMs } from "../../kernel/intervals";
+import type { RotaStretches } from "../../ports/rota";
 import type { Db } from "../../store/database";
 import { weekCounts } from "./store/weeklyFigures";
 import { ladderCoverage } from "./ladderCoverage";
@@ -60,7 +61,7 @@ export interface WeeklyReport {
  * (and the gaps of the week ahead), pages by outcome, the median time to acknowledge,
  * declines, check-in participation. No member is named and no note or answer is shown.
  */
-export function weeklyReport(d: { db: Db; rota: RotaService }, c: CommunityConfig, atMs: number, now: number): WeeklyReport {
+export function weeklyReport(d: { db: Db; rota: RotaStretches }, c: CommunityConfig, atMs: number, now: number): WeeklyReport {
   const end = DateTime.fromMillis(atMs, { zone: c.timezone });
   const start = end.minus({ days: 7 });
   const fromMs = start.toMillis();

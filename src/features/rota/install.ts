@@ -8,6 +8,8 @@ import { isOnBreak } from "./domain/rota";
 import { RotaStore } from "./store/rota";
 import { CalendarFeedsStore } from "./store/calendarFeeds";
 import type { InstallContext } from "../../ports/context";
+import type { RotaStretches } from "../../ports/rota";
+import { rotaPersonalData } from "./personalData";
 import type { ConsentNeeded } from "../../ports/communities";
 import type { LadderGapsTonight } from "../../ports/paging";
 import { Handoffs, HANDOFF_JOB, PLAN_JOB } from "./handoff";
@@ -23,10 +25,11 @@ export interface RotaPorts {
  * jobs, planned after every reconcile and every change; and `app.onCall`, which paging
  * asks at page time.
  */
-export function installRota(app: InstallContext, ports: RotaPorts): void {
+export function installRota(app: InstallContext, ports: RotaPorts): RotaStretches {
   // Through `app` at every call: consent is the communities capability's, whatever the install order.
   const hasConsent = (communityId: string, userId: string) => app.hasConsent(communityId, userId);
   const rota = new RotaService({ store: new RotaStore(app.db), members: app.members, config: app.config, hasConsent });
+  const calendarFeeds = new CalendarFeedsStore(app.db);
   const handoffs = new Handoffs({
     rota,
     jobs: app.jobs,
@@ -49,14 +52,16 @@ export function installRota(app: InstallContext, ports: RotaPorts): void {
     hasConsent,
     consentNeeded: ports.consentNeeded,
     gapsTonight: ports.gapsTonight,
-    calendarFeeds: new CalendarFeedsStore(app.db),
+    calendarFeeds,
   };
   app.commands.push(oncallCommand(deps), volunteerCommand(deps), rotaCommand(deps), breakCommand(deps));
   app.scheduler.on(HANDOFF_JOB, handoffs.onHandoffJob);
   app.scheduler.on(PLAN_JOB, handoffs.onPlanJob);
   app.afterReconcile.push((config) => handoffs.planAll(config, app.clock.now()));
   app.onCall = (communityId, atMs) => rota.onCall(communityId, atMs);
+  (app.personalData ??= []).push(rotaPersonalData(app, new RotaStore(app.db), calendarFeeds));
   // Breaks are the person's, in every community: off the rota and off check-in prompts.
   const breaks = new RotaStore(app.db);
   app.isOnBreak = (_communityId, userId, atMs) => isOnBreak(breaks.breaksFrom(atMs), userId, atMs);
+  return rota;
 }

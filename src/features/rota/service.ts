@@ -9,6 +9,7 @@
  * so neighbours of a shift are never paged by guesswork.
  */
 import type { OnCallNow } from "../../ports/context";
+import { LONGEST_SHIFT_MS } from "../../config/rotaSettings";
 import type { CarenetConfig, CommunityConfig } from "../../config/types";
 import { rotaSettings } from "../../config/rotaSettings";
 import {
@@ -36,8 +37,7 @@ export interface Stretch extends ShiftOccurrence {
 /** A shift that is not in the store yet (a proposal being checked against the cap). */
 export type Candidate = Pick<RotaEntry, "kind" | "userId" | "role" | "backup" | "day" | "from" | "to" | "startMs" | "endMs" | "coveredUserId">;
 
-/** The longest a shift lasts in real time (24 wall-clock hours on an autumn DST night). */
-export const LONGEST_SHIFT_MS = 25 * 60 * 60 * 1000;
+export { LONGEST_SHIFT_MS };
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 
 export class RotaService {

@@ -3,6 +3,7 @@ import { stringify } from "yaml";
 import type { AppContext } from "../../../src/app/context";
 import type { CheckinService } from "../../../src/features/checkins/service";
 import { installCheckins } from "../../../src/features/checkins/install";
+import { consentNeeded } from "../../../src/features/communities/consent";
 import { createLogger } from "../../../src/kernel/logger";
 import { Dispatcher } from "../../../src/commands/dispatcher";
 import { helpCommand } from "../../../src/commands/help";
@@ -117,7 +118,7 @@ function setUp(cfg = makeConfig()): void {
     isOnBreak: (_c, u) => onBreak.has(u),
     afterReconcile: [],
   };
-  service = installCheckins(app);
+  service = installCheckins(app, (c, userId, what, crisis) => consentNeeded(app, c, userId, what, crisis));
   dispatcher = new Dispatcher(app.commands, (err) => { throw err; }, app.atomically);
   app.members.add({ communityId: "oak", userId: ALICE, sponsor: SPONSOR, addedBy: SAM }, T0);
   app.members.add({ communityId: "oak", userId: BOB, sponsor: SPONSOR, addedBy: SAM }, T0);

@@ -1,5 +1,5 @@
 import type { AppContext } from "../../../src/app/context";
-import { INSTALLERS } from "../../../src/app/installers";
+import { installCapabilities } from "../../../src/app/installers";
 import type { Dispatcher } from "../../../src/commands/dispatcher";
 import type { CommandResult } from "../../../src/commands/types";
 import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
@@ -45,7 +45,7 @@ export class FullApp {
       config: () => this.config,
       clock: { now: () => this.now },
     });
-    for (const install of INSTALLERS) install(this.app);
+    installCapabilities(this.app);
     for (const key of ["space", "community", "staff", "alumni"]) {
       this.app.rooms.record({ communityId: "oak", roomKey: key, roomId: roomOf(key), alias: `#carenet_oak_${key}:example.org`, name: key, origin: "created" }, 0);
     }

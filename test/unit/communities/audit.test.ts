@@ -76,7 +76,7 @@ describe("!audit", () => {
 
 describe("audit lines for the other capabilities", () => {
   it("name the staff subcommand run and the person it was about, and the page steps in words", async () => {
-    const { describeEntry } = await import("../../../src/features/data/commands/audit");
+    const { describeEntry } = await import("../../../src/commands/audit");
     const at = Date.UTC(2025, 0, 6, 12, 0);
     const en = { language: "en" as const };
     const entry = (e: { actor: string; action: string; subject?: string; detail?: string }, zone = "UTC", ctx: { language: "en" | "es" } = en) =>

@@ -1,4 +1,4 @@
-import { coveredIntervals, gaps, intersect, totalMs } from "../../../src/features/rota/domain/coverage";
+import { coveredIntervals, gaps, intersect, totalMs } from "../../../src/kernel/intervals";
 
 const H = 3600_000;
 

@@ -1,3 +1,4 @@
+import { ContactsStore } from "../../../src/features/paging/store/contacts";
 import { CalendarFeedsStore } from "../../../src/features/rota/store/calendarFeeds";
 import { DisplayNamesStore } from "../../../src/features/communities/store/displayNames";
 import { FORGOTTEN, LEAVE_DM_JOB } from "../../../src/features/data/service";
@@ -115,8 +116,8 @@ describe("!forgetme confirm", () => {
     const bobBefore = Object.fromEntries(PERSONAL_TABLES.map((t) => [t, w.rowsMentioning(t, BOB)]));
     const pagesBefore = (w.db.prepare("SELECT COUNT(*) AS n FROM pages").get() as { n: number }).n;
     // Her off-Matrix contact (personal data, `!contact`) goes too.
-    w.data.stores.contacts!.setWebhook(AMY, true, w.clock.now());
-    w.data.stores.contacts!.proposeEmail(AMY, "amy@example.org", w.clock.now());
+    new ContactsStore(w.db).setWebhook(AMY, true, w.clock.now());
+    new ContactsStore(w.db).proposeEmail(AMY, "amy@example.org", w.clock.now());
     expect(w.rowsMentioning("contact_channels", AMY)).toBe(2);
     const { done } = await forget();
 

@@ -1,3 +1,4 @@
+import { ContactsStore } from "../../../src/features/paging/store/contacts";
 import { CalendarFeedsStore } from "../../../src/features/rota/store/calendarFeeds";
 import { DisplayNamesStore } from "../../../src/features/communities/store/displayNames";
 import { EXPORT_PART_BYTES } from "../../../src/features/data/export";
@@ -26,7 +27,7 @@ describe("!mydata", () => {
 
   it("lists the sender's own data in plain words, grouped by community", async () => {
     new DisplayNamesStore(w.db).set(AMY, "Amy Example", "member", 0);
-    w.data.stores.contacts!.proposeEmail(AMY, "amy@example.org", w.clock.now());
+    new ContactsStore(w.db).proposeEmail(AMY, "amy@example.org", w.clock.now());
     const { text } = await w.send(AMY, "!mydata");
     // The name carenet addresses alerts to her by.
     expect(text).toContain("The name I address you by when I must wake you");

@@ -1,7 +1,6 @@
 import { LogCapture } from "../../support/logCapture";
 import type { AppContext } from "../../../src/app/context";
-import { installData } from "../../../src/features/data/install";
-import { INSTALLERS } from "../../../src/app/installers";
+import { installCapabilities } from "../../../src/app/installers";
 import { createLogger } from "../../../src/kernel/logger";
 import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
 import type { DataService } from "../../../src/features/data/service";
@@ -69,12 +68,7 @@ export class World {
       hs: this.hs,
       retryAdvice: (err) => ({ delayMs: 1000, permanent: false, reason: String(err) }),
     });
-    let data: DataService | undefined;
-    for (const install of INSTALLERS) {
-      if (install === installData) data = installData(this.app);
-      else install(this.app);
-    }
-    this.data = data!;
+    this.data = installCapabilities(this.app).data;
     for (const c of this.config.communities) {
       for (const key of [SPACE_KEY, "community", "staff", "alumni"]) {
         const roomId = roomOf(c.id, key);

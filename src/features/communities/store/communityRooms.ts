@@ -3,7 +3,8 @@ import type { CommunityRoom, CommunityRooms } from "../../../ports/communities";
 export type { CommunityRoom } from "../../../ports/communities";
 
 /** The key of a community's Space in `community_rooms`; rooms use their config key. */
-export const SPACE_KEY = "space";
+import { SPACE_KEY } from "../../../config/roomNames";
+export { SPACE_KEY };
 
 interface Row {
   community_id: string;

@@ -2,11 +2,11 @@ import type { CarenetConfig } from "../../../config/types";
 import { exportMessages, onlyAuditRemains, type PersonData } from "../export";
 import { FORGOTTEN, type DataService } from "../service";
 import { BOOKKEEPING_DAYS } from "../../../config/retention";
-import { command, listOf, t, time } from "../../../words";
+import { command, t, time } from "../../../words";
 import { describeDuration } from "../../../kernel/durations";
 import type { Effects } from "../../../messaging/effects";
 import { supportNow } from "../../../messaging/support";
-import { Message } from "../../../messaging/message";
+import { Message, type Text } from "../../../messaging/message";
 import { UsageError, type CommandResult, type CommandSpec } from "../../../commands/types";
 import { communityById } from "../../../config/communities";
 
@@ -72,15 +72,8 @@ export function forgetmeCommand(d: DataCommandDeps): CommandSpec {
         return dm({ outcome: "ok", reply: Message.of(t(had ? "data.cancelled" : "data.nothingToCancel")) });
       }
 
-      const open = d.service.openPages(ctx.sender);
-      if (open.length) {
-        return dm({
-          outcome: "refused",
-          reply: Message.of(
-            t("data.openPage", { pages: listOf(open.map((p) => t("data.pageNumber", { id: p.id }))), resolve: command("!resolve"), forgetme: command("!forgetme") }),
-          ).append(supportNow(ctx.crisisResources)),
-        });
-      }
+      const held = d.service.holds(ctx.sender);
+      if (held !== undefined) return dm({ outcome: "refused", reply: Message.of(held).append(supportNow(ctx.crisisResources)) });
 
       const data = d.service.collect(ctx.sender);
       if (verb === undefined) {
@@ -92,7 +85,7 @@ export function forgetmeCommand(d: DataCommandDeps): CommandSpec {
         const reply = new Message()
           .p(member ? t("data.firstLine", { page: command("!page") }) : t("data.firstLineNoMember"))
           .p(t("data.asked"))
-          .list(whatGoes(data, config))
+          .list(whatGoes(data))
           .p(t("data.wouldStay"))
           .list(whatStays(data.audit.length, data, config, "asked"))
           .p(
@@ -117,7 +110,7 @@ export function forgetmeCommand(d: DataCommandDeps): CommandSpec {
         });
       }
       const report = d.service.erase(ctx.sender, `data.erased:${ctx.eventId}`, ctx.now);
-      const reply = Message.of(t("data.done")).list(whatGoes(data, config));
+      const reply = Message.of(t("data.done")).list(whatGoes(data));
       reply.p(t("data.stays")).list(whatStays(report.auditKept, data, config, "done"));
       if (report.conversations.length) reply.p(t("data.leaving"));
       return dm({ outcome: "ok", reply: reply.append(supportNow(ctx.crisisResources)) });
@@ -137,23 +130,8 @@ function homeZone(config: CarenetConfig, memberships: PersonData["memberships"])
 type W = ReturnType<typeof t>;
 
 /** What an erasure removes, as plain items (empty kinds left out). */
-function whatGoes(d: PersonData, config: CarenetConfig): W[] {
-  const name = (id: string) => communityById(config.communities, id)?.name ?? id;
-  const items: W[] = [];
-  for (const m of d.memberships) items.push(t("data.goesMembership", { community: name(m.communityId) }));
-  if (d.consent.length) items.push(t("data.goesConsent", { n: d.consent.length }));
-  if (d.leftRooms.length) items.push(t("data.goesLeft", { n: d.leftRooms.length }));
-  const answers = d.checkins.reduce((s, c) => s + c.answers.length, 0);
-  const prompts = d.checkins.reduce((s, c) => s + c.prompts.sent, 0);
-  if (d.checkins.length) items.push(t("data.goesCheckins", { answers, prompts }));
-  const entries = d.rota.entries.filter((e) => e.userId === d.userId || e.coveredUserId === d.userId).length;
-  if (entries) items.push(t("data.goesRota", { n: entries }));
-  if (d.rota.breaks.length) items.push(t("data.goesBreaks", { n: d.rota.breaks.length }));
-  const pages = d.pages.made.length + d.pages.involved.length + d.pages.meetingsCalled.length + d.pages.meetingsInvited.length;
-  if (pages) items.push(t("data.goesPages", { n: pages, forgotten: FORGOTTEN }));
-  if (d.conversations.length) items.push(t("data.goesConversations"));
-  if (d.forgetRequest) items.push(t("data.goesRequest"));
-  return items;
+function whatGoes(d: PersonData): Text[] {
+  return d.records.flatMap((r) => r.goes(FORGOTTEN));
 }
 
 /**

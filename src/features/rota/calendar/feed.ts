@@ -2,7 +2,7 @@ import ical, { ICalEventStatus } from "ical-generator";
 import { DateTime } from "luxon";
 import type { Stretch } from "../service";
 import type { CommunityConfig } from "../../../config/types";
-import { gaps } from "../domain/coverage";
+import { gaps } from "../../../kernel/intervals";
 import { command, DEFAULT_CONTEXT, renderWords, t, type RenderContext } from "../../../words";
 import { vtimezone } from "./vtimezone";
 

@@ -1,9 +1,7 @@
-import type { CommunitiesApp } from "../../communities/deps";
-import type { AuditEntry } from "../../../store/audit";
-import { AUDIT_LATEST_MAX } from "../../../store/audit";
-import { command, person, t, time, zone, type Value, type Words, type RichValue } from "../../../words";
-import { Message } from "../../../messaging/message";
-import { UsageError, type CommandSpec } from "../../../commands/types";
+import { AUDIT_LATEST_MAX, type AuditEntry, type AuditLog } from "../store/audit";
+import { command, person, t, time, zone, type Value, type Words, type RichValue } from "../words";
+import { Message } from "../messaging/message";
+import { UsageError, type CommandSpec } from "./types";
 
 export const AUDIT_DEFAULT = 20;
 
@@ -12,7 +10,7 @@ export const AUDIT_DEFAULT = 20;
  * times in the community's zone. Service-wide config changes are listed too, without their
  * details (which may concern other communities).
  */
-export function auditCommand(app: Pick<CommunitiesApp, "audit">): CommandSpec {
+export function auditCommand(app: { audit: Pick<AuditLog, "latest"> }): CommandSpec {
   return {
     name: "audit",
     usage: "!audit [number]",
