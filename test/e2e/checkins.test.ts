@@ -1,10 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { DateTime } from "luxon";
 import { WEEKDAYS } from "../../src/features/checkins/domain/checkins";
-import { botReplyTo, botUserId, CRISIS, e2eEnv, newUser, startCarenet, type RunningCarenet } from "./harness/carenet";
+import { botReplyTo, CRISIS, newUser, startCarenet, type RunningCarenet, e2eScene, tempDir, oakwood } from "./harness/carenet";
 import type { MatrixEvent, MatrixUser } from "./harness/matrixUser";
 
 /**
@@ -19,9 +16,8 @@ import type { MatrixEvent, MatrixUser } from "./harness/matrixUser";
  * test never straddles a local midnight).
  */
 
-const env = e2eEnv();
-const bot = botUserId(env);
-const dir = mkdtempSync(path.join(tmpdir(), "carenet-checkins-"));
+const { env, bot } = e2eScene();
+const dir = tempDir("checkins");
 const OAK = `oak-${randomBytes(3).toString("hex")}`;
 const MINUTE = 60_000;
 
@@ -82,15 +78,11 @@ beforeAll(async () => {
   running = await startCarenet(env, dir, {
     clock,
     communities: [
-      {
-        id: OAK,
-        name: "Oakwood",
+      oakwood(OAK, [sam.userId], {
         timezone: ZONE,
-        staff: [sam.userId],
-        rooms: { community: { name: "Oakwood community" }, staff: { name: "Oakwood staff" }, alumni: { name: "Oakwood alumni" } },
         checkins: [{ id: "midday", at: HHMM, prompt: "How is your day going?" }],
         checkin_settings: { alumni: { day: TODAY, at: HHMM } },
-      },
+      }),
     ],
   });
   if (!running.carenet.provisioning.ok) throw new Error("provisioning failed");

@@ -1,9 +1,5 @@
-import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { hasCurrentConsent } from "../../src/features/communities/consent";
-import { botReactionTo, botReplyTo, botUserId, CRISIS, e2eEnv, newUser, startCarenet, type RunningCarenet } from "./harness/carenet";
+import { botReactionTo, botReplyTo, CRISIS, newUser, startCarenet, type RunningCarenet, e2eScene, tempDir } from "./harness/carenet";
 import { waitUntil } from "./harness/child";
 import type { MatrixEvent, MatrixUser } from "./harness/matrixUser";
 
@@ -15,10 +11,8 @@ import type { MatrixEvent, MatrixUser } from "./harness/matrixUser";
  * recorded; a discharged member ends up in the alumni room; `!audit` shows all of it.
  */
 
-const env = e2eEnv();
-const bot = botUserId(env);
-const dir = mkdtempSync(path.join(tmpdir(), "carenet-communities-"));
-const rand = randomBytes(3).toString("hex");
+const { env, bot, rand } = e2eScene();
+const dir = tempDir("communities");
 const OAK = `oak-${rand}`;
 const ELM = `elm-${rand}`;
 

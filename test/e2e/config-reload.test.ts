@@ -1,8 +1,6 @@
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { botReplyTo, botUserId, e2eEnv, newUser, startCarenetFromFile, writeTestConfig, type RunningCarenet } from "./harness/carenet";
+import { botReplyTo, newUser, startCarenetFromFile, writeTestConfig, type RunningCarenet, e2eScene, tempDir } from "./harness/carenet";
 import { CarenetProcess, waitUntil } from "./harness/child";
 import type { MatrixUser } from "./harness/matrixUser";
 
@@ -13,10 +11,8 @@ import type { MatrixUser } from "./harness/matrixUser";
  * the last good config.
  */
 
-const env = e2eEnv();
-const bot = botUserId(env);
-const dir = mkdtempSync(path.join(tmpdir(), "carenet-reload-"));
-const rand = randomBytes(3).toString("hex");
+const { env, bot, rand } = e2eScene();
+const dir = tempDir("reload");
 const OAK = `oak-${rand}`;
 
 let running: RunningCarenet | undefined;

@@ -1,8 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { botReactionTo, botReplyTo, botUserId, CRISIS, e2eEnv, newUser, startCarenet, type RunningCarenet } from "./harness/carenet";
+import { botReactionTo, botReplyTo, CRISIS, newUser, startCarenet, type RunningCarenet, e2eScene, tempDir, oakwood } from "./harness/carenet";
 import type { MatrixEvent, MatrixUser } from "./harness/matrixUser";
 
 /**
@@ -14,9 +11,8 @@ import type { MatrixEvent, MatrixUser } from "./harness/matrixUser";
  * log's entries about her.
  */
 
-const env = e2eEnv();
-const bot = botUserId(env);
-const dir = mkdtempSync(path.join(tmpdir(), "carenet-data-"));
+const { env, bot } = e2eScene();
+const dir = tempDir("data");
 const OAK = `oak-${randomBytes(3).toString("hex")}`;
 
 let running: RunningCarenet;
@@ -52,15 +48,10 @@ beforeAll(async () => {
   [amy, cat, sam] = await Promise.all([newUser(env, "amy"), newUser(env, "cat"), newUser(env, "sam")]);
   running = await startCarenet(env, dir, {
     communities: [
-      {
-        id: OAK,
-        name: "Oakwood",
-        timezone: "Europe/London",
-        staff: [sam.userId],
-        rooms: { community: { name: "Oakwood community" }, staff: { name: "Oakwood staff" }, alumni: { name: "Oakwood alumni" } },
+      oakwood(OAK, [sam.userId], {
         checkins: [{ id: "evening", at: "20:00", prompt: "How are you this evening?" }],
         rota: { approval_required: false },
-      },
+      }),
     ],
   });
   if (!running.carenet.provisioning.ok) throw new Error("provisioning failed");

@@ -1,10 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
 import { playStory } from "../../tools/demoStory";
-import { botUserId, e2eEnv, newUser, openBotDm, startCarenet, type RunningCarenet } from "./harness/carenet";
+import { newUser, openBotDm, startCarenet, type RunningCarenet, e2eScene, tempDir } from "./harness/carenet";
 import type { MatrixUser } from "./harness/matrixUser";
 import { acceptBotDm } from "./harness/paging";
 
@@ -14,8 +13,7 @@ import { acceptBotDm } from "./harness/paging";
  * changes nothing; and the member's `!page` rings the peer on call at once.
  */
 
-const env = e2eEnv();
-const bot = botUserId(env);
+const { env, bot } = e2eScene();
 const ID = `oakwood-${randomBytes(3).toString("hex")}`;
 
 let running: RunningCarenet;
@@ -25,7 +23,7 @@ beforeAll(async () => {
   [staff, member, peer, backup] = await Promise.all(["staff", "member", "peer", "backup"].map((n) => newUser(env, n)));
   const demo = parse(readFileSync(path.join(__dirname, "../../config/demo.yaml"), "utf8")) as { communities: Array<Record<string, unknown>> };
   const community = { ...demo.communities[0], id: ID, staff: [staff.userId], admins: [staff.userId] };
-  running = await startCarenet(env, mkdtempSync(path.join(tmpdir(), "carenet-demo-story-")), { communities: [community] });
+  running = await startCarenet(env, tempDir("demo-story"), { communities: [community] });
 });
 
 afterAll(async () => {

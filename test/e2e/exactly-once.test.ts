@@ -1,16 +1,11 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { loadRegistration } from "../../src/matrix/registration";
-import { botReactionTo, botReplyTo, botUserId, e2eEnv, newUser, relatesTo, startCarenet, writeTestConfig, openBotDm } from "./harness/carenet";
+import { botReactionTo, botReplyTo, newUser, relatesTo, startCarenet, writeTestConfig, e2eScene, tempDir } from "./harness/carenet";
 import { CarenetProcess, sleep, waitUntil } from "./harness/child";
 import type { MatrixEvent, MatrixUser } from "./harness/matrixUser";
 
-const env = e2eEnv();
-const bot = botUserId(env);
-
-const openDm = (user: MatrixUser): Promise<string> => openBotDm(user, bot);
+const { env, bot, openDm } = e2eScene();
 
 /** Waits a little past the first answer, then counts, so a late duplicate would be seen. */
 async function countAfterSettling(user: MatrixUser, roomId: string, match: (ev: MatrixEvent) => boolean): Promise<number> {
@@ -27,7 +22,7 @@ afterEach(async () => {
 });
 
 test("carenet killed with SIGKILL after the homeserver delivered a command, before answering it, answers exactly once after restart", async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "carenet-kill-"));
+  const dir = tempDir("kill");
   const configPath = writeTestConfig(env, dir);
   const alice = await newUser(env, "alice");
   users.push(alice);
@@ -66,7 +61,7 @@ test("carenet killed with SIGKILL after the homeserver delivered a command, befo
 });
 
 test("a reply that reached the homeserver but was not recorded as sent is resent with the same transaction id and shows once", async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "carenet-resend-"));
+  const dir = tempDir("resend");
   const bob = await newUser(env, "bob");
   users.push(bob);
   let running = await startCarenet(env, dir, { failpoints: new Set(["fail-after-send"]) });
@@ -95,7 +90,7 @@ test("a reply that reached the homeserver but was not recorded as sent is resent
 });
 
 test("a transaction the homeserver replays, or an event delivered again in another transaction, is handled once", async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "carenet-replay-"));
+  const dir = tempDir("replay");
   const carol = await newUser(env, "carol");
   users.push(carol);
   const running = await startCarenet(env, dir);

@@ -1,18 +1,14 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { loadRegistration } from "../../src/matrix/registration";
-import { botReactionTo, botReplyTo, botUserId, CRISIS, e2eEnv, newUser, startCarenet, type RunningCarenet } from "./harness/carenet";
+import { botReactionTo, botReplyTo, CRISIS, newUser, startCarenet, type RunningCarenet, e2eScene, tempDir } from "./harness/carenet";
 import type { MatrixUser } from "./harness/matrixUser";
 
-const env = e2eEnv();
-const bot = botUserId(env);
+const { env, bot } = e2eScene();
 let running: RunningCarenet;
 let alice: MatrixUser;
 let dm: string;
 
 beforeAll(async () => {
-  running = await startCarenet(env, mkdtempSync(path.join(tmpdir(), "carenet-help-")));
+  running = await startCarenet(env, tempDir("help"));
   alice = await newUser(env, "alice");
   dm = await alice.createDm(bot);
   await alice.waitForEvent(dm, (ev) => ev.type === "m.room.member" && ev.state_key === bot && (ev.content as { membership?: string }).membership === "join");

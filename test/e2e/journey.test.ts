@@ -1,8 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { botReactionTo, botUserId, CRISIS, e2eEnv, newUser, startCarenet, type RunningCarenet } from "./harness/carenet";
+import { botReactionTo, CRISIS, newUser, startCarenet, type RunningCarenet, e2eScene, tempDir } from "./harness/carenet";
 import { sleep } from "./harness/child";
 import type { MatrixEvent, MatrixUser } from "./harness/matrixUser";
 import { acceptBotDm, body, botSays, inviteNamed } from "./harness/paging";
@@ -18,9 +14,7 @@ import { command, onCallNow } from "./harness/rota";
  * only with agreement.
  */
 
-const env = e2eEnv();
-const bot = botUserId(env);
-const rand = randomBytes(3).toString("hex");
+const { env, bot, rand } = e2eScene();
 const OAK = `oak-${rand}`;
 const NAME = `Oakwood ${rand}`;
 const TZ = "Europe/London";
@@ -46,7 +40,7 @@ const named = (u: MatrixUser) => `(?:${esc(u.userId.slice(1).split(":")[0])}|${e
 
 beforeAll(async () => {
   [sam, pia, amy, carl] = await Promise.all(["sam", "pia", "amy", "carl"].map((n) => newUser(env, n)));
-  running = await startCarenet(env, mkdtempSync(path.join(tmpdir(), "carenet-journey-")), {
+  running = await startCarenet(env, tempDir("journey"), {
     communities: [
       {
         id: OAK,

@@ -1,9 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { botReplyTo, botUserId, e2eEnv, newUser, startCarenet, type RunningCarenet, openBotDm } from "./harness/carenet";
+import { botReplyTo, newUser, startCarenet, type RunningCarenet, e2eScene, tempDir } from "./harness/carenet";
 import type { MatrixUser } from "./harness/matrixUser";
 import { body, botSays, pagingCommunity } from "./harness/paging";
 import { REPO_ROOT } from "./harness/paths";
@@ -16,9 +15,7 @@ import { onCallNow } from "./harness/rota";
  * HTTP query API.
  */
 
-const env = e2eEnv();
-const bot = botUserId(env);
-const rand = randomBytes(3).toString("hex");
+const { env, bot, rand, openDm } = e2eScene();
 const OAK = `oak-${rand}`;
 /** A community with no ladder: every page ends at once with the crisis resources (exhausted). */
 const ELM = `elm-${rand}`;
@@ -26,18 +23,13 @@ const TOKEN = `scrape-${randomBytes(12).toString("hex")}`;
 
 let running: RunningCarenet;
 let prometheus: TestPrometheus;
-let amy: MatrixUser;
-let bob: MatrixUser;
-let sam: MatrixUser;
-let kim: MatrixUser;
+let amy: MatrixUser, bob: MatrixUser, sam: MatrixUser, kim: MatrixUser;
 let bobDm: string;
-
-const openDm = (user: MatrixUser): Promise<string> => openBotDm(user, bot);
 
 beforeAll(async () => {
   execFileSync("bash", [path.join(REPO_ROOT, "scripts/ensure-prometheus.sh")], { stdio: "inherit" });
   [amy, bob, sam, kim] = await Promise.all(["amy", "bob", "sam", "kim"].map((n) => newUser(env, n)));
-  running = await startCarenet(env, mkdtempSync(path.join(tmpdir(), "carenet-metrics-")), {
+  running = await startCarenet(env, tempDir("metrics"), {
     communities: [
       pagingCommunity(OAK, { staff: [sam.userId], escalation: [{ notify: "on_call_peers", wait: "10m" }, { notify: "all_staff", wait: "10m" }] }),
       pagingCommunity(ELM, { staff: [sam.userId], escalation: [] }),

@@ -1,11 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { openDatabase } from "../../src/store/database";
 import { MembersStore } from "../../src/features/communities/store/members";
-import { botReplyTo, botUserId, CRISIS, e2eEnv, newUser, writeTestConfig } from "./harness/carenet";
+import { botReplyTo, CRISIS, newUser, writeTestConfig, e2eScene, tempDir } from "./harness/carenet";
 import { CarenetProcess, sleep } from "./harness/child";
 import type { MatrixUser } from "./harness/matrixUser";
 import { body, botDmWith, botSays, countSaid, pagingCommunity } from "./harness/paging";
@@ -16,8 +14,7 @@ import { body, botDmWith, botSays, countSaid, pagingCommunity } from "./harness/
  * The ladder asks the whole staff team (from the config), so no rota is needed.
  */
 
-const env = e2eEnv();
-const bot = botUserId(env);
+const { env, bot } = e2eScene();
 const WAIT_MS = 5000;
 
 const processes: CarenetProcess[] = [];
@@ -28,7 +25,7 @@ afterAll(async () => {
 });
 
 test("SIGKILL mid-escalation: after a restart the escalation continues on time, with no duplicate messages", async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "carenet-paging-kill-"));
+  const dir = tempDir("paging-kill");
   const [amy, sam] = await Promise.all([newUser(env, "amy"), newUser(env, "sam")]);
   users.push(amy, sam);
   const id = `kill-${randomBytes(3).toString("hex")}`;

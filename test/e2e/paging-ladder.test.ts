@@ -1,12 +1,9 @@
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { DateTime } from "luxon";
 import { SMTPServer } from "smtp-server";
-import { botReplyTo, botUserId, CRISIS, e2eEnv, newUser, startCarenet, type RunningCarenet, openBotDm } from "./harness/carenet";
+import { botReplyTo, CRISIS, newUser, startCarenet, type RunningCarenet, e2eScene, tempDir, joinStaffRoom, addMember } from "./harness/carenet";
 import { sleep } from "./harness/child";
 import type { MatrixUser } from "./harness/matrixUser";
 import { acceptBotDm, body, botSays, pagingCommunity } from "./harness/paging";
@@ -24,9 +21,7 @@ import { onCallNow } from "./harness/rota";
  * on-call staff 10m, and a gap warning due a minute or two after the start.
  */
 
-const env = e2eEnv();
-const bot = botUserId(env);
-const rand = randomBytes(3).toString("hex");
+const { env, bot, rand, openDm } = e2eScene();
 const ASH = `ash-${rand}`;
 const BIRCH = `birch-${rand}`;
 const TZ = "Europe/London";
@@ -93,15 +88,6 @@ async function waitUntil<T>(what: string, check: () => T | undefined, timeoutMs 
   }
 }
 
-async function joinStaffRoom(staff: MatrixUser, community: string): Promise<string> {
-  const roomId = running.carenet.app.rooms.get(community, "staff")!.roomId;
-  await staff.waitForInvite((inv) => inv.roomId === roomId);
-  await staff.joinRoom(roomId);
-  return roomId;
-}
-
-const openDm = (user: MatrixUser): Promise<string> => openBotDm(user, bot);
-
 beforeAll(async () => {
   smtp = new SMTPServer({
     authOptional: true,
@@ -135,7 +121,7 @@ beforeAll(async () => {
   [kim, pat, stan, mo, sue] = await Promise.all(["kim", "pat", "stan", "mo", "sue"].map((n) => newUser(env, n)));
   // A gap warning due at the start of a minute between 90 and 150 seconds from now.
   gapAt = DateTime.now().setZone(TZ).plus({ seconds: 90 }).startOf("minute").plus({ minutes: 1 });
-  running = await startCarenet(env, mkdtempSync(path.join(tmpdir(), "carenet-ladder-")), {
+  running = await startCarenet(env, tempDir("ladder"), {
     communities: [
       pagingCommunity(ASH, { staff: [stan.userId], escalation: [{ notify: "on_call_peers", wait: "10m" }, { notify: "all_staff", wait: "10m" }] }),
       {
@@ -153,16 +139,11 @@ beforeAll(async () => {
     },
   });
   const app = running.carenet.app;
-  const now = Date.now();
-  for (const [community, member, staff] of [
-    [ASH, kim, stan],
-    [ASH, pat, stan],
-    [BIRCH, mo, sue],
-  ] as const) {
-    app.members.add({ communityId: community, userId: member.userId, sponsor: staff.userId, addedBy: staff.userId }, now);
-  }
-  ashStaffRoom = await joinStaffRoom(stan, ASH);
-  birchStaffRoom = await joinStaffRoom(sue, BIRCH);
+  addMember(running, ASH, kim, stan);
+  addMember(running, ASH, pat, stan);
+  addMember(running, BIRCH, mo, sue);
+  ashStaffRoom = await joinStaffRoom(running, stan, ASH);
+  birchStaffRoom = await joinStaffRoom(running, sue, BIRCH);
   patDm = await openDm(pat);
   await onCallNow({ bot, peer: pat, peerDm: patDm, staff: stan, staffRoom: ashStaffRoom, timezone: TZ });
   expect(app.onCall(ASH, Date.now()).peers).toEqual([pat.userId]);

@@ -1,8 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { botReplyTo, botUserId, e2eEnv, newUser, openBotDm, startCarenet, type RunningCarenet } from "./harness/carenet";
+import { botReplyTo, newUser, openBotDm, startCarenet, type RunningCarenet, e2eScene, tempDir, addMember } from "./harness/carenet";
 import { Message } from "../../src/messaging/message";
 import type { MatrixUser } from "./harness/matrixUser";
 import { botSays, pagingCommunity } from "./harness/paging";
@@ -15,9 +11,7 @@ import { botSays, pagingCommunity } from "./harness/paging";
  * room in its order. Order, not time: nothing here asserts how long anything took.
  */
 
-const env = e2eEnv();
-const bot = botUserId(env);
-const rand = randomBytes(3).toString("hex");
+const { env, bot, rand } = e2eScene();
 const OAK = `oak-${rand}`;
 const PER_ROOM = 50;
 
@@ -27,11 +21,11 @@ let sam: MatrixUser; // staff, asked at the ladder's only step
 
 beforeAll(async () => {
   [amy, sam] = await Promise.all(["amy", "sam"].map((n) => newUser(env, n)));
-  running = await startCarenet(env, mkdtempSync(path.join(tmpdir(), "carenet-priority-")), {
+  running = await startCarenet(env, tempDir("priority"), {
     communities: [pagingCommunity(OAK, { staff: [sam.userId], escalation: [{ notify: "all_staff", wait: "10m" }] })],
     extraConfig: { sending: { concurrency: 1 } },
   });
-  running.carenet.app.members.add({ communityId: OAK, userId: amy.userId, sponsor: sam.userId, addedBy: sam.userId }, Date.now());
+  addMember(running, OAK, amy, sam);
 });
 
 afterAll(async () => {

@@ -1,8 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { botUserId, e2eEnv, newUser, openBotDm, startCarenet, type RunningCarenet } from "./harness/carenet";
+import { newUser, openBotDm, startCarenet, type RunningCarenet, e2eScene, tempDir, addMember } from "./harness/carenet";
 import { sleep } from "./harness/child";
 import type { MatrixUser } from "./harness/matrixUser";
 import { body, botSays, inviteNamed, pagingCommunity } from "./harness/paging";
@@ -14,9 +10,7 @@ import { body, botSays, inviteNamed, pagingCommunity } from "./harness/paging";
  * topped up with a new room, and the taken one is never offered again.
  */
 
-const env = e2eEnv();
-const bot = botUserId(env);
-const rand = randomBytes(3).toString("hex");
+const { env, bot, rand } = e2eScene();
 const OAK = `oak-${rand}`;
 const NOTE = `e2e-warm-note-${rand}`;
 
@@ -36,10 +30,10 @@ async function until(what: string, cond: () => boolean): Promise<void> {
 beforeAll(async () => {
   [amy, sam] = await Promise.all(["amy", "sam"].map((n) => newUser(env, n)));
   const oak = pagingCommunity(OAK, { staff: [sam.userId], escalation: [{ notify: "all_staff", wait: "10m" }] });
-  running = await startCarenet(env, mkdtempSync(path.join(tmpdir(), "carenet-warm-")), {
+  running = await startCarenet(env, tempDir("warm"), {
     communities: [{ ...oak, paging: { ...oak.paging, warm_rooms: 2 } }],
   });
-  running.carenet.app.members.add({ communityId: OAK, userId: amy.userId, sponsor: sam.userId, addedBy: sam.userId }, Date.now());
+  addMember(running, OAK, amy, sam);
 });
 
 afterAll(async () => {

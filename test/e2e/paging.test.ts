@@ -1,8 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { botReplyTo, botUserId, CRISIS, e2eEnv, newUser, startCarenet, type RunningCarenet, openBotDm } from "./harness/carenet";
+import { botReplyTo, CRISIS, newUser, startCarenet, type RunningCarenet, e2eScene, tempDir, joinStaffRoom, addMember } from "./harness/carenet";
 import { sleep } from "./harness/child";
 import type { MatrixUser } from "./harness/matrixUser";
 import { acceptBotDm, body, botSays, countSaid, inviteNamed, pagingCommunity, shown } from "./harness/paging";
@@ -15,9 +11,7 @@ import { onCallNow } from "./harness/rota";
  * peer answers; ELM has 2-second waits and nobody answers.
  */
 
-const env = e2eEnv();
-const bot = botUserId(env);
-const rand = randomBytes(3).toString("hex");
+const { env, bot, rand, openDm } = e2eScene();
 const OAK = `oak-${rand}`;
 const ELM = `elm-${rand}`;
 const TZ = "Europe/London";
@@ -35,34 +29,22 @@ let bobDm: string;
 let patDm: string;
 let elmStaffRoom: string;
 
-async function joinStaffRoom(staff: MatrixUser, community: string): Promise<string> {
-  const roomId = running.carenet.app.rooms.get(community, "staff")!.roomId;
-  await staff.waitForInvite((inv) => inv.roomId === roomId);
-  await staff.joinRoom(roomId);
-  return roomId;
-}
-
 beforeAll(async () => {
   [amy, bob, sam, kim, pat, stan] = await Promise.all(["amy", "bob", "sam", "kim", "pat", "stan"].map((n) => newUser(env, n)));
-  running = await startCarenet(env, mkdtempSync(path.join(tmpdir(), "carenet-paging-")), {
+  running = await startCarenet(env, tempDir("paging"), {
     communities: [
       pagingCommunity(OAK, { staff: [sam.userId], escalation: [{ notify: "on_call_peers", wait: "10m" }, { notify: "all_staff", wait: "10m" }] }),
       pagingCommunity(ELM, { staff: [stan.userId], escalation: [{ notify: "on_call_peers", wait: "2s" }, { notify: "all_staff", wait: "2s" }] }),
     ],
   });
   const app = running.carenet.app;
-  const now = Date.now();
   // The members (added by staff with `!member add` in production; see journey.test.ts).
-  for (const [community, member, staff] of [
-    [OAK, amy, sam],
-    [OAK, bob, sam],
-    [ELM, kim, stan],
-    [ELM, pat, stan],
-  ] as const) {
-    app.members.add({ communityId: community, userId: member.userId, sponsor: staff.userId, addedBy: staff.userId }, now);
-  }
-  const oakStaffRoom = await joinStaffRoom(sam, OAK);
-  elmStaffRoom = await joinStaffRoom(stan, ELM);
+  addMember(running, OAK, amy, sam);
+  addMember(running, OAK, bob, sam);
+  addMember(running, ELM, kim, stan);
+  addMember(running, ELM, pat, stan);
+  const oakStaffRoom = await joinStaffRoom(running, sam, OAK);
+  elmStaffRoom = await joinStaffRoom(running, stan, ELM);
   // The peers agree, volunteer for a shift covering now, and staff approve: the real rota.
   [bobDm, patDm] = await Promise.all([openDm(bob), openDm(pat)]);
   await onCallNow({ bot, peer: bob, peerDm: bobDm, staff: sam, staffRoom: oakStaffRoom, timezone: TZ });
@@ -75,8 +57,6 @@ afterAll(async () => {
   for (const u of [amy, bob, sam, kim, pat, stan]) await u?.stop();
   await running?.carenet.stop();
 });
-
-const openDm = (user: MatrixUser): Promise<string> => openBotDm(user, bot);
 
 test("a member pages; the on-call peer gets the DM and the support-room invite, acks, the member is told, and the page resolves", async () => {
   const dm = await openDm(amy);

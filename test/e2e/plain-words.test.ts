@@ -1,8 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { botReplyTo, botUserId, CRISIS, e2eEnv, newUser, startCarenet, type RunningCarenet, openBotDm } from "./harness/carenet";
+import { botReplyTo, CRISIS, newUser, startCarenet, type RunningCarenet, e2eScene, tempDir, addMember } from "./harness/carenet";
 import type { MatrixUser } from "./harness/matrixUser";
 import { body, botSays, pagingCommunity } from "./harness/paging";
 
@@ -12,26 +8,20 @@ import { body, botSays, pagingCommunity } from "./harness/paging";
  * other words people reach for open a page exactly as `!page` does.
  */
 
-const env = e2eEnv();
-const bot = botUserId(env);
-const rand = randomBytes(3).toString("hex");
+const { env, bot, rand, openDm } = e2eScene();
 const OAK = `words-${rand}`;
 const WORDS = `i can't do this anymore ${rand}`;
 
 let running: RunningCarenet;
-let amy: MatrixUser;
-let sam: MatrixUser;
-let amyDm: string;
-let samDm: string;
-
-const openDm = (user: MatrixUser): Promise<string> => openBotDm(user, bot);
+let amy: MatrixUser, sam: MatrixUser;
+let amyDm: string, samDm: string;
 
 beforeAll(async () => {
   [amy, sam] = await Promise.all(["amy", "sam"].map((n) => newUser(env, n)));
-  running = await startCarenet(env, mkdtempSync(path.join(tmpdir(), "carenet-words-")), {
+  running = await startCarenet(env, tempDir("words"), {
     communities: [pagingCommunity(OAK, { staff: [sam.userId], escalation: [{ notify: "all_staff", wait: "30m" }] })],
   });
-  running.carenet.app.members.add({ communityId: OAK, userId: amy.userId, sponsor: sam.userId, addedBy: sam.userId }, Date.now());
+  addMember(running, OAK, amy, sam);
   [amyDm, samDm] = await Promise.all([openDm(amy), openDm(sam)]);
 });
 

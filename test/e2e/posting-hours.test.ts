@@ -1,12 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { DateTime } from "luxon";
 import type { Clock } from "../../src/kernel/clock";
 import { loadRegistration } from "../../src/matrix/registration";
-import { botReplyTo, botUserId, CRISIS, e2eEnv, newUser, startCarenet, writeTestConfig, type RunningCarenet } from "./harness/carenet";
+import { botReplyTo, CRISIS, newUser, startCarenet, writeTestConfig, type RunningCarenet, e2eScene, tempDir } from "./harness/carenet";
 import { CarenetProcess, sleep, waitUntil } from "./harness/child";
 import { MatrixError, type MatrixEvent, type MatrixUser } from "./harness/matrixUser";
 
@@ -16,8 +14,7 @@ import { MatrixError, type MatrixEvent, type MatrixUser } from "./harness/matrix
  * in the community's zone). The homeserver itself refuses a member's message while closed.
  */
 
-const env = e2eEnv();
-const bot = botUserId(env);
+const { env, bot } = e2eScene();
 const ZONE = "Europe/London";
 const MINUTE = 60_000;
 const rand = randomBytes(3).toString("hex");
@@ -104,7 +101,7 @@ test("a member can post before the close, is refused by the homeserver while clo
   const reopen = close + MINUTE;
   const id = `hrs-${rand}`;
   const clock = new MovableClock();
-  running = await startCarenet(env, mkdtempSync(path.join(tmpdir(), "carenet-hours-")), {
+  running = await startCarenet(env, tempDir("hours"), {
     clock,
     communities: [
       communityWithHours(id, sam.userId, [
@@ -160,7 +157,7 @@ test("a member can post before the close, is refused by the homeserver while clo
 test("carenet killed while the room is open and restarted after the closing time closes it at start, with a single notice", async () => {
   const [sam, mia] = await Promise.all([newUser(env, "sam"), newUser(env, "mia")]);
   users.push(sam, mia);
-  const dir = mkdtempSync(path.join(tmpdir(), "carenet-hours-kill-"));
+  const dir = tempDir("hours-kill");
   const close = minuteAfter(60_000);
   const id = `hrk-${rand}`;
   const communities = [communityWithHours(id, sam.userId, [{ from: close - 60 * MINUTE, to: close }])];

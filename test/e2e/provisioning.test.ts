@@ -1,9 +1,5 @@
-import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type { ReconcileReport } from "../../src/matrix/provisioning";
-import { botUserId, e2eEnv, newUser, startCarenet, type RunningCarenet } from "./harness/carenet";
+import { newUser, startCarenet, type RunningCarenet, e2eScene, tempDir } from "./harness/carenet";
 import type { MatrixUser } from "./harness/matrixUser";
 
 /**
@@ -13,10 +9,8 @@ import type { MatrixUser } from "./harness/matrixUser";
  * reported in the staff room.
  */
 
-const env = e2eEnv();
-const bot = botUserId(env);
-const dir = mkdtempSync(path.join(tmpdir(), "carenet-provisioning-"));
-const rand = randomBytes(3).toString("hex");
+const { env, bot, rand } = e2eScene();
+const dir = tempDir("provisioning");
 const OAK = `oak-${rand}`;
 const ELM = `elm-${rand}`;
 const ROOM_KEYS = ["community", "staff", "alumni"];

@@ -1,8 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { botReplyTo, botUserId, e2eEnv, newUser, startCarenet, type RunningCarenet, openBotDm } from "./harness/carenet";
+import { botReplyTo, newUser, startCarenet, type RunningCarenet, e2eScene, tempDir } from "./harness/carenet";
 import { sleep, waitUntil } from "./harness/child";
 import type { MatrixUser } from "./harness/matrixUser";
 import { body, botSays, pagingCommunity } from "./harness/paging";
@@ -17,9 +13,7 @@ import { onCallNow } from "./harness/rota";
  * notices must not.
  */
 
-const env = e2eEnv();
-const bot = botUserId(env);
-const rand = randomBytes(3).toString("hex");
+const { env, bot, rand, openDm } = e2eScene();
 const OAK = `push-${rand}`;
 const TZ = "Europe/London";
 /** Short enough to wait for in a test; the staff step's own wait is long so nothing else follows. */
@@ -37,12 +31,10 @@ let samDm: string;
 let sueDm: string;
 let staffRoom: string;
 
-const openDm = (user: MatrixUser): Promise<string> => openBotDm(user, bot);
-
 beforeAll(async () => {
   gateway = await PushGateway.start();
   [amy, bob, sam, sue] = await Promise.all(["amy", "bob", "sam", "sue"].map((n) => newUser(env, n)));
-  running = await startCarenet(env, mkdtempSync(path.join(tmpdir(), "carenet-push-")), {
+  running = await startCarenet(env, tempDir("push"), {
     communities: [
       pagingCommunity(OAK, {
         staff: [sam.userId, sue.userId],

@@ -1,9 +1,5 @@
-import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import * as ical from "node-ical";
-import { botUserId, e2eEnv, newUser, startCarenet, type RunningCarenet } from "./harness/carenet";
+import { newUser, startCarenet, type RunningCarenet, e2eScene, tempDir } from "./harness/carenet";
 import type { MatrixUser } from "./harness/matrixUser";
 import { pagingCommunity } from "./harness/paging";
 import { command } from "./harness/rota";
@@ -19,9 +15,7 @@ import { command } from "./harness/rota";
  * Events from Synapse then look as if sent in the future, which carenet accepts.
  */
 
-const env = e2eEnv();
-const bot = botUserId(env);
-const rand = randomBytes(3).toString("hex");
+const { env, bot, rand } = e2eScene();
 const OAK = `oak-${rand}`;
 const START = Date.parse("2026-03-25T12:00:00Z");
 const clock = { offset: START - Date.now(), now: () => Date.now() + clock.offset };
@@ -34,7 +28,7 @@ let staffRoom: string;
 
 beforeAll(async () => {
   [alex, sam] = await Promise.all(["alex", "sam"].map((n) => newUser(env, n)));
-  running = await startCarenet(env, mkdtempSync(path.join(tmpdir(), "carenet-calendar-")), {
+  running = await startCarenet(env, tempDir("calendar"), {
     communities: [pagingCommunity(OAK, { staff: [sam.userId], escalation: [{ notify: "on_call_peers", wait: "10m" }] })],
     extraConfig: { calendar: { public_url: `http://127.0.0.1:${env.asPort}` } },
     clock,

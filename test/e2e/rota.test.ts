@@ -1,9 +1,5 @@
-import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { DateTime } from "luxon";
-import { botReactionTo, botReplyTo, botUserId, CRISIS, e2eEnv, newUser, startCarenet, type RunningCarenet, openBotDm } from "./harness/carenet";
+import { botReactionTo, botReplyTo, CRISIS, newUser, startCarenet, type RunningCarenet, e2eScene, tempDir } from "./harness/carenet";
 import { sleep } from "./harness/child";
 import type { MatrixEvent, MatrixUser } from "./harness/matrixUser";
 
@@ -16,9 +12,7 @@ import type { MatrixEvent, MatrixUser } from "./harness/matrixUser";
  * which a command counts as late), so the shift can start during the test.
  */
 
-const env = e2eEnv();
-const bot = botUserId(env);
-const rand = randomBytes(3).toString("hex");
+const { env, bot, rand, openDm } = e2eScene();
 const OAK = `oak-${rand}`;
 const TZ = "Europe/London";
 
@@ -34,8 +28,6 @@ let alexDm: string;
 const body = (ev: MatrixEvent) => String(ev.content.body ?? "");
 const fromBot = (text: string) => (ev: MatrixEvent) => ev.sender === bot && ev.type === "m.room.message" && body(ev).includes(text);
 
-const openDm = (user: MatrixUser): Promise<string> => openBotDm(user, bot);
-
 async function command(user: MatrixUser, roomId: string, text: string): Promise<{ reply: string; reaction: string }> {
   const id = await user.sendText(roomId, text);
   const reply = await user.waitForEvent(roomId, botReplyTo(bot, id));
@@ -45,7 +37,7 @@ async function command(user: MatrixUser, roomId: string, text: string): Promise<
 
 beforeAll(async () => {
   [sam, alex, bob] = await Promise.all([newUser(env, "sam"), newUser(env, "alex"), newUser(env, "bob")]);
-  running = await startCarenet(env, mkdtempSync(path.join(tmpdir(), "carenet-rota-")), {
+  running = await startCarenet(env, tempDir("rota"), {
     clock,
     communities: [
       {

@@ -1,7 +1,4 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { botReactionTo, botReplyTo, botUserId, e2eEnv, newUser, openBotDm, relatesTo, startCarenet, type RunningCarenet } from "./harness/carenet";
+import { botReactionTo, botReplyTo, newUser, openBotDm, relatesTo, startCarenet, type RunningCarenet, e2eScene, tempDir } from "./harness/carenet";
 import type { MatrixUser } from "./harness/matrixUser";
 
 /**
@@ -10,8 +7,7 @@ import type { MatrixUser } from "./harness/matrixUser";
  * answer, each in the order of their commands, and every ✅.
  */
 
-const env = e2eEnv();
-const bot = botUserId(env);
+const { env, bot } = e2eScene();
 const MEMBERS = 20;
 const COMMANDS = ["!help", "!help page", "!help ack"];
 
@@ -20,7 +16,7 @@ let people: MatrixUser[] = [];
 let dms: string[] = [];
 
 beforeAll(async () => {
-  running = await startCarenet(env, mkdtempSync(path.join(tmpdir(), "carenet-sending-")), { extraConfig: { sending: { concurrency: 4 } } });
+  running = await startCarenet(env, tempDir("sending"), { extraConfig: { sending: { concurrency: 4 } } });
   people = await Promise.all(Array.from({ length: MEMBERS }, (_, i) => newUser(env, `m${i}`)));
   dms = await Promise.all(people.map((p) => openBotDm(p, bot)));
 });

@@ -1,9 +1,5 @@
-import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { DateTime } from "luxon";
-import { botReplyTo, botUserId, e2eEnv, newUser, startCarenet, type RunningCarenet, openBotDm } from "./harness/carenet";
+import { botReplyTo, newUser, startCarenet, type RunningCarenet, e2eScene, tempDir } from "./harness/carenet";
 import type { MatrixEvent, MatrixUser } from "./harness/matrixUser";
 import { body, botSays, pagingCommunity } from "./harness/paging";
 import { onCallNow } from "./harness/rota";
@@ -15,9 +11,7 @@ import { onCallNow } from "./harness/rota";
  * or shows the note.
  */
 
-const env = e2eEnv();
-const bot = botUserId(env);
-const rand = randomBytes(3).toString("hex");
+const { env, bot, rand, openDm } = e2eScene();
 const OAK = `oak-${rand}`;
 const TZ = "Europe/London";
 const NOTE = `weekly-note-${rand} please come`;
@@ -33,11 +27,9 @@ let bob: MatrixUser;
 let sam: MatrixUser;
 let staffRoom: string;
 
-const openDm = (user: MatrixUser): Promise<string> => openBotDm(user, bot);
-
 beforeAll(async () => {
   [amy, bob, sam] = await Promise.all(["amy", "bob", "sam"].map((n) => newUser(env, n)));
-  running = await startCarenet(env, mkdtempSync(path.join(tmpdir(), "carenet-weekly-")), {
+  running = await startCarenet(env, tempDir("weekly"), {
     communities: [{ ...pagingCommunity(OAK, { staff: [sam.userId], escalation: [{ notify: "on_call_peers", wait: "10m" }] }), weekly_report: { day: DAY, at: "09:00" } }],
     clock,
   });

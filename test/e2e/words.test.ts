@@ -1,9 +1,5 @@
-import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { DateTime } from "luxon";
-import { botReplyTo, botUserId, e2eEnv, newUser, startCarenet, type RunningCarenet } from "./harness/carenet";
+import { botReplyTo, newUser, startCarenet, type RunningCarenet, e2eScene, tempDir } from "./harness/carenet";
 import type { MatrixEvent, MatrixUser } from "./harness/matrixUser";
 import { acceptBotDm, body } from "./harness/paging";
 import { command, onCallNow } from "./harness/rota";
@@ -16,9 +12,7 @@ import { command, onCallNow } from "./harness/rota";
  * and after `!language es` the same member reads Spanish.
  */
 
-const env = e2eEnv();
-const bot = botUserId(env);
-const rand = randomBytes(3).toString("hex");
+const { env, bot, rand } = e2eScene();
 const OAK = `oak-${rand}`;
 const NAME = `Oakwood ${rand}`;
 const ZONE = "Europe/London";
@@ -81,7 +75,7 @@ beforeAll(async () => {
     ].map(([u, name]) => (u as MatrixUser).request("PUT", `/_matrix/client/v3/profile/${encodeURIComponent((u as MatrixUser).userId)}/displayname`, { displayname: name })),
   );
   PROMPT_AT = Math.ceil((Date.now() + 2 * MINUTE) / MINUTE) * MINUTE;
-  running = await startCarenet(env, mkdtempSync(path.join(tmpdir(), "carenet-words-")), {
+  running = await startCarenet(env, tempDir("words"), {
     clock,
     extraConfig: { crisis_resources: CRISIS },
     communities: [

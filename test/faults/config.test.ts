@@ -1,9 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { stringify } from "yaml";
-import { botUserId, CRISIS, e2eEnv, newUser, startCarenetFromFile, type RunningCarenet } from "../e2e/harness/carenet";
+import { CRISIS, newUser, startCarenetFromFile, type RunningCarenet, e2eScene, tempDir, oakwood } from "../e2e/harness/carenet";
 import type { MatrixUser } from "../e2e/harness/matrixUser";
 import { REPO_ROOT } from "../e2e/harness/paths";
 
@@ -14,9 +13,8 @@ import { REPO_ROOT } from "../e2e/harness/paths";
  * staff room (an alias bomb too).
  */
 
-const env = e2eEnv();
-const bot = botUserId(env);
-const dir = mkdtempSync(path.join(tmpdir(), "carenet-faults-config-"));
+const { env, bot } = e2eScene();
+const dir = tempDir("faults-config");
 const file = path.join(dir, "config.yaml");
 const CLI = path.join(REPO_ROOT, "dist", "src", "cli.js");
 const OAK = `oak${Date.now().toString(36)}`;
@@ -34,15 +32,7 @@ function good(): Doc {
     appservice: { bind: "127.0.0.1", port: env.asPort, registration: env.registrationPath },
     database: { path: path.join(dir, "carenet.db") },
     crisis_resources: CRISIS,
-    communities: [
-      {
-        id: OAK,
-        name: "Oakwood",
-        timezone: "Europe/London",
-        staff: [sam.userId],
-        rooms: { community: { name: "Oakwood community" }, staff: { name: "Oakwood staff" }, alumni: { name: "Oakwood alumni" } },
-      },
-    ],
+    communities: [oakwood(OAK, [sam.userId])],
   };
 }
 

@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { botReplyTo, botUserId, e2eEnv, newUser, startCarenet, type RunningCarenet } from "../e2e/harness/carenet";
+import { botReplyTo, newUser, startCarenet, type RunningCarenet, e2eScene, tempDir, addMember, openBotDm } from "../e2e/harness/carenet";
 import type { MatrixUser } from "../e2e/harness/matrixUser";
 import { waitUntil } from "../e2e/harness/child";
 import { botSays, inviteNamed, pagingCommunity } from "../e2e/harness/paging";
@@ -14,11 +13,10 @@ import { botSays, inviteNamed, pagingCommunity } from "../e2e/harness/paging";
  * write-ahead log while it runs and after a restart, and from a backup made afterwards.
  */
 
-const env = e2eEnv();
-const bot = botUserId(env);
-const dir = mkdtempSync(path.join(tmpdir(), "carenet-faults-erasure-"));
+const { env, bot, rand } = e2eScene();
+const dir = tempDir("faults-erasure");
 const dbPath = path.join(dir, "carenet.db");
-const OAK = `oak${randomBytes(3).toString("hex")}`;
+const OAK = `oak${rand}`;
 const NOTE_MARKER = `NOTEMARK${randomBytes(6).toString("hex")}`;
 const DM_MARKER = `DMTEXTMARK${randomBytes(6).toString("hex")}`;
 const CHECKIN_MARKER = `CHECKINMARK${randomBytes(6).toString("hex")}`;
@@ -42,14 +40,12 @@ async function command(roomId: string, text: string): Promise<string> {
 beforeAll(async () => {
   [amy, sam] = await Promise.all([newUser(env, "amy"), newUser(env, "sam")]);
   running = await startCarenet(env, dir, { dbPath, communities: communities() });
-  running.carenet.app.members.add({ communityId: OAK, userId: amy.userId, sponsor: sam.userId, addedBy: sam.userId }, Date.now());
-  dm = await amy.createDm(bot);
-  await amy.waitForEvent(dm, (ev) => ev.sender === bot && ev.type === "m.room.message", 30_000);
+  addMember(running, OAK, amy, sam);
+  dm = await openBotDm(amy, bot, 30_000);
 });
 
 afterAll(async () => {
-  await amy?.stop();
-  await sam?.stop();
+  for (const u of [amy, sam]) await u?.stop();
   await running?.carenet.stop();
 });
 

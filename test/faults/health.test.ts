@@ -47,6 +47,16 @@ const health = async (token?: string) => {
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
 
+/** How long from now until /health answers `status`; undefined if it does not within `withinMs`. */
+async function msUntilHealth(status: number, withinMs: number): Promise<number | undefined> {
+  const since = Date.now();
+  while (Date.now() - since < withinMs) {
+    if ((await health()).status === status) return Date.now() - since;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return undefined;
+}
+
 /** Writes zeros into `file` until the filesystem refuses (ENOSPC). */
 function fill(file: string): void {
   const fd = openSync(file, "w");
@@ -72,15 +82,7 @@ function fill(file: string): void {
 
   const filler = path.join(data, "filler");
   fill(filler);
-  const filledAt = Date.now();
-  let unhealthyAfterMs: number | undefined;
-  while (Date.now() - filledAt < 10_000) {
-    if ((await health()).status === 503) {
-      unhealthyAfterMs = Date.now() - filledAt;
-      break;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const unhealthyAfterMs = await msUntilHealth(503, 10_000);
   expect(unhealthyAfterMs).toBeDefined();
   expect(unhealthyAfterMs!).toBeLessThan(5000);
   // Anyone sees only the word; the homeserver's token sees why.
@@ -93,15 +95,7 @@ function fill(file: string): void {
   await new Promise((r) => setTimeout(r, 3000)); // the homeserver tries to deliver them meanwhile
 
   rmSync(filler);
-  const freedAt = Date.now();
-  let healthyAfterMs: number | undefined;
-  while (Date.now() - freedAt < 30_000) {
-    if ((await health()).status === 200) {
-      healthyAfterMs = Date.now() - freedAt;
-      break;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const healthyAfterMs = await msUntilHealth(200, 30_000);
   expect(healthyAfterMs).toBeDefined();
   const refused = (carenet.logs.match(/SQLITE_FULL|disk is full/g) ?? []).length;
   process.stderr.write(`health: 503 ${unhealthyAfterMs} ms after the disk filled, 200 ${healthyAfterMs} ms after space was freed; ${refused} log lines about the full disk\n`);

@@ -1,9 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { request } from "node:http";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { botUserId, e2eEnv, newUser, startCarenet, type RunningCarenet } from "../e2e/harness/carenet";
+import { newUser, startCarenet, type RunningCarenet, e2eScene, tempDir } from "../e2e/harness/carenet";
 import type { MatrixUser } from "../e2e/harness/matrixUser";
 import { pagingCommunity } from "../e2e/harness/paging";
 import { command } from "../e2e/harness/rota";
@@ -14,9 +11,7 @@ import { command } from "../e2e/harness/rota";
  * crash, nothing leaked, the appservice still healthy.
  */
 
-const env = e2eEnv();
-const bot = botUserId(env);
-const rand = randomBytes(3).toString("hex");
+const { env, bot, rand } = e2eScene();
 const OAK = `oak-${rand}`;
 const TOKEN = `scrape-${randomBytes(12).toString("hex")}`;
 
@@ -30,7 +25,7 @@ let metricsUrl: string;
 beforeAll(async () => {
   alex = await newUser(env, "alex");
   staff = await newUser(env, "staff"); // a community needs someone at the end of its ladder
-  running = await startCarenet(env, mkdtempSync(path.join(tmpdir(), "carenet-faults-mc-")), {
+  running = await startCarenet(env, tempDir("faults-mc"), {
     communities: [pagingCommunity(OAK, { staff: [staff.userId], escalation: [] })],
     extraConfig: { metrics: { port: 0, token: TOKEN }, calendar: { public_url: `http://127.0.0.1:${env.asPort}` } },
   });

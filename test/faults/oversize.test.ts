@@ -1,8 +1,4 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { randomBytes } from "node:crypto";
-import { botReactionTo, botReplyTo, botUserId, e2eEnv, newUser, startCarenet, type RunningCarenet } from "../e2e/harness/carenet";
+import { botReactionTo, botReplyTo, newUser, startCarenet, type RunningCarenet, e2eScene, tempDir, addMember, openBotDm } from "../e2e/harness/carenet";
 import type { MatrixEvent, MatrixUser } from "../e2e/harness/matrixUser";
 import { botSays, inviteNamed, pagingCommunity } from "../e2e/harness/paging";
 
@@ -13,10 +9,9 @@ import { botSays, inviteNamed, pagingCommunity } from "../e2e/harness/paging";
  * only ⛔.
  */
 
-const env = e2eEnv();
-const bot = botUserId(env);
-const dir = mkdtempSync(path.join(tmpdir(), "carenet-faults-oversize-"));
-const OAK = `oak${randomBytes(3).toString("hex")}`;
+const { env, bot, rand } = e2eScene();
+const dir = tempDir("faults-oversize");
+const OAK = `oak${rand}`;
 
 let running: RunningCarenet;
 let amy: MatrixUser;
@@ -26,14 +21,12 @@ let dm: string;
 beforeAll(async () => {
   [amy, sam] = await Promise.all([newUser(env, "amy"), newUser(env, "sam")]);
   running = await startCarenet(env, dir, { communities: [pagingCommunity(OAK, { staff: [sam.userId], escalation: [{ notify: "all_staff", wait: "10m" }] })] });
-  running.carenet.app.members.add({ communityId: OAK, userId: amy.userId, sponsor: sam.userId, addedBy: sam.userId }, Date.now());
-  dm = await amy.createDm(bot);
-  await amy.waitForEvent(dm, (ev) => ev.sender === bot && ev.type === "m.room.message", 30_000);
+  addMember(running, OAK, amy, sam);
+  dm = await openBotDm(amy, bot, 30_000);
 });
 
 afterAll(async () => {
-  await amy?.stop();
-  await sam?.stop();
+  for (const u of [amy, sam]) await u?.stop();
   await running?.carenet.stop();
 });
 

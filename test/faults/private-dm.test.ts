@@ -1,8 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { botReactionTo, botUserId, e2eEnv, newUser, startCarenet, type RunningCarenet } from "../e2e/harness/carenet";
+import { botReactionTo, newUser, startCarenet, type RunningCarenet, e2eScene, tempDir } from "../e2e/harness/carenet";
 import type { MatrixEvent, MatrixUser } from "../e2e/harness/matrixUser";
 import { sleep } from "../e2e/harness/child";
 import { pagingCommunity } from "../e2e/harness/paging";
@@ -15,10 +11,9 @@ import { pagingCommunity } from "../e2e/harness/paging";
  * next private message is sent.
  */
 
-const env = e2eEnv();
-const bot = botUserId(env);
-const dir = mkdtempSync(path.join(tmpdir(), "carenet-faults-private-"));
-const OAK = `oak${randomBytes(3).toString("hex")}`;
+const { env, bot, rand } = e2eScene();
+const dir = tempDir("faults-private");
+const OAK = `oak${rand}`;
 
 let running: RunningCarenet;
 let sam: MatrixUser;

@@ -1,11 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadRegistration } from "../../src/matrix/registration";
 import { openDatabase } from "../../src/store/database";
 import { MembersStore } from "../../src/features/communities/store/members";
-import { botReplyTo, botUserId, e2eEnv, newUser, startCarenet, type RunningCarenet } from "../e2e/harness/carenet";
+import { botReplyTo, newUser, startCarenet, type RunningCarenet, e2eScene, tempDir } from "../e2e/harness/carenet";
 import type { MatrixUser } from "../e2e/harness/matrixUser";
 import { body, pagingCommunity } from "../e2e/harness/paging";
 import { ask } from "./support";
@@ -16,8 +14,7 @@ import { ask } from "./support";
  * try to make the bot say something, and page numbers asked about by strangers.
  */
 
-const env = e2eEnv();
-const bot = botUserId(env);
+const { env, bot } = e2eScene();
 const hsToken = loadRegistration(env.registrationPath, { localpart: "carenet" }).hs_token;
 const id = `small-${randomBytes(3).toString("hex")}`;
 let running: RunningCarenet;
@@ -25,7 +22,7 @@ let amy: MatrixUser, sam: MatrixUser, zoe: MatrixUser;
 let amyDm: string, zoeDm: string;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "carenet-faults-small-"));
+  const dir = tempDir("faults-small");
   [amy, sam, zoe] = await Promise.all([newUser(env, "amy"), newUser(env, "sam"), newUser(env, "zoe")]);
   const dbPath = path.join(dir, "carenet.db");
   const seed = openDatabase(dbPath);

@@ -14,3 +14,14 @@ export function refusedConfig(text: string, file = CONFIG_FILE): ConfigProblem[]
   }
   throw new Error("expected the config to be refused, but it was accepted");
 }
+
+/** Config text lines that open the Oakwood community, up to the fields of its community room (indented by 8). */
+export const OAKWOOD_OPENING = [
+  "communities:",
+  "  - id: oakwood",
+  "    name: Oakwood",
+  "    timezone: Europe/London",
+  '    staff: ["@sam:example.org"]',
+  "    rooms:",
+  "      community:",
+];

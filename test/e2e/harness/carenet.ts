@@ -1,6 +1,7 @@
 import { LogCapture } from "../../support/logCapture";
 import { randomBytes } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { stringify } from "yaml";
 import { start, type Carenet, type StartOptions } from "../../../src/app/start";
@@ -15,7 +16,40 @@ export function e2eEnv(): E2eEnv {
   return JSON.parse(readFileSync(E2E_ENV_FILE, "utf8")) as E2eEnv;
 }
 
+/** What a test file starts from: the Synapse it talks to and the bot there. */
+export interface E2eScene {
+  env: E2eEnv;
+  bot: string;
+  /** A suffix that keeps this file's communities and notes apart from every other run's. */
+  rand: string;
+  /** Opens a direct chat with the bot and waits for its welcome. */
+  openDm(user: MatrixUser): Promise<string>;
+}
+
+export function e2eScene(): E2eScene {
+  const env = e2eEnv();
+  const bot = botUserId(env);
+  return { env, bot, rand: randomBytes(3).toString("hex"), openDm: (user) => openBotDm(user, bot) };
+}
+
+/** A fresh directory for one carenet's config and database, named after what the test is about. */
+export function tempDir(name: string): string {
+  return mkdtempSync(path.join(tmpdir(), `carenet-${name}-`));
+}
+
 export const CRISIS = "In an emergency call 999. Samaritans 116 123 (free, 24/7).";
+
+/** The Oakwood community as its config would read, with `staff`; `over` adds or replaces fields. */
+export function oakwood(id: string, staff: string[], over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id,
+    name: "Oakwood",
+    timezone: "Europe/London",
+    staff,
+    rooms: { community: { name: "Oakwood community" }, staff: { name: "Oakwood staff" }, alumni: { name: "Oakwood alumni" } },
+    ...over,
+  };
+}
 
 /** A config as an admin would write it, pointing at the shared test Synapse. */
 export function testConfigYaml(env: E2eEnv, dbPath: string, communities: unknown[] = [], extra: Record<string, unknown> = {}): string {
@@ -88,10 +122,23 @@ export function botUserId(env: E2eEnv): string {
 }
 
 /** Opens a direct chat between `user` and the bot, and waits for the bot's first message there (it has joined and welcomed them). */
-export async function openBotDm(user: MatrixUser, bot: string): Promise<string> {
+export async function openBotDm(user: MatrixUser, bot: string, timeoutMs?: number): Promise<string> {
   const dm = await user.createDm(bot);
-  await user.waitForEvent(dm, (ev) => ev.sender === bot && ev.type === "m.room.message");
+  await user.waitForEvent(dm, (ev) => ev.sender === bot && ev.type === "m.room.message", timeoutMs);
   return dm;
+}
+
+/** Records `member` in a community as if `sponsor` had added them (the test skips that conversation). */
+export function addMember(running: RunningCarenet, communityId: string, member: MatrixUser, sponsor: MatrixUser): void {
+  running.carenet.app.members.add({ communityId, userId: member.userId, sponsor: sponsor.userId, addedBy: sponsor.userId }, Date.now());
+}
+
+/** Accepts carenet's invitation to a community's staff room; returns the room's id. */
+export async function joinStaffRoom(running: RunningCarenet, staff: MatrixUser, communityId: string): Promise<string> {
+  const roomId = running.carenet.app.rooms.get(communityId, "staff")!.roomId;
+  await staff.waitForInvite((inv) => inv.roomId === roomId);
+  await staff.joinRoom(roomId);
+  return roomId;
 }
 
 type Relation = { event_id?: string; "m.in_reply_to"?: { event_id?: string } };

@@ -126,6 +126,19 @@ function setUp(cfg = makeConfig()): void {
 
 afterEach(() => db?.close());
 
+/** The default config, past the start-up steps: where most describes begin. */
+async function setUpAndReconcile(): Promise<void> {
+  setUp();
+  await reconcile();
+}
+
+/** As setUpAndReconcile, then the evening prompt has gone out and a minute has passed. */
+async function aMinuteAfterThePrompt(): Promise<void> {
+  await setUpAndReconcile();
+  await at(EVENING);
+  clock.t = EVENING + 60_000;
+}
+
 async function reconcile(): Promise<void> {
   for (const step of app.afterReconcile) await step(config, "start");
 }
@@ -218,10 +231,7 @@ const answers = (user: string) =>
 const EVENING = Z("2026-03-02T20:00:00Z");
 
 describe("prompts", () => {
-  beforeEach(async () => {
-    setUp();
-    await reconcile();
-  });
+  beforeEach(setUpAndReconcile);
 
   it("one durable job per prompt slot; at 20:00 each consenting member gets the prompt with the worded options", async () => {
     expect(app.jobs.pending("checkins.prompt").map((j) => [j.payload.slot, j.dueAt])).toEqual([
@@ -438,10 +448,7 @@ describe("answers", () => {
 });
 
 describe("consent gate", () => {
-  beforeEach(async () => {
-    setUp();
-    await reconcile();
-  });
+  beforeEach(setUpAndReconcile);
 
   it("records nothing for someone who has not agreed, and points them kindly to !consent, !page and the crisis resources", async () => {
     consenting.delete(ALICE);
@@ -465,12 +472,7 @@ describe("consent gate", () => {
 });
 
 describe("alerts go exactly where the member chose", () => {
-  beforeEach(async () => {
-    setUp();
-    await reconcile();
-    await at(EVENING);
-    clock.t = EVENING + 60_000;
-  });
+  beforeEach(aMinuteAfterThePrompt);
 
   const alertsTo = (user: string) => to(user).filter((m) => m.key.startsWith("checkins:low:") || m.key.startsWith("checkins:missed:"));
 
@@ -553,12 +555,7 @@ describe("alerts go exactly where the member chose", () => {
 });
 
 describe("the staff view shows only what each member chose to share", () => {
-  beforeEach(async () => {
-    setUp();
-    await reconcile();
-    await at(EVENING);
-    clock.t = EVENING + 60_000;
-  });
+  beforeEach(aMinuteAfterThePrompt);
 
   it("today, week and one member", async () => {
     await command(ALICE, "!checkin plan share answers");
@@ -601,10 +598,7 @@ describe("the staff view shows only what each member chose to share", () => {
 });
 
 describe("plans", () => {
-  beforeEach(async () => {
-    setUp();
-    await reconcile();
-  });
+  beforeEach(setUpAndReconcile);
 
   it("shown in plain words; every change recorded; a refused edit says why", async () => {
     const shown = await command(ALICE, "!checkin plan");

@@ -1,20 +1,15 @@
-import pino from "pino";
-import { createAppContext } from "../../../src/app/appContext";
 import type { AppContext } from "../../../src/app/context";
 import { installCapabilities } from "../../../src/app/installers";
-import { Dispatcher } from "../../../src/commands/dispatcher";
+import type { Dispatcher } from "../../../src/commands/dispatcher";
 import type { CommandResult } from "../../../src/commands/types";
 import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
-import { isStaffOf } from "../../../src/config/roles";
-import type { Homeserver } from "../../../src/matrix/homeserver";
 import { openDatabase, type Db } from "../../../src/store/database";
-import { FakeHomeserver } from "../../support/fakeHomeserver";
-import { BOT, carenetConfig, communityConfig, CRISIS } from "../../support/fixtures";
+import { AMY, BOB, carenetConfig, communityConfig, CRISIS, SAM } from "../../support/fixtures";
+import { routedCommand, testAppContext, testDispatcher } from "../../support/testApp";
 
 export { CRISIS } from "../../support/fixtures";
-export const SAM = "@sam:example.org"; // staff of oak
-export const AMY = "@amy:example.org"; // member of oak
-export const BOB = "@bob:example.org"; // member of oak
+/** Sam is staff of oak; Amy and Bob are members. */
+export { SAM, AMY, BOB };
 /** Monday 12 January 2026, 19:00 in London. */
 export const T0 = Date.parse("2026-01-12T19:00:00Z");
 
@@ -45,23 +40,16 @@ export class FullApp {
 
   constructor(community: CommunityConfig = oak()) {
     this.config = carenetConfig([community]);
-    const homeserver = new FakeHomeserver() as unknown as Homeserver;
-    this.app = createAppContext({
+    this.app = testAppContext({
       db: this.db,
       config: () => this.config,
       clock: { now: () => this.now },
-      log: pino({ level: "silent" }),
-      botUserId: BOT,
-      domain: "example.org",
-      homeserver,
     });
     installCapabilities(this.app);
     for (const key of ["space", "community", "staff", "alumni"]) {
       this.app.rooms.record({ communityId: "oak", roomKey: key, roomId: roomOf(key), alias: `#carenet_oak_${key}:example.org`, name: key, origin: "created" }, 0);
     }
-    this.dispatcher = new Dispatcher(this.app.commands, (err) => {
-      throw err;
-    }, this.app.atomically);
+    this.dispatcher = testDispatcher(this.app);
   }
 
   get community(): CommunityConfig {
@@ -74,17 +62,19 @@ export class FullApp {
 
   send(sender: string, body: string, where: Where = "dm"): Promise<CommandResult> {
     const inRoom = where !== "dm";
-    return this.dispatcher.dispatch(body, {
-      sender,
-      place: inRoom ? "room" : "dm",
-      roomId: inRoom ? roomOf(where) : `!dm-${sender}`,
-      eventId: `$ev${++this.seq}`,
-      community: inRoom ? this.community : undefined,
-      roomKey: inRoom ? where : undefined,
-      isStaffHere: where === "staff" && isStaffOf(this.community, sender),
-      now: this.now,
-      crisisResources: CRISIS,
-    });
+    return this.dispatcher.dispatch(
+      body,
+      routedCommand({
+        sender,
+        place: inRoom ? "room" : "dm",
+        roomId: inRoom ? roomOf(where) : `!dm-${sender}`,
+        eventId: `$ev${++this.seq}`,
+        community: inRoom ? this.community : undefined,
+        roomKey: inRoom ? where : undefined,
+        now: this.now,
+        crisisResources: CRISIS,
+      }),
+    );
   }
 
   close(): void {

@@ -6,13 +6,10 @@ import type { CarenetConfig } from "../../../src/config/types";
 import type { Homeserver } from "../../../src/matrix/homeserver";
 import { openDatabase, type Db } from "../../../src/store/database";
 import { DisplayNamesStore } from "../../../src/features/communities/store/displayNames";
+import { AMY, ANN, BOT, SAM } from "../../support/fixtures";
 
 const T0 = Date.parse("2026-01-12T19:00:00Z");
-const SAM = "@sam:example.org";
-const ANN = "@ann:example.org";
-const AMY = "@amy:example.org";
 const GONE = "@gone:example.org";
-const BOT = "@carenet:example.org";
 
 let db: Db;
 let app: AppContext;

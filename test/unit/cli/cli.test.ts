@@ -6,6 +6,8 @@ import BetterSqlite3 from "better-sqlite3";
 import { parse } from "yaml";
 import { loadMigrations } from "../../../src/store/database";
 import { expectToContainAll } from "../../support/expectText";
+import { OAKWOOD_OPENING } from "../../support/configText";
+import { freshDir, removeDir } from "../../support/tempDirs";
 
 const REPO = path.resolve(__dirname, "../../..");
 const CLI = path.join(REPO, "dist", "src", "cli.js");
@@ -45,10 +47,8 @@ function carenet(args: string[], cwd = REPO): Run {
 }
 
 let tmp: string;
-beforeEach(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "carenet-cli-"));
-});
-afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+beforeEach(() => (tmp = freshDir("carenet-cli-")));
+afterEach(() => removeDir(tmp));
 
 function writeConfig(name: string, lines: string[]): string {
   const file = path.join(tmp, name);
@@ -60,13 +60,7 @@ const GOOD = [
   "homeserver: { url: http://127.0.0.1:8008, domain: example.org }",
   "database: { path: state/carenet.db }",
   "crisis_resources: Call 999.",
-  "communities:",
-  "  - id: oakwood",
-  "    name: Oakwood",
-  "    timezone: Europe/London",
-  "    staff: [\"@sam:example.org\"]",
-  "    rooms:",
-  "      community:",
+  ...OAKWOOD_OPENING,
   "        name: C",
   "        posting_hours:",
   '          - { days: [mon], from: "17:00", to: "09:00" }',

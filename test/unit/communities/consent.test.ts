@@ -7,11 +7,7 @@ const ELM_STAFF = roomOf("elm", "staff");
 const OAK_CHAT = roomOf("oak", "community");
 
 let h: Harness;
-beforeEach(async () => {
-  h = new Harness();
-  await h.send(SAM, OAK_STAFF, "!member add @bob:example.org");
-  h.runJobs();
-});
+beforeEach(async () => (h = await Harness.withBobInOak()));
 
 const version = (communityId = "oak") =>
   currentRightsText(h.app, h.config.communities.find((c) => c.id === communityId)!, h.config.crisis_resources).version;

@@ -1,28 +1,22 @@
 import { LogCapture } from "../../support/logCapture";
-import { createAppContext, createEventRouter } from "../../../src/app/appContext";
 import type { AppContext } from "../../../src/app/context";
 import { createLogger } from "../../../src/kernel/logger";
 import { installCommunities } from "../../../src/features/communities/install";
-import { Dispatcher } from "../../../src/commands/dispatcher";
 import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
-import { EventRouter } from "../../../src/matrix/eventRouter";
-import type { Homeserver } from "../../../src/matrix/homeserver";
+import type { EventRouter } from "../../../src/matrix/eventRouter";
 import { INVITE_JOB, KICK_JOB } from "../../../src/matrix/membershipJobs";
 import { SPACE_KEY } from "../../../src/features/communities/store/communityRooms";
 import { openDatabase } from "../../../src/store/database";
-import { InboxStore, type IncomingEvent } from "../../../src/store/inbox";
+import { EventFeed, type Answer } from "../../support/eventFeed";
 import { FakeHomeserver } from "../../support/fakeHomeserver";
-import { carenetConfig, communityConfig } from "../../support/fixtures";
+import { BOB, BOT, carenetConfig, CAROL, communityConfig, DAVE, DOMAIN, SAM, ANN, TOM } from "../../support/fixtures";
+import { queuedByKey, queuedMessages } from "../../support/outboxRows";
+import { runAfterReconcile, testAppContext } from "../../support/testApp";
 
-import { BOT, DOMAIN } from "../../support/fixtures";
-export { BOT, DOMAIN };
+/** Sam is staff and Ann admin of oak, Tom staff of elm; Bob, Carol and Dave start as nobody. */
+export { BOT, DOMAIN, SAM, ANN, TOM, BOB, CAROL, DAVE };
+export type { Answer };
 export const CRISIS = "In an emergency call 999.\nSamaritans 116 123 (free, 24/7).";
-export const SAM = "@sam:example.org"; // staff of oak
-export const ANN = "@ann:example.org"; // admin of oak
-export const TOM = "@tom:example.org"; // staff of elm
-export const BOB = "@bob:example.org";
-export const CAROL = "@carol:example.org";
-export const DAVE = "@dave:example.org";
 
 export function community(id: string, over: Partial<CommunityConfig> = {}): CommunityConfig {
   return communityConfig(id, {
@@ -55,15 +49,6 @@ export function twoCommunities(): CarenetConfig {
 /** Room id of a community's room in these tests. */
 export const roomOf = (communityId: string, key: string) => `!${communityId}-${key}:${DOMAIN}`;
 
-
-export interface Answer {
-  outcome: "ok" | "refused" | undefined;
-  /** The reply's plain text. */
-  text: string;
-  /** Where the reply went: a room id, or `dm:<user>` when it was sent to the person directly. */
-  to: string;
-}
-
 /**
  * The communities capability wired as start.ts wires it, minus the homeserver: real
  * stores on an in-memory SQLite, the real event router, dispatcher and queued effects,
@@ -79,31 +64,31 @@ export class Harness {
   readonly logs = new LogCapture();
   readonly app: AppContext;
   readonly router: EventRouter;
-  private readonly inbox = new InboxStore(this.db);
-  private seq = 0;
+  private readonly feed: EventFeed;
 
   constructor(config: CarenetConfig = twoCommunities()) {
     this.config = config;
-    const clock = { now: () => this.now };
-    const log = createLogger("debug", this.logs);
     this.hs.knownUsers = this.knownUsers;
-    const homeserver = this.hs as unknown as Homeserver;
-    this.app = createAppContext({
+    this.app = testAppContext({
       db: this.db,
       config: () => this.config,
-      clock,
-      log,
-      botUserId: BOT,
-      domain: DOMAIN,
-      homeserver,
+      clock: { now: () => this.now },
+      log: createLogger("debug", this.logs),
+      hs: this.hs,
       retryAdvice: () => ({ delayMs: 1000, permanent: false, reason: "" }),
     });
     installCommunities(this.app);
     for (const c of this.config.communities) this.provision(c);
-    const dispatcher = new Dispatcher(this.app.commands, (err) => {
-      throw err;
-    }, this.app.atomically);
-    this.router = createEventRouter(this.app, { inbox: this.inbox, dispatcher, maxEventAgeMs: 5 * 60_000 });
+    this.feed = new EventFeed(this.db, this.app, () => this.now);
+    this.router = this.feed.router;
+  }
+
+  /** The two communities, with Bob added to oak by Sam and his invitations taken as done. */
+  static async withBobInOak(): Promise<Harness> {
+    const h = new Harness();
+    await h.send(SAM, roomOf("oak", "staff"), "!member add @bob:example.org");
+    h.runJobs();
+    return h;
   }
 
   /** Records a community's rooms as provisioning would. */
@@ -121,64 +106,36 @@ export class Harness {
     return roomId;
   }
 
-  private async deliver(ev: { type: string; room_id: string; sender: string; [key: string]: unknown }): Promise<string> {
-    const eventId = `$ev${++this.seq}`;
-    const event: IncomingEvent = { origin_server_ts: this.now, ...ev, event_id: eventId };
-    this.inbox.recordTransaction(`txn${this.seq}`, [event], this.now);
-    for (const row of this.inbox.pending()) await this.router.handle(row);
-    return eventId;
-  }
-
   /** `sender` sends `body` in `roomId`; returns carenet's answer. */
-  async send(sender: string, roomId: string, body: string): Promise<Answer> {
-    const eventId = await this.deliver({ type: "m.room.message", room_id: roomId, sender, content: { msgtype: "m.text", body } });
-    const reply = this.outboxRow(`reply:${eventId}`);
-    const react = this.outboxRow(`react:${eventId}`);
-    const key = react ? String((react.content["m.relates_to"] as { key: string }).key) : undefined;
-    return {
-      outcome: key === "✅" ? "ok" : key === "⛔" ? "refused" : undefined,
-      text: reply ? String(reply.content.body) : "",
-      to: reply ? (reply.toUser ? `dm:${reply.toUser}` : reply.roomId) : "",
-    };
+  send(sender: string, roomId: string, body: string): Promise<Answer> {
+    return this.feed.message(sender, roomId, body);
   }
 
   /** A membership event in a room, as the homeserver would deliver it. */
-  async membership(roomId: string, userId: string, membership: string, opts: { sender?: string; previous?: string } = {}): Promise<void> {
-    await this.deliver({
-      type: "m.room.member",
-      room_id: roomId,
-      sender: opts.sender ?? userId,
-      state_key: userId,
-      content: { membership },
-      ...(opts.previous ? { unsigned: { prev_content: { membership: opts.previous } } } : {}),
-    });
+  membership(roomId: string, userId: string, membership: string, opts: { sender?: string; previous?: string } = {}): Promise<void> {
+    return this.feed.membership(roomId, userId, membership, opts);
   }
 
-  async reconcile(): Promise<void> {
-    for (const step of this.app.afterReconcile) await step(this.config, "reload");
+  reconcile(): Promise<void> {
+    return runAfterReconcile(this.app, this.config, "reload");
   }
 
-  outboxRow(key: string): { roomId: string; toUser: string | null; content: Record<string, unknown> } | undefined {
-    const r = this.db.prepare("SELECT room_id, to_user, content_json FROM outbox WHERE dedupe_key = ?").get(key) as
-      | { room_id: string; to_user: string | null; content_json: string }
-      | undefined;
-    return r && { roomId: r.room_id, toUser: r.to_user, content: JSON.parse(r.content_json) };
+  outboxRow(key: string) {
+    return queuedByKey(this.db, key);
   }
 
   /** Plain bodies of every message queued for a person (by DM), oldest first. */
   toldTo(user: string): string[] {
-    return (this.db.prepare("SELECT content_json FROM outbox WHERE to_user = ? ORDER BY id").all(user) as Array<{ content_json: string }>).map(
-      (r) => String(JSON.parse(r.content_json).body),
-    );
+    return queuedMessages(this.db)
+      .filter((m) => m.toUser === user)
+      .map((m) => m.body);
   }
 
   /** Plain bodies posted in a room that are not replies to a command. */
   postedIn(roomId: string): string[] {
-    return (
-      this.db
-        .prepare("SELECT content_json FROM outbox WHERE room_id = ? AND to_user IS NULL AND event_type = 'm.room.message' AND dedupe_key NOT LIKE 'reply:%' ORDER BY id")
-        .all(roomId) as Array<{ content_json: string }>
-    ).map((r) => String(JSON.parse(r.content_json).body));
+    return queuedMessages(this.db)
+      .filter((m) => m.roomId === roomId && m.toUser === null && m.eventType === "m.room.message" && !m.key.startsWith("reply:"))
+      .map((m) => m.body);
   }
 
   /** Pending invitations and removals, as [room id, user id] pairs. */

@@ -5,11 +5,7 @@ const OAK_CHAT = roomOf("oak", "community");
 const CREATIVE = roomOf("oak", "creative");
 
 let h: Harness;
-beforeEach(async () => {
-  h = new Harness();
-  await h.send(SAM, OAK_STAFF, "!member add @bob:example.org");
-  h.runJobs();
-});
+beforeEach(async () => (h = await Harness.withBobInOak()));
 
 const staffNotices = () => h.postedIn(OAK_STAFF);
 

@@ -132,8 +132,8 @@ describe("posting hours in words", () => {
   });
 });
 
-describe("rules in the config", () => {
-  const yaml = (rules: string) => `homeserver: { url: http://127.0.0.1:8008, domain: example.org }
+/** A config with one community, oak; `communityLines` end its entry (line 9 is the first of them). */
+const yaml = (communityLines: string) => `homeserver: { url: http://127.0.0.1:8008, domain: example.org }
 crisis_resources: Call 999.
 communities:
   - id: oak
@@ -141,8 +141,9 @@ communities:
     timezone: Europe/London
     staff: ["@sam:example.org"]
     rooms: { community: { name: chat }, staff: { name: staff }, alumni: { name: alumni } }
-${rules}`;
+${communityLines}`;
 
+describe("rules in the config", () => {
   it("are optional, and read as a list of sentences", () => {
     expect(parseConfig(yaml(""), "c.yaml").config.communities[0].rules).toBeUndefined();
     expect(parseConfig(yaml("    rules: [Be kind., Phones away.]"), "c.yaml").config.communities[0].rules).toEqual(["Be kind.", "Phones away."]);
@@ -242,15 +243,6 @@ describe("rights for people who were never told them", () => {
   });
 
   it("reads the rights from the configuration and refuses a service with no way to reach it", () => {
-    const yaml = (r: string) => `homeserver: { url: http://127.0.0.1:8008, domain: example.org }
-crisis_resources: Call 999.
-communities:
-  - id: oak
-    name: Oak
-    timezone: Europe/London
-    staff: ["@sam:example.org"]
-    rooms: { community: { name: chat }, staff: { name: staff }, alumni: { name: alumni } }
-${r}`;
     const read = parseConfig(yaml('    rights: { advocacy: { name: Oak Advocacy, phone: "0300 123 4567" }, staff_note: Hello. }'), "c.yaml").config.communities[0].rights;
     expect(read).toEqual({ advocacy: { name: "Oak Advocacy", phone: "0300 123 4567" }, staff_note: "Hello." });
     expect(() => parseConfig(yaml("    rights: { advocacy: { name: Oak Advocacy } }"), "c.yaml")).toThrow(/communities\[0\]\.rights\.advocacy/);

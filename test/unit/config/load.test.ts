@@ -21,6 +21,13 @@ function locate(text: string, needle: string, after?: string): { line: number; c
   return { line: before.length, col: before[before.length - 1].length + 1 };
 }
 
+/** The problem reported for `text`, which must be the only one. */
+function onlyProblemIn(text: string): ConfigProblem {
+  const problems = problemsOf(text);
+  expect(problems).toHaveLength(1);
+  return problems[0];
+}
+
 function findProblem(problems: ConfigProblem[], p: string): ConfigProblem {
   const found = problems.find((x) => x.path === p);
   if (!found) throw new Error(`no problem at path ${p}; got:\n${problems.map(formatProblem).join("\n")}`);
@@ -293,9 +300,7 @@ describe("syntax and shape problems", () => {
 
   it("reports a missing required key at the map that lacks it", () => {
     const text = "homeserver:\n  url: http://x\ncrisis_resources: x\ncommunities: []\n";
-    const problems = problemsOf(text);
-    expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatchObject({ path: "homeserver", message: '"domain" is required here', ...locate(text, "url:") });
+    expect(onlyProblemIn(text)).toMatchObject({ path: "homeserver", message: '"domain" is required here', ...locate(text, "url:") });
   });
 
   it("reports a missing required key inside a community", () => {
@@ -324,9 +329,7 @@ describe("syntax and shape problems", () => {
 
   it("refuses communities that are not a list", () => {
     const text = "homeserver: { url: http://x, domain: d }\ncrisis_resources: x\ncommunities: {}\n";
-    const problems = problemsOf(text);
-    expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatchObject({ path: "communities", message: "{} must be array", ...locate(text, "{}") });
+    expect(onlyProblemIn(text)).toMatchObject({ path: "communities", message: "{} must be array", ...locate(text, "{}") });
   });
 
   it("refuses an empty file, naming every required key", () => {

@@ -43,9 +43,11 @@ function edit(plan: Plan, ...args: string[]): Plan {
 }
 
 describe("schedules in the community's time zone", () => {
+  /** When a daily prompt set for `at` London time goes out between two instants, as ISO strings. */
+  const promptsAt = (at: string, from: string, to: string) => occurrencesBetween(LONDON, { at }, Z(from), Z(to)).map((t) => new Date(t).toISOString());
+
   it("keeps a daily prompt at 20:00 local across the spring change (20:00Z, then 19:00Z)", () => {
-    const got = occurrencesBetween(LONDON, { at: "20:00" }, Z("2026-03-27T00:00:00Z"), Z("2026-03-31T00:00:00Z"));
-    expect(got.map((t) => new Date(t).toISOString())).toEqual([
+    expect(promptsAt("20:00", "2026-03-27T00:00:00Z", "2026-03-31T00:00:00Z")).toEqual([
       "2026-03-27T20:00:00.000Z",
       "2026-03-28T20:00:00.000Z",
       "2026-03-29T19:00:00.000Z",
@@ -54,8 +56,7 @@ describe("schedules in the community's time zone", () => {
   });
 
   it("keeps it at 20:00 local across the autumn change", () => {
-    const got = occurrencesBetween(LONDON, { at: "20:00" }, Z("2026-10-24T00:00:00Z"), Z("2026-10-27T00:00:00Z"));
-    expect(got.map((t) => new Date(t).toISOString())).toEqual([
+    expect(promptsAt("20:00", "2026-10-24T00:00:00Z", "2026-10-27T00:00:00Z")).toEqual([
       "2026-10-24T19:00:00.000Z",
       "2026-10-25T20:00:00.000Z",
       "2026-10-26T20:00:00.000Z",
@@ -63,13 +64,11 @@ describe("schedules in the community's time zone", () => {
   });
 
   it("sends a prompt set in the skipped hour at the end of the gap, once", () => {
-    const got = occurrencesBetween(LONDON, { at: "01:30" }, Z("2026-03-29T00:00:00Z"), Z("2026-03-29T05:00:00Z"));
-    expect(got.map((t) => new Date(t).toISOString())).toEqual(["2026-03-29T01:00:00.000Z"]); // 02:00 BST
+    expect(promptsAt("01:30", "2026-03-29T00:00:00Z", "2026-03-29T05:00:00Z")).toEqual(["2026-03-29T01:00:00.000Z"]); // 02:00 BST
   });
 
   it("sends a prompt set in the repeated hour once, at its first occurrence", () => {
-    const got = occurrencesBetween(LONDON, { at: "01:30" }, Z("2026-10-24T23:00:00Z"), Z("2026-10-25T05:00:00Z"));
-    expect(got.map((t) => new Date(t).toISOString())).toEqual(["2026-10-25T00:30:00.000Z"]); // 01:30 BST
+    expect(promptsAt("01:30", "2026-10-24T23:00:00Z", "2026-10-25T05:00:00Z")).toEqual(["2026-10-25T00:30:00.000Z"]); // 01:30 BST
   });
 
   it("honours the days a prompt is set for", () => {

@@ -11,6 +11,15 @@ const LADDER: EscalationStep[] = [
   { notify: "on_call_staff", waitMs: 15 * MIN },
 ];
 
+/** A new round from step 0: the peers on call asked again, the member told, the crisis resources sent, the first wait until `nextAt`. */
+const newRound = (nextAt: number): Effect[] => [
+  { kind: "new_round" },
+  { kind: "notify", target: "on_call_peers", step: 0 },
+  { kind: "tell_member", what: "paging" },
+  { kind: "send_crisis_resources" },
+  { kind: "schedule", atMs: nextAt },
+];
+
 const EXHAUSTED_EFFECTS: Effect[] = [
   { kind: "tell_member", what: "nobody_reached" },
   { kind: "send_crisis_resources" },
@@ -213,13 +222,7 @@ describe("repeat pages", () => {
     expect(step(waiting, { kind: "deadline" }, LADDER, T0 + 15 * MIN - 1)).toEqual({ state: waiting, effects: [] });
     const r = step(waiting, { kind: "deadline" }, LADDER, T0 + 15 * MIN);
     expect(r.state).toEqual({ status: "open", step: 0, openedAtMs: T0, nextDeadlineMs: T0 + 25 * MIN, repeatCount: 1 });
-    expect(r.effects).toEqual([
-      { kind: "new_round" },
-      { kind: "notify", target: "on_call_peers", step: 0 },
-      { kind: "tell_member", what: "paging" },
-      { kind: "send_crisis_resources" },
-      { kind: "schedule", atMs: T0 + 25 * MIN },
-    ]);
+    expect(r.effects).toEqual(newRound(T0 + 25 * MIN));
   });
 
   it("on a page acknowledged longer ago than the ladder's total time: a new round at once, and the acknowledger is told", () => {
@@ -230,14 +233,7 @@ describe("repeat pages", () => {
     const thursday = T0 + 3 * 24 * 60 * MIN;
     const r = step(acked, { kind: "repeat" }, LADDER, thursday);
     expect(r.state).toEqual({ status: "open", step: 0, openedAtMs: T0, nextDeadlineMs: thursday + 10 * MIN, repeatCount: 1 });
-    expect(r.effects).toEqual([
-      { kind: "ask_acknowledger", userId: "@bob:x" },
-      { kind: "new_round" },
-      { kind: "notify", target: "on_call_peers", step: 0 },
-      { kind: "tell_member", what: "paging" },
-      { kind: "send_crisis_resources" },
-      { kind: "schedule", atMs: thursday + 10 * MIN },
-    ]);
+    expect(r.effects).toEqual([{ kind: "ask_acknowledger", userId: "@bob:x" }, ...newRound(thursday + 10 * MIN)]);
   });
 
   it("on an acknowledged page with an empty ladder: nothing to wait for, so a new round that is exhausted at once", () => {
@@ -258,13 +254,7 @@ describe("repeat pages", () => {
       repeatCount: 1,
       exhaustedAtMs: T0 + 35 * MIN,
     });
-    expect(r.effects).toEqual([
-      { kind: "new_round" },
-      { kind: "notify", target: "on_call_peers", step: 0 },
-      { kind: "tell_member", what: "paging" },
-      { kind: "send_crisis_resources" },
-      { kind: "schedule", atMs: T0 + 70 * MIN },
-    ]);
+    expect(r.effects).toEqual(newRound(T0 + 70 * MIN));
   });
 
   it("on a resolved page: opens a new page", () => {
@@ -351,18 +341,19 @@ describe("catch-up after downtime", () => {
   });
 });
 
+/** Small deterministic PRNG (mulberry32) so failures of the random runs below are reproducible. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 describe("invariant: without ack or resolve, every page ends exhausted with the crisis resources", () => {
-  /** Small deterministic PRNG (mulberry32) so failures are reproducible. */
-  function rng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   const targets = ["on_call_peers", "backup_peers", "on_call_staff", "all_staff"] as const;
 
   it.each(Array.from({ length: 200 }, (_, i) => i + 1))("random run %i", (seed) => {
@@ -409,16 +400,6 @@ describe("invariant: without ack or resolve, every page ends exhausted with the 
 });
 
 describe("invariant: a repeat page is never swallowed by an acknowledgement nobody stands behind", () => {
-  function rng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
 
   // Acks and repeats in any order; then the member pages once more and nobody answers: the
   // page must end exhausted (crisis resources, staff alerted), within a first-step wait plus

@@ -1,19 +1,13 @@
 import { parseConfig } from "../../../src/config/load";
 import { formatProblem, type ConfigProblem } from "../../../src/config/problems";
-import { CONFIG_FILE as FILE, refusedConfig } from "../../support/configText";
+import { CONFIG_FILE as FILE, OAKWOOD_OPENING, refusedConfig } from "../../support/configText";
 
 
 function text(roomLines: string[]): string {
   return [
     "homeserver: { url: http://127.0.0.1:8008, domain: example.org }",
     "crisis_resources: Call 999 in an emergency.",
-    "communities:",
-    "  - id: oakwood",
-    "    name: Oakwood",
-    "    timezone: Europe/London",
-    "    staff: [\"@sam:example.org\"]",
-    "    rooms:",
-    "      community:",
+    ...OAKWOOD_OPENING,
     "        name: Oakwood community",
     ...roomLines.map((l) => `        ${l}`),
     "      staff: { name: Oakwood staff }",

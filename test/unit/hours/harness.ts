@@ -1,20 +1,19 @@
 import { LogCapture } from "../../support/logCapture";
-import { createAppContext } from "../../../src/app/appContext";
 import type { AppContext } from "../../../src/app/context";
 import { installHours } from "../../../src/features/hours/install";
 import { createLogger } from "../../../src/kernel/logger";
 import type { CarenetConfig, CommunityConfig, PostingExceptionConfig, PostingWindowConfig } from "../../../src/config/types";
 import type { PostingHoursKeeper } from "../../../src/features/hours/keeper";
-import { type Homeserver } from "../../../src/matrix/homeserver";
 import { powerLevels } from "../../../src/matrix/provisioning";
 import { openDatabase, type Db } from "../../../src/store/database";
 import { FakeHomeserver } from "../../support/fakeHomeserver";
-import { BOT, carenetConfig, communityConfig, DOMAIN } from "../../support/fixtures";
+import { ANN, BOT, carenetConfig, communityConfig, DOMAIN, MIA, SAM } from "../../support/fixtures";
+import { queuedMessages } from "../../support/outboxRows";
+import { runAfterReconcile, testAppContext } from "../../support/testApp";
 
 export { DOMAIN, BOT, CRISIS, at } from "../../support/fixtures";
-export const SAM = "@sam:example.org"; // staff
-export const ANN = "@ann:example.org"; // admin
-export const MIA = "@mia:example.org"; // member
+/** Sam is staff, Ann admin, Mia a member. */
+export { SAM, ANN, MIA };
 
 export const roomIdOf = (communityId: string, roomKey: string) => `!${communityId}-${roomKey}:${DOMAIN}`;
 
@@ -63,16 +62,12 @@ export class World {
     this.cfg = cfg;
     this.now = now;
     this.db = openDatabase(dbFile);
-    const clock = { now: () => this.now };
-    const log = createLogger("debug", this.logs);
-    this.app = createAppContext({
+    this.app = testAppContext({
       db: this.db,
       config: () => this.cfg,
-      clock,
-      log,
-      botUserId: BOT,
-      domain: DOMAIN,
-      homeserver: hs as unknown as Homeserver,
+      clock: { now: () => this.now },
+      log: createLogger("debug", this.logs),
+      hs,
     });
     this.keeper = installHours(this.app);
     this.provision();
@@ -92,8 +87,8 @@ export class World {
   }
 
   /** The steps after provisioning, as at start or after a reload. */
-  async reconcile(reason: "start" | "reload" = "start"): Promise<void> {
-    for (const step of this.app.afterReconcile) await step(this.cfg, reason);
+  reconcile(reason: "start" | "reload" = "start"): Promise<void> {
+    return runAfterReconcile(this.app, this.cfg, reason);
   }
 
   async reload(next: CarenetConfig): Promise<void> {
@@ -122,12 +117,7 @@ export class World {
 
   /** Every message carenet queued, oldest first. */
   messages(): OutboxMessage[] {
-    return (this.db.prepare("SELECT dedupe_key, room_id, to_user, content_json FROM outbox ORDER BY id").all() as Array<{
-      dedupe_key: string;
-      room_id: string;
-      to_user: string | null;
-      content_json: string;
-    }>).map((r) => ({ dedupeKey: r.dedupe_key, roomId: r.room_id, toUser: r.to_user, body: String(JSON.parse(r.content_json).body) }));
+    return queuedMessages(this.db).map((m) => ({ dedupeKey: m.key, roomId: m.roomId, toUser: m.toUser, body: m.body }));
   }
 
   /** Notices posted in a room, oldest first. */

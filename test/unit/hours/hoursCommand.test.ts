@@ -1,21 +1,21 @@
 import { hoursCommand } from "../../../src/features/hours/commands/hours";
 import type { CommandContext } from "../../../src/commands/types";
 import type { CarenetConfig } from "../../../src/config/types";
-import { openDatabase, type Db } from "../../../src/store/database";
+import type { Db } from "../../../src/store/database";
 import { MembersStore } from "../../../src/features/communities/store/members";
 import { ANN, at, community, config, CRISIS, MIA, roomIdOf, SAM } from "./harness";
 import { expectToContainAll } from "../../support/expectText";
+import { LEO, memoryDb, ZOE } from "../../support/fixtures";
 
 const NOW = at("2026-03-03T12:00:00Z"); // a Tuesday, GMT
-const LEO = "@leo:example.org"; // alumni
-const ZOE = "@zoe:example.org"; // nobody's member
+// Leo is alumni of oak; Zoe is nobody's member.
 
 let db: Db;
 let members: MembersStore;
 let cfg: CarenetConfig;
 
 beforeEach(() => {
-  db = openDatabase(":memory:");
+  db = memoryDb();
   members = new MembersStore(db);
   const oak = community("oak", {
     posting_hours: [

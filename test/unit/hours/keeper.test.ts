@@ -221,18 +221,27 @@ describe("dated exceptions", () => {
 describe("restarts: the state now is applied once, never a burst of stale notices", () => {
   const dbFile = () => path.join(mkdtempSync(path.join(tmpdir(), "carenet-hours-")), "carenet.db");
 
-  it("killed while open, restarted in the middle of the closed period: closes at start with exactly one notice", async () => {
+  /** One database file and one homeserver that outlive carenet: `startAt` runs it again from `iso`, start-up steps done. */
+  function restarts() {
     const file = dbFile();
     const hs = new FakeHomeserver();
-    const first = world(oakwood(), at("2026-03-03T08:00:00Z"), hs, file);
-    await first.reconcile("start");
+    const startAt = async (iso: string) => {
+      const w = world(oakwood(), at(iso), hs, file);
+      await w.reconcile("start");
+      return w;
+    };
+    return { hs, startAt };
+  }
+
+  it("killed while open, restarted in the middle of the closed period: closes at start with exactly one notice", async () => {
+    const { hs, startAt } = restarts();
+    const first = await startAt("2026-03-03T08:00:00Z");
     expect(hs.eventsDefault(OAK_ROOM)).toBe(0);
     expect(first.notices(OAK_ROOM)).toEqual([]);
     expect(first.transitionDue(OAK)).toBe(at("2026-03-03T09:00:00Z"));
     first.close(); // killed: nothing more ran
 
-    const second = world(oakwood(), at("2026-03-03T12:00:00Z"), hs, file);
-    await second.reconcile("start");
+    const second = await startAt("2026-03-03T12:00:00Z");
     await second.advanceTo(at("2026-03-03T12:00:00Z")); // the scheduler starts after the catch-up
     expect(hs.eventsDefault(OAK_ROOM)).toBe(50);
     expect(hoursNotices(second)).toHaveLength(1);
@@ -242,34 +251,27 @@ describe("restarts: the state now is applied once, never a burst of stale notice
     second.close();
 
     // Another restart while still closed says nothing new.
-    const third = world(oakwood(), at("2026-03-03T13:00:00Z"), hs, file);
-    await third.reconcile("start");
+    const third = await startAt("2026-03-03T13:00:00Z");
     await third.advanceTo(at("2026-03-03T13:00:00Z"));
     expect(hoursNotices(third)).toHaveLength(1);
     expect(hs.eventsDefault(OAK_ROOM)).toBe(50);
   });
 
   it("down across several boundaries: one notice for the state now", async () => {
-    const file = dbFile();
-    const hs = new FakeHomeserver();
-    const first = world(oakwood(), at("2026-03-03T08:00:00Z"), hs, file);
-    await first.reconcile("start");
+    const { hs, startAt } = restarts();
+    const first = await startAt("2026-03-03T08:00:00Z");
     first.close();
-    const second = world(oakwood(), at("2026-03-05T12:00:00Z"), hs, file); // Thursday: four boundaries missed
-    await second.reconcile("start");
+    const second = await startAt("2026-03-05T12:00:00Z"); // Thursday: four boundaries missed
     await second.advanceTo(at("2026-03-05T12:00:00Z"));
     expect(hoursNotices(second)).toHaveLength(1);
     expect(hs.eventsDefault(OAK_ROOM)).toBe(50);
   });
 
   it("down over a close and a re-open: the room is as it was, and nothing is said", async () => {
-    const file = dbFile();
-    const hs = new FakeHomeserver();
-    const first = world(oakwood(), at("2026-03-03T08:00:00Z"), hs, file);
-    await first.reconcile("start");
+    const { hs, startAt } = restarts();
+    const first = await startAt("2026-03-03T08:00:00Z");
     first.close();
-    const second = world(oakwood(), at("2026-03-03T18:00:00Z"), hs, file);
-    await second.reconcile("start");
+    const second = await startAt("2026-03-03T18:00:00Z");
     await second.advanceTo(at("2026-03-03T18:00:00Z"));
     expect(hoursNotices(second)).toEqual([]);
     expect(hs.eventsDefault(OAK_ROOM)).toBe(0);
@@ -277,17 +279,14 @@ describe("restarts: the state now is applied once, never a burst of stale notice
   });
 
   it("a crash after the notice was queued but before the power levels changed: the next run only changes them", async () => {
-    const file = dbFile();
-    const hs = new FakeHomeserver();
-    const first = world(oakwood(), at("2026-03-03T08:00:00Z"), hs, file);
-    await first.reconcile("start");
+    const { hs, startAt } = restarts();
+    const first = await startAt("2026-03-03T08:00:00Z");
     hs.failWith = (method) => (method === "sendState" ? new Error("killed") : undefined);
     await first.advanceTo(at("2026-03-03T09:00:00Z"));
     expect(hs.eventsDefault(OAK_ROOM)).toBe(0);
     first.close();
     hs.failWith = () => undefined;
-    const second = world(oakwood(), at("2026-03-03T09:05:00Z"), hs, file);
-    await second.reconcile("start");
+    const second = await startAt("2026-03-03T09:05:00Z");
     expect(hs.eventsDefault(OAK_ROOM)).toBe(50);
     expect(hoursNotices(second)).toHaveLength(1);
   });

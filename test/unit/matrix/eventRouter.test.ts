@@ -47,26 +47,19 @@ const config: CarenetConfig = parseConfig(
   "/etc/carenet/config.yaml",
 ).config;
 
-const staffOnly: CommandSpec = {
-  name: "member",
-  usage: "!member list",
-  summary: "members",
-  audience: "staff",
-  run: (ctx) => {
-    seen.push(ctx);
-    return { outcome: "ok", reply: Message.of("the list") };
-  },
-};
-const secretive: CommandSpec = {
-  name: "page",
-  usage: "!page [note]",
-  summary: "page",
-  audience: "everyone",
-  run: (ctx) => {
-    seen.push(ctx);
-    return { outcome: "ok", reply: Message.of("someone is coming"), replyTo: "dm" };
-  },
-};
+/** A command that records the context it ran in and answers `reply` (in a DM when `replyTo` says so). */
+function recording(spec: Omit<CommandSpec, "run">, reply: string, replyTo?: "dm"): CommandSpec {
+  return {
+    ...spec,
+    run: (ctx) => {
+      seen.push(ctx);
+      return { outcome: "ok", reply: Message.of(reply), ...(replyTo ? { replyTo } : {}) };
+    },
+  };
+}
+
+const staffOnly = recording({ name: "member", usage: "!member list", summary: "members", audience: "staff" }, "the list");
+const secretive = recording({ name: "page", usage: "!page [note]", summary: "page", audience: "everyone" }, "someone is coming", "dm");
 
 beforeEach(() => {
   db = openDatabase(":memory:");

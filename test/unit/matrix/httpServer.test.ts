@@ -5,6 +5,7 @@ import { createLogger } from "../../../src/kernel/logger";
 import { createHttpServer, MAX_TRANSACTION_BYTES, type HealthReport } from "../../../src/matrix/httpServer";
 import { openDatabase, type Db } from "../../../src/store/database";
 import { InboxStore, type IncomingEvent } from "../../../src/store/inbox";
+import { closeNow, listenLocally } from "../../support/localServer";
 
 const HS_TOKEN = "hs-token-0123456789abcdef";
 const NOW = 1_800_000_000_000;
@@ -56,13 +57,11 @@ beforeEach(async () => {
     recordOutcome: (ok) => outcomes(ok),
     health: async () => healthReport,
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listenLocally(server);
 });
 
 afterEach(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await closeNow(server);
   db.close();
 });
 

@@ -8,11 +8,9 @@ import type { EventRouter } from "../../../src/matrix/eventRouter";
 import type { Homeserver, StateEvent } from "../../../src/matrix/homeserver";
 import { openDatabase, type Db } from "../../../src/store/database";
 import { InboxStore, type IncomingEvent } from "../../../src/store/inbox";
+import { AMY, BOT, ZED } from "../../support/fixtures";
 
 const T = 1_800_000_000_000;
-const BOT = "@carenet:example.org";
-const AMY = "@amy:example.org";
-const ZED = "@zed:example.org";
 
 let db: Db;
 let app: AppContext;

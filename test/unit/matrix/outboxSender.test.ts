@@ -7,6 +7,7 @@ import { openDatabase, type Db } from "../../../src/store/database";
 import { OutboxStore, URGENT } from "../../../src/store/outbox";
 import { connectionRefused, FakeHomeserver, type SendCall } from "../../support/fakeHomeserver";
 import { BOT, DOMAIN } from "../../support/fixtures";
+import { storedOutboxRow } from "../../support/outboxRows";
 
 const T0 = 1_800_000_000_000;
 
@@ -52,15 +53,7 @@ async function waitFor(what: string, cond: () => boolean, timeoutMs = 3000): Pro
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const row = (key: string) =>
-  db.prepare("SELECT state, attempts, next_attempt_at, last_error, event_id, txn_id FROM outbox WHERE dedupe_key = ?").get(key) as {
-    state: string;
-    attempts: number;
-    next_attempt_at: number;
-    last_error: string | null;
-    event_id: string | null;
-    txn_id: string;
-  };
+const row = (key: string) => storedOutboxRow(db, key);
 
 /** Moves the fake clock and pokes the sender, then waits until `cond` holds. */
 async function advanceTo(ms: number, what: string, cond: () => boolean): Promise<void> {
@@ -213,11 +206,17 @@ describe("retrying", () => {
     expect(row("a").state).toBe("failed");
   });
 
-  it("with fail-after-send, leaves the row pending with the same txn id and sends it again with that id", async () => {
+  /** Queues "a" and starts a sender whose first send is taken but its answer lost; returns the row's txn id. */
+  async function firstAnswerLost(): Promise<string> {
     enqueue("a");
     const txnId = row("a").txn_id;
     startSender(["fail-after-send"]);
     await waitFor("the first send", () => row("a").attempts === 1);
+    return txnId;
+  }
+
+  it("with fail-after-send, leaves the row pending with the same txn id and sends it again with that id", async () => {
+    const txnId = await firstAnswerLost();
     expect(hs.sends).toHaveLength(1);
     expect(row("a")).toMatchObject({ state: "pending", txn_id: txnId, event_id: null });
     expect(row("a").last_error).toMatch(/fail-after-send/);
@@ -228,10 +227,7 @@ describe("retrying", () => {
   });
 
   it("after a restart, resends a pending message with its original txn id", async () => {
-    enqueue("a");
-    const txnId = row("a").txn_id;
-    startSender(["fail-after-send"]);
-    await waitFor("the first send", () => row("a").attempts === 1);
+    const txnId = await firstAnswerLost();
     await sender!.stop();
 
     t = row("a").next_attempt_at;

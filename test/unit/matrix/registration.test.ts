@@ -1,21 +1,13 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { parse, stringify } from "yaml";
-import {
-  aliasPrefix,
-  generateRegistration,
-  loadRegistration,
-  registrationToYaml,
-  type Registration,
-} from "../../../src/matrix/registration";
+import { aliasPrefix, generateRegistration, loadRegistration, registrationToYaml, type Registration } from "../../../src/matrix/registration";
 import { expectToContainAll } from "../../support/expectText";
+import { freshDir, removeDir } from "../../support/tempDirs";
 
 let tmp: string;
-beforeEach(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "carenet-reg-"));
-});
-afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+beforeEach(() => (tmp = freshDir("carenet-reg-")));
+afterEach(() => removeDir(tmp));
 
 const PARAMS = { url: "http://127.0.0.1:9993", domain: "example.org", localpart: "carenet" };
 

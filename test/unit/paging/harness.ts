@@ -1,4 +1,3 @@
-import { createAppContext } from "../../../src/app/appContext";
 import type { MetricsPort } from "../../../src/metrics/port";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,31 +6,26 @@ import pino from "pino";
 import type { AppContext, OnCallNow } from "../../../src/app/context";
 import { installPaging } from "../../../src/features/paging/install";
 import { DisplayNamesStore } from "../../../src/features/communities/store/displayNames";
-import { Dispatcher } from "../../../src/commands/dispatcher";
 import type { CommandResult } from "../../../src/commands/types";
-import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
-import { isStaffOf } from "../../../src/config/roles";
-import { type Homeserver } from "../../../src/matrix/homeserver";
-import { OutboxSender } from "../../../src/matrix/outboxSender";
+import type { CarenetConfig, CommunityConfig, NotifyTarget } from "../../../src/config/types";
 import type { PagingService } from "../../../src/features/paging/service";
 import { openDatabase, type Db } from "../../../src/store/database";
 import { PagesStore } from "../../../src/features/paging/store/pages";
 import { FakeClock } from "../../support/fakeClock";
 import { FakeHomeserver } from "../../support/fakeHomeserver";
-import { BOT, carenetConfig, communityConfig } from "../../support/fixtures";
+import { AMY, ANN, BOB, carenetConfig, CAT, communityConfig, DAN, SAM, ZOE } from "../../support/fixtures";
+import { routedCommand, runAfterReconcile, sendingLoop, testAppContext, testDispatcher } from "../../support/testApp";
 
 export { MIN, CRISIS, BOT } from "../../support/fixtures";
 export const T0 = Date.parse("2026-01-12T22:00:00Z"); // a Monday evening in London (GMT)
 export const STAFF_ROOM = "!staff:example.org";
 export const COMMUNITY_ROOM = "!community:example.org";
 
-export const AMY = "@amy:example.org"; // member who pages
-export const BOB = "@bob:example.org"; // peer on call
-export const CAT = "@cat:example.org"; // backup peer
-export const DAN = "@dan:example.org"; // staff on call
-export const SAM = "@sam:example.org"; // staff (config)
-export const ANN = "@ann:example.org"; // admin (config)
-export const ZOE = "@zoe:example.org"; // nobody to carenet
+/**
+ * Amy is the member who pages, Bob the peer on call, Cat the backup peer, Dan the staff
+ * member on call; Sam is staff and Ann admin in the config; Zoe is nobody to carenet.
+ */
+export { AMY, BOB, CAT, DAN, SAM, ANN, ZOE };
 
 export function community(paging: CommunityConfig["paging"] = {}): CommunityConfig {
   return communityConfig("oak", {
@@ -41,6 +35,16 @@ export function community(paging: CommunityConfig["paging"] = {}): CommunityConf
     rooms: { community: { name: "Oakwood community" }, staff: { name: "Oakwood staff" }, alumni: { name: "Oakwood alumni" }, extra: [] },
     paging,
   });
+}
+
+/** A ladder in the config's terms, one "<who> <wait>" a step: `ladder("on_call_peers 10m", "all_staff 10m")`. */
+export function ladder(...steps: string[]): { escalation: Array<{ notify: NotifyTarget; wait: string }> } {
+  return {
+    escalation: steps.map((step) => {
+      const [notify, wait] = step.split(" ");
+      return { notify: notify as NotifyTarget, wait };
+    }),
+  };
 }
 
 /** The homeserver as paging sees it: Amy has a display name, nobody else does. */
@@ -95,12 +99,10 @@ export function startHarness(
   const cfg = carenetConfig([opts.community ?? community()], opts.offMatrix ? { off_matrix: opts.offMatrix } : {});
   const db = openDatabase(file);
   const log = pino({ level: "silent" });
-  const homeserver = hs as unknown as Homeserver;
   const state = { onCall: opts.onCall ?? { peers: [BOB], backupPeers: [CAT], staff: [DAN] } };
-  const app = createAppContext({ db, config: () => cfg, clock, log, botUserId: BOT, domain: "example.org", homeserver, metrics: opts.metrics });
+  const app = testAppContext({ db, config: () => cfg, clock, log, hs, metrics: opts.metrics });
   app.onCall = () => state.onCall;
-  const { outbox, directRooms, scheduler, jobs } = app;
-  const sender = new OutboxSender(outbox, homeserver, clock, log, new Set(), (u) => directRooms.roomFor(u));
+  const sending = sendingLoop(app, hs, clock, log);
   if (opts.seed !== false && !opts.file) {
     app.rooms.record({ communityId: "oak", roomKey: "staff", roomId: STAFF_ROOM, alias: "#carenet_oak_staff:example.org", name: null, origin: "created" }, T0);
     app.rooms.record({ communityId: "oak", roomKey: "community", roomId: COMMUNITY_ROOM, alias: "#carenet_oak_community:example.org", name: null, origin: "created" }, T0);
@@ -111,18 +113,8 @@ export function startHarness(
   }
   if (opts.offMatrixChannels) app.offMatrixChannels = opts.offMatrixChannels;
   const service = installPaging(app, { knownNames: new DisplayNamesStore(app.db) }) as PagingService;
-  const dispatcher = new Dispatcher(app.commands, (err) => {
-    throw err;
-  }, app.atomically);
-
-  const flush = async () => {
-    for (let i = 0; i < 50; i++) {
-      await scheduler.runDue();
-      await (sender as unknown as { sendDue(): Promise<void> }).sendDue();
-      if (jobs.due(clock.now()).length === 0 && outbox.due(clock.now()).length === 0) return;
-    }
-    throw new Error("flush did not settle");
-  };
+  const dispatcher = testDispatcher(app);
+  const flush = () => sending.settle();
 
   const h: Harness & { file: string } = {
     file,
@@ -147,26 +139,29 @@ export function startHarness(
       const roomId = where.roomId ?? `!dm-of-${senderId}`;
       const place = app.rooms.byRoomId(roomId);
       const c = place ? cfg.communities.find((x) => x.id === place.communityId) : undefined;
-      return dispatcher.dispatch(body, {
-        sender: senderId,
-        place: where.roomId ? "room" : "dm",
-        roomId,
-        eventId: where.eventId ?? `$cmd${++eventCounter}`,
-        community: c,
-        roomKey: place?.roomKey,
-        isStaffHere: !!c && place?.roomKey === "staff" && isStaffOf(c, senderId),
-        now: clock.now(),
-        crisisResources: cfg.crisis_resources,
-      });
+      return dispatcher.dispatch(
+        body,
+        routedCommand({
+          sender: senderId,
+          place: where.roomId ? "room" : "dm",
+          roomId,
+          eventId: where.eventId ?? `$cmd${++eventCounter}`,
+          community: c,
+          roomKey: place?.roomKey,
+          now: clock.now(),
+          crisisResources: cfg.crisis_resources,
+        }),
+      );
     },
+    // Closing twice is harmless: a test may close (to restart) before afterEach does.
     close() {
-      db.close();
+      if (db.open) db.close();
     },
   };
   return h;
 }
 
 /** Runs the afterReconcile steps as a start would. */
-export async function startUp(h: Harness): Promise<void> {
-  for (const step of h.app.afterReconcile) await step(h.app.config(), "start");
+export function startUp(h: Harness): Promise<void> {
+  return runAfterReconcile(h.app, h.app.config(), "start");
 }

@@ -1,5 +1,5 @@
 import type { Channel, OffMatrixMessage } from "../../../src/features/paging/offMatrix/channels";
-import { AMY, ANN, BOB, CAT, community, DAN, type Harness, MIN, SAM, STAFF_ROOM, startHarness, startUp, T0 } from "./harness";
+import { AMY, ANN, BOB, CAT, community, DAN, type Harness, ladder, MIN, SAM, STAFF_ROOM, startHarness, startUp, T0 } from "./harness";
 import { expectToContainAll } from "../../support/expectText";
 
 /**
@@ -9,22 +9,10 @@ import { expectToContainAll } from "../../support/expectText";
  * SMTP and webhook are in test/e2e/paging-ladder.test.ts).
  */
 
-const PEERS_BACKUP_STAFF = {
-  escalation: [
-    { notify: "on_call_peers" as const, wait: "10m" },
-    { notify: "backup_peers" as const, wait: "10m" },
-    { notify: "all_staff" as const, wait: "10m" },
-  ],
-};
+const PEERS_BACKUP_STAFF = ladder("on_call_peers 10m", "backup_peers 10m", "all_staff 10m");
 
 let h: Harness & { file: string };
-afterEach(() => {
-  try {
-    h?.close();
-  } catch {
-    /* closed by the test */
-  }
-});
+afterEach(() => h?.close());
 
 const pageOf = (id = 1) => h.pages.get(id)!;
 const notices = (user: string) => h.hs.dmsTo(user).filter((b) => b.includes("needs support and has paged"));

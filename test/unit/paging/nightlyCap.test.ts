@@ -1,5 +1,5 @@
 import { nightBounds, underNightlyCap } from "../../../src/features/paging/nightlyCap";
-import { AMY, BOB, CAT, community, DAN, type Harness, MIN, SAM, startHarness, T0 } from "./harness";
+import { AMY, BOB, CAT, community, DAN, type Harness, ladder, MIN, SAM, startHarness, T0 } from "./harness";
 
 /**
  * The rota's `max_pages_per_night` applied by paging: a peer asked that many other pages
@@ -7,13 +7,7 @@ import { AMY, BOB, CAT, community, DAN, type Harness, MIN, SAM, startHarness, T0
  * T0 is Monday 12 January 2026, 22:00 in London (GMT).
  */
 
-const LADDER = {
-  escalation: [
-    { notify: "on_call_peers" as const, wait: "10m" },
-    { notify: "backup_peers" as const, wait: "10m" },
-    { notify: "on_call_staff" as const, wait: "15m" },
-  ],
-};
+const LADDER = ladder("on_call_peers 10m", "backup_peers 10m", "on_call_staff 15m");
 const HOUR = 60 * MIN;
 const MEMBERS = ["@m1:example.org", "@m2:example.org", "@m3:example.org", "@m4:example.org"];
 

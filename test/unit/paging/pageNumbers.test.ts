@@ -1,21 +1,16 @@
-import { AMY, BOB, community, type Harness, SAM, startHarness, ZOE } from "./harness";
+import { AMY, BOB, community, type Harness, ladder, SAM, startHarness, ZOE } from "./harness";
 
 /** peers 10m → staff 15m. */
-const LADDER = {
-  escalation: [
-    { notify: "on_call_peers" as const, wait: "10m" },
-    { notify: "on_call_staff" as const, wait: "15m" },
-  ],
-};
+const LADDER = ladder("on_call_peers 10m", "on_call_staff 15m");
 
+// Every test starts from a fresh harness with this ladder.
 let h: Harness;
+beforeEach(() => {
+  h = startHarness({ community: community(LADDER) });
+});
 afterEach(() => h?.close());
 
 describe("`!ack N` and `!resolve N` from someone with nothing to do with page N", () => {
-  beforeEach(() => {
-    h = startHarness({ community: community(LADDER) });
-  });
-
   it("get the same answer whether page N does not exist, is open, or is closed", async () => {
     await h.command(AMY, "!page not ok");
     await h.flush();
@@ -44,10 +39,6 @@ describe("`!ack N` and `!resolve N` from someone with nothing to do with page N"
 });
 
 describe("`!decline N` from someone not asked to page N", () => {
-  beforeEach(() => {
-    h = startHarness({ community: community(LADDER) });
-  });
-
   it("gets the same answer whether page N does not exist, is open, or is closed", async () => {
     await h.command(AMY, "!page not ok");
     await h.flush();
@@ -71,10 +62,6 @@ describe("`!decline N` from someone not asked to page N", () => {
 });
 
 describe("a page number that is not one", () => {
-  beforeEach(() => {
-    h = startHarness({ community: community(LADDER) });
-  });
-
   it("is refused by name when it is a plain word, and never repeated when it could be a phone number", async () => {
     const word = await h.command(BOB, "!ack soon");
     expect(word.outcome).toBe("refused");

@@ -8,6 +8,7 @@ import {
   CRISIS,
   DAN,
   type Harness,
+  ladder,
   MIN,
   SAM,
   STAFF_ROOM,
@@ -19,22 +20,15 @@ import {
 import { expectToContainAll } from "../../support/expectText";
 
 /** peers 10m → backup peers 10m → on-call staff 15m; exhausted 35 minutes after opening. */
-const LADDER = {
-  escalation: [
-    { notify: "on_call_peers" as const, wait: "10m" },
-    { notify: "backup_peers" as const, wait: "10m" },
-    { notify: "on_call_staff" as const, wait: "15m" },
-  ],
-};
+const LADDER = ladder("on_call_peers 10m", "backup_peers 10m", "on_call_staff 15m");
 
 let h: Harness & { file: string };
-afterEach(() => {
-  try {
-    h?.close();
-  } catch {
-    /* closed by the test */
-  }
-});
+afterEach(() => h?.close());
+
+/** A fresh harness with LADDER, for a describe whose every test starts from one. */
+function startWithLadder(): void {
+  h = startHarness({ community: community(LADDER) });
+}
 
 const pageOf = (id = 1) => h.pages.get(id)!;
 const notices = (user: string) => h.hs.dmsTo(user).filter((b) => b.includes("needs support and has paged"));
@@ -46,9 +40,7 @@ async function openPage(note = "I am not ok tonight"): Promise<void> {
 }
 
 describe("opening a page", () => {
-  beforeEach(() => {
-    h = startHarness({ community: community(LADDER) });
-  });
+  beforeEach(startWithLadder);
 
   it("tells the member at once, with the crisis resources, and asks the peers on call", async () => {
     const r = await h.command(AMY, "!page I am not ok tonight");
@@ -119,9 +111,7 @@ describe("opening a page", () => {
 });
 
 describe("acknowledging", () => {
-  beforeEach(() => {
-    h = startHarness({ community: community(LADDER) });
-  });
+  beforeEach(startWithLadder);
 
   it.each([
     [0, BOB, T0 + 5 * MIN],
@@ -226,9 +216,7 @@ describe("acknowledging", () => {
 });
 
 describe("escalating with nobody acknowledging", () => {
-  beforeEach(() => {
-    h = startHarness({ community: community(LADDER) });
-  });
+  beforeEach(startWithLadder);
 
   it("walks the ladder on time, pages staff in the staff room, and ends with the crisis resources and a staff alert", async () => {
     await openPage();
@@ -326,9 +314,7 @@ describe("a step with nobody to ask", () => {
 });
 
 describe("repeat pages", () => {
-  beforeEach(() => {
-    h = startHarness({ community: community(LADDER) });
-  });
+  beforeEach(startWithLadder);
 
   it("join the open page: counted, nobody asked again, the deadline unchanged, the new note passed to the room", async () => {
     await openPage("first words");
@@ -373,9 +359,7 @@ describe("a repeat page on an acknowledged page is never swallowed", () => {
   const THU_0200 = Date.parse("2026-01-15T02:00:00Z");
   const askedToConfirm = () => h.hs.dmsTo(BOB).filter((b) => b.includes(`${AMY} has paged again (page 1)`));
 
-  beforeEach(() => {
-    h = startHarness({ community: community(LADDER) });
-  });
+  beforeEach(startWithLadder);
 
   async function acknowledgedByBob(at = T0 + 5 * MIN): Promise<string> {
     await openPage("first words");
@@ -383,6 +367,15 @@ describe("a repeat page on an acknowledged page is never swallowed", () => {
     expect((await h.command(BOB, "!ack")).outcome).toBe("ok");
     await h.flush();
     return pageOf().supportRoomId!;
+  }
+
+  /** Bob acknowledged; twenty minutes in, Amy pages again and what that asks for is sent. Returns the support room. */
+  async function pagedAgainAfterBobsAck(): Promise<string> {
+    const roomId = await acknowledgedByBob();
+    await h.at(T0 + 20 * MIN);
+    await h.command(AMY, "!page");
+    await h.flush();
+    return roomId;
   }
 
   it("days later: the acknowledger and the support room are told at once, and the ladder runs again to the end", async () => {
@@ -460,10 +453,7 @@ describe("a repeat page on an acknowledged page is never swallowed", () => {
   });
 
   it("a ✅ on the message asking to confirm confirms, and the reaction is thanked", async () => {
-    await acknowledgedByBob();
-    await h.at(T0 + 20 * MIN);
-    await h.command(AMY, "!page");
-    await h.flush();
+    await pagedAgainAfterBobsAck();
     const target = h.hs.dmEventId(BOB, "has paged again");
     h.app.atomically(() => {
       for (const hook of h.app.reactionHooks) hook({ roomId: "!x", sender: BOB, targetEventId: target, key: "✅", eventId: "$c1", place: undefined });
@@ -476,10 +466,7 @@ describe("a repeat page on an acknowledged page is never swallowed", () => {
   });
 
   it("no confirmation within the first step's wait: a new round, and the member is told why, with the crisis resources", async () => {
-    const roomId = await acknowledgedByBob();
-    await h.at(T0 + 20 * MIN);
-    await h.command(AMY, "!page");
-    await h.flush();
+    const roomId = await pagedAgainAfterBobsAck();
     await h.at(T0 + 30 * MIN - 1);
     expect(pageOf().round).toBe(1);
     await h.at(T0 + 30 * MIN);
@@ -514,10 +501,7 @@ describe("a repeat page on an acknowledged page is never swallowed", () => {
   });
 
   it("a confirmation deadline lost or parked as failed is put back at start", async () => {
-    await acknowledgedByBob();
-    await h.at(T0 + 20 * MIN);
-    await h.command(AMY, "!page");
-    await h.flush();
+    await pagedAgainAfterBobsAck();
     const [job] = h.app.jobs.pending("page.deadline");
     h.app.jobs.cancel(job.key, h.clock.now());
     await startUp(h);
@@ -528,9 +512,7 @@ describe("a repeat page on an acknowledged page is never swallowed", () => {
 });
 
 describe("acknowledging late", () => {
-  beforeEach(() => {
-    h = startHarness({ community: community(LADDER) });
-  });
+  beforeEach(startWithLadder);
 
   it("`!ack` runs even when it reaches carenet late, as `!page` does", () => {
     expect(h.app.commands.find((c) => c.name === "ack")?.runWhenLate).toBe(true);
@@ -547,9 +529,7 @@ describe("acknowledging late", () => {
 });
 
 describe("answers that name the member stay out of shared rooms", () => {
-  beforeEach(() => {
-    h = startHarness({ community: community(LADDER) });
-  });
+  beforeEach(startWithLadder);
 
   it("`!ack` and `!resolve` sent in a community or staff room are answered privately; in the page's support room, there", async () => {
     await openPage();
@@ -590,9 +570,7 @@ describe("answers that name the member stay out of shared rooms", () => {
 });
 
 describe("resolving", () => {
-  beforeEach(() => {
-    h = startHarness({ community: community(LADDER) });
-  });
+  beforeEach(startWithLadder);
 
   it("the acknowledger closes it: the member is told (with the crisis resources), responders get a debrief, the room stays", async () => {
     await openPage();

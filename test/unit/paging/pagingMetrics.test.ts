@@ -1,14 +1,9 @@
 import { CarenetMetrics } from "../../../src/metrics/registry";
-import { AMY, BOB, community, type Harness, MIN, startHarness, T0 } from "./harness";
+import { AMY, BOB, community, type Harness, ladder, MIN, startHarness, T0 } from "./harness";
 
 /** What the paging capability tells the metrics: per community, never a person. */
 
-const LADDER = {
-  escalation: [
-    { notify: "on_call_peers" as const, wait: "10m" },
-    { notify: "on_call_staff" as const, wait: "15m" },
-  ],
-};
+const LADDER = ladder("on_call_peers 10m", "on_call_staff 15m");
 
 let h: Harness;
 let metrics: CarenetMetrics;

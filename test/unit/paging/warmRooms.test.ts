@@ -1,12 +1,7 @@
-import { AMY, BOB, BOT, community, type Harness, startHarness, startUp } from "./harness";
+import { AMY, BOB, BOT, community, type Harness, ladder, startHarness, startUp } from "./harness";
 
 /** peers 10m → on-call staff 15m. */
-const LADDER = {
-  escalation: [
-    { notify: "on_call_peers" as const, wait: "10m" },
-    { notify: "on_call_staff" as const, wait: "15m" },
-  ],
-};
+const LADDER = ladder("on_call_peers 10m", "on_call_staff 15m");
 
 let h: Harness;
 let bodies: Array<Record<string, any>>;
@@ -21,6 +16,13 @@ function start(warm: number): void {
   };
 }
 
+/** As `start`, then past start-up with the pool filled. */
+async function startWithPool(warm: number): Promise<void> {
+  start(warm);
+  await startUp(h);
+  await h.flush();
+}
+
 afterEach(() => h?.close());
 
 const ready = () => (h.db.prepare("SELECT room_id FROM warm_rooms WHERE state = 'ready' ORDER BY created_at, room_id").all() as Array<{ room_id: string }>).map((r) => r.room_id);
@@ -28,9 +30,7 @@ const pageOf = () => h.pages.get(1)!;
 
 describe("the pool of warm rooms", () => {
   it("names the room, then invites, then introduces; the pool is topped up only once the invitations are out", async () => {
-    start(1);
-    await startUp(h);
-    await h.flush();
+    await startWithPool(1);
     const [warm] = ready();
     const steps: string[] = [];
     const topUpQueued = () => h.db.prepare("SELECT 1 FROM jobs WHERE kind = 'page.warm-rooms' AND key LIKE '%:page:1'").get() !== undefined;
@@ -57,9 +57,7 @@ describe("the pool of warm rooms", () => {
   });
 
   it("invites without waiting for the introduction; an introduction that fails is sent again by its job", async () => {
-    start(1);
-    await startUp(h);
-    await h.flush();
+    await startWithPool(1);
     const [warm] = ready();
     const send = h.hs.sendEvent.bind(h.hs);
     let introFailures = 0;
@@ -81,9 +79,7 @@ describe("the pool of warm rooms", () => {
   });
 
   it("is filled at start with private, invite-only, unnamed rooms that nobody but the bot is in", async () => {
-    start(2);
-    await startUp(h);
-    await h.flush();
+    await startWithPool(2);
     expect(ready()).toHaveLength(2);
     expect(h.hs.warmRooms()).toEqual(ready());
     for (const roomId of ready()) expect(h.hs.membersOf(roomId)).toEqual({ [BOT]: "join" });
@@ -102,9 +98,7 @@ describe("the pool of warm rooms", () => {
   });
 
   it("gives a page its support room without making one: named, introduced, everyone invited at once; then it is topped up", async () => {
-    start(1);
-    await startUp(h);
-    await h.flush();
+    await startWithPool(1);
     const [warm] = ready();
     const made = bodies.length;
     const callsBefore = h.hs.methods.length;
@@ -134,9 +128,7 @@ describe("the pool of warm rooms", () => {
   });
 
   it("never hands a room to a second page: each page gets a room of its own", async () => {
-    start(1);
-    await startUp(h);
-    await h.flush();
+    await startWithPool(1);
     await h.command(AMY, "!page first");
     await h.flush();
     const first = pageOf().supportRoomId!;
@@ -173,9 +165,7 @@ describe("the pool of warm rooms", () => {
   });
 
   it("is left when its community leaves the config; support rooms already used are left alone", async () => {
-    start(2);
-    await startUp(h);
-    await h.flush();
+    await startWithPool(2);
     await h.command(AMY, "!page help");
     await h.flush();
     const used = pageOf().supportRoomId!;
@@ -192,9 +182,7 @@ describe("the pool of warm rooms", () => {
   });
 
   it("shrinks when fewer are asked for, keeping the oldest", async () => {
-    start(3);
-    await startUp(h);
-    await h.flush();
+    await startWithPool(3);
     const [oldest] = ready();
     h.app.config().communities[0].paging!.warm_rooms = 1;
     for (const step of h.app.afterReconcile) await step(h.app.config(), "reload");
@@ -204,9 +192,7 @@ describe("the pool of warm rooms", () => {
   });
 
   it("gives up a warm room the homeserver no longer lets carenet use, and takes the next", async () => {
-    start(2);
-    await startUp(h);
-    await h.flush();
+    await startWithPool(2);
     const [gone, next] = ready();
     h.hs.rooms.delete(gone); // purged by the homeserver's admin, say
     await h.command(AMY, "!page help");

@@ -1,5 +1,5 @@
 import { DisplayNamesStore } from "../../../src/features/communities/store/displayNames";
-import { AMY, ANN, BOB, community, DAN, type Harness, MIN, SAM, STAFF_ROOM, startHarness, T0 } from "./harness";
+import { AMY, ANN, BOB, community, DAN, type Harness, ladder, MIN, SAM, STAFF_ROOM, startHarness, T0 } from "./harness";
 
 /**
  * What rings and what stays quiet (docs/paging.md, "what rings"): every message paging
@@ -7,12 +7,7 @@ import { AMY, ANN, BOB, community, DAN, type Harness, MIN, SAM, STAFF_ROOM, star
  * must wake (m.mentions.user_ids); everything else is a quiet m.notice with empty mentions.
  */
 
-const LADDER = {
-  escalation: [
-    { notify: "on_call_peers" as const, wait: "10m" },
-    { notify: "all_staff" as const, wait: "10m" },
-  ],
-};
+const LADDER = ladder("on_call_peers 10m", "all_staff 10m");
 
 let h: Harness & { file: string };
 afterEach(() => h?.close());

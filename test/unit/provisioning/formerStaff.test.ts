@@ -1,18 +1,14 @@
-import { createLogger } from "../../../src/kernel/logger";
 import type { CommunityConfig } from "../../../src/config/types";
-import { Provisioner, type ReconcileReport } from "../../../src/matrix/provisioning";
+import type { Provisioner, ReconcileReport } from "../../../src/matrix/provisioning";
 import { CommunityRoomsStore } from "../../../src/features/communities/store/communityRooms";
-import { openDatabase, type Db } from "../../../src/store/database";
+import type { Db } from "../../../src/store/database";
 import { OutboxStore } from "../../../src/store/outbox";
 import { FakeHomeserver } from "../../support/fakeHomeserver";
+import { ANN, BOT, DOMAIN, EVE, memoryDb, SAM } from "../../support/fixtures";
+import { queuedUnder } from "../../support/outboxRows";
+import { testProvisioner } from "../../support/provisioning";
 
 /** Someone no longer staff or admin of a community is removed from its staff room. */
-
-const DOMAIN = "example.org";
-const BOT = `@carenet:${DOMAIN}`;
-const SAM = "@sam:example.org";
-const ANN = "@ann:example.org";
-const EVE = "@eve:example.org";
 
 function community(staff: string[], admins: string[]): CommunityConfig {
   return {
@@ -34,31 +30,22 @@ let kicks: Array<{ roomId: string; userId: string; reason: string; key: string }
 let now: number;
 
 function provisioner(withEffects = true): Provisioner {
-  return new Provisioner({
+  return testProvisioner({
     homeserver: hs,
     rooms,
     outbox,
     db,
     clock: { now: () => now },
-    log: createLogger("silent"),
-    botUserId: BOT,
-    domain: DOMAIN,
-    aliasPrefix: "carenet_",
-    outboxChanged: () => undefined,
     ...(withEffects ? { effects: { kick: (roomId, userId, reason, key) => kicks.push({ roomId, userId, reason, key }) } } : {}),
   });
 }
 
 const reconcile = (c: CommunityConfig, withEffects = true): Promise<ReconcileReport> => provisioner(withEffects).reconcile({ communities: [c] });
 const staffRoom = () => rooms.get("oak", "staff")!.roomId;
-const notices = () =>
-  (db.prepare("SELECT room_id, content_json FROM outbox WHERE dedupe_key LIKE 'provisioning:former-staff:%' ORDER BY id").all() as Array<{
-    room_id: string;
-    content_json: string;
-  }>).map((r) => ({ roomId: r.room_id, body: String(JSON.parse(r.content_json).body) }));
+const notices = () => queuedUnder(db, "provisioning:former-staff:");
 
 beforeEach(() => {
-  db = openDatabase(":memory:");
+  db = memoryDb();
   hs = new FakeHomeserver(BOT, DOMAIN);
   rooms = new CommunityRoomsStore(db);
   outbox = new OutboxStore(db);

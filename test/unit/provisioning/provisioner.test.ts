@@ -1,19 +1,15 @@
 import { LogCapture } from "../../support/logCapture";
 import { createLogger } from "../../../src/kernel/logger";
 import type { CommunityConfig } from "../../../src/config/types";
-import { creatorsHavePower, desiredUsers, Provisioner, type ReconcileReport } from "../../../src/matrix/provisioning";
+import { creatorsHavePower, desiredUsers, type Provisioner, type ReconcileReport } from "../../../src/matrix/provisioning";
 import { KnownStates } from "../../../src/matrix/roomSnapshot";
 import { CommunityRoomsStore } from "../../../src/features/communities/store/communityRooms";
 import { openDatabase, type Db } from "../../../src/store/database";
 import { OutboxStore } from "../../../src/store/outbox";
 import { FakeHomeserver, matrixError } from "../../support/fakeHomeserver";
-
-const DOMAIN = "example.org";
-const BOT = `@carenet:${DOMAIN}`;
-const SAM = "@sam:example.org";
-const ANN = "@ann:example.org";
-const EVE = "@eve:example.org";
-const TOM = "@tom:example.org";
+import { ANN, BOT, DOMAIN, EVE, SAM, TOM } from "../../support/fixtures";
+import { queuedUnder } from "../../support/outboxRows";
+import { testProvisioner } from "../../support/provisioning";
 
 function community(id: string, over: Partial<CommunityConfig> = {}): CommunityConfig {
   return {
@@ -33,7 +29,6 @@ function community(id: string, over: Partial<CommunityConfig> = {}): CommunityCo
   };
 }
 
-
 let db: Db;
 let hs: FakeHomeserver;
 let rooms: CommunityRoomsStore;
@@ -43,7 +38,7 @@ let now: number;
 let woken: number;
 
 function provisioner(knownStates?: KnownStates): Provisioner {
-  return new Provisioner({
+  return testProvisioner({
     knownStates,
     homeserver: hs,
     rooms,
@@ -51,9 +46,6 @@ function provisioner(knownStates?: KnownStates): Provisioner {
     db,
     clock: { now: () => now },
     log: createLogger("debug", logs),
-    botUserId: BOT,
-    domain: DOMAIN,
-    aliasPrefix: "carenet_",
     outboxChanged: () => woken++,
   });
 }
@@ -61,11 +53,7 @@ function provisioner(knownStates?: KnownStates): Provisioner {
 const reconcile = (communities: CommunityConfig[]) => provisioner().reconcile({ communities });
 const room = (report: ReconcileReport, communityId: string, roomKey: string) =>
   report.rooms.find((r) => r.communityId === communityId && r.roomKey === roomKey)!;
-const orphanNotices = () =>
-  (db.prepare("SELECT room_id, content_json FROM outbox WHERE dedupe_key LIKE 'provisioning:orphaned:%' ORDER BY id").all() as Array<{
-    room_id: string;
-    content_json: string;
-  }>).map((r) => ({ roomId: r.room_id, body: String(JSON.parse(r.content_json).body) }));
+const orphanNotices = () => queuedUnder(db, "provisioning:orphaned:");
 
 beforeEach(() => {
   db = openDatabase(":memory:");

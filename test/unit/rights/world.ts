@@ -1,27 +1,26 @@
 import { LogCapture } from "../../support/logCapture";
-import { createAppContext, createEventRouter } from "../../../src/app/appContext";
 import type { AppContext } from "../../../src/app/context";
 import { installCapabilities } from "../../../src/app/installers";
 import { createLogger } from "../../../src/kernel/logger";
-import { Dispatcher } from "../../../src/commands/dispatcher";
 import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
 import type { DataService } from "../../../src/features/data/service";
-import { EventRouter } from "../../../src/matrix/eventRouter";
-import type { Homeserver } from "../../../src/matrix/homeserver";
-import { OutboxSender } from "../../../src/matrix/outboxSender";
+import type { EventRouter } from "../../../src/matrix/eventRouter";
 import { SPACE_KEY } from "../../../src/features/communities/store/communityRooms";
 import { openDatabase, type Db } from "../../../src/store/database";
-import { InboxStore, type IncomingEvent } from "../../../src/store/inbox";
+import { EventFeed, type Answer } from "../../support/eventFeed";
 import { FakeClock } from "../../support/fakeClock";
 import { FakeHomeserver } from "../../support/fakeHomeserver";
-import { BOT, carenetConfig, communityConfig, MIN } from "../../support/fixtures";
+import { AMY, BOB, carenetConfig, CAT, communityConfig, MIN, SAM, TOM } from "../../support/fixtures";
+import { queuedByKey, queuedMessages } from "../../support/outboxRows";
+import { runAfterReconcile, sendingLoop, testAppContext } from "../../support/testApp";
 
 export { CRISIS, MIN, DAY } from "../../support/fixtures";
-export const AMY = "@amy:example.org"; // the member whose data is exported and erased
-export const BOB = "@bob:example.org"; // a peer supporter
-export const CAT = "@cat:example.org"; // another member: nothing of hers may ever reach Amy
-export const SAM = "@sam:example.org"; // staff of oak
-export const TOM = "@tom:example.org"; // staff of elm
+/**
+ * Amy is the member whose data is exported and erased; Bob a peer supporter; Cat another
+ * member (nothing of hers may ever reach Amy); Sam staff of oak, Tom staff of elm.
+ */
+export { AMY, BOB, CAT, SAM, TOM };
+export type { Answer };
 /** Monday 2 March 2026, 19:00 in London (GMT). */
 export const T0 = Date.parse("2026-03-02T19:00:00Z");
 
@@ -43,15 +42,6 @@ export function worldConfig(over: Partial<CarenetConfig> = {}): CarenetConfig {
   return carenetConfig([community("oak", "Oakwood", [SAM]), community("elm", "Elmhurst", [TOM])], over);
 }
 
-export interface Answer {
-  outcome: "ok" | "refused" | undefined;
-  /** The reply's plain text. */
-  text: string;
-  /** Where the reply went: a room id, or `dm:<user>` for a message to the person directly. */
-  to: string;
-  eventId: string;
-}
-
 /**
  * carenet as start.ts wires it — every installer, the real event router, dispatcher,
  * scheduler and outbox sender — over an in-memory SQLite, a fake clock and a recording
@@ -65,21 +55,17 @@ export class World {
   readonly app: AppContext;
   readonly data: DataService;
   readonly router: EventRouter;
-  private readonly inbox = new InboxStore(this.db);
-  private readonly sender: OutboxSender;
-  private seq = 0;
+  private readonly feed: EventFeed;
+  private readonly sending: { settle(): Promise<void> };
 
   constructor(readonly config: CarenetConfig = worldConfig()) {
     const log = createLogger("debug", this.logs);
-    const homeserver = this.hs as unknown as Homeserver;
-    this.app = createAppContext({
+    this.app = testAppContext({
       db: this.db,
       config: () => this.config,
       clock: this.clock,
       log,
-      botUserId: BOT,
-      domain: "example.org",
-      homeserver,
+      hs: this.hs,
       retryAdvice: (err) => ({ delayMs: 1000, permanent: false, reason: String(err) }),
     });
     this.data = installCapabilities(this.app).data;
@@ -90,11 +76,9 @@ export class World {
         this.hs.addRoom(roomId, { power: {} });
       }
     }
-    this.sender = new OutboxSender(this.app.outbox, homeserver, this.clock, log, new Set(), (u) => this.app.directRooms.roomFor(u));
-    const dispatcher = new Dispatcher(this.app.commands, (err) => {
-      throw err;
-    }, this.app.atomically);
-    this.router = createEventRouter(this.app, { inbox: this.inbox, dispatcher, maxEventAgeMs: 5 * 60_000 });
+    this.sending = sendingLoop(this.app, this.hs, this.clock, log);
+    this.feed = new EventFeed(this.db, this.app, () => this.clock.now(), "$in");
+    this.router = this.feed.router;
   }
 
   /** Adds a member straight to the store, as `!member add` would record them. */
@@ -110,72 +94,37 @@ export class World {
     return roomId;
   }
 
-  private async deliver(ev: { type: string; room_id: string; sender: string; [key: string]: unknown }): Promise<string> {
-    const eventId = `$in${++this.seq}`;
-    const event: IncomingEvent = { origin_server_ts: this.clock.now(), ...ev, event_id: eventId };
-    this.inbox.recordTransaction(`txn${this.seq}`, [event], this.clock.now());
-    for (const row of this.inbox.pending()) await this.router.handle(row);
-    return eventId;
-  }
-
   /** `sender` sends `body` in `roomId` (their DM by default); returns carenet's answer. */
-  async send(sender: string, body: string, roomId = this.app.dmRooms.roomFor(sender) ?? this.dm(sender)): Promise<Answer> {
-    const eventId = await this.deliver({ type: "m.room.message", room_id: roomId, sender, content: { msgtype: "m.text", body } });
-    const reply = this.outboxRow(`reply:${eventId}`);
-    const react = this.outboxRow(`react:${eventId}`);
-    const key = react ? String((react.content["m.relates_to"] as { key: string }).key) : undefined;
-    return {
-      outcome: key === "✅" ? "ok" : key === "⛔" ? "refused" : undefined,
-      text: reply ? String(reply.content.body) : "",
-      to: reply ? (reply.toUser ? `dm:${reply.toUser}` : reply.roomId) : "",
-      eventId,
-    };
+  send(sender: string, body: string, roomId = this.app.dmRooms.roomFor(sender) ?? this.dm(sender)): Promise<Answer> {
+    return this.feed.message(sender, roomId, body);
   }
 
   /** The person leaves one of their community's rooms on their own. */
   async leave(communityId: string, key: string, userId: string): Promise<void> {
-    await this.deliver({
-      type: "m.room.member",
-      room_id: roomOf(communityId, key),
-      sender: userId,
-      state_key: userId,
-      content: { membership: "leave" },
-      unsigned: { prev_content: { membership: "join" } },
-    });
+    await this.feed.membership(roomOf(communityId, key), userId, "leave", { previous: "join" });
   }
 
-  outboxRow(key: string): { roomId: string; toUser: string | null; state: string; content: Record<string, unknown> } | undefined {
-    const r = this.db.prepare("SELECT room_id, to_user, state, content_json FROM outbox WHERE dedupe_key = ?").get(key) as
-      | { room_id: string; to_user: string | null; state: string; content_json: string }
-      | undefined;
-    return r && { roomId: r.room_id, toUser: r.to_user, state: r.state, content: JSON.parse(r.content_json) };
+  outboxRow(key: string) {
+    return queuedByKey(this.db, key);
   }
 
   /** Plain bodies of messages carenet queued (sent or not) whose dedupe key starts with `prefix`, oldest first. */
   queued(prefix: string): Array<{ body: string; roomId: string; toUser: string | null }> {
-    const rows = this.db
-      .prepare("SELECT content_json, room_id, to_user FROM outbox WHERE substr(dedupe_key, 1, ?) = ? AND event_type = 'm.room.message' ORDER BY id")
-      .all(prefix.length, prefix) as Array<{ content_json: string; room_id: string; to_user: string | null }>;
-    return rows.map((r) => ({ body: String(JSON.parse(r.content_json).body), roomId: r.room_id, toUser: r.to_user }));
+    return queuedMessages(this.db)
+      .filter((m) => m.key.startsWith(prefix) && m.eventType === "m.room.message")
+      .map((m) => ({ body: m.body, roomId: m.roomId, toUser: m.toUser }));
   }
 
   /** Everything queued for a room's timeline (messages only), oldest first. */
   postedIn(roomId: string): string[] {
-    return (
-      this.db.prepare("SELECT content_json FROM outbox WHERE room_id = ? AND to_user IS NULL AND event_type = 'm.room.message' ORDER BY id").all(roomId) as Array<{
-        content_json: string;
-      }>
-    ).map((r) => String(JSON.parse(r.content_json).body));
+    return queuedMessages(this.db)
+      .filter((m) => m.roomId === roomId && m.toUser === null && m.eventType === "m.room.message")
+      .map((m) => m.body);
   }
 
   /** Runs due jobs and sends due messages until nothing more is due now. */
-  async flush(): Promise<void> {
-    for (let i = 0; i < 50; i++) {
-      await this.app.scheduler.runDue();
-      await (this.sender as unknown as { sendDue(): Promise<void> }).sendDue();
-      if (this.app.jobs.due(this.clock.now()).length === 0 && this.app.outbox.due(this.clock.now()).length === 0) return;
-    }
-    throw new Error("flush did not settle");
+  flush(): Promise<void> {
+    return this.sending.settle();
   }
 
   async at(t: number): Promise<void> {
@@ -183,8 +132,8 @@ export class World {
     await this.flush();
   }
 
-  async startUp(reason: "start" | "reload" = "start"): Promise<void> {
-    for (const step of this.app.afterReconcile) await step(this.config, reason);
+  startUp(reason: "start" | "reload" = "start"): Promise<void> {
+    return runAfterReconcile(this.app, this.config, reason);
   }
 
   /** Rows of `table` that mention `userId` in any column. */

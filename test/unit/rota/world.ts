@@ -1,29 +1,22 @@
-import { createAppContext } from "../../../src/app/appContext";
-import pino from "pino";
 import type { AppContext } from "../../../src/app/context";
 import { installRota } from "../../../src/features/rota/install";
 import { consentNeeded } from "../../../src/features/communities/consent";
 import { ladderGapsTonight } from "../../../src/features/paging/gaps";
-import { Dispatcher } from "../../../src/commands/dispatcher";
+import type { Dispatcher } from "../../../src/commands/dispatcher";
 import type { CommandResult } from "../../../src/commands/types";
 import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
-import { isStaffOf } from "../../../src/config/roles";
 import { AuditLog } from "../../../src/store/audit";
 import { openDatabase, type Db } from "../../../src/store/database";
 import { JobsStore } from "../../../src/store/jobs";
 import { MembersStore } from "../../../src/features/communities/store/members";
 import { RotaStore } from "../../../src/features/rota/store/rota";
-import { FakeHomeserver } from "../../support/fakeHomeserver";
-import { BOT, carenetConfig, communityConfig, CRISIS, MIN } from "../../support/fixtures";
+import { ALEX, ANN, BEA, CAL, carenetConfig, communityConfig, CRISIS, DEE, ELI, MIN, SAM } from "../../support/fixtures";
+import { queuedMessages } from "../../support/outboxRows";
+import { routedCommand, runAfterReconcile, testAppContext, testDispatcher } from "../../support/testApp";
 
 export { CRISIS, MIN, HOUR, DAY } from "../../support/fixtures";
-export const SAM = "@sam:example.org"; // staff of oak
-export const ANN = "@ann:example.org"; // admin of oak
-export const ELI = "@eli:example.org"; // staff of elm
-export const ALEX = "@alex:example.org";
-export const BEA = "@bea:example.org";
-export const CAL = "@cal:example.org";
-export const DEE = "@dee:example.org"; // nobody's member
+/** Sam is staff and Ann admin of oak, Eli staff of elm; Dee is nobody's member. */
+export { SAM, ANN, ELI, ALEX, BEA, CAL, DEE };
 
 /** Monday 2 March 2026, 12:00 in London (GMT = UTC). */
 export const MON_NOON = Date.parse("2026-03-02T12:00:00Z");
@@ -73,16 +66,10 @@ export class World {
     this.now = opts.now ?? MON_NOON;
     this.config = carenetConfig(opts.communities ?? [community("oak")]);
     this.db = openDatabase(":memory:");
-    const clock = { now: () => this.now };
-    const log = pino({ level: "silent" });
-    this.app = createAppContext({
+    this.app = testAppContext({
       db: this.db,
       config: () => this.config,
-      clock,
-      log,
-      botUserId: BOT,
-      domain: "example.org",
-      homeserver: new FakeHomeserver() as never,
+      clock: { now: () => this.now },
       retryAdvice: () => ({ delayMs: MIN, permanent: false, reason: "test" }),
     });
     this.jobs = this.app.jobs;
@@ -97,7 +84,7 @@ export class World {
     // Members here have agreed to their community's text unless a test says otherwise.
     this.app.hasConsent = (_communityId, userId) => !this.withoutConsent.has(userId);
     installRota(this.app, { consentNeeded: (c, userId, what, crisis) => consentNeeded(this.app, c, userId, what, crisis), gapsTonight: ladderGapsTonight });
-    this.dispatcher = new Dispatcher(this.app.commands, (err) => this.errors.push(err), this.app.atomically);
+    this.dispatcher = testDispatcher(this.app, (err) => this.errors.push(err));
   }
 
   c(id = "oak"): CommunityConfig {
@@ -111,17 +98,19 @@ export class World {
   /** Sends a command as `sender`, in a DM or one of a community's rooms. */
   async send(sender: string, body: string, where: Where = "dm"): Promise<CommandResult> {
     const c = where === "dm" ? undefined : this.c(where.community);
-    const result = await this.dispatcher.dispatch(body, {
-      sender,
-      place: where === "dm" ? "dm" : "room",
-      roomId: where === "dm" ? `!dm-${sender}` : roomId(where.community, where.room),
-      eventId: `$ev${++this.seq}`,
-      community: c,
-      roomKey: where === "dm" ? undefined : where.room,
-      isStaffHere: !!c && where !== "dm" && where.room === "staff" && isStaffOf(c, sender),
-      now: this.now,
-      crisisResources: CRISIS,
-    });
+    const result = await this.dispatcher.dispatch(
+      body,
+      routedCommand({
+        sender,
+        place: where === "dm" ? "dm" : "room",
+        roomId: where === "dm" ? `!dm-${sender}` : roomId(where.community, where.room),
+        eventId: `$ev${++this.seq}`,
+        community: c,
+        roomKey: where === "dm" ? undefined : where.room,
+        now: this.now,
+        crisisResources: CRISIS,
+      }),
+    );
     if (this.errors.length) throw this.errors[0];
     return result;
   }
@@ -144,8 +133,8 @@ export class World {
     return this.app.onCall(communityId, at);
   }
 
-  async reconcile(): Promise<void> {
-    for (const step of this.app.afterReconcile) await step(this.config, "reload");
+  reconcile(): Promise<void> {
+    return runAfterReconcile(this.app, this.config, "reload");
   }
 
   /** Moves the clock and runs whatever jobs are due, as the scheduler loop would. */
@@ -155,14 +144,7 @@ export class World {
   }
 
   outbox(): OutboxRowView[] {
-    return (
-      this.db.prepare("SELECT dedupe_key, to_user, room_id, content_json FROM outbox ORDER BY id").all() as Array<{
-        dedupe_key: string;
-        to_user: string | null;
-        room_id: string;
-        content_json: string;
-      }>
-    ).map((r) => ({ key: r.dedupe_key, toUser: r.to_user, roomId: r.room_id, body: String((JSON.parse(r.content_json) as { body: string }).body) }));
+    return queuedMessages(this.db).map((m) => ({ key: m.key, toUser: m.toUser, roomId: m.roomId, body: m.body }));
   }
 
   dmsTo(userId: string): string[] {

@@ -1,7 +1,7 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
+import { freshDir, removeDir } from "../../support/tempDirs";
 import {
   DatabaseTooNewError,
   loadMigrations,
@@ -14,10 +14,8 @@ import {
 } from "../../../src/store/database";
 
 let tmp: string;
-beforeEach(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "carenet-db-"));
-});
-afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+beforeEach(() => (tmp = freshDir("carenet-db-")));
+afterEach(() => removeDir(tmp));
 
 const tables = (db: BetterSqlite3.Database) =>
   (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{

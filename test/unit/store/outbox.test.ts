@@ -1,6 +1,7 @@
 import type { Db } from "../../../src/store/database";
 import { OutboxStore, URGENT, type OutgoingMessage } from "../../../src/store/outbox";
 import { withMemoryDb } from "../../support/fixtures";
+import { storedOutboxRow } from "../../support/outboxRows";
 
 let db: Db, outbox: OutboxStore;
 withMemoryDb((d) => ([db, outbox] = [d, new OutboxStore(d)]));
@@ -11,17 +12,7 @@ function msg(key: string, text = `hello ${key}`, roomId = "!room:example.org"): 
   return { dedupeKey: key, roomId, eventType: "m.room.message", content: { msgtype: "m.notice", body: text } };
 }
 
-const raw = (key: string) =>
-  db.prepare("SELECT * FROM outbox WHERE dedupe_key = ?").get(key) as {
-    state: string;
-    attempts: number;
-    next_attempt_at: number;
-    sent_at: number | null;
-    event_id: string | null;
-    last_error: string | null;
-    content_json: string;
-    txn_id: string;
-  };
+const raw = (key: string) => storedOutboxRow(db, key);
 
 describe("enqueue", () => {
   it("stores a new message with a fresh transaction id, due now", () => {

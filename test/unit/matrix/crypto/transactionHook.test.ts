@@ -1,9 +1,9 @@
-import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import pino from "pino";
 import { createHttpServer } from "../../../../src/matrix/httpServer";
 import { openDatabase, type Db } from "../../../../src/store/database";
 import { InboxStore, type IncomingEvent } from "../../../../src/store/inbox";
+import { closeNow, listenLocally } from "../../../support/localServer";
 
 /**
  * With encryption on, a transaction goes to the bot's device before it is recorded
@@ -47,13 +47,11 @@ beforeEach(async () => {
       return events.map((e) => (e.type === "m.room.encrypted" ? { ...e, type: "m.room.message", content: { msgtype: "m.text", body: "!page" } } : e));
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listenLocally(server);
 });
 
 afterEach(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await closeNow(server);
   db.close();
 });
 
