@@ -73,15 +73,15 @@ export async function playStory(carenet: Carenet, people: StoryPeople, clock: ()
     if (!app.members.get(COMMUNITY, who)) await send(people.staff, `!member add ${who}`, "staff");
   }
   for (const who of [people.member, people.peer, people.backupPeer]) {
-    if (!app.hasConsent(COMMUNITY, who)) await send(who, "!consent agree", "dm");
+    if (!carenet.capabilities.hasConsent(COMMUNITY, who)) await send(who, "!consent agree", "dm");
   }
-  const before = app.onCall(COMMUNITY, clock());
+  const before = carenet.capabilities.onCall(COMMUNITY, clock());
   if (!before.peers.includes(people.peer) || !before.backupPeers.includes(people.backupPeer)) {
     const s = shiftCoveringNow(clock(), community.timezone);
     if (!before.peers.includes(people.peer)) await send(people.peer, `!volunteer ${s.date} ${s.from}-${s.to}`, "dm");
     if (!before.backupPeers.includes(people.backupPeer)) await send(people.backupPeer, `!volunteer ${s.date} ${s.from}-${s.to} backup`, "dm");
     await send(people.staff, "!rota approve all", "staff");
   }
-  const after = app.onCall(COMMUNITY, clock());
+  const after = carenet.capabilities.onCall(COMMUNITY, clock());
   return { onCall: after.peers, backup: after.backupPeers, did };
 }

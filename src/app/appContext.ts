@@ -107,9 +107,6 @@ export function createAppContext(d: AppContextDeps): AppContext {
     plainAnswerHooks: [],
     encryptedHooks: [],
     personalData: [],
-    onCall: () => ({ peers: [], backupPeers: [], staff: [] }),
-    hasConsent: () => false,
-    isOnBreak: () => false,
     afterReconcile: [],
   };
 }

@@ -14,7 +14,7 @@ import { openDatabase, type Db } from "../store/database";
 import { InboxStore } from "../store/inbox";
 import { createAppContext } from "./appContext";
 import type { AppContext } from "./context";
-import { installCapabilities } from "./installers";
+import { installCapabilities, type Installed } from "./installers";
 import { metricsSources } from "./metricsSources";
 import { createOutboxSender } from "./outboxSending";
 import type { StartOptions } from "./startOptions";
@@ -34,6 +34,8 @@ export interface Core {
   metrics: CarenetMetrics;
   homeserver: Homeserver;
   app: AppContext;
+  /** What the capabilities handed back at install: who is on call, who agreed, the data capability. */
+  installed: Installed;
   sender: OutboxSender;
   /** The bot's device, when `encryption.enabled` (opened before carenet listens). */
   e2e?: EndToEnd;
@@ -70,7 +72,7 @@ export function assembleCore(config: CarenetConfig, opts: StartOptions): Core {
     metrics,
   });
   sender = createOutboxSender(app, { homeserver, metrics, failpoints });
-  installCapabilities(app);
-  metrics.useSources(metricsSources(app));
-  return { live, clock, log, failpoints, registration, botUserId, db, inbox, registeredUsers, metrics, homeserver, app, sender };
+  const installed = installCapabilities(app, opts.standIns);
+  metrics.useSources(metricsSources(app, installed.stretches));
+  return { live, clock, log, failpoints, registration, botUserId, db, inbox, registeredUsers, metrics, homeserver, app, installed, sender };
 }

@@ -50,7 +50,7 @@ export function createHttpDoor(core: Core, intake: Intake): HttpDoor {
       health.recordOutcome(ok, err);
     },
     health: () => health.report(),
-    calendar: calendarHttp(app),
+    calendar: calendarHttp(app, core.installed.hasConsent),
     prepareTransaction: core.live.config.encryption?.enabled ? (body, events) => core.e2e!.prepareTransaction(body, events) : undefined,
   });
   return { health, server };

@@ -1,11 +1,11 @@
-import { RotaService, LONGEST_SHIFT_MS } from "../features/rota/service";
+import { LONGEST_SHIFT_MS } from "../config/rotaSettings";
+import type { RotaStretches } from "../ports/rota";
 import type { CommunityConfig } from "../config/types";
 import { gaps, intersect, totalMs, type Interval } from "../kernel/intervals";
 import { isOpenAt, nextTransition } from "../features/hours/domain/postingHours";
 import { scheduleFor } from "../features/hours/schedules";
 import type { ScrapeSources } from "../metrics/registry";
 import { ladderCoverage } from "../features/reports/ladderCoverage";
-import { RotaStore } from "../features/rota/store/rota";
 import type { AppContext } from "./context";
 import { communityById } from "../config/communities";
 
@@ -31,8 +31,7 @@ export function openIntervals(c: CommunityConfig, fromMs: number, toMs: number):
 }
 
 /** What the metrics read at each scrape: the outbox, the jobs and the rota as they are now. */
-export function metricsSources(app: AppContext): ScrapeSources {
-  const rota = new RotaService({ store: new RotaStore(app.db), members: app.members, config: app.config, hasConsent: (c, u) => app.hasConsent(c, u) });
+export function metricsSources(app: AppContext, rota: RotaStretches): ScrapeSources {
   const community = (id: string) => communityById(app.config().communities, id);
   return {
     communities: () => app.config().communities.map((c) => c.id),

@@ -130,6 +130,7 @@ function handle({ core, intake, reconciling, running }: Parts, started: { port: 
       await core.app.scheduler.runDue();
     },
     app: core.app,
+    capabilities: core.installed,
     catchUp: intake.catchUp,
     stop: started.stop,
   };

@@ -9,6 +9,7 @@ import type { Registration } from "../matrix/registration";
 import type { Db } from "../store/database";
 import type { ReloadResult } from "./configReload";
 import type { AppContext } from "./context";
+import type { Installed, StandIns } from "./installers";
 
 export interface StartOptions {
   clock?: Clock;
@@ -26,6 +27,12 @@ export interface StartOptions {
   watchConfig?: boolean;
   /** Applied to every config read again on reload, as it was to the first (e.g. the CLI's --registration). */
   adjustConfig?: (config: CarenetConfig) => void;
+  /**
+   * Stand-ins for who is on call and who has agreed, replacing the rota's and the
+   * communities' answers for every capability (tests that page a given person without
+   * building a rota). Nothing is replaced in service.
+   */
+  standIns?: StandIns;
   /** Aborting it while start() waits (for the homeserver, above all) makes start() stop what it started and reject. */
   signal?: AbortSignal;
 }
@@ -57,6 +64,8 @@ export interface Carenet {
   /** Runs every scheduled job that is due now (tests on a stepped clock use this). */
   runDueJobs(): Promise<void>;
   readonly app: AppContext;
+  /** What the capabilities handed each other at install: who is on call, who is on a break, who agreed. */
+  readonly capabilities: Installed;
   /** Reads room timelines for events the homeserver did not deliver (src/matrix/catchUp.ts). */
   readonly catchUp: CatchUp;
   stop(): Promise<void>;

@@ -21,6 +21,19 @@ import type { Logger } from "../kernel/logger";
 import type { Channel } from "./offMatrix";
 import type { PersonalDataSection } from "./personalData";
 
+/** Who is on call in a community at a moment: the rota's answer, which paging and check-ins are handed. */
+export type OnCall = (communityId: string, atMs: number) => OnCallNow;
+
+/** True while the person is on a break (`!break`): off the rota and off check-in prompts. The rota's answer. */
+export type OnBreak = (communityId: string, userId: string, atMs: number) => boolean;
+
+/**
+ * True when the person agreed to the current rights text of that community. Nothing
+ * optional (check-ins, rota) is recorded without it; help and paging never ask for it.
+ * The communities capability's answer.
+ */
+export type HasConsent = (communityId: string, userId: string) => boolean;
+
 export interface OnCallNow {
   /** Peers whose shift covers the moment, in rota order. */
   peers: string[];
@@ -89,22 +102,6 @@ export interface InstallContext {
   encryptedHooks?: Array<(e: EncryptedEvent) => void>;
   /** What each capability keeps about a person, for `!mydata`, `!forgetme` and retention (read when asked, in `PERSONAL_DATA_ORDER`). */
   personalData?: PersonalDataSection[];
-  /**
-   * Who is on call in a community at a time; the rota installs it, paging reads it.
-   * Until a rota is installed nobody is on call (paging then escalates straight on).
-   */
-  onCall: (communityId: string, atMs: number) => OnCallNow;
-  /**
-   * True when the person agreed to the current rights text of that community. Nothing
-   * optional (check-ins, rota) is recorded without it; help and paging never ask for it.
-   * The communities installer sets it; until then nobody has agreed.
-   */
-  hasConsent: (communityId: string, userId: string) => boolean;
-  /**
-   * True while the person is on a break (`!break`): off the rota and off check-in prompts.
-   * The rota installer sets it; until then nobody is on a break.
-   */
-  isOnBreak: (communityId: string, userId: string, atMs: number) => boolean;
   /**
    * Run after provisioning at start and after every successful reload (with the new
    * config): reschedule what depends on the config, catch up what was missed. Awaited in

@@ -43,11 +43,11 @@ async function scenario(failpoints: Array<"no-catch-up">) {
   const s = await startGatedCarenet(env, {
     communities: [pagingCommunity(id, { staff: [sam.userId], escalation: [{ notify: "on_call_peers", wait: "1m" }, { notify: "all_staff", wait: "1m" }] })],
     failpoints,
+    standIns: { onCall: () => ({ peers: [bob.userId], backupPeers: [], staff: [] }) },
     dbPath: path.join(env.dir, `carenet-${id}.db`),
   });
   started.push(s);
   const app = s.running.carenet.app;
-  app.onCall = () => ({ peers: [bob.userId], backupPeers: [], staff: [] });
   app.members.add({ communityId: id, userId: amy.userId, sponsor: sam.userId, addedBy: sam.userId }, Date.now());
   const dm = await amy.createDm(bot);
   await amy.waitForEvent(dm, (ev) => ev.sender === bot && ev.type === "m.room.message");

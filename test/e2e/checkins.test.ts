@@ -77,6 +77,7 @@ beforeAll(async () => {
   const TODAY = WEEKDAYS[local.weekday - 1];
   running = await startCarenet(env, dir, {
     clock,
+    standIns: { hasConsent: () => true },
     communities: [
       oakwood(OAK, [sam.userId], {
         timezone: ZONE,
@@ -87,7 +88,6 @@ beforeAll(async () => {
   });
   if (!running.carenet.provisioning.ok) throw new Error("provisioning failed");
   const app = running.carenet.app;
-  app.hasConsent = () => true;
   const now = clock.now();
   for (const u of [alice, bob, carol]) app.members.add({ communityId: OAK, userId: u.userId, sponsor: sam.userId, addedBy: sam.userId }, now);
   app.members.discharge(OAK, carol.userId, now);

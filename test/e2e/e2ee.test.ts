@@ -67,7 +67,7 @@ beforeAll(async () => {
     { communityId: OAK, userId: peer.userId, role: "peer", proposedBy: peer.userId, agreed: true, approved: { by: staff.userId }, startMs: now - 60_000, endMs: now + 3 * 3600_000 },
     now,
   );
-  expect(app.onCall(OAK, Date.now()).peers).toEqual([peer.userId]);
+  expect(seeding.carenet.capabilities.onCall(OAK, Date.now()).peers).toEqual([peer.userId]);
   await seeding.carenet.stop();
 
   configPath = path.join(dir, "config.yaml");

@@ -138,7 +138,7 @@ beforeAll(async () => {
       },
     },
   });
-  const app = running.carenet.app;
+  const { capabilities } = running.carenet;
   addMember(running, ASH, kim, stan);
   addMember(running, ASH, pat, stan);
   addMember(running, BIRCH, mo, sue);
@@ -146,7 +146,7 @@ beforeAll(async () => {
   birchStaffRoom = await joinStaffRoom(running, sue, BIRCH);
   patDm = await openDm(pat);
   await onCallNow({ bot, peer: pat, peerDm: patDm, staff: stan, staffRoom: ashStaffRoom, timezone: TZ });
-  expect(app.onCall(ASH, Date.now()).peers).toEqual([pat.userId]);
+  expect(capabilities.onCall(ASH, Date.now()).peers).toEqual([pat.userId]);
 }, 180_000);
 
 afterAll(async () => {

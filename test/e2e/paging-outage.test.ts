@@ -35,9 +35,9 @@ test("Synapse stopped during a page: the page escalates meanwhile and is deliver
   const id = `outage-${randomBytes(3).toString("hex")}`;
   running = await startCarenet(env, env.dir, {
     communities: [pagingCommunity(id, { staff: [sam.userId], escalation: [{ notify: "on_call_peers", wait: "3s" }, { notify: "all_staff", wait: "3s" }] })],
+    standIns: { onCall: () => ({ peers: [bob.userId], backupPeers: [], staff: [] }) },
   });
   const app = running.carenet.app;
-  app.onCall = () => ({ peers: [bob.userId], backupPeers: [], staff: [] });
   app.members.add({ communityId: id, userId: amy.userId, sponsor: sam.userId, addedBy: sam.userId }, Date.now());
   const db = running.carenet.db;
 

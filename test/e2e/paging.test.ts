@@ -37,7 +37,7 @@ beforeAll(async () => {
       pagingCommunity(ELM, { staff: [stan.userId], escalation: [{ notify: "on_call_peers", wait: "2s" }, { notify: "all_staff", wait: "2s" }] }),
     ],
   });
-  const app = running.carenet.app;
+  const { capabilities } = running.carenet;
   // The members (added by staff with `!member add` in production; see journey.test.ts).
   addMember(running, OAK, amy, sam);
   addMember(running, OAK, bob, sam);
@@ -49,8 +49,8 @@ beforeAll(async () => {
   [bobDm, patDm] = await Promise.all([openDm(bob), openDm(pat)]);
   await onCallNow({ bot, peer: bob, peerDm: bobDm, staff: sam, staffRoom: oakStaffRoom, timezone: TZ });
   await onCallNow({ bot, peer: pat, peerDm: patDm, staff: stan, staffRoom: elmStaffRoom, timezone: TZ });
-  expect(app.onCall(OAK, Date.now()).peers).toEqual([bob.userId]);
-  expect(app.onCall(ELM, Date.now()).peers).toEqual([pat.userId]);
+  expect(capabilities.onCall(OAK, Date.now()).peers).toEqual([bob.userId]);
+  expect(capabilities.onCall(ELM, Date.now()).peers).toEqual([pat.userId]);
 });
 
 afterAll(async () => {

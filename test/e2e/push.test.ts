@@ -54,7 +54,7 @@ beforeAll(async () => {
   }
   [amyDm, bobDm, samDm, sueDm] = await Promise.all([openDm(amy), openDm(bob), openDm(sam), openDm(sue)]);
   await onCallNow({ bot, peer: bob, peerDm: bobDm, staff: sam, staffRoom, timezone: TZ });
-  expect(app.onCall(OAK, Date.now()).peers).toEqual([bob.userId]);
+  expect(running.carenet.capabilities.onCall(OAK, Date.now()).peers).toEqual([bob.userId]);
   // Pushers last: what came before (invitations, welcomes) is not what is tested.
   for (const u of [amy, bob, sam, sue]) await gateway.register(u);
 });

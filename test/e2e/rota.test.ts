@@ -106,7 +106,7 @@ test("a member volunteers, staff approve, the member is reminded, is on call at 
   const oncall = await command(alex, alexDm, "!oncall");
   expect(oncall.reaction).toBe("✅");
   expect(oncall.reply).toContain(`Peers: ${alex.userId} until ${to}`);
-  expect(running.carenet.app.onCall(OAK, clock.now())).toEqual({ peers: [alex.userId], backupPeers: [], staff: [] });
+  expect(running.carenet.capabilities.onCall(OAK, clock.now())).toEqual({ peers: [alex.userId], backupPeers: [], staff: [] });
 
   // Someone who is not a member gets no names, but does get the crisis resources.
   const bobDm = await openDm(bob);

@@ -69,11 +69,10 @@ test(
       ...pagingCommunity(id, { staff: [sam.userId], escalation: [{ notify: "on_call_peers", wait: `${STEP_MS / 1000}s` }, { notify: "all_staff", wait: `${STEP_MS / 1000}s` }] }),
       rota: { max_pages_per_night: 1000 },
     };
-    setup = await startGatedCarenet(env, { communities: [community] });
+    setup = await startGatedCarenet(env, { communities: [community], standIns: { onCall: () => ({ peers: [bob.userId], backupPeers: [], staff: [] }) } });
     const { running, gate } = setup;
     const app = running.carenet.app;
     const db = running.carenet.db;
-    app.onCall = () => ({ peers: [bob.userId], backupPeers: [], staff: [] });
     for (const m of members) app.members.add({ communityId: id, userId: m.userId, sponsor: sam.userId, addedBy: sam.userId }, Date.now());
     const dms = await Promise.all(members.map((m) => m.createDm(bot)));
     await Promise.all(members.map((m, i) => m.waitForEvent(dms[i], (ev) => ev.sender === bot && ev.type === "m.room.message", 60_000)));

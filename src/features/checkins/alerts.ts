@@ -21,7 +21,7 @@ export class LowAndMissedAlerts {
   ) {}
 
   private people(c: CommunityConfig, userId: string, now: number) {
-    return { member: userId, sponsor: this.app.members.get(c.id, userId)?.sponsor ?? null, onCallStaff: this.app.onCall(c.id, now).staff };
+    return { member: userId, sponsor: this.app.members.get(c.id, userId)?.sponsor ?? null, onCallStaff: this.who.onCall(c.id, now).staff };
   }
 
   whoHearsLow(plan: Plan): Words[] {
@@ -96,7 +96,7 @@ export class LowAndMissedAlerts {
         const member = this.app.members.get(c.id, p.userId);
         const plan = this.who.planOf(c.id, p.userId);
         // A member who stopped being one, paused, went on a break or withdrew consent is not chased.
-        if (member?.status !== "active" || isPaused(plan, now) || this.app.isOnBreak(c.id, p.userId, now) || !this.app.hasConsent(c.id, p.userId)) continue;
+        if (member?.status !== "active" || isPaused(plan, now) || this.who.isOnBreak(c.id, p.userId, now) || !this.who.hasConsent(c.id, p.userId)) continue;
         const routing = alertRecipients(plan, "missed", this.people(c, p.userId, now));
         for (const r of routing.recipients) {
           this.app.effects.tell(

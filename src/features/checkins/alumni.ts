@@ -8,14 +8,12 @@ import type { CommunityConfig, CrisisResources } from "../../config/types";
 import { ALUMNI_RHYTHMS, type AlumniRhythm } from "./domain/checkins";
 import type { CheckinsStore } from "./store/checkins";
 import type { Member } from "../../ports/communities";
-import type { InstallContext } from "../../ports/context";
 import { checkinSettingsOf } from "./settings";
 import type { WhoAndWhere } from "./whoAndWhere";
 
 /** Alumni check-ins: whether and how often a former member hears from their community. */
 export class AlumniChoices {
   constructor(
-    private readonly app: InstallContext,
     private readonly store: CheckinsStore,
     private readonly who: WhoAndWhere,
   ) {}
@@ -46,7 +44,7 @@ export class AlumniChoices {
     };
     const v = (args[0] === "every" ? args[1] : args[0])?.toLowerCase();
     if (!v) return { outcome: "ok", reply: status() };
-    if (!this.app.hasConsent(c.id, member.userId)) return this.who.consentPointer(c, member.userId, crisis);
+    if (!this.who.hasConsent(c.id, member.userId)) return this.who.consentPointer(c, member.userId, crisis);
     let next = { ...current };
     if (v === "on" || v === "off") next.enabled = v === "on";
     else if ((ALUMNI_RHYTHMS as readonly string[]).includes(v)) next = { enabled: true, rhythm: v as AlumniRhythm };

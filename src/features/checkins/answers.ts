@@ -48,7 +48,7 @@ export class AnswerTaker {
     if (status !== "active" && status !== "discharged") {
       return refused(Message.of(t("checkins.noLongerMember", { community: c.name })).append(supportNow(input.crisis)));
     }
-    if (!this.app.hasConsent(c.id, userId)) return this.who.consentPointer(c, userId, input.crisis);
+    if (!this.who.hasConsent(c.id, userId)) return this.who.consentPointer(c, userId, input.crisis);
     const today = localDate(c.timezone, now);
     const plan = this.who.planOf(c.id, userId);
     let prompt = input.prompt;
@@ -151,7 +151,7 @@ export class AnswerTaker {
     const s = checkinSettingsOf(input.community);
     const parsed = parseAnswer(input.text, s.scale);
     if (!parsed.ok) {
-      if (!this.app.hasConsent(input.community.id, input.userId)) return this.who.consentPointer(input.community, input.userId, input.crisis);
+      if (!this.who.hasConsent(input.community.id, input.userId)) return this.who.consentPointer(input.community, input.userId, input.crisis);
       return refused(
         new Message()
           .p(answerProblemWords(parsed.problem))
@@ -201,7 +201,7 @@ export class AnswerTaker {
     const reply = new Message()
       .p(t("checkins.overviewHow", { example: command("!checkin 3 long day") }))
       .list(s.scale.map((w, i) => t("checkins.scaleLine", { value: i + 1, words: w })));
-    if (!this.app.hasConsent(c.id, userId)) return { outcome: "ok", reply: reply.append(this.who.consentPointer(c, userId, crisis).reply) };
+    if (!this.who.hasConsent(c.id, userId)) return { outcome: "ok", reply: reply.append(this.who.consentPointer(c, userId, crisis).reply) };
     const answers = this.store.answersOf(c.id, userId, today, today);
     reply.p(answers.length ? t("checkins.overviewToday", { answers: listOf(answers.map((a) => answerWords(s.scale, a.value))) }) : t("checkins.overviewNone"));
     reply.p(t("checkins.overviewEnd", { plan: command("!checkin plan") }));

@@ -3,17 +3,18 @@ import { CheckinsStore } from "./store/checkins";
 import { CheckinService } from "./service";
 import { ALUMNI_JOB, MISSED_JOB, PROMPT_JOB, REVIEW_JOB } from "./jobKinds";
 import type { InstallContext } from "../../ports/context";
-import type { ConsentNeeded } from "../../ports/communities";
+import type { CheckinPorts } from "./whoAndWhere";
 import { checkinsPersonalData } from "./personalData";
 import type { ReactionEvent } from "../../ports/hooks";
 
 /**
  * Check-ins: `!checkin` for members, `!checkins` for staff; prompts, missed check-ins and
  * plan reviews as durable jobs; answers by reply and by reaction to a prompt.
- * `consentNeeded` (the communities capability's) is what someone who has not agreed is told.
+ * `ports`: consent and what someone who has not agreed is told (the communities'), who is
+ * on call and who is on a break (the rota's).
  */
-export function installCheckins(app: InstallContext, consentNeeded: ConsentNeeded): CheckinService {
-  const service = new CheckinService(app, new CheckinsStore(app.db), consentNeeded);
+export function installCheckins(app: InstallContext, ports: CheckinPorts): CheckinService {
+  const service = new CheckinService(app, new CheckinsStore(app.db), ports);
   app.commands.push(checkinCommand(service), checkinsCommand(service));
   (app.personalData ??= []).push(checkinsPersonalData(app, service.store));
 

@@ -64,7 +64,7 @@ export class PlanKeeper {
   }
 
   editPlan(c: CommunityConfig, userId: string, args: string[], now: number, crisis: CrisisResources): CommandResult {
-    if (!this.app.hasConsent(c.id, userId)) return this.who.consentPointer(c, userId, crisis);
+    if (!this.who.hasConsent(c.id, userId)) return this.who.consentPointer(c, userId, crisis);
     const plan = this.who.planOf(c.id, userId);
     const edit = editPlan(plan, args, { prompts: c.checkins, zone: c.timezone, now });
     if (!edit.ok) {
@@ -118,7 +118,7 @@ export class PlanKeeper {
     this.app.atomically(() => {
       const now = this.app.clock.now();
       const due = this.reviewDue(c, userId);
-      if (due === null || this.app.members.get(c.id, userId)?.status !== "active" || !this.app.hasConsent(c.id, userId)) return;
+      if (due === null || this.app.members.get(c.id, userId)?.status !== "active" || !this.who.hasConsent(c.id, userId)) return;
       if (due > now) return this.ensureReviewJob(c, userId); // reviewed or changed since: wait for the new date
       const s = checkinSettingsOf(c);
       const m = new Message()

@@ -26,7 +26,7 @@ export class PromptSender {
   private recipients(c: CommunityConfig, ck: CheckinConfig, slot: string, now: number): Array<{ member: Member; wording: string }> {
     const out: Array<{ member: Member; wording: string }> = [];
     for (const m of this.app.members.list(c.id, { status: "active" })) {
-      if (!this.app.hasConsent(c.id, m.userId) || this.app.isOnBreak(c.id, m.userId, now)) continue;
+      if (!this.who.hasConsent(c.id, m.userId) || this.who.isOnBreak(c.id, m.userId, now)) continue;
       const r = getsPrompt(c.checkins, this.who.planOf(c.id, m.userId), ck.id, slot, now);
       if (r) out.push({ member: m, wording: r.wording });
     }
@@ -94,7 +94,7 @@ export class PromptSender {
     const s = checkinSettingsOf(c);
     const now = this.app.clock.now();
     const who = this.app.members.list(c.id, { status: "discharged" }).filter((m) => {
-      if (!this.app.hasConsent(c.id, m.userId) || this.app.isOnBreak(c.id, m.userId, now)) return false;
+      if (!this.who.hasConsent(c.id, m.userId) || this.who.isOnBreak(c.id, m.userId, now)) return false;
       const r = this.alumni.alumniRhythmOf(c, m.userId);
       return r.enabled && rhythmIncludes(r.rhythm, c.timezone, occ);
     });

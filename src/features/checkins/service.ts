@@ -3,8 +3,7 @@ import type { CarenetConfig } from "../../config/types";
 import type { Job } from "../../store/jobs";
 import type { CheckinPrompt, CheckinsStore } from "./store/checkins";
 import type { InstallContext } from "../../ports/context";
-import { WhoAndWhere } from "./whoAndWhere";
-import type { ConsentNeeded } from "../../ports/communities";
+import { WhoAndWhere, type CheckinPorts } from "./whoAndWhere";
 import { LowAndMissedAlerts } from "./alerts";
 import { AnswerTaker } from "./answers";
 import { PlanKeeper } from "./plans";
@@ -31,13 +30,13 @@ export class CheckinService implements CheckinPort {
   constructor(
     private readonly app: InstallContext,
     readonly store: CheckinsStore,
-    consentNeeded: ConsentNeeded,
+    ports: CheckinPorts,
   ) {
-    this.who = new WhoAndWhere(app, store, consentNeeded);
+    this.who = new WhoAndWhere(app, store, ports);
     this.alerts = new LowAndMissedAlerts(app, store, this.who);
     this.answers = new AnswerTaker(app, store, this.who, this.alerts);
     this.plans = new PlanKeeper(app, store, this.who);
-    this.alumniChoices = new AlumniChoices(app, store, this.who);
+    this.alumniChoices = new AlumniChoices(store, this.who);
     const sender = new PromptSender(app, store, this.who, this.plans, this.alumniChoices);
     this.schedule = new PromptSchedule(app, store, this.who, sender, this.plans);
   }

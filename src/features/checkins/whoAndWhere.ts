@@ -8,16 +8,34 @@ import type { CommunityConfig, CrisisResources } from "../../config/types";
 import { DEFAULT_PLAN, type Plan } from "./domain/checkins";
 import type { CheckinPrompt, CheckinsStore } from "./store/checkins";
 import type { ConsentNeeded, Member } from "../../ports/communities";
-import type { InstallContext } from "../../ports/context";
+import type { HasConsent, InstallContext, OnBreak, OnCall } from "../../ports/context";
 import { communityById } from "../../config/communities";
 
-/** Which of their communities a member means, their plan there, and the kind pointer for someone who has not agreed. */
+/** What check-ins are handed of other capabilities: consent and its words (communities), who is on call and on a break (the rota). */
+export interface CheckinPorts {
+  consentNeeded: ConsentNeeded;
+  hasConsent: HasConsent;
+  onCall: OnCall;
+  isOnBreak: OnBreak;
+}
+
+/**
+ * Which of their communities a member means, their plan there, whether they agreed, are on
+ * a break or on call, and the kind pointer for someone who has not agreed.
+ */
 export class WhoAndWhere {
+  readonly hasConsent: HasConsent;
+  readonly onCall: OnCall;
+  readonly isOnBreak: OnBreak;
+  private readonly consentNeeded: ConsentNeeded;
+
   constructor(
     private readonly app: InstallContext,
     private readonly store: CheckinsStore,
-    private readonly consentNeeded: ConsentNeeded,
-  ) {}
+    ports: CheckinPorts,
+  ) {
+    ({ hasConsent: this.hasConsent, onCall: this.onCall, isOnBreak: this.isOnBreak, consentNeeded: this.consentNeeded } = ports);
+  }
 
   community(id: string): CommunityConfig | undefined {
     return communityById(this.app.config().communities, id);

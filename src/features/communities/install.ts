@@ -5,7 +5,7 @@ import { consentCommand, rightsCommand, rulesCommand } from "./commands/rights";
 import { askAgainIfTextChanged, consentNeeded, hasCurrentConsent } from "./consent";
 import { leftRoomsHook } from "./leftRooms";
 import { inviteMembersToNewRooms } from "./memberRooms";
-import type { InstallContext } from "../../ports/context";
+import type { HasConsent, InstallContext } from "../../ports/context";
 import type { ConsentNeeded } from "../../ports/communities";
 import { profilePersonalData } from "./personalData";
 import { DisplayNamesStore } from "./store/displayNames";
@@ -15,11 +15,11 @@ import { LanguagesStore } from "./store/languages";
  * Communities: members and roles managed from each staff room (`!member`, `!audit`),
  * onboarding with rights and choices (`!rights`, `!rules`, `!consent`), rooms people left
  * on their own remembered, and — after every reconcile — members invited to rooms they
- * have never been in and asked again when their community's text changed. Returns what the
- * other capabilities tell someone who asks for something optional without having agreed.
+ * have never been in and asked again when their community's text changed. Returns its
+ * ports: whether someone has agreed, and what the other capabilities tell someone who asks
+ * for something optional without having agreed.
  */
-export function installCommunities(app: InstallContext): ConsentNeeded {
-  app.hasConsent = (communityId, userId) => hasCurrentConsent(app, communityId, userId);
+export function installCommunities(app: InstallContext): CommunitiesPorts {
   app.commands.push(rightsCommand(app), rulesCommand(app), consentCommand(app), sponsorCommand(app), memberCommand(app), auditCommand(app));
   app.membershipHooks.push(leftRoomsHook(app));
   (app.personalData ??= []).push(profilePersonalData(new DisplayNamesStore(app.db), new LanguagesStore(app.db)));
@@ -31,5 +31,14 @@ export function installCommunities(app: InstallContext): ConsentNeeded {
       askAgainIfTextChanged(app, config);
     },
   );
-  return (c, userId, what, crisisResources) => consentNeeded(app, c, userId, what, crisisResources);
+  return {
+    hasConsent: (communityId, userId) => hasCurrentConsent(app, communityId, userId),
+    consentNeeded: (c, userId, what, crisisResources) => consentNeeded(app, c, userId, what, crisisResources),
+  };
+}
+
+/** What the communities capability hands the others. */
+export interface CommunitiesPorts {
+  hasConsent: HasConsent;
+  consentNeeded: ConsentNeeded;
 }

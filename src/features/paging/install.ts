@@ -11,7 +11,7 @@ import { ContactsStore } from "./store/contacts";
 import { contactCommand } from "./commands/contact";
 import { GAP_JOB } from "./gaps";
 import { CONTACT_CODE_JOB, OFF_MATRIX_JOB, OffMatrix } from "./offMatrix/service";
-import type { InstallContext } from "../../ports/context";
+import type { InstallContext, OnCall } from "../../ports/context";
 import { contactsPersonalData, pagesPersonalData } from "./personalData";
 import type { KnownNames } from "../../ports/communities";
 import type { Logger } from "../../kernel/logger";
@@ -22,9 +22,11 @@ export { isAckReaction, isDeclineReaction } from "./reactions";
 /** The outbox key of a page request (see Escalator.notify): page, round, step, person. */
 const NOTICE_KEY = /^page:(\d+):r(\d+):s(\d+):notice:(.+)$/;
 
-/** What paging is handed of other capabilities: the display names the communities keep. */
+/** What paging is handed of other capabilities: the display names the communities keep, who is on call (the rota). */
 export interface PagingPorts {
   knownNames: KnownNames;
+  /** Who is on call at a moment: the rota's answer, asked at every step of a page. */
+  onCall: OnCall;
 }
 
 /** What paging is made of, built once at install. */
@@ -100,8 +102,7 @@ function buildPaging(app: InstallContext, ports: PagingPorts): PagingParts {
     rooms: app.rooms,
     audit: app.audit,
     config: app.config,
-    // Through `app` at every call: the rota may install its own `onCall` after this runs.
-    onCall: (communityId, atMs) => app.onCall(communityId, atMs),
+    onCall: ports.onCall,
     clock: app.clock,
     log,
     botUserId: app.botUserId,

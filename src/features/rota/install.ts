@@ -7,27 +7,34 @@ import { volunteerCommand } from "./commands/volunteer";
 import { isOnBreak } from "./domain/rota";
 import { RotaStore } from "./store/rota";
 import { CalendarFeedsStore } from "./store/calendarFeeds";
-import type { InstallContext } from "../../ports/context";
+import type { HasConsent, InstallContext, OnBreak, OnCall } from "../../ports/context";
 import type { RotaStretches } from "../../ports/rota";
 import { rotaPersonalData } from "./personalData";
 import type { ConsentNeeded } from "../../ports/communities";
 import type { LadderGapsTonight } from "../../ports/paging";
 import { Handoffs, HANDOFF_JOB, PLAN_JOB } from "./handoff";
 
-/** What the rota is handed of other capabilities: consent's words (communities), the ladder's gaps (paging). */
+/** What the rota is handed of other capabilities: consent and its words (communities), the ladder's gaps (paging). */
 export interface RotaPorts {
+  hasConsent: HasConsent;
   consentNeeded: ConsentNeeded;
   gapsTonight: LadderGapsTonight;
 }
 
+/** What the rota hands the others: who is on call (paging, check-ins), who is on a break (check-ins), the stretches (the weekly report). */
+export interface RotaGives {
+  onCall: OnCall;
+  isOnBreak: OnBreak;
+  stretches: RotaStretches;
+}
+
 /**
  * The rota: `!volunteer`, `!rota`, `!break` and `!oncall`; handoff messages as durable
- * jobs, planned after every reconcile and every change; and `app.onCall`, which paging
- * asks at page time.
+ * jobs, planned after every reconcile and every change. Returns who is on call, which
+ * paging asks at page time, and who is on a break.
  */
-export function installRota(app: InstallContext, ports: RotaPorts): RotaStretches {
-  // Through `app` at every call: consent is the communities capability's, whatever the install order.
-  const hasConsent = (communityId: string, userId: string) => app.hasConsent(communityId, userId);
+export function installRota(app: InstallContext, ports: RotaPorts): RotaGives {
+  const { hasConsent } = ports;
   const rota = new RotaService({ store: new RotaStore(app.db), members: app.members, config: app.config, hasConsent });
   const calendarFeeds = new CalendarFeedsStore(app.db);
   const handoffs = new Handoffs({
@@ -58,10 +65,11 @@ export function installRota(app: InstallContext, ports: RotaPorts): RotaStretche
   app.scheduler.on(HANDOFF_JOB, handoffs.onHandoffJob);
   app.scheduler.on(PLAN_JOB, handoffs.onPlanJob);
   app.afterReconcile.push((config) => handoffs.planAll(config, app.clock.now()));
-  app.onCall = (communityId, atMs) => rota.onCall(communityId, atMs);
-  (app.personalData ??= []).push(rotaPersonalData(app, new RotaStore(app.db), calendarFeeds));
+  const onCall: OnCall = (communityId, atMs) => rota.onCall(communityId, atMs);
+  (app.personalData ??= []).push(rotaPersonalData(app, onCall, new RotaStore(app.db), calendarFeeds));
   // Breaks are the person's, in every community: off the rota and off check-in prompts.
   const breaks = new RotaStore(app.db);
-  app.isOnBreak = (_communityId, userId, atMs) => isOnBreak(breaks.breaksFrom(atMs), userId, atMs);
-  return rota;
+  const onBreak: OnBreak = (_communityId, userId, atMs) => isOnBreak(breaks.breaksFrom(atMs), userId, atMs);
+  return { onCall, isOnBreak: onBreak, stretches: rota };
 }
+

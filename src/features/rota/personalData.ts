@@ -1,26 +1,26 @@
 import { Message, type Text } from "../../messaging/message";
 import { command, t } from "../../words";
-import type { InstallContext } from "../../ports/context";
+import type { InstallContext, OnCall } from "../../ports/context";
 import type { PersonalDataSection, PersonalRecord } from "../../ports/personalData";
 import { PLAN_JOB, planKey } from "./handoff";
 import { breakLines, feedLines, rotaLine, uncoveredLine } from "./personalDataWords";
 import type { CalendarFeedsStore, PersonFeeds } from "./store/calendarFeeds";
 import type { RotaBreak, RotaEntry, RotaStore } from "./store/rota";
 
-type RotaApp = Pick<InstallContext, "config" | "jobs" | "rooms" | "effects" | "onCall">;
+type RotaApp = Pick<InstallContext, "config" | "jobs" | "rooms" | "effects">;
 
 /**
  * The rota's part of a person's data: their entries and breaks, and the calendar links they
  * were given. Erasing it tells each staff room which shifts became uncovered (not why, nor
  * whose they were) and plans the rota again.
  */
-export function rotaPersonalData(app: RotaApp, store: RotaStore, feeds: CalendarFeedsStore): PersonalDataSection {
+export function rotaPersonalData(app: RotaApp, onCall: OnCall, store: RotaStore, feeds: CalendarFeedsStore): PersonalDataSection {
   return {
     topic: "rota",
     read: (userId) => rotaRecord(userId, store.aboutPerson(userId), feeds.aboutPerson(userId)),
     erase(userId, e) {
       const { entries } = store.aboutPerson(userId);
-      tellStaffAboutTheRota(app, userId, entries, e.key, e.now);
+      tellStaffAboutTheRota(app, onCall, userId, entries, e.key, e.now);
       const rota = store.forget(userId);
       const calendarFeeds = feeds.deleteUser(userId);
       replanRotas(app, entries, e.now);
@@ -64,10 +64,10 @@ function rotaRecord(userId: string, rota: { entries: RotaEntry[]; breaks: RotaBr
  * are now uncovered, and that the shift running now (if it was theirs) has ended. It
  * does not say why, nor whose they were.
  */
-function tellStaffAboutTheRota(app: RotaApp, userId: string, entries: RotaEntry[], key: string, now: number): void {
+function tellStaffAboutTheRota(app: RotaApp, onCall: OnCall, userId: string, entries: RotaEntry[], key: string, now: number): void {
   for (const c of app.config().communities) {
     const live = entries.filter((e) => e.communityId === c.id && e.status !== "cancelled" && (e.endMs === null || e.endMs > now));
-    const on = app.onCall(c.id, now);
+    const on = onCall(c.id, now);
     const onCallNow = [...on.peers, ...on.backupPeers, ...on.staff].includes(userId);
     if (!live.length && !onCallNow) continue;
     const m = new Message().p(t("data.rotaUncovered", { community: c.name, n: live.length }));

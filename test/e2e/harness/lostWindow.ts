@@ -1,4 +1,5 @@
 import type { Failpoint } from "../../../src/kernel/failpoints";
+import type { StandIns } from "../../../src/app/installers";
 import { findFreePort, type LocalSynapse } from "../../../tools/localSynapse";
 import { startCarenet, type RunningCarenet } from "./carenet";
 import type { MatrixUser } from "./matrixUser";
@@ -12,7 +13,7 @@ import { TransactionGate } from "./transactionGate";
  */
 export async function startGatedCarenet(
   env: E2eEnv,
-  opts: { communities: unknown[]; failpoints?: Failpoint[]; dbPath?: string },
+  opts: { communities: unknown[]; failpoints?: Failpoint[]; dbPath?: string; standIns?: StandIns },
 ): Promise<{ running: RunningCarenet; gate: TransactionGate }> {
   const carenetPort = await findFreePort();
   const gate = await TransactionGate.listen(env.asPort, () => carenetPort);
@@ -20,6 +21,7 @@ export async function startGatedCarenet(
     communities: opts.communities,
     failpoints: new Set(opts.failpoints ?? []),
     dbPath: opts.dbPath,
+    standIns: opts.standIns,
   });
   return { running, gate };
 }

@@ -113,12 +113,14 @@ function setUp(cfg = makeConfig()): void {
     membershipHooks: [],
     reactionHooks: [],
     replyHooks: [],
+    afterReconcile: [],
+  };
+  service = installCheckins(app, {
+    consentNeeded: (c, userId, what, crisis) => consentNeeded(app, c, userId, what, crisis),
     onCall: () => ({ peers: [], backupPeers: [], staff: onCallStaff }),
     hasConsent: (_c, u) => consenting.has(u),
     isOnBreak: (_c, u) => onBreak.has(u),
-    afterReconcile: [],
-  };
-  service = installCheckins(app, (c, userId, what, crisis) => consentNeeded(app, c, userId, what, crisis));
+  });
   dispatcher = new Dispatcher(app.commands, (err) => { throw err; }, app.atomically);
   app.members.add({ communityId: "oak", userId: ALICE, sponsor: SPONSOR, addedBy: SAM }, T0);
   app.members.add({ communityId: "oak", userId: BOB, sponsor: SPONSOR, addedBy: SAM }, T0);

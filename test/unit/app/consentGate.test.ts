@@ -30,7 +30,7 @@ describe("never ask for consent", () => {
 
   it("!consent agree itself, of course, and then the optional things work", async () => {
     expect((await f.send(AMY, "!consent agree")).outcome).toBe("ok");
-    expect(f.app.hasConsent("oak", AMY)).toBe(true);
+    expect(f.capabilities.hasConsent("oak", AMY)).toBe(true);
     expect((await f.send(AMY, "!checkin 4")).outcome).toBe("ok");
     expect(count("checkin_answers")).toBe(1);
     expect((await f.send(AMY, "!volunteer mon 18:00-22:00")).outcome).toBe("ok");

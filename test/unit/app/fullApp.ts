@@ -1,5 +1,5 @@
 import type { AppContext } from "../../../src/app/context";
-import { installCapabilities } from "../../../src/app/installers";
+import { installCapabilities, type Installed } from "../../../src/app/installers";
 import type { Dispatcher } from "../../../src/commands/dispatcher";
 import type { CommandResult } from "../../../src/commands/types";
 import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
@@ -35,6 +35,8 @@ export class FullApp {
   now = T0;
   readonly config: CarenetConfig;
   readonly app: AppContext;
+  /** What the capabilities handed each other at install (who is on call, who agreed). */
+  readonly capabilities: Installed;
   private readonly dispatcher: Dispatcher;
   private seq = 0;
 
@@ -45,7 +47,7 @@ export class FullApp {
       config: () => this.config,
       clock: { now: () => this.now },
     });
-    installCapabilities(this.app);
+    this.capabilities = installCapabilities(this.app);
     for (const key of ["space", "community", "staff", "alumni"]) {
       this.app.rooms.record({ communityId: "oak", roomKey: key, roomId: roomOf(key), alias: `#carenet_oak_${key}:example.org`, name: key, origin: "created" }, 0);
     }

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pino from "pino";
 import type { AppContext, OnCallNow } from "../../../src/app/context";
+import type { OnCall } from "../../../src/ports/context";
 import { installPaging } from "../../../src/features/paging/install";
 import { DisplayNamesStore } from "../../../src/features/communities/store/displayNames";
 import type { CommandResult } from "../../../src/commands/types";
@@ -63,6 +64,8 @@ export interface Harness {
   hs: FakeHomeserver;
   /** Who is on call; tests change it between steps. */
   onCall: OnCallNow;
+  /** Who is on call as a function of the community and the moment, instead of `onCall`. */
+  set onCallAt(f: OnCall);
   /** Runs due jobs and sends due messages until nothing more is due at the current time. */
   flush(): Promise<void>;
   /** Moves the clock to `t` (absolute) and flushes. */
@@ -99,9 +102,8 @@ export function startHarness(
   const cfg = carenetConfig([opts.community ?? community()], opts.offMatrix ? { off_matrix: opts.offMatrix } : {});
   const db = openDatabase(file);
   const log = pino({ level: "silent" });
-  const state = { onCall: opts.onCall ?? { peers: [BOB], backupPeers: [CAT], staff: [DAN] } };
+  const state: { onCall: OnCallNow; onCallAt?: OnCall } = { onCall: opts.onCall ?? { peers: [BOB], backupPeers: [CAT], staff: [DAN] } };
   const app = testAppContext({ db, config: () => cfg, clock, log, hs, metrics: opts.metrics });
-  app.onCall = () => state.onCall;
   const sending = sendingLoop(app, hs, clock, log);
   if (opts.seed !== false && !opts.file) {
     app.rooms.record({ communityId: "oak", roomKey: "staff", roomId: STAFF_ROOM, alias: "#carenet_oak_staff:example.org", name: null, origin: "created" }, T0);
@@ -112,7 +114,8 @@ export function startHarness(
     app.members.add({ communityId: "oak", userId: BOB, role: "peer", sponsor: SAM, addedBy: SAM }, T0 - 1000);
   }
   if (opts.offMatrixChannels) app.offMatrixChannels = opts.offMatrixChannels;
-  const service = installPaging(app, { knownNames: new DisplayNamesStore(app.db) }) as PagingService;
+  const onCall: OnCall = (communityId, atMs) => (state.onCallAt ? state.onCallAt(communityId, atMs) : state.onCall);
+  const service = installPaging(app, { knownNames: new DisplayNamesStore(app.db), onCall }) as PagingService;
   const dispatcher = testDispatcher(app);
   const flush = () => sending.settle();
 
@@ -129,6 +132,9 @@ export function startHarness(
     },
     set onCall(v: OnCallNow) {
       state.onCall = v;
+    },
+    set onCallAt(f: OnCall) {
+      state.onCallAt = f;
     },
     flush,
     async at(t: number) {

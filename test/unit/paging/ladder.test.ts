@@ -173,7 +173,7 @@ describe("the daily gap warning", () => {
       community: community({ escalation: [{ notify: "on_call_peers", wait: "10m" }, { notify: "on_call_staff", wait: "10m" }, { notify: "all_staff", wait: "5m" }], gap_warning_at: "16:00" }),
     });
     h.clock.t = Date.parse("2026-01-13T10:00:00Z");
-    h.app.onCall = (_c, at) => ({ peers: peersAt(at), backupPeers: [], staff: [] });
+    h.onCallAt = (_c, at) => ({ peers: peersAt(at), backupPeers: [], staff: [] });
     await startUp(h);
     await h.at(Date.parse("2026-01-13T15:59:00Z"));
     expect(h.hs.postsIn(STAFF_ROOM).filter((b) => b.includes("hours with nobody on call"))).toHaveLength(0);

@@ -303,7 +303,7 @@ describe("a step with nobody to ask", () => {
 
   it("a rota that fails to answer does not stall the page: the step asks nobody and the ladder moves on", async () => {
     h = startHarness({ community: community(LADDER) });
-    h.app.onCall = () => {
+    h.onCallAt = () => {
       throw new Error("rota broken");
     };
     const r = await h.command(AMY, "!page");

@@ -180,7 +180,7 @@ describe("!forgetme confirm", () => {
   });
 
   it("tells each community's staff that the member asked to leave, and that shifts are uncovered without saying whose or why", async () => {
-    expect(w.app.onCall("oak", w.clock.now()).peers).toEqual([AMY, BOB].sort());
+    expect(w.capabilities.onCall("oak", w.clock.now()).peers).toEqual([AMY, BOB].sort());
     const { done, eventId } = await forget();
     const [leaving, ...rest] = w.queued(`data.erased:${eventId}:staff:oak`);
     expect(rest).toEqual([]);
@@ -198,7 +198,7 @@ describe("!forgetme confirm", () => {
     expect(rota.body).not.toContain(AMY);
     expect(rota.body).not.toMatch(/forget|erase|asked/i);
     // The shift running now has ended: Bob alone is on call.
-    expect(w.app.onCall("oak", w.clock.now()).peers).toEqual([BOB]);
+    expect(w.capabilities.onCall("oak", w.clock.now()).peers).toEqual([BOB]);
     expect(done).toContain("Oakwood: its staff have been told that you asked to leave.");
   });
 

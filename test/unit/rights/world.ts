@@ -1,6 +1,6 @@
 import { LogCapture } from "../../support/logCapture";
 import type { AppContext } from "../../../src/app/context";
-import { installCapabilities } from "../../../src/app/installers";
+import { installCapabilities, type Installed } from "../../../src/app/installers";
 import { createLogger } from "../../../src/kernel/logger";
 import type { CarenetConfig, CommunityConfig } from "../../../src/config/types";
 import type { DataService } from "../../../src/features/data/service";
@@ -54,6 +54,8 @@ export class World {
   readonly logs = new LogCapture();
   readonly app: AppContext;
   readonly data: DataService;
+  /** What the capabilities handed each other at install (who is on call, who agreed). */
+  readonly capabilities: Installed;
   readonly router: EventRouter;
   private readonly feed: EventFeed;
   private readonly sending: { settle(): Promise<void> };
@@ -68,7 +70,8 @@ export class World {
       hs: this.hs,
       retryAdvice: (err) => ({ delayMs: 1000, permanent: false, reason: String(err) }),
     });
-    this.data = installCapabilities(this.app).data;
+    this.capabilities = installCapabilities(this.app);
+    this.data = this.capabilities.data;
     for (const c of this.config.communities) {
       for (const key of [SPACE_KEY, "community", "staff", "alumni"]) {
         const roomId = roomOf(c.id, key);

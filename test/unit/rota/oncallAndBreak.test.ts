@@ -15,7 +15,7 @@ beforeEach(() => {
   w.addMember(CAL, "elm");
 });
 
-describe("app.onCall, which paging reads at page time", () => {
+describe("onCall, the port paging reads at page time", () => {
   it("gives peers on shift, backup peers and staff on shift, each sorted, and nobody from another community", async () => {
     await w.ok(ALEX, "!volunteer mon 18:00-22:00");
     await w.ok(BEA, "!volunteer backup mon 18:00-22:00");

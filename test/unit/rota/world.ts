@@ -1,5 +1,5 @@
 import type { AppContext } from "../../../src/app/context";
-import { installRota } from "../../../src/features/rota/install";
+import { installRota, type RotaGives } from "../../../src/features/rota/install";
 import { consentNeeded } from "../../../src/features/communities/consent";
 import { ladderGapsTonight } from "../../../src/features/paging/gaps";
 import type { Dispatcher } from "../../../src/commands/dispatcher";
@@ -52,6 +52,8 @@ export class World {
   config: CarenetConfig;
   readonly db: Db;
   readonly app: AppContext;
+  /** What the rota handed the others at install: who is on call, who is on a break. */
+  readonly capabilities: RotaGives;
   readonly members: MembersStore;
   readonly rota: RotaStore;
   readonly jobs: JobsStore;
@@ -82,8 +84,11 @@ export class World {
       }
     }
     // Members here have agreed to their community's text unless a test says otherwise.
-    this.app.hasConsent = (_communityId, userId) => !this.withoutConsent.has(userId);
-    installRota(this.app, { consentNeeded: (c, userId, what, crisis) => consentNeeded(this.app, c, userId, what, crisis), gapsTonight: ladderGapsTonight });
+    this.capabilities = installRota(this.app, {
+      hasConsent: (_communityId, userId) => !this.withoutConsent.has(userId),
+      consentNeeded: (c, userId, what, crisis) => consentNeeded(this.app, c, userId, what, crisis),
+      gapsTonight: ladderGapsTonight,
+    });
     this.dispatcher = testDispatcher(this.app, (err) => this.errors.push(err));
   }
 
@@ -130,7 +135,7 @@ export class World {
   }
 
   onCall(at = this.now, communityId = "oak") {
-    return this.app.onCall(communityId, at);
+    return this.capabilities.onCall(communityId, at);
   }
 
   reconcile(): Promise<void> {
