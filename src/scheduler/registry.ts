@@ -23,3 +23,13 @@ export type PayloadOf<K extends string> = K extends JobKind ? JobPayloads[K] : R
 
 /** A job of kind K, with its declared payload. */
 export type JobOf<K extends string> = Omit<Job, "kind" | "payload"> & { kind: K; payload: PayloadOf<K> };
+
+/**
+ * The payload of a job read where only a plain `Job` is at hand (a job listed with
+ * `jobs.pending(kind)`, a handler reached through a façade), typed by its declared kind.
+ * A job of another kind is a programming error, so it throws rather than guess.
+ */
+export function payloadOf<K extends JobKind>(kind: K, job: Pick<Job, "kind" | "payload">): JobPayloads[K] {
+  if (job.kind !== kind) throw new Error(`internal: a ${job.kind} job read as ${kind}`);
+  return job.payload as JobPayloads[K];
+}

@@ -4,6 +4,8 @@ import { command, listOf, person, t, time, zone } from "../../words";
 import type { CommunityConfig } from "../../config/types";
 import { alertRecipients, isPaused, type Plan } from "./domain/checkins";
 import type { Job } from "../../store/jobs";
+import { payloadOf } from "../../scheduler/registry";
+import { MISSED_JOB } from "./jobKinds";
 import type { CheckinAnswer, CheckinPrompt, CheckinsStore } from "./store/checkins";
 import type { InstallContext } from "../../ports/context";
 import { checkinSettingsOf } from "./settings";
@@ -83,7 +85,7 @@ export class LowAndMissedAlerts {
 
   /** An unanswered prompt counts as missed: tell exactly the people the member named, if any. */
   runMissed(job: Job): void {
-    const { communityId, checkinId, occurrenceAt } = job.payload as { communityId: string; checkinId: string; occurrenceAt: number };
+    const { communityId, checkinId, occurrenceAt } = payloadOf(MISSED_JOB, job);
     const c = this.who.community(communityId);
     if (!c) return;
     this.app.atomically(() => {

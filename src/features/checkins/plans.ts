@@ -12,6 +12,7 @@ import type { CheckinsStore } from "./store/checkins";
 import type { InstallContext } from "../../ports/context";
 import { checkinSettingsOf } from "./settings";
 import { REVIEW_JOB } from "./jobKinds";
+import { payloadOf } from "../../scheduler/registry";
 import type { WhoAndWhere } from "./whoAndWhere";
 
 /** The member's plan: shown, changed, started with their first prompt, and reviewed on a schedule. */
@@ -112,7 +113,7 @@ export class PlanKeeper {
   }
 
   runReview(job: Job): void {
-    const { communityId, userId } = job.payload as { communityId: string; userId: string };
+    const { communityId, userId } = payloadOf(REVIEW_JOB, job);
     const c = this.who.community(communityId);
     if (!c) return;
     this.app.atomically(() => {

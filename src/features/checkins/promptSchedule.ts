@@ -9,6 +9,7 @@ import type { InstallContext } from "../../ports/context";
 import { communityById } from "../../config/communities";
 import { checkinSettingsOf } from "./settings";
 import { PROMPT_JOB, ALUMNI_JOB, ALUMNI_CHECKIN } from "./jobKinds";
+import { payloadOf } from "../../scheduler/registry";
 import type { WhoAndWhere } from "./whoAndWhere";
 import type { PlanKeeper } from "./plans";
 import type { PromptSender } from "./promptSender";
@@ -30,7 +31,7 @@ export class PromptSchedule {
 
   /** Runs one prompt occurrence (and catches up on any that came due while carenet was down). */
   runPrompt(job: Job): void {
-    const { communityId, checkinId, slot, occurrenceAt } = job.payload as { communityId: string; checkinId: string; slot: string; occurrenceAt: number };
+    const { communityId, checkinId, slot, occurrenceAt } = payloadOf(PROMPT_JOB, job);
     const c = this.who.community(communityId);
     const ck = c?.checkins.find((x) => x.id === checkinId);
     if (!c || !ck || !timeOptions(ck).includes(slot)) return; // no longer configured
@@ -40,7 +41,7 @@ export class PromptSchedule {
 
   /** Runs one alumni check-in occurrence. */
   runAlumni(job: Job): void {
-    const { communityId, occurrenceAt } = job.payload as { communityId: string; occurrenceAt: number };
+    const { communityId, occurrenceAt } = payloadOf(ALUMNI_JOB, job);
     const c = this.who.community(communityId);
     if (!c) return;
     const s = checkinSettingsOf(c);
@@ -141,10 +142,10 @@ export class PromptSchedule {
       }
       const covered = new Set<string>();
       for (const job of [...this.app.jobs.pending(PROMPT_JOB), ...this.app.jobs.pending(ALUMNI_JOB)]) {
-        const p = job.payload as { communityId: string; checkinId?: string; slot?: string };
+        const p = job.kind === ALUMNI_JOB ? payloadOf(ALUMNI_JOB, job) : payloadOf(PROMPT_JOB, job);
         const community = communityById(config.communities, p.communityId);
-        const slot = job.kind === ALUMNI_JOB ? community && checkinSettingsOf(community).alumni.at : p.slot;
-        const id = `${job.kind}|${p.communityId}|${p.checkinId ?? ALUMNI_CHECKIN}|${slot}`;
+        const slot = "slot" in p ? p.slot : community && checkinSettingsOf(community).alumni.at;
+        const id = `${job.kind}|${p.communityId}|${"checkinId" in p ? p.checkinId : ALUMNI_CHECKIN}|${slot}`;
         const w = wanted.get(id);
         const keep = w && !covered.has(id) && (job.dueAt <= now || nextOccurrence(w.zone, w.time, now) === job.dueAt);
         if (keep) covered.add(id);
