@@ -1,3 +1,4 @@
+import { FakeClock } from "../../support/fakeClock";
 import type { AppContext } from "../../../src/app/context";
 import { installCapabilities, type Installed } from "../../../src/app/installers";
 import type { Dispatcher } from "../../../src/commands/dispatcher";
@@ -32,7 +33,14 @@ export type Where = "dm" | "community" | "staff";
  */
 export class FullApp {
   readonly db: Db = openDatabase(":memory:");
-  now = T0;
+  readonly clock = new FakeClock(T0);
+  /** The world's time: the kit's fake clock, which carenet reads; tests move it by setting `now`. */
+  get now(): number {
+    return this.clock.t;
+  }
+  set now(t: number) {
+    this.clock.t = t;
+  }
   readonly config: CarenetConfig;
   readonly app: AppContext;
   /** What the capabilities handed each other at install (who is on call, who agreed). */
@@ -45,7 +53,7 @@ export class FullApp {
     this.app = testAppContext({
       db: this.db,
       config: () => this.config,
-      clock: { now: () => this.now },
+      clock: this.clock,
     });
     this.capabilities = installCapabilities(this.app);
     for (const key of ["space", "community", "staff", "alumni"]) {

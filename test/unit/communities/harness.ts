@@ -1,3 +1,4 @@
+import { FakeClock } from "../../support/fakeClock";
 import { LogCapture } from "../../support/logCapture";
 import type { AppContext } from "../../../src/app/context";
 import { createLogger } from "../../../src/kernel/logger";
@@ -56,7 +57,14 @@ export const roomOf = (communityId: string, key: string) => `!${communityId}-${k
  */
 export class Harness {
   readonly db = openDatabase(":memory:");
-  now = Date.UTC(2025, 0, 6, 12, 0);
+  readonly clock = new FakeClock(Date.UTC(2025, 0, 6, 12, 0));
+  /** The world's time: the kit's fake clock, which carenet reads; tests move it by setting `now`. */
+  get now(): number {
+    return this.clock.t;
+  }
+  set now(t: number) {
+    this.clock.t = t;
+  }
   config: CarenetConfig;
   /** Knows these users, and the state of each community room. */
   readonly hs = new FakeHomeserver();
@@ -72,7 +80,7 @@ export class Harness {
     this.app = testAppContext({
       db: this.db,
       config: () => this.config,
-      clock: { now: () => this.now },
+      clock: this.clock,
       log: createLogger("debug", this.logs),
       hs: this.hs,
       retryAdvice: () => ({ delayMs: 1000, permanent: false, reason: "" }),

@@ -1,3 +1,4 @@
+import { FakeClock } from "../../support/fakeClock";
 import { LogCapture } from "../../support/logCapture";
 import type { AppContext } from "../../../src/app/context";
 import { installHours } from "../../../src/features/hours/install";
@@ -50,7 +51,14 @@ export class World {
   readonly app: AppContext;
   readonly keeper: PostingHoursKeeper;
   readonly logs = new LogCapture();
-  now: number;
+  readonly clock: FakeClock;
+  /** The world's time: the kit's fake clock, which carenet reads; tests move it by setting `now`. */
+  get now(): number {
+    return this.clock.t;
+  }
+  set now(t: number) {
+    this.clock.t = t;
+  }
   cfg: CarenetConfig;
 
   constructor(
@@ -60,12 +68,12 @@ export class World {
     dbFile = ":memory:",
   ) {
     this.cfg = cfg;
-    this.now = now;
+    this.clock = new FakeClock(now);
     this.db = openDatabase(dbFile);
     this.app = testAppContext({
       db: this.db,
       config: () => this.cfg,
-      clock: { now: () => this.now },
+      clock: this.clock,
       log: createLogger("debug", this.logs),
       hs,
     });

@@ -1,3 +1,4 @@
+import { FakeClock } from "../../support/fakeClock";
 import type { AppContext } from "../../../src/app/context";
 import { installRota, type RotaGives } from "../../../src/features/rota/install";
 import { consentNeeded } from "../../../src/features/communities/consent";
@@ -48,7 +49,14 @@ interface OutboxRowView {
  * real dispatcher the way the event router calls it.
  */
 export class World {
-  now: number;
+  readonly clock: FakeClock;
+  /** The world's time: the kit's fake clock, which carenet reads; tests move it by setting `now`. */
+  get now(): number {
+    return this.clock.t;
+  }
+  set now(t: number) {
+    this.clock.t = t;
+  }
   config: CarenetConfig;
   readonly db: Db;
   readonly app: AppContext;
@@ -65,13 +73,13 @@ export class World {
   private seq = 0;
 
   constructor(opts: { communities?: CommunityConfig[]; now?: number } = {}) {
-    this.now = opts.now ?? MON_NOON;
+    this.clock = new FakeClock(opts.now ?? MON_NOON);
     this.config = carenetConfig(opts.communities ?? [community("oak")]);
     this.db = openDatabase(":memory:");
     this.app = testAppContext({
       db: this.db,
       config: () => this.config,
-      clock: { now: () => this.now },
+      clock: this.clock,
       retryAdvice: () => ({ delayMs: MIN, permanent: false, reason: "test" }),
     });
     this.jobs = this.app.jobs;
