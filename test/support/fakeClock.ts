@@ -11,3 +11,23 @@ export class FakeClock {
     return this.t;
   }
 }
+
+/**
+ * A test world whose time is a FakeClock: carenet reads `clock`, the test reads and moves
+ * `now`.
+ */
+export class TimedWorld {
+  readonly clock: FakeClock;
+
+  constructor(start: number) {
+    this.clock = new FakeClock(start);
+  }
+
+  get now(): number {
+    return this.clock.t;
+  }
+
+  set now(t: number) {
+    this.clock.t = t;
+  }
+}

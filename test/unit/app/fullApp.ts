@@ -1,4 +1,4 @@
-import { FakeClock } from "../../support/fakeClock";
+import { TimedWorld } from "../../support/fakeClock";
 import type { AppContext } from "../../../src/app/context";
 import { installCapabilities, type Installed } from "../../../src/app/installers";
 import type { Dispatcher } from "../../../src/commands/dispatcher";
@@ -31,16 +31,8 @@ export type Where = "dm" | "community" | "staff";
  * in-memory database, with the community's rooms recorded as provisioning would. Commands
  * go through the real dispatcher as the event router sends them; nothing is sent.
  */
-export class FullApp {
+export class FullApp extends TimedWorld {
   readonly db: Db = openDatabase(":memory:");
-  readonly clock = new FakeClock(T0);
-  /** The world's time: the kit's fake clock, which carenet reads; tests move it by setting `now`. */
-  get now(): number {
-    return this.clock.t;
-  }
-  set now(t: number) {
-    this.clock.t = t;
-  }
   readonly config: CarenetConfig;
   readonly app: AppContext;
   /** What the capabilities handed each other at install (who is on call, who agreed). */
@@ -49,6 +41,7 @@ export class FullApp {
   private seq = 0;
 
   constructor(community: CommunityConfig = oak()) {
+    super(T0);
     this.config = carenetConfig([community]);
     this.app = testAppContext({
       db: this.db,

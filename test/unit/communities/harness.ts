@@ -1,4 +1,4 @@
-import { FakeClock } from "../../support/fakeClock";
+import { TimedWorld } from "../../support/fakeClock";
 import { LogCapture } from "../../support/logCapture";
 import type { AppContext } from "../../../src/app/context";
 import { createLogger } from "../../../src/kernel/logger";
@@ -55,16 +55,8 @@ export const roomOf = (communityId: string, key: string) => `!${communityId}-${k
  * stores on an in-memory SQLite, the real event router, dispatcher and queued effects,
  * a fake homeserver that knows which users exist and what each room's state is.
  */
-export class Harness {
+export class Harness extends TimedWorld {
   readonly db = openDatabase(":memory:");
-  readonly clock = new FakeClock(Date.UTC(2025, 0, 6, 12, 0));
-  /** The world's time: the kit's fake clock, which carenet reads; tests move it by setting `now`. */
-  get now(): number {
-    return this.clock.t;
-  }
-  set now(t: number) {
-    this.clock.t = t;
-  }
   config: CarenetConfig;
   /** Knows these users, and the state of each community room. */
   readonly hs = new FakeHomeserver();
@@ -75,6 +67,7 @@ export class Harness {
   private readonly feed: EventFeed;
 
   constructor(config: CarenetConfig = twoCommunities()) {
+    super(Date.UTC(2025, 0, 6, 12, 0));
     this.config = config;
     this.hs.knownUsers = this.knownUsers;
     this.app = testAppContext({

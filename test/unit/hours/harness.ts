@@ -1,4 +1,4 @@
-import { FakeClock } from "../../support/fakeClock";
+import { TimedWorld } from "../../support/fakeClock";
 import { LogCapture } from "../../support/logCapture";
 import type { AppContext } from "../../../src/app/context";
 import { installHours } from "../../../src/features/hours/install";
@@ -46,19 +46,11 @@ export interface OutboxMessage {
  * carenet's posting hours over real stores (SQLite in memory or in a file, so a "restart"
  * opens the same file again), a real scheduler on a fake clock, and a recording homeserver.
  */
-export class World {
+export class World extends TimedWorld {
   readonly db: Db;
   readonly app: AppContext;
   readonly keeper: PostingHoursKeeper;
   readonly logs = new LogCapture();
-  readonly clock: FakeClock;
-  /** The world's time: the kit's fake clock, which carenet reads; tests move it by setting `now`. */
-  get now(): number {
-    return this.clock.t;
-  }
-  set now(t: number) {
-    this.clock.t = t;
-  }
   cfg: CarenetConfig;
 
   constructor(
@@ -67,8 +59,8 @@ export class World {
     readonly hs = new FakeHomeserver(),
     dbFile = ":memory:",
   ) {
+    super(now);
     this.cfg = cfg;
-    this.clock = new FakeClock(now);
     this.db = openDatabase(dbFile);
     this.app = testAppContext({
       db: this.db,

@@ -1,4 +1,4 @@
-import { FakeClock } from "../../support/fakeClock";
+import { TimedWorld } from "../../support/fakeClock";
 import type { AppContext } from "../../../src/app/context";
 import { installRota, type RotaGives } from "../../../src/features/rota/install";
 import { consentNeeded } from "../../../src/features/communities/consent";
@@ -48,15 +48,7 @@ interface OutboxRowView {
  * outbox and job rows) and scheduler, on a clock the test moves. Commands go through the
  * real dispatcher the way the event router calls it.
  */
-export class World {
-  readonly clock: FakeClock;
-  /** The world's time: the kit's fake clock, which carenet reads; tests move it by setting `now`. */
-  get now(): number {
-    return this.clock.t;
-  }
-  set now(t: number) {
-    this.clock.t = t;
-  }
+export class World extends TimedWorld {
   config: CarenetConfig;
   readonly db: Db;
   readonly app: AppContext;
@@ -73,7 +65,7 @@ export class World {
   private seq = 0;
 
   constructor(opts: { communities?: CommunityConfig[]; now?: number } = {}) {
-    this.clock = new FakeClock(opts.now ?? MON_NOON);
+    super(opts.now ?? MON_NOON);
     this.config = carenetConfig(opts.communities ?? [community("oak")]);
     this.db = openDatabase(":memory:");
     this.app = testAppContext({
