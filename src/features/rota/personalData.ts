@@ -6,6 +6,7 @@ import { PLAN_JOB, planKey } from "./handoff";
 import { breakLines, feedLines, rotaLine, uncoveredLine } from "./personalDataWords";
 import type { CalendarFeedsStore, PersonFeeds } from "./store/calendarFeeds";
 import type { RotaBreak, RotaEntry, RotaStore } from "./store/rota";
+import { communityById } from "../../config/communities";
 
 type RotaApp = Pick<InstallContext, "config" | "jobs" | "rooms" | "effects">;
 
@@ -83,6 +84,6 @@ function tellStaffAboutTheRota(app: RotaApp, onCall: OnCall, userId: string, ent
 function replanRotas(app: RotaApp, entries: RotaEntry[], now: number): void {
   const config = app.config();
   for (const id of new Set(entries.map((e) => e.communityId))) {
-    if (config.communities.some((c) => c.id === id)) app.jobs.reschedule({ kind: PLAN_JOB, key: planKey(id), dueAt: now, payload: { communityId: id } }, now);
+    if (communityById(config.communities, id)) app.jobs.reschedule({ kind: PLAN_JOB, key: planKey(id), dueAt: now, payload: { communityId: id } }, now);
   }
 }

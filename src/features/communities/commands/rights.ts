@@ -132,7 +132,7 @@ export function consentCommand(app: CommunitiesApp): CommandSpec {
       const decision = verb === undefined ? undefined : DECISIONS[verb];
       // A word that is neither a decision nor a community is most likely a mistyped decision.
       const word = community?.toLowerCase();
-      if (verb === undefined && word !== undefined && !app.config().communities.some((c) => c.id === word)) {
+      if (verb === undefined && word !== undefined && !communityById(app.config().communities, word)) {
         const hint = closest(word, VERBS);
         throw new UsageError(hint ? t("rights.consentUnknownHint", { hint: command(hint) }) : t("rights.consentUnknown"));
       }

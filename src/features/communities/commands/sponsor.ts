@@ -4,6 +4,7 @@ import { command, person, t } from "../../../words";
 import { Message } from "../../../messaging/message";
 import { UsageError, type CommandContext, type CommandResult, type CommandSpec } from "../../../commands/types";
 import { declare } from "../../../commands/params";
+import { communityById } from "../../../config/communities";
 
 const CHOICES = { change: command("!sponsor change"), none: command("!sponsor none") };
 
@@ -29,7 +30,7 @@ export function sponsorCommand(app: CommunitiesApp): CommandSpec {
     run(ctx, { wants, community }) {
       const replyTo = ctx.place === "dm" ? undefined : ("dm" as const);
       const word = community?.toLowerCase();
-      if (!wants && word !== undefined && !app.config().communities.some((c) => c.id === word)) {
+      if (!wants && word !== undefined && !communityById(app.config().communities, word)) {
         throw new UsageError(t("member.sponsorUsage", CHOICES));
       }
       const mine = communities(app, ctx, community);
