@@ -1,5 +1,4 @@
 import type { Server } from "node:http";
-import { calendarHttp } from "../features/rota/calendar/install";
 import { encryptionHealth } from "../matrix/encryptedRooms";
 import { createHttpServer } from "../matrix/httpServer";
 import { EncryptionStore } from "../matrix/store/encryption";
@@ -50,7 +49,7 @@ export function createHttpDoor(core: Core, intake: Intake): HttpDoor {
       health.recordOutcome(ok, err);
     },
     health: () => health.report(),
-    calendar: calendarHttp(app, core.installed.hasConsent),
+    calendar: core.installed.calendar,
     prepareTransaction: core.live.config.encryption?.enabled ? (body, events) => core.e2e!.prepareTransaction(body, events) : undefined,
   });
   return { health, server };

@@ -9,10 +9,10 @@ import { installNames } from "../features/communities/installNames";
 import { installPaging } from "../features/paging/install";
 import { installRota } from "../features/rota/install";
 import { installReports } from "../features/reports/install";
-import { DisplayNamesStore } from "../features/communities/store/displayNames";
 import { ladderGapsTonight } from "../features/paging/gaps";
 import type { HasConsent, OnBreak, OnCall } from "../ports/context";
 import type { RotaStretches } from "../ports/rota";
+import type { CalendarHttp } from "../features/rota/calendar/install";
 
 /** What the installers hand back that start(), the HTTP door, the metrics or the tests use. */
 export interface Installed {
@@ -23,6 +23,8 @@ export interface Installed {
   /** Who has agreed to their community's rights text (the communities' answer, unless a stand-in was given). */
   hasConsent: HasConsent;
   stretches: RotaStretches;
+  /** The rota's calendar feeds, served on the appservice listener. */
+  calendar: CalendarHttp;
 }
 
 /**
@@ -46,11 +48,11 @@ export function installCapabilities(app: AppContext, standIns: StandIns = {}): I
   installHours(app);
   const rota = installRota(app, { hasConsent, consentNeeded: communities.consentNeeded, gapsTonight: ladderGapsTonight });
   const onCall = standIns.onCall ?? rota.onCall;
-  installPaging(app, { knownNames: new DisplayNamesStore(app.db), onCall });
+  installPaging(app, { knownNames: communities.knownNames, onCall });
   installCheckins(app, { consentNeeded: communities.consentNeeded, hasConsent, onCall, isOnBreak: rota.isOnBreak });
   const data = installData(app);
   installReports(app, rota.stretches);
   installNames(app);
   installEncryption(app);
-  return { data, onCall, isOnBreak: rota.isOnBreak, hasConsent, stretches: rota.stretches };
+  return { data, onCall, isOnBreak: rota.isOnBreak, hasConsent, stretches: rota.stretches, calendar: rota.calendar };
 }

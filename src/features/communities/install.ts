@@ -6,7 +6,7 @@ import { askAgainIfTextChanged, consentNeeded, hasCurrentConsent } from "./conse
 import { leftRoomsHook } from "./leftRooms";
 import { inviteMembersToNewRooms } from "./memberRooms";
 import type { HasConsent, InstallContext } from "../../ports/context";
-import type { ConsentNeeded } from "../../ports/communities";
+import type { ConsentNeeded, KnownNames } from "../../ports/communities";
 import { profilePersonalData } from "./personalData";
 import { DisplayNamesStore } from "./store/displayNames";
 import { LanguagesStore } from "./store/languages";
@@ -16,13 +16,14 @@ import { LanguagesStore } from "./store/languages";
  * onboarding with rights and choices (`!rights`, `!rules`, `!consent`), rooms people left
  * on their own remembered, and — after every reconcile — members invited to rooms they
  * have never been in and asked again when their community's text changed. Returns its
- * ports: whether someone has agreed, and what the other capabilities tell someone who asks
- * for something optional without having agreed.
+ * ports: whether someone has agreed, what the other capabilities tell someone who asks
+ * for something optional without having agreed, and the display names it keeps.
  */
 export function installCommunities(app: InstallContext): CommunitiesPorts {
   app.commands.push(rightsCommand(app), rulesCommand(app), consentCommand(app), sponsorCommand(app), memberCommand(app), auditCommand(app));
   app.membershipHooks.push(leftRoomsHook(app));
-  (app.personalData ??= []).push(profilePersonalData(new DisplayNamesStore(app.db), new LanguagesStore(app.db)));
+  const names = new DisplayNamesStore(app.db);
+  (app.personalData ??= []).push(profilePersonalData(names, new LanguagesStore(app.db)));
   app.afterReconcile.push(
     async (config) => {
       await inviteMembersToNewRooms(app, config.communities);
@@ -33,6 +34,7 @@ export function installCommunities(app: InstallContext): CommunitiesPorts {
   );
   return {
     hasConsent: (communityId, userId) => hasCurrentConsent(app, communityId, userId),
+    knownNames: names,
     consentNeeded: (c, userId, what, crisisResources) => consentNeeded(app, c, userId, what, crisisResources),
   };
 }
@@ -41,4 +43,6 @@ export function installCommunities(app: InstallContext): CommunitiesPorts {
 export interface CommunitiesPorts {
   hasConsent: HasConsent;
   consentNeeded: ConsentNeeded;
+  /** The display names carenet knows people by (paging names the member with them). */
+  knownNames: KnownNames;
 }

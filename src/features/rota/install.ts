@@ -13,6 +13,7 @@ import { rotaPersonalData } from "./personalData";
 import type { ConsentNeeded } from "../../ports/communities";
 import type { LadderGapsTonight } from "../../ports/paging";
 import { Handoffs, HANDOFF_JOB, PLAN_JOB } from "./handoff";
+import { calendarHttp, type CalendarHttp } from "./calendar/install";
 
 /** What the rota is handed of other capabilities: consent and its words (communities), the ladder's gaps (paging). */
 export interface RotaPorts {
@@ -21,11 +22,12 @@ export interface RotaPorts {
   gapsTonight: LadderGapsTonight;
 }
 
-/** What the rota hands the others: who is on call (paging, check-ins), who is on a break (check-ins), the stretches (the weekly report). */
+/** What the rota hands the others: who is on call (paging, check-ins), who is on a break (check-ins), the stretches (the weekly report), its calendar feeds (the HTTP door). */
 export interface RotaGives {
   onCall: OnCall;
   isOnBreak: OnBreak;
   stretches: RotaStretches;
+  calendar: CalendarHttp;
 }
 
 /**
@@ -35,7 +37,8 @@ export interface RotaGives {
  */
 export function installRota(app: InstallContext, ports: RotaPorts): RotaGives {
   const { hasConsent } = ports;
-  const rota = new RotaService({ store: new RotaStore(app.db), members: app.members, config: app.config, hasConsent });
+  const store = new RotaStore(app.db);
+  const rota = new RotaService({ store, members: app.members, config: app.config, hasConsent });
   const calendarFeeds = new CalendarFeedsStore(app.db);
   const handoffs = new Handoffs({
     rota,
@@ -66,10 +69,9 @@ export function installRota(app: InstallContext, ports: RotaPorts): RotaGives {
   app.scheduler.on(PLAN_JOB, handoffs.onPlanJob);
   app.afterReconcile.push((config) => handoffs.planAll(config, app.clock.now()));
   const onCall: OnCall = (communityId, atMs) => rota.onCall(communityId, atMs);
-  (app.personalData ??= []).push(rotaPersonalData(app, onCall, new RotaStore(app.db), calendarFeeds));
+  (app.personalData ??= []).push(rotaPersonalData(app, onCall, store, calendarFeeds));
   // Breaks are the person's, in every community: off the rota and off check-in prompts.
-  const breaks = new RotaStore(app.db);
-  const onBreak: OnBreak = (_communityId, userId, atMs) => isOnBreak(breaks.breaksFrom(atMs), userId, atMs);
-  return { onCall, isOnBreak: onBreak, stretches: rota };
+  const onBreak: OnBreak = (_communityId, userId, atMs) => isOnBreak(store.breaksFrom(atMs), userId, atMs);
+  return { onCall, isOnBreak: onBreak, stretches: rota, calendar: calendarHttp(app, rota, calendarFeeds) };
 }
 
