@@ -9,7 +9,8 @@ export interface Row {
   anchor?: number;
   carenet: number;
   unit: string;
-  target: Target;
+  /** Absent for an informational row: its ratio is printed, and nothing is pass or fail. */
+  target?: Target;
   /** A short remark printed under the table (how it was measured, a scaled-down run, …). */
   note?: string;
 }
@@ -30,16 +31,22 @@ export function formatTarget(t: Target, unit: string): string {
 
 const withUnit = (x: number | undefined, unit: string) => (x === undefined ? "–" : `${formatNumber(x)} ${unit}`);
 
+/** "yes", "NO", "?" when a figure is missing, "–" for an informational row. */
+function verdict(r: Row): string {
+  if (!r.target) return "–";
+  const ok = meets(r.target, r.carenet, r.anchor);
+  return ok === undefined ? "?" : ok ? "yes" : "NO";
+}
+
 /** One row's cells: measure | anchor | carenet | ratio | target | ok. */
 export function cells(r: Row): string[] {
-  const ok = meets(r.target, r.carenet, r.anchor);
   return [
     r.measure,
     r.anchor === undefined ? r.anchorName : `${r.anchorName}: ${withUnit(r.anchor, r.unit)}`,
     withUnit(r.carenet, r.unit),
     formatNumber(ratio(r.carenet, r.anchor)),
-    formatTarget(r.target, r.unit),
-    ok === undefined ? "?" : ok ? "yes" : "NO",
+    r.target ? formatTarget(r.target, r.unit) : "–",
+    verdict(r),
   ];
 }
 

@@ -10,12 +10,15 @@ import type { BenchHomeserver } from "./homeserver";
 import type { NodeProcess } from "./nodeProcess";
 
 export interface TwoHop {
+  /** The relay's user id, @echo:<domain>. */
+  relay: string;
   /** One ping → pong, in milliseconds. */
   sample(): Promise<number>;
   stop(): Promise<void>;
 }
 
-async function roomWithRelay(user: MatrixUser, relay: string): Promise<string> {
+/** A private room of `user`'s with the relay in it, once the relay has joined. */
+export async function roomWithRelay(user: MatrixUser, relay: string): Promise<string> {
   const roomId = await user.createRoom({ preset: "private_chat", invite: [relay] });
   await user.waitForEvent(roomId, (ev) => ev.type === "m.room.member" && ev.state_key === relay && ev.content.membership === "join", 60_000);
   return roomId;
@@ -28,6 +31,7 @@ export async function startTwoHop(hs: BenchHomeserver): Promise<TwoHop> {
   const [from, to] = await Promise.all([roomWithRelay(sender, relay), roomWithRelay(receiver, relay)]);
   let n = 0;
   return {
+    relay,
     async sample() {
       const tag = `${++n}-${Date.now()}`;
       const t0 = performance.now();

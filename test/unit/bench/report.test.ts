@@ -55,6 +55,11 @@ describe("bench table", () => {
     expect(cells(rows[1])).toEqual(["requests | room", "none", "1.27 req/room", "–", "≤ 1.00 req/room", "NO"]);
   });
 
+  test("an informational row has no target: its ratio is printed, and it neither passes nor fails", () => {
+    const row: Row = { measure: "relay burst", anchorName: "floor", anchor: 200, carenet: 400, unit: "ms" };
+    expect(cells(row)).toEqual(["relay burst", "floor: 200 ms", "400 ms", "2.00", "–", "–"]);
+  });
+
   test("the text table aligns columns; the markdown one escapes pipes", () => {
     const lines = textTable(rows).split("\n");
     expect(lines).toHaveLength(4);
