@@ -4,7 +4,7 @@
  * sampled alternately in the same run so both see the same machine.
  */
 import type { MatrixUser } from "../../test/e2e/harness/matrixUser";
-import { botSays } from "../../test/e2e/harness/paging";
+import { botSays, isSupportRoomName } from "../../test/e2e/harness/paging";
 import { botReplyTo } from "../../test/e2e/harness/carenet";
 import type { BenchContext } from "../lib/context";
 import type { Row } from "../lib/report";
@@ -31,7 +31,7 @@ export async function measurePaging(ctx: BenchContext): Promise<Row[]> {
       .waitForEvent(w.peerDm, (ev) => botSays(w.bot, "needs support and has paged")(ev) && String(ev.content.formatted_body ?? "").includes(member.userId), 60_000)
       .then(() => performance.now() - t0);
     const invite = w.peer
-      .waitForInvite((inv) => !seenInvites.has(inv.roomId) && String(inv.state.find((e) => e.type === "m.room.name")?.content.name ?? "").startsWith("Support for "), 60_000)
+      .waitForInvite((inv) => !seenInvites.has(inv.roomId) && isSupportRoomName(inv.state.find((e) => e.type === "m.room.name")?.content.name), 60_000)
       .then((roomId) => ({ roomId, ms: performance.now() - t0 }));
     const sent = await member.sendText(dm, "!page");
     const [messageMs, inv] = await Promise.all([message, invite]);

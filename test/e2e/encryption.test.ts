@@ -8,7 +8,7 @@ import { botReactionTo, botReplyTo, botUserId, CRISIS, newUser, startCarenet, ty
 import { sleep } from "./harness/child";
 import { startHomeserverForCarenet } from "./harness/homeserver";
 import type { MatrixEvent, MatrixUser } from "./harness/matrixUser";
-import { body, botSays, inviteNamed, pagingCommunity } from "./harness/paging";
+import { body, botSays, supportInvite, pagingCommunity } from "./harness/paging";
 import type { E2eEnv } from "./harness/paths";
 import { loadRegistration } from "../../src/matrix/registration";
 
@@ -134,9 +134,9 @@ test("an encrypted message in a member's direct chat is answered within 5 s with
   expect(page).toBeDefined();
 
   // The support room is encrypted too: a member's encrypted message there is answered, and the staff asked are woken.
-  const supportRoom = await inviteNamed(alice, "Support for ");
+  const supportRoom = await supportInvite(alice);
   await alice.joinRoom(supportRoom);
-  await sam.joinRoom(await inviteNamed(sam, "Support for "));
+  await sam.joinRoom(await supportInvite(sam));
   const inSupport = await alice.sendEvent(supportRoom, "m.room.encrypted", encrypted());
   const told = await sam.waitForEvent(supportRoom, botReplyTo(bot, inSupport));
   // It leads with the support block, after the names of the peers it wakes ("Sam: …").

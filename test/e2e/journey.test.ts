@@ -1,7 +1,7 @@
 import { botReactionTo, CRISIS, newUser, startCarenet, type RunningCarenet, e2eScene, tempDir } from "./harness/carenet";
 import { sleep } from "./harness/child";
 import type { MatrixEvent, MatrixUser } from "./harness/matrixUser";
-import { acceptBotDm, body, botSays, inviteNamed } from "./harness/paging";
+import { acceptBotDm, body, botSays, supportInvite } from "./harness/paging";
 import { command, onCallNow } from "./harness/rota";
 
 /**
@@ -115,7 +115,7 @@ test("the other member pages from the community room: the note is not echoed the
   pageNotice = await pia.waitForEvent(piaDm, fromBot("needs support and has paged"));
   expect(body(pageNotice)).toMatch(new RegExp(`${named(amy)} needs support`));
   expect(body(pageNotice)).not.toContain(NOTE);
-  supportRoom = await inviteNamed(pia, "Support for ");
+  supportRoom = await supportInvite(pia);
 });
 
 test("the peer reacts ✅ to the page message; the member is told who is coming", async () => {
@@ -127,7 +127,7 @@ test("the peer reacts ✅ to the page message; the member is told who is coming"
 });
 
 test("!resolve in the support room closes the page; the peer gets a debrief prompt", async () => {
-  expect(await inviteNamed(amy, "Support for ")).toBe(supportRoom);
+  expect(await supportInvite(amy)).toBe(supportRoom);
   await amy.joinRoom(supportRoom);
   await pia.joinRoom(supportRoom);
   // The note is shown in the support room, and only there.

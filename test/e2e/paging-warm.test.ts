@@ -1,7 +1,7 @@
 import { newUser, openBotDm, startCarenet, type RunningCarenet, e2eScene, tempDir, addMember } from "./harness/carenet";
 import { sleep } from "./harness/child";
 import type { MatrixUser } from "./harness/matrixUser";
-import { body, botSays, inviteNamed, pagingCommunity } from "./harness/paging";
+import { body, botSays, supportInvite, pagingCommunity } from "./harness/paging";
 
 /**
  * Support rooms from the pool of warm rooms, on a real Synapse: the pool is filled at
@@ -41,7 +41,7 @@ afterAll(async () => {
   await running?.carenet.stop();
 });
 
-test("the pool is filled at start with private, unnamed rooms that nobody but the bot is in", async () => {
+test("the pool is filled at start with private rooms named for the community that nobody but the bot is in", async () => {
   await until("two warm rooms", () => readyRooms().length === 2);
   for (const roomId of readyRooms()) {
     const state = await running.carenet.app.homeserver.getRoomState(roomId);
@@ -49,27 +49,34 @@ test("the pool is filled at start with private, unnamed rooms that nobody but th
     expect(content("m.room.join_rules")).toMatchObject({ join_rule: "invite" });
     expect(content("m.room.history_visibility")).toMatchObject({ history_visibility: "shared" });
     expect(content("m.room.guest_access")).toMatchObject({ guest_access: "forbidden" });
-    expect(content("m.room.name")).toBeUndefined();
+    expect(content("m.room.name")).toEqual({ name: `Community ${OAK} support room` });
     expect(state.filter((e) => e.type === "m.room.member").map((e) => [e.state_key, e.content.membership])).toEqual([[bot, "join"]]);
   }
 });
 
-test("a page takes a warm room (made before the page): named, introduced and invited; the pool is topped up with a new one", async () => {
+test("a page takes a warm room (made before the page): invited under the community's name, then named for the member and introduced; the pool is topped up with a new one", async () => {
   await until("two warm rooms", () => readyRooms().length === 2);
   const pool = readyRooms();
   const dm = await openBotDm(amy, bot);
   const sentAt = Date.now();
   await amy.sendText(dm, `!page ${NOTE}`);
 
-  const supportRoom = await inviteNamed(sam, "Support for ");
+  const supportRoom = await supportInvite(sam);
   expect(pool).toContain(supportRoom);
-  expect(await inviteNamed(amy, "Support for ")).toBe(supportRoom);
+  expect(await supportInvite(amy)).toBe(supportRoom);
+  // The invitations showed the community's name, not the member's.
+  const inviteName = `Community ${OAK} support room`;
+  for (const u of [sam, amy]) {
+    expect(await u.waitForInvite((inv) => inv.roomId === supportRoom && inv.state.find((e) => e.type === "m.room.name")?.content.name === inviteName)).toBe(supportRoom);
+  }
   expect(running.carenet.db.prepare("SELECT support_room_id FROM pages WHERE member = ?").get(amy.userId)).toEqual({ support_room_id: supportRoom });
 
   // No room was made for the page: the support room was created before the member paged.
   await sam.joinRoom(supportRoom);
   const created = await sam.waitForEvent(supportRoom, (ev) => ev.type === "m.room.create");
   expect(created.origin_server_ts).toBeLessThan(sentAt);
+  const named = await sam.waitForEvent(supportRoom, (ev) => ev.type === "m.room.name" && String(ev.content.name).startsWith("Support for "));
+  expect(named.content).toEqual({ name: `Support for ${amy.userId.slice(1).split(":")[0]}` });
   await sam.waitForEvent(supportRoom, botSays(bot, "This is a private support room"));
   expect(body(await sam.waitForEvent(supportRoom, botSays(bot, NOTE)))).toContain(NOTE);
   const joinRule = await sam.waitForEvent(supportRoom, (ev) => ev.type === "m.room.join_rules");

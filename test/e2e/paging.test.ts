@@ -1,7 +1,7 @@
 import { botReplyTo, CRISIS, newUser, startCarenet, type RunningCarenet, e2eScene, tempDir, joinStaffRoom, addMember } from "./harness/carenet";
 import { sleep } from "./harness/child";
 import type { MatrixUser } from "./harness/matrixUser";
-import { acceptBotDm, body, botSays, countSaid, inviteNamed, pagingCommunity, shown } from "./harness/paging";
+import { acceptBotDm, body, botSays, countSaid, supportInvite, pagingCommunity, shown } from "./harness/paging";
 import { onCallNow } from "./harness/rota";
 
 /**
@@ -72,7 +72,7 @@ test("a member pages; the on-call peer gets the DM and the support-room invite, 
   const notice = await bob.waitForEvent(bobDm, botSays(bot, "needs support and has paged"));
   expect(body(notice)).toContain(amy.userId);
   expect(body(notice)).not.toContain(NOTE);
-  const supportRoom = await inviteNamed(bob, "Support for ");
+  const supportRoom = await supportInvite(bob);
   expect(running.carenet.db.prepare("SELECT support_room_id FROM pages WHERE member = ?").get(amy.userId)).toEqual({ support_room_id: supportRoom });
 
   // The peer acknowledges in their DM; the member is told who is coming.
@@ -86,7 +86,7 @@ test("a member pages; the on-call peer gets the DM and the support-room invite, 
   await bob.joinRoom(supportRoom);
   await bob.waitForEvent(supportRoom, botSays(bot, "This is a private support room"));
   await bob.waitForEvent(supportRoom, botSays(bot, NOTE));
-  const amyInvite = await inviteNamed(amy, "Support for ");
+  const amyInvite = await supportInvite(amy);
   expect(amyInvite).toBe(supportRoom);
 
   // The member pages again: never swallowed. The peer is asked to confirm, the support room

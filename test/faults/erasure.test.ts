@@ -4,7 +4,7 @@ import path from "node:path";
 import { botReplyTo, newUser, startCarenet, type RunningCarenet, e2eScene, tempDir, addMember, openBotDm } from "../e2e/harness/carenet";
 import type { MatrixUser } from "../e2e/harness/matrixUser";
 import { waitUntil } from "../e2e/harness/child";
-import { botSays, inviteNamed, pagingCommunity } from "../e2e/harness/paging";
+import { botSays, supportInvite, pagingCommunity } from "../e2e/harness/paging";
 
 /**
  * Fault area "erasure": what carenet deletes leaves the file. A page note shown in the
@@ -51,12 +51,12 @@ afterAll(async () => {
 
 it("a page note, once shown in the support room, is gone from the database and its log", async () => {
   expect(await command(dm, `!page ${NOTE_MARKER} please come`)).toContain("I hear you. I have asked");
-  const supportRoom = await inviteNamed(amy, "Support for ");
+  const supportRoom = await supportInvite(amy);
   await amy.joinRoom(supportRoom);
   await amy.waitForEvent(supportRoom, botSays(bot, NOTE_MARKER), 30_000);
   await waitUntil("the note is gone from the file", () => !fileBytes().includes(NOTE_MARKER), 15_000);
   // Staff close the page, so the member may ask to be forgotten below.
-  const samInvite = await inviteNamed(sam, "Support for ");
+  const samInvite = await supportInvite(sam);
   await sam.joinRoom(samInvite);
   const resolve = await sam.sendText(samInvite, "!resolve 1");
   await sam.waitForEvent(samInvite, botReplyTo(bot, resolve), 30_000);

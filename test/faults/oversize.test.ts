@@ -1,6 +1,6 @@
 import { botReactionTo, botReplyTo, newUser, startCarenet, type RunningCarenet, e2eScene, tempDir, addMember, openBotDm } from "../e2e/harness/carenet";
 import type { MatrixEvent, MatrixUser } from "../e2e/harness/matrixUser";
-import { botSays, inviteNamed, pagingCommunity } from "../e2e/harness/paging";
+import { botSays, supportInvite, pagingCommunity } from "../e2e/harness/paging";
 
 /**
  * Fault area "oversize": messages that would not fit Synapse's 64 KiB event limit. A page
@@ -38,7 +38,7 @@ it("a 60 KB page note and a later short note both reach the support room, in ord
   const last = note.match(/n\d{5}/g)!.pop()!;
   const cmd = await amy.sendText(dm, `!page ${note}`);
   expect(bodyOf(await amy.waitForEvent(dm, botReplyTo(bot, cmd), 30_000))).toContain("I hear you. I have asked");
-  const room = await inviteNamed(amy, "Support for ");
+  const room = await supportInvite(amy);
   await amy.joinRoom(room);
   const later = await amy.sendText(dm, "!page and-a-short-note-after-it");
   await amy.waitForEvent(dm, botReplyTo(bot, later), 30_000);

@@ -173,16 +173,17 @@ export class FakeHomeserver {
     return this.events.filter((e) => e.roomId === roomId && e.type === "m.room.message").map((e) => String(e.content.body));
   }
 
-  /** Rooms carenet made that are not direct rooms and have a name (a warm room has none until a page takes it). */
+  /** Rooms carenet made that are not direct rooms, have a name and are not warm rooms still waiting for a page. */
   madeRooms(): string[] {
-    return this.created.filter((id) => !this.rooms.get(id)!.direct && this.nameOf(id) !== undefined);
+    const waiting = new Set(this.warmRooms());
+    return this.created.filter((id) => !this.rooms.get(id)!.direct && this.nameOf(id) !== undefined && !waiting.has(id));
   }
 
-  /** Warm rooms: made without a name, nobody but the bot in them, not left. */
+  /** Warm rooms: made for no one yet, with nobody but the bot in them, and not left. */
   warmRooms(): string[] {
     return this.created.filter((id) => {
-      const r = this.rooms.get(id)!;
-      return !r.direct && this.nameOf(id) === undefined && this.membersOf(id)[this.botUserId] === "join";
+      const members = Object.entries(this.membersOf(id));
+      return !this.rooms.get(id)!.direct && members.length === 1 && members[0][0] === this.botUserId && members[0][1] === "join";
     });
   }
 

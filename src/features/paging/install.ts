@@ -145,7 +145,7 @@ function registerJobs(app: InstallContext, { service, rooms, warmPool, offMatrix
     app.atomically(() => (confirm ? service.confirmDeadline(pageId, round, app.clock.now()) : service.deadline(pageId, round, step ?? -1, app.clock.now())));
   });
   app.scheduler.on(ROOM_JOB, (job) => rooms.supportRoom(Number(job.payload.pageId)), { usesHomeserver: true });
-  app.scheduler.on(INTRO_JOB, (job) => rooms.introduce(job.payload.pageId, job.payload.roomId), { usesHomeserver: true });
+  app.scheduler.on(INTRO_JOB, (job) => rooms.introduce(job.payload.pageId, job.payload.roomId, job.payload.rename), { usesHomeserver: true });
   // Rooms made ahead of need wait on nobody: the background lane, never ahead of a page's own room.
   app.scheduler.on(WARM_JOB, (job) => warmPool.topUp(String(job.payload.communityId)), { background: true });
   app.scheduler.on(CRISIS_ROOM_JOB, (job) => rooms.crisisRoom(Number(job.payload.meetingId)), { usesHomeserver: true });

@@ -6,7 +6,7 @@ import type { CarenetConfig } from "../../config/types";
 import type { HomeserverPort, MatrixTools } from "../../ports/matrix";
 import type { JobsStore } from "../../store/jobs";
 import type { PageRecord, PagesStore } from "./store/pages";
-import type { WarmRoomsStore } from "./store/warmRooms";
+import type { TakenRoom, WarmRoomsStore } from "./store/warmRooms";
 import { SUPPORT_ROOM_TOPIC, supportRoomBody, type WarmRooms } from "./warmRooms";
 import { DEFAULT_CONTEXT, renderWords, t as words, type RenderContext, type Words } from "../../words";
 import { supportBlock } from "../../messaging/supportBlock";
@@ -21,7 +21,7 @@ export const introKey = (pageId: number) => `page.intro:${pageId}`;
 
 declare module "../../scheduler/registry" {
   interface JobPayloads {
-    "page.intro": { pageId: number; roomId: string };
+    "page.intro": { pageId: number; roomId: string; rename?: boolean };
   }
 }
 
@@ -40,7 +40,7 @@ export interface PagingRoomsDeps {
   /** Called once a shown note is deleted, so its text leaves the database file too (see database.ts). */
   afterErasure?: () => void;
   /** The invitations queued as jobs, marked done when they were sent at once. */
-  jobs?: Pick<JobsStore, "get" | "completeKey">;
+  jobs?: Pick<JobsStore, "get" | "completeKey" | "cancel" | "cancelPrefix">;
   /** Warm rooms to take a support room from (none: every support room is made when needed). */
   warm?: { store: WarmRoomsStore; pool: WarmRooms };
   /** A person's display name as carenet last saw it, so naming a room asks the homeserver nothing. */
@@ -55,10 +55,11 @@ export interface PagingRoomsDeps {
  * crisis meeting's room.
  *
  * A support room is taken from the community's warm rooms when one is ready (see
- * WarmRooms): then opening it costs one state update (its name) and the invitations, all
- * sent at once; its introduction follows them, and only then is the pool topped up, so
- * nothing else asks the homeserver for work while the page's people are invited. With none
- * ready it is made here, as a crisis meeting's room always is.
+ * WarmRooms): then opening it costs only the invitations, all sent at once (the room
+ * already has its community's name, which the invitation shows); the member's name and
+ * the introduction follow them, and only then is the pool topped up, so nothing else asks
+ * the homeserver for work while the page's people are invited. With none ready it is made
+ * here, as a crisis meeting's room always is.
  *
  * A room made here gets its first message right after it is made and before it is
  * recorded; a warm room's is a job recorded with the room (INTRO_JOB). Either way it has a
@@ -87,16 +88,19 @@ export class PagingRooms {
         return;
       }
       const reader = this.readerOf(page.member);
-      const name = text(t.supportRoomName(await this.nameOf(page.member)), reader);
-      const topic = text(words("paging.roomTopic"), reader);
-      const warm = await this.fromWarm(page, { name, topic });
-      const roomId = warm ?? (await this.make(`page:${pageId}`, { name, topic }));
+      const label = () => this.labelOf(page!.member, reader);
+      const warm = await this.fromWarm(page, label);
+      const roomId = warm?.roomId ?? (await this.make(`page:${pageId}`, await label()));
       if (!warm) await this.firstMessage(roomId, this.introOf(pageId), reader);
       const invited = this.d.atomically(() => {
         if (!this.d.pages.setSupportRoom(pageId, roomId)) return [];
-        // A warm room's introduction is a job of its own, recorded with the room, so a crash
-        // before it was sent still sends it; it is sent below, after the invitations.
-        if (warm) this.d.effects.schedule({ kind: INTRO_JOB, key: introKey(pageId), dueAt: this.d.clock.now(), payload: { pageId, roomId } });
+        // A warm room's introduction (and, for a room named for its community, the member's
+        // name) is a job of its own, recorded with the room, so a crash before it was sent
+        // still sends it; it is sent below, after the invitations.
+        if (warm) {
+          const payload = { pageId, roomId, ...(warm.named ? { rename: true } : {}) };
+          this.d.effects.schedule({ kind: INTRO_JOB, key: introKey(pageId), dueAt: this.d.clock.now(), payload });
+        }
         const fresh = this.d.pages.get(pageId)!;
         const responders = this.d.pages.responses(pageId).map((r) => r.userId);
         const everyone = [...new Set([fresh.member, ...this.d.pages.contactIds(pageId), ...responders])];
@@ -105,8 +109,14 @@ export class PagingRooms {
       });
       this.made.delete(`page:${pageId}`);
       this.d.log.info({ pageId, roomId, warm: warm !== undefined }, "opened a support room");
-      await this.inviteNow(pageId, roomId, invited);
-      if (warm) await this.introduceNow(pageId, roomId);
+      const usable = await this.inviteNow(pageId, roomId, invited);
+      if (warm && !usable) {
+        // A room named in advance was not checked by naming it first: the invitations are the
+        // check. Given up, and the page opens another room as if this one had never been taken.
+        this.abandonWarm(page, roomId);
+        return this.supportRoom(pageId);
+      }
+      if (warm) await this.introduceNow(pageId, roomId, warm.named);
       // Only now, so making the next room does not slow the homeserver down for this page's
       // invitations. A crash before this is made up at start (WarmRooms.reconcile).
       if (this.d.warm) this.d.atomically(() => this.d.warm!.pool.schedule(page!.communityId, `page:${pageId}`, this.d.clock.now()));
@@ -184,31 +194,54 @@ export class PagingRooms {
   }
 
   /**
-   * A warm room for the page (see WarmRooms), named; undefined when the community has none
-   * ready. The name is set before anyone is invited, so the invitation shows it, and alone:
-   * the introduction waits until the invitations are out. A room the homeserver will not let
-   * carenet use (gone, or the bot was removed) is given up and the next one tried.
+   * A warm room for the page (see WarmRooms); undefined when the community has none ready.
+   * A room made with its community's name is handed over as it is: the invitations go out
+   * at once and show that name, and the member's name follows them (introduce). A room made
+   * before warm rooms were named is named first, alone, so its invitation is never unnamed;
+   * one the homeserver will not let carenet name (gone, or the bot was removed) is given up
+   * and the next one tried.
    */
-  private async fromWarm(page: PageRecord, label: { name: string; topic: string }): Promise<string | undefined> {
-    const { name, topic } = label;
+  private async fromWarm(page: PageRecord, label: () => Promise<RoomLabel>): Promise<TakenRoom | undefined> {
     const warm = this.d.warm;
     if (!warm) return undefined;
     for (;;) {
-      const roomId = this.d.atomically(() => warm.store.take(page.communityId, page.id, this.d.clock.now()));
-      if (!roomId) return undefined;
+      const taken = this.d.atomically(() => warm.store.take(page.communityId, page.id, this.d.clock.now()));
+      if (!taken || taken.named) return taken;
       try {
-        await Promise.all([
-          this.d.homeserver.sendState(roomId, "m.room.name", "", { name }),
-          // Warm rooms are made before anyone's language is known: a topic in another language is set now.
-          ...(topic !== SUPPORT_ROOM_TOPIC ? [this.d.homeserver.sendState(roomId, "m.room.topic", "", { topic })] : []),
-        ]);
-        return roomId;
+        await this.name(taken.roomId, await label());
+        return taken;
       } catch (err) {
         if (!refusedForGood(err)) throw err; // retried with the same room
-        this.d.log.warn({ pageId: page.id, roomId, reason: reasonOf(err) }, "a warm room could not be used; it is given up");
-        this.d.atomically(() => warm.store.discard(roomId));
+        this.d.log.warn({ pageId: page.id, roomId: taken.roomId, reason: reasonOf(err) }, "a warm room could not be used; it is given up");
+        this.d.atomically(() => warm.store.discard(taken.roomId));
       }
     }
+  }
+
+  /** Sets a support room's name and, when it is not the warm rooms' English one, its topic. */
+  private async name(roomId: string, { name, topic }: RoomLabel): Promise<void> {
+    await Promise.all([
+      this.d.homeserver.sendState(roomId, "m.room.name", "", { name }),
+      // Warm rooms are made before anyone's language is known: a topic in another language is set now.
+      ...(topic !== SUPPORT_ROOM_TOPIC ? [this.d.homeserver.sendState(roomId, "m.room.topic", "", { topic })] : []),
+    ]);
+  }
+
+  /**
+   * A warm room every invitation to was refused for good: the page's record of it, its
+   * invitations and its introduction are dropped, and the room is left to the pool to leave.
+   */
+  private abandonWarm(page: PageRecord, roomId: string): void {
+    const jobs = this.d.jobs!;
+    this.d.log.warn({ pageId: page.id, roomId }, "a warm room refused every invitation; it is given up and another room opened");
+    this.d.atomically(() => {
+      const now = this.d.clock.now();
+      this.d.warm!.store.discard(roomId);
+      this.d.pages.clearSupportRoom(page.id, roomId);
+      jobs.cancelPrefix(inviteKey(page.id, ""), now);
+      jobs.cancel(introKey(page.id), now);
+      this.d.warm!.pool.schedule(page.communityId, `refused:${page.id}`, now);
+    });
   }
 
   /**
@@ -216,11 +249,11 @@ export class PagingRooms {
    * it) and before any note; its job (INTRO_JOB) is marked done. If it fails, the job sends
    * it later (retried), so the room is never left without it.
    */
-  private async introduceNow(pageId: number, roomId: string): Promise<void> {
+  private async introduceNow(pageId: number, roomId: string, rename: boolean): Promise<void> {
     const jobs = this.d.jobs;
     if (!jobs) return; // the scheduler runs the job
     try {
-      await this.introduce(pageId, roomId);
+      await this.introduce(pageId, roomId, rename);
     } catch (err) {
       this.d.log.warn({ pageId, roomId, reason: reasonOf(err) }, "a support room's introduction failed; its job sends it again");
       return;
@@ -228,11 +261,22 @@ export class PagingRooms {
     jobs.completeKey(introKey(pageId), this.d.clock.now());
   }
 
-  /** The INTRO_JOB: a warm support room's introduction, with the fixed transaction id of a room's first message. */
-  async introduce(pageId: number, roomId: string): Promise<void> {
+  /**
+   * The INTRO_JOB: a warm support room's introduction, with the fixed transaction id of a
+   * room's first message; `rename`: the room still has its community's name, and is given
+   * the member's first (setting the same name again changes nothing, so a retry is safe).
+   */
+  async introduce(pageId: number, roomId: string, rename = false): Promise<void> {
     const page = this.d.pages.get(pageId);
     if (!page) return;
-    await this.firstMessage(roomId, this.introOf(pageId), this.readerOf(page.member));
+    const reader = this.readerOf(page.member);
+    if (rename) await this.name(roomId, await this.labelOf(page.member, reader));
+    await this.firstMessage(roomId, this.introOf(pageId), reader);
+  }
+
+  /** A support room's name (the member's) and topic, in the member's language. */
+  private async labelOf(member: string, reader: RenderContext): Promise<RoomLabel> {
+    return { name: text(t.supportRoomName(await this.nameOf(member)), reader), topic: text(words("paging.roomTopic"), reader) };
   }
 
   /** A support room's introduction: whose room it is, how many were asked, who is coming. */
@@ -256,20 +300,25 @@ export class PagingRooms {
   /**
    * Sends the invitations just queued at once, all together, rather than one job after
    * another; each sent is marked done, and any that fails is left to its job (retried).
+   * False when every invitation tried was refused for good: the room cannot be used.
    */
-  private async inviteNow(pageId: number, roomId: string, users: string[]): Promise<void> {
+  private async inviteNow(pageId: number, roomId: string, users: string[]): Promise<boolean> {
     const jobs = this.d.jobs;
-    if (!jobs) return;
+    if (!jobs) return true;
+    let tried = 0;
+    let refused = 0;
     await Promise.all(
       users.map(async (userId) => {
         const key = inviteKey(pageId, userId);
         const job = jobs.get(key);
         if (job?.state !== "pending" || job.payload.roomId !== roomId) return;
+        tried++;
         try {
           await this.d.homeserver.invite(roomId, userId);
         } catch (err) {
           const already = this.d.matrix.alreadyInRoom(err);
           if (!already) {
+            if (refusedForGood(err)) refused++;
             this.d.log.warn({ pageId, roomId, reason: reasonOf(err) }, "an invitation to a support room failed; its job retries it");
             return;
           }
@@ -277,6 +326,7 @@ export class PagingRooms {
         jobs.completeKey(key, this.d.clock.now());
       }),
     );
+    return tried === 0 || refused < tried;
   }
 
   private make(key: string, p: { name: string; topic: string }): Promise<string> {
@@ -315,6 +365,8 @@ export class PagingRooms {
     }
   }
 }
+
+type RoomLabel = { name: string; topic: string };
 
 /** A room's name or topic: plain text, in the reader's language. */
 function text(w: Words, reader: RenderContext): string {

@@ -4,7 +4,7 @@ import type { CarenetConfig, CommunityConfig } from "../../config/types";
 import type { HomeserverPort } from "../../ports/matrix";
 import type { JobSpec } from "../../store/jobs";
 import type { WarmRoomsStore } from "./store/warmRooms";
-import { renderWords, t } from "../../words";
+import { inCommunityLanguage, renderWords, t } from "../../words";
 import { communityById } from "../../config/communities";
 
 export const WARM_JOB = "page.warm-rooms";
@@ -46,8 +46,9 @@ export interface WarmRoomsDeps {
 
 /**
  * The pool of warm rooms: per community, a few support rooms made in advance — private,
- * invite-only, without a name and with nobody but the bot in them, so no member sees them —
- * that a page takes (see PagingRooms.supportRoom), names and invites to. A taken room is
+ * invite-only, with nobody but the bot in them, so no member sees them, and named only for
+ * their community ("Oakwood support room") — that a page takes (see PagingRooms.supportRoom),
+ * invites to, then names for its member. A taken room is
  * never handed out again. The "page.warm-rooms" job keeps each pool at `paging.warm_rooms`,
  * one room per run, in the scheduler's background lane; rooms of a community no longer in
  * the config (or more than it wants) are left by the bot, and being empty, are gone.
@@ -66,8 +67,11 @@ export class WarmRooms {
     // Oldest first: the newest extras go.
     if (ready.length > wanted) this.d.atomically(() => ready.slice(wanted).forEach((r) => this.d.store.retire(r)));
     for (const roomId of this.d.store.toLeave(communityId)) await this.leave(roomId);
-    if (ready.length >= wanted) return;
-    const roomId = await this.d.homeserver.createRoom(supportRoomBody({ topic: SUPPORT_ROOM_TOPIC }));
+    if (ready.length >= wanted || !c) return;
+    // Named for the community now, so a page can invite at once: the invitation shows this
+    // name (which does not name the member), and the member's name follows the invitations.
+    const name = inCommunityLanguage(c, t("paging.warmRoomName", { community: c.name }));
+    const roomId = await this.d.homeserver.createRoom(supportRoomBody({ name, topic: SUPPORT_ROOM_TOPIC }));
     const now = this.d.clock.now();
     this.d.atomically(() => {
       this.d.store.add(roomId, communityId, now);

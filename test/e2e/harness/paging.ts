@@ -46,9 +46,16 @@ export async function botDmWith(user: MatrixUser, bot: string, predicate: (ev: M
   return (await found).room_id;
 }
 
-/** The invitation to a room named `name` (e.g. a support room), not yet accepted. */
-export function inviteNamed(user: MatrixUser, prefix: string, timeoutMs = 30_000): Promise<string> {
-  return user.waitForInvite((inv) => String((stateOf(inv, "m.room.name")?.content as { name?: string }).name ?? "").startsWith(prefix), timeoutMs);
+/**
+ * A support room's name as its invitation shows it: a warm room's is its community's
+ * ("Oakwood support room"; the member's follows the invitations), a room made for the page
+ * has the member's from the start ("Support for amy").
+ */
+export const isSupportRoomName = (name: unknown): boolean => /^Support for |support room$/.test(String(name ?? ""));
+
+/** The invitation to a support room, not yet accepted. */
+export function supportInvite(user: MatrixUser, timeoutMs = 30_000): Promise<string> {
+  return user.waitForInvite((inv) => isSupportRoomName((stateOf(inv, "m.room.name")?.content as { name?: string })?.name), timeoutMs);
 }
 
 export const body = (ev: MatrixEvent): string => String(ev.content.body ?? "");

@@ -29,10 +29,11 @@ const ready = () => (h.db.prepare("SELECT room_id FROM warm_rooms WHERE state = 
 const pageOf = () => h.pages.get(1)!;
 
 describe("the pool of warm rooms", () => {
-  it("names the room, then invites, then introduces; the pool is topped up only once the invitations are out", async () => {
+  it("invites at once to a room that already has its community's name, then names it for the member and introduces; the pool is topped up only once the invitations are out", async () => {
     await startWithPool(1);
     const [warm] = ready();
     const steps: string[] = [];
+    const namesShown: Array<string | undefined> = [];
     const topUpQueued = () => h.db.prepare("SELECT 1 FROM jobs WHERE kind = 'page.warm-rooms' AND key LIKE '%:page:1'").get() !== undefined;
     const { sendState, invite, sendEvent } = h.hs;
     h.hs.sendState = async (roomId, type, key, content) => {
@@ -41,6 +42,7 @@ describe("the pool of warm rooms", () => {
     };
     h.hs.invite = async (roomId, userId) => {
       if (roomId === warm) steps.push(`invite${topUpQueued() ? " (top-up queued)" : ""}`);
+      if (roomId === warm) namesShown.push(h.hs.nameOf(roomId));
       return invite.call(h.hs, roomId, userId);
     };
     h.hs.sendEvent = async (roomId, type, content, txnId) => {
@@ -49,11 +51,35 @@ describe("the pool of warm rooms", () => {
     };
     await h.command(AMY, "!page");
     await h.app.scheduler.runDue();
-    expect(steps).toEqual(["m.room.name", "invite", "invite", "introduction"]);
+    expect(steps).toEqual(["invite", "invite", "m.room.name", "introduction"]);
+    // The invitation shows the community's name, never an unnamed room, nor the member's name.
+    expect(namesShown).toEqual(["Oakwood support room", "Oakwood support room"]);
+    expect(h.hs.nameOf(warm)).toBe("Support for Amy");
     expect(topUpQueued()).toBe(true);
     await h.flush();
     expect(ready()).toHaveLength(1);
     expect(ready()).not.toContain(warm);
+  });
+
+  it("names a room made before warm rooms had a name before anyone is invited, so no invitation is unnamed", async () => {
+    await startWithPool(1);
+    const [warm] = ready();
+    h.hs.rooms.get(warm)!.state.delete("m.room.name\u0000"); // made by an earlier carenet: no name
+    h.db.prepare("UPDATE warm_rooms SET named = 0").run();
+    const steps: string[] = [];
+    const { sendState, invite } = h.hs;
+    h.hs.sendState = async (roomId, type, key, content) => {
+      if (roomId === warm) steps.push(type);
+      return sendState.call(h.hs, roomId, type, key, content);
+    };
+    h.hs.invite = async (roomId, userId) => {
+      if (roomId === warm) steps.push(`invite: ${h.hs.nameOf(roomId)}`);
+      return invite.call(h.hs, roomId, userId);
+    };
+    await h.command(AMY, "!page");
+    await h.flush();
+    expect(steps).toEqual(["m.room.name", "invite: Support for Amy", "invite: Support for Amy"]);
+    expect(h.hs.postsIn(warm).filter((p) => p.includes("This is a private support room for"))).toHaveLength(1);
   });
 
   it("invites without waiting for the introduction; an introduction that fails is sent again by its job", async () => {
@@ -78,7 +104,7 @@ describe("the pool of warm rooms", () => {
     expect(h.db.prepare("SELECT state, attempts FROM jobs WHERE key = 'page.intro:1'").get()).toEqual({ state: "done", attempts: 0 });
   });
 
-  it("is filled at start with private, invite-only, unnamed rooms that nobody but the bot is in", async () => {
+  it("is filled at start with private, invite-only rooms named for the community that nobody but the bot is in", async () => {
     await startWithPool(2);
     expect(ready()).toHaveLength(2);
     expect(h.hs.warmRooms()).toEqual(ready());
@@ -86,7 +112,7 @@ describe("the pool of warm rooms", () => {
     expect(bodies).toHaveLength(2);
     for (const body of bodies) {
       expect(body).toMatchObject({ preset: "private_chat", visibility: "private", power_level_content_override: { invite: 100, kick: 100, ban: 100, state_default: 100 } });
-      expect(body.name).toBeUndefined();
+      expect(body.name).toBe("Oakwood support room");
       expect(body.invite).toBeUndefined();
       expect(body.initial_state).toEqual(
         expect.arrayContaining([
@@ -191,13 +217,23 @@ describe("the pool of warm rooms", () => {
     expect(h.hs.warmRooms()).toEqual([oldest]);
   });
 
-  it("gives up a warm room the homeserver no longer lets carenet use, and takes the next", async () => {
+  it.each([
+    ["named for its community (found out by the invitations)", 1],
+    ["made before warm rooms had a name (found out by naming it)", 0],
+  ])("gives up a warm room the homeserver no longer lets carenet use, and takes the next: %s", async (_, named) => {
     await startWithPool(2);
     const [gone, next] = ready();
+    h.db.prepare("UPDATE warm_rooms SET named = ?").run(named);
     h.hs.rooms.delete(gone); // purged by the homeserver's admin, say
     await h.command(AMY, "!page help");
     await h.flush();
     expect(pageOf().supportRoomId).toBe(next);
+    expect(h.hs.membersOf(next)).toMatchObject({ [AMY]: "invite", [BOB]: "invite" });
+    expect(h.hs.postsIn(next).filter((p) => p.includes("This is a private support room for"))).toHaveLength(1);
+    expect(h.hs.postsIn(next)).toEqual(expect.arrayContaining([expect.stringContaining("help")]));
     expect(h.db.prepare("SELECT state FROM warm_rooms WHERE room_id = ?").get(gone)).toEqual({ state: "retired" });
+    // Nothing is left trying to reach the room given up.
+    const pendingForGone = (h.db.prepare("SELECT payload_json FROM jobs WHERE state = 'pending'").all() as Array<{ payload_json: string }>).filter((j) => j.payload_json.includes(gone));
+    expect(pendingForGone).toEqual([]);
   });
 });

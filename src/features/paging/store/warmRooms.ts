@@ -1,5 +1,14 @@
 import type { Db } from "../../../store/database";
 
+/** A warm room a page took; `named` when it already has its community's support-room name. */
+export interface TakenRoom {
+  roomId: string;
+  named: boolean;
+}
+
+type RoomRow = { room_id: string; named: number };
+const taken = (r: RoomRow): TakenRoom => ({ roomId: r.room_id, named: r.named === 1 });
+
 /**
  * Empty private rooms kept ready for support rooms, per community (see paging/warmRooms.ts).
  * A room goes `ready` → `taken` (by one page, for good) or `ready` → `retired` (left).
@@ -7,8 +16,11 @@ import type { Db } from "../../../store/database";
 export class WarmRoomsStore {
   constructor(private readonly db: Db) {}
 
-  add(roomId: string, communityId: string, now: number): void {
-    this.db.prepare("INSERT OR IGNORE INTO warm_rooms (room_id, community_id, created_at) VALUES (?, ?, ?)").run(roomId, communityId, now);
+  /** `named`: made with its community's support-room name, so a page may invite before naming it. */
+  add(roomId: string, communityId: string, now: number, named = true): void {
+    this.db
+      .prepare("INSERT OR IGNORE INTO warm_rooms (room_id, community_id, created_at, named) VALUES (?, ?, ?, ?)")
+      .run(roomId, communityId, now, named ? 1 : 0);
   }
 
   /** The community's ready rooms, oldest first. */
@@ -27,15 +39,15 @@ export class WarmRoomsStore {
    * The room this page took, or else the community's oldest ready room, now taken by the
    * page for good; undefined when none is ready.
    */
-  take(communityId: string, pageId: number, now: number): string | undefined {
-    const mine = this.takenBy(pageId);
-    if (mine) return mine;
+  take(communityId: string, pageId: number, now: number): TakenRoom | undefined {
+    const mine = this.db.prepare("SELECT room_id, named FROM warm_rooms WHERE page_id = ? AND state = 'taken'").get(pageId) as RoomRow | undefined;
+    if (mine) return taken(mine);
     const row = this.db
-      .prepare("SELECT room_id FROM warm_rooms WHERE community_id = ? AND state = 'ready' ORDER BY created_at, room_id LIMIT 1")
-      .get(communityId) as { room_id: string } | undefined;
+      .prepare("SELECT room_id, named FROM warm_rooms WHERE community_id = ? AND state = 'ready' ORDER BY created_at, room_id LIMIT 1")
+      .get(communityId) as RoomRow | undefined;
     if (!row) return undefined;
     this.db.prepare("UPDATE warm_rooms SET state = 'taken', page_id = ?, taken_at = ? WHERE room_id = ? AND state = 'ready'").run(pageId, now, row.room_id);
-    return row.room_id;
+    return taken(row);
   }
 
   /** Takes a ready room out of use for good; the bot is to leave it. */
