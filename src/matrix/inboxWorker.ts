@@ -30,7 +30,9 @@ const BATCH = 100;
  * acknowledgement up for as long as it runs. While transactions keep coming (one came
  * within `quietMs`), handling waits for a pause, but for no more than `maxDeferMs` in one
  * round of draining; after that it goes on batch by batch, yielding between batches, as if
- * nothing were arriving, so a steady stream never starves it.
+ * nothing were arriving, so a steady stream never starves it. A transaction that comes after
+ * a quiet spell (none in the `quietMs` before it) is handled at once: nothing is waiting
+ * behind it, and a lone `!page` should not pay for a pause meant for streams.
  */
 export interface Pacing {
   quietMs: number;
@@ -58,6 +60,8 @@ export class InboxWorker {
   private afterDrainedAt = 0;
   /** When a transaction (or catch-up) last recorded events, on the monotonic clock. */
   private lastArrival = -Infinity;
+  /** Whether the last arrival came within `quietMs` of the one before it (see Pacing). */
+  private streaming = false;
   private stopping = false;
 
   constructor(
@@ -84,7 +88,9 @@ export class InboxWorker {
 
   /** Called when events were recorded: they will be handled once arrivals pause (see Pacing). */
   wake(): void {
-    this.lastArrival = performance.now();
+    const now = performance.now();
+    this.streaming = now - this.lastArrival < this.pacing.quietMs;
+    this.lastArrival = now;
     this.pump.wake();
   }
 
@@ -142,6 +148,7 @@ export class InboxWorker {
   /** Waits while transactions are still coming one after another, until `deferUntil` at most. */
   private async pauseForArrivals(deferUntil: number): Promise<void> {
     for (;;) {
+      if (!this.streaming) return;
       const now = performance.now();
       const quietIn = this.lastArrival + this.pacing.quietMs - now;
       if (quietIn <= 0 || now >= deferUntil || this.stopping) return;
