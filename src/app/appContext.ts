@@ -33,6 +33,8 @@ export interface AppContextDeps extends Pick<InstallContext, "db" | "config" | "
   homeserver: Homeserver;
   /** Pokes the outbox sender after messages were queued (nothing in tests that send by hand). */
   wakeOutbox?: () => void;
+  /** See InstallContext.alertsSent (nothing waits in tests that send by hand). */
+  alertsSent?: () => Promise<void>;
   retryAdvice?: (err: unknown, attempts: number) => RetryAdvice;
   /** Where counts go (default: nowhere). */
   metrics?: MetricsPort;
@@ -98,6 +100,7 @@ export function createAppContext(d: AppContextDeps): AppContext {
     consent: new ConsentStore(d.db),
     audit: new AuditLog(d.db),
     atomically,
+    alertsSent: async () => d.alertsSent?.(),
     metrics,
     commands: [helpCommand, languageCommand({ languages, currentLanguage: (u) => readers.forUser(u).language })],
     roomMessageHooks: [],

@@ -69,6 +69,7 @@ export function assembleCore(config: CarenetConfig, opts: StartOptions): Core {
     domain: config.homeserver.domain,
     homeserver,
     wakeOutbox: () => sender?.wake(),
+    alertsSent: async () => sender?.alertsSent(),
     metrics,
   });
   sender = createOutboxSender(app, { homeserver, metrics, failpoints });

@@ -15,7 +15,8 @@ import type { DmRoomsStore } from "./store/dmRooms";
 import type { InboxRow, IncomingEvent } from "../store/inbox";
 import type { InboxStore } from "../store/inbox";
 import type { JobsStore } from "../store/jobs";
-import { URGENT, type OutboxStore, type OutgoingMessage } from "../store/outbox";
+import type { OutboxStore, OutgoingMessage } from "../store/outbox";
+import { priorityOf } from "./queuedEffects";
 import type { Homeserver } from "./homeserver";
 import { noticeContent, reactionContent, type NameLookup, type Reader } from "./content";
 import type { EncryptedEvent } from "../ports/hooks";
@@ -338,7 +339,7 @@ export class EventRouter {
 
   private reply(row: InboxRow, roomId: string, result: CommandResult, react = true, sender?: string): void {
     const privately = result.replyTo === "dm" && sender !== undefined && this.d.dmRooms.userFor(roomId) !== sender;
-    const priority = result.urgent || result.reply.isUrgent ? URGENT : 0;
+    const priority = priorityOf(result.reply, result.urgent);
     const messages: OutgoingMessage[] = [
       privately
         ? { dedupeKey: `reply:${row.eventId}`, toUser: sender, eventType: "m.room.message", content: noticeContent(result.reply, undefined, this.d.readers?.forUser(sender) ?? this.d.names), priority }

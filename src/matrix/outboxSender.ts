@@ -2,7 +2,7 @@ import type { Clock } from "../kernel/clock";
 import type { Failpoints } from "../kernel/failpoints";
 import type { Logger } from "../kernel/logger";
 import { Pump } from "../kernel/pump";
-import type { OutboxHead, OutboxRow, OutboxStore } from "../store/outbox";
+import { ALERT, type OutboxHead, type OutboxRow, type OutboxStore } from "../store/outbox";
 import { fitContent } from "./fitContent";
 import { type Homeserver, retryAdvice } from "./homeserver";
 
@@ -27,6 +27,16 @@ export const DEFAULT_SEND_CONCURRENCY = 32;
 /** Places kept for urgent messages on top of `concurrency`, so a backlog of ordinary sends never holds up a page. */
 export const URGENT_SLOTS = 2;
 
+/**
+ * How long a message that must wake someone (ALERT) has the homeserver to itself: while one
+ * is on its way, nothing of lower priority starts, for at most this long after it started.
+ * Synapse is one process: a page's request to the peer on call took about 35 ms beside the
+ * member's answer and the support room's invitations, and about 20 ms alone, and the peer's
+ * invitation itself came sooner after it than beside it. Bounded, so a slow or failing
+ * homeserver holds the rest up by a quarter of a second at most.
+ */
+export const ALERT_HEAD_START_MS = 250;
+
 /** How long a reaction waits at most while messages are waiting to be sent (replies go first). */
 export const REACTION_WAIT_MS = 5_000;
 
@@ -41,7 +51,9 @@ export const REACTION_SLOTS_WHILE_MESSAGES_WAIT = 1;
  * Sends what the outbox holds, each with the transaction id fixed when it was queued.
  * Different rooms are sent to at once (up to `concurrency`); within a room (or for one
  * person) one message at a time, oldest first, so each room shows them in the order they
- * were queued. Urgent messages (see URGENT) go before ordinary ones, and have places of
+ * were queued. Messages that must wake someone (ALERT) go first and have the homeserver to
+ * themselves for a moment (ALERT_HEAD_START_MS); urgent messages (URGENT) go before ordinary
+ * ones; both have places of
  * their own (URGENT_SLOTS) when every ordinary place is taken; a room whose queue holds an
  * urgent message sends what comes before it in that room first, at the same priority, so
  * priority reorders rooms, never the messages of one room. Reactions have a pool of their
@@ -58,6 +70,9 @@ export class OutboxSender {
   private readonly inFlight = new Map<string, Promise<void>>();
   /** No send starts before this (clock time): the homeserver asked us to slow down. */
   private holdUntil = 0;
+  /** Alerts on their way, by lane: when each started (performance.now()); see ALERT_HEAD_START_MS. */
+  private readonly alertsInFlight = new Map<string, number>();
+  private running = false;
 
   constructor(
     private readonly outbox: OutboxStore,
@@ -81,7 +96,22 @@ export class OutboxSender {
   }
 
   start(): void {
-    if (!this.failpoints.has("hold-outbox")) this.pump.start();
+    if (this.failpoints.has("hold-outbox")) return;
+    this.running = true;
+    this.pump.start();
+  }
+
+  /**
+   * Resolves once no message that must wake someone is due or on its way, or after
+   * ALERT_HEAD_START_MS at most; at once when the sender is not running. Work that goes to the
+   * homeserver beside a page's request (the support room's invitations) waits for it, so the
+   * request has the homeserver's time first (see ALERT_HEAD_START_MS).
+   */
+  async alertsSent(): Promise<void> {
+    const until = performance.now() + ALERT_HEAD_START_MS;
+    while (this.running && performance.now() < until && (this.alertsInFlight.size > 0 || this.outbox.hasDue(ALERT, this.clock.now()))) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
   }
 
   wake(): void {
@@ -90,6 +120,7 @@ export class OutboxSender {
 
   /** Starts nothing more, and waits for the sends under way. */
   async stop(): Promise<void> {
+    this.running = false;
     await this.pump.stop();
     await Promise.allSettled([...this.inFlight.values()]);
   }
@@ -122,6 +153,12 @@ export class OutboxSender {
     const messagesWaiting = busy.message > 0 || lanes.some((l) => !l.reaction);
     for (const { lane, head, reaction } of lanes) {
       if (this.inFlight.has(lane)) continue;
+      // Lanes come highest priority first, so every alert due has started before this is asked.
+      const headStartLeft = head.priority >= ALERT ? 0 : this.alertHeadStartLeft();
+      if (headStartLeft > 0) {
+        wakeIn = Math.min(wakeIn ?? Infinity, headStartLeft);
+        continue;
+      }
       if (reaction) {
         if (busy.reaction >= (messagesWaiting ? REACTION_SLOTS_WHILE_MESSAGES_WAIT : limit)) continue;
         const waited = now - head.createdAt;
@@ -136,12 +173,14 @@ export class OutboxSender {
       }
       const msg = this.outbox.pendingRow(head.id);
       if (!msg) continue;
+      if (head.priority >= ALERT) this.alertsInFlight.set(lane, performance.now());
       this.inFlight.set(
         lane,
         this.send(msg)
           .catch((err) => this.log.error({ err, outboxId: msg.id }, "outbox send failed unexpectedly"))
           .finally(() => {
             this.inFlight.delete(lane);
+            this.alertsInFlight.delete(lane);
             this.pump.wake();
           }),
       );
@@ -149,6 +188,14 @@ export class OutboxSender {
     const next = this.outbox.nextDueAfter(now);
     const nextIn = next === null ? null : Math.max(0, next - now);
     return nextIn === null ? wakeIn : Math.min(nextIn, wakeIn ?? Infinity);
+  }
+
+  /** How much longer the alerts on their way keep the homeserver to themselves (ms; 0: not at all). */
+  private alertHeadStartLeft(): number {
+    let left = 0;
+    const now = performance.now();
+    for (const started of this.alertsInFlight.values()) left = Math.max(left, started + ALERT_HEAD_START_MS - now);
+    return Math.ceil(left);
   }
 
   /**

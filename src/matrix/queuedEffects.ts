@@ -2,7 +2,7 @@ import type { Clock } from "../kernel/clock";
 import type { Effects } from "../messaging/effects";
 import type { Message } from "../messaging/message";
 import type { JobSpec, JobsStore } from "../store/jobs";
-import { URGENT, type OutboxStore } from "../store/outbox";
+import { ALERT, URGENT, type OutboxStore } from "../store/outbox";
 import { noticeContent, type Reader } from "./content";
 import { INVITE_JOB, KICK_JOB } from "./membershipJobs";
 
@@ -53,7 +53,11 @@ export class QueuedEffects implements Effects {
   }
 }
 
-/** Messages that alert someone, or are marked urgent, go before ordinary ones (see OutboxSender). */
-export function priorityOf(message: Message): number {
-  return message.isUrgent ? URGENT : 0;
+/**
+ * Messages that alert someone go first, then those marked urgent (or replies a command marks
+ * urgent), then ordinary ones (see OutboxSender).
+ */
+export function priorityOf(message: Message, urgent = false): number {
+  if (message.alertFor.length > 0) return ALERT;
+  return urgent || message.isUrgent ? URGENT : 0;
 }

@@ -87,6 +87,11 @@ export interface InstallContext {
   offMatrixChannels?: (cfg: OffMatrixConfig | undefined) => Channel[];
   /** Runs `fn` in one SQLite transaction. */
   atomically: <T>(fn: () => T) => T;
+  /**
+   * Resolves once the messages that must wake someone are sent (or after a quarter of a
+   * second at most): homeserver work beside a page's request waits for it (OutboxSender).
+   */
+  alertsSent?: () => Promise<void>;
 
   /** Add commands here (the order is the order !help lists them). */
   commands: CommandSpec[];

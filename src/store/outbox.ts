@@ -10,12 +10,18 @@ export interface OutgoingMessage {
   toUser?: string;
   eventType: string;
   content: Record<string, unknown>;
-  /** URGENT goes before ordinary messages (0, the default) to other rooms; never before earlier ones to its own room. */
+  /** URGENT or ALERT goes before ordinary messages (0, the default) to other rooms; never before earlier ones to its own room. */
   priority?: number;
 }
 
-/** The priority of what must not wait: a page's request to the people on call, the member's answer, escalations. */
+/** The priority of what must not wait: the member's answer to their page, and other urgent replies. */
 export const URGENT = 1;
+
+/**
+ * The priority of a message that must wake someone (a page's request to the people on call,
+ * an escalation): it goes before urgent ones too, and gets a head start (see OutboxSender).
+ */
+export const ALERT = 2;
 
 /** The first due message of one room (or person not yet given a room), without its content: see dueHeads. */
 export interface OutboxHead {
@@ -83,6 +89,11 @@ export class OutboxStore {
       )
       .all(now) as Array<{ id: number; room_id: string; to_user: string | null; event_type: string; priority: number; created_at: number }>;
     return rows.map((r) => ({ id: r.id, roomId: r.room_id, ...(r.to_user ? { toUser: r.to_user } : {}), eventType: r.event_type, priority: r.priority, createdAt: r.created_at }));
+  }
+
+  /** Whether a message of at least `priority` is due and not sent yet. */
+  hasDue(priority: number, now: number): boolean {
+    return this.db.prepare("SELECT 1 FROM outbox WHERE state = 'pending' AND priority >= ? AND next_attempt_at <= ? LIMIT 1").get(priority, now) !== undefined;
   }
 
   /** The message with this id, if it is still waiting to be sent. */

@@ -135,6 +135,7 @@ function buildPaging(app: InstallContext, ports: PagingPorts): PagingParts {
     warm: { store: warmStore, pool: warmPool },
     knownName: (u) => ports.knownNames.get(u),
     readerOf: (u) => app.readers.forUser(u),
+    alertsSent: app.alertsSent,
   });
   return { pages, contacts, offMatrix, service, warmPool, rooms, log };
 }

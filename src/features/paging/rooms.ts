@@ -47,6 +47,8 @@ export interface PagingRoomsDeps {
   knownName?: (userId: string) => string | undefined;
   /** How a person reads (their language, names): a room's name, topic and first message are in its member's. */
   readerOf?: (userId: string) => RenderContext;
+  /** Waits (briefly) while the page's requests to the people asked are on their way (InstallContext.alertsSent). */
+  alertsSent?: () => Promise<void>;
 }
 
 /**
@@ -79,7 +81,7 @@ export class PagingRooms {
 
   /** The "page.room" job: make the support room if needed, invite, show pending notes. */
   async supportRoom(pageId: number): Promise<void> {
-    let page = this.d.pages.get(pageId);
+    let page = await this.afterAlerts(pageId);
     if (!page) return;
     if (!page.supportRoomId) {
       if (page.state.status === "resolved") {
@@ -94,16 +96,17 @@ export class PagingRooms {
       if (!warm) await this.firstMessage(roomId, this.introOf(pageId), reader);
       const invited = this.d.atomically(() => {
         if (!this.d.pages.setSupportRoom(pageId, roomId)) return [];
-        // A warm room's introduction (and, for a room named for its community, the member's
-        // name) is a job of its own, recorded with the room, so a crash before it was sent
-        // still sends it; it is sent below, after the invitations.
+        // A warm room's introduction (and the member's name) is a job recorded with the room,
+        // so a crash still sends it; it is sent below, after the invitations.
         if (warm) {
           const payload = { pageId, roomId, ...(warm.named ? { rename: true } : {}) };
           this.d.effects.schedule({ kind: INTRO_JOB, key: introKey(pageId), dueAt: this.d.clock.now(), payload });
         }
         const fresh = this.d.pages.get(pageId)!;
         const responders = this.d.pages.responses(pageId).map((r) => r.userId);
-        const everyone = [...new Set([fresh.member, ...this.d.pages.contactIds(pageId), ...responders])];
+        // The people asked first: Synapse takes one room's invitations one after another, and
+        // theirs is the one that brings help; the member, just told the room is coming, follows.
+        const everyone = [...new Set([...this.d.pages.contactIds(pageId), ...responders, fresh.member])];
         for (const u of everyone) this.d.effects.invite(roomId, u, inviteKey(pageId, u));
         return everyone;
       });
@@ -111,8 +114,7 @@ export class PagingRooms {
       this.d.log.info({ pageId, roomId, warm: warm !== undefined }, "opened a support room");
       const usable = await this.inviteNow(pageId, roomId, invited);
       if (warm && !usable) {
-        // A room named in advance was not checked by naming it first: the invitations are the
-        // check. Given up, and the page opens another room as if this one had never been taken.
+        // The invitations were the check of a room named in advance: another room is opened.
         this.abandonWarm(page, roomId);
         return this.supportRoom(pageId);
       }
@@ -149,6 +151,18 @@ export class PagingRooms {
       this.d.pages.deleteNote(note.id);
       this.d.afterErasure?.();
     }
+  }
+
+  /**
+   * The page, once its requests to the people asked are sent when it still needs a room: the
+   * room's invitations (or its making) would slow them down, and the peer's invitation comes
+   * sooner after the request than beside it.
+   */
+  private async afterAlerts(pageId: number): Promise<PageRecord | undefined> {
+    const page = this.d.pages.get(pageId);
+    if (!page || page.supportRoomId || !this.d.alertsSent) return page;
+    await this.d.alertsSent();
+    return this.d.pages.get(pageId);
   }
 
   /** The "crisis.room" job: make the meeting room and invite the caller and everyone called. */

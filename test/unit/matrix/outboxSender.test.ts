@@ -2,9 +2,9 @@ import { MatrixError } from "matrix-bot-sdk";
 import type { Failpoint } from "../../../src/kernel/failpoints";
 import { createLogger } from "../../../src/kernel/logger";
 import { type Homeserver, retryAdvice } from "../../../src/matrix/homeserver";
-import { OutboxSender, REACTION_SLOTS_WHILE_MESSAGES_WAIT, REACTION_WAIT_MS, URGENT_SLOTS } from "../../../src/matrix/outboxSender";
+import { ALERT_HEAD_START_MS, OutboxSender, REACTION_SLOTS_WHILE_MESSAGES_WAIT, REACTION_WAIT_MS, URGENT_SLOTS } from "../../../src/matrix/outboxSender";
 import { openDatabase, type Db } from "../../../src/store/database";
-import { OutboxStore, URGENT } from "../../../src/store/outbox";
+import { ALERT, OutboxStore, URGENT } from "../../../src/store/outbox";
 import { connectionRefused, FakeHomeserver, type SendCall } from "../../support/fakeHomeserver";
 import { BOT, DOMAIN } from "../../support/fixtures";
 import { storedOutboxRow } from "../../support/outboxRows";
@@ -639,6 +639,62 @@ describe("sending to several rooms at once", () => {
       gated.release(`backlog-${i}`);
     }
     await waitFor("all sent", () => outbox.countByState().sent === 8);
+  });
+
+  const alert = (body: string) =>
+    outbox.enqueue({ dedupeKey: body, toUser: "@peer:example.org", eventType: "m.room.message", content: { msgtype: "m.text", body }, priority: ALERT }, t);
+
+  it("gives a message that must wake someone the homeserver to itself while it is on its way: the member's answer and the rest start after it", async () => {
+    send("ordinary", "!o:example.org");
+    outbox.enqueue({ dedupeKey: "answer", roomId: "!member:example.org", eventType: "m.room.message", content: { msgtype: "m.notice", body: "answer" }, priority: URGENT }, t);
+    alert("page");
+    startGated(8);
+    await waitFor("the alert", () => gated.pending().length > 0);
+    await sleep(30);
+    expect(gated.pending().map((c) => c.content.body)).toEqual(["page"]);
+    gated.release("page");
+    await waitFor("the rest", () => gated.pending().length === 2);
+    expect(gated.started.map((c) => c.content.body)).toEqual(["page", "answer", "ordinary"]);
+    gated.release("answer");
+    gated.release("ordinary");
+    await waitFor("all sent", () => outbox.countByState().sent === 3);
+  });
+
+  it("holds the rest up for ALERT_HEAD_START_MS at most when an alert is slow", async () => {
+    alert("page");
+    send("ordinary", "!o:example.org");
+    const started = performance.now();
+    startGated(8);
+    await waitFor("the alert", () => gated.pending().length > 0);
+    await waitFor("the ordinary message", () => gated.pending().some((c) => c.content.body === "ordinary"), 3000);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(ALERT_HEAD_START_MS - 5);
+    expect(gated.pending().map((c) => c.content.body)).toEqual(["page", "ordinary"]);
+    gated.release("page");
+    gated.release("ordinary");
+    await waitFor("all sent", () => outbox.countByState().sent === 2);
+  });
+
+  it("tells work beside a page (alertsSent) when the alerts are sent", async () => {
+    alert("page");
+    startGated(8);
+    await waitFor("the alert", () => gated.pending().length > 0);
+    let done = false;
+    const waiting = sender!.alertsSent().then(() => (done = true));
+    await sleep(30);
+    expect(done).toBe(false);
+    gated.release("page");
+    await waiting;
+    expect(outbox.countByState().sent).toBe(1);
+  });
+
+  it("lets nothing wait on alertsSent when there is no alert, or the sender is not running", async () => {
+    startGated(8);
+    const started = performance.now();
+    await sender!.alertsSent();
+    await sender!.stop();
+    alert("page"); // queued, but nothing will send it
+    await sender!.alertsSent();
+    expect(performance.now() - started).toBeLessThan(ALERT_HEAD_START_MS);
   });
 
   it("never sends an urgent message before earlier ones to its room: they go first, at its priority", async () => {

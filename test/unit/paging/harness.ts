@@ -94,6 +94,8 @@ export function startHarness(
     /** Off-Matrix config and stand-in channels (src/paging/offMatrix). */
     offMatrix?: CarenetConfig["off_matrix"];
     offMatrixChannels?: AppContext["offMatrixChannels"];
+    /** Stands in for the outbox's "the alerts are sent" (InstallContext.alertsSent). */
+    alertsSent?: AppContext["alertsSent"];
   } = {},
 ): Harness & { file: string } {
   const file = opts.file ?? path.join(mkdtempSync(path.join(tmpdir(), "carenet-paging-")), "carenet.db");
@@ -114,6 +116,7 @@ export function startHarness(
     app.members.add({ communityId: "oak", userId: BOB, role: "peer", sponsor: SAM, addedBy: SAM }, T0 - 1000);
   }
   if (opts.offMatrixChannels) app.offMatrixChannels = opts.offMatrixChannels;
+  if (opts.alertsSent) app.alertsSent = opts.alertsSent;
   const onCall: OnCall = (communityId, atMs) => (state.onCallAt ? state.onCallAt(communityId, atMs) : state.onCall);
   const service = installPaging(app, { knownNames: new DisplayNamesStore(app.db), onCall }) as PagingService;
   const dispatcher = testDispatcher(app);

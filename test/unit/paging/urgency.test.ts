@@ -1,10 +1,11 @@
 import { Message } from "../../../src/messaging/message";
-import { URGENT } from "../../../src/store/outbox";
+import { ALERT, URGENT } from "../../../src/store/outbox";
 import { AMY, BOB, type Harness, SAM, startHarness } from "./harness";
 
 /**
- * What the outbox sends first (OutboxSender, URGENT): a page's request to the people on
- * call, the member's answer to their page and escalations; everything else is ordinary.
+ * What the outbox sends first (OutboxSender): what must wake someone (ALERT: a page's request
+ * to the people on call), then what is urgent (URGENT: the member's answer to their page,
+ * escalations told to the member); everything else is ordinary.
  */
 
 let h: Harness & { file: string };
@@ -18,13 +19,13 @@ describe("urgent messages", () => {
     h = startHarness();
   });
 
-  it("a !page's answer is urgent, and so is the request to the peer on call", async () => {
+  it("a !page's answer is urgent, and the request to the peer on call is an alert, sent before it", async () => {
     const result = await h.command(AMY, "!page not ok");
     expect(result).toMatchObject({ outcome: "ok", urgent: true });
     const p = priorities();
     const notice = Object.keys(p).find((k) => k.includes(":notice:") && k.endsWith(BOB));
     expect(notice).toBeDefined();
-    expect(p[notice!]).toBe(URGENT);
+    expect(p[notice!]).toBe(ALERT); // the answer is urgent through `urgent: true`, checked above
   });
 
   it("a page refused to someone who is not a member is urgent too: they are told what to do now", async () => {
@@ -46,6 +47,6 @@ describe("urgent messages", () => {
     h.app.effects.tell(BOB, Message.of("ordinary"), "ordinary");
     h.app.effects.tell(BOB, Message.of("rings").alert(BOB), "rings");
     h.app.effects.post("!room:example.org", Message.of("escalated").urgently(), "escalated");
-    expect(priorities()).toMatchObject({ ordinary: 0, rings: URGENT, escalated: URGENT });
+    expect(priorities()).toMatchObject({ ordinary: 0, rings: ALERT, escalated: URGENT });
   });
 });

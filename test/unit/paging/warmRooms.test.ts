@@ -40,9 +40,11 @@ describe("the pool of warm rooms", () => {
       if (roomId === warm) steps.push(type);
       return sendState.call(h.hs, roomId, type, key, content);
     };
+    const invited: string[] = [];
     h.hs.invite = async (roomId, userId) => {
       if (roomId === warm) steps.push(`invite${topUpQueued() ? " (top-up queued)" : ""}`);
       if (roomId === warm) namesShown.push(h.hs.nameOf(roomId));
+      if (roomId === warm) invited.push(userId);
       return invite.call(h.hs, roomId, userId);
     };
     h.hs.sendEvent = async (roomId, type, content, txnId) => {
@@ -52,6 +54,8 @@ describe("the pool of warm rooms", () => {
     await h.command(AMY, "!page");
     await h.app.scheduler.runDue();
     expect(steps).toEqual(["invite", "invite", "m.room.name", "introduction"]);
+    // The person asked first (their invitation brings help), then the member.
+    expect(invited).toEqual([BOB, AMY]);
     // The invitation shows the community's name, never an unnamed room, nor the member's name.
     expect(namesShown).toEqual(["Oakwood support room", "Oakwood support room"]);
     expect(h.hs.nameOf(warm)).toBe("Support for Amy");
@@ -59,6 +63,24 @@ describe("the pool of warm rooms", () => {
     await h.flush();
     expect(ready()).toHaveLength(1);
     expect(ready()).not.toContain(warm);
+  });
+
+  it("opens the support room only once the page's requests to the people asked are sent", async () => {
+    let release!: () => void;
+    const sent = new Promise<void>((resolve) => (release = resolve));
+    let waited = 0;
+    h = startHarness({ community: community({ ...LADDER, warm_rooms: 1 }), alertsSent: () => (waited++, sent) });
+    await startUp(h);
+    await h.flush();
+    const before = h.hs.methods.length;
+    await h.command(AMY, "!page");
+    const job = h.app.scheduler.runDue();
+    for (let i = 0; i < 50 && waited === 0; i++) await new Promise((r) => setImmediate(r));
+    expect(waited).toBe(1);
+    expect(h.hs.methods.slice(before)).not.toContain("invite");
+    release();
+    await job;
+    expect(h.hs.methods.slice(before).filter((m) => m === "invite")).toHaveLength(2);
   });
 
   it("names a room made before warm rooms had a name before anyone is invited, so no invitation is unnamed", async () => {
