@@ -5,8 +5,8 @@
  * staff approve it, so the peer is on call on the real rota.
  */
 import path from "node:path";
-import type { MatrixUser } from "../../test/e2e/harness/matrixUser";
-import { acceptBotDm } from "../../test/e2e/harness/paging";
+import type { MatrixEvent, MatrixUser } from "../../test/e2e/harness/matrixUser";
+import { acceptBotDm, botSays } from "../../test/e2e/harness/paging";
 import { command, onCallNow } from "../../test/e2e/harness/rota";
 import { community, TIMEZONE } from "./carenetConfig";
 import { CarenetRunner } from "./carenetProcess";
@@ -14,6 +14,13 @@ import type { BenchHomeserver } from "./homeserver";
 import { mapLimit } from "./pool";
 
 export const BENCH_COMMUNITY = "bench";
+
+/**
+ * A page's request to the peer on call about `member`. Its HTML names them by a pill that
+ * links their Matrix ID; its plain body shows only their display name.
+ */
+export const pageRequestAbout = (bot: string, member: string) => (ev: MatrixEvent): boolean =>
+  botSays(bot, "needs support and has paged")(ev) && String(ev.content.formatted_body ?? "").includes(member);
 
 export interface World {
   carenet: CarenetRunner;

@@ -4,7 +4,8 @@
  * sampled alternately in the same run so both see the same machine.
  */
 import type { MatrixUser } from "../../test/e2e/harness/matrixUser";
-import { botSays, isSupportRoomName } from "../../test/e2e/harness/paging";
+import { isSupportRoomName } from "../../test/e2e/harness/paging";
+import { pageRequestAbout } from "../lib/world";
 import { botReplyTo } from "../../test/e2e/harness/carenet";
 import type { BenchContext } from "../lib/context";
 import type { Row } from "../lib/report";
@@ -28,7 +29,7 @@ export async function measurePaging(ctx: BenchContext): Promise<Row[]> {
   const page = async (member: MatrixUser, dm: string): Promise<PageTimes> => {
     const t0 = performance.now();
     const message = w.peer
-      .waitForEvent(w.peerDm, (ev) => botSays(w.bot, "needs support and has paged")(ev) && String(ev.content.formatted_body ?? "").includes(member.userId), 60_000)
+      .waitForEvent(w.peerDm, pageRequestAbout(w.bot, member.userId), 60_000)
       .then(() => performance.now() - t0);
     const invite = w.peer
       .waitForInvite((inv) => !seenInvites.has(inv.roomId) && isSupportRoomName(inv.state.find((e) => e.type === "m.room.name")?.content.name), 60_000)
