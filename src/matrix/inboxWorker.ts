@@ -31,8 +31,9 @@ const BATCH = 100;
  * within `quietMs`), handling waits for a pause, but for no more than `maxDeferMs` in one
  * round of draining; after that it goes on batch by batch, yielding between batches, as if
  * nothing were arriving, so a steady stream never starves it. A transaction that comes after
- * a quiet spell (none in the `quietMs` before it) is handled at once: nothing is waiting
- * behind it, and a lone `!page` should not pay for a pause meant for streams.
+ * a quiet spell is handled at once: nothing is waiting behind it, and a lone `!page` should
+ * not pay for a pause meant for streams. Quiet means no transaction, and no handling batch,
+ * in the `quietMs` before it: a transaction held up while a batch ran is part of a stream.
  */
 export interface Pacing {
   quietMs: number;
@@ -60,7 +61,9 @@ export class InboxWorker {
   private afterDrainedAt = 0;
   /** When a transaction (or catch-up) last recorded events, on the monotonic clock. */
   private lastArrival = -Infinity;
-  /** Whether the last arrival came within `quietMs` of the one before it (see Pacing). */
+  /** When a handling batch last ended, on the monotonic clock. */
+  private lastBatchEnd = -Infinity;
+  /** Whether the last arrival came within `quietMs` of the one before it or of a batch's end (see Pacing). */
   private streaming = false;
   private stopping = false;
 
@@ -89,7 +92,7 @@ export class InboxWorker {
   /** Called when events were recorded: they will be handled once arrivals pause (see Pacing). */
   wake(): void {
     const now = performance.now();
-    this.streaming = now - this.lastArrival < this.pacing.quietMs;
+    this.streaming = now - Math.max(this.lastArrival, this.lastBatchEnd) < this.pacing.quietMs;
     this.lastArrival = now;
     this.pump.wake();
   }
@@ -135,6 +138,7 @@ export class InboxWorker {
             this.failed(waiting.row, err);
           }
         }
+        this.lastBatchEnd = performance.now();
         // Let the homeserver's next transaction in before the next batch.
         await new Promise<void>((resolve) => setImmediate(resolve));
         await this.pauseForArrivals(deferUntil);

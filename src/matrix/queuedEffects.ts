@@ -54,10 +54,11 @@ export class QueuedEffects implements Effects {
 }
 
 /**
- * Messages that alert someone go first, then those marked urgent (or replies a command marks
- * urgent), then ordinary ones (see OutboxSender).
+ * Messages that summon someone to a person (a page's request) go first, then urgent ones
+ * (any that rings someone, or is marked urgent, or a reply a command marks urgent), then
+ * ordinary ones (see OutboxSender).
  */
 export function priorityOf(message: Message, urgent = false): number {
-  if (message.alertFor.length > 0) return ALERT;
+  if (message.summons) return ALERT;
   return urgent || message.isUrgent ? URGENT : 0;
 }

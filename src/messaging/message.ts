@@ -33,6 +33,11 @@ export class Message {
    * that alerts someone is always urgent; this marks one that is urgent without ringing.
    */
   urgent = false;
+  /**
+   * Asks the people it rings to come to someone now: a page's request, an escalation, a call
+   * to a crisis meeting. Sent before everything else, with a head start (OutboxSender).
+   */
+  summons = false;
 
   static of(text: Text): Message {
     return new Message().p(text);
@@ -61,6 +66,7 @@ export class Message {
   append(other: Message): this {
     this.blocks.push(...other.blocks);
     if (other.urgent) this.urgent = true;
+    if (other.summons) this.summons = true;
     for (const u of other.alertFor) if (!this.alertFor.includes(u)) this.alertFor.push(u);
     return this;
   }
@@ -69,6 +75,12 @@ export class Message {
   alert(...userIds: string[]): this {
     for (const u of userIds) if (!this.alertFor.includes(u)) this.alertFor.push(u);
     return this;
+  }
+
+  /** Marks this message as one that asks `userIds` to come to someone now (see `summons`); it rings them. */
+  summon(...userIds: string[]): this {
+    this.summons = true;
+    return this.alert(...userIds);
   }
 
   /** Marks this message urgent (see `urgent`). */

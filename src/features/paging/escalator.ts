@@ -151,7 +151,7 @@ export class Escalator {
       this.d.pages.addContact(page.id, { round: page.round, step: stepIndex, userId: u, notifiedAt: now, noticeKey });
       this.d.effects.tell(
         u,
-        t.notice({ pageId: page.id, member: page.member, community: c?.name ?? page.communityId, target, waitedMs, again: page.round > 1, last }).alert(u),
+        t.notice({ pageId: page.id, member: page.member, community: c?.name ?? page.communityId, target, waitedMs, again: page.round > 1, last }).summon(u),
         noticeKey,
       );
       if (stepIndex >= offFrom) this.d.offMatrix?.deliver(page, stepIndex, u, "step");
@@ -218,8 +218,8 @@ export class Escalator {
     if (!this.askedThisRound(page)) {
       // Nobody was on call at any step: nobody has been asked at all, so every staff member is woken.
       const loud = () => t.staffNobodyAsked(page.id, page.member, c?.name ?? page.communityId);
-      this.postToStaffRoom(page, loud().alert(...staff), `${key}:staffroom`);
-      for (const s of staff) this.d.effects.tell(s, loud().alert(s), `${key}:staff:${s}`);
+      this.postToStaffRoom(page, loud().summon(...staff), `${key}:staffroom`);
+      for (const s of staff) this.d.effects.tell(s, loud().summon(s), `${key}:staff:${s}`);
       this.offMatrixToStaff(page, staff);
       this.d.audit.append({ communityId: page.communityId, actor: "carenet", action: "page.exhausted", subject: page.member, detail: `page ${page.id}: nobody on call to ask` }, now);
       this.metrics.pageExhausted(page.communityId);
@@ -228,7 +228,7 @@ export class Escalator {
     const msg = () => t.staffExhausted(page.id, page.member, now - this.roundStartedAt(page), page.round > 1);
     // The staff room's copy is the team's record; each staff member's own copy is what rings.
     this.postToStaffRoom(page, msg(), `${key}:staffroom`);
-    for (const s of staff) this.d.effects.tell(s, msg().alert(s), `${key}:staff:${s}`);
+    for (const s of staff) this.d.effects.tell(s, msg().summon(s), `${key}:staff:${s}`);
     this.offMatrixToStaff(page, staff);
     this.d.audit.append({ communityId: page.communityId, actor: "carenet", action: "page.exhausted", subject: page.member, detail: `page ${page.id}: nobody acknowledged` }, now);
     this.metrics.pageExhausted(page.communityId);

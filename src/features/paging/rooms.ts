@@ -11,6 +11,7 @@ import { SUPPORT_ROOM_TOPIC, supportRoomBody, type WarmRooms } from "./warmRooms
 import { DEFAULT_CONTEXT, renderWords, t as words, type RenderContext, type Words } from "../../words";
 import { supportBlock } from "../../messaging/supportBlock";
 import { inviteKey } from "./jobKeys";
+import { reasonOf, refusedForGood } from "./refusals";
 
 import * as t from "./texts";
 import { communityById } from "../../config/communities";
@@ -40,7 +41,7 @@ export interface PagingRoomsDeps {
   /** Called once a shown note is deleted, so its text leaves the database file too (see database.ts). */
   afterErasure?: () => void;
   /** The invitations queued as jobs, marked done when they were sent at once. */
-  jobs?: Pick<JobsStore, "get" | "completeKey" | "cancel" | "cancelPrefix">;
+  jobs?: Pick<JobsStore, "get" | "completeKey">;
   /** Warm rooms to take a support room from (none: every support room is made when needed). */
   warm?: { store: WarmRoomsStore; pool: WarmRooms };
   /** A person's display name as carenet last saw it, so naming a room asks the homeserver nothing. */
@@ -94,7 +95,7 @@ export class PagingRooms {
       const warm = await this.fromWarm(page, label);
       const roomId = warm?.roomId ?? (await this.make(`page:${pageId}`, await label()));
       if (!warm) await this.firstMessage(roomId, this.introOf(pageId), reader);
-      const invited = this.d.atomically(() => {
+      const toInvite = this.d.atomically(() => {
         if (!this.d.pages.setSupportRoom(pageId, roomId)) return [];
         // A warm room's introduction (and the member's name) is a job recorded with the room,
         // so a crash still sends it; it is sent below, after the invitations.
@@ -102,22 +103,15 @@ export class PagingRooms {
           const payload = { pageId, roomId, ...(warm.named ? { rename: true } : {}) };
           this.d.effects.schedule({ kind: INTRO_JOB, key: introKey(pageId), dueAt: this.d.clock.now(), payload });
         }
-        const fresh = this.d.pages.get(pageId)!;
-        const responders = this.d.pages.responses(pageId).map((r) => r.userId);
-        // The people asked first: Synapse takes one room's invitations one after another, and
-        // theirs is the one that brings help; the member, just told the room is coming, follows.
-        const everyone = [...new Set([...this.d.pages.contactIds(pageId), ...responders, fresh.member])];
+        // Every invitation is a job, so one that failed is retried; those sent already are done.
+        const everyone = this.peopleToInvite(pageId);
         for (const u of everyone) this.d.effects.invite(roomId, u, inviteKey(pageId, u));
-        return everyone;
+        for (const u of warm?.invited ?? []) this.d.jobs?.completeKey(inviteKey(pageId, u), this.d.clock.now());
+        return everyone.filter((u) => !warm?.invited.has(u));
       });
       this.made.delete(`page:${pageId}`);
       this.d.log.info({ pageId, roomId, warm: warm !== undefined }, "opened a support room");
-      const usable = await this.inviteNow(pageId, roomId, invited);
-      if (warm && !usable) {
-        // The invitations were the check of a room named in advance: another room is opened.
-        this.abandonWarm(page, roomId);
-        return this.supportRoom(pageId);
-      }
+      await this.inviteNow(pageId, roomId, toInvite);
       if (warm) await this.introduceNow(pageId, roomId, warm.named);
       // Only now, so making the next room does not slow the homeserver down for this page's
       // invitations. A crash before this is made up at start (WarmRooms.reconcile).
@@ -209,27 +203,76 @@ export class PagingRooms {
 
   /**
    * A warm room for the page (see WarmRooms); undefined when the community has none ready.
-   * A room made with its community's name is handed over as it is: the invitations go out
-   * at once and show that name, and the member's name follows them (introduce). A room made
-   * before warm rooms were named is named first, alone, so its invitation is never unnamed;
-   * one the homeserver will not let carenet name (gone, or the bot was removed) is given up
-   * and the next one tried.
+   * A room made with its community's name needs no state update: the people are invited at
+   * once, before the room is recorded, and the invitations show that name; the member's
+   * name follows them (introduce). A room made before warm rooms were named is named first,
+   * alone, so its invitation is never unnamed. Either first step is the room's check: one the
+   * homeserver will not let carenet use (gone, or the bot was removed: the name, or every
+   * invitation, refused for good) is given up and the next one tried. A crash before the
+   * room is recorded takes the same room again (its invitations then find people invited).
    */
-  private async fromWarm(page: PageRecord, label: () => Promise<RoomLabel>): Promise<TakenRoom | undefined> {
+  private async fromWarm(page: PageRecord, label: () => Promise<RoomLabel>): Promise<(TakenRoom & { invited: Set<string> }) | undefined> {
     const warm = this.d.warm;
     if (!warm) return undefined;
     for (;;) {
       const taken = this.d.atomically(() => warm.store.take(page.communityId, page.id, this.d.clock.now()));
-      if (!taken || taken.named) return taken;
-      try {
-        await this.name(taken.roomId, await label());
-        return taken;
-      } catch (err) {
-        if (!refusedForGood(err)) throw err; // retried with the same room
-        this.d.log.warn({ pageId: page.id, roomId: taken.roomId, reason: reasonOf(err) }, "a warm room could not be used; it is given up");
-        this.d.atomically(() => warm.store.discard(taken.roomId));
+      if (!taken) return undefined;
+      let refused: string;
+      if (taken.named) {
+        const people = this.d.atomically(() => this.peopleToInvite(page.id));
+        const sent = await this.invite(page.id, taken.roomId, people);
+        if (people.length === 0 || sent.refused < people.length) return { ...taken, invited: sent.invited };
+        refused = "every invitation refused";
+      } else {
+        try {
+          await this.name(taken.roomId, await label());
+          return { ...taken, invited: new Set() };
+        } catch (err) {
+          if (!refusedForGood(err)) throw err; // retried with the same room
+          refused = reasonOf(err);
+        }
       }
+      this.d.log.warn({ pageId: page.id, roomId: taken.roomId, reason: refused }, "a warm room could not be used; it is given up");
+      this.d.atomically(() => {
+        warm.store.discard(taken.roomId);
+        warm.pool.schedule(page.communityId, `refused:${page.id}`, this.d.clock.now());
+      });
     }
+  }
+
+  /**
+   * Who a page's support room is for: everyone asked so far and whoever said they are coming,
+   * then the member. The people asked first: Synapse takes one room's invitations one after
+   * another, and theirs brings help; the member, just told the room is coming, follows.
+   */
+  private peopleToInvite(pageId: number): string[] {
+    const page = this.d.pages.get(pageId)!;
+    const responders = this.d.pages.responses(pageId).map((r) => r.userId);
+    return [...new Set([...this.d.pages.contactIds(pageId), ...responders, page.member])];
+  }
+
+  /**
+   * Invites `users` all at once. Returns who is invited now (or was already in the room) and
+   * how many were refused in a way no retry would change; any other failure is left out of both.
+   */
+  private async invite(pageId: number, roomId: string, users: string[]): Promise<{ invited: Set<string>; refused: number }> {
+    const invited = new Set<string>();
+    let refused = 0;
+    await Promise.all(
+      users.map(async (userId) => {
+        try {
+          await this.d.homeserver.invite(roomId, userId);
+        } catch (err) {
+          if (!this.d.matrix.alreadyInRoom(err)) {
+            if (refusedForGood(err)) refused++;
+            this.d.log.warn({ pageId, roomId, reason: reasonOf(err) }, "an invitation to a support room failed; its job retries it");
+            return;
+          }
+        }
+        invited.add(userId);
+      }),
+    );
+    return { invited, refused };
   }
 
   /** Sets a support room's name and, when it is not the warm rooms' English one, its topic. */
@@ -239,23 +282,6 @@ export class PagingRooms {
       // Warm rooms are made before anyone's language is known: a topic in another language is set now.
       ...(topic !== SUPPORT_ROOM_TOPIC ? [this.d.homeserver.sendState(roomId, "m.room.topic", "", { topic })] : []),
     ]);
-  }
-
-  /**
-   * A warm room every invitation to was refused for good: the page's record of it, its
-   * invitations and its introduction are dropped, and the room is left to the pool to leave.
-   */
-  private abandonWarm(page: PageRecord, roomId: string): void {
-    const jobs = this.d.jobs!;
-    this.d.log.warn({ pageId: page.id, roomId }, "a warm room refused every invitation; it is given up and another room opened");
-    this.d.atomically(() => {
-      const now = this.d.clock.now();
-      this.d.warm!.store.discard(roomId);
-      this.d.pages.clearSupportRoom(page.id, roomId);
-      jobs.cancelPrefix(inviteKey(page.id, ""), now);
-      jobs.cancel(introKey(page.id), now);
-      this.d.warm!.pool.schedule(page.communityId, `refused:${page.id}`, now);
-    });
   }
 
   /**
@@ -314,33 +340,16 @@ export class PagingRooms {
   /**
    * Sends the invitations just queued at once, all together, rather than one job after
    * another; each sent is marked done, and any that fails is left to its job (retried).
-   * False when every invitation tried was refused for good: the room cannot be used.
    */
-  private async inviteNow(pageId: number, roomId: string, users: string[]): Promise<boolean> {
+  private async inviteNow(pageId: number, roomId: string, users: string[]): Promise<void> {
     const jobs = this.d.jobs;
-    if (!jobs) return true;
-    let tried = 0;
-    let refused = 0;
-    await Promise.all(
-      users.map(async (userId) => {
-        const key = inviteKey(pageId, userId);
-        const job = jobs.get(key);
-        if (job?.state !== "pending" || job.payload.roomId !== roomId) return;
-        tried++;
-        try {
-          await this.d.homeserver.invite(roomId, userId);
-        } catch (err) {
-          const already = this.d.matrix.alreadyInRoom(err);
-          if (!already) {
-            if (refusedForGood(err)) refused++;
-            this.d.log.warn({ pageId, roomId, reason: reasonOf(err) }, "an invitation to a support room failed; its job retries it");
-            return;
-          }
-        }
-        jobs.completeKey(key, this.d.clock.now());
-      }),
-    );
-    return tried === 0 || refused < tried;
+    if (!jobs) return;
+    const due = users.filter((u) => {
+      const job = jobs.get(inviteKey(pageId, u));
+      return job?.state === "pending" && job.payload.roomId === roomId;
+    });
+    const { invited } = await this.invite(pageId, roomId, due);
+    for (const u of invited) jobs.completeKey(inviteKey(pageId, u), this.d.clock.now());
   }
 
   private make(key: string, p: { name: string; topic: string }): Promise<string> {
@@ -385,15 +394,4 @@ type RoomLabel = { name: string; topic: string };
 /** A room's name or topic: plain text, in the reader's language. */
 function text(w: Words, reader: RenderContext): string {
   return renderWords(w, reader).plain;
-}
-
-/** A client error other than a rate limit or a timeout: sending the same thing again will fail again. */
-function refusedForGood(err: unknown): boolean {
-  const status = (err as { statusCode?: number })?.statusCode;
-  return typeof status === "number" && status >= 400 && status < 500 && status !== 429 && status !== 408;
-}
-
-function reasonOf(err: unknown): string {
-  const e = err as { statusCode?: number; errcode?: string };
-  return `${e?.statusCode ?? "?"} ${e?.errcode ?? ""}`.trim();
 }

@@ -132,7 +132,7 @@ export class PagingService {
     for (const e of r.effects) {
       // A name replaced after "forget me" is not someone to write to.
       if (e.kind !== "ask_acknowledger" || !e.userId.startsWith("@")) continue;
-      this.d.effects.tell(e.userId, t.askAcknowledger({ pageId: existing.id, member: existing.member, ackedAgoMs, stale, confirmWithinMs }).alert(e.userId), confirmRequestKey(existing.id, repeat, e.userId));
+      this.d.effects.tell(e.userId, t.askAcknowledger({ pageId: existing.id, member: existing.member, ackedAgoMs, stale, confirmWithinMs }).summon(e.userId), confirmRequestKey(existing.id, repeat, e.userId));
     }
     const key = `page:${existing.id}:again${repeat}`;
     if (existing.supportRoomId) {
@@ -198,7 +198,7 @@ export class PagingService {
     const id = this.d.pages.createMeeting({ communityId: c.id, caller, people }, now);
     this.d.effects.schedule({ kind: CRISIS_ROOM_JOB, key: `crisis.room:${id}`, dueAt: now, payload: { meetingId: id } });
     this.d.effects.schedule({ kind: CRISIS_CLOSE_JOB, key: `crisis.close:${id}`, dueAt: now + CRISIS_MEETING_MS, payload: { meetingId: id } });
-    for (const u of people) this.d.effects.tell(u, t.meetingNotice(id, caller, c.name).alert(u), `crisis:${id}:notice:${u}`);
+    for (const u of people) this.d.effects.tell(u, t.meetingNotice(id, caller, c.name).summon(u), `crisis:${id}:notice:${u}`);
     const staffRoom = this.d.rooms.get(c.id, "staff");
     if (staffRoom) this.d.effects.post(staffRoom.roomId, t.staffRoomMeeting(id, caller, people.length), `crisis:${id}:staffroom`);
     this.d.audit.append({ communityId: c.id, actor: caller, action: "crisis_meeting.call", subject: caller, detail: `meeting ${id}, ${t.people(people.length)} invited` }, now);

@@ -191,6 +191,30 @@ test("a transaction after a quiet spell is handled at once, without waiting for 
   expect(new InboxStore(db).countByState()).toEqual({ done: 3 });
 });
 
+test("a transaction held up while a batch ran is part of a stream: it waits for a pause, and is not handled at once", async () => {
+  const handle = replying(db);
+  const handled: string[] = [];
+  const worker = workerOn(db, (row) => {
+    // The first batch keeps the event loop for longer than quietMs, as a big batch does;
+    // the homeserver's next transaction is recorded only once it has ended.
+    if (handled.length === 0) for (const until = performance.now() + 80; performance.now() < until; );
+    handle(row);
+    handled.push(row.eventId);
+  }, { quietMs: 50, maxDeferMs: 10_000 });
+  worker.start();
+  const inbox = new InboxStore(db);
+  inbox.recordTransaction("t1", events(1, "t1-"), T);
+  worker.wake();
+  for (let i = 0; i < 500 && handled.length === 0; i++) await new Promise((r) => setTimeout(r, 1));
+  expect(handled).toHaveLength(1);
+  inbox.recordTransaction("t2", events(1, "t2-"), T);
+  worker.wake();
+  await new Promise((r) => setTimeout(r, 20));
+  expect(handled).toHaveLength(1);
+  await drained(db);
+  expect(handled).toHaveLength(2);
+});
+
 test("a steady stream of transactions holds handling up for no more than maxDeferMs", async () => {
   const handle = replying(db);
   const worker = workerOn(db, handle, { quietMs: 60_000, maxDeferMs: 100 });

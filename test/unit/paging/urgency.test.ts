@@ -46,7 +46,10 @@ describe("urgent messages", () => {
   it("queued effects carry the message's urgency into the outbox", () => {
     h.app.effects.tell(BOB, Message.of("ordinary"), "ordinary");
     h.app.effects.tell(BOB, Message.of("rings").alert(BOB), "rings");
+    h.app.effects.tell(BOB, Message.of("come now").summon(BOB), "summons");
     h.app.effects.post("!room:example.org", Message.of("escalated").urgently(), "escalated");
-    expect(priorities()).toMatchObject({ ordinary: 0, rings: ALERT, escalated: URGENT });
+    // Only a summons to someone in distress goes before the rest with a head start; a
+    // check-in prompt or a shift's start rings, and is urgent.
+    expect(priorities()).toMatchObject({ ordinary: 0, rings: URGENT, summons: ALERT, escalated: URGENT });
   });
 });

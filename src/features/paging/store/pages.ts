@@ -62,11 +62,6 @@ export class PagesStore extends CrisisMeetingsStore {
     return this.db.prepare("UPDATE pages SET support_room_id = ? WHERE id = ? AND support_room_id IS NULL").run(roomId, id).changes === 1;
   }
 
-  /** Forgets a support room that could not be used (see PagingRooms.abandonWarm), so another is opened. */
-  clearSupportRoom(id: number, roomId: string): void {
-    this.db.prepare("UPDATE pages SET support_room_id = NULL WHERE id = ? AND support_room_id = ?").run(id, roomId);
-  }
-
   /** Marks the staff room as told; true the first time. */
   markStaffTold(id: number): boolean {
     return this.db.prepare("UPDATE pages SET staff_told = 1 WHERE id = ? AND staff_told = 0").run(id).changes === 1;
