@@ -222,7 +222,7 @@ export class PagingRooms {
         const people = this.d.atomically(() => this.peopleToInvite(page.id));
         const sent = await this.invite(page.id, taken.roomId, people);
         if (people.length === 0 || sent.refused < people.length) return { ...taken, invited: sent.invited };
-        refused = "every invitation refused";
+        refused = sent.reason ?? "?"; // every invitation refused for good
       } else {
         try {
           await this.name(taken.roomId, await label());
@@ -255,16 +255,17 @@ export class PagingRooms {
    * Invites `users` all at once. Returns who is invited now (or was already in the room) and
    * how many were refused in a way no retry would change; any other failure is left out of both.
    */
-  private async invite(pageId: number, roomId: string, users: string[]): Promise<{ invited: Set<string>; refused: number }> {
+  private async invite(pageId: number, roomId: string, users: string[]): Promise<{ invited: Set<string>; refused: number; reason?: string }> {
     const invited = new Set<string>();
     let refused = 0;
+    let reason: string | undefined;
     await Promise.all(
       users.map(async (userId) => {
         try {
           await this.d.homeserver.invite(roomId, userId);
         } catch (err) {
           if (!this.d.matrix.alreadyInRoom(err)) {
-            if (refusedForGood(err)) refused++;
+            if (refusedForGood(err)) [refused, reason] = [refused + 1, reasonOf(err)];
             this.d.log.warn({ pageId, roomId, reason: reasonOf(err) }, "an invitation to a support room failed; its job retries it");
             return;
           }
@@ -272,7 +273,7 @@ export class PagingRooms {
         invited.add(userId);
       }),
     );
-    return { invited, refused };
+    return { invited, refused, reason };
   }
 
   /** Sets a support room's name and, when it is not the warm rooms' English one, its topic. */
