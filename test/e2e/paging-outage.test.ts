@@ -5,7 +5,7 @@ import { sleep, waitUntil } from "./harness/child";
 import { startHomeserverForCarenet } from "./harness/homeserver";
 import type { MatrixUser } from "./harness/matrixUser";
 import type { E2eEnv } from "./harness/paths";
-import { acceptBotDm, body, botSays, countSaid, supportInvite, pagingCommunity } from "./harness/paging";
+import { acceptBotDm, body, botSays, countSaid, supportInvite, pagingCommunity, recordedSupportRoom } from "./harness/paging";
 
 /**
  * The homeserver goes away in the middle of a page. carenet's escalation keeps time on its
@@ -71,7 +71,7 @@ test("Synapse stopped during a page: the page escalates meanwhile and is deliver
   await sam.waitForEvent(samDm, botSays(bot, "needs support and has paged"), 90_000);
   await sam.waitForEvent(samDm, botSays(bot, "Nobody acknowledged page"), 90_000);
   const supportRoom = await supportInvite(bob, 90_000);
-  expect(db.prepare("SELECT support_room_id FROM pages").get()).toEqual({ support_room_id: supportRoom });
+  expect(await recordedSupportRoom(db)).toBe(supportRoom);
   const unsent = () => db.prepare("SELECT room_id, to_user, event_type, state, attempts, next_attempt_at, last_error FROM outbox WHERE state <> 'sent'").all();
   await waitUntil("the outbox is empty", () => unsent().length === 0, 90_000).catch((err: Error) => {
     // Name what is still waiting, so a failure here says which message and why.

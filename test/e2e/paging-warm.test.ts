@@ -1,7 +1,7 @@
 import { newUser, openBotDm, startCarenet, type RunningCarenet, e2eScene, tempDir, addMember } from "./harness/carenet";
 import { sleep } from "./harness/child";
 import type { MatrixUser } from "./harness/matrixUser";
-import { body, botSays, supportInvite, pagingCommunity } from "./harness/paging";
+import { body, botSays, supportInvite, pagingCommunity, recordedSupportRoom } from "./harness/paging";
 
 /**
  * Support rooms from the pool of warm rooms, on a real Synapse: the pool is filled at
@@ -69,7 +69,7 @@ test("a page takes a warm room (made before the page): invited under the communi
   for (const u of [sam, amy]) {
     expect(await u.waitForInvite((inv) => inv.roomId === supportRoom && inv.state.find((e) => e.type === "m.room.name")?.content.name === inviteName)).toBe(supportRoom);
   }
-  expect(running.carenet.db.prepare("SELECT support_room_id FROM pages WHERE member = ?").get(amy.userId)).toEqual({ support_room_id: supportRoom });
+  expect(await recordedSupportRoom(running.carenet.db, amy.userId)).toBe(supportRoom);
 
   // No room was made for the page: the support room was created before the member paged.
   await sam.joinRoom(supportRoom);

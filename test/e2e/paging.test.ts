@@ -1,7 +1,7 @@
 import { botReplyTo, CRISIS, newUser, startCarenet, type RunningCarenet, e2eScene, tempDir, joinStaffRoom, addMember } from "./harness/carenet";
 import { sleep } from "./harness/child";
 import type { MatrixUser } from "./harness/matrixUser";
-import { acceptBotDm, body, botSays, countSaid, supportInvite, pagingCommunity, shown } from "./harness/paging";
+import { acceptBotDm, body, botSays, countSaid, supportInvite, pagingCommunity, recordedSupportRoom, shown } from "./harness/paging";
 import { onCallNow } from "./harness/rota";
 
 /**
@@ -73,7 +73,7 @@ test("a member pages; the on-call peer gets the DM and the support-room invite, 
   expect(body(notice)).toContain(amy.userId);
   expect(body(notice)).not.toContain(NOTE);
   const supportRoom = await supportInvite(bob);
-  expect(running.carenet.db.prepare("SELECT support_room_id FROM pages WHERE member = ?").get(amy.userId)).toEqual({ support_room_id: supportRoom });
+  expect(await recordedSupportRoom(running.carenet.db, amy.userId)).toBe(supportRoom);
 
   // The peer acknowledges in their DM; the member is told who is coming.
   const ack = await bob.sendText(bobDm, "!ack");

@@ -1,3 +1,4 @@
+import { waitUntil } from "./child";
 import type { Invite, MatrixEvent, MatrixUser } from "./matrixUser";
 
 /** A community for paging tests: `staff` in the config, the given ladder and digest settings. */
@@ -56,6 +57,16 @@ export const isSupportRoomName = (name: unknown): boolean => /^Support for |supp
 /** The invitation to a support room, not yet accepted. */
 export function supportInvite(user: MatrixUser, timeoutMs = 30_000): Promise<string> {
   return user.waitForInvite((inv) => isSupportRoomName((stateOf(inv, "m.room.name")?.content as { name?: string })?.name), timeoutMs);
+}
+
+/**
+ * The support room carenet recorded for the page of `member` (or the only page). A warm
+ * room's invitations go out just before it is recorded, so this waits for the record.
+ */
+export function recordedSupportRoom(db: { prepare(sql: string): { get(...params: unknown[]): unknown } }, member?: string): Promise<string> {
+  const row = () =>
+    (member ? db.prepare("SELECT support_room_id AS r FROM pages WHERE member = ?").get(member) : db.prepare("SELECT support_room_id AS r FROM pages").get()) as { r: string | null } | undefined;
+  return waitUntil("the page's support room is recorded", () => row()?.r ?? undefined);
 }
 
 export const body = (ev: MatrixEvent): string => String(ev.content.body ?? "");
