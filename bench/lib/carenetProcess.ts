@@ -102,10 +102,10 @@ export class CarenetRunner {
 }
 
 /**
- * As deploy/carenet.service and `npm run carenet` run it: a small young generation and two
- * malloc arenas (docs/operations.md, "Memory"). `CARENET_BENCH_PLAIN_NODE=1` runs it without,
+ * As deploy/carenet.service and `npm run carenet` run it: a small young generation, V8
+ * tuned for size, and two malloc arenas (docs/operations.md, "Memory"). `CARENET_BENCH_PLAIN_NODE=1` runs it without,
  * to measure what they save.
  */
 const plain = process.env.CARENET_BENCH_PLAIN_NODE === "1";
-export const CARENET_NODE_ARGS = plain ? [] : ["--max-semi-space-size=1"];
+export const CARENET_NODE_ARGS = plain ? [] : ["--max-semi-space-size=1", "--optimize-for-size"];
 export const CARENET_ENV: Record<string, string> = plain ? {} : { MALLOC_ARENA_MAX: "2" };
