@@ -28,8 +28,9 @@ export const DEFAULT_SEND_CONCURRENCY = 32;
 export const URGENT_SLOTS = 2;
 
 /**
- * How long a message that must wake someone (ALERT) has the homeserver to itself: while one
- * is on its way, nothing of lower priority starts, for at most this long after it started.
+ * How long a summons (ALERT: a message asking someone to come to a person now, such as a
+ * page's request; `Message.summon`) has the homeserver to itself: while one is on its way,
+ * nothing of lower priority starts, for at most this long after it started.
  * Synapse is one process: a page's request to the peer on call took about 35 ms beside the
  * member's answer and the support room's invitations, and about 20 ms alone, and the peer's
  * invitation itself came sooner after it than beside it. Bounded, so a slow or failing
@@ -51,9 +52,9 @@ export const REACTION_SLOTS_WHILE_MESSAGES_WAIT = 1;
  * Sends what the outbox holds, each with the transaction id fixed when it was queued.
  * Different rooms are sent to at once (up to `concurrency`); within a room (or for one
  * person) one message at a time, oldest first, so each room shows them in the order they
- * were queued. Messages that must wake someone (ALERT) go first and have the homeserver to
- * themselves for a moment (ALERT_HEAD_START_MS); urgent messages (URGENT) go before ordinary
- * ones; both have places of
+ * were queued. Summonses (ALERT: a page's request and the like) go first and have the
+ * homeserver to themselves for a moment (ALERT_HEAD_START_MS); urgent messages (URGENT, which
+ * include every other message that rings someone) go before ordinary ones; both have places of
  * their own (URGENT_SLOTS) when every ordinary place is taken; a room whose queue holds an
  * urgent message sends what comes before it in that room first, at the same priority, so
  * priority reorders rooms, never the messages of one room. Reactions have a pool of their
@@ -102,7 +103,7 @@ export class OutboxSender {
   }
 
   /**
-   * Resolves once no message that must wake someone is due or on its way, or after
+   * Resolves once no summons (ALERT) is due or on its way, or after
    * ALERT_HEAD_START_MS at most; at once when the sender is not running. Work that goes to the
    * homeserver beside a page's request (the support room's invitations) waits for it, so the
    * request has the homeserver's time first (see ALERT_HEAD_START_MS).

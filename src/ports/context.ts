@@ -88,8 +88,8 @@ export interface InstallContext {
   /** Runs `fn` in one SQLite transaction. */
   atomically: <T>(fn: () => T) => T;
   /**
-   * Resolves once the messages that must wake someone are sent (or after a quarter of a
-   * second at most): homeserver work beside a page's request waits for it (OutboxSender).
+   * Resolves once the summonses due (a page's requests to the people asked) are sent, or
+   * after a quarter of a second at most: homeserver work beside a page waits for it (OutboxSender).
    */
   alertsSent?: () => Promise<void>;
 

@@ -14,12 +14,13 @@ export interface OutgoingMessage {
   priority?: number;
 }
 
-/** The priority of what must not wait: the member's answer to their page, and other urgent replies. */
+/** The priority of what must not wait: a message that rings someone, the member's answer to their page, other urgent replies. */
 export const URGENT = 1;
 
 /**
- * The priority of a message that must wake someone (a page's request to the people on call,
- * an escalation): it goes before urgent ones too, and gets a head start (see OutboxSender).
+ * The priority of a summons (`Message.summon`: a page's request to the people asked, the
+ * staff woken when nobody came, a call to a crisis meeting): it goes before urgent ones too,
+ * and gets a head start (see OutboxSender).
  */
 export const ALERT = 2;
 

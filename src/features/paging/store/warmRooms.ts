@@ -16,11 +16,9 @@ const taken = (r: RoomRow): TakenRoom => ({ roomId: r.room_id, named: r.named ==
 export class WarmRoomsStore {
   constructor(private readonly db: Db) {}
 
-  /** `named`: made with its community's support-room name, so a page may invite before naming it. */
-  add(roomId: string, communityId: string, now: number, named = true): void {
-    this.db
-      .prepare("INSERT OR IGNORE INTO warm_rooms (room_id, community_id, created_at, named) VALUES (?, ?, ?, ?)")
-      .run(roomId, communityId, now, named ? 1 : 0);
+  /** A room made with its community's support-room name (`named`), so a page may invite before naming it. */
+  add(roomId: string, communityId: string, now: number): void {
+    this.db.prepare("INSERT OR IGNORE INTO warm_rooms (room_id, community_id, created_at, named) VALUES (?, ?, ?, 1)").run(roomId, communityId, now);
   }
 
   /** The community's ready rooms, oldest first. */
@@ -40,7 +38,7 @@ export class WarmRoomsStore {
    * page for good; undefined when none is ready.
    */
   take(communityId: string, pageId: number, now: number): TakenRoom | undefined {
-    const mine = this.db.prepare("SELECT room_id, named FROM warm_rooms WHERE page_id = ? AND state = 'taken'").get(pageId) as RoomRow | undefined;
+    const mine = this.takenRow(pageId);
     if (mine) return taken(mine);
     const row = this.db
       .prepare("SELECT room_id, named FROM warm_rooms WHERE community_id = ? AND state = 'ready' ORDER BY created_at, room_id LIMIT 1")
@@ -65,7 +63,11 @@ export class WarmRoomsStore {
 
   /** The room a page took, if it took one. */
   takenBy(pageId: number): string | undefined {
-    return (this.db.prepare("SELECT room_id FROM warm_rooms WHERE page_id = ? AND state = 'taken'").get(pageId) as { room_id: string } | undefined)?.room_id;
+    return this.takenRow(pageId)?.room_id;
+  }
+
+  private takenRow(pageId: number): RoomRow | undefined {
+    return this.db.prepare("SELECT room_id, named FROM warm_rooms WHERE page_id = ? AND state = 'taken'").get(pageId) as RoomRow | undefined;
   }
 
   /** Retired rooms of the community the bot has not left yet. */
