@@ -35,9 +35,16 @@ export interface CalendarDate {
 const DAY_MS = 24 * 60 * 60_000;
 const DAY_MINUTES = 24 * 60;
 
+// luxon builds an Intl.DateTimeFormat for every check; the rota asks for each shift.
+const validZones = new Set<string>();
+
 /** True when `zone` is an IANA time zone luxon knows (e.g. "Europe/London"). */
 export function isValidZone(zone: unknown): zone is string {
-  return typeof zone === "string" && IANAZone.isValidZone(zone);
+  if (typeof zone !== "string") return false;
+  if (validZones.has(zone)) return true;
+  if (!IANAZone.isValidZone(zone)) return false;
+  validZones.add(zone);
+  return true;
 }
 
 /**

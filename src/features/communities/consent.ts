@@ -22,6 +22,28 @@ export function currentRightsText(app: Pick<InstallContext, "commands" | "config
   return rightsText(c, crisisResources, (name) => app.commands.some((cmd) => cmd.name === name), retentionOf(app.config()));
 }
 
+interface KnownVersion {
+  root: CarenetConfig;
+  crisisResources: CrisisResources;
+  commands: number;
+  version: string;
+}
+const knownVersions = new WeakMap<CommunityConfig, KnownVersion>();
+
+/**
+ * The version of `c`'s rights text as it reads now. Remembered until the config (or the
+ * installed commands) change: rendering and hashing the text in every language took a few
+ * milliseconds, and every consent check (each peer asked on a page) needs it.
+ */
+export function currentRightsVersion(app: Pick<InstallContext, "commands" | "config">, c: CommunityConfig, crisisResources: CrisisResources): string {
+  const root = app.config();
+  const known = knownVersions.get(c);
+  if (known && known.root === root && known.crisisResources === crisisResources && known.commands === app.commands.length) return known.version;
+  const version = currentRightsText(app, c, crisisResources).version;
+  knownVersions.set(c, { root, crisisResources, commands: app.commands.length, version });
+  return version;
+}
+
 /** The person's latest decision about any version of this community's text. */
 export function latestDecision(app: Pick<InstallContext, "consent">, communityId: string, userId: string): ConsentRecord | undefined {
   const prefix = `${communityId}@`;
@@ -41,7 +63,7 @@ export function hasCurrentConsent(app: ConsentApp, communityId: string, userId: 
   const c = communityById(config.communities, communityId);
   if (!c) return false;
   const latest = latestDecision(app, communityId, userId);
-  return latest?.decision === "agreed" && latest.textVersion === currentRightsText(app, c, config.crisis_resources).version;
+  return latest?.decision === "agreed" && latest.textVersion === currentRightsVersion(app, c, config.crisis_resources);
 }
 
 /** Where someone stands with a community's current text, as "You …" or "They …", dated in the community's zone. */
@@ -134,7 +156,7 @@ export function consentNeeded(
   crisisResources: CrisisResources,
 ): Message {
   const latest = latestDecision(app, c.id, userId);
-  const changed = latest?.decision === "agreed" && latest.textVersion !== currentRightsText(app, c, crisisResources).version;
+  const changed = latest?.decision === "agreed" && latest.textVersion !== currentRightsVersion(app, c, crisisResources);
   const values = { what: typeof what === "string" ? what : (what as Words & Value), community: c.name };
   return new Message()
     .p(changed ? t("onboarding.consentNeededChanged", values) : t("onboarding.consentNeeded", values))

@@ -1,4 +1,4 @@
-import { askedDetail, ASKED, currentRightsText, describeConsent, latestDecision, onboardingMessages } from "../consent";
+import { askedDetail, ASKED, currentRightsText, currentRightsVersion, describeConsent, latestDecision, onboardingMessages } from "../consent";
 import type { CommunitiesApp } from "../deps";
 import { isStaffOf } from "../../../config/roles";
 import { allMemberRoomKeys, inviteTo, kickFrom, roomKeysFor, roomName, type InviteOutcome, type PlaceRoom } from "../memberRooms";
@@ -313,7 +313,7 @@ function list(app: CommunitiesApp, c: CommunityConfig): CommandResult {
   const active = app.members.list(c.id, { status: "active" });
   const alumni = app.members.list(c.id, { status: "discharged" });
   const removed = app.members.list(c.id, { status: "removed" });
-  const version = currentRightsText(app, c, app.config().crisis_resources).version;
+  const version = currentRightsVersion(app, c, app.config().crisis_resources);
   const date = (ms: number) => time(ms, c.timezone, "date");
   const reply = new Message();
   if (!active.length && !alumni.length) reply.p(t("member.noMembers", { community: c.name, command: command("!member add @name:server") }));
