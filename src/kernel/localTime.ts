@@ -58,14 +58,24 @@ export function parseHHMM(s: unknown, allow24 = false): number | null {
   return m ? Number(m[1]) * 60 + Number(m[2]) : null;
 }
 
-/** Calendar arithmetic on plain dates (UTC has no DST, so a day is a day). */
+/**
+ * Calendar arithmetic on plain dates (UTC has no DST, so a day is a day). With Date, not
+ * luxon: the rota steps through days on every on-call question, and this is pure arithmetic.
+ */
 export function plusDays(d: CalendarDate, n: number): CalendarDate {
-  const dt = DateTime.utc(d.year, d.month, d.day).plus({ days: n });
-  return { year: dt.year, month: dt.month, day: dt.day };
+  const x = utcDate(d, n);
+  return { year: x.getUTCFullYear(), month: x.getUTCMonth() + 1, day: x.getUTCDate() };
 }
 
 export function weekdayOf(d: CalendarDate): Weekday {
-  return WEEKDAYS[DateTime.utc(d.year, d.month, d.day).weekday - 1];
+  // getUTCDay counts from Sunday; WEEKDAYS from Monday.
+  return WEEKDAYS[(utcDate(d, 0).getUTCDay() + 6) % 7];
+}
+
+function utcDate(d: CalendarDate, plus: number): Date {
+  const x = new Date(0);
+  x.setUTCFullYear(d.year, d.month - 1, d.day + plus); // not Date.UTC: it reads years 0–99 as 1900s
+  return x;
 }
 
 /** The local calendar date of an instant. */
