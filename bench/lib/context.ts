@@ -8,6 +8,8 @@ import { setUpWorld, type World } from "./world";
 export class BenchContext {
   /** Every two-hop floor sample taken in this run (measures interleave them with their own). */
   readonly floorSamples: number[] = [];
+  /** The same relay answering with a message that rings the receiver (see echoAppservice). */
+  readonly ringingSamples: number[] = [];
   private worldP?: Promise<World>;
   private twoHopP?: Promise<TwoHop>;
 
@@ -33,6 +35,16 @@ export class BenchContext {
 
   floor(): number {
     return median(this.floorSamples);
+  }
+
+  async ringingSample(): Promise<number> {
+    const ms = await (await this.twoHop()).sample(true);
+    this.ringingSamples.push(ms);
+    return ms;
+  }
+
+  ringingFloor(): number {
+    return median(this.ringingSamples);
   }
 
   async close(): Promise<void> {

@@ -12,8 +12,11 @@ import type { NodeProcess } from "./nodeProcess";
 export interface TwoHop {
   /** The relay's user id, @echo:<domain>. */
   relay: string;
-  /** One ping → pong, in milliseconds. */
-  sample(): Promise<number>;
+  /**
+   * One ping → pong, in milliseconds. `ringing`: the relay's answer mentions the receiver,
+   * so Synapse's push rules ring them (as a page's request does) instead of silencing it.
+   */
+  sample(ringing?: boolean): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -32,11 +35,12 @@ export async function startTwoHop(hs: BenchHomeserver): Promise<TwoHop> {
   let n = 0;
   return {
     relay,
-    async sample() {
+    async sample(ringing = false) {
       const tag = `${++n}-${Date.now()}`;
       const t0 = performance.now();
-      const seen = receiver.waitForEvent(to, (ev) => ev.sender === relay && ev.content.body === `pong ${tag}`, 60_000);
-      await sender.sendText(from, `ping ${to} ${tag}`);
+      const body = ringing ? `${receiver.userId}: pong ${tag}` : `pong ${tag}`;
+      const seen = receiver.waitForEvent(to, (ev) => ev.sender === relay && ev.content.body === body, 60_000);
+      await sender.sendText(from, ringing ? `ring ${to} ${tag} ${receiver.userId}` : `ping ${to} ${tag}`);
       await seen;
       return performance.now() - t0;
     },
