@@ -35,6 +35,8 @@ export interface AppContextDeps extends Pick<InstallContext, "db" | "config" | "
   wakeOutbox?: () => void;
   /** See InstallContext.alertsSent (nothing waits in tests that send by hand). */
   alertsSent?: () => Promise<void>;
+  /** See InstallContext.summoning (without a sender, the work simply runs). */
+  summoning?: <T>(work: () => Promise<T>) => Promise<T>;
   retryAdvice?: (err: unknown, attempts: number) => RetryAdvice;
   /** Where counts go (default: nowhere). */
   metrics?: MetricsPort;
@@ -101,6 +103,7 @@ export function createAppContext(d: AppContextDeps): AppContext {
     audit: new AuditLog(d.db),
     atomically,
     alertsSent: async () => d.alertsSent?.(),
+    summoning: (work) => (d.summoning ? d.summoning(work) : work()),
     metrics,
     commands: [helpCommand, languageCommand({ languages, currentLanguage: (u) => readers.forUser(u).language })],
     roomMessageHooks: [],

@@ -70,6 +70,7 @@ export function assembleCore(config: CarenetConfig, opts: StartOptions): Core {
     homeserver,
     wakeOutbox: () => sender?.wake(),
     alertsSent: async () => sender?.alertsSent(),
+    summoning: (work) => (sender ? sender.summoning(work) : work()),
     metrics,
   });
   sender = createOutboxSender(app, { homeserver, metrics, failpoints });

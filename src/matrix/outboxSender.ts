@@ -73,6 +73,7 @@ export class OutboxSender {
   private holdUntil = 0;
   /** Alerts on their way, by lane: when each started (performance.now()); see ALERT_HEAD_START_MS. */
   private readonly alertsInFlight = new Map<string, number>();
+  private summonses = 0;
   private running = false;
 
   constructor(
@@ -112,6 +113,22 @@ export class OutboxSender {
     const until = performance.now() + ALERT_HEAD_START_MS;
     while (this.running && performance.now() < until && (this.alertsInFlight.size > 0 || this.outbox.hasDue(ALERT, this.clock.now()))) {
       await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
+
+  /**
+   * Runs `work`, another request that summons someone (the invitation of a peer asked to a
+   * page's support room), as a summons on its way: nothing of lower priority starts
+   * meanwhile, for ALERT_HEAD_START_MS at most.
+   */
+  async summoning<T>(work: () => Promise<T>): Promise<T> {
+    const key = `summons:${++this.summonses}`;
+    this.alertsInFlight.set(key, performance.now());
+    try {
+      return await work();
+    } finally {
+      this.alertsInFlight.delete(key);
+      this.pump.wake();
     }
   }
 

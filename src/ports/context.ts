@@ -92,6 +92,12 @@ export interface InstallContext {
    * after a quarter of a second at most: homeserver work beside a page waits for it (OutboxSender).
    */
   alertsSent?: () => Promise<void>;
+  /**
+   * Runs `work`, a homeserver request that summons someone but is not a message (a peer's
+   * invitation to a page's support room), as a summons on its way: lower priorities wait
+   * (a quarter of a second at most).
+   */
+  summoning?: <T>(work: () => Promise<T>) => Promise<T>;
 
   /** Add commands here (the order is the order !help lists them). */
   commands: CommandSpec[];

@@ -136,6 +136,7 @@ function buildPaging(app: InstallContext, ports: PagingPorts): PagingParts {
     knownName: (u) => ports.knownNames.get(u),
     readerOf: (u) => app.readers.forUser(u),
     alertsSent: app.alertsSent,
+    summoning: app.summoning,
   });
   return { pages, contacts, offMatrix, service, warmPool, rooms, log };
 }

@@ -50,6 +50,8 @@ export interface PagingRoomsDeps {
   readerOf?: (userId: string) => RenderContext;
   /** Waits (briefly) while the page's requests to the people asked are on their way (InstallContext.alertsSent). */
   alertsSent?: () => Promise<void>;
+  /** Runs an invitation of someone asked as a summons, before lower priorities (InstallContext.summoning). */
+  summoning?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -194,11 +196,7 @@ export class PagingRooms {
     if (levels.events_default !== 100) {
       await this.d.homeserver.sendState(meeting.roomId, "m.room.power_levels", "", { ...levels, events_default: 100 });
     }
-    this.d.effects.post(
-      meeting.roomId,
-      Message.of(words("paging.meetingEnded")),
-      `crisis:${meetingId}:closed`,
-    );
+    this.d.effects.post(meeting.roomId, Message.of(words("paging.meetingEnded")), `crisis:${meetingId}:closed`);
   }
 
   /**
@@ -259,10 +257,13 @@ export class PagingRooms {
     const invited = new Set<string>();
     let refused = 0;
     let reason: string | undefined;
+    const member = this.d.pages.get(pageId)?.member;
     await Promise.all(
       users.map(async (userId) => {
         try {
-          await this.d.homeserver.invite(roomId, userId);
+          // The people asked are summoned: their invitations go before the member's answer.
+          const send = () => this.d.homeserver.invite(roomId, userId);
+          await (userId !== member && this.d.summoning ? this.d.summoning(send) : send());
         } catch (err) {
           if (!this.d.matrix.alreadyInRoom(err)) {
             if (refusedForGood(err)) [refused, reason] = [refused + 1, reasonOf(err)];

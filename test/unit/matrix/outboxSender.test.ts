@@ -687,6 +687,35 @@ describe("sending to several rooms at once", () => {
     expect(outbox.countByState().sent).toBe(1);
   });
 
+  it("holds the rest while other summoning work (a peer's invitation) is on its way, and lets it go when that is done", async () => {
+    outbox.enqueue({ dedupeKey: "answer", roomId: "!member:example.org", eventType: "m.room.message", content: { msgtype: "m.notice", body: "answer" }, priority: URGENT }, t);
+    let finish!: () => void;
+    const invitation = new Promise<void>((resolve) => (finish = resolve));
+    startGated(8);
+    const summons = sender!.summoning(() => invitation.then(() => "invited"));
+    sender!.wake();
+    await sleep(30);
+    expect(gated.started).toEqual([]); // the member's answer waits for the invitation
+    finish();
+    expect(await summons).toBe("invited");
+    await waitFor("the answer", () => gated.pending().some((c) => c.content.body === "answer"));
+    gated.release("answer");
+    await waitFor("sent", () => outbox.countByState().sent === 1);
+  });
+
+  it("lets summoning work hold the rest up for ALERT_HEAD_START_MS at most, and passes on its failure", async () => {
+    send("ordinary", "!o:example.org");
+    startGated(8);
+    const started = performance.now();
+    const slow = sender!.summoning(() => sleep(3 * ALERT_HEAD_START_MS).then(() => Promise.reject(new Error("refused"))));
+    sender!.wake();
+    await waitFor("the ordinary message", () => gated.pending().some((c) => c.content.body === "ordinary"), 3000);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(ALERT_HEAD_START_MS - 5);
+    await expect(slow).rejects.toThrow("refused");
+    gated.release("ordinary");
+    await waitFor("sent", () => outbox.countByState().sent === 1);
+  });
+
   it("lets nothing wait on alertsSent when there is no alert, or the sender is not running", async () => {
     startGated(8);
     const started = performance.now();

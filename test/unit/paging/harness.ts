@@ -96,6 +96,8 @@ export function startHarness(
     offMatrixChannels?: AppContext["offMatrixChannels"];
     /** Stands in for the outbox's "the alerts are sent" (InstallContext.alertsSent). */
     alertsSent?: AppContext["alertsSent"];
+    /** Stands in for the outbox's summoning (InstallContext.summoning). */
+    summoning?: AppContext["summoning"];
   } = {},
 ): Harness & { file: string } {
   const file = opts.file ?? path.join(mkdtempSync(path.join(tmpdir(), "carenet-paging-")), "carenet.db");
@@ -117,6 +119,7 @@ export function startHarness(
   }
   if (opts.offMatrixChannels) app.offMatrixChannels = opts.offMatrixChannels;
   if (opts.alertsSent) app.alertsSent = opts.alertsSent;
+  if (opts.summoning) app.summoning = opts.summoning;
   const onCall: OnCall = (communityId, atMs) => (state.onCallAt ? state.onCallAt(communityId, atMs) : state.onCall);
   const service = installPaging(app, { knownNames: new DisplayNamesStore(app.db), onCall }) as PagingService;
   const dispatcher = testDispatcher(app);

@@ -83,6 +83,35 @@ describe("the pool of warm rooms", () => {
     expect(h.hs.methods.slice(before).filter((m) => m === "invite")).toHaveLength(2);
   });
 
+  it("invites the people asked as summonses (before the member's answer), and the member as an ordinary request", async () => {
+    let summoning = false; // true only while the work handed to summoning starts
+    let summonses = 0;
+    h = startHarness({
+      community: community({ ...LADDER, warm_rooms: 1 }),
+      summoning: (work) => {
+        summonses++;
+        summoning = true;
+        try {
+          return work();
+        } finally {
+          summoning = false;
+        }
+      },
+    });
+    await startUp(h);
+    await h.flush();
+    const invited: string[] = [];
+    const { invite } = h.hs;
+    h.hs.invite = async (roomId, userId) => {
+      invited.push(`${userId} ${summoning ? "as a summons" : "plainly"}`);
+      return invite.call(h.hs, roomId, userId);
+    };
+    await h.command(AMY, "!page");
+    await h.flush();
+    expect(invited).toEqual([`${BOB} as a summons`, `${AMY} plainly`]);
+    expect(summonses).toBe(1);
+  });
+
   it("names a room made before warm rooms had a name before anyone is invited, so no invitation is unnamed", async () => {
     await startWithPool(1);
     const [warm] = ready();
