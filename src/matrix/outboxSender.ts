@@ -33,8 +33,9 @@ export const URGENT_SLOTS = 2;
  * nothing of lower priority starts, for at most this long after it started.
  * Synapse is one process: a page's request to the peer on call took about 35 ms beside the
  * member's answer and the support room's invitations, and about 20 ms alone, and the peer's
- * invitation itself came sooner after it than beside it. Bounded, so a slow or failing
- * homeserver holds the rest up by a quarter of a second at most.
+ * invitation itself came sooner after it than beside it. Other requests that summon (a peer's
+ * invitation to a page's support room) get the same (see summoning). Bounded, so a slow or
+ * failing homeserver holds the rest up by a quarter of a second at most.
  */
 export const ALERT_HEAD_START_MS = 250;
 
