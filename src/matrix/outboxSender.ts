@@ -72,7 +72,10 @@ export class OutboxSender {
   private readonly inFlight = new Map<string, Promise<void>>();
   /** No send starts before this (clock time): the homeserver asked us to slow down. */
   private holdUntil = 0;
-  /** Alerts on their way, by lane: when each started (performance.now()); see ALERT_HEAD_START_MS. */
+  /**
+   * Summonses on their way, by lane (or `summons:<n>` for summoning work that is not a
+   * message): when each started (performance.now()); see ALERT_HEAD_START_MS.
+   */
   private readonly alertsInFlight = new Map<string, number>();
   private summonses = 0;
   private running = false;
